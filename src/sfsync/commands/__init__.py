@@ -1,0 +1,3 @@
+"""One module per sfsync command; importing this package registers them all on the app."""
+
+from __future__ import annotations

@@ -1,0 +1,176 @@
+"""The git commands sfsync needs, one function each.
+
+Git runs only here, through `subprocess` with argument lists (no shell strings); paths are
+read with `-z`. A failing command raises `CommandFailed` showing the command and its output.
+This module is on the hook's import path: keep its imports light.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from sfsync.errors import CommandFailed, ExecutableNotFound, UsageError
+
+ZERO_SHA = "0" * 40
+
+
+def run(
+    cwd: Path | str,
+    *args: str,
+    input: bytes | None = None,
+    env: Mapping[str, str] | None = None,
+    check: bool = True,
+) -> subprocess.CompletedProcess[bytes]:
+    """Run `git ARGS` in `cwd` and return the completed process (bytes)."""
+    cmd = ("git", *args)
+    full_env = None
+    if env is not None:
+        full_env = dict(os.environ)
+        full_env.update(env)
+    try:
+        proc = subprocess.run(
+            cmd, cwd=cwd, input=input, capture_output=True, env=full_env, check=False
+        )
+    except FileNotFoundError as exc:
+        if not Path(cwd).is_dir():
+            raise UsageError(f"{cwd}: no such directory") from exc
+        raise ExecutableNotFound("Executable `git` not found: install git") from exc
+    if check and proc.returncode != 0:
+        raise CommandFailed(cmd, proc.returncode, proc.stdout, proc.stderr)
+    return proc
+
+
+def out(cwd: Path | str, *args: str, input: bytes | None = None) -> str:
+    """Run git and return its stdout as text without the trailing newline."""
+    return run(cwd, *args, input=input).stdout.decode("utf-8", errors="replace").rstrip("\n")
+
+
+def split_z(data: bytes) -> list[str]:
+    """Split NUL-terminated git output (`-z`) into strings."""
+    return [part.decode("utf-8", errors="surrogateescape") for part in data.split(b"\0") if part]
+
+
+def toplevel(cwd: Path | str) -> Path:
+    """The work tree root of the repository containing `cwd`."""
+    proc = run(cwd, "rev-parse", "--show-toplevel", check=False)
+    if proc.returncode != 0:
+        raise UsageError(f"{cwd}: not inside a git repository (run sfsync from your project)")
+    return Path(proc.stdout.decode().strip())
+
+
+def git_dir(cwd: Path | str) -> Path:
+    """The repository's git directory (absolute); shared by all worktrees via --git-common-dir."""
+    return Path(out(cwd, "rev-parse", "--absolute-git-dir"))
+
+
+def common_dir(cwd: Path | str) -> Path:
+    """The git directory shared by all worktrees of the repository."""
+    path = Path(out(cwd, "rev-parse", "--git-common-dir"))
+    return path if path.is_absolute() else (Path(cwd) / path).resolve()
+
+
+def rev_parse(cwd: Path | str, rev: str) -> str | None:
+    """The full sha `rev` names (peeled to a commit), or None if it names nothing."""
+    proc = run(
+        cwd,
+        "rev-parse",
+        "--verify",
+        "--quiet",
+        "--end-of-options",
+        f"{rev}^{{commit}}",
+        check=False,
+    )
+    if proc.returncode != 0:
+        return None
+    return proc.stdout.decode().strip()
+
+
+def ref_sha(cwd: Path | str, ref: str) -> str | None:
+    """The object a ref points to (not peeled), or None when the ref does not exist."""
+    proc = run(cwd, "rev-parse", "--verify", "--quiet", ref, check=False)
+    if proc.returncode != 0:
+        return None
+    return proc.stdout.decode().strip()
+
+
+def merge_base(cwd: Path | str, a: str, b: str) -> str | None:
+    """The best common ancestor of two commits, or None when they share no history."""
+    proc = run(cwd, "merge-base", a, b, check=False)
+    if proc.returncode != 0:
+        return None
+    return proc.stdout.decode().strip()
+
+
+def is_ancestor(cwd: Path | str, ancestor: str, descendant: str) -> bool:
+    """True when `ancestor` is reachable from `descendant`."""
+    return (
+        run(cwd, "merge-base", "--is-ancestor", ancestor, descendant, check=False).returncode == 0
+    )
+
+
+def is_shallow(cwd: Path | str) -> bool:
+    """True in a shallow clone (history may be missing)."""
+    return out(cwd, "rev-parse", "--is-shallow-repository") == "true"
+
+
+def config_get(cwd: Path | str, key: str) -> str | None:
+    """A git config value, or None when unset."""
+    proc = run(cwd, "config", "--get", key, check=False)
+    if proc.returncode != 0:
+        return None
+    return proc.stdout.decode().strip()
+
+
+@dataclass(frozen=True)
+class Change:
+    """One entry of `git diff --name-status`: A, M, D, T (type change)."""
+
+    status: str
+    path: str
+
+
+def diff_name_status(
+    cwd: Path | str,
+    old: str,
+    new: str,
+    paths: Sequence[str] = (),
+    *,
+    three_dot: bool = False,
+) -> list[Change]:
+    """The files that differ between two commits, without renames (reads no blob contents)."""
+    spec = f"{old}...{new}" if three_dot else None
+    revs = [spec] if spec else [old, new]
+    args = ["diff", "--name-status", "-z", "--no-renames", "--no-ext-diff", *revs]
+    if paths:
+        args += ["--", *paths]
+    parts = split_z(run(cwd, *args).stdout)
+    return [Change(parts[i][0], parts[i + 1]) for i in range(0, len(parts) - 1, 2)]
+
+
+def cat_file_batch(cwd: Path | str, objects: Iterable[str]) -> dict[str, bytes | None]:
+    """Contents of many objects (`rev:path` or shas) in one `git cat-file --batch` process.
+
+    Missing objects map to None.
+    """
+    names = list(dict.fromkeys(objects))
+    if not names:
+        return {}
+    payload = "".join(f"{name}\n" for name in names).encode("utf-8", errors="surrogateescape")
+    data = run(cwd, "cat-file", "--batch", input=payload).stdout
+    result: dict[str, bytes | None] = {}
+    pos = 0
+    for name in names:
+        eol = data.index(b"\n", pos)
+        header = data[pos:eol].decode("utf-8", errors="surrogateescape")
+        pos = eol + 1
+        if header.endswith(" missing") or header.endswith(" ambiguous"):
+            result[name] = None
+            continue
+        size = int(header.rsplit(" ", 1)[1])
+        result[name] = data[pos : pos + size]
+        pos += size + 1  # contents are followed by a newline
+    return result
