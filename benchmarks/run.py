@@ -1,0 +1,83 @@
+"""Run every benchmark, print its table, and write the tables into README.md.
+
+Each benchmark is a script `benchmarks/<name>.py` that accepts `--json-out FILE` and writes
+`{"title": str, "columns": [str], "rows": [[cell]], "notes": [str]}` there. Each runs in its
+own process so that timings and peak memory are its own. The README holds each table
+between `<!-- bench:<name> -->` and `<!-- /bench:<name> -->`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+README = HERE.parent / "README.md"
+
+
+def discover() -> list[str]:
+    return sorted(
+        p.stem for p in HERE.glob("*.py") if not p.stem.startswith("_") and p.stem != "run"
+    )
+
+
+def markdown(table: dict[str, object]) -> str:
+    columns = [str(c) for c in table["columns"]]  # type: ignore[attr-defined]
+    rows = [[str(c) for c in row] for row in table["rows"]]  # type: ignore[attr-defined]
+    lines = [f"**{table['title']}**", "", "| " + " | ".join(columns) + " |"]
+    lines.append("| " + " | ".join("---" for _ in columns) + " |")
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    notes = [str(n) for n in table.get("notes", [])]  # type: ignore[attr-defined]
+    if notes:
+        lines.append("")
+        lines += notes
+    return "\n".join(lines)
+
+
+def update_readme(name: str, text: str) -> bool:
+    content = README.read_text(encoding="utf-8")
+    pattern = re.compile(
+        rf"(<!-- bench:{re.escape(name)} -->\n).*?(\n<!-- /bench:{re.escape(name)} -->)", re.S
+    )
+    if not pattern.search(content):
+        return False
+    content = pattern.sub(lambda m: m.group(1) + text + m.group(2), content)
+    tmp = README.with_suffix(".md.tmp")
+    tmp.write_text(content, encoding="utf-8")
+    tmp.replace(README)
+    return True
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("names", nargs="*", help="benchmarks to run (default: all)")
+    parser.add_argument("--update-readme", action="store_true", help="write tables into README")
+    args = parser.parse_args()
+    names = args.names or discover()
+    failed = 0
+    for name in names:
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp) / "result.json"
+            print(f"== {name}", file=sys.stderr, flush=True)
+            proc = subprocess.run(
+                [sys.executable, str(HERE / f"{name}.py"), "--json-out", str(out)]
+            )
+            if proc.returncode != 0 or not out.exists():
+                print(f"benchmark {name} failed (exit {proc.returncode})", file=sys.stderr)
+                failed += 1
+                continue
+            table = json.loads(out.read_text(encoding="utf-8"))
+        text = markdown(table)
+        print(text + "\n")
+        if args.update_readme and not update_readme(name, text):
+            print(f"README.md has no <!-- bench:{name} --> section", file=sys.stderr)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
