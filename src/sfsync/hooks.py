@@ -110,7 +110,7 @@ def run_check(
                 "to be warned when it falls behind"
             ),
         )
-    environment = project.resolve_env(proj, name)
+    environment = project.resolve_env(proj, env)
     policy = proj.config.hooks
     if environment.upstream is None:
         return CheckResult(stage, env=name, note=f"{name} has no upstream: nothing to check")

@@ -32,10 +32,11 @@ def mark_synced(
 
     Example: sfsync mark-synced --env dev1 --fetch --push
     """
-    record = tracking.mark_synced(project.load(), env, ref, fetch=fetch, push=push)
-    env_name = record.event.details.get("summary", "").split(" ")[0]
+    proj = project.load()
+    environment = project.resolve_env(proj, env)
+    record = tracking.mark_synced(proj, environment.name, ref, fetch=fetch, push=push)
     result = {
-        "env": env_name,
+        "env": environment.name,
         "syncedTo": record.state.synced_to,
         "previous": record.event.from_sha,
         "event": record.commit,
