@@ -195,7 +195,8 @@ def test_check_imports_no_typer_or_rich(behind_dev: tuple[Pipeline, Path]) -> No
         "import sys\n"
         "from sfsync.__main__ import main\n"
         "rc = main(['check'])\n"
-        "heavy = [m for m in ('typer', 'rich', 'click', 'jsonschema', 'yaml') if m in sys.modules]\n"
+        "names = ('typer', 'rich', 'click', 'jsonschema', 'yaml')\n"
+        "heavy = [m for m in names if m in sys.modules]\n"
         "print(rc, heavy)\n"
     )
     # the first run validates and caches the config; the second must not import the heavy bits
