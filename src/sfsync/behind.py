@@ -16,13 +16,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from sfsync import gitrepo
 from sfsync.config import Config, Environment
 from sfsync.errors import UsageError
 from sfsync.naming import component_name
 from sfsync.state import EnvState
+
+TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: importing typing costs the hook ~5 ms
+if TYPE_CHECKING:
+    from typing import Any
 
 
 @dataclass(frozen=True)
@@ -67,14 +70,16 @@ class Behind:
         return len(self.deployments)
 
 
+def branch_refs(remote: str, branch: str) -> list[str]:
+    """Where a branch is looked up, in order: remote-tracking first, then local."""
+    return [f"refs/remotes/{remote}/{branch}", f"refs/heads/{branch}"]
+
+
 def branch_ref(repo: Path | str, remote: str, branch: str) -> str | None:
     """The remote-tracking ref of `branch` if present, else the local branch, else None."""
-    candidates = [f"refs/remotes/{remote}/{branch}", f"refs/heads/{branch}"]
+    candidates = branch_refs(remote, branch)
     found = gitrepo.resolve_many(repo, candidates)
-    for ref in candidates:
-        if found.get(ref):
-            return ref
-    return None
+    return next((ref for ref in candidates if found.get(ref)), None)
 
 
 def upstream_tip(repo: Path | str, config: Config, env: Environment) -> tuple[str, str] | None:
@@ -83,14 +88,9 @@ def upstream_tip(repo: Path | str, config: Config, env: Environment) -> tuple[st
         return None
     upstream = config.env(env.upstream)
     assert upstream.branch is not None  # config guarantees an upstream has a branch
-    ref = branch_ref(repo, config.remote, upstream.branch)
-    sha = gitrepo.rev_parse(repo, ref) if ref else None
-    if ref is None or sha is None:
-        raise UsageError(
-            f"branch '{upstream.branch}' of {upstream.name} not found locally or as "
-            f"{config.remote}/{upstream.branch}: run `git fetch {config.remote}` (or --fetch)"
-        )
-    return ref, sha
+    candidates = branch_refs(config.remote, upstream.branch)
+    found = gitrepo.resolve_many(repo, candidates)
+    return _first(found, candidates, config, upstream)
 
 
 def compute(
@@ -103,32 +103,35 @@ def compute(
 ) -> Behind:
     """How far `env` is behind its upstream.
 
-    `head` is the developer's HEAD when `env` is their own env: content already there is not
-    behind, and a sandbox that was never synced is compared with it.
+    `head` (a rev, e.g. "HEAD") is the developer's work when `env` is their own env: content
+    already there is not behind, and a sandbox that was never synced is compared with it.
     """
-    tip = upstream_tip(repo, config, env)
-    if tip is None:
+    if env.upstream is None:
         return Behind(env.name, None, None, None, state.synced_to)
-    up = tip[1]
+    upstream = config.env(env.upstream)
+    assert upstream.branch is not None  # config guarantees an upstream has a branch
+    up_refs = branch_refs(config.remote, upstream.branch)
+    own_refs = branch_refs(config.remote, env.branch) if env.branch else []
+    sync_point = state.synced_to if env.branch is None else None
+    extra = [rev for rev in (sync_point, head) if rev]
+    found = gitrepo.resolve_many(repo, [*up_refs, *own_refs, *extra])  # one git process
+    up = _first(found, up_refs, config, upstream)[1]
+    head_sha = found.get(head) if head else None
     if env.branch is not None:
-        ref = branch_ref(repo, config.remote, env.branch)
-        base = gitrepo.rev_parse(repo, ref) if ref else None
+        base: str | None = _first(found, own_refs, config, env)[1]
+    elif sync_point is not None:
+        base = found.get(sync_point)
         if base is None:
             raise UsageError(
-                f"branch '{env.branch}' of {env.name} not found locally or as "
-                f"{config.remote}/{env.branch}: run `git fetch {config.remote}` (or --fetch)"
-            )
-    else:
-        base = state.synced_to or head
-        if base is not None and gitrepo.rev_parse(repo, base) is None:
-            raise UsageError(
-                f"{env.name} is synced to {base[:12]}, which is not in this repository: "
+                f"{env.name} is synced to {sync_point[:12]}, which is not in this repository: "
                 f"run `git fetch {config.remote}` (or --fetch)"
             )
+    else:
+        base = head_sha
     if base is None:
         return Behind(env.name, env.upstream, None, up, None, known=False)
     deployments, paths, ignored = behind_between(
-        repo, base, up, config.package_dirs, head=head, ignored=state.ignored
+        repo, base, up, config.package_dirs, head=head_sha, ignored=state.ignored
     )
     components = sorted({c for d in deployments for c in d.components})
     return Behind(
@@ -141,6 +144,19 @@ def compute(
         tuple(components),
         tuple(sorted(paths)),
         tuple(ignored),
+    )
+
+
+def _first(
+    found: dict[str, str | None], refs: list[str], config: Config, env: Environment
+) -> tuple[str, str]:
+    for ref in refs:
+        sha = found.get(ref)
+        if sha:
+            return ref, sha
+    raise UsageError(
+        f"branch '{env.branch}' of {env.name} not found locally or as "
+        f"{config.remote}/{env.branch}: run `git fetch {config.remote}` (or --fetch)"
     )
 
 

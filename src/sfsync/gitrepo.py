@@ -335,3 +335,34 @@ def config_regexp(cwd: Path | str, pattern: str) -> dict[str, str]:
         key, _, value = item.partition("\n")
         values[key] = value
     return values
+
+
+@dataclass(frozen=True)
+class GitObject:
+    """An object read by `git cat-file --batch`: its sha, type and contents."""
+
+    sha: str
+    type: str
+    data: bytes
+
+
+def cat_file_objects(cwd: Path | str, names: Sequence[str]) -> dict[str, GitObject | None]:
+    """Like `cat_file_batch`, keeping each object's sha and type (None when missing)."""
+    names = list(dict.fromkeys(names))
+    if not names:
+        return {}
+    payload = "".join(f"{name}\n" for name in names).encode("utf-8", errors="surrogateescape")
+    data = run(cwd, "cat-file", "--batch", input=payload).stdout
+    result: dict[str, GitObject | None] = {}
+    pos = 0
+    for name in names:
+        eol = data.index(b"\n", pos)
+        fields = data[pos:eol].decode("utf-8", errors="surrogateescape").split()
+        pos = eol + 1
+        if len(fields) != 3:
+            result[name] = None
+            continue
+        size = int(fields[2])
+        result[name] = GitObject(fields[0], fields[1], data[pos : pos + size])
+        pos += size + 1
+    return result

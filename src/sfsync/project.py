@@ -54,9 +54,14 @@ def developer_env_name(repo: Path | str) -> str | None:
     return value or None
 
 
-def resolve_env(project: Project, explicit: str | None) -> Environment:
-    """The env named with --env, else the developer's env; UsageError when neither is set."""
-    name = explicit or developer_env_name(project.root)
+def resolve_env(
+    project: Project, explicit: str | None, *, configured: str | None = None
+) -> Environment:
+    """The env named with --env, else the developer's env; UsageError when neither is set.
+
+    `configured` is `git config sfsync.env` when the caller has read it already.
+    """
+    name = explicit or configured or developer_env_name(project.root)
     if name is None:
         raise UsageError(
             f"no environment given: pass --env, or set yours once with "

@@ -17,15 +17,17 @@ Workflows append their own events::
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
 
 from sfsync import gitrepo
 from sfsync.errors import ExternalError, Refused, UsageError
+
+TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: importing typing costs the hook ~5 ms
+if TYPE_CHECKING:
+    from typing import Any
 
 REF_PREFIX = "refs/sfsync/envs/"
 STATE_FILE = "state.json"
@@ -142,11 +144,15 @@ def ref_name(env: str) -> str:
 
 def read_state(repo: Path | str, env: str) -> StateAt:
     """The env's current state (empty when it has no event yet) and its head commit."""
-    commit = gitrepo.ref_sha(repo, ref_name(env))
-    if commit is None:
+    ref = ref_name(env)
+    # one process: if the ref moves between the two reads, a later compare-and-swap on the
+    # returned commit fails, so a caller never writes on top of a state it did not see
+    found = gitrepo.cat_file_objects(repo, [ref, f"{ref}:{STATE_FILE}"])
+    head = found.get(ref)
+    if head is None or head.type != "commit":
         return StateAt(EnvState(), None)
-    where = f"{commit}:{STATE_FILE}"
-    return StateAt(_parse_state(gitrepo.cat_file_batch(repo, [where])[where], commit), commit)
+    blob = found.get(f"{ref}:{STATE_FILE}")
+    return StateAt(_parse_state(blob.data if blob else None, head.sha), head.sha)
 
 
 def append_event(
@@ -161,6 +167,8 @@ def append_event(
     `expected_old` is the head you read (`read_state(...).commit`; None for a first event).
     Raises StateConflict when the ref has moved since: re-read, re-plan, retry.
     """
+    import datetime as dt  # not needed on the hook's read-only path
+
     ref = ref_name(env)
     if not event.kind:
         raise UsageError("an event needs a kind")

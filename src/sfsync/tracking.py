@@ -46,7 +46,6 @@ def status(project: Project, only: str | None = None, *, fetch: bool = False) ->
     if fetch:
         sync_remote(project, envs)
     mine = developer_env_name(project.root)
-    head = gitrepo.rev_parse(project.root, "HEAD")
     rows = []
     for env in envs:
         current = state.read_state(project.root, env.name)
@@ -55,7 +54,7 @@ def status(project: Project, only: str | None = None, *, fetch: bool = False) ->
             config,
             env,
             current.state,
-            head=head if env.name == mine else None,
+            head="HEAD" if env.name == mine else None,
         )
         rows.append(EnvStatus(env, result, last_sync(project, env.name)))
     return rows
@@ -89,8 +88,9 @@ def ignore(
     repo = project.root
     current = state.read_state(repo, env.name)
     mine = developer_env_name(repo) == env.name
-    head = gitrepo.rev_parse(repo, "HEAD") if mine else None
-    before = behind_mod.compute(repo, project.config, env, current.state, head=head)
+    before = behind_mod.compute(
+        repo, project.config, env, current.state, head="HEAD" if mine else None
+    )
     if shas is None:
         chosen = [d.sha for d in before.deployments]
     else:
