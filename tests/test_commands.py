@@ -117,3 +117,19 @@ def test_no_env_configured(dev: Path, capsys: pytest.CaptureFixture[str]) -> Non
     git(dev, "config", "--unset", "sfsync.env")
     failure = run_json(capsys, "mark-synced", code=2)
     assert "git config sfsync.env <name>" in failure["message"]
+
+
+def test_status_fetch(dev: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    remote = dev.parent / "remote.git"
+    admin = dev.parent / "admin"
+    git(admin, "checkout", "-q", "int")
+    (admin / "force-app/main/default/classes").mkdir(parents=True, exist_ok=True)
+    for name, text in cls("Late").items():
+        (admin / name).write_text(text)
+    git(admin, "add", "-A")
+    git(admin, "commit", "-q", "-m", "Late deployment")
+    git(admin, "push", "-q", str(remote), "int")
+    plain = run_json(capsys, "status", "--env", "dev1")["result"]["environments"][0]
+    assert plain["deploymentsBehind"] == 1  # the hook and status never touch the network
+    fetched = run_json(capsys, "status", "--env", "dev1", "--fetch")["result"]["environments"][0]
+    assert [d["subject"] for d in fetched["deployments"]] == ["Late deployment", "Add Foo"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
@@ -11,6 +12,8 @@ import pytest
 
 from pipeline import SFSYNC_YML, Pipeline, cls, git, write
 from sfsync.__main__ import main
+from sfsync.errors import UsageError
+from sfsync.hooks import CheckArgs, parse_args, read_push_refs
 
 BYPASS = (
     "Run: sfsync pull-upstream   (or: sfsync ignore --all)   "
@@ -214,3 +217,40 @@ def test_check_imports_no_typer_or_rich(behind_dev: tuple[Pipeline, Path]) -> No
         check=False,
     )
     assert help_proc.returncode == 0 and "SKIP=sfsync-behind" in help_proc.stdout
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        pytest.param([], CheckArgs(), id="none"),
+        pytest.param(
+            ["--env", "dev2", "--stage=push", "--fetch", "--json"],
+            CheckArgs(env="dev2", stage="push", fetch=True, json=True),
+            id="options",
+        ),
+        pytest.param(
+            ["--stage", "push", "--refs-from-stdin", "origin", "/srv/remote.git"],
+            CheckArgs(stage="push", refs_from_stdin=True, hook_args=("origin", "/srv/remote.git")),
+            id="pre-push-hook",
+        ),
+    ],
+)
+def test_parse_args(argv: list[str], expected: CheckArgs) -> None:
+    assert parse_args(argv) == expected
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        pytest.param(["--bogus"], "unknown option --bogus", id="unknown"),
+        pytest.param(["--env"], "--env needs a value", id="missing-value"),
+    ],
+)
+def test_parse_args_errors(argv: list[str], message: str) -> None:
+    with pytest.raises(UsageError, match=message):
+        parse_args(argv)
+
+
+def test_read_push_refs() -> None:
+    lines = "refs/heads/a 1111 refs/heads/a 2222\nrefs/heads/b 3333 refs/heads/b 0000\n"
+    assert read_push_refs(io.StringIO(lines)) == [("1111", "2222"), ("3333", "0000")]
