@@ -15,7 +15,8 @@ from sfsync.errors import UsageError
 @app.command()
 def ignore(
     commits: Annotated[
-        list[str] | None, typer.Argument(help="Upstream deployment commits to ignore.")
+        list[str] | None,
+        typer.Argument(metavar="COMMIT...", help="Upstream deployment commits to ignore."),
     ] = None,
     all_: Annotated[
         bool, typer.Option("--all", help="Ignore every deployment behind right now.")
