@@ -261,7 +261,10 @@ def check_command(
     """Run and report one check; SfsyncError propagates to the caller's error boundary."""
     if stage is None and hook_args and hook_args[0] in STAGES:
         stage = hook_args[0]
-    pushed = read_push_refs(sys.stdin) if refs_from_stdin else _pre_commit_push_refs()
+    if refs_from_stdin and not sys.stdin.isatty():  # a person at a terminal types nothing
+        pushed: list[tuple[str, str]] | None = read_push_refs(sys.stdin)
+    else:
+        pushed = _pre_commit_push_refs()
     result = run_check(env=env, stage=stage, fetch=fetch, pushed=pushed)
     return report(result, json_mode)
 
