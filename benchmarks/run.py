@@ -42,11 +42,12 @@ def markdown(table: dict[str, object]) -> str:
 def update_readme(name: str, text: str) -> bool:
     content = README.read_text(encoding="utf-8")
     pattern = re.compile(
-        rf"(<!-- bench:{re.escape(name)} -->\n).*?(\n<!-- /bench:{re.escape(name)} -->)", re.S
+        rf"(<!-- bench:{re.escape(name)} -->\n).*?(<!-- /bench:{re.escape(name)} -->)", re.S
     )
     if not pattern.search(content):
         return False
-    content = pattern.sub(lambda m: m.group(1) + text + m.group(2), content)
+    # the pair may be adjacent (a fresh section) or hold a previous table
+    content = pattern.sub(lambda m: m.group(1) + text + "\n" + m.group(2), content)
     tmp = README.with_suffix(".md.tmp")
     tmp.write_text(content, encoding="utf-8")
     tmp.replace(README)

@@ -1,4 +1,8 @@
-"""Console entry point for `sfsync`."""
+"""Console entry point for `sfsync`.
+
+`sfsync check` (what the git hooks run at every commit and push) goes straight to the lean
+`sfsync.hooks` without importing typer or rich; `-h/--help` still goes through the full CLI.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +10,14 @@ import sys
 
 
 def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == ["check"] and not {"-h", "--help"} & set(args):
+        from sfsync.hooks import main as check_main
+
+        return check_main(args[1:])
     from sfsync.cli import main as cli_main
 
-    return cli_main(list(sys.argv[1:] if argv is None else argv))
+    return cli_main(args)
 
 
 if __name__ == "__main__":

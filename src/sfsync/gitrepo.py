@@ -174,3 +174,195 @@ def cat_file_batch(cwd: Path | str, objects: Iterable[str]) -> dict[str, bytes |
         result[name] = data[pos : pos + size]
         pos += size + 1  # contents are followed by a newline
     return result
+
+
+# --- state refs, behind computation, hooks (foundation) ----------------------------------
+
+
+@dataclass(frozen=True)
+class RepoPaths:
+    """Where a repository lives: work tree root, this worktree's git dir, the shared git dir."""
+
+    toplevel: Path
+    git_dir: Path
+    common_dir: Path
+
+
+def repo_paths(cwd: Path | str) -> RepoPaths:
+    """Work tree root and git directories in one git call; UsageError outside a repository."""
+    proc = run(
+        cwd,
+        "rev-parse",
+        "--path-format=absolute",
+        "--show-toplevel",
+        "--git-dir",
+        "--git-common-dir",
+        check=False,
+    )
+    lines = proc.stdout.decode("utf-8", errors="surrogateescape").splitlines()
+    if proc.returncode != 0 or len(lines) != 3:
+        raise UsageError(f"{cwd}: not inside a git work tree (run sfsync from your project)")
+    return RepoPaths(Path(lines[0]), Path(lines[1]), Path(lines[2]))
+
+
+def resolve_many(cwd: Path | str, revs: Sequence[str]) -> dict[str, str | None]:
+    """Commit shas for several revs in one process; a rev that names nothing maps to None."""
+    if not revs:
+        return {}
+    payload = "".join(f"{rev}^{{commit}}\n" for rev in revs).encode()
+    data = run(cwd, "cat-file", "--batch-check", input=payload).stdout.decode()
+    result: dict[str, str | None] = {}
+    for rev, line in zip(revs, data.splitlines(), strict=False):
+        fields = line.split()
+        result[rev] = fields[0] if len(fields) == 3 and fields[1] == "commit" else None
+    return result
+
+
+def diff_names(cwd: Path | str, old: str, new: str, paths: Sequence[str] = ()) -> set[str]:
+    """Paths whose content differs between two tree-ish (no renames, no blob reads)."""
+    args = ["diff", "--name-only", "-z", "--no-renames", "--no-ext-diff", old, new]
+    if paths:
+        args += ["--", *paths]
+    return set(split_z(run(cwd, *args).stdout))
+
+
+def staged_names(cwd: Path | str, paths: Sequence[str] = ()) -> set[str]:
+    """Paths staged in the index that differ from HEAD (all index paths in an unborn repo)."""
+    head = rev_parse(cwd, "HEAD")
+    base = head if head is not None else out(cwd, "hash-object", "-t", "tree", "/dev/null")
+    args = ["diff", "--cached", "--name-only", "-z", "--no-renames", base]
+    if paths:
+        args += ["--", *paths]
+    return set(split_z(run(cwd, *args).stdout))
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """One first-parent commit and the paths it changed against its first parent."""
+
+    sha: str
+    subject: str
+    author: str
+    date: str
+    paths: tuple[str, ...]
+
+
+def first_parent_log(
+    cwd: Path | str, exclude: str | None, tip: str, paths: Sequence[str] = ()
+) -> list[LogEntry]:
+    """First-parent commits in `exclude..tip` (newest first) with their changed paths."""
+    rng = f"{exclude}..{tip}" if exclude else tip
+    args = [
+        "log",
+        "--first-parent",
+        "--diff-merges=first-parent",
+        "--no-renames",
+        "--name-only",
+        "-z",
+        "--format=%x01%H%x00%s%x00%an%x00%aI",
+        rng,
+    ]
+    if paths:
+        args += ["--", *paths]
+    entries: list[LogEntry] = []
+    for chunk in run(cwd, *args).stdout.split(b"\x01"):
+        fields = chunk.split(b"\0")
+        if len(fields) < 4:
+            continue
+        sha, subject, author, date = (f.decode("utf-8", errors="replace") for f in fields[:4])
+        names = tuple(
+            f.lstrip(b"\n").decode("utf-8", errors="surrogateescape")
+            for f in fields[4:]
+            if f.strip(b"\n")
+        )
+        entries.append(LogEntry(sha, subject, author, date, names))
+    return entries
+
+
+def first_parent_shas(cwd: Path | str, tip: str, limit: int | None = None) -> list[str]:
+    """The first-parent chain from `tip`, newest first."""
+    args = ["rev-list", "--first-parent", tip]
+    if limit is not None:
+        args.insert(1, f"--max-count={limit}")
+    return out(cwd, *args).split()
+
+
+def hash_blob(cwd: Path | str, data: bytes) -> str:
+    """Write `data` as a blob object and return its sha."""
+    return out(cwd, "hash-object", "-w", "--stdin", input=data)
+
+
+def make_tree(cwd: Path | str, files: Mapping[str, str]) -> str:
+    """Write a flat tree of regular files {name: blob sha} and return its sha."""
+    text = "".join(f"100644 blob {sha}\t{name}\0" for name, sha in sorted(files.items()))
+    return out(cwd, "mktree", "-z", input=text.encode("utf-8"))
+
+
+def commit_tree(cwd: Path | str, tree: str, parents: Sequence[str], message: str) -> str:
+    """Write a commit object for `tree` with `parents` and return its sha (no ref moves)."""
+    args = ["commit-tree", tree]
+    for parent in parents:
+        args += ["-p", parent]
+    return out(cwd, *args, input=message.encode("utf-8"))
+
+
+def update_ref_cas(cwd: Path | str, ref: str, new: str, old: str | None, reason: str) -> bool:
+    """Move `ref` to `new` only if it is still at `old` (None: only if it does not exist).
+
+    Returns False when another writer moved the ref first (compare-and-swap lost).
+    """
+    proc = run(cwd, "update-ref", "-m", reason, ref, new, old or ZERO_SHA, check=False)
+    if proc.returncode == 0:
+        return True
+    if ref_sha(cwd, ref) != old:
+        return False
+    raise CommandFailed(
+        ("git", "update-ref", ref, new, old or ZERO_SHA), proc.returncode, proc.stdout, proc.stderr
+    )
+
+
+def git_path(cwd: Path | str, name: str) -> Path:
+    """`git rev-parse --git-path NAME` as an absolute path (honours core.hooksPath for hooks)."""
+    path = Path(out(cwd, "rev-parse", "--git-path", name))
+    return path if path.is_absolute() else (Path(cwd) / path).resolve()
+
+
+def config_regexp(cwd: Path | str, pattern: str) -> dict[str, str]:
+    """All config values whose key matches `pattern` (lower-cased keys), in one call."""
+    proc = run(cwd, "config", "-z", "--get-regexp", pattern, check=False)
+    values: dict[str, str] = {}
+    for item in split_z(proc.stdout):
+        key, _, value = item.partition("\n")
+        values[key] = value
+    return values
+
+
+@dataclass(frozen=True)
+class GitObject:
+    """An object read by `git cat-file --batch`: its sha, type and contents."""
+
+    sha: str
+    type: str
+    data: bytes
+
+
+def cat_file_objects(cwd: Path | str, names: Sequence[str]) -> dict[str, GitObject | None]:
+    """Like `cat_file_batch`, keeping each object's sha and type (None when missing)."""
+    names = list(dict.fromkeys(names))
+    if not names:
+        return {}
+    payload = "".join(f"{name}\n" for name in names).encode("utf-8", errors="surrogateescape")
+    data = run(cwd, "cat-file", "--batch", input=payload).stdout
+    result: dict[str, GitObject | None] = {}
+    pos = 0
+    for name in names:
+        eol = data.index(b"\n", pos)
+        fields = data[pos:eol].decode("utf-8", errors="surrogateescape").split()
+        pos = eol + 1
+        if len(fields) != 3:
+            result[name] = None
+            continue
+        size = int(fields[2])
+        result[name] = GitObject(fields[0], fields[1], data[pos : pos + size])
+        pos += size + 1
+    return result

@@ -1,0 +1,215 @@
+"""How far an environment is behind its upstream: content-based, git only, no network.
+
+1. base = the env's sync point (sandbox) or its branch tip (branch env); up = the upstream
+   branch (remote-tracking when there is one).
+2. paths changed in the package directories between merge-base(base, up) and up;
+3. kept: the paths whose content at up differs from base and, for the developer's own env,
+   from HEAD (their own promoted work, squash merges and cherry-picks are not behind);
+4. deployments behind: the first-parent commits on up that touch a kept path and are not
+   ignored; components behind: the kept paths those deployments touch, as `Type:FullName`.
+
+On the hook's import path: imports stay light (no yaml, jsonschema, typer, rich).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from sfsync import gitrepo
+from sfsync.config import Config, Environment
+from sfsync.errors import UsageError
+from sfsync.naming import component_name
+from sfsync.state import EnvState
+
+TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: importing typing costs the hook ~5 ms
+if TYPE_CHECKING:
+    from typing import Any
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """One first-parent commit on the upstream branch that the env has not received."""
+
+    sha: str
+    subject: str
+    author: str
+    date: str
+    components: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        """`{sha, subject, author, date, components}`."""
+        return {
+            "sha": self.sha,
+            "subject": self.subject,
+            "author": self.author,
+            "date": self.date,
+            "components": list(self.components),
+        }
+
+
+@dataclass(frozen=True)
+class Behind:
+    """The answer for one env. `known` is False for a sandbox that was never synced."""
+
+    env: str
+    upstream: str | None
+    base: str | None
+    up: str | None
+    synced_to: str | None
+    deployments: tuple[Deployment, ...] = ()
+    components: tuple[str, ...] = ()
+    paths: tuple[str, ...] = ()
+    ignored: tuple[str, ...] = ()
+    known: bool = True
+
+    @property
+    def count(self) -> int:
+        """Number of deployments behind."""
+        return len(self.deployments)
+
+
+def branch_refs(remote: str, branch: str) -> list[str]:
+    """Where a branch is looked up, in order: remote-tracking first, then local."""
+    return [f"refs/remotes/{remote}/{branch}", f"refs/heads/{branch}"]
+
+
+def branch_ref(repo: Path | str, remote: str, branch: str) -> str | None:
+    """The remote-tracking ref of `branch` if present, else the local branch, else None."""
+    candidates = branch_refs(remote, branch)
+    found = gitrepo.resolve_many(repo, candidates)
+    return next((ref for ref in candidates if found.get(ref)), None)
+
+
+def upstream_tip(repo: Path | str, config: Config, env: Environment) -> tuple[str, str] | None:
+    """(ref, sha) of `env`'s upstream branch; None for the root; UsageError when missing."""
+    if env.upstream is None:
+        return None
+    upstream = config.env(env.upstream)
+    assert upstream.branch is not None  # config guarantees an upstream has a branch
+    candidates = branch_refs(config.remote, upstream.branch)
+    found = gitrepo.resolve_many(repo, candidates)
+    return _first(found, candidates, config, upstream)
+
+
+def compute(
+    repo: Path | str,
+    config: Config,
+    env: Environment,
+    state: EnvState,
+    *,
+    head: str | None = None,
+) -> Behind:
+    """How far `env` is behind its upstream.
+
+    `head` (a rev, e.g. "HEAD") is the developer's work when `env` is their own env: content
+    already there is not behind, and a sandbox that was never synced is compared with it.
+    """
+    if env.upstream is None:
+        return Behind(env.name, None, None, None, state.synced_to)
+    upstream = config.env(env.upstream)
+    assert upstream.branch is not None  # config guarantees an upstream has a branch
+    up_refs = branch_refs(config.remote, upstream.branch)
+    own_refs = branch_refs(config.remote, env.branch) if env.branch else []
+    sync_point = state.synced_to if env.branch is None else None
+    extra = [rev for rev in (sync_point, head) if rev]
+    found = gitrepo.resolve_many(repo, [*up_refs, *own_refs, *extra])  # one git process
+    up = _first(found, up_refs, config, upstream)[1]
+    head_sha = found.get(head) if head else None
+    if env.branch is not None:
+        base: str | None = _first(found, own_refs, config, env)[1]
+    elif sync_point is not None:
+        base = found.get(sync_point)
+        if base is None:
+            raise UsageError(
+                f"{env.name} is synced to {sync_point[:12]}, which is not in this repository: "
+                f"run `git fetch {config.remote}` (or --fetch)"
+            )
+    else:
+        base = head_sha
+    if base is None:
+        return Behind(env.name, env.upstream, None, up, None, known=False)
+    deployments, paths, ignored = behind_between(
+        repo, base, up, config.package_dirs, head=head_sha, ignored=state.ignored
+    )
+    components = sorted({c for d in deployments for c in d.components})
+    return Behind(
+        env.name,
+        env.upstream,
+        base,
+        up,
+        state.synced_to,
+        tuple(deployments),
+        tuple(components),
+        tuple(sorted(paths)),
+        tuple(ignored),
+    )
+
+
+def _first(
+    found: dict[str, str | None], refs: list[str], config: Config, env: Environment
+) -> tuple[str, str]:
+    for ref in refs:
+        sha = found.get(ref)
+        if sha:
+            return ref, sha
+    raise UsageError(
+        f"branch '{env.branch}' of {env.name} not found locally or as "
+        f"{config.remote}/{env.branch}: run `git fetch {config.remote}` (or --fetch)"
+    )
+
+
+def behind_between(
+    repo: Path | str,
+    base: str,
+    up: str,
+    package_dirs: Sequence[str],
+    *,
+    head: str | None = None,
+    ignored: Iterable[str] = (),
+) -> tuple[list[Deployment], set[str], list[str]]:
+    """Deployments on `up` that `base` (and `head`) lack, the paths they bring, ignored shas.
+
+    Returns (deployments newest first, the paths behind, shas skipped because ignored).
+    """
+    if base == up:
+        return [], set(), []
+    merge_base = gitrepo.merge_base(repo, base, up)
+    if merge_base == up:
+        return [], set(), []
+    start = merge_base or _empty_tree(repo)
+    kept = gitrepo.diff_names(repo, start, up, package_dirs)
+    if kept and merge_base != base:
+        kept &= gitrepo.diff_names(repo, base, up, package_dirs)
+    if kept and head is not None and head != base:
+        kept &= gitrepo.diff_names(repo, head, up, package_dirs)
+    if not kept:
+        return [], set(), []
+    skip = set(ignored)
+    deployments: list[Deployment] = []
+    skipped: list[str] = []
+    behind_paths: set[str] = set()
+    for entry in gitrepo.first_parent_log(repo, merge_base, up, package_dirs):
+        touched = [p for p in entry.paths if p in kept]
+        if not touched:
+            continue
+        if entry.sha in skip:
+            skipped.append(entry.sha)
+            continue
+        behind_paths.update(touched)
+        components = sorted({component_name(p, package_dirs) for p in touched})
+        deployments.append(
+            Deployment(entry.sha, entry.subject, entry.author, entry.date, tuple(components))
+        )
+    return deployments, behind_paths, skipped
+
+
+def components_of(paths: Iterable[str], package_dirs: Sequence[str]) -> set[str]:
+    """`Type:FullName` of each path inside the package directories."""
+    prefixes = tuple(d.rstrip("/") + "/" for d in package_dirs)
+    return {component_name(p, package_dirs) for p in paths if p.startswith(prefixes)}
+
+
+def _empty_tree(repo: Path | str) -> str:
+    return gitrepo.out(repo, "hash-object", "-t", "tree", "/dev/null")

@@ -1,0 +1,55 @@
+"""`sfsync log`: an environment's event chain (the audit trail)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from sfsync import project, state
+from sfsync.cli import JsonOption, Output, app
+
+
+@app.command("log")
+def log_command(
+    env: Annotated[
+        str | None, typer.Option("--env", help="Environment (default: git config sfsync.env).")
+    ] = None,
+    limit: Annotated[
+        int | None, typer.Option("--limit", "-n", min=1, help="Show at most N events.")
+    ] = None,
+    fetch: Annotated[bool, typer.Option("--fetch", help="Fetch refs/sfsync/* first.")] = False,
+    json_mode: JsonOption = False,
+) -> None:
+    """Show the events recorded for an environment, newest first.
+
+    Each event is one commit on refs/sfsync/envs/<env>, so `git log refs/sfsync/envs/dev1`
+    shows the same trail.
+
+    Example: sfsync log --env int -n 10
+    """
+    proj = project.load()
+    environment = project.resolve_env(proj, env)
+    if fetch:
+        state.fetch(proj.root, proj.config.remote)
+    records = state.log(proj.root, environment.name, limit)
+    events = [
+        {"commit": r.commit, **r.event.to_json(), "state": r.state.to_json()} for r in records
+    ]
+    for item in events:
+        item.pop("format", None)
+        item["state"].pop("format", None)
+
+    def human(console: Console) -> None:
+        if not records:
+            console.print(f"{environment.name}: no events recorded yet")
+        for r in records:
+            e = r.event
+            span = f" {(e.from_sha or '')[:7]}..{(e.to_sha or '')[:7]}" if e.to_sha else ""
+            count = f" ({len(e.components)} components)" if e.components else ""
+            console.print(
+                f"{r.commit[:7]}  {e.when}  {e.kind:<13} {e.who}{span}{count}", markup=False
+            )
+
+    Output(json_mode).emit({"env": environment.name, "events": events}, human=human)

@@ -1,0 +1,492 @@
+"""`sfsync.yml`: load, validate against the shipped JSON Schema, and check the pipeline.
+
+Errors point at the line: `sfsync.yml:9: environments.dev2.upstream: 'itn' is not an
+environment (did you mean 'int'?)` and raise `ConfigError` (exit 2).
+
+The hook runs on every commit, and importing yaml + jsonschema costs far more than the rest of
+the check, so a validated configuration is cached under the git directory keyed by the
+content hash of `sfsync.yml`, `sfdx-project.json` and the schema: those modules are only
+imported when one of the files changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from sfsync import __version__
+from sfsync.errors import ConfigError, UsageError
+
+TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: importing typing costs the hook ~5 ms
+if TYPE_CHECKING:
+    from typing import Any
+
+    import yaml
+
+CONFIG_FILE = "sfsync.yml"
+PROJECT_FILE = "sfdx-project.json"
+SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "sfsync.schema.json"
+CACHE_FILE = "config-cache.json"
+
+
+@dataclass(frozen=True)
+class Environment:
+    """One org in the pipeline. A developer sandbox has no branch of its own."""
+
+    name: str
+    org: str
+    branch: str | None = None
+    upstream: str | None = None
+    protected: bool = False
+
+    @property
+    def is_sandbox(self) -> bool:
+        """True for a developer sandbox (no env branch: its state is its sync point)."""
+        return self.branch is None
+
+
+@dataclass(frozen=True)
+class HookPolicy:
+    """What the hooks block: `behind` (any deployment) or `overlap` (only touched components)."""
+
+    block: str = "behind"
+    max_behind: int = 0
+
+
+@dataclass(frozen=True)
+class ExtraType:
+    """A metadata type the user adds to the delta engine's registry (shape only)."""
+
+    name: str
+    directory_name: str
+    suffix: str
+    strategy: str | None = None
+    in_folder: bool | None = None
+    strict_directory_name: bool | None = None
+
+
+@dataclass(frozen=True)
+class Config:
+    """A validated `sfsync.yml` plus the package directories of `sfdx-project.json`."""
+
+    root: Path
+    version: int
+    remote: str
+    environments: tuple[Environment, ...]
+    hooks: HookPolicy
+    extra_types: tuple[ExtraType, ...]
+    package_dirs: tuple[str, ...]
+
+    @property
+    def path(self) -> Path:
+        """The configuration file."""
+        return self.root / CONFIG_FILE
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Environment names in file order."""
+        return tuple(e.name for e in self.environments)
+
+    def env(self, name: str) -> Environment:
+        """The environment called `name`; a UsageError with a suggestion when there is none."""
+        for environment in self.environments:
+            if environment.name == name:
+                return environment
+        raise UsageError(
+            f"'{name}' is not an environment in {CONFIG_FILE}{did_you_mean(name, self.names)}"
+            f" (environments: {', '.join(self.names)})"
+        )
+
+    def upstream_of(self, name: str) -> Environment | None:
+        """The env above `name`, or None for the root."""
+        upstream = self.env(name).upstream
+        return None if upstream is None else self.env(upstream)
+
+    def downstream_of(self, name: str) -> tuple[Environment, ...]:
+        """The envs whose upstream is `name`, in file order."""
+        return tuple(e for e in self.environments if e.upstream == name)
+
+    def pipeline(self) -> tuple[Environment, ...]:
+        """All envs, root first, then each level downwards (file order within a level)."""
+        ordered: list[Environment] = [e for e in self.environments if e.upstream is None]
+        index = 0
+        while index < len(ordered):
+            ordered.extend(self.downstream_of(ordered[index].name))
+            index += 1
+        return tuple(ordered)
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """` (did you mean 'x'?)` for the closest choice, or an empty string."""
+    import difflib  # only on an error path: keeps the hook's imports light
+
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def find_root(cwd: Path | str = ".") -> Path | None:
+    """The nearest directory from `cwd` upwards that holds `sfsync.yml`, within the repo."""
+    here = Path(cwd).resolve()
+    for folder in (here, *here.parents):
+        if (folder / CONFIG_FILE).is_file():
+            return folder
+        if (folder / ".git").exists():
+            return None
+    return None
+
+
+def load(root: Path | str, *, cache_dir: Path | None = None) -> Config:
+    """Load and validate `root/sfsync.yml` and `root/sfdx-project.json`.
+
+    With `cache_dir`, a configuration validated before (same file contents) is read back
+    without importing yaml or jsonschema; a fresh validation is written there.
+    """
+    root = Path(root)
+    config_bytes = _read(root / CONFIG_FILE, f"run `sfsync init` or create {CONFIG_FILE}")
+    project_bytes = _read(
+        root / PROJECT_FILE, "sfsync needs the Salesforce project file at the repository root"
+    )
+    key = ""
+    if cache_dir is not None:
+        digest = hashlib.sha256(__version__.encode())
+        for blob in (SCHEMA_PATH.read_bytes(), config_bytes, project_bytes):
+            digest.update(len(blob).to_bytes(8, "big"))
+            digest.update(blob)
+        key = digest.hexdigest()
+        cached = _read_cache(cache_dir, key)
+        if cached is not None:
+            return _build(root, cached)
+    data = validate_text(config_bytes.decode("utf-8", errors="replace"), CONFIG_FILE)
+    data["packageDirectories"] = list(parse_package_dirs(project_bytes, PROJECT_FILE))
+    if cache_dir is not None:
+        _write_cache(cache_dir, key, data)
+    return _build(root, data)
+
+
+def validate_text(text: str, filename: str = CONFIG_FILE) -> dict[str, Any]:
+    """Parse and validate the text of `sfsync.yml`; return the data or raise ConfigError."""
+    import yaml
+
+    try:
+        node = yaml.compose(text, Loader=_loader())
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{filename}:{mark.line + 1}" if mark is not None else filename
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError(f"{where}: not valid YAML: {problem}") from exc
+    if node is None:
+        raise ConfigError(f"{filename}: the file is empty (see the example in the README)")
+    lines: dict[tuple[str | int, ...], int] = {}
+    key_lines: dict[tuple[str | int, ...], int] = {}
+    problems: list[tuple[int, str]] = []
+    _index_nodes(node, (), lines, key_lines, problems)
+    data = yaml.load(text, Loader=_loader())
+    if not isinstance(data, dict):
+        raise ConfigError(f"{filename}:1: expected a mapping with version and environments")
+    problems += _schema_problems(data, lines, key_lines)
+    envs = data.get("environments")
+    if isinstance(envs, dict) and envs and all(isinstance(e, dict) for e in envs.values()):
+        problems += _pipeline_problems(data, lines)
+    if problems:
+        problems.sort(key=lambda p: p[0])
+        messages = [f"{filename}:{line}: {text}" for line, text in problems]
+        raise ConfigError("\n".join(messages), data={"errors": messages})
+    return data
+
+
+def parse_package_dirs(raw: bytes, filename: str = PROJECT_FILE) -> tuple[str, ...]:
+    """`packageDirectories[].path` of `sfdx-project.json`, normalised (`force-app`)."""
+    try:
+        project = json.loads(raw.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        line = getattr(exc, "lineno", 1)
+        raise ConfigError(f"{filename}:{line}: not valid JSON: {exc}") from exc
+    entries = project.get("packageDirectories") if isinstance(project, dict) else None
+    if not isinstance(entries, list) or not entries:
+        raise ConfigError(
+            f"{filename}: packageDirectories is missing or empty: "
+            'add e.g. "packageDirectories": [{"path": "force-app", "default": true}]'
+        )
+    paths: list[str] = []
+    for index, entry in enumerate(entries):
+        path = entry.get("path") if isinstance(entry, dict) else None
+        if not isinstance(path, str) or not path.strip():
+            raise ConfigError(f"{filename}: packageDirectories[{index}].path is missing")
+        clean = path.strip().replace("\\", "/")
+        while clean.startswith("./"):
+            clean = clean[2:]
+        clean = clean.rstrip("/")
+        if not clean or clean.startswith("/") or ".." in clean.split("/"):
+            raise ConfigError(
+                f"{filename}: packageDirectories[{index}].path '{path}' must be a relative "
+                "path inside the project"
+            )
+        if clean not in paths:
+            paths.append(clean)
+    return tuple(paths)
+
+
+# --- internals -------------------------------------------------------------------------
+
+
+def _read(path: Path, hint: str) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{path.name} not found in {path.parent}: {hint}") from exc
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from exc
+
+
+def _loader() -> type[yaml.SafeLoader]:
+    import yaml
+
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _index_nodes(
+    node: yaml.Node,
+    path: tuple[str | int, ...],
+    lines: dict[tuple[str | int, ...], int],
+    key_lines: dict[tuple[str | int, ...], int],
+    problems: list[tuple[int, str]],
+) -> None:
+    """Record the line of every value (and mapping key) by its path; note duplicate keys."""
+    import yaml
+
+    lines[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key_node, value_node in node.value:
+            key = str(key_node.value)
+            if key in seen:
+                where = _dotted((*path, key))
+                problems.append((key_node.start_mark.line + 1, f"{where}: duplicate key"))
+            seen.add(key)
+            child = (*path, key)
+            key_lines[child] = key_node.start_mark.line + 1
+            _index_nodes(value_node, (*path, key), lines, key_lines, problems)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _index_nodes(item, (*path, index), lines, key_lines, problems)
+
+
+def _dotted(path: Sequence[str | int]) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "(top level)"
+
+
+def _schema() -> dict[str, Any]:
+    schema: dict[str, Any] = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    return schema
+
+
+def _schema_problems(
+    data: dict[str, Any],
+    lines: dict[tuple[str | int, ...], int],
+    key_lines: dict[tuple[str | int, ...], int],
+) -> list[tuple[int, str]]:
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(_schema())
+    problems: list[tuple[int, str]] = []
+    for error in validator.iter_errors(data):
+        path = tuple(error.absolute_path)
+        line = lines.get(path, 1)
+        if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+            known = list(error.schema.get("properties", {}))
+            for key in error.instance:
+                if key not in known:
+                    where = _dotted((*path, key))
+                    hint = did_you_mean(str(key), known) or f" (allowed: {', '.join(known)})"
+                    problems.append(
+                        (key_lines.get((*path, key), line), f"{where}: unknown key{hint}")
+                    )
+            continue
+        problems.append((line, f"{_dotted(path)}: {_describe(error)}"))
+    return problems
+
+
+def _describe(error: Any) -> str:
+    kind = error.validator
+    value = error.instance
+    if kind == "required":
+        missing = [k for k in error.validator_value if k not in value]
+        return f"missing required key '{missing[0] if missing else '?'}'"
+    if kind == "type":
+        names = {"object": "a mapping", "array": "a list", "string": "a string"}
+        want = names.get(str(error.validator_value), f"a {error.validator_value}")
+        return f"expected {want}, got {value!r}"
+    if kind == "enum":
+        choices = [str(c) for c in error.validator_value]
+        return f"{value!r} is not one of {', '.join(choices)}{did_you_mean(str(value), choices)}"
+    if kind == "const":
+        return f"must be {error.validator_value!r}, got {value!r}"
+    if kind == "pattern":
+        return f"{value!r} is not a valid name (letters, digits, '_', '.', '-')"
+    if kind == "minProperties":
+        return "needs at least one entry"
+    if kind == "minLength":
+        return "must not be empty"
+    if kind == "minimum":
+        return f"must be >= {error.validator_value}, got {value!r}"
+    return str(error.message)
+
+
+def _pipeline_problems(
+    data: dict[str, Any], lines: dict[tuple[str | int, ...], int]
+) -> list[tuple[int, str]]:
+    """Upstreams that exist and have a branch, one root, no cycle, each branch used once."""
+    envs: dict[str, dict[str, Any]] = data["environments"]
+    names = list(envs)
+    problems: list[tuple[int, str]] = []
+
+    def line(*path: str) -> int:
+        return lines.get(("environments", *path), lines.get(("environments",), 1))
+
+    for name, env in envs.items():
+        upstream = env.get("upstream")
+        if not isinstance(upstream, str):
+            continue
+        where = f"environments.{name}.upstream"
+        if upstream not in envs:
+            problems.append(
+                (
+                    line(name, "upstream"),
+                    f"{where}: '{upstream}' is not an environment"
+                    f"{did_you_mean(upstream, [n for n in names if n != name])}",
+                )
+            )
+        elif upstream == name:
+            problems.append((line(name, "upstream"), f"{where}: an environment cannot feed itself"))
+        elif "branch" not in envs[upstream]:
+            problems.append(
+                (
+                    line(name, "upstream"),
+                    f"{where}: '{upstream}' has no branch; a developer sandbox cannot be an "
+                    "upstream (give it a branch or point at a branch env)",
+                )
+            )
+    if problems:
+        return problems
+
+    reported: set[str] = set()
+    for start in names:
+        seen: list[str] = []
+        current: str | None = start
+        while current is not None and current not in seen:
+            seen.append(current)
+            upstream = envs[current].get("upstream")
+            current = upstream if isinstance(upstream, str) and upstream in envs else None
+        if current is not None and current not in reported:
+            loop = seen[seen.index(current) :]
+            reported.update(loop)
+            chain = " -> ".join([*loop, current])
+            problems.append(
+                (
+                    line(loop[0], "upstream"),
+                    f"environments.{loop[0]}.upstream: cycle {chain} "
+                    "(the pipeline needs one root without an upstream)",
+                )
+            )
+
+    roots = [n for n in names if envs[n].get("upstream") is None]
+    if len(roots) > 1:
+        problems.append(
+            (
+                line(roots[1]),
+                f"environments.{roots[1]}: a second root (also {roots[0]}): every environment "
+                f"but the top one needs an upstream (e.g. upstream: {roots[0]})",
+            )
+        )
+    elif not roots and not problems:
+        problems.append((line(), "environments: no root: one environment must have no upstream"))
+    for root in roots:
+        if "branch" not in envs[root]:
+            problems.append(
+                (line(root), f"environments.{root}: the top environment needs a branch")
+            )
+
+    owners: dict[str, str] = {}
+    for name, env in envs.items():
+        branch = env.get("branch")
+        if not isinstance(branch, str):
+            continue
+        if branch in owners:
+            problems.append(
+                (
+                    line(name, "branch"),
+                    f"environments.{name}.branch: branch '{branch}' is already used by "
+                    f"{owners[branch]} (each env needs its own branch)",
+                )
+            )
+        else:
+            owners[branch] = name
+    return problems
+
+
+def _build(root: Path, data: dict[str, Any]) -> Config:
+    environments = tuple(
+        Environment(
+            name=name,
+            org=str(env["org"]),
+            branch=env.get("branch"),
+            upstream=env.get("upstream"),
+            protected=bool(env.get("protected", False)),
+        )
+        for name, env in data["environments"].items()
+    )
+    hooks = data.get("hooks") or {}
+    extra = (data.get("metadata") or {}).get("extra_types") or []
+    return Config(
+        root=root,
+        version=int(data["version"]),
+        remote=str(data.get("remote", "origin")),
+        environments=environments,
+        hooks=HookPolicy(
+            block=str(hooks.get("block", "behind")), max_behind=int(hooks.get("max_behind", 0))
+        ),
+        extra_types=tuple(
+            ExtraType(
+                name=t["name"],
+                directory_name=t["directoryName"],
+                suffix=t["suffix"],
+                strategy=t.get("strategy"),
+                in_folder=t.get("inFolder"),
+                strict_directory_name=t.get("strictDirectoryName"),
+            )
+            for t in extra
+        ),
+        package_dirs=tuple(data["packageDirectories"]),
+    )
+
+
+def _read_cache(cache_dir: Path, key: str) -> dict[str, Any] | None:
+    try:
+        cached = json.loads((cache_dir / CACHE_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(cached, dict) or cached.get("key") != key:
+        return None
+    data = cached.get("config")
+    return data if isinstance(data, dict) else None
+
+
+def _write_cache(cache_dir: Path, key: str, data: dict[str, Any]) -> None:
+    """Best effort: a read-only git dir only costs speed, never correctness."""
+    import tempfile
+
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=cache_dir, prefix=".config-cache.", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump({"key": key, "config": data}, handle, default=str)
+        os.replace(tmp, cache_dir / CACHE_FILE)
+    except OSError:
+        return

@@ -1,0 +1,357 @@
+"""`sfsync check`: what the git hooks run. Lean on purpose.
+
+`sfsync check ...` is dispatched here by `sfsync.__main__` without importing typer or rich,
+and the validated config comes from a cache, so a commit pays for a Python start and a
+handful of git calls. Plain text goes to stderr; `--json` prints the envelope on stdout.
+
+Exit codes: 0 not blocked (also: no `sfsync.yml`, no env configured, skipped with
+`SKIP=sfsync-behind`), 1 blocked, 2 bad usage or configuration, 3 git failed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from sfsync import behind as behind_mod
+from sfsync import gitrepo, project, state
+from sfsync.behind import Behind
+from sfsync.errors import EXIT_NO, EXIT_OK, SfsyncError, UsageError
+
+TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: importing typing costs the hook ~5 ms
+if TYPE_CHECKING:
+    from typing import Any, TextIO
+
+HOOK_ID = "sfsync-behind"
+STAGES = {"commit": "commit", "pre-commit": "commit", "push": "push", "pre-push": "push"}
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The hook's verdict. `behind` is None when there was nothing to check (see `note`)."""
+
+    stage: str
+    env: str | None = None
+    behind: Behind | None = None
+    policy: str = "behind"
+    max_behind: int = 0
+    blocked: bool = False
+    touched: tuple[str, ...] = ()
+    overlapping: tuple[str, ...] = ()
+    note: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The `result` object of the JSON envelope."""
+        data: dict[str, Any] = {
+            "env": self.env,
+            "stage": self.stage,
+            "policy": self.policy,
+            "maxBehind": self.max_behind,
+            "blocked": self.blocked,
+            "note": self.note,
+        }
+        b = self.behind
+        data.update(
+            {
+                "upstream": b.upstream if b else None,
+                "deploymentsBehind": b.count if b else 0,
+                "componentsBehind": list(b.components) if b else [],
+                "deployments": [d.to_json() for d in b.deployments] if b else [],
+                "ignoredDeployments": list(b.ignored) if b else [],
+                "syncedTo": b.synced_to if b else None,
+                "overlapping": list(self.overlapping),
+            }
+        )
+        return data
+
+
+def resolve_stage(explicit: str | None) -> str:
+    """`commit` or `push`: the argument, else `PRE_COMMIT_HOOK_STAGE`, else commit."""
+    raw = explicit or os.environ.get("PRE_COMMIT_HOOK_STAGE") or "commit"
+    stage = STAGES.get(raw)
+    if stage is None:
+        raise UsageError(f"--stage '{raw}': expected commit or push")
+    return stage
+
+
+def skipped_by_env() -> bool:
+    """True when `SKIP` (pre-commit's comma-separated hook ids) names sfsync-behind."""
+    return HOOK_ID in {part.strip() for part in os.environ.get("SKIP", "").split(",")}
+
+
+def run_check(
+    cwd: Path | str = ".",
+    *,
+    env: str | None = None,
+    stage: str | None = None,
+    fetch: bool = False,
+    pushed: Sequence[tuple[str, str]] | None = None,
+) -> CheckResult:
+    """Decide whether the developer's env is too far behind to commit/push.
+
+    `pushed` lists (local sha, remote sha) pairs of a push (from the pre-push hook's stdin or
+    pre-commit's `PRE_COMMIT_FROM_REF`/`PRE_COMMIT_TO_REF`); used by the overlap policy.
+    """
+    stage = resolve_stage(stage)
+    if skipped_by_env():
+        return CheckResult(stage, note=f"skipped: SKIP contains {HOOK_ID}")
+    paths = project.open_repo(cwd)
+    if not project.has_config(paths):
+        return CheckResult(stage, note="no sfsync.yml in this repository: nothing to check")
+    proj = project.load(paths=paths)
+    name = env or project.developer_env_name(paths.toplevel)
+    if name is None:
+        return CheckResult(
+            stage,
+            note=(
+                f"no environment configured: run `git config {project.ENV_KEY} <your env>` "
+                "to be warned when it falls behind"
+            ),
+        )
+    environment = project.resolve_env(proj, env, configured=name)
+    policy = proj.config.hooks
+    if environment.upstream is None:
+        return CheckResult(stage, env=name, note=f"{name} has no upstream: nothing to check")
+    repo = paths.toplevel
+    if fetch:
+        upstream = proj.config.env(environment.upstream)
+        branches = [b for b in (upstream.branch, environment.branch) if b]
+        state.fetch(repo, proj.config.remote, branches)
+    current = state.read_state(repo, name)
+    result = behind_mod.compute(repo, proj.config, environment, current.state, head="HEAD")
+    over = result.count > policy.max_behind
+    touched: set[str] = set()
+    overlapping: tuple[str, ...] = ()
+    blocked = over
+    if over and policy.block == "overlap":
+        if stage == "commit":
+            touched = gitrepo.staged_names(repo, proj.config.package_dirs)
+        else:
+            touched = _pushed_paths(repo, proj.config.package_dirs, result.up, pushed)
+        touched_components = behind_mod.components_of(touched, proj.config.package_dirs)
+        overlapping = tuple(sorted(touched_components & set(result.components)))
+        blocked = bool(overlapping)
+    note = None
+    if not result.known:
+        note = f"{name} has no sync point: run `sfsync mark-synced` after a sandbox refresh"
+    return CheckResult(
+        stage,
+        env=name,
+        behind=result,
+        policy=policy.block,
+        max_behind=policy.max_behind,
+        blocked=blocked,
+        touched=tuple(sorted(touched)),
+        overlapping=overlapping,
+        note=note,
+    )
+
+
+def headline(env: str, b: Behind) -> str:
+    """`dev1 is 3 deployments behind int (7 components)`."""
+    deployments = _plural(b.count, "deployment")
+    components = _plural(len(b.components), "component")
+    return f"{env} is {deployments} behind {b.upstream} ({components})"
+
+
+def render(result: CheckResult, stream: TextIO) -> None:
+    """The plain-text report of a check (for the hook's stderr)."""
+    b = result.behind
+    if b is None or result.env is None:
+        if result.note:
+            print(f"sfsync: {result.note}", file=stream)
+        return
+    if result.note:
+        print(f"sfsync: {result.note}", file=stream)
+    if b.count == 0:
+        return
+    prefix = "" if result.blocked else "sfsync: warning: "
+    print(f"{prefix}{headline(result.env, b)}:", file=stream)
+    for d in b.deployments:
+        print(f"  {d.sha[:7]}  {d.subject}  ({d.author}, {d.date[:10]})", file=stream)
+    if result.overlapping:
+        print(f"Your changes touch: {', '.join(result.overlapping)}", file=stream)
+    elif result.policy == "overlap" and b.count > result.max_behind:
+        print("None of them touches your changes (hooks.block: overlap).", file=stream)
+    elif not result.blocked:
+        print(f"Allowed: up to {result.max_behind} behind (hooks.max_behind).", file=stream)
+    verb = "commit" if result.stage == "commit" else "push"
+    print(
+        "Run: sfsync pull-upstream   (or: sfsync ignore --all)   "
+        f"bypass once: SKIP={HOOK_ID} git {verb} ...",
+        file=stream,
+    )
+
+
+def report(result: CheckResult, json_mode: bool) -> int:
+    """Print the result (JSON envelope on stdout, or text on stderr); return the exit code."""
+    if json_mode:
+        if result.blocked and result.behind is not None and result.env is not None:
+            envelope: dict[str, Any] = {
+                "status": EXIT_NO,
+                "name": "Behind",
+                "message": headline(result.env, result.behind),
+                "data": result.to_json(),
+            }
+        else:
+            envelope = {"status": EXIT_OK, "result": result.to_json()}
+        sys.stdout.write(json.dumps(envelope, indent=2) + "\n")
+    else:
+        render(result, sys.stderr)
+    return EXIT_NO if result.blocked else EXIT_OK
+
+
+@dataclass(frozen=True)
+class CheckArgs:
+    """The options of `sfsync check` (the Typer command declares the same ones)."""
+
+    env: str | None = None
+    stage: str | None = None
+    fetch: bool = False
+    json: bool = False
+    refs_from_stdin: bool = False
+    hook_args: tuple[str, ...] = ()
+
+
+def parse_args(argv: Sequence[str]) -> CheckArgs:
+    """Parse `sfsync check` options without argparse (its import alone costs a commit ~10 ms)."""
+    values: dict[str, str | None] = {"--env": None, "--stage": None}
+    flags = {"--fetch": False, "--json": False, "--refs-from-stdin": False}
+    rest: list[str] = []
+    items = list(argv)
+    while items:
+        item = items.pop(0)
+        name, eq, inline = item.partition("=")
+        if name in values:
+            if eq:
+                values[name] = inline
+            elif items:
+                values[name] = items.pop(0)
+            else:
+                raise UsageError(f"sfsync check: {name} needs a value")
+        elif item in flags:
+            flags[item] = True
+        elif item.startswith("-") and item != "-":
+            raise UsageError(f"sfsync check: unknown option {item} (see sfsync check --help)")
+        else:
+            rest.append(item)
+    return CheckArgs(
+        env=values["--env"],
+        stage=values["--stage"],
+        fetch=flags["--fetch"],
+        json=flags["--json"],
+        refs_from_stdin=flags["--refs-from-stdin"],
+        hook_args=tuple(rest),
+    )
+
+
+def check_command(
+    *,
+    env: str | None,
+    stage: str | None,
+    fetch: bool,
+    json_mode: bool,
+    refs_from_stdin: bool,
+    hook_args: Sequence[str] = (),
+) -> int:
+    """Run and report one check; SfsyncError propagates to the caller's error boundary."""
+    if stage is None and hook_args and hook_args[0] in STAGES:
+        stage = hook_args[0]
+    if refs_from_stdin and not sys.stdin.isatty():  # a person at a terminal types nothing
+        pushed: list[tuple[str, str]] | None = read_push_refs(sys.stdin)
+    else:
+        pushed = _pre_commit_push_refs()
+    result = run_check(env=env, stage=stage, fetch=fetch, pushed=pushed)
+    return report(result, json_mode)
+
+
+def main(argv: Sequence[str]) -> int:
+    """Entry point of the lean path, with its own error boundary (same output contract)."""
+    args_list = list(argv)
+    json_mode = "--json" in args_list
+    try:
+        args = parse_args(args_list)
+        return check_command(
+            env=args.env,
+            stage=args.stage,
+            fetch=args.fetch,
+            json_mode=args.json,
+            refs_from_stdin=args.refs_from_stdin,
+            hook_args=args.hook_args,
+        )
+    except SfsyncError as exc:
+        return _fail(json_mode, exc.exit_code, exc.name, exc.message, dict(exc.data))
+    except KeyboardInterrupt:
+        return _fail(json_mode, 130, "Interrupted", "interrupted; nothing was changed", {})
+    except Exception as exc:
+        from sfsync import cli  # rare path: the full boundary writes the crash log
+
+        log = cli._crash_log(exc)
+        where = f"; details in {log}" if log else ""
+        message = f"unexpected error: {type(exc).__name__}: {exc}{where} (please report it)"
+        return _fail(json_mode, 3, "InternalError", message, {})
+
+
+def read_push_refs(stream: TextIO) -> list[tuple[str, str]]:
+    """(local sha, remote sha) pairs from a pre-push hook's standard input."""
+    pairs = []
+    for line in stream.read().splitlines():
+        fields = line.split()
+        if len(fields) == 4:
+            pairs.append((fields[1], fields[3]))
+    return pairs
+
+
+def _pre_commit_push_refs() -> list[tuple[str, str]] | None:
+    to_ref = os.environ.get("PRE_COMMIT_TO_REF")
+    if not to_ref:
+        return None
+    return [(to_ref, os.environ.get("PRE_COMMIT_FROM_REF") or gitrepo.ZERO_SHA)]
+
+
+def _pushed_paths(
+    repo: Path,
+    package_dirs: Sequence[str],
+    up: str | None,
+    pushed: Sequence[tuple[str, str]] | None,
+) -> set[str]:
+    """Files changed by the commits being pushed (default: HEAD's commits not on upstream)."""
+    pairs = list(pushed) if pushed is not None else [("HEAD", gitrepo.ZERO_SHA)]
+    paths: set[str] = set()
+    for local, remote in pairs:
+        if local == gitrepo.ZERO_SHA:
+            continue  # a branch deletion pushes no content
+        old = remote if remote != gitrepo.ZERO_SHA else None
+        if old is not None and gitrepo.rev_parse(repo, old) is None:
+            old = None
+        if old is None and up is not None:
+            old = gitrepo.merge_base(repo, local, up)
+        if old is None:
+            continue
+        paths |= gitrepo.diff_names(repo, old, local, package_dirs)
+    return paths
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def _fail(json_mode: bool, status: int, name: str, message: str, data: dict[str, Any]) -> int:
+    from sfsync.errors import redact
+
+    message = redact(message)
+    if json_mode:
+        envelope: dict[str, Any] = {"status": status, "name": name, "message": message}
+        if data:
+            envelope["data"] = data
+        sys.stdout.write(json.dumps(envelope, indent=2) + "\n")
+    else:
+        first, *rest = message.splitlines() or [""]
+        print(f"sfsync check: error: {first}", file=sys.stderr)
+        for line in rest:
+            print(line, file=sys.stderr)
+    return status

@@ -1,0 +1,177 @@
+"""The org-compare matrix, `ignore` and `mark-synced`: reading and recording env state.
+
+No typer or rich here: functions return records or raise SfsyncError subclasses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from sfsync import behind as behind_mod
+from sfsync import gitrepo, state
+from sfsync.behind import Behind
+from sfsync.config import Environment
+from sfsync.errors import UsageError
+from sfsync.project import Project, developer_env_name, resolve_env
+
+SYNC_KINDS = frozenset({"mark-synced", "pull-upstream", "back-promote", "deploy", "rollback"})
+
+
+@dataclass(frozen=True)
+class EnvStatus:
+    """One row of the matrix: the env, how far behind it is, and its last sync event."""
+
+    env: Environment
+    behind: Behind
+    last_sync: state.Record | None
+
+
+def sync_remote(project: Project, envs: Sequence[Environment]) -> None:
+    """Fetch `refs/sfsync/*` and the branches of `envs` and their upstreams from the remote."""
+    config = project.config
+    branches: list[str] = []
+    for env in envs:
+        for name in (env.name, env.upstream):
+            branch = config.env(name).branch if name else None
+            if branch and branch not in branches:
+                branches.append(branch)
+    state.fetch(project.root, config.remote, branches)
+
+
+def status(project: Project, only: str | None = None, *, fetch: bool = False) -> list[EnvStatus]:
+    """For each env (root first; or just `only`): deployments and components behind upstream."""
+    config = project.config
+    envs = [config.env(only)] if only else list(config.pipeline())
+    if fetch:
+        sync_remote(project, envs)
+    mine = developer_env_name(project.root)
+    rows = []
+    for env in envs:
+        current = state.read_state(project.root, env.name)
+        result = behind_mod.compute(
+            project.root,
+            config,
+            env,
+            current.state,
+            head="HEAD" if env.name == mine else None,
+        )
+        rows.append(EnvStatus(env, result, last_sync(project, env.name)))
+    return rows
+
+
+def last_sync(project: Project, env: str) -> state.Record | None:
+    """The newest event that synced the env (not an `ignore`)."""
+    for record in state.log(project.root, env, limit=50):
+        if record.event.kind in SYNC_KINDS:
+            return record
+    return None
+
+
+def ignore(
+    project: Project,
+    env_name: str | None,
+    shas: Sequence[str] | None,
+    *,
+    fetch: bool = False,
+    push: bool = False,
+) -> tuple[state.Record | None, Behind]:
+    """Stop counting deployments as behind (`shas=None`: all that are behind now).
+
+    Returns the recorded event (None when there was nothing to ignore) and the state before.
+    """
+    env = resolve_env(project, env_name)
+    if env.upstream is None:
+        raise UsageError(f"{env.name} has no upstream: there is nothing to ignore")
+    if fetch:
+        sync_remote(project, [env])
+    repo = project.root
+    current = state.read_state(repo, env.name)
+    mine = developer_env_name(repo) == env.name
+    before = behind_mod.compute(
+        repo, project.config, env, current.state, head="HEAD" if mine else None
+    )
+    if shas is None:
+        chosen = [d.sha for d in before.deployments]
+    else:
+        chosen = _upstream_commits(project, env, before, shas)
+    new = [sha for sha in chosen if sha not in current.state.ignored]
+    if not new:
+        return None, before
+    by_sha = {d.sha: d for d in before.deployments}
+    components = sorted({c for sha in new if sha in by_sha for c in by_sha[sha].components})
+    event = state.Event(
+        kind="ignore",
+        org=env.org,
+        to_sha=before.up,
+        components=tuple(components),
+        details={
+            "deployments": new,
+            "summary": f"ignored {len(new)} deployment(s) of {env.upstream}",
+        },
+    )
+    new_state = replace(current.state, ignored=(*current.state.ignored, *new))
+    record = state.append_event(repo, env.name, event, new_state, current.commit)
+    if push:
+        state.push(repo, project.config.remote, [env.name])
+    return record, before
+
+
+def mark_synced(
+    project: Project,
+    env_name: str | None,
+    ref: str | None,
+    *,
+    fetch: bool = False,
+    push: bool = False,
+) -> state.Record:
+    """Record that a sandbox holds its upstream at `ref` (default: the upstream's tip)."""
+    env = resolve_env(project, env_name)
+    if not env.is_sandbox:
+        raise UsageError(
+            f"{env.name} has a branch ({env.branch}): its state is its branch tip; "
+            "mark-synced is for developer sandboxes"
+        )
+    if fetch:
+        sync_remote(project, [env])
+    repo = project.root
+    tip = behind_mod.upstream_tip(repo, project.config, env)
+    assert tip is not None  # a sandbox always has an upstream
+    sha = tip[1] if ref is None else gitrepo.rev_parse(repo, ref)
+    if sha is None:
+        raise UsageError(f"'{ref}' is not a commit in this repository")
+    current = state.read_state(repo, env.name)
+    still_ahead = tuple(s for s in current.state.ignored if not gitrepo.is_ancestor(repo, s, sha))
+    event = state.Event(
+        kind="mark-synced",
+        org=env.org,
+        from_sha=current.state.synced_to,
+        to_sha=sha,
+        details={
+            "ref": ref or tip[0],
+            "summary": f"{env.name} holds {env.upstream} at {sha[:12]}",
+        },
+    )
+    new_state = state.EnvState(synced_to=sha, ignored=still_ahead)
+    record = state.append_event(repo, env.name, event, new_state, current.commit)
+    if push:
+        state.push(repo, project.config.remote, [env.name])
+    return record
+
+
+def _upstream_commits(
+    project: Project, env: Environment, before: Behind, shas: Sequence[str]
+) -> list[str]:
+    repo = project.root
+    chosen = []
+    for given in shas:
+        sha = gitrepo.rev_parse(repo, given)
+        if sha is None:
+            raise UsageError(f"'{given}' is not a commit in this repository")
+        if before.up is None or not gitrepo.is_ancestor(repo, sha, before.up):
+            raise UsageError(
+                f"{given} is not a deployment on {env.upstream} (see `sfsync status --env "
+                f"{env.name}`)"
+            )
+        chosen.append(sha)
+    return list(dict.fromkeys(chosen))

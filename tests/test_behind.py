@@ -1,0 +1,208 @@
+"""Behind counts on real git pipelines: merges, squash merges, cherry-picks, reverts, renames."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline import CLASSES, Pipeline, cls, git, write
+from sfsync import project, tracking
+from sfsync.behind import Behind
+
+
+def behind(repo: Path, env: str) -> Behind:
+    git(repo, "fetch", "-q", "origin")
+    return tracking.status(project.load(repo), env)[0].behind
+
+
+def summary(b: Behind) -> tuple[list[str], list[str]]:
+    return [d.subject for d in b.deployments], list(b.components)
+
+
+@pytest.fixture
+def pipe(tmp_path: Path) -> Pipeline:
+    return Pipeline(tmp_path)
+
+
+def test_up_to_date_after_mark_synced(pipe: Pipeline) -> None:
+    dev = pipe.developer("dev1")
+    b = behind(dev, "dev1")
+    assert (b.count, b.components, b.known) == (0, (), True)
+
+
+def test_deployments_newest_first_and_only_package_files(pipe: Pipeline) -> None:
+    dev = pipe.developer("dev1")
+    foo = pipe.deploy("int", cls("Foo"), "Add Foo")
+    pipe.deploy("int", {"README.md": "docs\n"}, "Docs only")
+    bar = pipe.deploy("int", cls("Bar"), "Add Bar")
+    b = behind(dev, "dev1")
+    assert summary(b) == (["Add Bar", "Add Foo"], ["ApexClass:Bar", "ApexClass:Foo"])
+    assert [d.sha for d in b.deployments] == [bar, foo]
+    assert b.deployments[0].author == "Test Author"
+
+
+def test_merge_commit_is_one_deployment(pipe: Pipeline) -> None:
+    dev = pipe.developer("dev1")
+    admin = pipe.admin
+    git(admin, "checkout", "-q", "-b", "feature", "int")
+    write(admin, cls("Foo"), "Foo")
+    write(admin, cls("Bar"), "Bar")
+    git(admin, "checkout", "-q", "int")
+    git(admin, "merge", "-q", "--no-ff", "feature", "-m", "Merge feature into int")
+    git(admin, "push", "-q", "origin", "int")
+    assert summary(behind(dev, "dev1")) == (
+        ["Merge feature into int"],
+        ["ApexClass:Bar", "ApexClass:Foo"],
+    )
+
+
+def test_own_squash_merged_story_is_not_behind(pipe: Pipeline) -> None:
+    dev1 = pipe.developer("dev1")
+    dev2 = pipe.developer("dev2")
+    write(dev1, cls("Story", "Integer n;"), "My story")
+    git(dev1, "push", "-q", "origin", "story-dev1")
+    admin = pipe.admin
+    git(admin, "fetch", "-q", "origin")
+    git(admin, "checkout", "-q", "int")
+    git(admin, "merge", "-q", "--squash", "origin/story-dev1")
+    git(admin, "commit", "-q", "-m", "Story (squashed)")
+    git(admin, "push", "-q", "origin", "int")
+    assert behind(dev1, "dev1").count == 0
+    assert summary(behind(dev2, "dev2")) == (["Story (squashed)"], ["ApexClass:Story"])
+    # the same as seen from dev2's clone: dev1 is not behind either (its HEAD is not known
+    # there, but after dev1 records its sync the shared state says so)
+    tracking.mark_synced(project.load(dev1), "dev1", None, push=True)
+    git(dev2, "fetch", "-q", "origin", "refs/sfsync/*:refs/sfsync/*")
+    assert behind(dev2, "dev1").count == 0
+
+
+def test_own_story_promoted_then_more_upstream(pipe: Pipeline) -> None:
+    dev1 = pipe.developer("dev1")
+    write(dev1, cls("Story"), "My story")
+    story = git(dev1, "rev-parse", "HEAD")
+    git(pipe.admin, "fetch", "-q", str(dev1), "story-dev1")
+    git(pipe.admin, "checkout", "-q", "int")
+    git(pipe.admin, "cherry-pick", story)
+    pipe.deploy("int", cls("Other"), "Other story")
+    b = behind(dev1, "dev1")
+    assert summary(b) == (["Other story"], ["ApexClass:Other"])
+
+
+def test_cherry_picked_hotfix_not_counted_twice(pipe: Pipeline) -> None:
+    hotfix = pipe.deploy("uat", cls("Base", "Boolean fixed;"), "Hotfix Base")
+    dev = pipe.developer("dev1")
+    assert summary(behind(dev, "int")) == (["Hotfix Base"], ["ApexClass:Base"])
+    git(pipe.admin, "checkout", "-q", "int")
+    git(pipe.admin, "cherry-pick", hotfix)
+    git(pipe.admin, "push", "-q", "origin", "int")
+    assert behind(dev, "int").count == 0
+    # and dev1 now sees the hotfix once, through int
+    assert summary(behind(dev, "dev1")) == (["Hotfix Base"], ["ApexClass:Base"])
+
+
+def test_back_promotion_merge_clears_branch_env(pipe: Pipeline) -> None:
+    dev = pipe.developer("dev1")
+    pipe.deploy("uat", cls("Foo"), "Foo on uat")
+    assert behind(dev, "int").count == 1
+    git(pipe.admin, "checkout", "-q", "int")
+    git(pipe.admin, "merge", "-q", "--no-ff", "uat", "-m", "Back-promote uat")
+    git(pipe.admin, "push", "-q", "origin", "int")
+    assert behind(dev, "int").count == 0
+
+
+def test_reverted_deployment(pipe: Pipeline) -> None:
+    dev1 = pipe.developer("dev1")
+    pipe.deploy("int", cls("Foo"), "Add Foo")
+    dev2 = pipe.developer("dev2")  # synced with Foo in
+    git(pipe.admin, "revert", "--no-edit", "HEAD")
+    git(pipe.admin, "push", "-q", "origin", "int")
+    assert behind(dev1, "dev1").count == 0  # added then reverted: nothing to receive
+    b = behind(dev2, "dev2")
+    assert b.count == 1 and b.deployments[0].subject.startswith('Revert "Add Foo"')
+    assert b.components == ("ApexClass:Foo",)
+
+
+def test_deletion(pipe: Pipeline) -> None:
+    dev = pipe.developer("dev1")
+    gone: dict[str, str | None] = dict.fromkeys(cls("Base"))
+    pipe.deploy("int", gone, "Delete Base")
+    assert summary(behind(dev, "dev1")) == (["Delete Base"], ["ApexClass:Base"])
+
+
+def test_rename(pipe: Pipeline) -> None:
+    dev = pipe.developer("dev1")
+    git(pipe.admin, "checkout", "-q", "int")
+    for suffix in (".cls", ".cls-meta.xml"):
+        git(pipe.admin, "mv", f"{CLASSES}/Base{suffix}", f"{CLASSES}/Core{suffix}")
+    git(pipe.admin, "commit", "-q", "-m", "Rename Base to Core")
+    git(pipe.admin, "push", "-q", "origin", "int")
+    assert summary(behind(dev, "dev1")) == (
+        ["Rename Base to Core"],
+        ["ApexClass:Base", "ApexClass:Core"],
+    )
+
+
+def test_ignore_one_then_all(pipe: Pipeline) -> None:
+    dev = pipe.developer("dev1")
+    foo = pipe.deploy("int", cls("Foo"), "Add Foo")
+    pipe.deploy("int", cls("Bar"), "Add Bar")
+    git(dev, "fetch", "-q", "origin")
+    proj = project.load(dev)
+    record, before = tracking.ignore(proj, "dev1", [foo[:8]])
+    assert before.count == 2 and record is not None
+    assert record.event.components == ("ApexClass:Foo",)
+    b = behind(dev, "dev1")
+    assert summary(b) == (["Add Bar"], ["ApexClass:Bar"])
+    assert b.ignored == (foo,)
+    tracking.ignore(proj, None, None)
+    assert behind(dev, "dev1").count == 0
+    assert tracking.ignore(proj, None, None)[0] is None  # nothing left: no event
+    pipe.deploy("int", cls("Baz"), "Add Baz")
+    assert summary(behind(dev, "dev1")) == (["Add Baz"], ["ApexClass:Baz"])
+    kinds = [r.event.kind for r in tracking.state.log(dev, "dev1")]
+    assert kinds == ["ignore", "ignore", "mark-synced"]
+
+
+def test_ignore_rejects_foreign_commit(pipe: Pipeline) -> None:
+    dev = pipe.developer("dev1")
+    mine = write(dev, cls("Mine"), "not upstream")
+    with pytest.raises(tracking.UsageError, match="is not a deployment on int"):
+        tracking.ignore(project.load(dev), "dev1", [mine])
+
+
+def test_mark_synced_moves_the_sync_point(pipe: Pipeline) -> None:
+    dev = pipe.developer("dev1")
+    first = pipe.deploy("int", cls("Foo"), "Add Foo")
+    pipe.deploy("int", cls("Bar"), "Add Bar")
+    git(dev, "fetch", "-q", "origin")
+    tracking.mark_synced(project.load(dev), "dev1", first)
+    assert summary(behind(dev, "dev1")) == (["Add Bar"], ["ApexClass:Bar"])
+    tracking.mark_synced(project.load(dev), "dev1", None)
+    assert behind(dev, "dev1").count == 0
+    with pytest.raises(tracking.UsageError, match="mark-synced is for developer sandboxes"):
+        tracking.mark_synced(project.load(dev), "int", None)
+
+
+def test_never_synced_sandbox(pipe: Pipeline) -> None:
+    dev = pipe.developer("dev1", synced=False)
+    pipe.deploy("int", cls("Foo"), "Add Foo")
+    assert behind(dev, "dev2").known is False  # someone else's sandbox: unknown
+    # the developer's own env falls back to HEAD
+    assert summary(behind(dev, "dev1")) == (["Add Foo"], ["ApexClass:Foo"])
+
+
+def test_status_matrix(pipe: Pipeline) -> None:
+    dev = pipe.developer("dev1")
+    pipe.deploy("main", cls("Hot"), "Prod hotfix")
+    git(dev, "fetch", "-q", "origin")
+    rows = tracking.status(project.load(dev))
+    assert [(r.env.name, r.behind.count) for r in rows] == [
+        ("prod", 0),
+        ("uat", 1),
+        ("int", 0),
+        ("dev1", 0),
+        ("dev2", 0),
+    ]
+    assert rows[3].last_sync is not None and rows[3].last_sync.event.kind == "mark-synced"
+    assert rows[4].behind.known is False

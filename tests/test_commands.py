@@ -1,0 +1,135 @@
+"""The commands' JSON contract, human output and exit codes, run through the real entry point."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pipeline import SFSYNC_YML, Pipeline, cls, git
+from sfsync.__main__ import main
+
+
+def run_json(capsys: pytest.CaptureFixture[str], *args: str, code: int = 0) -> dict[str, Any]:
+    assert main([*args, "--json"]) == code
+    envelope: dict[str, Any] = json.loads(capsys.readouterr().out)
+    assert envelope["status"] == code
+    return envelope
+
+
+@pytest.fixture
+def dev(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    pipe = Pipeline(tmp_path)
+    repo = pipe.developer("dev1")
+    pipe.deploy("int", cls("Foo"), "Add Foo")
+    pipe.deploy("uat", cls("Bar"), "Add Bar on uat")
+    git(repo, "fetch", "-q", "origin")
+    monkeypatch.chdir(repo)
+    return repo
+
+
+def test_status_json(dev: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    envs = run_json(capsys, "status")["result"]["environments"]
+    by_name = {e["name"]: e for e in envs}
+    assert [e["name"] for e in envs] == ["prod", "uat", "int", "dev1", "dev2"]
+    assert by_name["int"]["upstream"] == "uat"
+    assert by_name["int"]["deploymentsBehind"] == 1
+    assert by_name["int"]["componentsBehind"] == ["ApexClass:Bar"]
+    assert by_name["dev1"]["deploymentsBehind"] == 1
+    assert by_name["dev1"]["deployments"][0]["subject"] == "Add Foo"
+    assert set(by_name["dev1"]["deployments"][0]) >= {"sha", "subject", "author", "date"}
+    assert by_name["dev1"]["syncedTo"] == git(dev, "rev-parse", "origin/int~1")
+    assert by_name["prod"]["deploymentsBehind"] == 0 and by_name["prod"]["upstream"] is None
+    assert by_name["dev2"]["syncedTo"] is None and by_name["dev2"]["deploymentsBehind"] is None
+    only = run_json(capsys, "status", "--env", "int")["result"]["environments"]
+    assert [e["name"] for e in only] == ["int"]
+
+
+def test_status_human(dev: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["status"]) == 0
+    err = capsys.readouterr().err
+    assert "deployments behind" in err and "never synced" in err
+    assert "dev1: " in err and "Add Foo" in err
+
+
+def test_mark_synced_and_log(dev: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    result = run_json(capsys, "mark-synced", "--push")["result"]
+    tip = git(dev, "rev-parse", "origin/int")
+    assert result["syncedTo"] == tip and result["env"] == "dev1"
+    assert git(dev, "ls-remote", "origin", "refs/sfsync/envs/dev1").split()[0] == result["event"]
+    events = run_json(capsys, "log")["result"]["events"]
+    assert [e["kind"] for e in events] == ["mark-synced", "mark-synced"]
+    assert events[0]["to"] == tip and events[0]["from"] == events[1]["to"]
+    assert events[0]["state"]["syncedTo"] == tip
+    assert main(["log", "-n", "1"]) == 0
+    assert capsys.readouterr().err.count("mark-synced") == 1
+
+
+def test_ignore_command(dev: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    sha = git(dev, "rev-parse", "origin/int")
+    result = run_json(capsys, "ignore", sha[:7])["result"]
+    assert result["ignored"] == [sha] and result["components"] == ["ApexClass:Foo"]
+    failure = run_json(capsys, "ignore", code=2)
+    assert failure["name"] == "UsageError" and "--all" in failure["message"]
+    failure = run_json(capsys, "ignore", "nope", code=2)
+    assert failure["message"] == "'nope' is not a commit in this repository"
+
+
+def test_config_validate(dev: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    result = run_json(capsys, "config", "validate")["result"]
+    assert result["valid"] is True and result["packageDirectories"] == ["force-app"]
+    assert [e["name"] for e in result["environments"]][:3] == ["prod", "uat", "int"]
+    (dev / "sfsync.yml").write_text(SFSYNC_YML.replace("environments:", "enviroments:"))
+    failure = run_json(capsys, "config", "validate", code=2)
+    assert failure["name"] == "ConfigError"
+    assert failure["data"]["errors"] == [
+        "sfsync.yml:1: (top level): missing required key 'environments'",
+        "sfsync.yml:3: enviroments: unknown key (did you mean 'environments'?)",
+    ]
+    assert main(["config", "validate"]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "enviroments: unknown key" in err
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        pytest.param(["status"], id="status"),
+        pytest.param(["log"], id="log"),
+        pytest.param(["mark-synced"], id="mark-synced"),
+        pytest.param(["ignore", "--all"], id="ignore"),
+        pytest.param(["install-hooks"], id="install-hooks"),
+        pytest.param(["check"], id="check"),
+    ],
+)
+def test_every_command_validates_config(
+    dev: Path, capsys: pytest.CaptureFixture[str], command: list[str]
+) -> None:
+    (dev / "sfsync.yml").write_text(SFSYNC_YML.replace("upstream: int}", "upstream: itn}"))
+    failure = run_json(capsys, *command, code=2)
+    assert failure["name"] == "ConfigError"
+    assert "'itn' is not an environment (did you mean 'int'?)" in failure["message"]
+
+
+def test_no_env_configured(dev: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    git(dev, "config", "--unset", "sfsync.env")
+    failure = run_json(capsys, "mark-synced", code=2)
+    assert "git config sfsync.env <name>" in failure["message"]
+
+
+def test_status_fetch(dev: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    remote = dev.parent / "remote.git"
+    admin = dev.parent / "admin"
+    git(admin, "checkout", "-q", "int")
+    (admin / "force-app/main/default/classes").mkdir(parents=True, exist_ok=True)
+    for name, text in cls("Late").items():
+        (admin / name).write_text(text)
+    git(admin, "add", "-A")
+    git(admin, "commit", "-q", "-m", "Late deployment")
+    git(admin, "push", "-q", str(remote), "int")
+    plain = run_json(capsys, "status", "--env", "dev1")["result"]["environments"][0]
+    assert plain["deploymentsBehind"] == 1  # the hook and status never touch the network
+    fetched = run_json(capsys, "status", "--env", "dev1", "--fetch")["result"]["environments"][0]
+    assert [d["subject"] for d in fetched["deployments"]] == ["Late deployment", "Add Foo"]
