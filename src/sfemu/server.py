@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import base64
-import contextlib
 import binascii
+import contextlib
 import json
 import os
 import re
@@ -707,6 +707,9 @@ class EmulatorHTTPServer(ThreadingHTTPServer):
     """A threading HTTP server that knows its emulator and keeps a request log."""
 
     daemon_threads = True
+    # sf sends ~500 listMetadata calls at once (generate manifest --from-org); a short listen
+    # backlog drops their SYNs and the client backs off for minutes
+    request_queue_size = 1024
 
     def __init__(self, emulator: Emulator, port: int) -> None:
         super().__init__(("127.0.0.1", port), Handler)
