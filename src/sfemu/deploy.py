@@ -390,6 +390,7 @@ def plan(
                     problem=inj.problem,
                     problem_type="Error",
                     line=inj.line,
+                    column=1 if inj.line else None,
                 )
             )
             result.writes.pop(comp, None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -132,6 +133,14 @@ class OrgHandle:
             "lastModifiedByName": p.last_modified_by_name,
             "lastModifiedDate": p.last_modified_date,
         }
+
+    def reset(self) -> None:
+        """Empty the org: no metadata, no recorded deployments, no armed faults."""
+        with self._store.locked():
+            shutil.rmtree(self._store.metadata)
+            self._store.metadata.mkdir()
+            self._store.save_state({"props": {}, "deployments": []})
+        ft.clear(self._store)
 
     def deployments(self) -> List[dict[str, Any]]:
         """Every finished deploy, oldest first: id, status, options, deployed, deleted, failed."""

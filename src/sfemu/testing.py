@@ -7,6 +7,7 @@ Register with ``pytest_plugins = ["sfemu.testing"]`` in a conftest.py. Fixtures:
   so each org is logged in once and every test reuses the login.
 - ``sfemu_login`` (session): ``sfemu_login("dev1", sandbox=True)`` creates the org (once) and
   logs ``sf`` in to it with alias ``dev1``; returns a :class:`LoggedInOrg`.
+- ``sfemu_scratch_org`` (function): an org emptied for this test (login shared by all tests).
 - ``sf_home`` (function): points HOME (and XDG folders) at the session's sf home for one test,
   so code under test that runs ``sf`` itself sees the logins.
 """
@@ -174,7 +175,9 @@ def write_project(folder: Path, api_version: str = "62.0", package_dir: str = "f
 @pytest.fixture(scope="session")
 def sfemu(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OrgEmulator]:
     """A running emulator for the test session (one root, one port)."""
-    emu = OrgEmulator(tmp_path_factory.mktemp("sfemu-root"), progress_polls=1)
+    # deploys finish on their first status poll (each poll costs sf a second); tests of
+    # progress arm org.stay_in_progress(polls)
+    emu = OrgEmulator(tmp_path_factory.mktemp("sfemu-root"), progress_polls=0)
     with emu:
         yield emu
 
@@ -204,6 +207,14 @@ def sfemu_login(sfemu: OrgEmulator, sf_cli: SfCli) -> Callable[..., LoggedInOrg]
             return done[key]
 
     return login
+
+
+@pytest.fixture
+def sfemu_scratch_org(sfemu_login: Callable[..., LoggedInOrg]) -> LoggedInOrg:
+    """An empty org (alias ``scratch``) for one test; the login is shared, the org is reset."""
+    org = sfemu_login("scratch", sandbox=True)
+    org.handle.reset()
+    return org
 
 
 @pytest.fixture
