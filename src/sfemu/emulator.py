@@ -223,7 +223,7 @@ class OrgEmulator:
         if self._httpd is None:
             self._httpd = serve(self.root, self._port, self._settings)
             self._thread = threading.Thread(
-                target=self._httpd.serve_forever, name="sfemu", daemon=True
+                target=self._httpd.serve_forever, args=(0.05,), name="sfemu", daemon=True
             )
             self._thread.start()
         return self
