@@ -41,5 +41,6 @@ def isolated_env(
     )
     yield home
 
+
 # sfemu's fixtures (a running emulator, orgs logged in with the real sf CLI): see sfemu/testing.py
 pytest_plugins = ["sfemu.testing"]

@@ -134,7 +134,8 @@ class DeployPlan:
     @property
     def total(self) -> int:
         """numberComponentsTotal."""
-        return len(self.components) + len(self.pre_deletes) + len(self.post_deletes)
+        failed = {(m.component_type, m.full_name) for m in self.failures if m.component_type}
+        return len(self.components) + len(self.pre_deletes) + len(self.post_deletes) + len(failed)
 
     @property
     def fails(self) -> bool:
@@ -149,6 +150,14 @@ class DeployOutcome:
     successes: tuple[DeployMessage, ...]
     deployed: tuple[str, ...]
     deleted: tuple[str, ...]
+
+    def with_state(self, *, created: bool = False, changed: bool = False) -> list[str]:
+        """``Type:Name`` of the successes that were created (or changed)."""
+        return sorted(
+            f"{m.component_type}:{m.full_name}"
+            for m in self.successes
+            if not m.deleted and ((created and m.created) or (changed and m.changed))
+        )
 
 
 def _unzip(
@@ -579,4 +588,5 @@ def validate_only(p: DeployPlan) -> DeployOutcome:
         )
         for c in p.pre_deletes + p.post_deletes
     ]
-    return DeployOutcome(tuple(successes), tuple(str(c) for c in p.components), ())
+    validated = tuple(f"{types.reported_type(c)}:{c.full_name}" for c in p.components)
+    return DeployOutcome(tuple(successes), validated, ())

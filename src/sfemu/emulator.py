@@ -234,6 +234,7 @@ class OrgEmulator:
             self._httpd.shutdown()
             self._httpd.server_close()
             self._httpd = None
+            (self.root.path / "server.json").unlink(missing_ok=True)
         if self._thread is not None:
             self._thread.join(timeout=5)
             self._thread = None

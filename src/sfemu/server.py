@@ -142,6 +142,8 @@ class Emulator:
     def _finish(self, job: DeployJob, store: OrgStore) -> None:
         job.completed = now_iso()
         plan = job.plan
+        outcome = job.outcome
+        check_only = plan.options.check_only
         record = {
             "id": job.id,
             "status": job.status,
@@ -149,8 +151,11 @@ class Emulator:
             "completedDate": job.completed,
             "createdByName": job.by,
             "options": plan.options.as_record(),
-            "deployed": list(job.outcome.deployed) if job.outcome else [],
-            "deleted": list(job.outcome.deleted) if job.outcome else [],
+            "deployed": list(outcome.deployed) if outcome and not check_only else [],
+            "validated": list(outcome.deployed) if outcome and check_only else [],
+            "created": outcome.with_state(created=True) if outcome and not check_only else [],
+            "changed": outcome.with_state(changed=True) if outcome and not check_only else [],
+            "deleted": list(outcome.deleted) if outcome else [],
             "failed": [
                 {"component": f"{m.component_type}:{m.full_name}", "problem": m.problem}
                 for m in plan.failures
@@ -520,7 +525,10 @@ class Handler(BaseHTTPRequestHandler):
         org = self._token_org(req.session_id)
         self._log(req.method if org else f"{req.method} (no valid session)")
         if os.environ.get("SFEMU_DUMP"):
-            write_atomic(self.emu.root.path / f"last-{req.method}.xml", body)
+            redacted = re.sub(
+                rb"<sessionId>[^<]*</sessionId>", b"<sessionId>REDACTED</sessionId>", body
+            )
+            write_atomic(self.emu.root.path / f"last-{req.method}.xml", redacted)
         if org is None:
             self._xml(
                 500,
@@ -730,6 +738,6 @@ def serve(root: Root, port: int = 0, settings: Settings | None = None) -> Emulat
     emulator.url = f"http://127.0.0.1:{httpd.server_address[1]}"
     write_atomic(
         root.path / "server.json",
-        json.dumps({"url": emulator.url}).encode("utf-8"),
+        json.dumps({"url": emulator.url, "pid": os.getpid()}).encode("utf-8"),
     )
     return httpd

@@ -89,6 +89,7 @@ def test_deploy_creates_every_component(deployed: Deployed) -> None:
     record = deployed.org.handle.deployments()[-1]
     assert record["status"] == "Succeeded"
     assert set(record["deployed"]) == SAMPLE_COMPONENTS
+    assert set(record["created"]) == SAMPLE_COMPONENTS and record["changed"] == []
     assert record["deleted"] == []
     obj = deployed.before["objects/Widget__c.object"].decode()
     assert "<fullName>Size__c</fullName>" in obj and "<fullName>Weight__c</fullName>" in obj
@@ -220,6 +221,7 @@ def test_dry_run_changes_nothing(deployed: Deployed, sf_cli: SfCli, tmp_path: Pa
     assert org_files(deployed.org) == deployed.before
     record = deployed.org.handle.deployments()[-1]
     assert record["options"]["checkOnly"] is True
+    assert record["deployed"] == [] and "ApexClass:AccountService" in record["validated"]
     assert record["options"]["testLevel"] == "RunLocalTests"
     assert record["tests"] == ["AccountServiceTest"]
 
@@ -347,8 +349,13 @@ def test_retrieve_of_more_than_10000_files_fails(
     run = sf_cli.run(
         "project", "retrieve", "start", "-o", org.alias, "-m", "ApexClass", cwd=tmp_path
     )
-    assert run.exit_code != 0 or run.result["success"] is False, run.stdout[:2000]
-    assert "LIMIT_EXCEEDED: Too many files in retrieve call, limit is: 10000" in run.stdout
+    # like Salesforce: the retrieve call succeeds, its result says Failed (and sf exits 0)
+    assert run.exit_code == 0, run.stdout[:2000]
+    assert (run.result["status"], run.result["success"]) == ("Failed", False)
+    assert run.result["errorStatusCode"] == "LIMIT_EXCEEDED"
+    assert run.result["errorMessage"] == (
+        "LIMIT_EXCEEDED: Too many files in retrieve call, limit is: 10000"
+    )
     assert not (tmp_path / "force-app/main/default/classes").exists()
 
 
