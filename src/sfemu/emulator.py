@@ -12,7 +12,8 @@ from typing import Any
 from sfemu import faults as ft
 from sfemu import types
 from sfemu.faults import Fault
-from sfemu.server import EmulatorHTTPServer, Settings, serve
+from sfemu.jobs import Settings
+from sfemu.server import EmulatorHTTPServer, serve
 from sfemu.store import ADMIN_NAME, OrgInfo, OrgStore, Root, StoreError, now_iso
 from sfemu.types import Component
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import os
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -357,6 +359,24 @@ def test_retrieve_of_more_than_10000_files_fails(
         "LIMIT_EXCEEDED: Too many files in retrieve call, limit is: 10000"
     )
     assert not (tmp_path / "force-app/main/default/classes").exists()
+
+
+def test_zip_over_the_size_limit_is_refused(
+    sf_cli: SfCli, sfemu_scratch_org: LoggedInOrg, sfemu: OrgEmulator, tmp_path: Path
+) -> None:
+    default = write_project(tmp_path)
+    noise = base64.b64encode(os.urandom(4000)).decode()  # does not compress
+    apex_class(default, "Big", f"public class Big {{}}\n// {noise}\n")
+    limit = sfemu.settings.zip_limit
+    sfemu.settings.zip_limit = 1000  # 39 MB in the platform; lowered for the test
+    try:
+        run = deploy(sf_cli, tmp_path, sfemu_scratch_org.alias)
+    finally:
+        sfemu.settings.zip_limit = limit
+    assert run.exit_code == 1, run.stdout
+    assert (run.result["status"], run.result["errorStatusCode"]) == ("Failed", "LIMIT_EXCEEDED")
+    assert "maximum size is 1000 bytes" in run.result["errorMessage"]
+    assert sfemu_scratch_org.handle.list() == []
 
 
 def test_generate_manifest_from_org(deployed: Deployed, sf_cli: SfCli, tmp_path: Path) -> None:
