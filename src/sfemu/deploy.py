@@ -177,7 +177,7 @@ def _unzip(
         plan.error_code = "INVALID_ZIP"
         plan.error_message = f"INVALID_ZIP: the deploy zip file cannot be read: {exc}"
         return None
-    if len(infos) > FILE_LIMIT:
+    if sum(1 for i in infos if i.filename.rsplit("/", 1)[-1] not in MANIFESTS) > FILE_LIMIT:
         plan.error_code = "LIMIT_EXCEEDED"
         plan.error_message = (
             f"LIMIT_EXCEEDED: Too many files in deploy call, limit is: {FILE_LIMIT}"

@@ -169,7 +169,7 @@ def retrieve(
                     prop(child, ppath)
             files[ppath] = safexml.to_bytes(partial)
 
-    if len(files) + 1 > file_limit:
+    if len(files) > file_limit:  # package.xml is not counted
         return RetrieveOutcome(
             error_code="LIMIT_EXCEEDED",
             error_message=(

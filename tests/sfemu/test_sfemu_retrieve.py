@@ -69,6 +69,6 @@ def test_children_alone_come_in_a_partial_parent(store: OrgStore) -> None:
 
 
 def test_file_limit(store: OrgStore) -> None:
-    out = rt.retrieve(store, {"ApexClass": ["*"]}, "62.0", file_limit=4)
+    out = rt.retrieve(store, {"ApexClass": ["*"]}, "62.0", file_limit=3)
     assert not out.success and out.zip_bytes == b""
-    assert out.error_message == "LIMIT_EXCEEDED: Too many files in retrieve call, limit is: 4"
+    assert out.error_message == "LIMIT_EXCEEDED: Too many files in retrieve call, limit is: 3"
