@@ -223,6 +223,10 @@ class Handler(BaseHTTPRequestHandler):
         except LookupError as exc:
             self._xml(500, soap.fault("INVALID_ID_FIELD", str(exc).strip("'\"")))
             return
+        except Exception as exc:  # answer like the platform, and keep serving
+            self._log(f"error {type(exc).__name__}: {exc}")
+            self._xml(500, soap.fault("UNKNOWN_EXCEPTION", f"{type(exc).__name__}: {exc}"))
+            return
         self._xml(200, soap.envelope(req.method, result))
 
     def soap_deploy(self, org: OrgInfo, req: soap.SoapRequest) -> Any:

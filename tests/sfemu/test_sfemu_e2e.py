@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import base64
+import json
 import os
 import shutil
+import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -394,6 +396,21 @@ def test_generate_manifest_from_org(deployed: Deployed, sf_cli: SfCli, tmp_path:
     text = (tmp_path / "package.xml").read_text()
     for member in ("AccountService", "Widget__c.Size__c", "greeting", "Sales/Pipeline"):
         assert f"<members>{member}</members>" in text
+
+
+def test_sf_home_lets_code_under_test_run_sf_with_the_session_logins(
+    deployed: Deployed, sf_home: Path
+) -> None:
+    # code under test runs sf with os.environ, as sfsync's own driver does
+    assert os.environ["HOME"] == str(sf_home)
+    sf = shutil.which("sf")
+    assert sf is not None
+    proc = subprocess.run(
+        [sf, "org", "list", "--json"], capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 0, proc.stdout
+    aliases = {o.get("alias") for o in json.loads(proc.stdout)["result"]["nonScratchOrgs"]}
+    assert deployed.org.alias in aliases
 
 
 def test_request_limit_and_http_500_and_dropped_connection(
