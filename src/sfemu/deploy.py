@@ -44,8 +44,12 @@ class DeployOptions:
     run_tests: tuple[str, ...] = ()
 
     @classmethod
-    def from_soap(cls, raw: dict[str, Any]) -> DeployOptions:
-        """Read the options from a parsed ``deployOptions`` element."""
+    def from_soap(cls, raw: dict[str, Any], production: bool = False) -> DeployOptions:
+        """Read the options from a parsed ``deployOptions`` element.
+
+        Without a testLevel, production orgs run local tests (as Salesforce does when the
+        deploy holds Apex; the emulator does not look) and sandboxes run none.
+        """
 
         def flag(name: str, default: bool) -> bool:
             value = raw.get(name)
@@ -60,7 +64,9 @@ class DeployOptions:
             purge_on_delete=flag("purgeOnDelete", False),
             rollback_on_error=flag("rollbackOnError", True),
             single_package=flag("singlePackage", True),
-            test_level=str(raw.get("testLevel") or "NoTestRun"),
+            test_level=str(
+                raw.get("testLevel") or ("RunLocalTests" if production else "NoTestRun")
+            ),
             run_tests=tuple(str(t) for t in tests),
         )
 
@@ -294,7 +300,7 @@ def plan(
         ) -> None:
             result.failures.append(
                 DeployMessage(
-                    comp.type,
+                    types.reported_type(comp),
                     comp.full_name,
                     prefix + file_name,
                     False,
@@ -324,7 +330,7 @@ def plan(
                     continue
                 wanted.append(comp)
 
-        deployed_objects = {c for c in wanted if types.get(c.type) and types.get(c.type).children}  # type: ignore[union-attr]
+        deployed_objects = {c for c in wanted if _has_children(c.type)}
         for comp in wanted:
             mtype = types.get(comp.type)
             assert mtype is not None
@@ -450,6 +456,11 @@ def _parse_or_fail(
         fail(parent, path, str(exc), exc)
         return None
     return cache[parent]
+
+
+def _has_children(type_name: str) -> bool:
+    mtype = types.get(type_name)
+    return mtype is not None and bool(mtype.children)
 
 
 def _not_in_zip(comp: Component) -> str:

@@ -71,7 +71,7 @@ class Emulator:
     def start_deploy(self, org: OrgInfo, zip_b64: str, raw_options: dict[str, Any]) -> DeployJob:
         """Check the zip now; the org changes when the polls reach the end of the job."""
         store = self.root.store(org.name)
-        options = dp.DeployOptions.from_soap(raw_options)
+        options = dp.DeployOptions.from_soap(raw_options, production=not org.sandbox)
         fired = ft.take(store, ("component_error", "stay_in_progress"), "deploy")
         injected = tuple(
             dp.InjectedError(f.component, f.problem, f.line)
