@@ -118,6 +118,15 @@ def test_deploy_progresses_over_polls_then_applies(emu: OrgEmulator) -> None:
         "Succeeded",
         ["ApexClass:Foo"],
     )
+    assert record["options"]["testLevel"] == "RunLocalTests"  # production default
+
+
+def test_sandboxes_run_no_tests_by_default(emu: OrgEmulator) -> None:
+    org = emu.create_org("dev1", sandbox=True)
+    job = deploy(emu, org, {"package.xml": package({"ApexClass": ["Foo"]}), **apex("Foo")})
+    for _ in range(3):
+        check(emu, org, job)
+    assert emu.org("dev1").deployments()[-1]["options"]["testLevel"] == "NoTestRun"
 
 
 def test_cancel_and_unknown_ids(emu: OrgEmulator) -> None:
