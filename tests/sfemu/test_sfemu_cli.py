@@ -5,6 +5,7 @@ import os
 import signal
 import subprocess
 import sys
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -48,7 +49,19 @@ def test_serve_prints_its_url_and_stops_on_sigterm(tmp_path: Path) -> None:
         assert url.startswith("http://127.0.0.1:")
         with urllib.request.urlopen(url + "/services/data", timeout=5) as resp:
             assert resp.status == 200
-        assert "dev1" in open_root(tmp_path)
+        # the back door and faults from this process reach the server in the other one
+        dev1 = open_root(tmp_path)["dev1"]
+        dev1.http_500("rest")
+        req = urllib.request.Request(url + "/services/oauth2/userinfo")
+        req.add_header("Authorization", f"Bearer {dev1.info.access_token}")
+        with pytest.raises(urllib.error.HTTPError) as err:
+            urllib.request.urlopen(req, timeout=5)
+        assert err.value.code == 500
+        with urllib.request.urlopen(req, timeout=5) as resp:  # the fault fired once
+            assert json.loads(resp.read())["organization_id"] == dev1.info.org_id
+        assert "GET /services/oauth2/userinfo fault=http_500" in (
+            (tmp_path / "requests.log").read_text()
+        )
     finally:
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=10) == 0
