@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import base64
 import binascii
+import copy
 import secrets
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sfemu import deploy as dp
@@ -89,6 +90,30 @@ class Emulator:
             org=org.name,
             plan=plan,
             polls_needed=self.settings.progress_polls + extra,
+            created=now_iso(),
+            by=ADMIN_NAME,
+        )
+        with self._lock:
+            self.jobs[job.id] = job
+        return job
+
+    def quick_deploy(self, org: OrgInfo, validation_id: str) -> DeployJob:
+        """Deploy a validated (checkOnly, Succeeded) job's components without checking again."""
+        validated = self.jobs.get(validation_id)
+        if (
+            validated is None
+            or validated.org != org.name
+            or not validated.plan.options.check_only
+            or validated.status != "Succeeded"
+        ):
+            raise LookupError(f"invalid id: {validation_id} is not a successful validation")
+        plan = copy.copy(validated.plan)
+        plan.options = replace(plan.options, check_only=False)
+        job = DeployJob(
+            id=new_id("0Af"),
+            org=org.name,
+            plan=plan,
+            polls_needed=self.settings.progress_polls,
             created=now_iso(),
             by=ADMIN_NAME,
         )

@@ -255,6 +255,10 @@ class Handler(BaseHTTPRequestHandler):
         self.emu.cancel_deploy(job)
         return {"done": job.status == "Canceled", "id": job.id}
 
+    def soap_deployRecentValidation(self, org: OrgInfo, req: soap.SoapRequest) -> Any:
+        validation_id = str(req.params().get("validationId", ""))
+        return self.emu.quick_deploy(org, validation_id).id
+
     def soap_retrieve(self, org: OrgInfo, req: soap.SoapRequest) -> Any:
         job = self.emu.start_retrieve(org, req)
         return {"done": False, "id": job.id, "state": "Queued"}

@@ -230,6 +230,25 @@ def test_dry_run_changes_nothing(deployed: Deployed, sf_cli: SfCli, tmp_path: Pa
     assert record["tests"] == ["AccountServiceTest"]
 
 
+def test_validate_then_quick_deploy(
+    sf_cli: SfCli, sfemu_scratch_org: LoggedInOrg, tmp_path: Path
+) -> None:
+    org = sfemu_scratch_org
+    default = write_project(tmp_path)
+    apex_class(default, "Quick")
+    run = sf_cli.run("project", "deploy", "validate", "-o", org.alias, "-d", "force-app",
+                     cwd=tmp_path)  # fmt: skip
+    assert run.exit_code == 0, run.stdout
+    assert org.handle.list() == []
+    quick = sf_cli.run("project", "deploy", "quick", "--job-id", run.result["id"],
+                       "-o", org.alias, cwd=tmp_path)  # fmt: skip
+    assert quick.exit_code == 0, quick.stdout
+    assert quick.result["status"] == "Succeeded"
+    assert org.handle.list() == ["classes/Quick.cls", "classes/Quick.cls-meta.xml"]
+    validated, deployed = org.handle.deployments()
+    assert validated["validated"] == deployed["deployed"] == ["ApexClass:Quick"]
+
+
 def _failed(run: SfRun) -> list[dict[str, Any]]:
     return [f for f in run.result["files"] if f["state"] == "Failed"]
 
