@@ -132,6 +132,7 @@ def main(argv: list[str] | None = None) -> int:
 
             default_op = {
                 "component_error": "deploy",
+                "test_failure": "deploy",
                 "stay_in_progress": "deploy",
                 "drop_connection": "checkDeployStatus",
             }.get(args.kind, "*")

@@ -127,6 +127,7 @@ class DeployPlan:
     pre_deletes: list[Component] = field(default_factory=list)
     post_deletes: list[Component] = field(default_factory=list)
     tests: tuple[str, ...] = ()
+    test_failures: tuple[tuple[str, str], ...] = ()  # (test class, message)
 
     @property
     def components(self) -> list[Component]:
@@ -146,7 +147,11 @@ class DeployPlan:
     @property
     def fails(self) -> bool:
         """True when the deploy as a whole must fail (nothing is applied)."""
-        return bool(self.error_code) or (bool(self.failures) and self.options.rollback_on_error)
+        return (
+            bool(self.error_code)
+            or bool(self.test_failures)
+            or (bool(self.failures) and self.options.rollback_on_error)
+        )
 
 
 @dataclass(frozen=True)

@@ -156,6 +156,10 @@ class OrgHandle:
             Fault("component_error", "deploy", component=component, problem=problem, line=line),
         )
 
+    def fail_next_tests(self, test_class: str, message: str) -> None:
+        """The next deploy that runs tests fails: ``test_class`` fails with ``message``."""
+        ft.arm(self._store, Fault("test_failure", "deploy", component=test_class, problem=message))
+
     def drop_connection(self, operation: str = "checkDeployStatus", times: int = 1) -> None:
         """Close the connection without answering the next ``operation`` call(s)."""
         ft.arm(self._store, Fault("drop_connection", operation, times))

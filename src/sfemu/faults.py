@@ -11,7 +11,15 @@ from dataclasses import asdict, dataclass, replace
 
 from sfemu.store import OrgStore, write_atomic
 
-KINDS = ("component_error", "drop_connection", "stay_in_progress", "request_limit", "http_500")
+KINDS = (
+    "component_error",
+    "test_failure",
+    "drop_connection",
+    "stay_in_progress",
+    "request_limit",
+    "http_500",
+)
+MANY = ("component_error", "test_failure")  # all armed ones fire together
 
 
 @dataclass(frozen=True)
@@ -19,6 +27,8 @@ class Fault:
     """One armed fault.
 
     kind: ``component_error`` (the next deploy fails with ``problem`` on ``component``),
+    ``test_failure`` (the next deploy that runs tests fails: test class ``component`` fails
+    with ``problem``),
     ``drop_connection`` (close the socket without answering), ``stay_in_progress`` (the next
     deploy reports InProgress for ``polls`` more polls), ``request_limit`` (answer
     REQUEST_LIMIT_EXCEEDED), ``http_500`` (answer an HTTP 500).
@@ -39,6 +49,8 @@ class Fault:
             raise ValueError(f"unknown fault kind {self.kind!r}: use one of {', '.join(KINDS)}")
         if self.kind == "component_error" and (":" not in self.component or not self.problem):
             raise ValueError("a component_error needs component='Type:Name' and a problem text")
+        if self.kind == "test_failure" and not (self.component and self.problem):
+            raise ValueError("a test_failure needs component='TestClass' and a problem text")
         if self.times < 1:
             raise ValueError("times must be at least 1")
 
@@ -84,11 +96,7 @@ def take(store: OrgStore, kinds: tuple[str, ...], operation: str) -> list[Fault]
         fired: list[Fault] = []
         left: list[Fault] = []
         for f in pending(store):
-            if (
-                f.kind in kinds
-                and f.matches(operation)
-                and (f.kind == "component_error" or not fired)
-            ):
+            if f.kind in kinds and f.matches(operation) and (f.kind in MANY or not fired):
                 fired.append(f)
                 if f.times > 1:
                     left.append(replace(f, times=f.times - 1))

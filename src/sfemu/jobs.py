@@ -85,6 +85,11 @@ class Emulator:
         except (binascii.Error, ValueError):
             data = b""
         plan = dp.plan(store, data, options, injected, self.settings.zip_limit)
+        if plan.tests:
+            failing = ft.take(store, ("test_failure",), "deploy")
+            plan.test_failures = tuple(
+                (f.component.removeprefix("ApexClass:"), f.problem) for f in failing
+            )
         job = DeployJob(
             id=new_id("0Af"),
             org=org.name,
@@ -176,6 +181,7 @@ class Emulator:
             ],
             "errorMessage": plan.error_message,
             "tests": list(plan.tests),
+            "testFailures": [{"test": n, "message": m} for n, m in plan.test_failures],
         }
         with store.locked():
             state = store.state()
@@ -211,7 +217,7 @@ class Emulator:
             "numberComponentErrors": len(failures),
             "numberComponentsDeployed": deployed,
             "numberComponentsTotal": total,
-            "numberTestErrors": 0,
+            "numberTestErrors": len(plan.test_failures) if done else 0,
             "numberTestsCompleted": len(plan.tests) if done and job.status != "Canceled" else 0,
             "numberTestsTotal": len(plan.tests),
             "rollbackOnError": plan.options.rollback_on_error,
@@ -232,11 +238,25 @@ class Emulator:
                 ],
                 "componentSuccesses": [deploy_message(m, job.created) for m in successes],
                 "runTestResult": {
-                    "numFailures": 0,
+                    "failures": [
+                        {
+                            "id": "01p000000000001AAA",
+                            "message": message,
+                            "methodName": "test",
+                            "name": name,
+                            "namespace": None,
+                            "stackTrace": f"Class.{name}.test: line 1, column 1",
+                            "time": 1,
+                            "type": "Class",
+                        }
+                        for name, message in plan.test_failures
+                    ],
+                    "numFailures": len(plan.test_failures),
                     "numTestsRun": len(plan.tests),
                     "successes": [
                         {"id": "01p000000000000AAA", "methodName": "test", "name": t, "time": 1}
                         for t in plan.tests
+                        if t not in dict(plan.test_failures)
                     ],
                     "totalTime": len(plan.tests),
                 },

@@ -317,6 +317,26 @@ def test_injected_component_error(
     ]
 
 
+def test_injected_test_failure_fails_the_deploy(
+    sf_cli: SfCli, sfemu_scratch_org: LoggedInOrg, tmp_path: Path
+) -> None:
+    org = sfemu_scratch_org
+    default = write_project(tmp_path)
+    apex_class(default, "Svc")
+    apex_class(default, "SvcTest", "@isTest\nprivate class SvcTest {}\n")
+    org.handle.fail_next_tests("SvcTest", "System.AssertException: Assertion Failed")
+    run = deploy(sf_cli, tmp_path, org.alias, "--test-level", "RunLocalTests")
+    assert run.exit_code == 1, run.stdout
+    assert (run.result["status"], run.result["numberTestErrors"]) == ("Failed", 1)
+    (failure,) = run.result["details"]["runTestResult"]["failures"]
+    assert (failure["name"], failure["message"]) == (
+        "SvcTest",
+        "System.AssertException: Assertion Failed",
+    )
+    assert org.handle.list() == []
+    assert org.handle.deployments()[-1]["testFailures"][0]["test"] == "SvcTest"
+
+
 def test_async_then_report_and_resume(
     sf_cli: SfCli, sfemu_scratch_org: LoggedInOrg, tmp_path: Path
 ) -> None:
