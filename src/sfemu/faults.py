@@ -89,14 +89,19 @@ def clear(store: OrgStore) -> None:
 
 
 def take(store: OrgStore, kinds: tuple[str, ...], operation: str) -> list[Fault]:
-    """Fire the armed faults of ``kinds`` that match ``operation`` (one use each)."""
+    """Fire the armed faults of ``kinds`` that match ``operation`` (one use each).
+
+    Every armed fault of a kind in MANY fires; of the other kinds, the oldest one of each.
+    Callers that can act on one fault only (the HTTP answer) use the first returned.
+    """
     if not (store.folder / "faults.json").exists():
         return []
     with store.locked():
         fired: list[Fault] = []
         left: list[Fault] = []
         for f in pending(store):
-            if f.kind in kinds and f.matches(operation) and (f.kind in MANY or not fired):
+            first_of_kind = all(g.kind != f.kind for g in fired)
+            if f.kind in kinds and f.matches(operation) and (f.kind in MANY or first_of_kind):
                 fired.append(f)
                 if f.times > 1:
                     left.append(replace(f, times=f.times - 1))

@@ -83,3 +83,30 @@ def test_merge_keeps_the_parent_when_only_children_are_deployed(tmp_path: Path) 
     text = store.read("objects/W__c.object").decode()
     assert "<label>Thing</label>" in text
     assert text.index("<fullName>A__c</fullName>") < text.index("<fullName>B__c</fullName>")
+
+
+def test_faults_fire_in_order_and_are_used_up(tmp_path: Path) -> None:
+    from sfemu import faults as ft
+
+    root = Root(tmp_path)
+    root.create_org("dev1")
+    store = root.store("dev1")
+    ft.arm(store, ft.Fault("component_error", "deploy", component="ApexClass:A", problem="a"))
+    ft.arm(store, ft.Fault("stay_in_progress", "deploy", polls=2))
+    ft.arm(store, ft.Fault("stay_in_progress", "deploy", polls=5))
+    ft.arm(store, ft.Fault("component_error", "deploy", component="ApexClass:B", problem="b"))
+    ft.arm(store, ft.Fault("http_500", "retrieve", times=2))
+    fired = ft.take(store, ("component_error", "stay_in_progress"), "deploy")
+    assert [(f.kind, f.component, f.polls) for f in fired] == [
+        ("component_error", "ApexClass:A", 0),
+        ("stay_in_progress", "", 2),
+        ("component_error", "ApexClass:B", 0),
+    ]
+    assert ft.take(store, ("http_500",), "deploy") == []  # wrong operation
+    assert len(ft.take(store, ("http_500",), "retrieve")) == 1
+    assert [(f.kind, f.times) for f in ft.pending(store)] == [
+        ("stay_in_progress", 1),
+        ("http_500", 1),
+    ]
+    with pytest.raises(ValueError, match="unknown fault kind"):
+        ft.Fault("meteor_strike")
