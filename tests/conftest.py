@@ -40,3 +40,7 @@ def isolated_env(
         encoding="utf-8",
     )
     yield home
+
+
+# sfemu's fixtures (a running emulator, orgs logged in with the real sf CLI): see sfemu/testing.py
+pytest_plugins = ["sfemu.testing"]

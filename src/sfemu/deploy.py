@@ -1,0 +1,608 @@
+"""The Metadata API ``deploy``: validate a zip against an org, then apply it all-or-nothing.
+
+``plan`` reads and checks everything without touching the org; ``apply`` writes the plan under
+the org's lock. The server runs ``plan`` when the deploy arrives and ``apply`` when the polls
+reach the end of the job, so a canceled or failed deploy never changes the org.
+"""
+
+from __future__ import annotations
+
+import io
+import stat
+import xml.etree.ElementTree as ET
+import zipfile
+from dataclasses import dataclass, field
+from typing import Any
+
+from sfemu import manifest as mf
+from sfemu import safexml, types
+from sfemu.store import OrgStore, StoreError, children_in, safe_relpath
+from sfemu.types import Component
+
+ZIP_LIMIT = 39 * 1024 * 1024
+UNZIPPED_LIMIT = 600 * 1024 * 1024
+FILE_LIMIT = 10_000
+TEST_LEVELS = ("NoTestRun", "RunSpecifiedTests", "RunLocalTests", "RunAllTestsInOrg")
+MANIFESTS = (
+    "package.xml",
+    "destructiveChanges.xml",
+    "destructiveChangesPre.xml",
+    "destructiveChangesPost.xml",
+)
+
+
+@dataclass(frozen=True)
+class DeployOptions:
+    """The DeployOptions of the WSDL that change what the emulator does or reports."""
+
+    check_only: bool = False
+    ignore_warnings: bool = False
+    purge_on_delete: bool = False
+    rollback_on_error: bool = True
+    single_package: bool = True
+    test_level: str = "NoTestRun"
+    run_tests: tuple[str, ...] = ()
+
+    @classmethod
+    def from_soap(cls, raw: dict[str, Any], production: bool = False) -> DeployOptions:
+        """Read the options from a parsed ``deployOptions`` element.
+
+        Without a testLevel, production orgs run local tests (as Salesforce does when the
+        deploy holds Apex; the emulator does not look) and sandboxes run none.
+        """
+
+        def flag(name: str, default: bool) -> bool:
+            value = raw.get(name)
+            return default if value is None else str(value).strip().lower() == "true"
+
+        tests = raw.get("runTests") or []
+        if isinstance(tests, str):
+            tests = [tests]
+        return cls(
+            check_only=flag("checkOnly", False),
+            ignore_warnings=flag("ignoreWarnings", False),
+            purge_on_delete=flag("purgeOnDelete", False),
+            rollback_on_error=flag("rollbackOnError", True),
+            single_package=flag("singlePackage", True),
+            test_level=str(
+                raw.get("testLevel") or ("RunLocalTests" if production else "NoTestRun")
+            ),
+            run_tests=tuple(str(t) for t in tests),
+        )
+
+    def as_record(self) -> dict[str, Any]:
+        """The options as stored in a deployment record."""
+        return {
+            "checkOnly": self.check_only,
+            "ignoreWarnings": self.ignore_warnings,
+            "purgeOnDelete": self.purge_on_delete,
+            "rollbackOnError": self.rollback_on_error,
+            "testLevel": self.test_level,
+            "runTests": list(self.run_tests),
+        }
+
+
+@dataclass(frozen=True)
+class DeployMessage:
+    """A componentSuccess or componentFailure."""
+
+    component_type: str
+    full_name: str
+    file_name: str
+    success: bool
+    created: bool = False
+    changed: bool = False
+    deleted: bool = False
+    problem: str = ""
+    problem_type: str = ""
+    line: int | None = None
+    column: int | None = None
+    id: str = ""
+
+
+@dataclass(frozen=True)
+class InjectedError:
+    """A component error forced by a fault (``Type:Name``, problem text, optional line)."""
+
+    component: str
+    problem: str
+    line: int | None = None
+
+
+@dataclass
+class DeployPlan:
+    """Everything a deploy will do, decided before the org is touched."""
+
+    options: DeployOptions
+    api_version: str = ""
+    error_code: str = ""
+    error_message: str = ""
+    failures: list[DeployMessage] = field(default_factory=list)
+    warnings: list[DeployMessage] = field(default_factory=list)
+    # component -> its files in the zip (top-level components)
+    writes: dict[Component, dict[str, bytes]] = field(default_factory=dict)
+    # parent component -> (incoming parent XML, parent itself deployed?)
+    merges: dict[Component, tuple[ET.Element, bool]] = field(default_factory=dict)
+    child_components: dict[Component, str] = field(default_factory=dict)  # child -> file name
+    pre_deletes: list[Component] = field(default_factory=list)
+    post_deletes: list[Component] = field(default_factory=list)
+    tests: tuple[str, ...] = ()
+    test_failures: tuple[tuple[str, str], ...] = ()  # (test class, message)
+
+    @property
+    def components(self) -> list[Component]:
+        """Components to create or update, in a stable order."""
+        return sorted([*self.writes, *self.merges_deployed(), *self.child_components], key=str)
+
+    def merges_deployed(self) -> list[Component]:
+        """Parents that are themselves deployed (not only their children)."""
+        return [p for p, (_, own) in self.merges.items() if own]
+
+    @property
+    def total(self) -> int:
+        """numberComponentsTotal."""
+        failed = {(m.component_type, m.full_name) for m in self.failures if m.component_type}
+        return len(self.components) + len(self.pre_deletes) + len(self.post_deletes) + len(failed)
+
+    @property
+    def fails(self) -> bool:
+        """True when the deploy as a whole must fail (nothing is applied)."""
+        return (
+            bool(self.error_code)
+            or bool(self.test_failures)
+            or (bool(self.failures) and self.options.rollback_on_error)
+        )
+
+
+@dataclass(frozen=True)
+class DeployOutcome:
+    """The applied (or validated) result: successes, with created/changed/deleted flags."""
+
+    successes: tuple[DeployMessage, ...]
+    deployed: tuple[str, ...]
+    deleted: tuple[str, ...]
+
+    def with_state(self, *, created: bool = False, changed: bool = False) -> list[str]:
+        """``Type:Name`` of the successes that were created (or changed)."""
+        return sorted(
+            f"{m.component_type}:{m.full_name}"
+            for m in self.successes
+            if not m.deleted and ((created and m.created) or (changed and m.changed))
+        )
+
+
+def _unzip(
+    zip_bytes: bytes, plan: DeployPlan, zip_limit: int
+) -> tuple[dict[str, bytes], str] | None:
+    if len(zip_bytes) > zip_limit:
+        plan.error_code = "LIMIT_EXCEEDED"
+        plan.error_message = (
+            f"LIMIT_EXCEEDED: The deploy zip file is {len(zip_bytes)} bytes; "
+            f"the maximum size is {zip_limit} bytes"
+        )
+        return None
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(zip_bytes))
+        infos = zf.infolist()
+    except (zipfile.BadZipFile, ValueError) as exc:
+        plan.error_code = "INVALID_ZIP"
+        plan.error_message = f"INVALID_ZIP: the deploy zip file cannot be read: {exc}"
+        return None
+    if sum(1 for i in infos if i.filename.rsplit("/", 1)[-1] not in MANIFESTS) > FILE_LIMIT:
+        plan.error_code = "LIMIT_EXCEEDED"
+        plan.error_message = (
+            f"LIMIT_EXCEEDED: Too many files in deploy call, limit is: {FILE_LIMIT}"
+        )
+        return None
+    if sum(i.file_size for i in infos) > UNZIPPED_LIMIT:
+        plan.error_code = "LIMIT_EXCEEDED"
+        plan.error_message = f"LIMIT_EXCEEDED: The unzipped deploy is over {UNZIPPED_LIMIT} bytes"
+        return None
+    files: dict[str, bytes] = {}
+    for info in infos:
+        if info.is_dir():
+            continue
+        mode = info.external_attr >> 16
+        try:
+            if stat.S_ISLNK(mode):
+                raise StoreError(f"refusing path {info.filename!r}: symbolic links are not allowed")
+            name = safe_relpath(info.filename)
+        except StoreError as exc:
+            plan.failures.append(
+                DeployMessage(
+                    "", info.filename, info.filename, False, problem=str(exc), problem_type="Error"
+                )
+            )
+            continue
+        files[name] = zf.read(info)
+    if plan.failures:
+        return None
+    prefix = ""
+    if "package.xml" not in files:
+        roots = sorted(p[: -len("package.xml")] for p in files if p.endswith("/package.xml"))
+        if not roots:
+            plan.error_code = "INVALID_ZIP"
+            plan.error_message = "No package.xml found"
+            return None
+        prefix = roots[0]
+    return {p[len(prefix) :]: d for p, d in files.items() if p.startswith(prefix)}, prefix
+
+
+def _parse_manifest(
+    files: dict[str, bytes], name: str, prefix: str, plan: DeployPlan
+) -> mf.Manifest | None:
+    data = files.get(name)
+    if data is None:
+        return None
+    try:
+        return mf.parse(data)
+    except safexml.XmlError as exc:
+        plan.failures.append(
+            DeployMessage(
+                "",
+                name,
+                prefix + name,
+                False,
+                problem=str(exc),
+                problem_type="Error",
+                line=exc.line,
+                column=exc.column,
+            )
+        )
+        return None
+
+
+def plan(
+    store: OrgStore,
+    zip_bytes: bytes,
+    options: DeployOptions,
+    injected: tuple[InjectedError, ...] = (),
+    zip_limit: int = ZIP_LIMIT,
+) -> DeployPlan:
+    """Check a deploy zip against ``store`` and decide what it would do."""
+    result = DeployPlan(options)
+    if options.test_level not in TEST_LEVELS:
+        result.error_code = "INVALID_CROSS_REFERENCE_KEY"
+        result.error_message = f"Invalid testLevel: {options.test_level}"
+        return result
+    unzipped = _unzip(zip_bytes, result, zip_limit)
+    if unzipped is None:
+        return result
+    files, prefix = unzipped
+    package = _parse_manifest(files, "package.xml", prefix, result) or {}
+    pre: mf.Manifest = {}
+    for name in ("destructiveChangesPre.xml", "destructiveChanges.xml"):
+        for t, ms in (_parse_manifest(files, name, prefix, result) or {}).items():
+            pre.setdefault(t, []).extend(ms)
+    post = _parse_manifest(files, "destructiveChangesPost.xml", prefix, result) or {}
+    if result.failures:
+        return result
+    pkg_root = safexml.parse(files["package.xml"])
+    result.api_version = safexml.child_text(pkg_root, "version")
+
+    by_comp: dict[Component, dict[str, bytes]] = {}
+    for path, data in files.items():
+        if path in MANIFESTS:
+            continue
+        comp = types.component_of(path)
+        if comp is not None:
+            by_comp.setdefault(comp, {})[path] = data
+
+    with store.locked():
+        existing = store.components()
+        org_children: dict[Component, set[Component]] = {}
+
+        def org_kids(parent: Component) -> set[Component]:
+            if parent not in org_children:
+                try:
+                    org_children[parent] = set(store.children(parent))
+                except safexml.XmlError:
+                    org_children[parent] = set()
+            return org_children[parent]
+
+        def fail(
+            comp: Component, file_name: str, problem: str, err: safexml.XmlError | None = None
+        ) -> None:
+            result.failures.append(
+                DeployMessage(
+                    types.reported_type(comp),
+                    comp.full_name,
+                    prefix + file_name,
+                    False,
+                    problem=problem,
+                    problem_type="Error",
+                    line=err.line if err else None,
+                    column=err.column if err else None,
+                )
+            )
+
+        parsed_parents: dict[Component, ET.Element] = {}
+        wanted: list[Component] = []
+        for type_name, members in package.items():
+            mtype = types.get(type_name)
+            for raw in members:
+                member = raw.rstrip("/") if mtype is not None and mtype.in_folder else raw
+                comp = Component(type_name, member)
+                if mtype is None:
+                    fail(
+                        comp,
+                        "package.xml",
+                        f"Unknown type name '{type_name}' specified in package.xml",
+                    )
+                    continue
+                if member == "*" and mtype.allows_wildcard and not mtype.is_child:
+                    wanted.extend(c for c in by_comp if c.type == type_name)
+                    continue
+                wanted.append(comp)
+
+        deployed_objects = {c for c in wanted if _has_children(c.type)}
+        for comp in wanted:
+            mtype = types.get(comp.type)
+            assert mtype is not None
+            if mtype.is_child and mtype.parent:
+                parent_name, _ = types.split_child(comp.full_name)
+                parent = Component(mtype.parent, parent_name)
+                pfile = store.parent_file(parent) or ""
+                if pfile not in files:
+                    fail(comp, "package.xml", _not_in_zip(comp))
+                    continue
+                root = _parse_or_fail(parsed_parents, parent, files[pfile], pfile, fail)
+                if root is None:
+                    continue
+                if comp not in children_in(root, types.get(mtype.parent) or mtype, parent_name):
+                    fail(comp, pfile, _not_in_zip(comp))
+                    continue
+                if (
+                    parent.type == "CustomObject"
+                    and types.is_custom_object_name(parent_name)
+                    and parent not in existing
+                    and parent not in deployed_objects
+                ):
+                    fail(
+                        comp,
+                        pfile,
+                        f"In field: {types.split_child(comp.full_name)[1]} - "
+                        f"no CustomObject named {parent_name} found",
+                    )
+                    continue
+                result.merges.setdefault(parent, (root, False))
+                result.child_components[comp] = prefix + pfile
+                continue
+            comp_files = by_comp.get(comp)
+            if not comp_files:
+                fail(comp, "package.xml", _not_in_zip(comp))
+                continue
+            bad = False
+            for path, data in sorted(comp_files.items()):
+                if (
+                    path.endswith(".xml")
+                    or (mtype.children and path == store.parent_file(comp))
+                    or mtype.adapter == "default"
+                ):
+                    try:
+                        parsed = safexml.parse(data)
+                    except safexml.XmlError as exc:
+                        fail(comp, path, str(exc), exc)
+                        bad = True
+                        continue
+                    if mtype.children and path == store.parent_file(comp):
+                        parsed_parents[comp] = parsed
+            if bad:
+                continue
+            if mtype.children and comp in parsed_parents:
+                result.merges[comp] = (parsed_parents[comp], True)
+                for child in children_in(parsed_parents[comp], mtype, comp.full_name):
+                    result.child_components[child] = prefix + (store.parent_file(comp) or "")
+            else:
+                result.writes[comp] = comp_files
+
+        # forced errors from the fault injector
+        for inj in injected:
+            type_name, _, name = inj.component.partition(":")
+            comp = Component(type_name, name)
+            file_name = _main_file(by_comp.get(comp, {})) or "package.xml"
+            result.failures.append(
+                DeployMessage(
+                    type_name,
+                    name,
+                    prefix + file_name,
+                    False,
+                    problem=inj.problem,
+                    problem_type="Error",
+                    line=inj.line,
+                    column=1 if inj.line else None,
+                )
+            )
+            result.writes.pop(comp, None)
+            result.child_components.pop(comp, None)
+
+        will_exist = set(existing) | set(result.writes) | set(result.merges)
+        for manifest_, target, fname in (
+            (pre, result.pre_deletes, "destructiveChangesPre.xml"),
+            (post, result.post_deletes, "destructiveChangesPost.xml"),
+        ):
+            for type_name, members in manifest_.items():
+                mtype = types.get(type_name)
+                for member in members:
+                    comp = Component(type_name, member.rstrip("/"))
+                    if mtype is None:
+                        fail(comp, fname, f"Unknown type name '{type_name}' specified in {fname}")
+                        continue
+                    present = comp in (existing if target is result.pre_deletes else will_exist)
+                    if mtype.is_child and mtype.parent:
+                        parent_name, _ = types.split_child(comp.full_name)
+                        parent = Component(mtype.parent, parent_name)
+                        present = comp in org_kids(parent) or comp in result.child_components
+                    if present:
+                        target.append(comp)
+                        continue
+                    msg = DeployMessage(
+                        type_name,
+                        comp.full_name,
+                        prefix + fname,
+                        options.ignore_warnings,
+                        problem=f"No {type_name} named: {comp.full_name} found",
+                        problem_type="Warning" if options.ignore_warnings else "Error",
+                    )
+                    (result.warnings if options.ignore_warnings else result.failures).append(msg)
+
+        result.tests = _tests(store, existing, result)
+    return result
+
+
+def _parse_or_fail(
+    cache: dict[Component, ET.Element], parent: Component, data: bytes, path: str, fail: Any
+) -> ET.Element | None:
+    if parent in cache:
+        return cache[parent]
+    try:
+        cache[parent] = safexml.parse(data)
+    except safexml.XmlError as exc:
+        fail(parent, path, str(exc), exc)
+        return None
+    return cache[parent]
+
+
+def _has_children(type_name: str) -> bool:
+    mtype = types.get(type_name)
+    return mtype is not None and bool(mtype.children)
+
+
+def _not_in_zip(comp: Component) -> str:
+    return (
+        f"An object '{comp.full_name}' of type {comp.type} was named in package.xml, "
+        "but was not found in zipped directory"
+    )
+
+
+def _main_file(files: dict[str, bytes]) -> str | None:
+    names = sorted(files)
+    plain = [n for n in names if not n.endswith(types.META)]
+    return (plain or names)[0] if names else None
+
+
+def _tests(store: OrgStore, existing: dict[Component, list[str]], p: DeployPlan) -> tuple[str, ...]:
+    level = p.options.test_level
+    if level == "RunSpecifiedTests":
+        return p.options.run_tests
+    if level not in ("RunLocalTests", "RunAllTestsInOrg"):
+        return ()
+    names: set[str] = set()
+    for comp, files in p.writes.items():
+        if comp.type == "ApexClass" and any(b"@istest" in d.lower() for d in files.values()):
+            names.add(comp.full_name)
+    for comp, paths in existing.items():
+        if comp.type == "ApexClass" and comp.full_name not in names:
+            body = b"".join(store.read(x) for x in paths if not x.endswith(types.META))
+            if b"@istest" in body.lower():
+                names.add(comp.full_name)
+    return tuple(sorted(names))
+
+
+def apply(store: OrgStore, p: DeployPlan, by: str) -> DeployOutcome:
+    """Apply a plan that does not fail (skipping failed components); record who changed what."""
+    successes: list[DeployMessage] = []
+    deleted: list[str] = []
+    with store.locked():
+        state = store.state()
+
+        def delete(comps: list[Component]) -> None:
+            for comp in comps:
+                if store.remove_component(comp):
+                    store.forget(state, comp)
+                    deleted.append(f"{types.reported_type(comp)}:{comp.full_name}")
+                    successes.append(
+                        DeployMessage(
+                            types.reported_type(comp),
+                            comp.full_name,
+                            "destructiveChanges.xml",
+                            True,
+                            deleted=True,
+                        )
+                    )
+
+        delete(p.pre_deletes)
+        before = store.components()
+        for comp, files in sorted(p.writes.items(), key=lambda kv: str(kv[0])):
+            old = {path: store.read(path) for path in before.get(comp, [])}
+            created = comp not in before
+            changed = not created and old != files
+            if changed:
+                for path in old:
+                    if path not in files:
+                        store.remove_file(path)
+            if created or changed:
+                store.put_files(files)
+                store.touch(state, comp, by)
+            successes.append(
+                DeployMessage(
+                    types.reported_type(comp),
+                    comp.full_name,
+                    _main_file(files) or "",
+                    True,
+                    created,
+                    changed,
+                    id=store.props(comp, state).id,
+                )
+            )
+        for parent, (incoming, own) in sorted(p.merges.items(), key=lambda kv: str(kv[0])):
+            mtype = types.get(parent.type)
+            assert mtype is not None
+            path = store.parent_file(parent) or ""
+            old_kids = {c: safexml.to_bytes(e) for c, e in store.children(parent).items()}
+            old_bytes = store.read(path) if store.exists(path) else None
+            store.merge_parent(parent, incoming, own)
+            new_bytes = store.read(path)
+            if own:
+                created = old_bytes is None
+                changed = not created and old_bytes != new_bytes
+                if created or changed:
+                    store.touch(state, parent, by)
+                successes.append(
+                    DeployMessage(
+                        parent.type,
+                        parent.full_name,
+                        path,
+                        True,
+                        created,
+                        changed,
+                        id=store.props(parent, state).id,
+                    )
+                )
+            for child, elem in children_in(incoming, mtype, parent.full_name).items():
+                if child not in p.child_components:
+                    continue
+                created = child not in old_kids
+                changed = not created and old_kids[child] != safexml.to_bytes(elem)
+                if created or changed:
+                    store.touch(state, child, by)
+                successes.append(
+                    DeployMessage(
+                        child.type,
+                        child.full_name,
+                        path,
+                        True,
+                        created,
+                        changed,
+                        id=store.props(child, state).id,
+                    )
+                )
+        delete(p.post_deletes)
+        store.save_state(state)
+    deployed = tuple(
+        sorted(str(Component(m.component_type, m.full_name)) for m in successes if not m.deleted)
+    )
+    return DeployOutcome(tuple(successes), deployed, tuple(deleted))
+
+
+def validate_only(p: DeployPlan) -> DeployOutcome:
+    """The successes a checkOnly deploy reports, without touching the org."""
+    successes = [DeployMessage(types.reported_type(c), c.full_name, "", True) for c in p.components]
+    successes += [
+        DeployMessage(
+            types.reported_type(c), c.full_name, "destructiveChanges.xml", True, deleted=True
+        )
+        for c in p.pre_deletes + p.post_deletes
+    ]
+    validated = tuple(f"{types.reported_type(c)}:{c.full_name}" for c in p.components)
+    return DeployOutcome(tuple(successes), validated, ())

