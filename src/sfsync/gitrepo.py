@@ -174,3 +174,19 @@ def cat_file_batch(cwd: Path | str, objects: Iterable[str]) -> dict[str, bytes |
         result[name] = data[pos : pos + size]
         pos += size + 1  # contents are followed by a newline
     return result
+
+
+# --- metadata delta engine ------------------------------------------------------------
+
+
+def ls_tree_names(cwd: Path | str, rev: str, paths: Sequence[str] = ()) -> list[str]:
+    """Every file path in commit `rev` (below `paths` when given), read with -z."""
+    args = ["ls-tree", "-r", "-z", "--name-only", "--full-tree", rev]
+    if paths:
+        args += ["--", *paths]
+    return split_z(run(cwd, *args).stdout)
+
+
+def commit_time(cwd: Path | str, rev: str) -> int:
+    """The committer timestamp of a commit (seconds since the epoch)."""
+    return int(out(cwd, "show", "-s", "--format=%ct", rev))
