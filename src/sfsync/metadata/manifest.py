@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping
 from xml.sax.saxutils import escape
 
 NS = "http://soap.sforce.com/2006/04/metadata"
 
 
-def ordered_types(types: Mapping[str, Sequence[str]]) -> list[tuple[str, list[str]]]:
+def ordered_types(types: Mapping[str, Collection[str]]) -> list[tuple[str, list[str]]]:
     """CustomObject first, then the other types by name; members sorted; empty types dropped."""
     names = sorted(name for name, members in types.items() if members)
     if "CustomObject" in names:
@@ -17,7 +17,7 @@ def ordered_types(types: Mapping[str, Sequence[str]]) -> list[tuple[str, list[st
     return [(name, sorted(set(types[name]))) for name in names]
 
 
-def render(types: Mapping[str, Sequence[str]], api_version: str | None) -> bytes:
+def render(types: Mapping[str, Collection[str]], api_version: str | None) -> bytes:
     """The manifest text for `{Type: [members]}` (an empty mapping gives an empty package)."""
     lines = ['<?xml version="1.0" encoding="UTF-8"?>', f'<Package xmlns="{NS}">']
     for name, members in ordered_types(types):
