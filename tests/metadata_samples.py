@@ -280,11 +280,37 @@ CASES: list[Case] = [
 ]
 
 
+# in-file containers: the element holding one child, and the child type
+IN_FILE = {
+    "CustomLabels": ("labels", "CustomLabel"),
+    "Workflow": ("rules", "WorkflowRule"),
+    "SharingRules": ("sharingCriteriaRules", "SharingCriteriaRule"),
+    "AssignmentRules": ("assignmentRule", "AssignmentRule"),
+    "AutoResponseRules": ("autoResponseRule", "AutoResponseRule"),
+    "EscalationRules": ("escalationRule", "EscalationRule"),
+    "MatchingRules": ("matchingRules", "MatchingRule"),
+}
+
+
+def element_member(case: Case) -> str:
+    """For an in-file container case, the child member a change of its one element gives."""
+    _, child = IN_FILE[case.id]
+    parent = case.expected.split(":", 1)[1]
+    return f"{child}:First" if child == "CustomLabel" else f"{child}:{parent}.First"
+
+
 def content_for(path: str, type_name: str, revision: int = 1) -> bytes:
     """Plausible file contents: XML for `-meta.xml`, text otherwise; `revision` varies it."""
     if path.endswith("-meta.xml"):
         root = type_name.split("-")[0]
         body = f"    <description>revision {revision}</description>\n"
+        if root in IN_FILE:
+            element = IN_FILE[root][0]
+            body = (
+                f"    <{element}>\n        <fullName>First</fullName>\n"
+                f"        <active>true</active>\n"
+                f"        <description>revision {revision}</description>\n    </{element}>\n"
+            )
         if root == "StaticResource":
             mime = "application/zip" if "bootstrap" in path else "text/javascript"
             body = (

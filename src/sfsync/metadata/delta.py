@@ -172,6 +172,8 @@ def compute_delta(
 
     # one pass over git for every content: in-file diffs, pruned copies, sources
     wanted = set(collector.needs_old_new)
+    for field_paths in collector.master_detail_parents.values():
+        wanted.update(field_paths)  # is the field master-detail?
     if load_sources:
         wanted |= set(collector.files)
         wanted |= set(collector.master_detail_parents)
@@ -221,7 +223,7 @@ class _Collector:
         self.needs_old_new: set[str] = set()
         self.in_file: list[tuple[Resolved, str]] = []
         self.pruned: list[tuple[Component, _Touched, list[str]]] = []
-        self.master_detail_parents: dict[str, str] = {}  # object meta path -> field path
+        self.master_detail_parents: dict[str, list[str]] = {}  # object meta -> its fields
 
     def _add(self, target: dict[str, set[str]], component: Component) -> None:
         target.setdefault(component.type, set()).add(component.full_name)
@@ -251,7 +253,7 @@ class _Collector:
             if mtype.name == "CustomField" and resolved.root and resolved.parent:
                 meta = f"{resolved.root}/{resolved.parent.full_name}.object-meta.xml"
                 if self.to_tree.has(meta):
-                    self.master_detail_parents[meta] = resolved.path
+                    self.master_detail_parents.setdefault(meta, []).append(resolved.path)
         else:
             self.destroyed.add(component)
 
@@ -260,10 +262,11 @@ class _Collector:
             self._finish_in_file(resolved, path, old(path), new(path))
         for component, entry, roots in self.pruned:
             self._finish_pruned(component, entry, roots, old, new)
-        for meta, field_path in self.master_detail_parents.items():
-            data = new(field_path)
-            if data is not None and _MASTER_DETAIL.search(data):
-                self.files.add(meta)
+        for meta, field_paths in self.master_detail_parents.items():
+            for field_path in field_paths:
+                data = new(field_path)
+                if data is not None and _MASTER_DETAIL.search(data):
+                    self.files.add(meta)
         self._finish_destructive()
         if load_sources:
             for path in self.files:
