@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from gitfixtures import commit, git, init_project, remove, write
 from metadata_samples import CASES, IN_FILE, Case, content_for, element_member
-
 from sfsync.errors import UsageError
 from sfsync.metadata.delta import Delta, compute_delta, flatten
 
@@ -147,7 +147,7 @@ def test_custom_labels_are_diffed_per_label(repo: Path) -> None:
     labels = f"{BASE}/labels/CustomLabels.labels-meta.xml"
 
     def label(name: str, value: str) -> str:
-        return f"    <labels>\n        <fullName>{name}</fullName>\n        <value>{value}</value>\n    </labels>\n"
+        return f"    <labels><fullName>{name}</fullName><value>{value}</value></labels>\n"
 
     write(
         repo,
@@ -251,7 +251,8 @@ def test_object_translation_keeps_container_and_copies_root(repo: Path) -> None:
         {
             f"{folder}/Account-es.objectTranslation-meta.xml": _xml(
                 "CustomObjectTranslation",
-                "    <caseValues><value>Cuenta</value></caseValues>\n    <gender>Feminine</gender>\n",
+                "    <caseValues><value>Cuenta</value></caseValues>\n"
+                "    <gender>Feminine</gender>\n",
             ),
             f"{folder}/Tier__c.fieldTranslation-meta.xml": _xml(
                 "CustomFieldTranslation", "    <label>Nivel</label>\n"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from metadata_samples import CASES, Case
 
+from metadata_samples import CASES, Case
 from sfsync.metadata.project import Project
 from sfsync.metadata.resolver import Resolver
 
