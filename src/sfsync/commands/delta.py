@@ -11,6 +11,8 @@ from rich.console import Console
 
 from sfsync.cli import JsonOption, Output, app
 
+LISTED = 40  # components listed per section in human output
+
 
 @app.command("delta")
 def delta_command(
@@ -112,9 +114,11 @@ def delta_command(
         for title, types in (("deploy", delta.package), ("delete", delta.destructive)):
             count = sum(len(m) for m in types.values())
             console.print(f"[bold]{count}[/] component(s) to {title}")
-            for type_name, members in types.items():
-                for member in members:
-                    console.print(f"  {type_name}:{member}", markup=False)
+            shown = [f"{t}:{m}" for t, members in types.items() for m in members]
+            for name in shown[:LISTED]:
+                console.print(f"  {name}", markup=False)
+            if len(shown) > LISTED:
+                console.print(f"  ... and {len(shown) - LISTED} more (see the manifests)")
         for warning in delta.warnings:
             console.print(f"[yellow]warning:[/] {warning}")
         console.print(f"written to {out}")

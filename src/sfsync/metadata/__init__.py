@@ -11,9 +11,11 @@ Public API (imported lazily, so `from sfsync.metadata import Resolver` stays che
 from __future__ import annotations
 
 from importlib import import_module
-from typing import TYPE_CHECKING, Any
 
+TYPE_CHECKING = False  # typing stays unimported on the hook path
 if TYPE_CHECKING:
+    from typing import Any
+
     from sfsync.metadata.component import Component, Resolved
     from sfsync.metadata.delta import Delta, compute_delta
     from sfsync.metadata.project import Project

@@ -48,6 +48,7 @@ class Delta:
     files: list[str]
     contents: dict[str, bytes] = field(default_factory=dict, repr=False)
     changed_paths: int = 0
+    blob_shas: dict[str, str] = field(default_factory=dict, repr=False)
 
     @property
     def components(self) -> list[Component]:
@@ -145,7 +146,8 @@ def compute_delta(
             )
     scopes = [_scope(d, project) for d in source_dirs] or list(project.package_dirs)
     pathspecs = [_join(prefix, s) for s in scopes] if (prefix or any(scopes)) else []
-    changes = gitrepo.diff_name_status(top, from_sha, to_sha, pathspecs, three_dot=False)
+    changes = gitrepo.diff_raw(top, from_sha, to_sha, pathspecs)
+    old_blobs: dict[str, str] = {}
 
     touched: dict[Component, _Touched] = {}
     for change in changes:
@@ -158,13 +160,16 @@ def compute_delta(
         entry = touched.setdefault(resolved.component, _Touched())
         entry.resolved.append(resolved)
         entry.statuses[path] = "D" if change.status == "D" else "M"
+        if change.status != "A":
+            old_blobs[path] = change.old_sha
 
     package_roots = [_join(prefix, d) for d in project.package_dirs if d or prefix]
-    to_tree = Tree(
-        p
-        for p in map(lambda x: _strip(prefix, x), gitrepo.ls_tree_names(top, to_sha, package_roots))
-        if p is not None
-    )
+    new_blobs: dict[str, str] = {}
+    for repo_path, sha in gitrepo.ls_tree_blobs(top, to_sha, package_roots).items():
+        path = _strip(prefix, repo_path)
+        if path is not None:
+            new_blobs[path] = sha
+    to_tree = Tree(new_blobs)
 
     collector = _Collector(resolver, to_tree, warnings)
     for component, entry in touched.items():
@@ -177,18 +182,16 @@ def compute_delta(
     if load_sources:
         wanted |= set(collector.files)
         wanted |= set(collector.master_detail_parents)
-    names = []
-    for path in sorted(wanted):
-        repo_path = _join(prefix, path)
-        names.append(f"{to_sha}:{repo_path}")
-        if path in collector.needs_old_new:
-            names.append(f"{from_sha}:{repo_path}")
+    # objects by sha: no path walk per file inside git
+    names = [new_blobs[p] for p in wanted if p in new_blobs]
+    names += [old_blobs[p] for p in collector.needs_old_new if p in old_blobs]
     blobs = gitrepo.cat_file_batch(top, names) if names else {}
 
-    def blob(sha: str, path: str) -> bytes | None:
-        return blobs.get(f"{sha}:{_join(prefix, path)}")
+    def blob(shas: dict[str, str], path: str) -> bytes | None:
+        sha = shas.get(path)
+        return blobs.get(sha) if sha is not None else None
 
-    collector.finish(lambda p: blob(from_sha, p), lambda p: blob(to_sha, p), load_sources)
+    collector.finish(lambda p: blob(old_blobs, p), lambda p: blob(new_blobs, p), load_sources)
     return Delta(
         repo=top,
         from_sha=from_sha,
@@ -202,6 +205,7 @@ def compute_delta(
         files=sorted(collector.files),
         contents=collector.contents,
         changed_paths=len(changes),
+        blob_shas={p: new_blobs[p] for p in collector.files if p in new_blobs},
     )
 
 

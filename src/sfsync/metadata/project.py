@@ -7,11 +7,14 @@ import posixpath
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from sfsync.errors import ConfigError
 from sfsync.metadata.forceignore import ForceIgnore
 from sfsync.metadata.registry import Registry, load_registry
+
+TYPE_CHECKING = False  # typing stays unimported on the hook path
+if TYPE_CHECKING:
+    from typing import Any
 
 PROJECT_FILE = "sfdx-project.json"
 FORCEIGNORE_FILE = ".forceignore"

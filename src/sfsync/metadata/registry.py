@@ -9,13 +9,16 @@ Loading is lazy and cached: the hook path pays for it only when it resolves a pa
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
-from typing import Any
+from pathlib import Path
 
 from sfsync.errors import ConfigError
+
+TYPE_CHECKING = False  # typing stays unimported on the hook path
+if TYPE_CHECKING:
+    from typing import Any
 
 ADAPTERS = (
     "default",
@@ -93,19 +96,42 @@ def _type_from_data(type_id: str, raw: Mapping[str, Any]) -> MetadataType:
     )
 
 
+class _Types(Mapping[str, MetadataType]):
+    """Type id -> MetadataType, each built on first use (the hook resolves few types)."""
+
+    def __init__(self, raw: Mapping[str, Mapping[str, Any]]) -> None:
+        self.raw = raw
+        self._built: dict[str, MetadataType] = {}
+
+    def __getitem__(self, type_id: str) -> MetadataType:
+        built = self._built.get(type_id)
+        if built is None:
+            built = self._built[type_id] = _type_from_data(type_id, self.raw[type_id])
+        return built
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.raw)
+
+    def __len__(self) -> int:
+        return len(self.raw)
+
+    def __contains__(self, type_id: object) -> bool:
+        return type_id in self.raw
+
+
 class Registry:
     """Lookups over the metadata types: by id, name, suffix and strict directory name."""
 
     def __init__(self, data: Mapping[str, Any]) -> None:
-        self.types: dict[str, MetadataType] = {
-            type_id: _type_from_data(type_id, raw) for type_id, raw in data["types"].items()
-        }
+        raw: Mapping[str, Mapping[str, Any]] = data["types"]
+        self.types = _Types(raw)
         self.suffixes: dict[str, str] = dict(data["suffixes"])
         self.strict_directory_names: dict[str, str] = dict(data["strictDirectoryNames"])
         self.child_types: dict[str, str] = dict(data["childTypes"])
         self.source: dict[str, str] = dict(data.get("source", {}))
-        self._by_name = {t.name.lower(): t for t in self.types.values()}
+        self._by_name = {t["name"].lower(): type_id for type_id, t in raw.items()}
         self._strict: list[MetadataType] | None = None
+        self._strict_by_dir: dict[str, list[tuple[int, str]]] | None = None
         self._folder_content_dirs: list[str] | None = None
 
     def get(self, type_id: str) -> MetadataType:
@@ -114,7 +140,8 @@ class Registry:
 
     def by_name(self, name: str) -> MetadataType | None:
         """The type called `name` (case-insensitive), or None."""
-        return self._by_name.get(name.lower())
+        type_id = self._by_name.get(name.lower())
+        return self.types[type_id] if type_id is not None else None
 
     def by_suffix(self, suffix: str) -> MetadataType | None:
         """The type whose source files end in `.suffix` (or `.suffix-meta.xml`), or None."""
@@ -131,21 +158,37 @@ class Registry:
             ]
         return self._strict
 
+    def strict_types_in(self, parts: Iterable[str]) -> list[MetadataType]:
+        """The strict-folder types whose directory is one of `parts`, in lookup order."""
+        if self._strict_by_dir is None:
+            by_dir: dict[str, list[tuple[int, str]]] = {}
+            for order, type_id in enumerate(self.strict_directory_names.values()):
+                if type_id in self.types:
+                    directory = self.types.raw[type_id]["directoryName"]
+                    by_dir.setdefault(directory, []).append((order, type_id))
+            self._strict_by_dir = by_dir
+        found: list[tuple[int, str]] = []
+        for part in set(parts):
+            hits = self._strict_by_dir.get(part)
+            if hits:
+                found.extend(hits)
+        return [self.types[type_id] for _, type_id in sorted(found)]
+
     def folder_content_directories(self) -> list[str]:
         """Directory names of the types that have folders (reports, dashboards, ...)."""
         if self._folder_content_dirs is None:
             self._folder_content_dirs = [
-                t.directory_name
-                for t in self.types.values()
-                if t.folder_content_type and not t.alias_for and t.parent is None
+                t["directoryName"]
+                for t in self.types.raw.values()
+                if t.get("folderContentType") and not t.get("aliasFor") and not t.get("parent")
             ]
         return self._folder_content_dirs
 
     def find_non_folder_type_in(self, directory: str) -> MetadataType | None:
         """The first top-level, not in-folder type using `directory` (a folder's own type)."""
-        for t in self.types.values():
-            if t.parent is None and t.directory_name == directory and not t.in_folder:
-                return t
+        for type_id, t in self.types.raw.items():
+            if not t.get("parent") and t["directoryName"] == directory and not t.get("inFolder"):
+                return self.types[type_id]
         return None
 
     def parent_of(self, t: MetadataType) -> MetadataType | None:
@@ -155,7 +198,7 @@ class Registry:
 
 @lru_cache(maxsize=1)
 def _shipped_data() -> dict[str, Any]:
-    text = resources.files("sfsync.metadata").joinpath("data/registry.json").read_text("utf-8")
+    text = (Path(__file__).parent / "data" / "registry.json").read_text(encoding="utf-8")
     data: dict[str, Any] = json.loads(text)
     return data
 

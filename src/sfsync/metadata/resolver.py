@@ -96,9 +96,7 @@ class Resolver:
 
     def _type_from_strict_folder(self, path: str, parts: list[str]) -> MetadataType | None:
         parent_name = parts[-2] if len(parts) > 1 else ""
-        for mtype in self.registry.strict_folder_types():
-            if mtype.directory_name not in parts:
-                continue
+        for mtype in self.registry.strict_types_in(parts):
             if mtype.in_folder and parent_name == mtype.directory_name:
                 continue
             if mtype.adapter in ("mixedContent", "bundle", "uiBundles"):

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from pathlib import Path
 
 from sfsync import gitrepo
@@ -33,15 +32,25 @@ def _inside(out: Path, relative: str) -> Path:
     return target
 
 
-def _write(out: Path, relative: str, data: bytes) -> None:
-    target = _inside(out, relative)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    _inside(out, relative)  # again, now that the folders exist
-    fd, tmp = tempfile.mkstemp(prefix=".sfsync-", dir=target.parent)
+def _write(out: Path, relative: str, data: bytes, checked: set[str] | None = None) -> None:
+    """Write `out/relative` atomically (temp file + os.replace), never outside `out`."""
+    folder, _, name = relative.rpartition("/")
+    if name in ("", ".", ".."):
+        raise UsageError(f"refusing to write {relative!r}: not a file name")
+    if checked is None or folder not in checked:
+        target = _inside(out, relative)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _inside(out, relative)  # again, now that the folders exist
+        if checked is not None:
+            checked.add(folder)
+    parent = os.path.join(out, folder) if folder else str(out)
+    tmp = os.path.join(parent, f".sfsync-{os.getpid()}-{name}")
     try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-        os.replace(tmp, target)
+        # os.replace swaps a symlink itself rather than writing through it
+        os.replace(tmp, os.path.join(parent, name))
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)
@@ -71,14 +80,16 @@ def write_delta(delta: Delta, out_dir: Path | str, generate_source: bool = True)
     missing = [p for p in delta.files if p not in contents]
     if missing:
         prefix = f"{delta.prefix}/" if delta.prefix else ""
-        blobs = gitrepo.cat_file_batch(delta.repo, [f"{delta.to_sha}:{prefix}{p}" for p in missing])
-        for path in missing:
-            data = blobs.get(f"{delta.to_sha}:{prefix}{path}")
+        names = {p: delta.blob_shas.get(p) or f"{delta.to_sha}:{prefix}{p}" for p in missing}
+        blobs = gitrepo.cat_file_batch(delta.repo, names.values())
+        for path, name in names.items():
+            data = blobs.get(name)
             if data is not None:
                 contents[path] = data
+    checked: set[str] = set()
     for path in delta.files:
         if path in contents:
-            _write(out, path, contents[path])
+            _write(out, path, contents[path], checked)
     package_dirs = list(delta.project.package_dirs) or ["force-app"]
     for directory in package_dirs:
         if directory:

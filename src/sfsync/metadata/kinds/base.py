@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from sfsync.metadata.component import Component, Resolved
 from sfsync.metadata.paths import nested_full_name, parse_folder_xml, parse_metadata_xml
 from sfsync.metadata.registry import MetadataType, Registry
 
+TYPE_CHECKING = False  # typing stays unimported on the hook path
 if TYPE_CHECKING:
     from sfsync.metadata.resolver import Resolver
     from sfsync.metadata.tree import Tree

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from sfsync.metadata.kinds.base import make
 from sfsync.metadata.paths import last_index
 
+TYPE_CHECKING = False  # typing stays unimported on the hook path
 if TYPE_CHECKING:
     from sfsync.metadata.component import Resolved
     from sfsync.metadata.registry import MetadataType

@@ -8,12 +8,11 @@ parts) resolves to its container.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from sfsync.metadata.component import Component
 from sfsync.metadata.kinds.base import full_name, make, manifest_type
 from sfsync.metadata.paths import base_name, last_index, parse_metadata_xml
 
+TYPE_CHECKING = False  # typing stays unimported on the hook path
 if TYPE_CHECKING:
     from sfsync.metadata.component import Resolved
     from sfsync.metadata.registry import MetadataType

@@ -6,12 +6,11 @@ The bundle is `site/MySpace`; each content item below it
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from sfsync.metadata.component import Component
 from sfsync.metadata.kinds.base import make, manifest_type
 from sfsync.metadata.paths import base_name, last_index
 
+TYPE_CHECKING = False  # typing stays unimported on the hook path
 if TYPE_CHECKING:
     from sfsync.metadata.component import Resolved
     from sfsync.metadata.registry import MetadataType

@@ -6,11 +6,10 @@ folders, Experience bundles (`experiences/site1/...` with `experiences/site1.sit
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from sfsync.metadata.kinds.base import calculate_name, make, root_metadata
 from sfsync.metadata.paths import base_name, last_index
 
+TYPE_CHECKING = False  # typing stays unimported on the hook path
 if TYPE_CHECKING:
     from sfsync.metadata.component import Resolved
     from sfsync.metadata.registry import MetadataType
