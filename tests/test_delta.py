@@ -411,3 +411,16 @@ def test_shallow_clone_missing_history(tmp_path: Path) -> None:
     git(tmp_path, "clone", "-q", "--depth", "1", f"file://{origin}", str(clone))
     with pytest.raises(UsageError, match="shallow clone"):
         compute_delta(clone, first, "HEAD")
+
+
+def test_label_moved_between_package_dirs_is_not_deleted(tmp_path: Path) -> None:
+    repo = init_project(tmp_path / "r", package_dirs=("force-app", "core"))
+    one = f"{BASE}/labels/CustomLabels.labels-meta.xml"
+    two = "core/labels/CustomLabels.labels-meta.xml"
+    label = "    <labels><fullName>Moved</fullName><value>v</value></labels>\n"
+    write(repo, {one: _xml("CustomLabels", label), two: _xml("CustomLabels", "")})
+    before = commit(repo, "labels")
+    write(repo, {one: _xml("CustomLabels", ""), two: _xml("CustomLabels", label)})
+    delta = compute_delta(repo, before, commit(repo, "move label"))
+    assert delta.package == {"CustomLabel": ["Moved"]}
+    assert delta.destructive == {}

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
+from gitfixtures import commit, git, init_project, write
 from metadata_samples import CASES, Case
+from sfsync.errors import ConfigError
 from sfsync.metadata.project import Project
 from sfsync.metadata.resolver import Resolver
 
@@ -131,3 +134,25 @@ def test_extra_types_from_configuration() -> None:
     )
     resolver = Resolver(project)
     assert str(resolver.component("force-app/gizmos/Spinner.gizmo-meta.xml")) == "Gizmo:Spinner"
+
+
+def test_project_at_a_revision(tmp_path: Path) -> None:
+    repo = init_project(tmp_path / "repo", package_dirs=("app",))
+    first = git(repo, "rev-parse", "HEAD")
+    write(repo, {"sfdx-project.json": PROJECT, ".forceignore": "**/Skip*\n"})
+    second = commit(repo, "move to force-app")
+    assert Project.at_revision(repo, first).package_dirs == ("app",)
+    later = Project.at_revision(repo, second)
+    assert later.package_dirs == ("force-app",)
+    assert later.forceignore.denies("force-app/classes/Skip.cls")
+    with pytest.raises(ConfigError, match="not found in commit"):
+        Project.at_revision(repo, first, prefix="sub")
+
+
+def test_bad_project_files() -> None:
+    with pytest.raises(ConfigError, match="not valid JSON"):
+        Project.from_texts("{")
+    with pytest.raises(ConfigError, match="packageDirectories"):
+        Project.from_texts("{}")
+    with pytest.raises(ConfigError, match="outside the project"):
+        Project.from_texts(json.dumps({"packageDirectories": [{"path": "../x"}]}))

@@ -272,6 +272,9 @@ class _Collector:
                 if data is not None and _MASTER_DETAIL.search(data):
                     self.files.add(meta)
         self._finish_destructive()
+        # an element moved between files (labels in two package dirs) is not deleted
+        for type_name, members in self.destructive.items():
+            members -= self.package.get(type_name, set())
         if load_sources:
             for path in self.files:
                 if path not in self.contents:

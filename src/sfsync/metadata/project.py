@@ -116,6 +116,32 @@ class Project:
             where=str(path),
         )
 
+    @classmethod
+    def at_revision(
+        cls,
+        repo: Path | str,
+        rev: str,
+        prefix: str = "",
+        extra_types: Sequence[Mapping[str, Any]] = (),
+    ) -> Project:
+        """Read the project as commit `rev` has it (`prefix`: the project's folder in the repo)."""
+        from sfsync import gitrepo
+
+        base = f"{prefix.strip('/')}/" if prefix.strip("/") else ""
+        names = [f"{rev}:{base}{PROJECT_FILE}", f"{rev}:{base}{FORCEIGNORE_FILE}"]
+        blobs = gitrepo.cat_file_batch(repo, names)
+        project_json = blobs.get(names[0])
+        if project_json is None:
+            raise ConfigError(f"{base}{PROJECT_FILE}: not found in commit {rev}")
+        ignore = blobs.get(names[1])
+        return cls.from_texts(
+            project_json.decode("utf-8"),
+            ignore.decode("utf-8") if ignore is not None else "",
+            extra_types,
+            root=Path(repo) / prefix if prefix else Path(repo),
+            where=f"{rev}:{base}{PROJECT_FILE}",
+        )
+
     @property
     def registry(self) -> Registry:
         """The metadata registry with this project's presets and extra types (cached)."""
