@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 # the patterns the CLI always adds before the project's own
 DEFAULT_PATTERNS = (
@@ -30,9 +31,19 @@ DEFAULT_PATTERNS = (
 class Rule:
     """One pattern line: its regex, whether it re-includes, whether it matches only folders."""
 
-    regex: re.Pattern[str]
+    pattern: str
     negate: bool
     dir_only: bool
+
+    @property
+    def regex(self) -> re.Pattern[str]:
+        """The compiled pattern (compiled on first use: most paths never need it)."""
+        return _compile(self.pattern)
+
+
+@lru_cache(maxsize=512)
+def _compile(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.I)
 
 
 def _translate(glob: str) -> str:
@@ -99,8 +110,8 @@ def parse_rule(line: str) -> Rule | None:
     line = line.lstrip("/")
     body = _translate(line)
     prefix = "" if anchored or line.startswith("**/") else "(?:.*/)?"
-    regex = re.compile(f"^{prefix}{body}(?:/.*)?$" if not dir_only else f"^{prefix}{body}$", re.I)
-    return Rule(regex, negate, dir_only)
+    pattern = f"^{prefix}{body}(?:/.*)?$" if not dir_only else f"^{prefix}{body}$"
+    return Rule(pattern, negate, dir_only)
 
 
 class ForceIgnore:
@@ -109,25 +120,24 @@ class ForceIgnore:
     def __init__(self, text: str = "") -> None:
         lines = [*DEFAULT_PATTERNS, *text.splitlines()]
         self.rules = [rule for rule in map(parse_rule, lines) if rule is not None]
-        # fast path: one alternation per kind; the ordered walk only when both kinds match
-        self._any = {
-            (negate, is_dir): _alternation(
-                [
-                    r.regex.pattern
-                    for r in self.rules
-                    if r.negate == negate and (is_dir or not r.dir_only)
-                ]
-            )
-            for negate in (False, True)
-            for is_dir in (False, True)
-        }
+        self._any: dict[tuple[bool, bool], re.Pattern[str] | None] = {}
         self._dirs: dict[str, bool] = {}
 
+    def _alternation(self, negate: bool, is_dir: bool) -> re.Pattern[str] | None:
+        # fast path: one regex per kind of rule; the ordered walk only when both kinds match
+        key = (negate, is_dir)
+        if key not in self._any:
+            patterns = [
+                r.pattern for r in self.rules if r.negate == negate and (is_dir or not r.dir_only)
+            ]
+            self._any[key] = _alternation(patterns)
+        return self._any[key]
+
     def _decide(self, path: str, is_dir: bool) -> bool:
-        positive = self._any[(False, is_dir)]
+        positive = self._alternation(False, is_dir)
         if positive is None or not positive.match(path):
             return False
-        negative = self._any[(True, is_dir)]
+        negative = self._alternation(True, is_dir)
         if negative is None or not negative.match(path):
             return True
         verdict = False
@@ -157,4 +167,4 @@ class ForceIgnore:
 def _alternation(patterns: list[str]) -> re.Pattern[str] | None:
     if not patterns:
         return None
-    return re.compile("|".join(f"(?:{p})" for p in patterns), re.I)
+    return _compile("|".join(f"(?:{p})" for p in patterns))
