@@ -118,30 +118,37 @@ class ForceIgnore:
     """The compiled `.forceignore` of a project (with the CLI's default patterns first)."""
 
     def __init__(self, text: str = "") -> None:
-        lines = [*DEFAULT_PATTERNS, *text.splitlines()]
-        self.rules = [rule for rule in map(parse_rule, lines) if rule is not None]
-        self._any: dict[tuple[bool, bool], re.Pattern[str] | None] = {}
+        own = [rule for rule in map(parse_rule, text.splitlines()) if rule is not None]
+        defaults = [rule for rule in map(parse_rule, DEFAULT_PATTERNS) if rule is not None]
+        self.rules = defaults + own
+        self._own = own
+        self._any: dict[tuple[bool, bool, bool], re.Pattern[str] | None] = {}
         self._dirs: dict[str, bool] = {}
 
-    def _alternation(self, negate: bool, is_dir: bool) -> re.Pattern[str] | None:
-        # fast path: one regex per kind of rule; the ordered walk only when both kinds match
-        key = (negate, is_dir)
+    def _alternation(self, negate: bool, is_dir: bool, own: bool) -> re.Pattern[str] | None:
+        # one regex per kind of rule; the ordered walk only when both kinds match
+        key = (negate, is_dir, own)
         if key not in self._any:
+            rules = self._own if own else self.rules
             patterns = [
-                r.pattern for r in self.rules if r.negate == negate and (is_dir or not r.dir_only)
+                r.pattern for r in rules if r.negate == negate and (is_dir or not r.dir_only)
             ]
             self._any[key] = _alternation(patterns)
         return self._any[key]
 
     def _decide(self, path: str, is_dir: bool) -> bool:
-        positive = self._alternation(False, is_dir)
+        # the CLI's defaults only concern dot files, `.dup` and package2 files: skip them
+        # (and their regex) for every other path
+        own = not _may_match_defaults(path)
+        rules = self._own if own else self.rules
+        positive = self._alternation(False, is_dir, own)
         if positive is None or not positive.match(path):
             return False
-        negative = self._alternation(True, is_dir)
+        negative = self._alternation(True, is_dir, own)
         if negative is None or not negative.match(path):
             return True
         verdict = False
-        for rule in self.rules:
+        for rule in rules:
             if rule.dir_only and not is_dir:
                 continue
             if rule.regex.match(path):
@@ -162,6 +169,15 @@ class ForceIgnore:
         if parent and self._dir_denied(parent):
             return True
         return self._decide(path, False)
+
+
+def _may_match_defaults(path: str) -> bool:
+    return (
+        path.startswith(".")
+        or "/." in path
+        or path[-4:].lower() == ".dup"
+        or "ackage2-" in path.lower()
+    )
 
 
 def _alternation(patterns: list[str]) -> re.Pattern[str] | None:

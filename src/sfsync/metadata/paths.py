@@ -3,23 +3,34 @@
 from __future__ import annotations
 
 import posixpath
-import re
 
 META_XML = "-meta.xml"
-_METADATA_XML = re.compile(r"(.+)\.(.+)-meta\.xml")
-_FOLDER_XML = re.compile(r"(.+)-meta\.xml")
+# plain string work rather than regexes: compiling them costs the hook more than using them
 
 
 def parse_metadata_xml(basename: str) -> tuple[str, str] | None:
-    """(fullName, suffix) of `Name.suffix-meta.xml`, or None for other file names."""
-    match = _METADATA_XML.search(basename)
-    return (match.group(1), match.group(2)) if match else None
+    """(fullName, suffix) of `Name.suffix-meta.xml`, or None for other file names.
+
+    Same result as the CLI's `/(.+)\\.(.+)-meta\\.xml/`: the suffix follows the last dot
+    that leaves a non-empty name and suffix.
+    """
+    end = basename.rfind(META_XML)
+    if end < 3:
+        return None
+    head = basename[:end]
+    dot = head.rfind(".", 1, len(head) - 1)
+    if dot < 1:
+        return None
+    return head[:dot], head[dot + 1 :]
 
 
 def parse_folder_xml(basename: str) -> str | None:
     """The folder name of a folder's own `Name-meta.xml` (no dot in Name), else None."""
-    match = _FOLDER_XML.search(basename)
-    return match.group(1) if match and "." not in match.group(1) else None
+    end = basename.rfind(META_XML)
+    if end < 1:
+        return None
+    name = basename[:end]
+    return None if "." in name else name
 
 
 def ext_name(path: str) -> str:

@@ -30,6 +30,7 @@ class Resolver:
         self.project = project
         self.registry = registry or project.registry
         self._cache: dict[str, Resolved | None] = {}
+        self._strict_suffixes: dict[str, tuple[str, ...]] = {}
 
     def component(self, path: str) -> Component | None:
         """The component `path` belongs to, or None (not metadata, ignored, outside packages)."""
@@ -101,17 +102,18 @@ class Resolver:
                 continue
             if mtype.adapter in ("mixedContent", "bundle", "uiBundles"):
                 return mtype
-            if _suffix_matches(mtype, path):
+            if path.endswith(self._suffix_endings(mtype)):
                 return mtype
-            for child_id in mtype.children:
-                child = self.registry.types.get(child_id)
-                if child is not None and _suffix_matches(child, path):
-                    return mtype
         return None
 
-
-def _suffix_matches(mtype: MetadataType, path: str) -> bool:
-    for suffix in (mtype.suffix, mtype.legacy_suffix):
-        if suffix and (path.endswith(suffix) or path.endswith(suffix + META_XML)):
-            return True
-    return False
+    def _suffix_endings(self, mtype: MetadataType) -> tuple[str, ...]:
+        """The endings of the type's and its children's files (`cls`, `cls-meta.xml`, ...)."""
+        endings = self._strict_suffixes.get(mtype.id)
+        if endings is None:
+            types = [mtype] + [
+                self.registry.types[c] for c in mtype.children if c in self.registry.types
+            ]
+            suffixes = [s for t in types for s in (t.suffix, t.legacy_suffix) if s]
+            endings = tuple(e for s in suffixes for e in (s, s + META_XML))
+            self._strict_suffixes[mtype.id] = endings
+        return endings
