@@ -424,3 +424,46 @@ def test_label_moved_between_package_dirs_is_not_deleted(tmp_path: Path) -> None
     delta = compute_delta(repo, before, commit(repo, "move label"))
     assert delta.package == {"CustomLabel": ["Moved"]}
     assert delta.destructive == {}
+
+
+def test_package_dir_with_glob_characters_is_literal(tmp_path: Path) -> None:
+    repo = init_project(tmp_path / "r", package_dirs=("app[1]",))
+    before = git(repo, "rev-parse", "HEAD")
+    write(
+        repo,
+        {
+            "app[1]/classes/A.cls": "x",
+            "app[1]/classes/A.cls-meta.xml": "<x/>",
+            "app1/classes/B.cls": "x",
+            "app1/classes/B.cls-meta.xml": "<x/>",
+        },
+    )
+    delta = compute_delta(repo, before, commit(repo, "two dirs"))
+    assert delta.package == {"ApexClass": ["A"]}
+
+
+def test_project_in_a_subfolder_of_the_repository(tmp_path: Path) -> None:
+    repo = tmp_path / "mono"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    write(
+        repo,
+        {
+            "sf/sfdx-project.json": '{"packageDirectories": [{"path": "force-app"}]}',
+            "web/classes/NotMe.cls": "x",
+        },
+    )
+    before = commit(repo, "mono")
+    write(
+        repo,
+        {
+            "sf/force-app/classes/A.cls": "x",
+            "sf/force-app/classes/A.cls-meta.xml": "<x/>",
+            "web/classes/Other.cls": "x",
+        },
+    )
+    after = commit(repo, "change")
+    delta = compute_delta(repo / "sf", before, after, load_sources=True)
+    assert delta.prefix == "sf"
+    assert delta.package == {"ApexClass": ["A"]}
+    assert set(delta.contents) == {"force-app/classes/A.cls", "force-app/classes/A.cls-meta.xml"}

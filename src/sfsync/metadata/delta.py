@@ -146,7 +146,7 @@ def compute_delta(
             )
     scopes = [_scope(d, project) for d in source_dirs] or list(project.package_dirs)
     pathspecs = [_join(prefix, s) for s in scopes] if (prefix or any(scopes)) else []
-    changes = gitrepo.diff_raw(top, from_sha, to_sha, pathspecs)
+    changes = gitrepo.diff_raw(top, from_sha, to_sha, [f":(literal){p}" for p in pathspecs])
     old_blobs: dict[str, str] = {}
 
     touched: dict[Component, _Touched] = {}
