@@ -205,7 +205,7 @@ class RawChange:
 
 def diff_raw(cwd: Path | str, old: str, new: str, paths: Sequence[str] = ()) -> list[RawChange]:
     """Like `diff_name_status`, with the blob shas (reads no blob contents)."""
-    args = ["diff", "--raw", "-z", "--no-renames", "--no-ext-diff", "--abbrev=40", old, new]
+    args = ["diff", "--raw", "-z", "--no-renames", "--no-ext-diff", "--no-abbrev", old, new]
     if paths:
         args += ["--", *paths]
     parts = split_z(run(cwd, *args).stdout)
@@ -214,8 +214,3 @@ def diff_raw(cwd: Path | str, old: str, new: str, paths: Sequence[str] = ()) -> 
         _old_mode, _new_mode, old_sha, new_sha, status = parts[i].lstrip(":").split(" ")
         changes.append(RawChange(status[0], parts[i + 1], old_sha, new_sha))
     return changes
-
-
-def commit_time(cwd: Path | str, rev: str) -> int:
-    """The committer timestamp of a commit (seconds since the epoch)."""
-    return int(out(cwd, "show", "-s", "--format=%ct", rev))

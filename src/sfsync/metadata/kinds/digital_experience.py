@@ -50,9 +50,8 @@ class DigitalExperienceKind:
         return make(resolver, child_type, name, path, package_dir, parent=parent, root=root)
 
     def files(self, resolver: Resolver, resolved: Resolved, tree: Tree) -> list[str]:
+        # the bundle's folder, or one content item's folder (`sfdc_cms__view/home/`)
         assert resolved.root is not None
-        if resolved.parent is None:
-            return [p for p in tree.under(resolved.root) if not resolver.is_ignored(p)]
         return [p for p in tree.under(resolved.root) if not resolver.is_ignored(p)]
 
     def exists(self, resolver: Resolver, resolved: Resolved, tree: Tree) -> bool:
