@@ -366,3 +366,43 @@ def cat_file_objects(cwd: Path | str, names: Sequence[str]) -> dict[str, GitObje
         result[name] = GitObject(fields[0], fields[1], data[pos : pos + size])
         pos += size + 1
     return result
+
+
+# --- metadata delta engine ------------------------------------------------------------
+
+
+def ls_tree_blobs(cwd: Path | str, rev: str, paths: Sequence[str] = ()) -> dict[str, str]:
+    """Every file in commit `rev` (below `paths` when given): path -> blob sha."""
+    args = ["ls-tree", "-r", "-z", "--full-tree", rev]
+    if paths:
+        args += ["--", *paths]
+    blobs = {}
+    for entry in split_z(run(cwd, *args).stdout):
+        header, _, path = entry.partition("\t")
+        _mode, kind, sha = header.split(" ")
+        if kind == "blob":
+            blobs[path] = sha
+    return blobs
+
+
+@dataclass(frozen=True)
+class RawChange:
+    """One entry of `git diff --raw`: status, path and the blob shas on both sides."""
+
+    status: str
+    path: str
+    old_sha: str
+    new_sha: str
+
+
+def diff_raw(cwd: Path | str, old: str, new: str, paths: Sequence[str] = ()) -> list[RawChange]:
+    """Like `diff_name_status`, with the blob shas (reads no blob contents)."""
+    args = ["diff", "--raw", "-z", "--no-renames", "--no-ext-diff", "--no-abbrev", old, new]
+    if paths:
+        args += ["--", *paths]
+    parts = split_z(run(cwd, *args).stdout)
+    changes = []
+    for i in range(0, len(parts) - 1, 2):
+        _old_mode, _new_mode, old_sha, new_sha, status = parts[i].lstrip(":").split(" ")
+        changes.append(RawChange(status[0], parts[i + 1], old_sha, new_sha))
+    return changes

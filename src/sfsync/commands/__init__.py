@@ -5,6 +5,7 @@ from __future__ import annotations
 from sfsync.commands import (  # noqa: F401  (each import registers a command)
     check,
     config,
+    delta,
     ignore,
     install_hooks,
     log,

@@ -1,0 +1,88 @@
+"""In-file children: CustomLabels, Workflow, SharingRules and the other rule containers.
+
+Their children are elements of one file (`<labels><fullName>X</fullName>...`). Two revisions
+are compared element by element: a changed or new element is a member to deploy
+(`CustomLabel:X`, `WorkflowRule:Case.Escalate`), a vanished one a member to delete. The copy
+keeps only the elements to deploy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from sfsync.metadata.registry import MetadataType, Registry
+from sfsync.metadata.xmlsafe import Fingerprint, child_text, fingerprint, local, parse, serialize
+
+
+@dataclass(frozen=True)
+class ElementDiff:
+    """Per child type name: members changed or added, and members removed."""
+
+    changed: dict[str, set[str]] = field(default_factory=dict)
+    removed: dict[str, set[str]] = field(default_factory=dict)
+    container_changed: bool = False
+
+
+def _child_types(registry: Registry, mtype: MetadataType) -> dict[str, MetadataType]:
+    """Element name -> child type, for children that live inside the file."""
+    out = {}
+    for child_id in mtype.children:
+        child = registry.types.get(child_id)
+        if child is not None and child.xml_element_name:
+            out[child.xml_element_name] = child
+    return out
+
+
+def _elements(
+    data: bytes | None, where: str, children: Mapping[str, MetadataType]
+) -> tuple[dict[tuple[str, str], Fingerprint], list[Fingerprint]]:
+    keyed: dict[tuple[str, str], Fingerprint] = {}
+    other: list[Fingerprint] = []
+    if data is None:
+        return keyed, other
+    for element in parse(data, where):
+        name = local(element.tag)
+        child = children.get(name)
+        key = child_text(element, child.unique_id_element or "fullName") if child else None
+        if child is not None and key:
+            keyed[(child.name, key)] = fingerprint(element)
+        else:
+            other.append(fingerprint(element))
+    return keyed, other
+
+
+def diff_elements(
+    registry: Registry, mtype: MetadataType, old: bytes | None, new: bytes | None, where: str
+) -> ElementDiff:
+    """Compare two revisions of an in-file container (None = the file is absent)."""
+    children = _child_types(registry, mtype)
+    old_keyed, old_other = _elements(old, where, children)
+    new_keyed, new_other = _elements(new, where, children)
+    result = ElementDiff(
+        container_changed=new is not None
+        and sorted(map(repr, old_other)) != sorted(map(repr, new_other))
+    )
+    for (type_name, key), value in new_keyed.items():
+        if old_keyed.get((type_name, key)) != value:
+            result.changed.setdefault(type_name, set()).add(key)
+    for type_name, key in old_keyed:
+        if (type_name, key) not in new_keyed:
+            result.removed.setdefault(type_name, set()).add(key)
+    return result
+
+
+def keep_elements(
+    registry: Registry, mtype: MetadataType, data: bytes, keep: ElementDiff, where: str
+) -> bytes:
+    """The file with only the changed children (and the container's own elements)."""
+    children = _child_types(registry, mtype)
+    root = parse(data, where)
+    for element in list(root):
+        child = children.get(local(element.tag))
+        if child is None:
+            continue
+        key = child_text(element, child.unique_id_element or "fullName")
+        if key not in keep.changed.get(child.name, set()):
+            root.remove(element)
+    return serialize(root)

@@ -1,0 +1,157 @@
+"""An sfdx project: package directories, API version, decomposition presets, `.forceignore`."""
+
+from __future__ import annotations
+
+import json
+import posixpath
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sfsync.errors import ConfigError
+from sfsync.metadata.forceignore import ForceIgnore
+from sfsync.metadata.registry import Registry, load_registry
+
+TYPE_CHECKING = False  # typing stays unimported on the hook path
+if TYPE_CHECKING:
+    from typing import Any
+
+PROJECT_FILE = "sfdx-project.json"
+FORCEIGNORE_FILE = ".forceignore"
+
+
+def _normalise_dir(path: str) -> str:
+    norm = posixpath.normpath(path.replace("\\", "/")) if path else ""
+    return "" if norm in ("", ".") else norm.lstrip("/")
+
+
+@dataclass(frozen=True)
+class Project:
+    """What sfsync needs from `sfdx-project.json` and `.forceignore`.
+
+    Paths are project-relative and `/`-separated. `package_dirs` keeps the file's order
+    (the default directory first when it is marked so).
+    """
+
+    package_dirs: tuple[str, ...]
+    api_version: str | None = None
+    presets: tuple[str, ...] = ()
+    forceignore_text: str = ""
+    extra_types: tuple[Mapping[str, Any], ...] = ()
+    root: Path | None = None
+    forceignore: ForceIgnore = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "forceignore", ForceIgnore(self.forceignore_text))
+
+    @classmethod
+    def from_texts(
+        cls,
+        project_json: str,
+        forceignore: str = "",
+        extra_types: Sequence[Mapping[str, Any]] = (),
+        root: Path | None = None,
+        where: str = PROJECT_FILE,
+    ) -> Project:
+        """Build from the text of `sfdx-project.json` (and of `.forceignore`)."""
+        try:
+            data = json.loads(project_json)
+        except json.JSONDecodeError as exc:
+            raise ConfigError(
+                f"{where}: not valid JSON (line {exc.lineno}: {exc.msg}); fix the file"
+            ) from exc
+        if not isinstance(data, dict):
+            raise ConfigError(f"{where}: expected a JSON object")
+        raw_dirs = data.get("packageDirectories")
+        if not isinstance(raw_dirs, list) or not raw_dirs:
+            raise ConfigError(f"{where}: packageDirectories must list at least one directory")
+        dirs: list[str] = []
+        for index, entry in enumerate(raw_dirs):
+            if not isinstance(entry, dict) or not isinstance(entry.get("path"), str):
+                raise ConfigError(f"{where}: packageDirectories[{index}].path must be a string")
+            norm = _normalise_dir(entry["path"])
+            if norm.startswith("../") or norm == "..":
+                raise ConfigError(
+                    f"{where}: packageDirectories[{index}].path {entry['path']!r} "
+                    "is outside the project"
+                )
+            dirs.append(norm)
+        api = data.get("sourceApiVersion")
+        if api is not None and not isinstance(api, str):
+            api = str(api)
+        presets = data.get("sourceBehaviorOptions") or []
+        if not isinstance(presets, list) or not all(isinstance(p, str) for p in presets):
+            raise ConfigError(f"{where}: sourceBehaviorOptions must be a list of strings")
+        return cls(
+            package_dirs=tuple(dict.fromkeys(dirs)),
+            api_version=api,
+            presets=tuple(presets),
+            forceignore_text=forceignore,
+            extra_types=tuple(extra_types),
+            root=root,
+        )
+
+    @classmethod
+    def load(
+        cls, root: Path | str, extra_types: Sequence[Mapping[str, Any]] | None = None
+    ) -> Project:
+        """Read the project at `root` from disk (extra types from `sfsync.yml` by default)."""
+        root = Path(root)
+        path = root / PROJECT_FILE
+        if not path.is_file():
+            raise ConfigError(
+                f"{path}: not found; run sfsync from an sfdx project "
+                f"(the folder with {PROJECT_FILE})"
+            )
+        ignore = root / FORCEIGNORE_FILE
+        if extra_types is None:
+            from sfsync.metadata.settings import load_extra_types
+
+            extra_types = load_extra_types(root)
+        return cls.from_texts(
+            path.read_text(encoding="utf-8"),
+            ignore.read_text(encoding="utf-8") if ignore.is_file() else "",
+            extra_types,
+            root=root,
+            where=str(path),
+        )
+
+    @classmethod
+    def at_revision(
+        cls,
+        repo: Path | str,
+        rev: str,
+        prefix: str = "",
+        extra_types: Sequence[Mapping[str, Any]] = (),
+    ) -> Project:
+        """Read the project as commit `rev` has it (`prefix`: the project's folder in the repo)."""
+        from sfsync import gitrepo
+
+        base = f"{prefix.strip('/')}/" if prefix.strip("/") else ""
+        names = [f"{rev}:{base}{PROJECT_FILE}", f"{rev}:{base}{FORCEIGNORE_FILE}"]
+        blobs = gitrepo.cat_file_batch(repo, names)
+        project_json = blobs.get(names[0])
+        if project_json is None:
+            raise ConfigError(f"{base}{PROJECT_FILE}: not found in commit {rev}")
+        ignore = blobs.get(names[1])
+        return cls.from_texts(
+            project_json.decode("utf-8"),
+            ignore.decode("utf-8") if ignore is not None else "",
+            extra_types,
+            root=Path(repo) / prefix if prefix else Path(repo),
+            where=f"{rev}:{base}{PROJECT_FILE}",
+        )
+
+    @property
+    def registry(self) -> Registry:
+        """The metadata registry with this project's presets and extra types (cached)."""
+        return load_registry(self.presets, self.extra_types)
+
+    def package_dir_of(self, path: str) -> str | None:
+        """The package directory that holds `path` (the deepest one), or None."""
+        best: str | None = None
+        for pkg in self.package_dirs:
+            inside = pkg == "" or path == pkg or path.startswith(pkg + "/")
+            if inside and (best is None or len(pkg) > len(best)):
+                best = pkg
+        return best
