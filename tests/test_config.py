@@ -128,6 +128,11 @@ def test_unknown_env_lookup_suggests(tmp_path: Path) -> None:
             id="extra-type-shape",
         ),
         pytest.param(
+            "remote: origin\n",
+            "sfsync.yml:1: (top level): missing required keys 'version', 'environments'",
+            id="missing-two-keys",
+        ),
+        pytest.param(
             GOOD + "hooks:\n  max_behind: 1\n",
             "sfsync.yml:15: hooks: duplicate key",
             id="duplicate-key",
@@ -138,6 +143,12 @@ def test_unknown_env_lookup_suggests(tmp_path: Path) -> None:
 )
 def test_config_errors(tmp_path: Path, yml: str, expected: str) -> None:
     assert expected in error_of(tmp_path, yml)
+
+
+def test_each_problem_reported_once(tmp_path: Path) -> None:
+    assert error_of(tmp_path, "remote: origin\n") == (
+        "sfsync.yml:1: (top level): missing required keys 'version', 'environments'"
+    )
 
 
 def test_all_errors_reported_in_line_order(tmp_path: Path) -> None:

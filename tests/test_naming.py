@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
-from sfsync.naming import component_name
+from sfsync.naming import Namer
 
 D = "force-app/main/default"
 
@@ -43,9 +46,31 @@ D = "force-app/main/default"
         pytest.param("docs/classes/Foo.cls", "docs/classes/Foo.cls", id="outside-package"),
     ],
 )
-def test_component_name(path: str, expected: str) -> None:
-    assert component_name(path, ["force-app"]) == expected
+def test_component_name(tmp_path: Path, path: str, expected: str) -> None:
+    assert Namer(_project(tmp_path, ["force-app"]))(path) == expected
 
 
-def test_second_package_directory() -> None:
-    assert component_name("lib/classes/Util.cls", ["force-app", "lib"]) == "ApexClass:Util"
+def test_second_package_directory(tmp_path: Path) -> None:
+    namer = Namer(_project(tmp_path, ["force-app", "lib"]))
+    assert namer("lib/classes/Util.cls") == "ApexClass:Util"
+
+
+def test_forceignored_file_keeps_its_path(tmp_path: Path) -> None:
+    root = _project(tmp_path, ["force-app"])
+    (root / ".forceignore").write_text("**/jsconfig.json\n", encoding="utf-8")
+    path = f"{D}/lwc/jsconfig.json"
+    assert Namer(root)(path) == path
+
+
+def test_extra_type_names_its_components(tmp_path: Path) -> None:
+    root = _project(tmp_path, ["force-app"])
+    path = f"{D}/gizmos/Spinner.gizmo-meta.xml"
+    assert Namer(root)(path) == path
+    extra = [{"name": "Gizmo", "directoryName": "gizmos", "suffix": "gizmo"}]
+    assert Namer(root, extra)(path) == "Gizmo:Spinner"
+
+
+def _project(root: Path, package_dirs: list[str]) -> Path:
+    project = {"packageDirectories": [{"path": d} for d in package_dirs]}
+    (root / "sfdx-project.json").write_text(json.dumps(project), encoding="utf-8")
+    return root

@@ -13,14 +13,14 @@ On the hook's import path: imports stay light (no yaml, jsonschema, typer, rich)
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from sfsync import gitrepo
 from sfsync.config import Config, Environment
 from sfsync.errors import UsageError
-from sfsync.naming import component_name
+from sfsync.naming import Namer
 from sfsync.state import EnvState
 
 TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: importing typing costs the hook ~5 ms
@@ -131,7 +131,13 @@ def compute(
     if base is None:
         return Behind(env.name, env.upstream, None, up, None, known=False)
     deployments, paths, ignored = behind_between(
-        repo, base, up, config.package_dirs, head=head_sha, ignored=state.ignored
+        repo,
+        base,
+        up,
+        config.package_dirs,
+        namer_for(config),
+        head=head_sha,
+        ignored=state.ignored,
     )
     components = sorted({c for d in deployments for c in d.components})
     return Behind(
@@ -165,6 +171,7 @@ def behind_between(
     base: str,
     up: str,
     package_dirs: Sequence[str],
+    name: Callable[[str], str],
     *,
     head: str | None = None,
     ignored: Iterable[str] = (),
@@ -198,17 +205,22 @@ def behind_between(
             skipped.append(entry.sha)
             continue
         behind_paths.update(touched)
-        components = sorted({component_name(p, package_dirs) for p in touched})
+        components = sorted({name(p) for p in touched})
         deployments.append(
             Deployment(entry.sha, entry.subject, entry.author, entry.date, tuple(components))
         )
     return deployments, behind_paths, skipped
 
 
-def components_of(paths: Iterable[str], package_dirs: Sequence[str]) -> set[str]:
+def components_of(paths: Iterable[str], config: Config) -> set[str]:
     """`Type:FullName` of each path inside the package directories."""
-    prefixes = tuple(d.rstrip("/") + "/" for d in package_dirs)
-    return {component_name(p, package_dirs) for p in paths if p.startswith(prefixes)}
+    prefixes = tuple(d.rstrip("/") + "/" for d in config.package_dirs)
+    return namer_for(config).names(p for p in paths if p.startswith(prefixes))
+
+
+def namer_for(config: Config) -> Namer:
+    """The component namer of the project `config` belongs to."""
+    return Namer(config.root, [extra.registry_entry() for extra in config.extra_types])
 
 
 def _empty_tree(repo: Path | str) -> str:

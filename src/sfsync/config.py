@@ -68,6 +68,22 @@ class ExtraType:
     in_folder: bool | None = None
     strict_directory_name: bool | None = None
 
+    def registry_entry(self) -> dict[str, Any]:
+        """The entry as the metadata registry takes it (the keys of `sfsync.yml`)."""
+        entry: dict[str, Any] = {
+            "name": self.name,
+            "directoryName": self.directory_name,
+            "suffix": self.suffix,
+        }
+        for key, value in (
+            ("strategy", self.strategy),
+            ("inFolder", self.in_folder),
+            ("strictDirectoryName", self.strict_directory_name),
+        ):
+            if value is not None:
+                entry[key] = value
+        return entry
+
 
 @dataclass(frozen=True)
 class Config:
@@ -310,7 +326,7 @@ def _schema_problems(
                     )
             continue
         problems.append((line, f"{_dotted(path)}: {_describe(error)}"))
-    return problems
+    return list(dict.fromkeys(problems))  # `required` reports once per missing key
 
 
 def _describe(error: Any) -> str:
@@ -318,7 +334,9 @@ def _describe(error: Any) -> str:
     value = error.instance
     if kind == "required":
         missing = [k for k in error.validator_value if k not in value]
-        return f"missing required key '{missing[0] if missing else '?'}'"
+        if len(missing) == 1:
+            return f"missing required key '{missing[0]}'"
+        return "missing required keys " + ", ".join(f"'{k}'" for k in missing)
     if kind == "type":
         names = {"object": "a mapping", "array": "a list", "string": "a string"}
         want = names.get(str(error.validator_value), f"a {error.validator_value}")

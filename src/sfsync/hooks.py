@@ -132,7 +132,7 @@ def run_check(
             touched = gitrepo.staged_names(repo, proj.config.package_dirs)
         else:
             touched = _pushed_paths(repo, proj.config.package_dirs, result.up, pushed)
-        touched_components = behind_mod.components_of(touched, proj.config.package_dirs)
+        touched_components = behind_mod.components_of(touched, proj.config)
         overlapping = tuple(sorted(touched_components & set(result.components)))
         blocked = bool(overlapping)
     note = None
