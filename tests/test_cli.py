@@ -24,3 +24,13 @@ def test_unknown_command_json_envelope(capsys: pytest.CaptureFixture[str]) -> No
     assert envelope["status"] == 2
     assert envelope["name"] == "UsageError"
     assert "no-such-command" in envelope["message"]
+
+
+def test_help_explains_with_example_and_flags_take_no_value(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["status", "--help"]) == 0
+    text = capsys.readouterr().out
+    assert "Example: sfsync status --fetch" in text
+    fetch_line = next(line for line in text.splitlines() if line.strip().startswith("--fetch"))
+    assert "<bool>" not in fetch_line
