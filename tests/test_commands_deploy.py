@@ -180,7 +180,7 @@ def test_validate_on_a_protected_env_runs_local_tests_and_changes_nothing(
     sf_home: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    path, base, tip = repo
+    path, base, _tip = repo
     prod = sfemu_login("cmd-prod", sandbox=False)
     seed(prod.handle, BASE)
     git(path, "branch", "-f", "main", "int")

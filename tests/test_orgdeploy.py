@@ -135,5 +135,5 @@ def test_deletion_only_step_with_a_progress_bar(tmp_path: Path, int_org: LoggedI
     assert result.deployed == () and result.deleted == ("ApexClass:Bar",)
     assert "ApexClass:Bar" not in int_org.handle.components()
     assert int_org.handle.deployments()[-1]["deleted"] == ["ApexClass:Bar"]
-    assert [p.status for p in seen][0] == "InProgress" and seen[-1].status == "Succeeded"
+    assert seen[0].status == "InProgress" and seen[-1].status == "Succeeded"
     assert result.sf_invocations == 2 + len(seen)  # retrieve, deploy --async, one report per poll

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from workflows import SFDX_PROJECT, commit, git
 
 from sfemu.testing import LoggedInOrg, SfCli
 from sfsync import sf
@@ -13,6 +12,7 @@ from sfsync.metadata.component import Component
 from sfsync.metadata.manifest import render
 from sfsync.metadata.project import Project
 from sfsync.versions import files_under, parse_component, versions_at, versions_in_files
+from workflows import SFDX_PROJECT, commit, git
 
 D = "force-app/main/default"
 NS = 'xmlns="http://soap.sforce.com/2006/04/metadata"'
