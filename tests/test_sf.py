@@ -149,3 +149,48 @@ def test_org_display_and_an_unknown_alias(sfemu_login: Login, sf_home: Path) -> 
     assert org.org.access_token not in repr(info)
     with pytest.raises(sf.SfError, match="'no-such-org'"):
         sf.org_display("no-such-org")
+
+
+def retrieved(exit_code: int, data: dict[str, Any]) -> sf.Retrieved:
+    return sf._retrieved(sf._Run(("project", "retrieve"), exit_code, data), "dev1", Path("."))
+
+
+def test_a_retrieve_that_failed_with_exit_0_is_a_failure() -> None:
+    data = {
+        "status": 0,
+        "result": {
+            "status": "Failed",
+            "success": False,
+            "errorStatusCode": "LIMIT_EXCEEDED",
+            "errorMessage": "LIMIT_EXCEEDED: Too many files in retrieve call, limit is: 10000",
+        },
+    }
+    with pytest.raises(sf.SfError, match=r"org 'dev1' failed: LIMIT_EXCEEDED.*smaller steps"):
+        retrieved(0, data)
+
+
+def test_a_retrieve_lists_who_changed_what_and_the_missing_members() -> None:
+    data = {
+        "status": 0,
+        "result": {
+            "status": "Succeeded",
+            "success": "true",
+            "fileProperties": [
+                {"type": "Package", "fullName": "unpackaged/package.xml"},
+                {
+                    "type": "ApexClass",
+                    "fullName": "Foo",
+                    "lastModifiedByName": "Jane Admin",
+                    "lastModifiedDate": "2026-11-21T10:00:00.000Z",
+                },
+            ],
+            "messages": {
+                "fileName": "package.xml",
+                "problem": "Entity of type 'ApexClass' named 'Gone' cannot be found",
+            },
+        },
+    }
+    got = retrieved(0, data)
+    assert list(got.properties) == ["ApexClass:Foo"]
+    assert got.properties["ApexClass:Foo"].last_modified_by == "Jane Admin"
+    assert got.missing == ("package.xml: Entity of type 'ApexClass' named 'Gone' cannot be found",)

@@ -209,30 +209,7 @@ def retrieve(
         str(DEFAULT_WAIT),
     )
     run = _call(args, org=org, what="retrieve", cwd=out_dir)
-    if run.exit_code != 0 and "result" not in run.data:
-        raise _thrown(run, org, "retrieve")
-    result = run.result
-    status = str(result.get("status", ""))
-    if run.exit_code != 0 or not _truthy(result.get("success", True)) or status == "Failed":
-        detail = (
-            result.get("errorMessage")
-            or "; ".join(_messages(result))
-            or run.data.get("message")
-            or status
-        )
-        raise SfError(
-            f"retrieve from org '{org}' failed: {detail}; nothing was deployed "
-            "(check the org, then run the command again)"
-        )
-    properties: dict[str, FileProperties] = {}
-    for item in _as_list(result.get("fileProperties")):
-        if not isinstance(item, dict) or item.get("type") == "Package":
-            continue
-        name = f"{item.get('type')}:{item.get('fullName')}"
-        properties[name] = FileProperties(
-            name, str(item.get("lastModifiedByName") or ""), str(item.get("lastModifiedDate") or "")
-        )
-    return Retrieved(out_dir, properties, tuple(_messages(result)))
+    return _retrieved(run, org, out_dir)
 
 
 def deploy(
@@ -270,12 +247,17 @@ def deploy(
     job_id = started.result.get("id") if started.exit_code == 0 else None
     if not job_id:
         return _finish(started, org, project_dir, check_only, wait)
-    while True:
-        report = deploy_report(org, str(job_id), cwd=project_dir)
-        result = report.result
-        on_progress(_progress(result))
-        if _truthy(result.get("done")) or report.exit_code not in (0, EXIT_IN_PROGRESS):
-            return _finish(report, org, project_dir, check_only, wait)
+    try:
+        while True:
+            report = deploy_report(org, str(job_id), cwd=project_dir)
+            result = report.result
+            on_progress(_progress(result))
+            if _truthy(result.get("done")) or report.exit_code not in (0, EXIT_IN_PROGRESS):
+                return _finish(report, org, project_dir, check_only, wait)
+    except KeyboardInterrupt:
+        # the job would go on in the org: stop it, so nothing lands that sfsync did not record
+        deploy_cancel(org, str(job_id), cwd=project_dir)
+        raise
 
 
 def deploy_report(org: str, job_id: str, *, cwd: Path | None = None) -> _Run:
@@ -303,6 +285,36 @@ def deploy_cancel(org: str, job_id: str, *, cwd: Path | None = None) -> str:
     if run.exit_code != 0 and "result" not in run.data:
         raise _thrown(run, org, f"cancel deploy {job_id}")
     return str(run.result.get("status") or "Canceled")
+
+
+def _retrieved(run: _Run, org: str, out_dir: Path) -> Retrieved:
+    """A retrieve's answer; a failed one may exit 0, so status/success/messages decide."""
+    if run.exit_code != 0 and "result" not in run.data:
+        raise _thrown(run, org, "retrieve")
+    result = run.result
+    status = str(result.get("status", ""))
+    if run.exit_code != 0 or not _truthy(result.get("success", True)) or status == "Failed":
+        detail = (
+            result.get("errorMessage")
+            or "; ".join(_messages(result))
+            or run.data.get("message")
+            or status
+        )
+        hint = (
+            "the change is too large to snapshot in one retrieve: deploy it in smaller steps"
+            if "LIMIT_EXCEEDED" in str(detail)
+            else "check the org, then run the command again"
+        )
+        raise SfError(f"retrieve from org '{org}' failed: {detail}; nothing was deployed ({hint})")
+    properties: dict[str, FileProperties] = {}
+    for item in _as_list(result.get("fileProperties")):
+        if not isinstance(item, dict) or item.get("type") == "Package":
+            continue
+        name = f"{item.get('type')}:{item.get('fullName')}"
+        properties[name] = FileProperties(
+            name, str(item.get("lastModifiedByName") or ""), str(item.get("lastModifiedDate") or "")
+        )
+    return Retrieved(out_dir, properties, tuple(_messages(result)))
 
 
 # --- internals -------------------------------------------------------------------------
