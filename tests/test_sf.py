@@ -194,3 +194,23 @@ def test_a_retrieve_lists_who_changed_what_and_the_missing_members() -> None:
     assert list(got.properties) == ["ApexClass:Foo"]
     assert got.properties["ApexClass:Foo"].last_modified_by == "Jane Admin"
     assert got.missing == ("package.xml: Entity of type 'ApexClass' named 'Gone' cannot be found",)
+
+
+def test_source_conflicts_name_the_components() -> None:
+    data = {
+        "name": "SourceConflictError",
+        "message": "2 conflicts detected",
+        "data": [
+            {"state": "Conflict", "fullName": "Foo", "type": "ApexClass"},
+            {"state": "Conflict", "fullName": "Foo", "type": "ApexClass"},
+        ],
+    }
+    with pytest.raises(sf.SfError, match=r"conflict with the project \(ApexClass:Foo\)"):
+        finish(1, {"status": 1, **data})
+
+
+def test_a_thrown_failed_validation_is_a_refused_deploy() -> None:
+    message = "Failed to validate the deployment (0Af3).\nError in Foo - Unexpected token\n"
+    with pytest.raises(sf.DeployFailed, match="validation on org 'int' failed") as caught:
+        finish(1, {"status": 1, "name": "FailedValidationError", "message": message})
+    assert "Error in Foo - Unexpected token" in caught.value.message

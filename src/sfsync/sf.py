@@ -389,12 +389,23 @@ def _finish(
     """Turn a deploy/report/resume answer into `Deployed`, resuming a job still running."""
     data = run.data
     result = run.result
-    job_id = result.get("id") or (data.get("data") or {}).get("id")
+    extra = data.get("data")
+    job_id = result.get("id") or (extra.get("id") if isinstance(extra, dict) else None)
     if run.exit_code in (EXIT_IN_PROGRESS, EXIT_CONNECTION) and job_id and resumes < _RESUMES:
         # sf stopped waiting (69) or lost the connection (10): the job keeps running
         args = ("project", "deploy", "resume", "--job-id", str(job_id), "--wait", str(wait))
         again = _call(args, org=org, what="resume deploy", cwd=cwd)
         return _finish(again, org, cwd, check_only, wait, resumes + 1)
+    if data.get("name") == "FailedValidationError":
+        # `sf project deploy validate` throws the org's refusal as one message
+        lines = [ln.strip() for ln in str(data.get("message", "")).splitlines() if ln.strip()]
+        head = f"validation on org '{org}' failed"
+        raise DeployFailed(
+            "\n".join([f"{head}: {lines[0]}" if lines else head, *(f"  {ln}" for ln in lines[1:])]),
+            failures=[],
+            job_id=str(job_id) if job_id else None,
+            org=org,
+        )
     if "result" not in data or not result:
         raise _thrown(run, org, "deploy", job_id=str(job_id) if job_id else None)
     status = str(result.get("status", ""))
@@ -506,7 +517,18 @@ def _thrown(run: _Run, org: str, what: str, *, job_id: str | None = None) -> SfE
     elif name in ("INVALID_SESSION_ID", "InvalidSessionId") or "INVALID_SESSION_ID" in message:
         hint = f"the login for '{org}' expired: log in again with `sf org login web --alias {org}`"
     elif name == "SourceConflictError":
-        hint = "the org has changes sf tracks as conflicts: retrieve them first"
+        conflicts = sorted(
+            {
+                f"{c.get('type')}:{c.get('fullName')}"
+                for c in _as_list(data.get("data"))
+                if isinstance(c, dict)
+            }
+        )
+        hint = (
+            f"sf reports changes in the org that conflict with the project "
+            f"({', '.join(conflicts) or 'see sf project retrieve preview'}): retrieve them "
+            "into git first"
+        )
     elif name == "MetadataTransferError" or "HTTP status code" in message:
         hint = "the connection to the org failed: check the network, then run the command again"
     else:
