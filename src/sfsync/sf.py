@@ -325,6 +325,10 @@ def _env() -> dict[str, str]:
     for key, value in SF_ENV_DEFAULTS.items():
         env.setdefault(key, value)
     env.pop("SF_ACCESS_TOKEN", None)  # only `sf org login access-token` may receive one
+    if "NODE_COMPILE_CACHE" not in env:
+        # node >= 22.1 keeps sf's compiled modules here: about a second less per sf call
+        cache = env.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        env["NODE_COMPILE_CACHE"] = os.path.join(cache, "sfsync", "node-compile-cache")
     return env
 
 
