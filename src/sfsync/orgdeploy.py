@@ -17,6 +17,7 @@ API::
         on_progress=None,                    # Callable[[sf.Progress], None]: polled, for a tty
         on_snapshot=None,                    # Callable[[Snapshot], None]: e.g. write a journal
         command="pull-upstream",             # shown to a second run that meets the lock
+        expected_state=read.commit,          # optional: StateConflict if the ref moved since
     )                                         # -> StepResult (to_json() for --json)
 
     orgdeploy.rollback_step(repo, env, project, event_commit=None, ...)  # -> StepResult
@@ -69,6 +70,13 @@ from sfsync.versions import (
 )
 
 POLICIES = ("stop", "skip", "force")
+
+
+class Unset:
+    """The type of `UNSET`: no expectation given."""
+
+
+UNSET = Unset()
 DEPLOY_KINDS = frozenset({"pull-upstream", "back-promote", "deploy", "rollback"})
 
 
@@ -187,8 +195,14 @@ def deploy_step(
     on_progress: Callable[[sf.Progress], None] | None = None,
     on_snapshot: Callable[[Snapshot], None] | None = None,
     command: str | None = None,
+    expected_state: str | Unset | None = UNSET,
 ) -> StepResult:
-    """Deploy `delta` to `env`'s org with a snapshot first and the event recorded."""
+    """Deploy `delta` to `env`'s org with a snapshot first and the event recorded.
+
+    `expected_state`: the `refs/sfsync/envs/<env>` commit the caller planned from (None: no
+    event yet); when the ref has moved since, `state.StateConflict` is raised before
+    anything is retrieved or deployed.
+    """
     repo = Path(repo)
     project = delta.project
 
@@ -228,6 +242,7 @@ def deploy_step(
         on_progress=on_progress,
         on_snapshot=on_snapshot,
         command=command or kind,
+        expected_state=expected_state,
     )
 
 
@@ -427,6 +442,7 @@ def _run(
     on_progress: Callable[[sf.Progress], None] | None,
     on_snapshot: Callable[[Snapshot], None] | None,
     command: str,
+    expected_state: str | Unset | None = UNSET,
 ) -> StepResult:
     if policy not in POLICIES:
         raise UsageError(f"policy '{policy}' is not one of {', '.join(POLICIES)}")
@@ -436,6 +452,11 @@ def _run(
     common = gitrepo.common_dir(repo)
     with locks.hold(common, env.name, command):
         current = state.read_state(repo, env.name)
+        if not isinstance(expected_state, Unset) and current.commit != expected_state:
+            raise state.StateConflict(
+                f"refs/sfsync/envs/{env.name} changed since this run read it (someone else "
+                f"updated {env.name}); nothing was deployed: run the command again"
+            )
         deploy = [c for c in payload.deploy if c not in excluded_set]
         delete = [c for c in payload.delete if c not in excluded_set]
         excluded = sorted(c for c in (*payload.deploy, *payload.delete) if c in excluded_set)
