@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sfsync import behind, gitrepo, orgdeploy, sf, state
+from sfsync import rollback as rollback_mod
 from sfsync.config import Environment
 from sfsync.errors import Refused, UsageError
 from sfsync.metadata import compute_delta
@@ -202,7 +203,7 @@ def run_deploy(
 def plan_rollback(project: Project, env_name: str, event: str | None = None) -> RollbackPlan:
     """The recorded event to undo and what undoing it deploys and deletes."""
     env = project.config.env(env_name)
-    record, snap, restore, delete = orgdeploy.plan_rollback(project.root, env, event)
+    record, snap, restore, delete = rollback_mod.plan_rollback(project.root, env, event)
     if not restore and not delete:
         raise Refused(f"event {record.commit[:12]} of {env.name} changed no component")
     return RollbackPlan(env, record, snap, tuple(restore), tuple(delete))
@@ -216,7 +217,7 @@ def run_rollback(
     on_progress: Callable[[sf.Progress], None] | None = None,
 ) -> orgdeploy.StepResult:
     """Redeploy the event's snapshot and delete what the event created (recorded, snapshotted)."""
-    return orgdeploy.rollback_step(
+    return rollback_mod.rollback_step(
         project.root,
         plan.env,
         _metadata_project(project),
