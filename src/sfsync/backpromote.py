@@ -307,7 +307,9 @@ def _run_branch(
             )
         if gitrepo.is_ancestor(repo, upper_sha, old):
             journal.clear(common, env.name)
-            return StepResult(env.name, "up-to-date", merged=old)
+            push_error = workflow.push_state(project, env.name)  # a killed run may not have
+            warn = (f"refs/sfsync/envs/{env.name} not pushed: {push_error}",) if push_error else ()
+            return StepResult(env.name, "up-to-date", merged=old, warnings=warn)
         record = {
             "op": OP,
             "env": env.name,

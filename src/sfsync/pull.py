@@ -129,7 +129,16 @@ def plan(
     if pending is not None:
         found = _resume_plan(project, env, pending)
         if found is not None:
-            return found
+            more = tuple(c for c in excluded if c not in found.excluded)
+            if not more:
+                return found
+            # e.g. a component found changed in the sandbox: leave it out on the retry
+            return replace(
+                found,
+                excluded=(*found.excluded, *more),
+                deploy=tuple(c for c in found.deploy if c not in more),
+                delete=tuple(c for c in found.delete if c not in more),
+            )
         journal.clear(project.paths.common_dir, env.name)  # the merge never happened
     if resume:
         raise UsageError(f"no pull-upstream of {env.name} to continue (run without --continue)")
@@ -218,7 +227,7 @@ def execute(
         user_merge = the_plan.resolved_by_user
         journal.write(common, env.name, {**record, "step": "deploy", "merged": merged})
         journal.pause_point("deploy")
-        if _already_recorded(project, env.name, merged):
+        if the_plan.resuming and _already_recorded(project, env.name, the_plan, merged):
             # a killed run deployed and recorded, then died before cleaning up
             journal.clear(common, env.name)
             return PullResult(the_plan, merged, None, workflow.push_state(project, env.name))
@@ -475,9 +484,12 @@ def _snapshot_taken(
     journal.pause_point("snapshot")
 
 
-def _already_recorded(project: Project, env: str, merged: str) -> bool:
+def _already_recorded(project: Project, env: str, p: PullPlan, merged: str) -> bool:
     last = state.log(project.root, env, limit=1)
-    return bool(last) and last[0].event.kind == OP and last[0].event.to_sha == merged
+    if not last:
+        return False
+    event = last[0].event
+    return event.kind == OP and event.to_sha == merged and event.from_sha == (p.from_sha or p.head)
 
 
 def _names(paths: Sequence[str], limit: int = 5) -> str:
