@@ -234,6 +234,8 @@ def test_conflict_then_continue_deploys_the_resolution(
     dev1 = _synced(wf)
     up = wf.deploy("int", {**apex("Base", "// int"), **apex("Foo")}, "int: Base, Foo")
     write(dev1, apex("Base", "// mine"), "mine: Base")
+    # the developer's work lives in their sandbox and in their branch
+    wf.orgs["dev1"].put("classes/Base.cls", class_text("Base", "// mine"), by="Dev One")
     code, out = run(dev1, "pull-upstream", "--yes", monkeypatch=monkeypatch, capsys=capsys)
     assert code == 1 and gitrepo.merge_head(dev1) == up
 
@@ -287,11 +289,42 @@ def _wait_for(marker: Path, proc: Any, timeout: float = 60) -> None:
         time.sleep(0.05)
 
 
-@pytest.mark.e2e
-@pytest.mark.parametrize("step", ["deploy", "snapshot"])
-def test_kill_9_between_steps_and_a_second_run_at_once(
-    wf: WfPipeline, tmp_path: Path, step: str
+@pytest.mark.parametrize("step", ["merge", "deploy"])
+def test_kill_9_before_the_deploy_step_resumes_with_the_same_merge(
+    pipe: Pipeline, tmp_path: Path, step: str
 ) -> None:
+    dev1 = pipe.developer("dev1")
+    up = pipe.deploy("int", apex("Foo"), "Add Foo")
+    pre = git(dev1, "rev-parse", "HEAD")
+    marker = tmp_path / "paused"
+    first = sfsync_process(
+        dev1,
+        "pull-upstream",
+        "--yes",
+        env={"SFSYNC_PAUSE_AT": step, "SFSYNC_PAUSE_FILE": str(marker)},
+    )
+    try:
+        _wait_for(marker, first)
+    finally:
+        first.kill()
+        first.wait()
+    proj = project.load(dev1)
+    again = pull.plan(proj, None)  # the dead run's lock is taken over
+    if step == "merge":  # killed before merging: nothing happened, start afresh
+        assert not again.resuming and again.merged is None and again.head == pre
+        assert journal.read(gitrepo.common_dir(dev1), "dev1") is None
+    else:
+        merged = git(dev1, "rev-parse", "HEAD")
+        assert gitrepo.commit_parents(dev1, merged) == [pre, up]
+        assert again.resuming and again.merged == merged and again.head == pre
+        assert again.deploy == ("ApexClass:Foo",)
+
+
+@pytest.mark.e2e
+def test_kill_9_inside_the_deploy_step_and_a_second_run_at_once(
+    wf: WfPipeline, tmp_path: Path
+) -> None:
+    step = "snapshot"  # the sandbox was read and backed up, nothing deployed yet
     dev1 = _synced(wf)
     up = wf.deploy("int", {**apex("Foo"), **apex("Base", "// v2")}, "Foo, Base v2")
     pre = git(dev1, "rev-parse", "HEAD")
