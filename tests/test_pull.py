@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +17,7 @@ from wfpipeline import (
     last_deployment,
     run,
     sfsync_process,
+    wait_for,
 )
 
 # --- git side: no org is touched before the merge succeeds --------------------------------
@@ -225,6 +225,11 @@ def test_unretrieved_sandbox_edit_stops_the_pull_until_excluded(
     code, status = run(dev1, "status", "--env", "dev1", monkeypatch=monkeypatch, capsys=capsys)
     row = status["result"]["environments"][0]
     assert row["componentsBehind"] == ["ApexClass:Base"] and row["deploymentsBehind"] == 1
+    # the next pull that does not exclude it brings it (and checks the sandbox again)
+    code, out = run(dev1, "pull-upstream", "--dry-run", monkeypatch=monkeypatch, capsys=capsys)
+    assert code == 0, out
+    plan = out["result"]["plan"]
+    assert plan["earlier"] == ["ApexClass:Base"] and plan["deploy"] == ["ApexClass:Base"]
 
 
 @pytest.mark.e2e
@@ -279,16 +284,6 @@ def test_failed_deploy_leaves_everything_as_it_was_and_a_rerun_finishes(
     assert state.read_state(dev1, "dev1").state.synced_to == up
 
 
-def _wait_for(marker: Path, proc: Any, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while not marker.exists():
-        if proc.poll() is not None:
-            raise AssertionError(f"sfsync ended early: {proc.communicate()}")
-        if time.monotonic() > deadline:
-            raise AssertionError("sfsync did not reach the pause point")
-        time.sleep(0.05)
-
-
 @pytest.mark.parametrize("step", ["merge", "deploy"])
 def test_kill_9_before_the_deploy_step_resumes_with_the_same_merge(
     pipe: Pipeline, tmp_path: Path, step: str
@@ -304,7 +299,7 @@ def test_kill_9_before_the_deploy_step_resumes_with_the_same_merge(
         env={"SFSYNC_PAUSE_AT": step, "SFSYNC_PAUSE_FILE": str(marker)},
     )
     try:
-        _wait_for(marker, first)
+        wait_for(marker, first)
     finally:
         first.kill()
         first.wait()
@@ -336,7 +331,7 @@ def test_kill_9_inside_the_deploy_step_and_a_second_run_at_once(
         env={"SFSYNC_PAUSE_AT": step, "SFSYNC_PAUSE_FILE": str(marker)},
     )
     try:
-        _wait_for(marker, first)
+        wait_for(marker, first)
         # a second run on the same env while the first holds it
         second = sfsync_process(dev1, "pull-upstream", "--yes")
         out, _err = second.communicate(timeout=120)

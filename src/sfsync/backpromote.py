@@ -393,7 +393,7 @@ def _deploy_unless_recorded(
         kind=OP,
         exclude=(),
         policy="stop",
-        new_state=lambda s: replace(s, deployed=merged),
+        new_state=lambda s: _deployed_after(s, old, merged),
         details={
             "upstream": env.upstream,
             "upstreamSha": upper_sha,
@@ -401,6 +401,15 @@ def _deploy_unless_recorded(
         },
         progress=progress,
     )
+
+
+def _deployed_after(current: state.EnvState, old: str, merged: str) -> state.EnvState:
+    """`deployed` moves to the merge when the org held the branch tip (or nothing was known);
+    a branch with commits the org never received keeps its `deployed`, so `sfsync deploy`
+    still promotes them."""
+    if current.deployed in (None, old):
+        return replace(current, deployed=merged)
+    return current
 
 
 def _run_sandbox(

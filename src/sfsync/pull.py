@@ -474,7 +474,8 @@ def _without(project: Project, head: str, components: Sequence[str]) -> str:
         return head
     tree = gitrepo.tree_without(repo, head, paths)
     message = "sfsync pull-upstream: components held back earlier, as absent\n"
-    return gitrepo.commit_tree(repo, tree, [head], message)
+    # a sibling of `head` (same parents), so it is older than neither head nor the merge
+    return gitrepo.commit_tree(repo, tree, gitrepo.commit_parents(repo, head), message)
 
 
 def _snapshot_taken(
