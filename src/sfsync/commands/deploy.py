@@ -49,11 +49,11 @@ def deploy(
 ) -> None:
     """Deploy what the env's branch has and its org does not: the net difference.
 
-    The difference is taken between the commit the org last received (recorded in
-    refs/sfsync/envs/<env>) and the branch tip. The components about to be overwritten are
-    retrieved first (the snapshot that `sfsync rollback` redeploys), and the deploy stops if
-    the org holds changes that are not in git. Protected envs need --confirm <env> and run
-    RunLocalTests unless told otherwise.
+    The difference runs from the commit the org last received (recorded in
+    refs/sfsync/envs/<env>) to the branch tip. What is about to be
+    overwritten is retrieved first (the snapshot `sfsync rollback`
+    redeploys); the deploy stops if the org holds changes not in git.
+    Protected envs need --confirm <env> and run RunLocalTests by default.
 
     Examples: sfsync deploy --env int --yes
               sfsync deploy --env prod --confirm prod --validate

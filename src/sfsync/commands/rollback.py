@@ -36,11 +36,11 @@ def rollback(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
     json_mode: JsonOption = False,
 ) -> None:
-    """Undo a recorded deployment: redeploy its snapshot and delete what it created.
+    """Undo a recorded deployment: redeploy its snapshot, delete what it created.
 
-    The rollback takes its own snapshot first and is recorded as an event, so it can be
-    undone the same way. It stops if a component was changed in the org since the
-    deployment (use --force to roll back over it).
+    The rollback takes its own snapshot first and is recorded as an event,
+    so it can be undone the same way. It stops if a component was changed
+    in the org since the deployment (--force rolls back over it).
 
     Examples: sfsync rollback --env int --dry-run
               sfsync rollback --env int --event 1a2b3c4d --yes
