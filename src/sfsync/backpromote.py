@@ -174,7 +174,11 @@ def execute(
         except SfsyncError as exc:
             names = [r.env for r in done if r.status != "skipped"]
             where = f"done: {', '.join(names)}" if names else "no env was changed"
-            exc.message = f"back-promote stopped at {step.env.name} ({where}): {exc.message}"
+            exc.message = (
+                f"back-promote stopped at {step.env.name} ({where}): {exc.message}\n"
+                f"once fixed, run the same back-promote again: envs already done are up to "
+                "date and an interrupted merge is reused"
+            )
             exc.data = {**exc.data, "done": [r.to_json() for r in done], "failed": step.env.name}
             raise
         if result.merged and step.env.branch is not None:
