@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from pipeline import CLASSES, Pipeline, git
-from sfsync import backpromote, gitrepo, journal, project, state
+from sfsync import backpromote, cli, gitrepo, journal, project, state
 from sfsync.errors import UsageError
 from wfpipeline import (
     CONFIG,
@@ -76,6 +76,19 @@ def test_dry_run_json(pipe: Pipeline, monkeypatch: pytest.MonkeyPatch, capsys: A
         ("uat", ["ApexClass:Hotfix"]),
         ("int", ["ApexClass:Hotfix"]),
     ]
+
+
+def test_dry_run_for_a_person(pipe: Pipeline, monkeypatch: pytest.MonkeyPatch, capsys: Any) -> None:
+    pipe.deploy("main", apex("Hotfix"), "prod hotfix")
+    pipe.deploy("int", apex("Base", "// int"), "int changes Base")
+    pipe.deploy("main", apex("Base", "// prod"), "prod changes Base")
+    monkeypatch.chdir(pipe.admin)
+    capsys.readouterr()
+    assert cli.main(["back-promote", "--from", "prod", "--sandboxes", "--dry-run"]) == 0
+    human = capsys.readouterr().err
+    assert "uat (uat) <- prod: ApexClass:Base, ApexClass:Hotfix" in human
+    assert f"int (int) <- uat: merge conflicts in {CLASSES}/Base.cls" in human
+    assert "dev1 (sandbox) <- int: skip, never synced" in human
 
 
 # --- end to end ---------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from pipeline import CLASSES, Pipeline, git, write
-from sfsync import behind, gitrepo, journal, project, pull, state
+from sfsync import behind, cli, gitrepo, journal, project, pull, state
 from wfpipeline import (
     WfPipeline,
     apex,
@@ -60,6 +60,18 @@ def test_dry_run_json_prints_the_plan_and_changes_nothing(
     assert plan["deploy"] == ["ApexClass:Foo"] and plan["env"] == "dev1"
     assert [d["subject"] for d in plan["deployments"]] == ["Add Foo"]
     assert git(dev1, "rev-parse", "HEAD") == head
+
+
+def test_dry_run_for_a_person(pipe: Pipeline, monkeypatch: pytest.MonkeyPatch, capsys: Any) -> None:
+    dev1 = pipe.developer("dev1")
+    pipe.deploy("int", apex("Foo"), "Add Foo")
+    monkeypatch.chdir(dev1)
+    capsys.readouterr()
+    assert cli.main(["pull-upstream", "--dry-run", "--exclude", "ApexClass:Base"]) == 0
+    human = capsys.readouterr().err
+    assert "pull int" in human and "Add Foo" in human
+    assert "deploy (1): ApexClass:Foo" in human
+    assert "warning: --exclude ApexClass:Base: not part of this pull" in human
 
 
 def test_refuses_uncommitted_changes_in_package_directories(
@@ -242,16 +254,18 @@ def test_conflict_then_continue_deploys_the_resolution(
     # the developer's work lives in their sandbox and in their branch
     wf.orgs["dev1"].put("classes/Base.cls", class_text("Base", "// mine"), by="Dev One")
     code, out = run(dev1, "pull-upstream", "--yes", monkeypatch=monkeypatch, capsys=capsys)
-    assert code == 1 and gitrepo.merge_head(dev1) == up
+    assert code == 1 and gitrepo.merge_head(dev1) == up, out
 
     resolved = class_text("Base", "// int + mine")
     (dev1 / CLASSES / "Base.cls").write_text(resolved)
     git(dev1, "add", "-A")
     git(dev1, "commit", "-q", "--no-edit")
-    code, out = run(
-        dev1, "pull-upstream", "--continue", "--yes", monkeypatch=monkeypatch, capsys=capsys
-    )
-    assert code == 0, out
+    monkeypatch.chdir(dev1)
+    capsys.readouterr()
+    code = cli.main(["pull-upstream", "--continue", "--yes"])  # as a person sees it
+    human = capsys.readouterr().err
+    assert code == 0, human
+    assert "finish pulling int" in human and f"dev1 synced to int {up[:12]}" in human
     org = wf.orgs["dev1"]
     assert sorted(last_deployment(org)["deployed"]) == ["ApexClass:Base", "ApexClass:Foo"]
     assert org.read_text("classes/Base.cls") == resolved
