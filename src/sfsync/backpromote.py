@@ -139,7 +139,6 @@ def plan(
         )
     if fetch:
         tracking.sync_remote(project, [top, *walk])
-    repo = project.root
     tips: dict[str, str] = {top.name: _branch_tip(project, top)}
     steps: list[Step] = []
     for env in walk:
@@ -151,7 +150,6 @@ def plan(
         else:
             step = _plan_sandbox(project, env, upper_sha)
         steps.append(step)
-    _ = repo
     return Plan(top, tuple(steps))
 
 
