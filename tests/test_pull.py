@@ -150,8 +150,16 @@ def test_excluded_components_stay_behind_until_ignored(pipe: Pipeline) -> None:
     assert found.components == ("ApexClass:Bar",)
     assert [d.sha for d in found.deployments] == [add]
 
+    # the next pull brings it back, even with nothing new upstream
+    again = pull.plan(proj, None, fetch=False)
+    assert again.earlier == ("ApexClass:Bar",) and again.deploy == ("ApexClass:Bar",)
+    assert not again.up_to_date and again.merged == git(dev1, "rev-parse", "HEAD")
+
     ignored = state.EnvState(synced_to=add, excluded=("ApexClass:Bar",), ignored=(add,))
     assert behind.compute(dev1, proj.config, env, ignored, head="HEAD").count == 0
+    head = state.read_state(dev1, "dev1").commit
+    state.append_event(dev1, "dev1", state.Event(kind="ignore"), ignored, head)
+    assert pull.plan(proj, None, fetch=False).up_to_date  # ignored: not brought back
 
 
 # --- end to end: the real sf CLI against sfemu ----------------------------------------------

@@ -157,8 +157,10 @@ def plan(
         raise UsageError("the current branch has no commit yet")
     behind = behind_mod.compute(repo, project.config, env, current.state, head="HEAD")
     base = _plan(env, up_ref, up_sha, head, branch, behind.deployments, excluded)
+    # held back by an earlier pull and still behind (not ignored since): deployed now
     held = [*current.state.excluded, *current.state.skipped]
-    earlier = tuple(dict.fromkeys(c for c in held if c not in excluded))
+    still = set(behind.components)
+    earlier = tuple(dict.fromkeys(c for c in held if c in still and c not in excluded))
     from_sha = _without(project, head, earlier)
     base = replace(base, earlier=earlier, from_sha=from_sha)
     if gitrepo.is_ancestor(repo, up_sha, head):
