@@ -325,6 +325,10 @@ def _env() -> dict[str, str]:
     for key, value in SF_ENV_DEFAULTS.items():
         env.setdefault(key, value)
     env.pop("SF_ACCESS_TOKEN", None)  # only `sf org login access-token` may receive one
+    if "NODE_COMPILE_CACHE" not in env:
+        # node >= 22.1 keeps sf's compiled modules here: about a second less per sf call
+        cache = env.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        env["NODE_COMPILE_CACHE"] = os.path.join(cache, "sfsync", "node-compile-cache")
     return env
 
 
@@ -350,8 +354,11 @@ def _call(args: Sequence[str], *, org: str, what: str, cwd: Path | None = None) 
             _ok_code=list(range(256)),
             _return_cmd=True,
         )
-    except sh.TimeoutException as exc:  # pragma: no cover - only with _timeout
-        raise SfError(f"sf timed out trying to {what} on org '{org}'") from exc
+    except sh.ErrorReturnCode as exc:  # killed by a signal: no exit code to read
+        raise SfError(
+            f"sf was stopped ({type(exc).__name__}) while trying to {what} on org '{org}'; "
+            "run the command again"
+        ) from exc
     stdout = proc.stdout.decode("utf-8", errors="replace") if proc.stdout else ""
     stderr = proc.stderr.decode("utf-8", errors="replace") if proc.stderr else ""
     data = _parse(stdout)

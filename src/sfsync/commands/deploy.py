@@ -43,6 +43,10 @@ def deploy(
             help="The commit the org holds, when sfsync has not recorded one yet.",
         ),
     ] = None,
+    push: Annotated[
+        bool,
+        typer.Option("--push", help="Push refs/sfsync/envs/<env> and the snapshot afterwards."),
+    ] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the plan only.")] = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
     json_mode: JsonOption = False,
@@ -85,6 +89,8 @@ def deploy(
     with deploy_progress(out, plan.env.name) as on_progress:
         result = promote.run_deploy(proj, plan, on_progress=on_progress)
     assert result is not None
+    if push and not result.check_only:
+        promote.push_refs(proj, result)
     out.emit(
         {"dryRun": False, "upToDate": False, "plan": plan.to_json(), **result.to_json()},
         human=lambda console: show_result(console, result),

@@ -32,6 +32,10 @@ def rollback(
         str | None,
         typer.Option("--confirm", metavar="ENV", help="Required for protected envs: their name."),
     ] = None,
+    push: Annotated[
+        bool,
+        typer.Option("--push", help="Push refs/sfsync/envs/<env> and the snapshot afterwards."),
+    ] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the plan only.")] = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
     json_mode: JsonOption = False,
@@ -60,6 +64,8 @@ def rollback(
     confirm(out, f"Roll back event {plan.event.commit[:12]} on {plan.env.name}?", yes=yes)
     with deploy_progress(out, plan.env.name) as on_progress:
         result = promote.run_rollback(proj, plan, force=force, on_progress=on_progress)
+    if push:
+        promote.push_refs(proj, result)
     out.emit(
         {"dryRun": False, "plan": plan.to_json(), **result.to_json()},
         human=lambda console: show_result(console, result),
