@@ -200,6 +200,8 @@ def test_pull_deploys_exactly_the_net_difference(
     assert state.read_state(dev1, "dev1").state.synced_to == up
     # the event travelled to the remote, and nothing is behind any more
     assert git(wf.admin, "ls-remote", "origin", "refs/sfsync/envs/dev1")
+    assert result["snapshot"].startswith("refs/sfsync/snapshots/dev1/")
+    assert git(wf.admin, "ls-remote", "origin", result["snapshot"])  # for a teammate's rollback
     code, status = run(dev1, "status", "--env", "dev1", monkeypatch=monkeypatch, capsys=capsys)
     assert status["result"]["environments"][0]["deploymentsBehind"] == 0
     assert journal.read(gitrepo.common_dir(dev1), "dev1") is None
