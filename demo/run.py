@@ -9,6 +9,7 @@ output. It ends with what every org holds and a list of proofs; it exits 1 when 
 
 from __future__ import annotations
 
+import argparse
 import signal
 import sys
 import time
@@ -21,7 +22,7 @@ from orgs import Orgs
 from proofs import Proofs
 from rich.panel import Panel
 from rich.rule import Rule
-from stage import NODE_BIN, Stage, StageError, console, has_command, write_files
+from stage import NODE_BIN, WORKSPACE, Stage, StageError, console, has_command, write_files
 
 ORGS = ("prod", "uat:sandbox", "int:sandbox", "dev1:sandbox", "dev2:sandbox")
 PEOPLE = {
@@ -361,12 +362,12 @@ class Demo:
         before_ref = self._ref(self.release, "refs/sfsync/envs/int")
         st.run(
             "release",
-            self.ws.parent,
+            self.ws,
             [
                 "sfemu",
                 "fault",
                 "--root",
-                ".sfsync-demo/emulator",
+                "emulator",
                 "int",
                 "component_error",
                 "--component",
@@ -439,11 +440,19 @@ def _on_sigterm(_signum: int, _frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     """Run the demo; returns 0 (all proofs hold), 1 (a proof failed) or 2 (could not run)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--workspace",
+        type=Path,
+        default=WORKSPACE,
+        help="folder for the orgs, clones and sf HOME (wiped first; default .sfsync-demo)",
+    )
+    args = parser.parse_args(argv)
     started = time.monotonic()
     signal.signal(signal.SIGTERM, _on_sigterm)
-    stage = Stage()
+    stage = Stage(args.workspace.resolve())
     demo = Demo(stage)
     steps: list[Callable[[], None]] = [
         demo.setup,

@@ -17,6 +17,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from rich.console import Console
 from rich.markup import escape
@@ -92,6 +93,7 @@ class Stage:
         self.emu_root = workspace / "emulator"
         self.env = base_env(self.home)
         self._server: subprocess.Popen[str] | None = None
+        self._log: IO[str] | None = None
         self.url = ""
 
     # ----- workspace and emulator ---------------------------------------------------------
@@ -117,12 +119,13 @@ class Stage:
         ]
         for org in orgs:
             argv += ["--org", org]
-        self.show_command("release", [*argv[:1], "serve", "--root", ".sfsync-demo/emulator"])
+        self.show_command("release", [*argv[:1], "serve", "--root", "emulator", *argv[4:]])
         # its own session: a Ctrl-C reaches the demo, which then stops the server itself
+        self._log = open(self.ws / "emulator.log", "w", encoding="utf-8")  # noqa: SIM115
         self._server = subprocess.Popen(
             argv,
             stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
+            stderr=self._log,
             text=True,
             env=self.env,
             start_new_session=True,
@@ -130,8 +133,9 @@ class Stage:
         assert self._server.stdout is not None
         line = self._server.stdout.readline().strip()
         if not line.startswith("http://127.0.0.1:"):
-            rest = self._server.stdout.read() if self._server.poll() is not None else ""
-            raise StageError(f"sfemu did not start: {line}{rest}")
+            self._server.wait(timeout=10)
+            log = (self.ws / "emulator.log").read_text(encoding="utf-8")
+            raise StageError(f"sfemu did not start: {line} {log[-500:]}")
         self.url = line
         console.print(f"  [dim]serving {len(orgs)} orgs at {line}[/]")
         return line
@@ -139,6 +143,9 @@ class Stage:
     def stop_emulator(self) -> None:
         """Stop the emulator (always called, also on failure or Ctrl-C)."""
         server, self._server = self._server, None
+        if self._log is not None:
+            self._log.close()
+            self._log = None
         if server is None or server.poll() is not None:
             return
         server.send_signal(signal.SIGTERM)
