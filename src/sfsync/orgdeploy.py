@@ -343,15 +343,19 @@ def _run_rollback(
     parent = _parent_state(repo, record)
     after = record.state
 
+    back_to = parent.deployed
+    if back_to is None and env.branch is not None and record.event.kind != "rollback":
+        back_to = record.event.from_sha  # the baseline the first deployment started from
+
     def update(current: state.EnvState) -> state.EnvState:
-        return replace(current, deployed=parent.deployed, synced_to=parent.synced_to)
+        return replace(current, deployed=back_to, synced_to=parent.synced_to)
 
     payload = _Payload(
         deploy=restore,
         delete=delete,
         api_version=api_version,
         from_sha=after.deployed or record.event.to_sha,
-        to_sha=parent.deployed or record.event.from_sha,
+        to_sha=back_to or record.event.from_sha,
         expected=left,
         target=target,
         write=write,
