@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from workflows import apex, commit, expected_org, git, new_repo, org_files, seed
 
 from sfemu.testing import LoggedInOrg
 from sfsync import snapshots, state
 from sfsync.__main__ import main
+from workflows import apex, commit, expected_org, git, new_repo, org_files, seed
 
 Login = Callable[..., LoggedInOrg]
 BASE = {**apex("Foo", " Integer v = 1; "), **apex("Bar"), **apex("Keep")}
