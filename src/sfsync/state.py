@@ -53,6 +53,8 @@ class EnvState:
     """Components (`Type:FullName`) a workflow skipped because the env changed them."""
     excluded: tuple[str, ...] = ()
     """Components the user excluded from a pull; they stay behind until pulled or ignored."""
+    deployed: str | None = None
+    """Branch envs: the commit whose package-directory content the org holds (or None)."""
 
     def to_json(self) -> dict[str, Any]:
         """The `state.json` document."""
@@ -62,6 +64,7 @@ class EnvState:
             "ignored": list(self.ignored),
             "skipped": list(self.skipped),
             "excluded": list(self.excluded),
+            "deployed": self.deployed,
         }
 
     @classmethod
@@ -72,6 +75,7 @@ class EnvState:
             ignored=tuple(data.get("ignored") or ()),
             skipped=tuple(data.get("skipped") or ()),
             excluded=tuple(data.get("excluded") or ()),
+            deployed=data.get("deployed"),
         )
 
 

@@ -6,9 +6,11 @@ from sfsync.commands import (  # noqa: F401  (each import registers a command)
     check,
     config,
     delta,
+    deploy,
     ignore,
     install_hooks,
     log,
     mark_synced,
+    rollback,
     status,
 )

@@ -1,0 +1,144 @@
+"""`sfsync deploy`: promote an env branch's net difference to its org."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from sfsync import project, promote
+from sfsync.cli import JsonOption, Output, app
+from sfsync.commands.interact import confirm, deploy_progress
+from sfsync.orgdeploy import StepResult
+
+
+@app.command()
+def deploy(
+    env: Annotated[str, typer.Option("--env", help="Environment with a branch (int, prod...).")],
+    validate: Annotated[
+        bool, typer.Option("--validate", help="Check-only deploy: run it, change nothing.")
+    ] = False,
+    test_level: Annotated[
+        str | None,
+        typer.Option(
+            "--test-level",
+            help="NoTestRun, RunSpecifiedTests, RunLocalTests or RunAllTestsInOrg "
+            "(default: RunLocalTests for protected envs, NoTestRun otherwise).",
+        ),
+    ] = None,
+    tests: Annotated[
+        list[str] | None,
+        typer.Option("--tests", help="Apex test class to run (repeat); implies RunSpecifiedTests."),
+    ] = None,
+    confirm_env: Annotated[
+        str | None,
+        typer.Option("--confirm", metavar="ENV", help="Required for protected envs: their name."),
+    ] = None,
+    baseline: Annotated[
+        str | None,
+        typer.Option(
+            "--baseline",
+            metavar="REF",
+            help="The commit the org holds, when sfsync has not recorded one yet.",
+        ),
+    ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the plan only.")] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
+    json_mode: JsonOption = False,
+) -> None:
+    """Deploy what the env's branch has and its org does not: the net difference.
+
+    The difference is taken between the commit the org last received (recorded in
+    refs/sfsync/envs/<env>) and the branch tip. The components about to be overwritten are
+    retrieved first (the snapshot that `sfsync rollback` redeploys), and the deploy stops if
+    the org holds changes that are not in git. Protected envs need --confirm <env> and run
+    RunLocalTests unless told otherwise.
+
+    Examples: sfsync deploy --env int --yes
+              sfsync deploy --env prod --confirm prod --validate
+    """
+    out = Output(json_mode)
+    proj = project.load()
+    plan = promote.plan_deploy(
+        proj,
+        env,
+        validate=validate,
+        test_level=test_level,
+        tests=tests or (),
+        baseline=baseline,
+    )
+    if dry_run or plan.empty:
+        out.emit(
+            {"dryRun": dry_run, "upToDate": plan.empty, "plan": plan.to_json()},
+            human=lambda console: _show_plan(console, plan),
+        )
+        return
+    if not validate:
+        promote.check_confirm(plan.env, confirm_env)
+    if not out.json_mode:
+        _show_plan(out.console, plan)
+    verb = "Validate" if validate else "Deploy"
+    assert plan.delta is not None
+    count = len(plan.delta.components) + len(plan.delta.destructive_components)
+    confirm(out, f"{verb} {count} component change(s) to {plan.env.name}?", yes=yes)
+    with deploy_progress(out, plan.env.name) as on_progress:
+        result = promote.run_deploy(proj, plan, on_progress=on_progress)
+    assert result is not None
+    out.emit(
+        {"dryRun": False, "upToDate": False, "plan": plan.to_json(), **result.to_json()},
+        human=lambda console: show_result(console, result),
+    )
+
+
+def _show_plan(console: Console, plan: promote.DeployPlan) -> None:
+    env = plan.env
+    if plan.empty:
+        console.print(
+            f"{env.name} ({env.org}) already holds {plan.branch_ref} at {plan.to_sha[:12]}: "
+            "nothing to deploy",
+            markup=False,
+        )
+        return
+    assert plan.delta is not None
+    what = "validate" if plan.validate else "deploy"
+    console.print(
+        f"{env.name} ({env.org}): {what} {plan.from_sha[:12]} -> {plan.to_sha[:12]} "
+        f"({plan.branch_ref}), tests: {plan.test_level}",
+        markup=False,
+    )
+    for component in plan.delta.components:
+        console.print(f"  deploy  {component}", markup=False)
+    for component in plan.delta.destructive_components:
+        console.print(f"  delete  {component}", markup=False)
+    for warning in plan.delta.warnings:
+        console.print(f"  warning: {warning}", markup=False)
+
+
+def show_result(console: Console, result: StepResult) -> None:
+    """One summary line, then what was skipped or forced and where the snapshot is."""
+    if result.check_only:
+        console.print(
+            f"validated {len(result.deployed)} component(s) and {len(result.deleted)} "
+            f"deletion(s) on {result.env} ({result.org}); nothing changed "
+            f"(job {result.job_id})",
+            markup=False,
+        )
+        return
+    console.print(
+        f"{result.kind}: {len(result.deployed)} component(s) deployed and "
+        f"{len(result.deleted)} deleted on {result.env} ({result.org}), job {result.job_id}",
+        markup=False,
+    )
+    for change in result.skipped:
+        console.print(f"  skipped {change}", markup=False)
+    for change in result.forced:
+        console.print(f"  overwrote {change}", markup=False)
+    if result.snapshot is not None:
+        console.print(f"  snapshot: {result.snapshot.ref}", markup=False)
+    if result.record is not None:
+        console.print(
+            f"  recorded: refs/sfsync/envs/{result.env} {result.record.commit[:12]} "
+            f"(undo with: sfsync rollback --env {result.env} --event {result.record.commit[:12]})",
+            markup=False,
+        )

@@ -1,0 +1,719 @@
+"""The deploy step every workflow shares: lock, snapshot + in-org check, deploy, record.
+
+API::
+
+    from sfsync import orgdeploy
+    result = orgdeploy.deploy_step(
+        repo,                    # the work tree (or a temporary worktree) the delta was made in
+        env,                     # config.Environment: name, org, branch, protected
+        delta,                   # sfsync.metadata.compute_delta(repo, from_sha, to_sha, project)
+        kind="pull-upstream",    # event kind: pull-upstream | back-promote | deploy | validate
+        policy="stop",           # work found only in the org: "stop" | "skip" | "force"
+        exclude=("ApexClass:Foo",),          # left out up front (stays behind)
+        test_level=None, tests=(),           # None: RunLocalTests if env.protected else NoTestRun
+        check_only=False,                    # a validation: no snapshot, nothing changes
+        update_state=lambda s: replace(s, synced_to=up_sha),  # default: deployed=to (branch env)
+        details={"summary": "..."},          # extra fields of the event
+        on_progress=None,                    # Callable[[sf.Progress], None]: polled, for a tty
+        on_snapshot=None,                    # Callable[[Snapshot], None]: e.g. write a journal
+        command="pull-upstream",             # shown to a second run that meets the lock
+    )                                         # -> StepResult (to_json() for --json)
+
+    orgdeploy.rollback_step(repo, env, project, event_commit=None, ...)  # -> StepResult
+
+What `deploy_step` does, for one env and a delta:
+
+1. takes the env's lock (`locks.hold`) and reads `refs/sfsync/envs/<env>`;
+2. retrieves the delta's components (deployed and deleted, minus `exclude`) from the org in
+   one `sf` call. That is the snapshot (`refs/sfsync/snapshots/<env>/<id>`) and the
+   in-org check: a component whose org version differs from its version at `from_sha` and
+   at `to_sha` is work that exists only in the org. `stop` raises `InOrgWork` (exit 1, lists
+   component, who, when; nothing deployed, no snapshot kept), `skip` leaves it out (recorded
+   as skipped), `force` deploys over it. A component already at `to_sha` is fine: a re-run
+   after a crash goes through;
+3. writes the delta to a temporary folder and deploys it in one `sf` call (manifest and
+   post-destructive changes). A refused deploy raises `sf.DeployFailed` (exit 1) listing the
+   errors: the snapshot is kept, no state ref moves, the message says how to retry;
+4. appends the event to `refs/sfsync/envs/<env>` with a compare-and-swap on the commit read
+   in 1 (`state.StateConflict` when someone else recorded in between).
+
+A validation (`check_only`) skips 2 and records a `validate` event without changing state.
+`sf` runs 2 times per step (1 for a validation) unless `on_progress` polls the deploy.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from sfsync import gitrepo, locks, sf, snapshots, state
+from sfsync.config import Environment
+from sfsync.errors import Refused, UsageError
+from sfsync.metadata.component import Component
+from sfsync.metadata.delta import Delta
+from sfsync.metadata.manifest import render
+from sfsync.metadata.project import Project
+from sfsync.metadata.resolver import Resolver
+from sfsync.metadata.writer import write_delta
+from sfsync.metadata.xmlsafe import child_text, local, parse, serialize
+from sfsync.snapshots import Snapshot
+from sfsync.versions import (
+    Version,
+    files_under,
+    parse_component,
+    versions_at,
+    versions_in_files,
+)
+
+POLICIES = ("stop", "skip", "force")
+DEPLOY_KINDS = frozenset({"pull-upstream", "back-promote", "deploy", "rollback"})
+
+
+class InOrgWork(Refused):
+    """The org holds changes that are not in git; deploying would overwrite them (exit 1)."""
+
+    name = "InOrgWork"
+
+
+@dataclass(frozen=True)
+class OrgChange:
+    """A component whose org version is neither the one sfsync deployed nor the target."""
+
+    component: str
+    last_modified_by: str
+    last_modified_date: str
+    in_org: bool
+
+    def __str__(self) -> str:
+        who = self.last_modified_by or "someone"
+        when = f" on {self.last_modified_date}" if self.last_modified_date else ""
+        what = "changed" if self.in_org else "deleted"
+        return f"{self.component} ({what} in the org by {who}{when})"
+
+    def to_json(self) -> dict[str, Any]:
+        """`{component, lastModifiedByName, lastModifiedDate, inOrg}`."""
+        return {
+            "component": self.component,
+            "lastModifiedByName": self.last_modified_by,
+            "lastModifiedDate": self.last_modified_date,
+            "inOrg": self.in_org,
+        }
+
+
+@dataclass(frozen=True)
+class StepResult:
+    """What one deploy step did."""
+
+    env: str
+    org: str
+    kind: str
+    from_sha: str | None
+    to_sha: str | None
+    deployed: tuple[str, ...]
+    deleted: tuple[str, ...]
+    skipped: tuple[OrgChange, ...] = ()
+    forced: tuple[OrgChange, ...] = ()
+    excluded: tuple[str, ...] = ()
+    already: tuple[str, ...] = ()
+    job_id: str | None = None
+    snapshot: Snapshot | None = None
+    record: state.Record | None = None
+    check_only: bool = False
+    test_level: str | None = None
+    sf_invocations: int = 0
+    warnings: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        """The result as the commands print it with --json."""
+        return {
+            "env": self.env,
+            "org": self.org,
+            "kind": self.kind,
+            "from": self.from_sha,
+            "to": self.to_sha,
+            "deployed": list(self.deployed),
+            "deleted": list(self.deleted),
+            "skipped": [c.to_json() for c in self.skipped],
+            "forced": [c.to_json() for c in self.forced],
+            "excluded": list(self.excluded),
+            "alreadyInOrg": list(self.already),
+            "deployId": self.job_id,
+            "snapshot": self.snapshot.ref if self.snapshot else None,
+            "event": self.record.commit if self.record else None,
+            "checkOnly": self.check_only,
+            "testLevel": self.test_level,
+            "sfInvocations": self.sf_invocations,
+            "warnings": list(self.warnings),
+        }
+
+
+def default_test_level(env: Environment) -> str:
+    """RunLocalTests for protected envs (production), NoTestRun otherwise."""
+    return "RunLocalTests" if env.protected else "NoTestRun"
+
+
+@dataclass
+class _Payload:
+    """What a step sends: components, and how to read versions and write the files."""
+
+    deploy: list[Component]
+    delete: list[Component]
+    api_version: str
+    from_sha: str | None
+    to_sha: str | None
+    expected: Callable[[Collection[Component]], dict[Component, Version]]
+    target: Callable[[Collection[Component]], dict[Component, Version]]
+    write: Callable[[Path, set[Component]], None]
+    extra_types: Sequence[Mapping[str, Any]] = ()
+    warnings: list[str] = field(default_factory=list)
+
+
+def deploy_step(
+    repo: Path | str,
+    env: Environment,
+    delta: Delta,
+    *,
+    kind: str,
+    policy: str = "stop",
+    exclude: Sequence[str] = (),
+    test_level: str | None = None,
+    tests: Sequence[str] = (),
+    check_only: bool = False,
+    update_state: Callable[[state.EnvState], state.EnvState] | None = None,
+    details: Mapping[str, Any] | None = None,
+    on_progress: Callable[[sf.Progress], None] | None = None,
+    on_snapshot: Callable[[Snapshot], None] | None = None,
+    command: str | None = None,
+) -> StepResult:
+    """Deploy `delta` to `env`'s org with a snapshot first and the event recorded."""
+    repo = Path(repo)
+    project = delta.project
+
+    def expected(wanted: Collection[Component]) -> dict[Component, Version]:
+        return versions_at(repo, delta.from_sha, project, wanted, delta.prefix)
+
+    def target(wanted: Collection[Component]) -> dict[Component, Version]:
+        return versions_at(repo, delta.to_sha, project, wanted, delta.prefix)
+
+    def write(out: Path, removed: set[Component]) -> None:
+        write_delta(_without(delta, removed), out, generate_source=True)
+
+    payload = _Payload(
+        deploy=delta.components,
+        delete=delta.destructive_components,
+        api_version=delta.api_version,
+        from_sha=delta.from_sha,
+        to_sha=delta.to_sha,
+        expected=expected,
+        target=target,
+        write=write,
+        extra_types=project.extra_types,
+        warnings=list(delta.warnings),
+    )
+    return _run(
+        repo,
+        env,
+        payload,
+        kind=kind,
+        policy=policy,
+        exclude=exclude,
+        test_level=test_level,
+        tests=tests,
+        check_only=check_only,
+        update_state=update_state,
+        details=details,
+        on_progress=on_progress,
+        on_snapshot=on_snapshot,
+        command=command or kind,
+    )
+
+
+def deployable_events(repo: Path | str, env: str) -> list[state.Record]:
+    """The env's events that changed its org and kept a snapshot, newest first."""
+    return [
+        r
+        for r in state.log(repo, env)
+        if r.event.kind in DEPLOY_KINDS and r.event.details.get("snapshot")
+    ]
+
+
+def find_event(repo: Path | str, env: str, event: str | None) -> state.Record:
+    """The event to roll back: `event` (a commit of the env's chain, or a prefix) or the newest."""
+    records = deployable_events(repo, env)
+    if event is None:
+        if not records:
+            raise UsageError(
+                f"{env} has no recorded deployment with a snapshot to roll back "
+                f"(see `sfsync log --env {env}`)"
+            )
+        return records[0]
+    found = [r for r in state.log(repo, env) if r.commit.startswith(event.lower())]
+    if not found:
+        raise UsageError(
+            f"no event {event} in refs/sfsync/envs/{env} (see `sfsync log --env {env}`)"
+        )
+    if len(found) > 1:
+        raise UsageError(
+            f"event id {event} is ambiguous in refs/sfsync/envs/{env}: give more digits"
+        )
+    record = found[0]
+    if record not in records:
+        raise UsageError(
+            f"event {record.commit[:12]} of {env} is a '{record.event.kind}' without a "
+            "snapshot: nothing to roll back"
+        )
+    return record
+
+
+def rollback_step(
+    repo: Path | str,
+    env: Environment,
+    project: Project,
+    event: str | None = None,
+    *,
+    policy: str = "stop",
+    test_level: str | None = None,
+    on_progress: Callable[[sf.Progress], None] | None = None,
+    on_snapshot: Callable[[Snapshot], None] | None = None,
+) -> StepResult:
+    """Undo a recorded deployment: redeploy its snapshot, delete what it created.
+
+    The rollback is itself snapshotted and recorded (kind `rollback`), so it can be undone.
+    """
+    repo = Path(repo)
+    record = find_event(repo, env.name, event)
+    return _run_rollback(repo, env, project, record, policy, test_level, on_progress, on_snapshot)
+
+
+def plan_rollback(
+    repo: Path | str, env: Environment, event: str | None = None
+) -> tuple[state.Record, Snapshot, list[str], list[str]]:
+    """(event, its snapshot, components to redeploy, components to delete)."""
+    record = find_event(repo, env.name, event)
+    snap = _snapshot_of(repo, env.name, record)
+    restore, delete = _rollback_sets(record, snap)
+    return record, snap, [str(c) for c in restore], [str(c) for c in delete]
+
+
+# --- internals -------------------------------------------------------------------------
+
+
+def _snapshot_of(repo: Path | str, env: str, record: state.Record) -> Snapshot:
+    ref = str(record.event.details.get("snapshot") or "")
+    return snapshots.read(repo, env, ref.rsplit("/", 1)[-1])
+
+
+def _rollback_sets(record: state.Record, snap: Snapshot) -> tuple[list[Component], list[Component]]:
+    details = record.event.details
+    touched = {*record.event.components, *(details.get("deleted") or ())}
+    present = set(snap.present)
+    restore = sorted(parse_component(c) for c in touched if c in present)
+    delete = sorted(parse_component(c) for c in touched if c not in present)
+    return restore, delete
+
+
+def _run_rollback(
+    repo: Path,
+    env: Environment,
+    project: Project,
+    record: state.Record,
+    policy: str,
+    test_level: str | None,
+    on_progress: Callable[[sf.Progress], None] | None,
+    on_snapshot: Callable[[Snapshot], None] | None,
+) -> StepResult:
+    snap = _snapshot_of(repo, env.name, record)
+    restore, delete = _rollback_sets(record, snap)
+    snap_project = Project.at_revision(repo, snap.commit, extra_types=project.extra_types)
+    api_version = snap_project.api_version or project.api_version or "62.0"
+    left = _left_by(repo, env.name, record, project)
+
+    def target(wanted: Collection[Component]) -> dict[Component, Version]:
+        return versions_at(repo, snap.commit, snap_project, wanted)
+
+    def write(out: Path, removed: set[Component]) -> None:
+        snapshots.materialize(repo, snap, out)
+        keep = [c for c in restore if c not in removed]
+        gone = [c for c in delete if c not in removed]
+        _write_manifests(out, keep, gone, api_version)
+
+    parent = _parent_state(repo, record)
+    after = record.state
+
+    back_to = parent.deployed
+    if back_to is None and env.branch is not None and record.event.kind != "rollback":
+        back_to = record.event.from_sha  # the baseline the first deployment started from
+
+    def update(current: state.EnvState) -> state.EnvState:
+        return replace(current, deployed=back_to, synced_to=parent.synced_to)
+
+    payload = _Payload(
+        deploy=restore,
+        delete=delete,
+        api_version=api_version,
+        from_sha=after.deployed or record.event.to_sha,
+        to_sha=back_to or record.event.from_sha,
+        expected=left,
+        target=target,
+        write=write,
+        extra_types=project.extra_types,
+    )
+    details = {
+        "rolledBack": record.commit,
+        "rolledBackKind": record.event.kind,
+        "restored": snap.ref,
+        "summary": f"rollback of {record.event.kind} {record.commit[:12]} on {env.name}",
+    }
+    return _run(
+        repo,
+        env,
+        payload,
+        kind="rollback",
+        policy=policy,
+        exclude=(),
+        test_level=test_level,
+        tests=(),
+        check_only=False,
+        update_state=update,
+        details=details,
+        on_progress=on_progress,
+        on_snapshot=on_snapshot,
+        command="rollback",
+    )
+
+
+def _left_by(
+    repo: Path, env: str, record: state.Record, project: Project
+) -> Callable[[Collection[Component]], dict[Component, Version]]:
+    """What the event left in the org: the restored snapshot (rollback) or git at `to`."""
+    restored = str(record.event.details.get("restored") or "")
+    if record.event.kind == "rollback" and restored:
+        snap = snapshots.read(repo, env, restored.rsplit("/", 1)[-1])
+        snap_project = Project.at_revision(repo, snap.commit, extra_types=project.extra_types)
+        return lambda wanted: versions_at(repo, snap.commit, snap_project, wanted)
+    to_sha = record.event.to_sha
+    if not to_sha or gitrepo.rev_parse(repo, to_sha) is None:
+        return lambda wanted: {}
+    at_to = Project.at_revision(repo, to_sha, extra_types=project.extra_types)
+    return lambda wanted: versions_at(repo, to_sha, at_to, wanted)
+
+
+def _parent_state(repo: Path, record: state.Record) -> state.EnvState:
+    found = gitrepo.cat_file_objects(repo, [f"{record.commit}^:{state.STATE_FILE}"])
+    blob = found.get(f"{record.commit}^:{state.STATE_FILE}")
+    if blob is None:
+        return state.EnvState()
+    import json
+
+    return state.EnvState.from_json(json.loads(blob.data))
+
+
+def _run(
+    repo: Path,
+    env: Environment,
+    payload: _Payload,
+    *,
+    kind: str,
+    policy: str,
+    exclude: Sequence[str],
+    test_level: str | None,
+    tests: Sequence[str],
+    check_only: bool,
+    update_state: Callable[[state.EnvState], state.EnvState] | None,
+    details: Mapping[str, Any] | None,
+    on_progress: Callable[[sf.Progress], None] | None,
+    on_snapshot: Callable[[Snapshot], None] | None,
+    command: str,
+) -> StepResult:
+    if policy not in POLICIES:
+        raise UsageError(f"policy '{policy}' is not one of {', '.join(POLICIES)}")
+    level = test_level or ("RunSpecifiedTests" if tests else default_test_level(env))
+    excluded_set = {parse_component(c) for c in exclude}
+    calls_before = sf.invocations()
+    common = gitrepo.common_dir(repo)
+    with locks.hold(common, env.name, command):
+        current = state.read_state(repo, env.name)
+        deploy = [c for c in payload.deploy if c not in excluded_set]
+        delete = [c for c in payload.delete if c not in excluded_set]
+        excluded = sorted(c for c in (*payload.deploy, *payload.delete) if c in excluded_set)
+        removed: set[Component] = set(excluded)
+        skipped: list[OrgChange] = []
+        forced: list[OrgChange] = []
+        already: list[str] = []
+        snap: Snapshot | None = None
+        job_id: str | None = None
+        with tempfile.TemporaryDirectory(prefix="sfsync-deploy-") as scratch:
+            work = Path(scratch)
+            if (deploy or delete) and not check_only:
+                snap, changes, already = _snapshot_and_check(
+                    repo, env, payload, deploy, delete, work / "retrieved", kind, policy
+                )
+                if policy == "skip":
+                    skipped = changes
+                    gone = {parse_component(c.component) for c in changes}
+                    removed |= gone
+                    deploy = [c for c in deploy if c not in gone]
+                    delete = [c for c in delete if c not in gone]
+                else:
+                    forced = changes
+                if on_snapshot is not None:
+                    on_snapshot(snap)
+            if deploy or delete:
+                out = work / "payload"
+                payload.write(out, removed)
+                _write_manifests(out, deploy, delete, payload.api_version)
+                post = out / "destructiveChanges" / "destructiveChanges.xml"
+                try:
+                    done = sf.deploy(
+                        env.org,
+                        out,
+                        out / "package" / "package.xml",
+                        post_destructive=post if delete else None,
+                        test_level=level,
+                        tests=tests,
+                        check_only=check_only,
+                        on_progress=on_progress,
+                    )
+                except sf.DeployFailed as exc:
+                    raise _failed(exc, env, snap, kind, check_only) from exc
+                job_id = done.job_id
+        calls = sf.invocations() - calls_before
+        new_state = current.state
+        if not check_only:
+            new_state = (update_state or _default_update(env, payload.to_sha))(current.state)
+            new_state = _track_skips(new_state, deploy, delete, skipped)
+        event_details: dict[str, Any] = {
+            "deployId": job_id,
+            "snapshot": snap.ref if snap else None,
+            "deleted": [str(c) for c in delete],
+            "skipped": [c.to_json() for c in skipped],
+            "forced": [c.to_json() for c in forced],
+            "excluded": [str(c) for c in excluded],
+            "alreadyInOrg": already,
+            "testLevel": level,
+            "checkOnly": check_only,
+            "sfInvocations": calls,
+        }
+        event_details.update(details or {})
+        event_details.setdefault(
+            "summary",
+            f"{kind} {env.name}: {len(deploy)} deployed, {len(delete)} deleted"
+            + (f", {len(skipped)} skipped" if skipped else ""),
+        )
+        event = state.Event(
+            kind="validate" if check_only and kind == "deploy" else kind,
+            org=env.org,
+            from_sha=payload.from_sha,
+            to_sha=payload.to_sha,
+            components=tuple(str(c) for c in deploy),
+            details=event_details,
+        )
+        record = state.append_event(repo, env.name, event, new_state, current.commit)
+    return StepResult(
+        env=env.name,
+        org=env.org,
+        kind=event.kind,
+        from_sha=payload.from_sha,
+        to_sha=payload.to_sha,
+        deployed=tuple(str(c) for c in deploy),
+        deleted=tuple(str(c) for c in delete),
+        skipped=tuple(skipped),
+        forced=tuple(forced),
+        excluded=tuple(str(c) for c in excluded),
+        already=tuple(already),
+        job_id=job_id,
+        snapshot=snap,
+        record=record,
+        check_only=check_only,
+        test_level=level,
+        sf_invocations=calls,
+        warnings=tuple(payload.warnings),
+    )
+
+
+def _snapshot_and_check(
+    repo: Path,
+    env: Environment,
+    payload: _Payload,
+    deploy: list[Component],
+    delete: list[Component],
+    folder: Path,
+    kind: str,
+    policy: str,
+) -> tuple[Snapshot, list[OrgChange], list[str]]:
+    """Retrieve the components (one sf call), compare the versions, store the snapshot.
+
+    With policy `stop`, work found only in the org raises `InOrgWork` before anything is
+    stored.
+    """
+    wanted = sorted({*deploy, *delete})
+    folder.mkdir(parents=True)
+    manifest = folder.parent / "retrieve-package.xml"
+    manifest.write_bytes(render(_types(wanted), payload.api_version))
+    retrieved = sf.retrieve(env.org, manifest, folder, api_version=payload.api_version)
+    files = files_under(folder)
+    files.pop("sfdx-project.json", None)
+    org_project = Project.load(folder, extra_types=payload.extra_types)
+    in_org = versions_in_files(files, org_project, wanted)
+    expected = payload.expected(wanted)
+    target = payload.target(wanted)
+    changes: list[OrgChange] = []
+    already: list[str] = []
+    for component in wanted:
+        have = in_org.get(component)
+        if have == target.get(component):
+            already.append(str(component))
+        elif have != expected.get(component):
+            props = retrieved.properties.get(str(component))
+            changes.append(
+                OrgChange(
+                    str(component),
+                    props.last_modified_by if props else "",
+                    props.last_modified_date if props else "",
+                    have is not None,
+                )
+            )
+    if changes and policy == "stop":
+        raise _in_org_work(env, changes, kind)
+    properties = {
+        name: {"lastModifiedByName": p.last_modified_by, "lastModifiedDate": p.last_modified_date}
+        for name, p in retrieved.properties.items()
+    }
+    snap = snapshots.create(
+        repo,
+        env.name,
+        env.org,
+        folder,
+        present=[str(c) for c in wanted if c in in_org],
+        absent=[str(c) for c in wanted if c not in in_org],
+        properties=properties,
+        from_sha=payload.from_sha,
+        to_sha=payload.to_sha,
+        details={"kind": kind},
+    )
+    return snap, changes, already
+
+
+def _types(components: Sequence[Component]) -> dict[str, list[str]]:
+    types: dict[str, list[str]] = {}
+    for component in components:
+        types.setdefault(component.type, []).append(component.full_name)
+    return types
+
+
+def _write_manifests(
+    out: Path, deploy: Sequence[Component], delete: Sequence[Component], api_version: str
+) -> None:
+    for rel, types in (
+        ("package/package.xml", _types(deploy)),
+        ("destructiveChanges/destructiveChanges.xml", _types(delete)),
+        ("destructiveChanges/package.xml", {}),
+    ):
+        target = out / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(render(types, api_version))
+
+
+def _without(delta: Delta, removed: set[Component]) -> Delta:
+    """The delta without `removed` components (their files and in-file elements dropped)."""
+    if not removed:
+        return delta
+    resolver = Resolver(delta.project)
+    registry = resolver.registry
+    names = {str(c) for c in removed}
+    package = {
+        t: [m for m in members if f"{t}:{m}" not in names] for t, members in delta.package.items()
+    }
+    destructive = {
+        t: [m for m in members if f"{t}:{m}" not in names]
+        for t, members in delta.destructive.items()
+    }
+    files = []
+    contents = dict(delta.contents)
+    for path in delta.files:
+        resolved = resolver.resolve(path)
+        if resolved is not None and resolved.component in removed:
+            continue
+        if resolved is not None and resolved.mtype.in_file_children and path in contents:
+            contents[path] = _drop_elements(registry, resolved.mtype, contents[path], path, names)
+        files.append(path)
+    return replace(
+        delta,
+        package={t: m for t, m in package.items() if m},
+        destructive={t: m for t, m in destructive.items() if m},
+        files=files,
+        contents=contents,
+    )
+
+
+def _drop_elements(registry: Any, mtype: Any, data: bytes, where: str, names: set[str]) -> bytes:
+    root = parse(data, where)
+    children = {}
+    for child_id in mtype.children:
+        child = registry.types.get(child_id)
+        if child is not None and child.xml_element_name:
+            children[child.xml_element_name] = child
+    parent = Path(where).name.split(".", 1)[0]
+    for element in list(root):
+        child = children.get(local(element.tag))
+        if child is None:
+            continue
+        key = child_text(element, child.unique_id_element or "fullName") or ""
+        member = key if child.ignore_parent_name else f"{parent}.{key}"
+        if f"{child.name}:{member}" in names:
+            root.remove(element)
+    return serialize(root)
+
+
+def _default_update(
+    env: Environment, to_sha: str | None
+) -> Callable[[state.EnvState], state.EnvState]:
+    def update(current: state.EnvState) -> state.EnvState:
+        if env.branch is not None and to_sha:
+            return replace(current, deployed=to_sha)
+        return current
+
+    return update
+
+
+def _track_skips(
+    current: state.EnvState,
+    deploy: Sequence[Component],
+    delete: Sequence[Component],
+    skipped: Sequence[OrgChange],
+) -> state.EnvState:
+    done = {str(c) for c in (*deploy, *delete)}
+    kept = [c for c in current.skipped if c not in done]
+    kept += [c.component for c in skipped if c.component not in kept]
+    return replace(current, skipped=tuple(kept))
+
+
+def _in_org_work(env: Environment, changes: Sequence[OrgChange], kind: str) -> InOrgWork:
+    lines = [
+        f"{env.name} ({env.org}) has {len(changes)} component(s) changed in the org that are "
+        f"not in git; {kind} would overwrite them, so nothing was deployed:"
+    ]
+    lines += [f"  {c}" for c in changes]
+    lines.append(
+        "Retrieve them into git (sf project retrieve start) and commit, or leave them out "
+        "with --exclude Type:Name, or overwrite them with --force."
+    )
+    return InOrgWork("\n".join(lines), data={"changes": [c.to_json() for c in changes]})
+
+
+def _failed(
+    exc: sf.DeployFailed, env: Environment, snap: Snapshot | None, kind: str, check_only: bool
+) -> sf.DeployFailed:
+    kept = f" The snapshot {snap.ref} is kept." if snap else ""
+    what = "validation" if check_only else kind
+    message = (
+        f"{exc.message}\n{env.name}: the org refused the {what}, so the org, the branch and "
+        f"refs/sfsync/envs/{env.name} are unchanged.{kept} Fix the errors, commit, and run "
+        "the command again."
+    )
+    failed = sf.DeployFailed(message, failures=exc.failures, job_id=exc.job_id, org=exc.org)
+    failed.data.update({"env": env.name, "snapshot": snap.ref if snap else None})
+    return failed

@@ -1,0 +1,230 @@
+"""`sfsync deploy` and `sfsync rollback`: plans first, then the shared deploy step.
+
+The net difference `sfsync deploy` promotes is `deployed -> branch tip`: `deployed` is the
+commit whose package-directory content the org holds, recorded in
+`refs/sfsync/envs/<env>` by every deploy, back-promote and rollback. An env that has none yet
+(first use of sfsync on it) needs `--baseline REF`, the commit its org holds today.
+
+    plan = promote.plan_deploy(project, "int", validate=False, test_level=None, tests=(),
+                               baseline=None)
+    promote.check_confirm(plan.env, confirm)          # protected envs: --confirm <env>
+    result = promote.run_deploy(project, plan, on_progress=None)   # -> orgdeploy.StepResult
+
+    rplan = promote.plan_rollback(project, "int", event=None)
+    result = promote.run_rollback(project, rplan, force=False, on_progress=None)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sfsync import behind, gitrepo, orgdeploy, sf, state
+from sfsync.config import Environment
+from sfsync.errors import Refused, UsageError
+from sfsync.metadata import compute_delta
+from sfsync.metadata.delta import Delta, flatten
+from sfsync.metadata.project import Project as MetadataProject
+from sfsync.project import Project
+from sfsync.snapshots import Snapshot
+
+
+class ConfirmationNeeded(UsageError):
+    """A protected env was targeted without `--confirm <env>` (exit 2)."""
+
+    name = "ConfirmationNeeded"
+
+
+@dataclass(frozen=True)
+class DeployPlan:
+    """What `sfsync deploy` would do."""
+
+    env: Environment
+    branch_ref: str
+    from_sha: str
+    to_sha: str
+    baseline: str
+    """Where `from_sha` comes from: `recorded` (the env's state) or `--baseline`."""
+    delta: Delta | None
+    test_level: str
+    tests: tuple[str, ...]
+    validate: bool
+
+    @property
+    def empty(self) -> bool:
+        """True when the org already holds the branch tip."""
+        return self.delta is None or self.delta.is_empty()
+
+    def to_json(self) -> dict[str, Any]:
+        """The plan as `--json` shows it."""
+        return {
+            "env": self.env.name,
+            "org": self.env.org,
+            "branch": self.branch_ref,
+            "from": self.from_sha,
+            "to": self.to_sha,
+            "baseline": self.baseline,
+            "deploy": list(flatten(self.delta.package)) if self.delta else [],
+            "delete": list(flatten(self.delta.destructive)) if self.delta else [],
+            "warnings": list(self.delta.warnings) if self.delta else [],
+            "testLevel": self.test_level,
+            "tests": list(self.tests),
+            "validate": self.validate,
+            "protected": self.env.protected,
+        }
+
+
+@dataclass(frozen=True)
+class RollbackPlan:
+    """What `sfsync rollback` would do."""
+
+    env: Environment
+    event: state.Record
+    snapshot: Snapshot
+    restore: tuple[str, ...]
+    delete: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        """The plan as `--json` shows it."""
+        return {
+            "env": self.env.name,
+            "org": self.env.org,
+            "event": self.event.commit,
+            "eventKind": self.event.event.kind,
+            "eventWhen": self.event.event.when,
+            "eventWho": self.event.event.who,
+            "snapshot": self.snapshot.ref,
+            "restore": list(self.restore),
+            "delete": list(self.delete),
+        }
+
+
+def branch_env(project: Project, name: str) -> Environment:
+    """The env called `name`; UsageError for a developer sandbox (it has no branch)."""
+    env = project.config.env(name)
+    if env.branch is None:
+        raise UsageError(
+            f"{env.name} is a developer sandbox (no branch): bring upstream changes into it "
+            "with `sfsync pull-upstream`"
+        )
+    return env
+
+
+def check_confirm(env: Environment, confirm: str | None) -> None:
+    """Protected envs (production) need `--confirm <env name>`."""
+    if env.protected and confirm != env.name:
+        got = f" (got --confirm {confirm})" if confirm else ""
+        raise ConfirmationNeeded(
+            f"{env.name} is protected{got}: add --confirm {env.name} to deploy to it"
+        )
+
+
+def plan_deploy(
+    project: Project,
+    env_name: str,
+    *,
+    validate: bool = False,
+    test_level: str | None = None,
+    tests: Sequence[str] = (),
+    baseline: str | None = None,
+) -> DeployPlan:
+    """The net difference between what `env_name`'s org holds and its branch tip."""
+    repo = project.root
+    env = branch_env(project, env_name)
+    assert env.branch is not None
+    ref = behind.branch_ref(repo, project.config.remote, env.branch)
+    if ref is None:
+        raise UsageError(
+            f"{env.name}: branch '{env.branch}' not found (neither "
+            f"{project.config.remote}/{env.branch} nor a local branch): fetch it first"
+        )
+    tip = gitrepo.rev_parse(repo, ref)
+    assert tip is not None
+    if baseline is not None:
+        from_sha = gitrepo.rev_parse(repo, baseline)
+        if from_sha is None:
+            raise UsageError(f"--baseline {baseline}: no such commit in this repository")
+        source = "--baseline"
+    else:
+        recorded = state.read_state(repo, env.name).state.deployed
+        if recorded is None:
+            raise UsageError(
+                f"{env.name} has no recorded deployment yet, so sfsync cannot tell what its "
+                f"org holds: pass --baseline <commit the org holds> (e.g. --baseline {ref} "
+                "if the org matches the branch today)"
+            )
+        if gitrepo.rev_parse(repo, recorded) is None:
+            raise UsageError(
+                f"{env.name}'s org holds {recorded[:12]}, which is not in this repository: "
+                f"git fetch {project.config.remote}"
+            )
+        from_sha, source = recorded, "recorded"
+    if test_level is not None and test_level not in sf.TEST_LEVELS:
+        raise UsageError(f"--test-level {test_level}: use one of {', '.join(sf.TEST_LEVELS)}")
+    if tests and test_level not in (None, "RunSpecifiedTests"):
+        raise UsageError("--tests needs --test-level RunSpecifiedTests (or no --test-level)")
+    level = test_level or ("RunSpecifiedTests" if tests else orgdeploy.default_test_level(env))
+    if from_sha == tip:
+        delta = None
+    else:
+        if gitrepo.is_ancestor(repo, tip, from_sha):
+            raise UsageError(
+                f"{env.name}: the branch tip {tip[:12]} is older than what the org holds "
+                f"({from_sha[:12]}): to go back, use `sfsync rollback --env {env.name}`"
+            )
+        delta = compute_delta(repo, from_sha, tip, _metadata_project(project))
+    return DeployPlan(env, ref, from_sha, tip, source, delta, level, tuple(tests), validate)
+
+
+def run_deploy(
+    project: Project,
+    plan: DeployPlan,
+    on_progress: Callable[[sf.Progress], None] | None = None,
+) -> orgdeploy.StepResult | None:
+    """Deploy (or validate) the plan; None when there is nothing to deploy."""
+    if plan.delta is None or plan.empty:
+        return None
+    return orgdeploy.deploy_step(
+        project.root,
+        plan.env,
+        plan.delta,
+        kind="deploy",
+        test_level=plan.test_level,
+        tests=plan.tests,
+        check_only=plan.validate,
+        details={"branch": plan.branch_ref, "baseline": plan.baseline},
+        on_progress=on_progress,
+        command="validate" if plan.validate else "deploy",
+    )
+
+
+def plan_rollback(project: Project, env_name: str, event: str | None = None) -> RollbackPlan:
+    """The recorded event to undo and what undoing it deploys and deletes."""
+    env = project.config.env(env_name)
+    record, snap, restore, delete = orgdeploy.plan_rollback(project.root, env, event)
+    if not restore and not delete:
+        raise Refused(f"event {record.commit[:12]} of {env.name} changed no component")
+    return RollbackPlan(env, record, snap, tuple(restore), tuple(delete))
+
+
+def run_rollback(
+    project: Project,
+    plan: RollbackPlan,
+    *,
+    force: bool = False,
+    on_progress: Callable[[sf.Progress], None] | None = None,
+) -> orgdeploy.StepResult:
+    """Redeploy the event's snapshot and delete what the event created (recorded, snapshotted)."""
+    return orgdeploy.rollback_step(
+        project.root,
+        plan.env,
+        _metadata_project(project),
+        plan.event.commit,
+        policy="force" if force else "stop",
+        on_progress=on_progress,
+    )
+
+
+def _metadata_project(project: Project) -> MetadataProject:
+    return MetadataProject.load(project.root)

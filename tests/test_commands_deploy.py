@@ -1,0 +1,173 @@
+"""`sfsync deploy` and `sfsync rollback` through the real entry point, sf against sfemu."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sfemu.testing import LoggedInOrg
+from sfsync import snapshots, state
+from sfsync.__main__ import main
+from workflows import apex, commit, expected_org, git, new_repo, org_files, seed
+
+Login = Callable[..., LoggedInOrg]
+BASE = {**apex("Foo", " Integer v = 1; "), **apex("Bar"), **apex("Keep")}
+TIP = {**apex("Foo", " Integer v = 2; "), **apex("Baz"), **apex("Keep")}
+CHANGE = {**TIP, **{path: None for path in apex("Bar")}}
+
+
+def run_json(capsys: pytest.CaptureFixture[str], *args: str, code: int = 0) -> dict[str, Any]:
+    """Run sfsync with --json; check the exit code and the envelope's status."""
+    assert main([*args, "--json"]) == code, capsys.readouterr()
+    envelope: dict[str, Any] = json.loads(capsys.readouterr().out)
+    assert envelope["status"] == code
+    return envelope
+
+
+@pytest.fixture
+def int_org(sfemu_login: Login, sf_home: Path) -> LoggedInOrg:
+    """Org `cmd-int`, holding BASE (the login is shared by the session)."""
+    org = sfemu_login("cmd-int")
+    seed(org.handle, BASE)
+    return org
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, str, str]:
+    """A project whose int branch moved from BASE (what the org holds) to TIP."""
+    path, base = new_repo(tmp_path, {"prod": "cmd-prod", "int": "cmd-int"}, BASE)
+    tip = commit(path, CHANGE, "Change Foo, add Baz, drop Bar")
+    monkeypatch.chdir(path)
+    return path, base, tip
+
+
+# --- plans and refusals: no org is touched ------------------------------------------------
+
+
+def test_dry_run_shows_the_net_difference(
+    repo: tuple[Path, str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    path, base, tip = repo
+    result = run_json(capsys, "deploy", "--env", "int", "--baseline", base, "--dry-run")
+    plan = result["result"]["plan"]
+    assert plan["from"] == base and plan["to"] == tip and plan["baseline"] == "--baseline"
+    assert plan["deploy"] == ["ApexClass:Baz", "ApexClass:Foo"]
+    assert plan["delete"] == ["ApexClass:Bar"]
+    assert plan["testLevel"] == "NoTestRun"
+    assert state.read_state(path, "int").commit is None
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        pytest.param(["--env", "int"], "no recorded deployment yet", id="no-baseline"),
+        pytest.param(["--env", "dev1", "--yes"], "developer sandbox", id="sandbox"),
+        pytest.param(
+            ["--env", "prod", "--baseline", "HEAD~1", "--yes"], "--confirm prod", id="protected"
+        ),
+        pytest.param(["--env", "int", "--baseline", "HEAD~1"], "--yes", id="no-tty"),
+        pytest.param(
+            ["--env", "int", "--baseline", "HEAD~1", "--test-level", "Fast"],
+            "RunLocalTests",
+            id="bad-test-level",
+        ),
+    ],
+)
+def test_refusals_exit_2_with_one_clear_line(
+    repo: tuple[Path, str, str],
+    capsys: pytest.CaptureFixture[str],
+    args: list[str],
+    needle: str,
+) -> None:
+    path = repo[0]
+    git(path, "branch", "-f", "main", "int")
+    envelope = run_json(capsys, "deploy", *args, code=2)
+    assert needle in envelope["message"]
+    assert "\n" not in envelope["message"]
+    assert state.read_state(path, "int").commit is None
+
+
+def test_up_to_date_deploys_nothing(
+    repo: tuple[Path, str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    result = run_json(capsys, "deploy", "--env", "int", "--baseline", "int", "--yes")["result"]
+    assert result["upToDate"] is True
+
+
+def test_rollback_without_a_deployment_is_refused(
+    repo: tuple[Path, str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    envelope = run_json(capsys, "rollback", "--env", "int", "--yes", code=2)
+    assert "no recorded deployment" in envelope["message"]
+
+
+# --- against the org ------------------------------------------------------------------------
+
+
+@pytest.mark.e2e
+def test_deploy_then_rollback_restores_the_org_byte_for_byte_and_can_be_undone(
+    repo: tuple[Path, str, str], int_org: LoggedInOrg, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path, base, tip = repo
+    before = org_files(int_org.handle)
+
+    deployed = run_json(capsys, "deploy", "--env", "int", "--baseline", base, "--yes")["result"]
+
+    assert org_files(int_org.handle) == expected_org(TIP)
+    record = int_org.handle.deployments()[-1]
+    assert sorted(record["deployed"]) == ["ApexClass:Baz", "ApexClass:Foo"]
+    assert record["deleted"] == ["ApexClass:Bar"]
+    assert deployed["sfInvocations"] == 2
+    assert state.read_state(path, "int").state.deployed == tip
+
+    plan = run_json(capsys, "rollback", "--env", "int", "--dry-run")["result"]["plan"]
+    assert plan["restore"] == ["ApexClass:Bar", "ApexClass:Foo"]
+    assert plan["delete"] == ["ApexClass:Baz"]
+    rolled = run_json(capsys, "rollback", "--env", "int", "--yes")["result"]
+
+    assert org_files(int_org.handle) == before
+    record = int_org.handle.deployments()[-1]
+    assert sorted(record["deployed"]) == ["ApexClass:Bar", "ApexClass:Foo"]
+    assert record["deleted"] == ["ApexClass:Baz"]
+    assert rolled["kind"] == "rollback" and rolled["snapshot"]
+    assert state.read_state(path, "int").state.deployed == base
+    assert git(path, "rev-parse", "int") == tip  # the branch is not rewritten
+
+    # the rollback is an event with its own snapshot: undoing it brings the deploy back
+    run_json(capsys, "rollback", "--env", "int", "--yes")
+    assert org_files(int_org.handle) == expected_org(TIP)
+    assert state.read_state(path, "int").state.deployed == tip
+    kinds = [r.event.kind for r in state.log(path, "int")]
+    assert kinds == ["rollback", "rollback", "deploy"]
+    assert len(snapshots.list_snapshots(path, "int")) == 3
+
+
+@pytest.mark.e2e
+def test_failed_deploy_changes_nothing_and_a_rerun_finishes_over_a_dropped_connection(
+    repo: tuple[Path, str, str], int_org: LoggedInOrg, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path, base, tip = repo
+    before = org_files(int_org.handle)
+    int_org.handle.fail_next_deploy("ApexClass:Foo", "Variable does not exist: v2", line=1)
+
+    failed = run_json(capsys, "deploy", "--env", "int", "--baseline", base, "--yes", code=1)
+
+    assert failed["name"] == "DeployFailed"
+    assert "ApexClass:Foo (line 1): Variable does not exist: v2" in failed["message"]
+    assert "run the command again" in failed["message"]
+    assert org_files(int_org.handle) == before
+    assert git(path, "rev-parse", "int") == tip
+    assert state.read_state(path, "int").commit is None
+    kept = snapshots.list_snapshots(path, "int")
+    assert [s.ref for s in kept] == [failed["data"]["snapshot"]]
+
+    int_org.handle.drop_connection("checkDeployStatus")
+    done = run_json(capsys, "deploy", "--env", "int", "--baseline", base, "--yes")["result"]
+
+    assert org_files(int_org.handle) == expected_org(TIP)
+    assert done["sfInvocations"] == 3  # retrieve, deploy (connection lost), resume
+    assert state.read_state(path, "int").state.deployed == tip

@@ -1,0 +1,120 @@
+"""End-to-end: the shared deploy step, the real sf CLI against sfemu, real git."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from sfemu.testing import LoggedInOrg
+from sfsync import orgdeploy, project, sf, snapshots, state
+from sfsync.metadata import compute_delta
+from workflows import apex, commit, expected_org, new_repo, org_files, seed
+
+pytestmark = pytest.mark.e2e
+
+Login = Callable[..., LoggedInOrg]
+BASE = {**apex("Foo", " Integer v = 1; "), **apex("Bar"), **apex("Keep")}
+TIP = {**apex("Foo", " Integer v = 2; "), **apex("Baz"), **apex("Keep")}
+
+
+@pytest.fixture
+def int_org(sfemu_login: Login, sf_home: Path) -> LoggedInOrg:
+    """Org `core-int`, emptied for the test (the login is shared by the session)."""
+    org = sfemu_login("core-int")
+    org.handle.reset()
+    return org
+
+
+def _repo(tmp_path: Path, org: LoggedInOrg) -> tuple[Path, str, str]:
+    repo, base = new_repo(tmp_path, {"prod": "core-prod", "int": org.alias}, BASE)
+    tip = commit(repo, {**TIP, **{p: None for p in apex("Bar")}}, "Change Foo, add Baz, drop Bar")
+    return repo, base, tip
+
+
+def test_step_deploys_exactly_the_delta_and_records_it(
+    tmp_path: Path, int_org: LoggedInOrg
+) -> None:
+    repo, base, tip = _repo(tmp_path, int_org)
+    seed(int_org.handle, BASE)
+    proj = project.load(repo)
+    env = proj.config.env("int")
+    delta = compute_delta(repo, base, tip)
+
+    result = orgdeploy.deploy_step(repo, env, delta, kind="deploy")
+
+    assert org_files(int_org.handle) == expected_org(TIP)
+    record = int_org.handle.deployments()[-1]
+    assert sorted(record["deployed"]) == ["ApexClass:Baz", "ApexClass:Foo"]
+    assert record["deleted"] == ["ApexClass:Bar"]
+    assert result.sf_invocations == 2
+    assert result.deployed == ("ApexClass:Baz", "ApexClass:Foo")
+    assert result.deleted == ("ApexClass:Bar",)
+    # the event, compare-and-swapped onto the env's chain
+    current = state.read_state(repo, "int")
+    assert current.commit == result.record.commit if result.record else False
+    assert current.state.deployed == tip
+    event = state.log(repo, "int")[0].event
+    assert event.kind == "deploy" and event.from_sha == base and event.to_sha == tip
+    assert event.details["deployId"] == record["id"]
+    # the snapshot holds what the org had: Foo v1 and Bar, and knows Baz was absent
+    assert result.snapshot is not None
+    snap = snapshots.read(repo, "int", result.snapshot.id)
+    assert snap.present == ("ApexClass:Bar", "ApexClass:Foo")
+    assert snap.absent == ("ApexClass:Baz",)
+    kept = snapshots.files(repo, snap)
+    assert (
+        kept["force-app/main/default/classes/Foo.cls"]
+        == BASE["force-app/main/default/classes/Foo.cls"].encode()
+    )
+
+
+def test_work_only_in_the_org_stops_the_step(tmp_path: Path, int_org: LoggedInOrg) -> None:
+    repo, base, tip = _repo(tmp_path, int_org)
+    seed(int_org.handle, BASE)
+    int_org.handle.put("classes/Foo.cls", "public class Foo { /* hotfix */ }\n", by="Jane Admin")
+    before = org_files(int_org.handle)
+    env = project.load(repo).config.env("int")
+    calls = sf.invocations()
+
+    with pytest.raises(orgdeploy.InOrgWork) as caught:
+        orgdeploy.deploy_step(repo, env, compute_delta(repo, base, tip), kind="deploy")
+
+    assert "ApexClass:Foo (changed in the org by Jane Admin" in caught.value.message
+    assert sf.invocations() - calls == 1  # the retrieve only
+    assert org_files(int_org.handle) == before
+    assert state.read_state(repo, "int").commit is None
+    assert snapshots.list_snapshots(repo, "int") == []
+
+
+def test_skip_leaves_org_work_alone_and_deploys_the_rest(
+    tmp_path: Path, int_org: LoggedInOrg
+) -> None:
+    repo, base, tip = _repo(tmp_path, int_org)
+    seed(int_org.handle, BASE)
+    hotfix = "public class Foo { /* hotfix */ }\n"
+    int_org.handle.put("classes/Foo.cls", hotfix, by="Jane Admin")
+    env = project.load(repo).config.env("int")
+
+    result = orgdeploy.deploy_step(
+        repo, env, compute_delta(repo, base, tip), kind="back-promote", policy="skip"
+    )
+
+    assert [c.component for c in result.skipped] == ["ApexClass:Foo"]
+    assert int_org.handle.read_text("classes/Foo.cls") == hotfix
+    assert int_org.handle.deployments()[-1]["deployed"] == ["ApexClass:Baz"]
+    assert state.read_state(repo, "int").state.skipped == ("ApexClass:Foo",)
+
+
+def test_rerun_after_a_crash_finds_the_org_already_deployed(
+    tmp_path: Path, int_org: LoggedInOrg
+) -> None:
+    repo, base, tip = _repo(tmp_path, int_org)
+    seed(int_org.handle, {**TIP, **apex("Bar")})  # Foo v2 and Baz arrived, no event recorded
+    env = project.load(repo).config.env("int")
+
+    result = orgdeploy.deploy_step(repo, env, compute_delta(repo, base, tip), kind="deploy")
+
+    assert sorted(result.already) == ["ApexClass:Baz", "ApexClass:Foo"]
+    assert org_files(int_org.handle) == expected_org(TIP)
