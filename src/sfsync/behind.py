@@ -130,15 +130,28 @@ def compute(
         base = head_sha
     if base is None:
         return Behind(env.name, env.upstream, None, up, None, known=False)
+    namer = namer_for(config)
     deployments, paths, ignored = behind_between(
         repo,
         base,
         up,
         config.package_dirs,
-        namer_for(config),
+        namer,
         head=head_sha,
         ignored=state.ignored,
     )
+    if env.branch is None and (state.excluded or state.skipped):
+        deployments = merge_deployments(
+            deployments,
+            held_back(
+                repo,
+                up,
+                config.package_dirs,
+                namer,
+                [*state.excluded, *state.skipped],
+                ignored=state.ignored,
+            ),
+        )
     components = sorted({c for d in deployments for c in d.components})
     return Behind(
         env.name,
@@ -225,3 +238,77 @@ def namer_for(config: Config) -> Namer:
 
 def _empty_tree(repo: Path | str) -> str:
     return gitrepo.out(repo, "hash-object", "-t", "tree", "/dev/null")
+
+
+# --- components a workflow held back (pull-upstream --exclude, back-promote skips) ---------
+
+
+def component_paths(
+    repo: Path | str,
+    rev: str,
+    package_dirs: Sequence[str],
+    name: Callable[[str], str],
+    components: Iterable[str],
+) -> dict[str, list[str]]:
+    """The files of each of `components` in commit `rev` (components without files left out)."""
+    wanted = set(components)
+    found: dict[str, list[str]] = {}
+    if not wanted:
+        return found
+    for path in gitrepo.ls_tree_blobs(repo, rev, package_dirs):
+        component = name(path)
+        if component in wanted:
+            found.setdefault(component, []).append(path)
+    return found
+
+
+def held_back(
+    repo: Path | str,
+    up: str,
+    package_dirs: Sequence[str],
+    name: Callable[[str], str],
+    components: Sequence[str],
+    *,
+    ignored: Iterable[str] = (),
+) -> list[Deployment]:
+    """For components an env holds back (excluded, skipped): the newest deployment on `up`
+    that changed each of them, unless that deployment is ignored.
+
+    They stay behind until pulled or ignored, whatever the env's sync point says.
+    """
+    paths = component_paths(repo, up, package_dirs, name, components)
+    by_path = {path: component for component, files in paths.items() for path in files}
+    if not by_path:
+        return []
+    newest: dict[str, gitrepo.LogEntry] = {}
+    for entry in gitrepo.first_parent_log(repo, None, up, sorted(by_path)):
+        for path in entry.paths:
+            component = by_path.get(path)
+            if component is not None and component not in newest:
+                newest[component] = entry
+        if len(newest) == len(paths):
+            break
+    skip = set(ignored)
+    grouped: dict[str, tuple[gitrepo.LogEntry, list[str]]] = {}
+    for component, entry in newest.items():
+        if entry.sha not in skip:
+            grouped.setdefault(entry.sha, (entry, []))[1].append(component)
+    return [
+        Deployment(e.sha, e.subject, e.author, e.date, tuple(sorted(c)))
+        for e, c in grouped.values()
+    ]
+
+
+def merge_deployments(first: Sequence[Deployment], extra: Sequence[Deployment]) -> list[Deployment]:
+    """`first` then the deployments of `extra` it lacks; one entry per sha, components merged."""
+    merged = {d.sha: d for d in first}
+    order = [d.sha for d in first]
+    for d in extra:
+        if d.sha in merged:
+            old = merged[d.sha]
+            components = tuple(sorted({*old.components, *d.components}))
+            merged[d.sha] = Deployment(d.sha, d.subject, d.author, d.date, components)
+        else:
+            merged[d.sha] = d
+            order.append(d.sha)
+    return [merged[sha] for sha in order]

@@ -442,3 +442,116 @@ def refs_under(cwd: Path | str, prefix: str) -> dict[str, str]:
         if name:
             refs[name] = sha
     return refs
+
+
+# --- workflows: pull-upstream and back-promote -------------------------------------------
+
+
+def dirty_paths(cwd: Path | str, paths: Sequence[str] = ()) -> list[str]:
+    """Modified, staged, unmerged or untracked (not ignored) files below `paths`."""
+    args = ["status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames"]
+    if paths:
+        args += ["--", *paths]
+    return [entry[3:] for entry in split_z(run(cwd, *args).stdout) if len(entry) > 3]
+
+
+def current_branch(cwd: Path | str) -> str | None:
+    """The branch checked out in `cwd` (short name), or None on a detached HEAD."""
+    proc = run(cwd, "symbolic-ref", "--quiet", "--short", "HEAD", check=False)
+    if proc.returncode != 0:
+        return None
+    return proc.stdout.decode().strip() or None
+
+
+def merge_head(cwd: Path | str) -> str | None:
+    """The commit being merged when a merge stopped on conflicts (MERGE_HEAD), else None."""
+    return ref_sha(cwd, "MERGE_HEAD")
+
+
+def unmerged_paths(cwd: Path | str) -> list[str]:
+    """Files with unresolved conflicts."""
+    data = run(cwd, "diff", "--name-only", "-z", "--diff-filter=U").stdout
+    return sorted(set(split_z(data)))
+
+
+def merge(cwd: Path | str, rev: str, message: str) -> bool:
+    """`git merge --no-ff` of `rev` into the checked-out branch; False when it stopped on conflicts.
+
+    A merge that fails for another reason (e.g. it would overwrite local files) raises.
+    """
+    proc = run(cwd, "merge", "--no-ff", "--no-edit", "--no-verify", "-m", message, rev, check=False)
+    if proc.returncode == 0:
+        return True
+    if merge_head(cwd) is not None:
+        return False
+    raise CommandFailed(("git", "merge", rev), proc.returncode, proc.stdout, proc.stderr)
+
+
+def merge_abort(cwd: Path | str) -> None:
+    """Undo a merge that stopped on conflicts (back to the pre-merge state)."""
+    run(cwd, "merge", "--abort")
+
+
+def reset_keep(cwd: Path | str, rev: str) -> None:
+    """Move the checked-out branch to `rev`, keeping local changes (`git reset --keep`)."""
+    run(cwd, "reset", "--quiet", "--keep", rev)
+
+
+def commit_parents(cwd: Path | str, sha: str) -> list[str]:
+    """The parents of a commit, first parent first."""
+    return out(cwd, "rev-list", "--parents", "-n", "1", sha).split()[1:]
+
+
+def worktree_add(cwd: Path | str, path: Path, rev: str) -> None:
+    """A temporary linked worktree at `path` on a detached `rev` (the user's tree is untouched)."""
+    run(cwd, "worktree", "add", "--quiet", "--detach", str(path), rev)
+
+
+def worktree_remove(cwd: Path | str, path: Path) -> None:
+    """Remove a linked worktree (forcefully: it is ours) and prune its bookkeeping."""
+    run(cwd, "worktree", "remove", "--force", "--force", str(path), check=False)
+    run(cwd, "worktree", "prune", check=False)
+
+
+def push_ref(cwd: Path | str, remote: str, sha: str, ref: str) -> tuple[bool, str]:
+    """Push `sha` to `ref` on `remote`, fast-forward only: (ok, git's last line of output)."""
+    proc = run(cwd, "push", "--quiet", "--porcelain", remote, f"{sha}:{ref}", check=False)
+    text = (proc.stdout + proc.stderr).decode("utf-8", errors="replace").strip()
+    return proc.returncode == 0, (text.splitlines()[-1] if text else "")
+
+
+def merge_tree(cwd: Path | str, ours: str, theirs: str) -> tuple[str, list[str]]:
+    """Merge two commits in memory (`git merge-tree --write-tree`): (tree, conflicted paths).
+
+    Nothing in the work tree or the index changes; with conflicts the tree holds the
+    conflict markers and the list names the conflicted files.
+    """
+    proc = run(
+        cwd,
+        "merge-tree",
+        "--write-tree",
+        "--name-only",
+        "--no-messages",
+        "-z",
+        ours,
+        theirs,
+        check=False,
+    )
+    if proc.returncode not in (0, 1):
+        raise CommandFailed(
+            ("git", "merge-tree", ours, theirs), proc.returncode, proc.stdout, proc.stderr
+        )
+    parts = split_z(proc.stdout)
+    return parts[0].strip(), sorted(set(parts[1:])) if proc.returncode == 1 else []
+
+
+def tree_without(cwd: Path | str, rev: str, paths: Sequence[str]) -> str:
+    """The tree of commit `rev` with `paths` removed (through a throwaway index)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="sfsync-index-") as scratch:
+        env = {"GIT_INDEX_FILE": str(Path(scratch) / "index")}
+        run(cwd, "read-tree", rev, env=env)
+        listing = "".join(f"{p}\0" for p in paths).encode("utf-8", errors="surrogateescape")
+        run(cwd, "update-index", "--force-remove", "-z", "--stdin", input=listing, env=env)
+        return run(cwd, "write-tree", env=env).stdout.decode().strip()

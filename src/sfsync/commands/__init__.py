@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sfsync.commands import (  # noqa: F401  (each import registers a command)
+    back_promote,
     check,
     config,
     delta,
@@ -11,6 +12,7 @@ from sfsync.commands import (  # noqa: F401  (each import registers a command)
     install_hooks,
     log,
     mark_synced,
+    pull_upstream,
     rollback,
     status,
 )

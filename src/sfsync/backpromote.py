@@ -1,0 +1,453 @@
+"""`sfsync back-promote`: walk the pipeline down from one env (prod -> uat -> int -> sandboxes).
+
+For each branch env, top first: merge the upper env's branch into its branch in a temporary
+`git worktree` (the user's working tree is never touched), deploy the net difference to its
+org through the shared deploy step (snapshot + in-progress check), push the branch, record
+the event and push the state ref. With `--sandboxes`, then deploy to each developer sandbox
+the upstream changes it lacks (its sync point -> its upstream's new tip), skipping and
+reporting the components the sandbox changed since its sync point. The first conflict or
+failure stops the walk; the error names the envs that were done.
+
+Collect, then act: `plan` predicts every merge with `git merge-tree` (chained through
+in-memory commits, so the plan for int already includes what uat will receive) and changes
+nothing but dangling git objects.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from sfsync import behind as behind_mod
+from sfsync import gitrepo, journal, state, tracking, workflow
+from sfsync.config import Environment
+from sfsync.errors import Refused, SfsyncError, UsageError
+from sfsync.project import Project
+
+OP = "back-promote"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One env of the walk: a branch env to merge and deploy, or a sandbox to deploy to."""
+
+    env: Environment
+    upper: str
+    old: str | None
+    """Branch env: its branch tip before the merge. Sandbox: its sync point."""
+    upper_sha: str
+    """The upper env's tip (for a lower branch env: as predicted after its own merge)."""
+    predicted: str | None
+    """The predicted merge result (branch env) or the commit the sandbox receives."""
+    deploy: tuple[str, ...] = ()
+    delete: tuple[str, ...] = ()
+    conflicts: tuple[str, ...] = ()
+    skip_reason: str | None = None
+    resume_merged: str | None = None
+
+    @property
+    def is_sandbox(self) -> bool:
+        """True for a developer sandbox (no branch)."""
+        return self.env.branch is None
+
+    def to_json(self) -> dict[str, Any]:
+        """One row of the plan."""
+        return {
+            "env": self.env.name,
+            "org": self.env.org,
+            "branch": self.env.branch,
+            "from": self.upper,
+            "kind": "sandbox" if self.is_sandbox else "branch",
+            "old": self.old,
+            "upperSha": self.upper_sha,
+            "deploy": list(self.deploy),
+            "delete": list(self.delete),
+            "conflicts": list(self.conflicts),
+            "skip": self.skip_reason,
+        }
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The walk, top first."""
+
+    source: Environment
+    steps: tuple[Step, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        """The plan as printed by `--dry-run --json`."""
+        return {"from": self.source.name, "steps": [s.to_json() for s in self.steps]}
+
+
+@dataclass(frozen=True)
+class StepResult:
+    """What happened to one env."""
+
+    env: str
+    status: str
+    """done | up-to-date | skipped"""
+    merged: str | None = None
+    outcome: workflow.Outcome | None = None
+    reason: str | None = None
+    warnings: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        """One env's result."""
+        data: dict[str, Any] = {"env": self.env, "status": self.status, "merged": self.merged}
+        if self.reason:
+            data["reason"] = self.reason
+        if self.warnings:
+            data["warnings"] = list(self.warnings)
+        if self.outcome is not None:
+            data.update(self.outcome.to_json())
+        return data
+
+
+@dataclass(frozen=True)
+class Result:
+    """The whole walk."""
+
+    plan: Plan
+    steps: tuple[StepResult, ...] = field(default=())
+
+    def to_json(self) -> dict[str, Any]:
+        """`--json` result."""
+        return {"from": self.plan.source.name, "envs": [s.to_json() for s in self.steps]}
+
+
+def plan(
+    project: Project,
+    source: str,
+    targets: Sequence[str] = (),
+    *,
+    sandboxes: bool = False,
+    fetch: bool = True,
+) -> Plan:
+    """The envs below `source` to bring up to date, top first, with their predicted deltas."""
+    config = project.config
+    top = config.env(source)
+    if top.branch is None:
+        raise UsageError(f"--from {source}: a developer sandbox has no branch to promote from")
+    walk = _walk(project, top, targets, sandboxes)
+    if not walk:
+        raise UsageError(
+            f"nothing below {source} to back-promote to"
+            + ("" if sandboxes else " (add --sandboxes for developer sandboxes)")
+        )
+    if fetch:
+        tracking.sync_remote(project, [top, *walk])
+    repo = project.root
+    tips: dict[str, str] = {top.name: _branch_tip(project, top)}
+    steps: list[Step] = []
+    for env in walk:
+        assert env.upstream is not None
+        upper_sha = tips.get(env.upstream) or _branch_tip(project, config.env(env.upstream))
+        if env.branch is not None:
+            step = _plan_branch(project, env, upper_sha)
+            tips[env.name] = step.predicted or step.old or upper_sha
+        else:
+            step = _plan_sandbox(project, env, upper_sha)
+        steps.append(step)
+    _ = repo
+    return Plan(top, tuple(steps))
+
+
+def execute(
+    project: Project, the_plan: Plan, *, progress: workflow.ProgressCallback | None = None
+) -> Result:
+    """Run the walk; the first conflict or failure stops it with the envs done so far."""
+    done: list[StepResult] = []
+    tips: dict[str, str] = {the_plan.source.name: _branch_tip(project, the_plan.source)}
+    for step in the_plan.steps:
+        assert step.env.upstream is not None
+        upper_sha = tips.get(step.env.upstream, step.upper_sha)
+        try:
+            if step.skip_reason is not None:
+                result = StepResult(step.env.name, "skipped", reason=step.skip_reason)
+            elif step.is_sandbox:
+                result = _run_sandbox(project, step, upper_sha, progress)
+            else:
+                result = _run_branch(project, step, upper_sha, progress)
+        except SfsyncError as exc:
+            names = [r.env for r in done if r.status != "skipped"]
+            where = f"done: {', '.join(names)}" if names else "no env was changed"
+            exc.message = f"back-promote stopped at {step.env.name} ({where}): {exc.message}"
+            exc.data = {**exc.data, "done": [r.to_json() for r in done], "failed": step.env.name}
+            raise
+        if result.merged and step.env.branch is not None:
+            tips[step.env.name] = result.merged
+        done.append(result)
+    return Result(the_plan, tuple(done))
+
+
+# --- planning ---------------------------------------------------------------------------
+
+
+def _walk(
+    project: Project, top: Environment, targets: Sequence[str], sandboxes: bool
+) -> list[Environment]:
+    """The envs below `top`, level by level; narrowed to `targets` (and their way down)."""
+    config = project.config
+    below: list[Environment] = []
+    queue = [top]
+    while queue:
+        current = queue.pop(0)
+        for child in config.downstream_of(current.name):
+            below.append(child)
+            queue.append(child)
+    names = {e.name for e in below}
+    for target in targets:
+        config.env(target)  # a clear error for an unknown name
+        if target not in names:
+            raise UsageError(f"--to {target}: not below {top.name} in the pipeline")
+    if not targets:
+        return [e for e in below if e.branch is not None or sandboxes]
+    wanted = set(targets)
+    # a lower target needs the envs between it and `top` to carry the change down
+    for target in targets:
+        env = config.env(target)
+        while env.upstream is not None and env.upstream != top.name:
+            wanted.add(env.upstream)
+            env = config.env(env.upstream)
+    if sandboxes:
+        wanted |= {e.name for e in below if e.branch is None and e.upstream in wanted | {top.name}}
+    return [e for e in below if e.name in wanted]
+
+
+def _branch_tip(project: Project, env: Environment) -> str:
+    assert env.branch is not None
+    ref = behind_mod.branch_ref(project.root, project.config.remote, env.branch)
+    sha = gitrepo.rev_parse(project.root, ref) if ref else None
+    if sha is None:
+        raise UsageError(
+            f"branch '{env.branch}' of {env.name} not found locally or on "
+            f"{project.config.remote}: run `git fetch {project.config.remote}`"
+        )
+    return sha
+
+
+def _plan_branch(project: Project, env: Environment, upper_sha: str) -> Step:
+    repo = project.root
+    old = _branch_tip(project, env)
+    assert env.upstream is not None
+    pending = journal.read(project.paths.common_dir, env.name)
+    if pending is not None and pending.get("op") == OP and pending.get("old") == old:
+        merged = str(pending["merged"])
+        deploy, delete = workflow.delta_components(project, old, merged)
+        return Step(
+            env,
+            env.upstream,
+            old,
+            upper_sha,
+            merged,
+            tuple(deploy),
+            tuple(delete),
+            resume_merged=merged,
+        )
+    if gitrepo.is_ancestor(repo, upper_sha, old):
+        return Step(env, env.upstream, old, upper_sha, old)
+    if gitrepo.is_ancestor(repo, old, upper_sha):
+        deploy, delete = workflow.delta_components(project, old, upper_sha)
+        return Step(env, env.upstream, old, upper_sha, upper_sha, tuple(deploy), tuple(delete))
+    tree, conflicts = gitrepo.merge_tree(repo, old, upper_sha)
+    if conflicts:
+        return Step(env, env.upstream, old, upper_sha, None, conflicts=tuple(conflicts))
+    probe = gitrepo.commit_tree(repo, tree, [old, upper_sha], "sfsync back-promote plan")
+    deploy, delete = workflow.delta_components(project, old, probe)
+    return Step(env, env.upstream, old, upper_sha, probe, tuple(deploy), tuple(delete))
+
+
+def _plan_sandbox(project: Project, env: Environment, upper_sha: str) -> Step:
+    assert env.upstream is not None
+    synced = state.read_state(project.root, env.name).state.synced_to
+    if synced is None:
+        return Step(
+            env,
+            env.upstream,
+            None,
+            upper_sha,
+            None,
+            skip_reason=(
+                f"never synced: run `sfsync mark-synced --env {env.name}` once the sandbox "
+                "holds a known commit"
+            ),
+        )
+    if gitrepo.rev_parse(project.root, synced) is None:
+        return Step(
+            env,
+            env.upstream,
+            synced,
+            upper_sha,
+            None,
+            skip_reason=f"its sync point {synced[:12]} is not in this repository",
+        )
+    deploy, delete = workflow.delta_components(project, synced, upper_sha)
+    return Step(env, env.upstream, synced, upper_sha, upper_sha, tuple(deploy), tuple(delete))
+
+
+# --- execution --------------------------------------------------------------------------
+
+
+def _run_branch(
+    project: Project, step: Step, upper_sha: str, progress: workflow.ProgressCallback | None
+) -> StepResult:
+    env = step.env
+    assert env.branch is not None and step.old is not None
+    repo = project.root
+    common = project.paths.common_dir
+    with workflow.env_lock(project, env.name, OP):
+        old = _branch_tip(project, env)
+        if old != step.old:
+            raise Refused(
+                f"{env.branch} moved since the plan ({step.old[:12]} -> {old[:12]}): "
+                "run back-promote again"
+            )
+        if gitrepo.is_ancestor(repo, upper_sha, old):
+            journal.clear(common, env.name)
+            push_error = workflow.push_state(project, env.name)  # a killed run may not have
+            warn = (f"refs/sfsync/envs/{env.name} not pushed: {push_error}",) if push_error else ()
+            return StepResult(env.name, "up-to-date", merged=old, warnings=warn)
+        record = {
+            "op": OP,
+            "env": env.name,
+            "branch": env.branch,
+            "old": old,
+            "upperSha": upper_sha,
+        }
+        merged = step.resume_merged
+        if merged is None or not gitrepo.is_ancestor(repo, upper_sha, merged):
+            merged = _merge_in_worktree(project, env, old, upper_sha)
+        journal.write(common, env.name, {**record, "step": "deploy", "merged": merged})
+        journal.pause_point("back-promote-deploy")
+        outcome = _deploy_unless_recorded(project, env, old, merged, upper_sha, progress)
+        journal.write(common, env.name, {**record, "step": "push", "merged": merged})
+        journal.pause_point("back-promote-push")
+        ok, detail = gitrepo.push_ref(
+            repo, project.config.remote, merged, f"refs/heads/{env.branch}"
+        )
+        if not ok:
+            raise Refused(
+                f"{env.name}'s org now holds {merged[:12]}, but pushing it to "
+                f"{project.config.remote}/{env.branch} was rejected ({detail}): someone pushed "
+                f"to {env.branch} meanwhile; `git fetch` and run back-promote again"
+            )
+        _advance_local_branch(project, env.branch, old, merged)
+        journal.clear(common, env.name)
+    warnings = []
+    push_error = workflow.push_state(project, env.name)
+    if push_error:
+        warnings.append(f"refs/sfsync/envs/{env.name} not pushed: {push_error}")
+    return StepResult(env.name, "done", merged, outcome, warnings=tuple(warnings))
+
+
+def _merge_in_worktree(project: Project, env: Environment, old: str, upper_sha: str) -> str:
+    """Merge `upper_sha` into `old` in a temporary worktree; the merge commit's sha."""
+    repo = project.root
+    assert env.upstream is not None and env.branch is not None
+    upper_branch = project.config.env(env.upstream).branch
+    with tempfile.TemporaryDirectory(prefix=f"sfsync-{env.name}-") as tmp:
+        tree = Path(tmp) / "worktree"
+        gitrepo.worktree_add(repo, tree, old)
+        try:
+            message = (
+                f"Merge {upper_branch} into {env.branch}\n\n"
+                f"sfsync back-promote from {env.upstream} to {env.name}: {upper_sha}\n"
+            )
+            if not gitrepo.merge(tree, upper_sha, message):
+                conflicts = gitrepo.unmerged_paths(tree)
+                gitrepo.merge_abort(tree)
+                raise Refused(
+                    f"merging {upper_branch} into {env.branch} conflicts in "
+                    f"{', '.join(conflicts[:5])}: merge it by hand (`git checkout "
+                    f"{env.branch} && git merge {upper_branch}`), push, then run "
+                    f"`sfsync back-promote --from {env.name}` for the envs below",
+                    data={"conflicts": conflicts},
+                )
+            merged = gitrepo.rev_parse(tree, "HEAD")
+            assert merged is not None
+            return merged
+        finally:
+            gitrepo.worktree_remove(repo, tree)
+
+
+def _deploy_unless_recorded(
+    project: Project,
+    env: Environment,
+    old: str,
+    merged: str,
+    upper_sha: str,
+    progress: workflow.ProgressCallback | None,
+) -> workflow.Outcome | None:
+    """Deploy `old -> merged` to the env, unless a crashed run already recorded it."""
+    last = state.log(project.root, env.name, limit=1)
+    if last and last[0].event.kind == OP and last[0].event.to_sha == merged:
+        return None
+    return workflow.deploy(
+        project,
+        env,
+        from_sha=old,
+        to_sha=merged,
+        kind=OP,
+        exclude=(),
+        policy="stop",
+        new_state=lambda s: replace(s, deployed=merged),
+        details={
+            "upstream": env.upstream,
+            "upstreamSha": upper_sha,
+            "summary": f"back-promoted {env.upstream} {upper_sha[:12]} into {env.name}",
+        },
+        progress=progress,
+    )
+
+
+def _run_sandbox(
+    project: Project, step: Step, upper_sha: str, progress: workflow.ProgressCallback | None
+) -> StepResult:
+    env = step.env
+    assert step.old is not None
+    with workflow.env_lock(project, env.name, OP):
+        current = state.read_state(project.root, env.name).state
+        if current.synced_to != step.old:
+            raise Refused(
+                f"{env.name}'s sync point moved since the plan (it was pulled meanwhile): "
+                "run back-promote again"
+            )
+        if gitrepo.is_ancestor(project.root, upper_sha, step.old):
+            return StepResult(env.name, "up-to-date", merged=step.old)
+        outcome = workflow.deploy(
+            project,
+            env,
+            from_sha=step.old,
+            to_sha=upper_sha,
+            kind=OP,
+            exclude=(),
+            policy="skip",
+            new_state=lambda s: replace(s, synced_to=upper_sha),
+            details={
+                "upstream": env.upstream,
+                "upstreamSha": upper_sha,
+                "summary": f"back-promoted {env.upstream} {upper_sha[:12]} into {env.name}",
+            },
+            progress=progress,
+        )
+    warnings = []
+    push_error = workflow.push_state(project, env.name)
+    if push_error:
+        warnings.append(f"refs/sfsync/envs/{env.name} not pushed: {push_error}")
+    return StepResult(env.name, "done", upper_sha, outcome, warnings=tuple(warnings))
+
+
+def _advance_local_branch(project: Project, branch: str, old: str, merged: str) -> None:
+    """Fast-forward a local branch of that name when it is at `old` and not checked out."""
+    repo = project.root
+    ref = f"refs/heads/{branch}"
+    local = gitrepo.ref_sha(repo, ref)
+    if local is None or local != old:
+        return
+    checked_out = gitrepo.out(repo, "worktree", "list", "--porcelain")
+    if f"branch {ref}" in checked_out.splitlines():
+        return
+    gitrepo.update_ref_cas(repo, ref, merged, old, "sfsync back-promote")

@@ -1,0 +1,99 @@
+"""`sfsync back-promote`: walk the pipeline downwards, merging and deploying into each env."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from sfsync import backpromote, project
+from sfsync.cli import JsonOption, Output, app
+from sfsync.commands._plan import confirm, deploy_progress
+
+
+@app.command("back-promote")
+def back_promote(
+    source: Annotated[
+        str, typer.Option("--from", help="The env whose branch flows down (e.g. prod).")
+    ],
+    to: Annotated[
+        list[str] | None,
+        typer.Option("--to", help="Only these envs below (repeatable; the way down included)."),
+    ] = None,
+    sandboxes: Annotated[
+        bool,
+        typer.Option("--sandboxes", help="Then deploy to developer sandboxes what they lack."),
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the plan, change nothing.")
+    ] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask before acting.")] = False,
+    no_fetch: Annotated[
+        bool, typer.Option("--no-fetch", help="Do not fetch env branches first.")
+    ] = False,
+    json_mode: JsonOption = False,
+) -> None:
+    """Walk the pipeline downwards from --from: prod -> uat -> int -> developer sandboxes.
+
+    For each env with a branch, top first: merge the upper env's branch into its branch in a
+    temporary git worktree (your working tree is not touched), retrieve what will change from
+    its org as a backup, deploy the net difference, push the branch and record the event.
+    With --sandboxes, each developer sandbox then gets the upstream changes it lacks; a
+    component the sandbox changed since its sync point is skipped and reported, never
+    overwritten. The first conflict or failure stops the walk and names the envs done.
+
+    Example: sfsync back-promote --from prod --sandboxes --yes --json
+    """
+    output = Output(json_mode)
+    proj = project.load()
+    the_plan = backpromote.plan(proj, source, to or (), sandboxes=sandboxes, fetch=not no_fetch)
+    if dry_run:
+        output.emit(
+            {"dryRun": True, "plan": the_plan.to_json()},
+            human=lambda c: _show_plan(c, the_plan),
+        )
+        return
+    if not json_mode:
+        _show_plan(output.console, the_plan)
+    confirm(
+        f"Back-promote {source} to {', '.join(s.env.name for s in the_plan.steps)}?",
+        yes=yes,
+        json_mode=json_mode,
+        command="back-promote",
+    )
+    with deploy_progress(output, "deploying") as progress:
+        result = backpromote.execute(proj, the_plan, progress=progress)
+    output.emit(result.to_json(), human=lambda c: _show_result(c, result))
+
+
+def _show_plan(console: Console, p: backpromote.Plan) -> None:
+    console.print(f"back-promote from {p.source.name}:", markup=False)
+    for step in p.steps:
+        what = (
+            f"{step.env.name} ({'sandbox' if step.is_sandbox else step.env.branch}) <- {step.upper}"
+        )
+        if step.skip_reason:
+            console.print(f"  {what}: skip, {step.skip_reason}", markup=False)
+            continue
+        if step.conflicts:
+            console.print(f"  {what}: merge conflicts in {', '.join(step.conflicts)}", markup=False)
+            continue
+        changes = [*step.deploy, *(f"-{c}" for c in step.delete)]
+        body = ", ".join(changes) if changes else "up to date"
+        console.print(f"  {what}: {body}", markup=False)
+
+
+def _show_result(console: Console, r: backpromote.Result) -> None:
+    for step in r.steps:
+        line = f"{step.env}: {step.status}"
+        if step.reason:
+            line += f" ({step.reason})"
+        o = step.outcome
+        if o is not None:
+            line += f", {len(o.deployed)} deployed, {len(o.deleted)} deleted"
+            if o.skipped:
+                line += f", skipped (changed in the sandbox): {', '.join(o.skipped)}"
+        console.print(line, markup=False)
+        for warning in step.warnings:
+            console.print(f"  warning: {warning}", markup=False)

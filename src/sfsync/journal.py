@@ -1,0 +1,81 @@
+"""The local journal of a multi-step workflow: `<git common dir>/sfsync/ops/<env>.json`.
+
+A workflow writes where it is (pre-merge HEAD, merged commit, step) before each step that
+changes something, so a run killed between two steps can be finished by the next run. The
+file is written atomically (temp file + os.replace) and removed when the workflow ends.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from sfsync.errors import ExternalError
+
+OPS_DIR = ("sfsync", "ops")
+
+
+def path(common_dir: Path, env: str) -> Path:
+    """Where the journal of `env` lives."""
+    return common_dir.joinpath(*OPS_DIR, f"{env}.json")
+
+
+def read(common_dir: Path, env: str) -> dict[str, Any] | None:
+    """The journal of an unfinished workflow on `env`, or None."""
+    file = path(common_dir, env)
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        raise ExternalError(
+            f"{file}: unreadable sfsync journal ({exc}); delete it if no sfsync run is "
+            "unfinished on this env"
+        ) from exc
+    return data if isinstance(data, dict) else None
+
+
+def write(common_dir: Path, env: str, data: dict[str, Any]) -> None:
+    """Replace the journal of `env` atomically."""
+    file = path(common_dir, env)
+    file.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=file.parent, prefix=f".{env}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(data, handle, indent=2, sort_keys=True)
+            handle.write("\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, file)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def clear(common_dir: Path, env: str) -> None:
+    """Remove the journal of `env` (the workflow finished or was undone)."""
+    try:
+        path(common_dir, env).unlink()
+    except FileNotFoundError:
+        return
+
+
+def pause_point(step: str) -> None:
+    """Test hook: stop here for ever when `SFSYNC_PAUSE_AT` names `step` (kill -9 tests).
+
+    The run writes `<step>` to the file named by `SFSYNC_PAUSE_FILE` first, so a test knows
+    the run reached the step.
+    """
+    if os.environ.get("SFSYNC_PAUSE_AT") != step:
+        return
+    marker = os.environ.get("SFSYNC_PAUSE_FILE")
+    if marker:
+        Path(marker).write_text(step, encoding="utf-8")
+    import time
+
+    while True:
+        time.sleep(3600)

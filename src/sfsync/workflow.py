@@ -1,0 +1,148 @@
+"""What pull-upstream and back-promote share: the delta's components, the deploy step, the lock.
+
+The deploy step itself (snapshot, in-progress check, deploy, event) lives in
+`sfsync.orgdeploy`; this module adapts it to the two workflows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from sfsync import state
+from sfsync.config import Environment
+from sfsync.project import Project
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from sfsync.metadata import Delta
+    from sfsync.metadata import Project as MetadataProject
+
+ProgressCallback = Callable[[int, int], None]
+"""Called with (components done, components total) while a deploy runs."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the deploy step did for one env."""
+
+    env: str
+    deployed: tuple[str, ...]
+    deleted: tuple[str, ...]
+    skipped: tuple[str, ...]
+    deploy_id: str | None
+    snapshot: str | None
+    event: str | None
+    step: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    def to_json(self) -> dict[str, Any]:
+        """The deploy step's own JSON (`deployed`, `skipped`, `deployId`, `snapshot`, ...)."""
+        return dict(self.step)
+
+
+def metadata_project(project: Project, rev: str) -> MetadataProject:
+    """The metadata view of the project as of commit `rev` (with the config's extra types)."""
+    from sfsync.metadata import Project as MetadataProject
+
+    extra = [t.registry_entry() for t in project.config.extra_types]
+    return MetadataProject.at_revision(project.root, rev, extra_types=extra)
+
+
+def compute(project: Project, from_sha: str, to_sha: str) -> Delta:
+    """The net difference between two commits of the project."""
+    from sfsync.metadata import compute_delta
+
+    return compute_delta(project.root, from_sha, to_sha, metadata_project(project, to_sha))
+
+
+def delta_components(project: Project, from_sha: str, to_sha: str) -> tuple[list[str], list[str]]:
+    """(components to deploy, components to delete) between two commits, as `Type:FullName`."""
+    if from_sha == to_sha:
+        return [], []
+    delta = compute(project, from_sha, to_sha)
+    return (
+        [str(c) for c in delta.components],
+        [str(c) for c in delta.destructive_components],
+    )
+
+
+def push_state(project: Project, env: str) -> str | None:
+    """Push `refs/sfsync/envs/<env>` to the remote; the error text when that failed."""
+    from sfsync.errors import SfsyncError
+
+    try:
+        state.push(project.root, project.config.remote, [env])
+    except SfsyncError as exc:
+        return exc.message
+    return None
+
+
+def deploy(
+    project: Project,
+    env: Environment,
+    *,
+    from_sha: str,
+    to_sha: str,
+    kind: str,
+    exclude: Sequence[str],
+    policy: str,
+    new_state: Callable[[state.EnvState], state.EnvState],
+    details: Mapping[str, Any],
+    progress: ProgressCallback | None = None,
+    on_snapshot: Callable[[str], None] | None = None,
+) -> Outcome:
+    """Deploy the net difference `from_sha -> to_sha` (minus `exclude`) to `env`'s org.
+
+    The shared deploy step (`sfsync.orgdeploy`) snapshots first; `policy` says what to do
+    with a component the org changed on its own (its version differs from `from_sha` and
+    from `to_sha`): "stop" (list them, who and when), "skip" (leave them, report them) or
+    "force". On success the event is appended to `refs/sfsync/envs/<env>` with the state
+    `new_state(old state)` (skipped components are tracked by the deploy step).
+    `on_snapshot` gets the snapshot's ref once it is stored, before the deploy starts.
+    """
+    from sfsync import orgdeploy
+
+    def on_progress(p: Any) -> None:
+        if progress is not None:
+            progress(int(p.done), int(p.total))
+
+    step = orgdeploy.deploy_step(
+        project.root,
+        env,
+        compute(project, from_sha, to_sha),
+        kind=kind,
+        policy=policy,
+        exclude=exclude,
+        update_state=new_state,
+        details=details,
+        on_progress=on_progress if progress is not None else None,
+        on_snapshot=(lambda snap: on_snapshot(snap.ref)) if on_snapshot is not None else None,
+        command=kind,
+    )
+    return Outcome(
+        env=env.name,
+        deployed=step.deployed,
+        deleted=step.deleted,
+        skipped=tuple(c.component for c in step.skipped),
+        deploy_id=step.job_id,
+        snapshot=step.snapshot.ref if step.snapshot else None,
+        event=step.record.commit if step.record else None,
+        step=step.to_json(),
+    )
+
+
+@contextmanager
+def env_lock(project: Project, env: str, command: str) -> Iterator[None]:
+    """Hold the per-env lock for the whole workflow (re-entrant: the deploy step takes it too)."""
+    from sfsync import locks
+
+    with locks.hold(project.paths.common_dir, env, command):
+        yield
+
+
+def check_unlocked(project: Project, env: str) -> None:
+    """Refuse early, with who holds it, when another sfsync run is updating `env`."""
+    with env_lock(project, env, "check"):
+        pass

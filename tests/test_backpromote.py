@@ -1,0 +1,156 @@
+"""back-promote: the walk and its plan (real git), and, marked e2e, the real sf against sfemu."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pipeline import CLASSES, Pipeline, git
+from sfsync import backpromote, gitrepo, project, state
+from sfsync.errors import UsageError
+from wfpipeline import CONFIG, WfPipeline, apex, class_text, last_deployment, run
+
+
+@pytest.fixture
+def pipe(tmp_path: Path) -> Pipeline:
+    return Pipeline(tmp_path, CONFIG)
+
+
+def _names(p: backpromote.Plan) -> list[str]:
+    return [s.env.name for s in p.steps]
+
+
+def test_walk_goes_down_level_by_level(pipe: Pipeline) -> None:
+    proj = project.load(pipe.admin)
+    assert _names(backpromote.plan(proj, "prod", fetch=False)) == ["uat", "int"]
+    every = backpromote.plan(proj, "prod", sandboxes=True, fetch=False)
+    assert _names(every) == ["uat", "int", "dev1", "dev2"]
+    # a lower target brings the envs between it and --from along
+    assert _names(backpromote.plan(proj, "prod", ["int"], fetch=False)) == ["uat", "int"]
+    assert _names(backpromote.plan(proj, "uat", ["dev2"], fetch=False)) == ["int", "dev2"]
+    with pytest.raises(UsageError, match="not below int"):
+        backpromote.plan(proj, "int", ["uat"], fetch=False)
+    with pytest.raises(UsageError, match="add --sandboxes"):
+        backpromote.plan(proj, "int", fetch=False)
+
+
+def test_plan_predicts_each_merge_through_the_chain(pipe: Pipeline) -> None:
+    pipe.deploy("main", apex("Hotfix"), "prod hotfix")
+    pipe.deploy("int", apex("Story"), "a story on int")
+    user_head = git(pipe.admin, "rev-parse", "HEAD")
+    p = backpromote.plan(project.load(pipe.admin), "prod", sandboxes=True, fetch=False)
+    by_env = {s.env.name: s for s in p.steps}
+    assert by_env["uat"].deploy == ("ApexClass:Hotfix",)
+    assert by_env["int"].deploy == ("ApexClass:Hotfix",)  # what uat will hold, not uat today
+    # dev1/dev2 were never synced: skipped with the way out
+    assert "mark-synced" in (by_env["dev1"].skip_reason or "")
+    assert git(pipe.admin, "rev-parse", "HEAD") == user_head
+    assert git(pipe.admin, "worktree", "list").count("\n") == 0
+
+
+def test_dry_run_json(pipe: Pipeline, monkeypatch: pytest.MonkeyPatch, capsys: Any) -> None:
+    pipe.deploy("main", apex("Hotfix"), "prod hotfix")
+    code, out = run(
+        pipe.admin,
+        "back-promote",
+        "--from",
+        "prod",
+        "--dry-run",
+        monkeypatch=monkeypatch,
+        capsys=capsys,
+    )
+    assert code == 0
+    steps = out["result"]["plan"]["steps"]
+    assert [(s["env"], s["deploy"]) for s in steps] == [
+        ("uat", ["ApexClass:Hotfix"]),
+        ("int", ["ApexClass:Hotfix"]),
+    ]
+
+
+# --- end to end ---------------------------------------------------------------------------
+
+
+@pytest.mark.e2e
+def test_from_prod_walks_to_uat_int_and_the_sandboxes(
+    wf: WfPipeline, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    wf.deploy("int", apex("Story"), "a story already on int (and in the sandboxes)")
+    dev1 = wf.developer("dev1")
+    wf.developer("dev2")
+    hotfix = wf.deploy("main", {**apex("Hotfix"), **apex("Base", "// hotfix")}, "prod hotfix")
+    edit = class_text("Base", "// dev2 is working on it")
+    wf.orgs["dev2"].put("classes/Base.cls", edit, by="Dana Dev")
+    user_head = git(wf.admin, "rev-parse", "HEAD")
+
+    code, out = run(
+        dev1,
+        "back-promote",
+        "--from",
+        "prod",
+        "--sandboxes",
+        "--yes",
+        monkeypatch=monkeypatch,
+        capsys=capsys,
+    )
+
+    assert code == 0, out
+    envs = {e["env"]: e for e in out["result"]["envs"]}
+    assert [e["env"] for e in out["result"]["envs"]] == ["uat", "int", "dev1", "dev2"]
+    assert all(e["status"] == "done" for e in envs.values())
+    git(wf.admin, "fetch", "-q", "origin")
+    for branch in ("uat", "int"):
+        assert gitrepo.is_ancestor(wf.admin, hotfix, f"origin/{branch}")
+    hotfix_base = wf.git_text("origin/main", "Base")
+    for env in ("uat", "int", "dev1"):
+        org = wf.orgs[env]
+        assert org.read_text("classes/Base.cls") == hotfix_base, env
+        assert org.read_text("classes/Hotfix.cls") == wf.git_text("origin/main", "Hotfix")
+        assert sorted(last_deployment(org)["deployed"]) == ["ApexClass:Base", "ApexClass:Hotfix"]
+    # dev2 changed Base in its sandbox: skipped and reported, never overwritten
+    assert wf.orgs["dev2"].read_text("classes/Base.cls") == edit
+    assert last_deployment(wf.orgs["dev2"])["deployed"] == ["ApexClass:Hotfix"]
+    assert [s["component"] for s in envs["dev2"]["skipped"]] == ["ApexClass:Base"]
+    assert "Dana Dev" in envs["dev2"]["skipped"][0]["lastModifiedByName"]
+    int_tip = git(wf.admin, "rev-parse", "origin/int")
+    dev2_state = state.read_state(dev1, "dev2").state
+    assert dev2_state.synced_to == int_tip and dev2_state.skipped == ("ApexClass:Base",)
+    assert state.read_state(dev1, "dev1").state.synced_to == int_tip
+    assert state.read_state(dev1, "int").state.deployed == int_tip
+    # the user's own working tree was never touched, and no temporary worktree is left
+    assert git(wf.admin, "rev-parse", "HEAD") == user_head
+    assert git(dev1, "worktree", "list").count("\n") == 0
+    assert git(dev1, "status", "--porcelain") == ""
+    # dev2 stays behind on the component it kept
+    code, status = run(dev1, "status", "--env", "dev2", monkeypatch=monkeypatch, capsys=capsys)
+    assert status["result"]["environments"][0]["componentsBehind"] == ["ApexClass:Base"]
+
+
+@pytest.mark.e2e
+def test_a_conflict_stops_at_that_env_and_names_the_envs_done(
+    wf: WfPipeline, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    wf.deploy("main", apex("Base", "// prod"), "prod changes Base")
+    int_before = wf.deploy("int", apex("Base", "// int"), "int changes Base too")
+    int_org = wf.orgs["int"]
+    deployments_before = len(int_org.deployments())
+
+    code, out = run(
+        wf.admin,
+        "back-promote",
+        "--from",
+        "prod",
+        "--yes",
+        monkeypatch=monkeypatch,
+        capsys=capsys,
+    )
+
+    assert code == 1, out
+    assert "stopped at int (done: uat)" in out["message"]
+    assert f"{CLASSES}/Base.cls" in out["message"]
+    assert out["data"]["failed"] == "int"
+    assert wf.orgs["uat"].read_text("classes/Base.cls") == wf.git_text("origin/main", "Base")
+    assert len(int_org.deployments()) == deployments_before
+    assert git(wf.admin, "rev-parse", "origin/int") == int_before
+    assert git(wf.admin, "worktree", "list").count("\n") == 0
