@@ -174,7 +174,9 @@ class Orgs:
             cells = []
             for name in self.names:
                 v = self.version(name, path)
-                style = {"hotfix": "green", "dev1-sandbox-edit": "magenta", "-": "dim"}.get(v)
+                style = {"hotfix": "green", "-": "dim"}.get(v)
+                if v.endswith("sandbox-edit"):
+                    style = "magenta"
                 cells.append(f"[{style}]{v}[/]" if style else v)
             table.add_row(label, *cells)
         console.print(table)

@@ -35,10 +35,16 @@ STORY2_SUBJECT = "INV-12: invoice due dates (dev2)"
 STORY1_SUBJECT = "ACC-7: account tiers (dev1)"
 
 
+STARTED = time.monotonic()
+
+
 def chapter(title: str, text: str = "") -> None:
-    """A heading for one step of the story."""
+    """A heading for one step of the story, with the time since the demo started."""
     console.print()
-    console.print(Rule(f"[bold]{title}[/]", align="left"))
+    elapsed = int(time.monotonic() - STARTED)
+    console.print(
+        Rule(f"[bold]{title}[/] [dim]{elapsed // 60}:{elapsed % 60:02d}[/]", align="left")
+    )
     if text:
         console.print(f"[italic]{text}[/]")
 
@@ -68,6 +74,7 @@ class Demo:
         self.dev2 = self.ws / "dev2"
         self.orgs: Orgs | None = None
         self.commands = has_command
+        self.recorded: set[str] = set()
 
     # ----- set-up ---------------------------------------------------------------------------
 
@@ -138,6 +145,13 @@ class Demo:
             argv = ["sfsync", "deploy", "--env", env, "--yes"]
             if env == "prod":
                 argv += ["--confirm", "prod"]
+            if env not in self.recorded:
+                console.print(
+                    f"[italic]First sfsync deploy to {env}: --baseline names the commit its "
+                    "org holds today.[/]"
+                )
+                argv += ["--baseline", previous[:12]]
+                self.recorded.add(env)
             st.run("release", self.release, argv)
             return
         console.print(
@@ -284,19 +298,30 @@ class Demo:
         )
         st.run("dev1", self.dev1, ["git", "stash", "pop", "-q"])
         ran = st.run("dev1", self.dev1, ["git", "commit", "-m", STORY1_SUBJECT], expect=None)
-        if ran.code != 0:
-            console.print(
-                "[italic]The excluded hotfix still counts as behind (by design). Dana keeps "
-                "her sandbox edit for now and bypasses the hook once.[/]"
-            )
-            st.run(
-                "dev1",
-                self.dev1,
-                ["git", "commit", "-q", "-m", STORY1_SUBJECT],
-                env={"SKIP": "sfsync-behind"},
-                shown_env={"SKIP": "sfsync-behind"},
-            )
-        st.run("dev1", self.dev1, ["git", "push", "-q", "origin", "story/dev1"])
+        self.proofs.check(
+            "pull-upstream",
+            "the excluded hotfix still counts as behind: the hook names only it",
+            ran.code == 1 and "1 deployment behind int" in ran.output,
+        )
+        console.print(
+            "[italic]Dana keeps her sandbox edit of AccountService for now, so she bypasses "
+            "the hook for this commit and its push.[/]"
+        )
+        bypass = {"SKIP": "sfsync-behind"}
+        st.run(
+            "dev1",
+            self.dev1,
+            ["git", "commit", "-q", "-m", STORY1_SUBJECT],
+            env=bypass,
+            shown_env=bypass,
+        )
+        st.run(
+            "dev1",
+            self.dev1,
+            ["git", "push", "-q", "origin", "story/dev1"],
+            env=bypass,
+            shown_env=bypass,
+        )
 
     # ----- release manager -----------------------------------------------------------------
 
@@ -314,7 +339,14 @@ class Demo:
         assert self.orgs is not None
         st = self.stage
         st.git("release", self.release, "checkout", "-q", "main")
-        st.run(
+        self.orgs.handle("dev2").put(
+            "classes/InvoiceService.cls", sample.invoice_service_sandbox_edit(), by="Sam Dev2"
+        )
+        console.print(
+            "[dim](emulator back door: Sam goes on with InvoiceService in the dev2 sandbox, "
+            "in the Developer Console, not yet retrieved)[/]"
+        )
+        ran = st.run(
             "release",
             self.release,
             ["sfsync", "back-promote", "--from", "prod", "--sandboxes", "--yes"],
@@ -326,12 +358,20 @@ class Demo:
         )
         self.proofs.check(
             "back-promote",
-            "dev2 still holds its own story",
-            o.version("dev2", "classes/InvoiceService.cls") == "inv-12",
+            "dev2 still holds its own story (DueDate__c, accountCard)",
+            o.has_field("dev2", "Invoice__c", "DueDate__c")
+            and o.version("dev2", "lwc/accountCard/accountCard.js") == "inv-12",
         )
         self.proofs.check(
             "back-promote",
-            "dev1's sandbox edit of AccountService was skipped, not overwritten",
+            "dev2's unretrieved InvoiceService edit was skipped and reported",
+            o.version("dev2", "classes/InvoiceService.cls") == "dev2-sandbox-edit"
+            and "InvoiceService" in ran.output.split("skipped", 1)[-1]
+            and "skipped" in ran.output,
+        )
+        self.proofs.check(
+            "back-promote",
+            "dev1's unretrieved AccountService edit is still there",
             o.version("dev1", AS) == "dev1-sandbox-edit",
         )
 
@@ -396,7 +436,10 @@ class Demo:
             "refs/sfsync/envs/int did not move",
             self._ref(self.release, "refs/sfsync/envs/int") == before_ref,
         )
-        console.print("[italic]The fix is in the org's test data, not the code: retry.[/]")
+        console.print(
+            "[italic]The injected error fires once; in real life a fix would be committed "
+            "first. Here the same deploy is simply run again.[/]"
+        )
         st.run("release", self.release, ["sfsync", "deploy", "--env", "int", "--yes"])
         self.proofs.check(
             "deploy",
@@ -410,7 +453,10 @@ class Demo:
             not_available("rollback", "rollback of int")
             self.proofs.missing("rollback", "rollback of int")
             return
-        st.run("release", self.release, ["sfsync", "rollback", "--env", "int", "--yes"])
+        ran = st.run(
+            "release", self.release, ["sfsync", "rollback", "--env", "int", "--yes"], expect=None
+        )
+        self.proofs.check("rollback", "sfsync rollback succeeded (exit 0)", ran.code == 0)
         self.proofs.check(
             "rollback",
             "the int org is byte for byte as before dev1's story",
