@@ -171,3 +171,31 @@ def test_failed_deploy_changes_nothing_and_a_rerun_finishes_over_a_dropped_conne
     assert org_files(int_org.handle) == expected_org(TIP)
     assert done["sfInvocations"] == 3  # retrieve, deploy (connection lost), resume
     assert state.read_state(path, "int").state.deployed == tip
+
+
+@pytest.mark.e2e
+def test_validate_on_a_protected_env_runs_local_tests_and_changes_nothing(
+    repo: tuple[Path, str, str],
+    sfemu_login: Login,
+    sf_home: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    path, base, _tip = repo
+    prod = sfemu_login("cmd-prod", sandbox=False)
+    seed(prod.handle, BASE)
+    git(path, "branch", "-f", "main", "int")
+    before = org_files(prod.handle)
+
+    result = run_json(capsys, "deploy", "--env", "prod", "--baseline", base, "--validate", "--yes")[
+        "result"
+    ]
+
+    assert result["checkOnly"] is True and result["kind"] == "validate"
+    assert result["sfInvocations"] == 1  # nothing changes, so no snapshot is needed
+    record = prod.handle.deployments()[-1]
+    assert record["options"]["checkOnly"] is True
+    assert record["options"]["testLevel"] == "RunLocalTests"
+    assert org_files(prod.handle) == before
+    current = state.read_state(path, "prod")
+    assert current.state.deployed is None  # a validation moves nothing
+    assert state.log(path, "prod")[0].event.kind == "validate"

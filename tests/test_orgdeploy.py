@@ -118,3 +118,22 @@ def test_rerun_after_a_crash_finds_the_org_already_deployed(
 
     assert sorted(result.already) == ["ApexClass:Baz", "ApexClass:Foo"]
     assert org_files(int_org.handle) == expected_org(TIP)
+
+
+def test_deletion_only_step_with_a_progress_bar(tmp_path: Path, int_org: LoggedInOrg) -> None:
+    repo, base = new_repo(tmp_path, {"prod": "core-prod", "int": int_org.alias}, BASE)
+    tip = commit(repo, {p: None for p in apex("Bar")}, "Drop Bar")
+    seed(int_org.handle, BASE)
+    int_org.handle.stay_in_progress(polls=1)
+    env = project.load(repo).config.env("int")
+    seen: list[sf.Progress] = []
+
+    result = orgdeploy.deploy_step(
+        repo, env, compute_delta(repo, base, tip), kind="deploy", on_progress=seen.append
+    )
+
+    assert result.deployed == () and result.deleted == ("ApexClass:Bar",)
+    assert "ApexClass:Bar" not in int_org.handle.components()
+    assert int_org.handle.deployments()[-1]["deleted"] == ["ApexClass:Bar"]
+    assert seen[0].status == "InProgress" and seen[-1].status == "Succeeded"
+    assert result.sf_invocations == 2 + len(seen)  # retrieve, deploy --async, one report per poll

@@ -478,7 +478,12 @@ def _thrown(run: _Run, org: str, what: str, *, job_id: str | None = None) -> SfE
     """One line for an error `sf` threw: `{name, message, exitCode, data}`."""
     data = run.data
     name = str(data.get("name") or "")
-    message = str(data.get("message") or "no message").strip().splitlines()[0]
+    lines = [
+        line.strip()
+        for line in str(data.get("message") or "").splitlines()
+        if line.strip() and not line.startswith(("Parsing --", "See more help"))
+    ]
+    message = "; ".join(lines[:2]) or "no message"
     job = f" (job {job_id})" if job_id else ""
     if "REQUEST_LIMIT_EXCEEDED" in name or "REQUEST_LIMIT_EXCEEDED" in message:
         hint = "the org's API request limit is used up: wait, then run the command again"

@@ -1,0 +1,151 @@
+"""The sf driver: the shapes sf answers with, turned into results or one clear error."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sfemu.testing import LoggedInOrg
+from sfsync import sf
+
+Login = Callable[..., LoggedInOrg]
+
+
+def finish(exit_code: int, data: dict[str, Any]) -> sf.Deployed:
+    return sf._finish(sf._Run(("project", "deploy"), exit_code, data), "int", None, False, 1)
+
+
+FAILED_FILE = {
+    "type": "ApexClass",
+    "fullName": "Foo",
+    "state": "Failed",
+    "error": "Variable does not exist: x",
+    "problemType": "Error",
+    "lineNumber": "3",
+}
+
+
+def test_success_lists_deployed_and_deleted_components() -> None:
+    done = finish(
+        0,
+        {
+            "status": 0,
+            "result": {
+                "id": "0Af1",
+                "status": "Succeeded",
+                "success": "true",  # booleans may be strings
+                "files": [
+                    {"type": "ApexClass", "fullName": "Foo", "state": "Changed"},
+                    {"type": "ApexClass", "fullName": "Bar", "state": "Deleted"},
+                ],
+            },
+        },
+    )
+    assert done.job_id == "0Af1" and done.deployed == ("ApexClass:Foo",)
+    assert done.deleted == ("ApexClass:Bar",)
+
+
+@pytest.mark.parametrize(
+    "result",
+    [
+        pytest.param({"status": "Failed", "success": False, "files": [FAILED_FILE]}, id="files"),
+        pytest.param(
+            {
+                "status": "Failed",
+                "success": "false",
+                "details": {
+                    "componentFailures": {  # one failure: an object, not a list
+                        "componentType": "ApexClass",
+                        "fullName": "Foo",
+                        "problem": "Variable does not exist: x",
+                        "lineNumber": 3,
+                    }
+                },
+            },
+            id="one-component-failure-object",
+        ),
+    ],
+)
+def test_a_refused_deploy_names_the_org_component_and_line(result: dict[str, Any]) -> None:
+    with pytest.raises(sf.DeployFailed) as caught:
+        finish(1, {"status": 1, "result": {"id": "0Af2", **result}})
+    message = caught.value.message
+    assert message.startswith("deploy to org 'int' failed")
+    assert "ApexClass:Foo (line 3): Variable does not exist: x" in message
+    assert caught.value.exit_code == 1 and caught.value.job_id == "0Af2"
+
+
+def test_component_failures_as_a_list_and_test_failures() -> None:
+    result = {
+        "status": "Failed",
+        "success": False,
+        "details": {
+            "componentFailures": [
+                {"componentType": "ApexClass", "fullName": "A", "problem": "bad a"},
+                {"componentType": "ApexClass", "fullName": "B", "problem": "bad b"},
+            ],
+            "runTestResult": {
+                "failures": {"name": "FooTest", "methodName": "itWorks", "message": "Assert"}
+            },
+        },
+    }
+    with pytest.raises(sf.DeployFailed) as caught:
+        finish(1, {"status": 1, "result": result})
+    assert [f.component for f in caught.value.failures] == [
+        "ApexClass:A",
+        "ApexClass:B",
+        "ApexTestClass:FooTest.itWorks",
+    ]
+
+
+def test_partial_success_is_a_failure_that_says_so() -> None:
+    result = {"status": "SucceededPartial", "success": True, "files": [FAILED_FILE]}
+    with pytest.raises(sf.DeployFailed, match="partially succeeded"):
+        finish(68, {"status": 68, "result": result})
+
+
+@pytest.mark.parametrize(
+    ("data", "needle"),
+    [
+        pytest.param(
+            {"name": "sf:REQUEST_LIMIT_EXCEEDED", "message": "limit", "exitCode": 1},
+            "request limit",
+            id="request-limit",
+        ),
+        pytest.param(
+            {"name": "MetadataTransferError", "message": "HTTP status code: 500", "exitCode": 1},
+            "connection to the org failed",
+            id="http-500",
+        ),
+        pytest.param(
+            {"name": "NoOrgFound", "message": "No authorization information found for int."},
+            "sf org login web --alias int",
+            id="no-login",
+        ),
+    ],
+)
+def test_thrown_errors_become_one_sfsync_error(data: dict[str, Any], needle: str) -> None:
+    with pytest.raises(sf.SfError) as caught:
+        finish(1, {"status": 1, **data})
+    assert "org 'int'" in caught.value.message and needle in caught.value.message
+    assert caught.value.exit_code == 3
+
+
+def test_tokens_never_reach_the_message() -> None:
+    token = "00D5g000004abcd!AQ4AQFakeTokenValue.abc"
+    with pytest.raises(sf.SfError) as caught:
+        finish(1, {"status": 1, "name": "Weird", "message": f"bad session {token}"})
+    assert token not in caught.value.message
+
+
+@pytest.mark.e2e
+def test_org_display_and_an_unknown_alias(sfemu_login: Login, sf_home: Path) -> None:
+    org = sfemu_login("core-display")
+    info = sf.org_display(org.alias)
+    assert info.org_id == org.org.org_id and info.username == org.org.username
+    assert org.org.access_token not in repr(info)
+    with pytest.raises(sf.SfError, match="'no-such-org'"):
+        sf.org_display("no-such-org")
