@@ -408,42 +408,6 @@ def diff_raw(cwd: Path | str, old: str, new: str, paths: Sequence[str] = ()) -> 
     return changes
 
 
-# --- workflows: snapshots, deploy steps ------------------------------------------------
-
-
-def hash_files(cwd: Path | str, files: Sequence[Path]) -> list[str]:
-    """Write files on disk as blobs (as they are, no filters) and return their shas in order."""
-    if not files:
-        return []
-    payload = "".join(f"{path}\n" for path in files).encode("utf-8", errors="surrogateescape")
-    shas = out(cwd, "hash-object", "-w", "--no-filters", "--stdin-paths", input=payload).split()
-    if len(shas) != len(files):
-        raise CommandFailed(("git", "hash-object", "--stdin-paths"), 0, " ".join(shas), "")
-    return shas
-
-
-def write_nested_tree(cwd: Path | str, blobs: Mapping[str, str], scratch: Path) -> str:
-    """A tree object holding `{path: blob sha}` at any depth (through a throwaway index)."""
-    index = scratch / "sfsync-index"
-    text = "".join(f"100644 {sha}\t{path}\0" for path, sha in sorted(blobs.items()))
-    env = {"GIT_INDEX_FILE": str(index)}
-    run(cwd, "update-index", "-z", "--index-info", input=text.encode("utf-8"), env=env)
-    tree = run(cwd, "write-tree", env=env).stdout.decode().strip()
-    index.unlink(missing_ok=True)
-    return tree
-
-
-def refs_under(cwd: Path | str, prefix: str) -> dict[str, str]:
-    """Every ref below `prefix` (`refs/sfsync/snapshots/dev1/`) and the object it names."""
-    text = out(cwd, "for-each-ref", "--format=%(refname) %(objectname)", prefix)
-    refs = {}
-    for line in text.splitlines():
-        name, _, sha = line.partition(" ")
-        if name:
-            refs[name] = sha
-    return refs
-
-
 # --- workflows: pull-upstream and back-promote -------------------------------------------
 
 
@@ -555,3 +519,39 @@ def tree_without(cwd: Path | str, rev: str, paths: Sequence[str]) -> str:
         listing = "".join(f"{p}\0" for p in paths).encode("utf-8", errors="surrogateescape")
         run(cwd, "update-index", "--force-remove", "-z", "--stdin", input=listing, env=env)
         return run(cwd, "write-tree", env=env).stdout.decode().strip()
+
+
+# --- workflows: snapshots, deploy steps ------------------------------------------------
+
+
+def hash_files(cwd: Path | str, files: Sequence[Path]) -> list[str]:
+    """Write files on disk as blobs (as they are, no filters) and return their shas in order."""
+    if not files:
+        return []
+    payload = "".join(f"{path}\n" for path in files).encode("utf-8", errors="surrogateescape")
+    shas = out(cwd, "hash-object", "-w", "--no-filters", "--stdin-paths", input=payload).split()
+    if len(shas) != len(files):
+        raise CommandFailed(("git", "hash-object", "--stdin-paths"), 0, " ".join(shas), "")
+    return shas
+
+
+def write_nested_tree(cwd: Path | str, blobs: Mapping[str, str], scratch: Path) -> str:
+    """A tree object holding `{path: blob sha}` at any depth (through a throwaway index)."""
+    index = scratch / "sfsync-index"
+    text = "".join(f"100644 {sha}\t{path}\0" for path, sha in sorted(blobs.items()))
+    env = {"GIT_INDEX_FILE": str(index)}
+    run(cwd, "update-index", "-z", "--index-info", input=text.encode("utf-8"), env=env)
+    tree = run(cwd, "write-tree", env=env).stdout.decode().strip()
+    index.unlink(missing_ok=True)
+    return tree
+
+
+def refs_under(cwd: Path | str, prefix: str) -> dict[str, str]:
+    """Every ref below `prefix` (`refs/sfsync/snapshots/dev1/`) and the object it names."""
+    text = out(cwd, "for-each-ref", "--format=%(refname) %(objectname)", prefix)
+    refs = {}
+    for line in text.splitlines():
+        name, _, sha = line.partition(" ")
+        if name:
+            refs[name] = sha
+    return refs

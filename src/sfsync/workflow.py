@@ -17,11 +17,12 @@ from sfsync.project import Project
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from sfsync import sf
     from sfsync.metadata import Delta
     from sfsync.metadata import Project as MetadataProject
 
-ProgressCallback = Callable[[int, int], None]
-"""Called with (components done, components total) while a deploy runs."""
+ProgressCallback = Callable[["sf.Progress"], None]
+"""Fed with the deploy's progress while it runs (a progress bar at a terminal)."""
 
 
 @dataclass(frozen=True)
@@ -104,10 +105,6 @@ def deploy(
     """
     from sfsync import orgdeploy
 
-    def on_progress(p: Any) -> None:
-        if progress is not None:
-            progress(int(p.done), int(p.total))
-
     step = orgdeploy.deploy_step(
         project.root,
         env,
@@ -117,7 +114,7 @@ def deploy(
         exclude=exclude,
         update_state=new_state,
         details=details,
-        on_progress=on_progress if progress is not None else None,
+        on_progress=progress,
         on_snapshot=(lambda snap: on_snapshot(snap.ref)) if on_snapshot is not None else None,
         command=kind,
     )

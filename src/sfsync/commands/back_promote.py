@@ -9,7 +9,7 @@ from rich.console import Console
 
 from sfsync import backpromote, project
 from sfsync.cli import JsonOption, Output, app
-from sfsync.commands._plan import confirm, deploy_progress
+from sfsync.commands.interact import confirm, deploy_progress
 
 
 @app.command("back-promote")
@@ -57,12 +57,11 @@ def back_promote(
     if not json_mode:
         _show_plan(output.console, the_plan)
     confirm(
+        output,
         f"Back-promote {source} to {', '.join(s.env.name for s in the_plan.steps)}?",
         yes=yes,
-        json_mode=json_mode,
-        command="back-promote",
     )
-    with deploy_progress(output, "deploying") as progress:
+    with deploy_progress(output, source) as progress:
         result = backpromote.execute(proj, the_plan, progress=progress)
     output.emit(result.to_json(), human=lambda c: _show_result(c, result))
 

@@ -9,7 +9,7 @@ from rich.console import Console
 
 from sfsync import project, pull
 from sfsync.cli import JsonOption, Output, app
-from sfsync.commands._plan import confirm, deploy_progress
+from sfsync.commands.interact import confirm, deploy_progress
 from sfsync.errors import UsageError
 
 
@@ -79,13 +79,8 @@ def pull_upstream(
         return
     if not json_mode:
         _show_plan(output.console, the_plan)
-    confirm(
-        f"Merge {the_plan.upstream} and deploy to {the_plan.env.name}?",
-        yes=yes,
-        json_mode=json_mode,
-        command="pull-upstream",
-    )
-    with deploy_progress(output, f"deploying to {the_plan.env.name}") as progress:
+    confirm(output, f"Merge {the_plan.upstream} and deploy to {the_plan.env.name}?", yes=yes)
+    with deploy_progress(output, the_plan.env.name) as progress:
         result = pull.execute(proj, the_plan, force=force, progress=progress)
     output.emit(result.to_json(), human=lambda c: _show_result(c, result))
 
