@@ -20,6 +20,7 @@ from stage import Stage, StageError, console
 
 from sfemu.emulator import OrgHandle, open_root
 
+EMPTY_OBJECT = re.compile(rb"(<\?xml[^>]*>)?\s*<CustomObject[^>]*>\s*</CustomObject>\s*")
 LOGIN = ("sf", "org", "login", "access-token")
 DEPLOY = ("sf", "project", "deploy", "start")
 
@@ -140,11 +141,19 @@ class Orgs:
     # ----- reading the orgs -----------------------------------------------------------------
 
     def fingerprint(self, name: str) -> str:
-        """A hash of every file the org holds (path and bytes)."""
+        """A hash of every file the org holds (path and bytes).
+
+        An object file with nothing in it is left out: it is how the emulator keeps a
+        standard object (Account) whose last custom field was deleted, which in an org is
+        the same as never having deployed to it.
+        """
         h = self.handle(name)
         digest = hashlib.sha256()
         for path in h.list():
-            digest.update(path.encode() + b"\0" + h.read(path) + b"\0")
+            data = h.read(path)
+            if path.startswith("objects/") and EMPTY_OBJECT.fullmatch(data):
+                continue
+            digest.update(path.encode() + b"\0" + data + b"\0")
         return digest.hexdigest()
 
     def version(self, org: str, path: str) -> str:

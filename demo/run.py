@@ -459,7 +459,7 @@ class Demo:
         self.proofs.check("rollback", "sfsync rollback succeeded (exit 0)", ran.code == 0)
         self.proofs.check(
             "rollback",
-            "the int org is byte for byte as before dev1's story",
+            "the int org holds byte for byte what it held before dev1's story",
             self.orgs.fingerprint("int") == before_org,
         )
         st.run("release", self.release, ["sfsync", "log", "--env", "int", "-n", "5"])

