@@ -217,6 +217,7 @@ def main() -> int:
         return 2
     rows: list[list[object]] = []
     notes: list[str] = []
+    load = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         sf = SfCli(root / "home")
@@ -240,6 +241,7 @@ def main() -> int:
             took, count = full_deploy(sf, p.dev)
             rows.append(["full-project deploy (baseline)", 1, count, "", "", f"{took:.1f}"])
             git(p.dev, "fetch", "-q", "origin", env=env)
+            pull_time: float | None = None
             if has_pull_upstream():
                 log = root / "sf-calls.log"
                 wrapper = counting_wrapper(root / "wrapper", log, real_sf)
@@ -264,6 +266,7 @@ def main() -> int:
                     len(calls), len(deployed), len(p.changed),
                     f"{ratio:.2f}" + ("" if same else " (different sets!)"), f"{took:.1f}",
                 ])  # fmt: skip
+                pull_time = took
                 notes.append(
                     "sf invocations of the pull: "
                     + ", ".join(f"`sf {k}` x{n}" for k, n in sorted(kinds.items()))
@@ -281,6 +284,11 @@ def main() -> int:
                 git(p.dev, "merge", "-q", "origin/int", "-m", "Merge int", env=env)
             took, count = full_deploy(sf, p.dev)
             rows.append(["full-project deploy (after the pull)", 1, count, "", "", f"{took:.1f}"])
+            if pull_time is not None:
+                notes.append(
+                    f"pull-upstream took {pull_time / took:.0%} of the time of a full-project "
+                    "deploy of the same org."
+                )
     notes.insert(
         0,
         f"Project: {p.components:,} components ({args.classes:,} Apex classes, the object "
@@ -288,7 +296,7 @@ def main() -> int:
         f"{p.deployments} deployments on int changing {len(p.changed)} components (modified, "
         "added and deleted). Components deployed = deployed + deleted in the emulator's own "
         "record of the pull's deployment(s). Wall time includes sf start-up; sfemu on "
-        "127.0.0.1, 2 CPUs.",
+        f"127.0.0.1, {os.cpu_count()} CPUs, load average {load:.1f} at the start.",
     )
     table = {
         "title": "pull-upstream vs a full-project deploy (5,000 components, 12 upstream changes)",

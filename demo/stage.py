@@ -112,7 +112,9 @@ class Stage:
     # ----- workspace and emulator ---------------------------------------------------------
 
     def reset(self) -> None:
-        """Wipe the workspace and create its folders."""
+        """Wipe the workspace and create its folders (stopping an emulator that a killed
+        earlier run left behind)."""
+        self._stop_leftover()
         if self.ws.exists():
             shutil.rmtree(self.ws)
         self.ws.mkdir(parents=True)
@@ -143,6 +145,7 @@ class Stage:
             env=self.env,
             start_new_session=True,
         )
+        (self.ws / "emulator.pid").write_text(str(self._server.pid), encoding="utf-8")
         assert self._server.stdout is not None
         line = self._server.stdout.readline().strip()
         if not line.startswith("http://127.0.0.1:"):
@@ -153,20 +156,36 @@ class Stage:
         console.print(f"  [dim]serving {len(orgs)} orgs at {line}[/]")
         return line
 
+    def _stop_leftover(self) -> None:
+        pid_file = self.ws / "emulator.pid"
+        try:
+            pid = int(pid_file.read_text(encoding="utf-8"))
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        except (OSError, ValueError):
+            return
+        if b"serve" in cmdline and str(self.emu_root).encode() in cmdline:
+            os.kill(pid, signal.SIGTERM)
+            for _ in range(50):
+                if not Path(f"/proc/{pid}").exists():
+                    break
+                time.sleep(0.1)
+
     def stop_emulator(self) -> None:
         """Stop the emulator (always called, also on failure or Ctrl-C)."""
         server, self._server = self._server, None
         if self._log is not None:
             self._log.close()
             self._log = None
-        if server is None or server.poll() is not None:
+        if server is None:
             return
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=5)
+        if server.poll() is None:
+            server.send_signal(signal.SIGTERM)
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait(timeout=5)
+        (self.ws / "emulator.pid").unlink(missing_ok=True)
 
     # ----- commands -----------------------------------------------------------------------
 

@@ -15,7 +15,11 @@ DEMO = REPO / "demo" / "run.py"
 
 
 def _server_gone(workspace: Path) -> bool:
-    return not (workspace / "emulator" / "server.json").exists()
+    """The emulator removed its server.json and the demo its pid file: it was stopped."""
+    return (
+        not (workspace / "emulator" / "server.json").exists()
+        and not (workspace / "emulator.pid").exists()
+    )
 
 
 @pytest.mark.e2e
@@ -32,7 +36,8 @@ def test_demo_runs_and_every_proof_holds(tmp_path: Path) -> None:
     assert proc.returncode == 0, out[-4000:]
     assert "PROOF FAILED" not in out
     assert "dev1 is 2 deployments behind int" in out
-    assert "proof(s) hold" in out
+    assert "20 proof(s) hold" in out
+    assert "not shown" not in out, "a step of the story was not shown"
     assert _server_gone(workspace), "the emulator was left running"
 
 
