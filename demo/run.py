@@ -255,6 +255,10 @@ class Demo:
             not_available("pull-upstream", "dev1 pulls the upstream changes")
             self.proofs.missing("pull-upstream", "pull-upstream refuses, then --exclude")
             return
+        console.print(
+            "[italic]pull-upstream merges into the checked-out branch, so Dana first sets her "
+            "uncommitted ACC-7 files aside.[/]"
+        )
         st.run("dev1", self.dev1, ["git", "stash", "-q"])
         before = self.orgs.fingerprint("dev1")
         ran = st.run("dev1", self.dev1, ["sfsync", "pull-upstream", "--yes"], expect=None)

@@ -185,6 +185,9 @@ class Stage:
             except subprocess.TimeoutExpired:
                 server.kill()
                 server.wait(timeout=5)
+        # the server is gone; if it died before it could clean up (a signal during its
+        # start-up), its server.json would claim it still runs
+        (self.emu_root / "server.json").unlink(missing_ok=True)
         (self.ws / "emulator.pid").unlink(missing_ok=True)
 
     # ----- commands -----------------------------------------------------------------------
