@@ -30,8 +30,8 @@ def run_json(capsys: pytest.CaptureFixture[str], *args: str, code: int = 0) -> d
 
 @pytest.fixture
 def int_org(sfemu_login: Login, sf_home: Path) -> LoggedInOrg:
-    """Org `cmd-int`, holding BASE (the login is shared by the session)."""
-    org = sfemu_login("cmd-int")
+    """Org `core-int`, holding BASE (the login is shared by the session)."""
+    org = sfemu_login("core-int")
     seed(org.handle, BASE)
     return org
 
@@ -39,7 +39,7 @@ def int_org(sfemu_login: Login, sf_home: Path) -> LoggedInOrg:
 @pytest.fixture
 def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, str, str]:
     """A project whose int branch moved from BASE (what the org holds) to TIP."""
-    path, base = new_repo(tmp_path, {"prod": "cmd-prod", "int": "cmd-int"}, BASE)
+    path, base = new_repo(tmp_path, {"prod": "cmd-prod", "int": "core-int"}, BASE)
     tip = commit(path, CHANGE, "Change Foo, add Baz, drop Bar")
     monkeypatch.chdir(path)
     return path, base, tip

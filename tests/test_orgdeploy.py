@@ -8,11 +8,9 @@ from pathlib import Path
 import pytest
 
 from sfemu.testing import LoggedInOrg
-from sfsync import orgdeploy, project, sf, snapshots, state
+from sfsync import gitrepo, orgdeploy, project, sf, snapshots, state
 from sfsync.metadata import compute_delta
 from workflows import apex, commit, expected_org, new_repo, org_files, seed
-
-pytestmark = pytest.mark.e2e
 
 Login = Callable[..., LoggedInOrg]
 BASE = {**apex("Foo", " Integer v = 1; "), **apex("Bar"), **apex("Keep")}
@@ -33,6 +31,7 @@ def _repo(tmp_path: Path, org: LoggedInOrg) -> tuple[Path, str, str]:
     return repo, base, tip
 
 
+@pytest.mark.e2e
 def test_step_deploys_exactly_the_delta_and_records_it(
     tmp_path: Path, int_org: LoggedInOrg
 ) -> None:
@@ -70,6 +69,7 @@ def test_step_deploys_exactly_the_delta_and_records_it(
     )
 
 
+@pytest.mark.e2e
 def test_work_only_in_the_org_stops_the_step(tmp_path: Path, int_org: LoggedInOrg) -> None:
     repo, base, tip = _repo(tmp_path, int_org)
     seed(int_org.handle, BASE)
@@ -88,6 +88,7 @@ def test_work_only_in_the_org_stops_the_step(tmp_path: Path, int_org: LoggedInOr
     assert snapshots.list_snapshots(repo, "int") == []
 
 
+@pytest.mark.e2e
 def test_skip_leaves_org_work_alone_and_deploys_the_rest(
     tmp_path: Path, int_org: LoggedInOrg
 ) -> None:
@@ -107,6 +108,7 @@ def test_skip_leaves_org_work_alone_and_deploys_the_rest(
     assert state.read_state(repo, "int").state.skipped == ("ApexClass:Foo",)
 
 
+@pytest.mark.e2e
 def test_rerun_after_a_crash_finds_the_org_already_deployed(
     tmp_path: Path, int_org: LoggedInOrg
 ) -> None:
@@ -120,11 +122,11 @@ def test_rerun_after_a_crash_finds_the_org_already_deployed(
     assert org_files(int_org.handle) == expected_org(TIP)
 
 
+@pytest.mark.e2e
 def test_deletion_only_step_with_a_progress_bar(tmp_path: Path, int_org: LoggedInOrg) -> None:
     repo, base = new_repo(tmp_path, {"prod": "core-prod", "int": int_org.alias}, BASE)
     tip = commit(repo, {p: None for p in apex("Bar")}, "Drop Bar")
     seed(int_org.handle, BASE)
-    int_org.handle.stay_in_progress(polls=1)
     env = project.load(repo).config.env("int")
     seen: list[sf.Progress] = []
 
@@ -135,5 +137,21 @@ def test_deletion_only_step_with_a_progress_bar(tmp_path: Path, int_org: LoggedI
     assert result.deployed == () and result.deleted == ("ApexClass:Bar",)
     assert "ApexClass:Bar" not in int_org.handle.components()
     assert int_org.handle.deployments()[-1]["deleted"] == ["ApexClass:Bar"]
-    assert seen[0].status == "InProgress" and seen[-1].status == "Succeeded"
+    assert seen and seen[-1].status == "Succeeded" and seen[-1].total == 1
     assert result.sf_invocations == 2 + len(seen)  # retrieve, deploy --async, one report per poll
+
+
+def test_a_state_ref_moved_since_planning_stops_before_any_sf_call(tmp_path: Path) -> None:
+    repo, base = new_repo(tmp_path, {"prod": "core-prod", "int": "core-int"}, BASE)
+    tip = commit(repo, apex("Baz"), "Add Baz")
+    env = project.load(repo).config.env("int")
+    state.append_event(repo, "int", state.Event(kind="deploy"), state.EnvState(), None)
+    calls = sf.invocations()
+
+    with pytest.raises(state.StateConflict, match="changed since this run read it"):
+        orgdeploy.deploy_step(
+            repo, env, compute_delta(repo, base, tip), kind="deploy", expected_state=None
+        )
+
+    assert sf.invocations() == calls
+    assert not (gitrepo.common_dir(repo) / "sfsync" / "locks" / "int.lock").exists()

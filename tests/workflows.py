@@ -92,3 +92,6 @@ def org_files(org: OrgHandle) -> dict[str, bytes]:
 def expected_org(files: Mapping[str, str]) -> dict[str, bytes]:
     """The org files that hold exactly these source files."""
     return {mdapi_path(p): text.encode() for p, text in files.items()}
+
+
+BASE_FILES = {**apex("Foo"), **apex("Bar")}

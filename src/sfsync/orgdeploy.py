@@ -17,9 +17,11 @@ API::
         on_progress=None,                    # Callable[[sf.Progress], None]: polled, for a tty
         on_snapshot=None,                    # Callable[[Snapshot], None]: e.g. write a journal
         command="pull-upstream",             # shown to a second run that meets the lock
+        expected_state=read.commit,          # optional: StateConflict if the ref moved since
     )                                         # -> StepResult (to_json() for --json)
 
-    orgdeploy.rollback_step(repo, env, project, event_commit=None, ...)  # -> StepResult
+`sfsync.rollback` builds its own `Payload` (a snapshot to redeploy) and runs it through the
+same `run_payload`.
 
 What `deploy_step` does, for one env and a delta:
 
@@ -69,6 +71,13 @@ from sfsync.versions import (
 )
 
 POLICIES = ("stop", "skip", "force")
+
+
+class Unset:
+    """The type of `UNSET`: no expectation given."""
+
+
+UNSET = Unset()
 DEPLOY_KINDS = frozenset({"pull-upstream", "back-promote", "deploy", "rollback"})
 
 
@@ -155,9 +164,14 @@ def default_test_level(env: Environment) -> str:
     return "RunLocalTests" if env.protected else "NoTestRun"
 
 
-@dataclass
-class _Payload:
-    """What a step sends: components, and how to read versions and write the files."""
+@dataclass(frozen=True)
+class Payload:
+    """What a step sends: components, and how to read versions and write the files.
+
+    `expected` gives the versions sfsync believes the org holds (git at `from`), `target`
+    the versions it is about to deploy; `write(out, removed)` writes a deployable project
+    into `out` without the `removed` components.
+    """
 
     deploy: list[Component]
     delete: list[Component]
@@ -187,8 +201,14 @@ def deploy_step(
     on_progress: Callable[[sf.Progress], None] | None = None,
     on_snapshot: Callable[[Snapshot], None] | None = None,
     command: str | None = None,
+    expected_state: str | Unset | None = UNSET,
 ) -> StepResult:
-    """Deploy `delta` to `env`'s org with a snapshot first and the event recorded."""
+    """Deploy `delta` to `env`'s org with a snapshot first and the event recorded.
+
+    `expected_state`: the `refs/sfsync/envs/<env>` commit the caller planned from (None: no
+    event yet); when the ref has moved since, `state.StateConflict` is raised before
+    anything is retrieved or deployed.
+    """
     repo = Path(repo)
     project = delta.project
 
@@ -201,7 +221,7 @@ def deploy_step(
     def write(out: Path, removed: set[Component]) -> None:
         write_delta(_without(delta, removed), out, generate_source=True)
 
-    payload = _Payload(
+    payload = Payload(
         deploy=delta.components,
         delete=delta.destructive_components,
         api_version=delta.api_version,
@@ -213,7 +233,7 @@ def deploy_step(
         extra_types=project.extra_types,
         warnings=list(delta.warnings),
     )
-    return _run(
+    return run_payload(
         repo,
         env,
         payload,
@@ -228,193 +248,17 @@ def deploy_step(
         on_progress=on_progress,
         on_snapshot=on_snapshot,
         command=command or kind,
+        expected_state=expected_state,
     )
-
-
-def deployable_events(repo: Path | str, env: str) -> list[state.Record]:
-    """The env's events that changed its org and kept a snapshot, newest first."""
-    return [
-        r
-        for r in state.log(repo, env)
-        if r.event.kind in DEPLOY_KINDS and r.event.details.get("snapshot")
-    ]
-
-
-def find_event(repo: Path | str, env: str, event: str | None) -> state.Record:
-    """The event to roll back: `event` (a commit of the env's chain, or a prefix) or the newest."""
-    records = deployable_events(repo, env)
-    if event is None:
-        if not records:
-            raise UsageError(
-                f"{env} has no recorded deployment with a snapshot to roll back "
-                f"(see `sfsync log --env {env}`)"
-            )
-        return records[0]
-    found = [r for r in state.log(repo, env) if r.commit.startswith(event.lower())]
-    if not found:
-        raise UsageError(
-            f"no event {event} in refs/sfsync/envs/{env} (see `sfsync log --env {env}`)"
-        )
-    if len(found) > 1:
-        raise UsageError(
-            f"event id {event} is ambiguous in refs/sfsync/envs/{env}: give more digits"
-        )
-    record = found[0]
-    if record not in records:
-        raise UsageError(
-            f"event {record.commit[:12]} of {env} is a '{record.event.kind}' without a "
-            "snapshot: nothing to roll back"
-        )
-    return record
-
-
-def rollback_step(
-    repo: Path | str,
-    env: Environment,
-    project: Project,
-    event: str | None = None,
-    *,
-    policy: str = "stop",
-    test_level: str | None = None,
-    on_progress: Callable[[sf.Progress], None] | None = None,
-    on_snapshot: Callable[[Snapshot], None] | None = None,
-) -> StepResult:
-    """Undo a recorded deployment: redeploy its snapshot, delete what it created.
-
-    The rollback is itself snapshotted and recorded (kind `rollback`), so it can be undone.
-    """
-    repo = Path(repo)
-    record = find_event(repo, env.name, event)
-    return _run_rollback(repo, env, project, record, policy, test_level, on_progress, on_snapshot)
-
-
-def plan_rollback(
-    repo: Path | str, env: Environment, event: str | None = None
-) -> tuple[state.Record, Snapshot, list[str], list[str]]:
-    """(event, its snapshot, components to redeploy, components to delete)."""
-    record = find_event(repo, env.name, event)
-    snap = _snapshot_of(repo, env.name, record)
-    restore, delete = _rollback_sets(record, snap)
-    return record, snap, [str(c) for c in restore], [str(c) for c in delete]
 
 
 # --- internals -------------------------------------------------------------------------
 
 
-def _snapshot_of(repo: Path | str, env: str, record: state.Record) -> Snapshot:
-    ref = str(record.event.details.get("snapshot") or "")
-    return snapshots.read(repo, env, ref.rsplit("/", 1)[-1])
-
-
-def _rollback_sets(record: state.Record, snap: Snapshot) -> tuple[list[Component], list[Component]]:
-    details = record.event.details
-    touched = {*record.event.components, *(details.get("deleted") or ())}
-    present = set(snap.present)
-    restore = sorted(parse_component(c) for c in touched if c in present)
-    delete = sorted(parse_component(c) for c in touched if c not in present)
-    return restore, delete
-
-
-def _run_rollback(
+def run_payload(
     repo: Path,
     env: Environment,
-    project: Project,
-    record: state.Record,
-    policy: str,
-    test_level: str | None,
-    on_progress: Callable[[sf.Progress], None] | None,
-    on_snapshot: Callable[[Snapshot], None] | None,
-) -> StepResult:
-    snap = _snapshot_of(repo, env.name, record)
-    restore, delete = _rollback_sets(record, snap)
-    snap_project = Project.at_revision(repo, snap.commit, extra_types=project.extra_types)
-    api_version = snap_project.api_version or project.api_version or "62.0"
-    left = _left_by(repo, env.name, record, project)
-
-    def target(wanted: Collection[Component]) -> dict[Component, Version]:
-        return versions_at(repo, snap.commit, snap_project, wanted)
-
-    def write(out: Path, removed: set[Component]) -> None:
-        snapshots.materialize(repo, snap, out)
-        keep = [c for c in restore if c not in removed]
-        gone = [c for c in delete if c not in removed]
-        _write_manifests(out, keep, gone, api_version)
-
-    parent = _parent_state(repo, record)
-    after = record.state
-
-    back_to = parent.deployed
-    if back_to is None and env.branch is not None and record.event.kind != "rollback":
-        back_to = record.event.from_sha  # the baseline the first deployment started from
-
-    def update(current: state.EnvState) -> state.EnvState:
-        return replace(current, deployed=back_to, synced_to=parent.synced_to)
-
-    payload = _Payload(
-        deploy=restore,
-        delete=delete,
-        api_version=api_version,
-        from_sha=after.deployed or record.event.to_sha,
-        to_sha=back_to or record.event.from_sha,
-        expected=left,
-        target=target,
-        write=write,
-        extra_types=project.extra_types,
-    )
-    details = {
-        "rolledBack": record.commit,
-        "rolledBackKind": record.event.kind,
-        "restored": snap.ref,
-        "summary": f"rollback of {record.event.kind} {record.commit[:12]} on {env.name}",
-    }
-    return _run(
-        repo,
-        env,
-        payload,
-        kind="rollback",
-        policy=policy,
-        exclude=(),
-        test_level=test_level,
-        tests=(),
-        check_only=False,
-        update_state=update,
-        details=details,
-        on_progress=on_progress,
-        on_snapshot=on_snapshot,
-        command="rollback",
-    )
-
-
-def _left_by(
-    repo: Path, env: str, record: state.Record, project: Project
-) -> Callable[[Collection[Component]], dict[Component, Version]]:
-    """What the event left in the org: the restored snapshot (rollback) or git at `to`."""
-    restored = str(record.event.details.get("restored") or "")
-    if record.event.kind == "rollback" and restored:
-        snap = snapshots.read(repo, env, restored.rsplit("/", 1)[-1])
-        snap_project = Project.at_revision(repo, snap.commit, extra_types=project.extra_types)
-        return lambda wanted: versions_at(repo, snap.commit, snap_project, wanted)
-    to_sha = record.event.to_sha
-    if not to_sha or gitrepo.rev_parse(repo, to_sha) is None:
-        return lambda wanted: {}
-    at_to = Project.at_revision(repo, to_sha, extra_types=project.extra_types)
-    return lambda wanted: versions_at(repo, to_sha, at_to, wanted)
-
-
-def _parent_state(repo: Path, record: state.Record) -> state.EnvState:
-    found = gitrepo.cat_file_objects(repo, [f"{record.commit}^:{state.STATE_FILE}"])
-    blob = found.get(f"{record.commit}^:{state.STATE_FILE}")
-    if blob is None:
-        return state.EnvState()
-    import json
-
-    return state.EnvState.from_json(json.loads(blob.data))
-
-
-def _run(
-    repo: Path,
-    env: Environment,
-    payload: _Payload,
+    payload: Payload,
     *,
     kind: str,
     policy: str,
@@ -427,7 +271,9 @@ def _run(
     on_progress: Callable[[sf.Progress], None] | None,
     on_snapshot: Callable[[Snapshot], None] | None,
     command: str,
+    expected_state: str | Unset | None = UNSET,
 ) -> StepResult:
+    """Run one deploy step for `payload` (see the module doc); `deploy_step` for a delta."""
     if policy not in POLICIES:
         raise UsageError(f"policy '{policy}' is not one of {', '.join(POLICIES)}")
     level = test_level or ("RunSpecifiedTests" if tests else default_test_level(env))
@@ -436,6 +282,11 @@ def _run(
     common = gitrepo.common_dir(repo)
     with locks.hold(common, env.name, command):
         current = state.read_state(repo, env.name)
+        if not isinstance(expected_state, Unset) and current.commit != expected_state:
+            raise state.StateConflict(
+                f"refs/sfsync/envs/{env.name} changed since this run read it (someone else "
+                f"updated {env.name}); nothing was deployed: run the command again"
+            )
         deploy = [c for c in payload.deploy if c not in excluded_set]
         delete = [c for c in payload.delete if c not in excluded_set]
         excluded = sorted(c for c in (*payload.deploy, *payload.delete) if c in excluded_set)
@@ -464,7 +315,7 @@ def _run(
             if deploy or delete:
                 out = work / "payload"
                 payload.write(out, removed)
-                _write_manifests(out, deploy, delete, payload.api_version)
+                write_manifests(out, deploy, delete, payload.api_version)
                 post = out / "destructiveChanges" / "destructiveChanges.xml"
                 try:
                     done = sf.deploy(
@@ -537,7 +388,7 @@ def _run(
 def _snapshot_and_check(
     repo: Path,
     env: Environment,
-    payload: _Payload,
+    payload: Payload,
     deploy: list[Component],
     delete: list[Component],
     folder: Path,
@@ -604,7 +455,7 @@ def _types(components: Sequence[Component]) -> dict[str, list[str]]:
     return types
 
 
-def _write_manifests(
+def write_manifests(
     out: Path, deploy: Sequence[Component], delete: Sequence[Component], api_version: str
 ) -> None:
     for rel, types in (

@@ -21,8 +21,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from sfsync import behind, gitrepo, orgdeploy, sf, state
+from sfsync import rollback as rollback_mod
 from sfsync.config import Environment
-from sfsync.errors import Refused, UsageError
+from sfsync.errors import ExternalError, Refused, UsageError
 from sfsync.metadata import compute_delta
 from sfsync.metadata.delta import Delta, flatten
 from sfsync.metadata.project import Project as MetadataProject
@@ -202,7 +203,7 @@ def run_deploy(
 def plan_rollback(project: Project, env_name: str, event: str | None = None) -> RollbackPlan:
     """The recorded event to undo and what undoing it deploys and deletes."""
     env = project.config.env(env_name)
-    record, snap, restore, delete = orgdeploy.plan_rollback(project.root, env, event)
+    record, snap, restore, delete = rollback_mod.plan_rollback(project.root, env, event)
     if not restore and not delete:
         raise Refused(f"event {record.commit[:12]} of {env.name} changed no component")
     return RollbackPlan(env, record, snap, tuple(restore), tuple(delete))
@@ -216,7 +217,7 @@ def run_rollback(
     on_progress: Callable[[sf.Progress], None] | None = None,
 ) -> orgdeploy.StepResult:
     """Redeploy the event's snapshot and delete what the event created (recorded, snapshotted)."""
-    return orgdeploy.rollback_step(
+    return rollback_mod.rollback_step(
         project.root,
         plan.env,
         _metadata_project(project),
@@ -224,6 +225,34 @@ def run_rollback(
         policy="force" if force else "stop",
         on_progress=on_progress,
     )
+
+
+def push_refs(project: Project, result: orgdeploy.StepResult) -> list[str]:
+    """Push the env's state ref and the step's snapshot ref to the remote (fast-forward only).
+
+    The org and the local refs are already updated when this runs: a failed push says so.
+    """
+    refs = [state.ref_name(result.env)]
+    if result.snapshot is not None:
+        refs.append(result.snapshot.ref)
+    remote = project.config.remote
+    proc = gitrepo.run(
+        project.root,
+        "push",
+        "--quiet",
+        "--porcelain",
+        remote,
+        *(f"{r}:{r}" for r in refs),
+        check=False,
+    )
+    if proc.returncode != 0:
+        detail = (proc.stdout + proc.stderr).decode("utf-8", errors="replace").strip()
+        last = detail.splitlines()[-1] if detail else "no output"
+        raise ExternalError(
+            f"{result.env} was deployed and recorded here, but git push {remote} failed: {last}; "
+            f"push the refs later with: git push {remote} {' '.join(f'{r}:{r}' for r in refs)}"
+        )
+    return refs
 
 
 def _metadata_project(project: Project) -> MetadataProject:

@@ -43,17 +43,21 @@ def deploy(
             help="The commit the org holds, when sfsync has not recorded one yet.",
         ),
     ] = None,
+    push: Annotated[
+        bool,
+        typer.Option("--push", help="Push refs/sfsync/envs/<env> and the snapshot afterwards."),
+    ] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the plan only.")] = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
     json_mode: JsonOption = False,
 ) -> None:
     """Deploy what the env's branch has and its org does not: the net difference.
 
-    The difference is taken between the commit the org last received (recorded in
-    refs/sfsync/envs/<env>) and the branch tip. The components about to be overwritten are
-    retrieved first (the snapshot that `sfsync rollback` redeploys), and the deploy stops if
-    the org holds changes that are not in git. Protected envs need --confirm <env> and run
-    RunLocalTests unless told otherwise.
+    The difference runs from the commit the org last received (recorded in
+    refs/sfsync/envs/<env>) to the branch tip. What is about to be
+    overwritten is retrieved first (the snapshot `sfsync rollback`
+    redeploys); the deploy stops if the org holds changes not in git.
+    Protected envs need --confirm <env> and run RunLocalTests by default.
 
     Examples: sfsync deploy --env int --yes
               sfsync deploy --env prod --confirm prod --validate
@@ -85,6 +89,8 @@ def deploy(
     with deploy_progress(out, plan.env.name) as on_progress:
         result = promote.run_deploy(proj, plan, on_progress=on_progress)
     assert result is not None
+    if push and not result.check_only:
+        promote.push_refs(proj, result)
     out.emit(
         {"dryRun": False, "upToDate": False, "plan": plan.to_json(), **result.to_json()},
         human=lambda console: show_result(console, result),

@@ -32,15 +32,19 @@ def rollback(
         str | None,
         typer.Option("--confirm", metavar="ENV", help="Required for protected envs: their name."),
     ] = None,
+    push: Annotated[
+        bool,
+        typer.Option("--push", help="Push refs/sfsync/envs/<env> and the snapshot afterwards."),
+    ] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the plan only.")] = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
     json_mode: JsonOption = False,
 ) -> None:
-    """Undo a recorded deployment: redeploy its snapshot and delete what it created.
+    """Undo a recorded deployment: redeploy its snapshot, delete what it created.
 
-    The rollback takes its own snapshot first and is recorded as an event, so it can be
-    undone the same way. It stops if a component was changed in the org since the
-    deployment (use --force to roll back over it).
+    The rollback takes its own snapshot first and is recorded as an event,
+    so it can be undone the same way. It stops if a component was changed
+    in the org since the deployment (--force rolls back over it).
 
     Examples: sfsync rollback --env int --dry-run
               sfsync rollback --env int --event 1a2b3c4d --yes
@@ -60,6 +64,8 @@ def rollback(
     confirm(out, f"Roll back event {plan.event.commit[:12]} on {plan.env.name}?", yes=yes)
     with deploy_progress(out, plan.env.name) as on_progress:
         result = promote.run_rollback(proj, plan, force=force, on_progress=on_progress)
+    if push:
+        promote.push_refs(proj, result)
     out.emit(
         {"dryRun": False, "plan": plan.to_json(), **result.to_json()},
         human=lambda console: show_result(console, result),
