@@ -8,9 +8,18 @@ from typing import Any
 import pytest
 
 from pipeline import CLASSES, Pipeline, git
-from sfsync import backpromote, gitrepo, project, state
+from sfsync import backpromote, cli, gitrepo, journal, project, state
 from sfsync.errors import UsageError
-from wfpipeline import CONFIG, WfPipeline, apex, class_text, last_deployment, run
+from wfpipeline import (
+    CONFIG,
+    WfPipeline,
+    apex,
+    class_text,
+    last_deployment,
+    run,
+    sfsync_process,
+    wait_for,
+)
 
 
 @pytest.fixture
@@ -69,6 +78,19 @@ def test_dry_run_json(pipe: Pipeline, monkeypatch: pytest.MonkeyPatch, capsys: A
     ]
 
 
+def test_dry_run_for_a_person(pipe: Pipeline, monkeypatch: pytest.MonkeyPatch, capsys: Any) -> None:
+    pipe.deploy("main", apex("Hotfix"), "prod hotfix")
+    pipe.deploy("int", apex("Base", "// int"), "int changes Base")
+    pipe.deploy("main", apex("Base", "// prod"), "prod changes Base")
+    monkeypatch.chdir(pipe.admin)
+    capsys.readouterr()
+    assert cli.main(["back-promote", "--from", "prod", "--sandboxes", "--dry-run"]) == 0
+    human = capsys.readouterr().err
+    assert "uat (uat) <- prod: ApexClass:Base, ApexClass:Hotfix" in human
+    assert f"int (int) <- uat: merge conflicts in {CLASSES}/Base.cls" in human
+    assert "dev1 (sandbox) <- int: skip, never synced" in human
+
+
 # --- end to end ---------------------------------------------------------------------------
 
 
@@ -77,7 +99,7 @@ def test_from_prod_walks_to_uat_int_and_the_sandboxes(
     wf: WfPipeline, monkeypatch: pytest.MonkeyPatch, capsys: Any
 ) -> None:
     wf.deploy("int", apex("Story"), "a story already on int (and in the sandboxes)")
-    dev1 = wf.developer("dev1")
+    dev1 = wf.developer("dev1", synced=False)  # never synced: skipped, with the way out
     wf.developer("dev2")
     hotfix = wf.deploy("main", {**apex("Hotfix"), **apex("Base", "// hotfix")}, "prod hotfix")
     edit = class_text("Base", "// dev2 is working on it")
@@ -98,12 +120,14 @@ def test_from_prod_walks_to_uat_int_and_the_sandboxes(
     assert code == 0, out
     envs = {e["env"]: e for e in out["result"]["envs"]}
     assert [e["env"] for e in out["result"]["envs"]] == ["uat", "int", "dev1", "dev2"]
-    assert all(e["status"] == "done" for e in envs.values())
+    assert [e["status"] for e in envs.values()] == ["done", "done", "skipped", "done"]
+    assert [envs[e]["sfInvocations"] for e in ("uat", "int", "dev2")] == [2, 2, 2]
+    assert "mark-synced --env dev1" in envs["dev1"]["reason"]
     git(wf.admin, "fetch", "-q", "origin")
     for branch in ("uat", "int"):
         assert gitrepo.is_ancestor(wf.admin, hotfix, f"origin/{branch}")
     hotfix_base = wf.git_text("origin/main", "Base")
-    for env in ("uat", "int", "dev1"):
+    for env in ("uat", "int"):
         org = wf.orgs[env]
         assert org.read_text("classes/Base.cls") == hotfix_base, env
         assert org.read_text("classes/Hotfix.cls") == wf.git_text("origin/main", "Hotfix")
@@ -116,7 +140,8 @@ def test_from_prod_walks_to_uat_int_and_the_sandboxes(
     int_tip = git(wf.admin, "rev-parse", "origin/int")
     dev2_state = state.read_state(dev1, "dev2").state
     assert dev2_state.synced_to == int_tip and dev2_state.skipped == ("ApexClass:Base",)
-    assert state.read_state(dev1, "dev1").state.synced_to == int_tip
+    assert state.read_state(dev1, "dev1").state.synced_to is None
+    assert wf.orgs["dev1"].deployments() == []
     assert state.read_state(dev1, "int").state.deployed == int_tip
     # the user's own working tree was never touched, and no temporary worktree is left
     assert git(wf.admin, "rev-parse", "HEAD") == user_head
@@ -132,6 +157,9 @@ def test_a_conflict_stops_at_that_env_and_names_the_envs_done(
     wf: WfPipeline, monkeypatch: pytest.MonkeyPatch, capsys: Any
 ) -> None:
     wf.deploy("main", apex("Base", "// prod"), "prod changes Base")
+    git(wf.admin, "checkout", "-q", "uat")  # uat has it already: nothing to deploy there
+    git(wf.admin, "merge", "-q", "--ff-only", "main")
+    git(wf.admin, "push", "-q", "origin", "uat")
     int_before = wf.deploy("int", apex("Base", "// int"), "int changes Base too")
     int_org = wf.orgs["int"]
     deployments_before = len(int_org.deployments())
@@ -150,7 +178,40 @@ def test_a_conflict_stops_at_that_env_and_names_the_envs_done(
     assert "stopped at int (done: uat)" in out["message"]
     assert f"{CLASSES}/Base.cls" in out["message"]
     assert out["data"]["failed"] == "int"
-    assert wf.orgs["uat"].read_text("classes/Base.cls") == wf.git_text("origin/main", "Base")
+    assert [e["status"] for e in out["data"]["done"]] == ["up-to-date"]
     assert len(int_org.deployments()) == deployments_before
     assert git(wf.admin, "rev-parse", "origin/int") == int_before
     assert git(wf.admin, "worktree", "list").count("\n") == 0
+
+
+def test_kill_9_after_the_merge_resumes_with_the_same_merge(pipe: Pipeline, tmp_path: Path) -> None:
+    pipe.deploy("main", apex("Hotfix"), "prod hotfix")
+    uat_before = git(pipe.admin, "rev-parse", "origin/uat")
+    marker = tmp_path / "paused"
+    first = sfsync_process(
+        pipe.admin,
+        "back-promote",
+        "--from",
+        "prod",
+        "--yes",
+        env={"SFSYNC_PAUSE_AT": "back-promote-deploy", "SFSYNC_PAUSE_FILE": str(marker)},
+    )
+    try:
+        wait_for(marker, first)
+    finally:
+        first.kill()
+        first.wait()
+    # nothing pushed, the temporary worktree is gone, the merge is journaled
+    assert git(pipe.admin, "rev-parse", "origin/uat") == uat_before
+    assert git(pipe.admin, "worktree", "list").count("\n") == 0
+    pending = journal.read(gitrepo.common_dir(pipe.admin), "uat")
+    assert pending is not None
+    merged = pending["merged"]
+    assert gitrepo.commit_parents(pipe.admin, merged) == [
+        uat_before,
+        git(pipe.admin, "rev-parse", "origin/main"),
+    ]
+    again = backpromote.plan(project.load(pipe.admin), "prod")
+    uat = again.steps[0]
+    assert uat.resume_merged == merged and uat.deploy == ("ApexClass:Hotfix",)
+    assert again.steps[1].upper_sha == merged  # int is planned on top of the same merge

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from pipeline import CLASSES, Pipeline, git, write
-from sfsync import behind, gitrepo, journal, project, pull, state
+from sfsync import behind, cli, gitrepo, journal, project, pull, state
 from wfpipeline import (
     WfPipeline,
     apex,
@@ -18,6 +17,7 @@ from wfpipeline import (
     last_deployment,
     run,
     sfsync_process,
+    wait_for,
 )
 
 # --- git side: no org is touched before the merge succeeds --------------------------------
@@ -60,6 +60,18 @@ def test_dry_run_json_prints_the_plan_and_changes_nothing(
     assert plan["deploy"] == ["ApexClass:Foo"] and plan["env"] == "dev1"
     assert [d["subject"] for d in plan["deployments"]] == ["Add Foo"]
     assert git(dev1, "rev-parse", "HEAD") == head
+
+
+def test_dry_run_for_a_person(pipe: Pipeline, monkeypatch: pytest.MonkeyPatch, capsys: Any) -> None:
+    dev1 = pipe.developer("dev1")
+    pipe.deploy("int", apex("Foo"), "Add Foo")
+    monkeypatch.chdir(dev1)
+    capsys.readouterr()
+    assert cli.main(["pull-upstream", "--dry-run", "--exclude", "ApexClass:Base"]) == 0
+    human = capsys.readouterr().err
+    assert "pull int" in human and "Add Foo" in human
+    assert "deploy (1): ApexClass:Foo" in human
+    assert "warning: --exclude ApexClass:Base: not part of this pull" in human
 
 
 def test_refuses_uncommitted_changes_in_package_directories(
@@ -138,8 +150,16 @@ def test_excluded_components_stay_behind_until_ignored(pipe: Pipeline) -> None:
     assert found.components == ("ApexClass:Bar",)
     assert [d.sha for d in found.deployments] == [add]
 
+    # the next pull brings it back, even with nothing new upstream
+    again = pull.plan(proj, None, fetch=False)
+    assert again.earlier == ("ApexClass:Bar",) and again.deploy == ("ApexClass:Bar",)
+    assert not again.up_to_date and again.merged == git(dev1, "rev-parse", "HEAD")
+
     ignored = state.EnvState(synced_to=add, excluded=("ApexClass:Bar",), ignored=(add,))
     assert behind.compute(dev1, proj.config, env, ignored, head="HEAD").count == 0
+    head = state.read_state(dev1, "dev1").commit
+    state.append_event(dev1, "dev1", state.Event(kind="ignore"), ignored, head)
+    assert pull.plan(proj, None, fetch=False).up_to_date  # ignored: not brought back
 
 
 # --- end to end: the real sf CLI against sfemu ----------------------------------------------
@@ -225,6 +245,11 @@ def test_unretrieved_sandbox_edit_stops_the_pull_until_excluded(
     code, status = run(dev1, "status", "--env", "dev1", monkeypatch=monkeypatch, capsys=capsys)
     row = status["result"]["environments"][0]
     assert row["componentsBehind"] == ["ApexClass:Base"] and row["deploymentsBehind"] == 1
+    # the next pull that does not exclude it brings it (and checks the sandbox again)
+    code, out = run(dev1, "pull-upstream", "--dry-run", monkeypatch=monkeypatch, capsys=capsys)
+    assert code == 0, out
+    plan = out["result"]["plan"]
+    assert plan["earlier"] == ["ApexClass:Base"] and plan["deploy"] == ["ApexClass:Base"]
 
 
 @pytest.mark.e2e
@@ -234,17 +259,21 @@ def test_conflict_then_continue_deploys_the_resolution(
     dev1 = _synced(wf)
     up = wf.deploy("int", {**apex("Base", "// int"), **apex("Foo")}, "int: Base, Foo")
     write(dev1, apex("Base", "// mine"), "mine: Base")
+    # the developer's work lives in their sandbox and in their branch
+    wf.orgs["dev1"].put("classes/Base.cls", class_text("Base", "// mine"), by="Dev One")
     code, out = run(dev1, "pull-upstream", "--yes", monkeypatch=monkeypatch, capsys=capsys)
-    assert code == 1 and gitrepo.merge_head(dev1) == up
+    assert code == 1 and gitrepo.merge_head(dev1) == up, out
 
     resolved = class_text("Base", "// int + mine")
     (dev1 / CLASSES / "Base.cls").write_text(resolved)
     git(dev1, "add", "-A")
     git(dev1, "commit", "-q", "--no-edit")
-    code, out = run(
-        dev1, "pull-upstream", "--continue", "--yes", monkeypatch=monkeypatch, capsys=capsys
-    )
-    assert code == 0, out
+    monkeypatch.chdir(dev1)
+    capsys.readouterr()
+    code = cli.main(["pull-upstream", "--continue", "--yes"])  # as a person sees it
+    human = capsys.readouterr().err
+    assert code == 0, human
+    assert "finish pulling int" in human and f"dev1 synced to int {up[:12]}" in human
     org = wf.orgs["dev1"]
     assert sorted(last_deployment(org)["deployed"]) == ["ApexClass:Base", "ApexClass:Foo"]
     assert org.read_text("classes/Base.cls") == resolved
@@ -277,21 +306,42 @@ def test_failed_deploy_leaves_everything_as_it_was_and_a_rerun_finishes(
     assert state.read_state(dev1, "dev1").state.synced_to == up
 
 
-def _wait_for(marker: Path, proc: Any, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while not marker.exists():
-        if proc.poll() is not None:
-            raise AssertionError(f"sfsync ended early: {proc.communicate()}")
-        if time.monotonic() > deadline:
-            raise AssertionError("sfsync did not reach the pause point")
-        time.sleep(0.05)
+@pytest.mark.parametrize("step", ["merge", "deploy"])
+def test_kill_9_before_the_deploy_step_resumes_with_the_same_merge(
+    pipe: Pipeline, tmp_path: Path, step: str
+) -> None:
+    dev1 = pipe.developer("dev1")
+    up = pipe.deploy("int", apex("Foo"), "Add Foo")
+    pre = git(dev1, "rev-parse", "HEAD")
+    marker = tmp_path / "paused"
+    first = sfsync_process(
+        dev1,
+        "pull-upstream",
+        "--yes",
+        env={"SFSYNC_PAUSE_AT": step, "SFSYNC_PAUSE_FILE": str(marker)},
+    )
+    try:
+        wait_for(marker, first)
+    finally:
+        first.kill()
+        first.wait()
+    proj = project.load(dev1)
+    again = pull.plan(proj, None)  # the dead run's lock is taken over
+    if step == "merge":  # killed before merging: nothing happened, start afresh
+        assert not again.resuming and again.merged is None and again.head == pre
+        assert journal.read(gitrepo.common_dir(dev1), "dev1") is None
+    else:
+        merged = git(dev1, "rev-parse", "HEAD")
+        assert gitrepo.commit_parents(dev1, merged) == [pre, up]
+        assert again.resuming and again.merged == merged and again.head == pre
+        assert again.deploy == ("ApexClass:Foo",)
 
 
 @pytest.mark.e2e
-@pytest.mark.parametrize("step", ["deploy", "snapshot"])
-def test_kill_9_between_steps_and_a_second_run_at_once(
-    wf: WfPipeline, tmp_path: Path, step: str
+def test_kill_9_inside_the_deploy_step_and_a_second_run_at_once(
+    wf: WfPipeline, tmp_path: Path
 ) -> None:
+    step = "snapshot"  # the sandbox was read and backed up, nothing deployed yet
     dev1 = _synced(wf)
     up = wf.deploy("int", {**apex("Foo"), **apex("Base", "// v2")}, "Foo, Base v2")
     pre = git(dev1, "rev-parse", "HEAD")
@@ -303,7 +353,7 @@ def test_kill_9_between_steps_and_a_second_run_at_once(
         env={"SFSYNC_PAUSE_AT": step, "SFSYNC_PAUSE_FILE": str(marker)},
     )
     try:
-        _wait_for(marker, first)
+        wait_for(marker, first)
         # a second run on the same env while the first holds it
         second = sfsync_process(dev1, "pull-upstream", "--yes")
         out, _err = second.communicate(timeout=120)

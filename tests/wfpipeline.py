@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -123,3 +124,14 @@ def last_deployment(handle: OrgHandle) -> dict[str, Any]:
     records = handle.deployments()
     assert records, "no deployment was recorded"
     return records[-1]
+
+
+def wait_for(marker: Path, proc: subprocess.Popen[str], timeout: float = 60) -> None:
+    """Wait until a paused sfsync process wrote its marker file."""
+    deadline = time.monotonic() + timeout
+    while not marker.exists():
+        if proc.poll() is not None:
+            raise AssertionError(f"sfsync ended early: {proc.communicate()}")
+        if time.monotonic() > deadline:
+            raise AssertionError("sfsync did not reach the pause point")
+        time.sleep(0.05)

@@ -139,7 +139,6 @@ def plan(
         )
     if fetch:
         tracking.sync_remote(project, [top, *walk])
-    repo = project.root
     tips: dict[str, str] = {top.name: _branch_tip(project, top)}
     steps: list[Step] = []
     for env in walk:
@@ -151,7 +150,6 @@ def plan(
         else:
             step = _plan_sandbox(project, env, upper_sha)
         steps.append(step)
-    _ = repo
     return Plan(top, tuple(steps))
 
 
@@ -174,7 +172,11 @@ def execute(
         except SfsyncError as exc:
             names = [r.env for r in done if r.status != "skipped"]
             where = f"done: {', '.join(names)}" if names else "no env was changed"
-            exc.message = f"back-promote stopped at {step.env.name} ({where}): {exc.message}"
+            exc.message = (
+                f"back-promote stopped at {step.env.name} ({where}): {exc.message}\n"
+                f"once fixed, run the same back-promote again: envs already done are up to "
+                "date and an interrupted merge is reused"
+            )
             exc.data = {**exc.data, "done": [r.to_json() for r in done], "failed": step.env.name}
             raise
         if result.merged and step.env.branch is not None:
@@ -393,7 +395,7 @@ def _deploy_unless_recorded(
         kind=OP,
         exclude=(),
         policy="stop",
-        new_state=lambda s: replace(s, deployed=merged),
+        new_state=lambda s: _deployed_after(s, old, merged),
         details={
             "upstream": env.upstream,
             "upstreamSha": upper_sha,
@@ -401,6 +403,15 @@ def _deploy_unless_recorded(
         },
         progress=progress,
     )
+
+
+def _deployed_after(current: state.EnvState, old: str, merged: str) -> state.EnvState:
+    """`deployed` moves to the merge when the org held the branch tip (or nothing was known);
+    a branch with commits the org never received keeps its `deployed`, so `sfsync deploy`
+    still promotes them."""
+    if current.deployed in (None, old):
+        return replace(current, deployed=merged)
+    return current
 
 
 def _run_sandbox(

@@ -21,7 +21,7 @@ from sfsync import behind as behind_mod
 from sfsync import gitrepo, journal, state, tracking, workflow
 from sfsync.behind import Deployment
 from sfsync.config import Environment
-from sfsync.errors import Refused, UsageError
+from sfsync.errors import Refused, SfsyncError, UsageError
 from sfsync.project import Project, resolve_env
 
 OP = "pull-upstream"
@@ -157,8 +157,10 @@ def plan(
         raise UsageError("the current branch has no commit yet")
     behind = behind_mod.compute(repo, project.config, env, current.state, head="HEAD")
     base = _plan(env, up_ref, up_sha, head, branch, behind.deployments, excluded)
+    # held back by an earlier pull and still behind (not ignored since): deployed now
     held = [*current.state.excluded, *current.state.skipped]
-    earlier = tuple(dict.fromkeys(c for c in held if c not in excluded))
+    still = set(behind.components)
+    earlier = tuple(dict.fromkeys(c for c in held if c in still and c not in excluded))
     from_sha = _without(project, head, earlier)
     base = replace(base, earlier=earlier, from_sha=from_sha)
     if gitrepo.is_ancestor(repo, up_sha, head):
@@ -257,17 +259,26 @@ def execute(
         except Refused as exc:
             if not user_merge and gitrepo.rev_parse(repo, "HEAD") == merged:
                 # an automatic merge is cheap to redo: leave the branch as it was
-                gitrepo.reset_keep(repo, the_plan.head)
                 journal.clear(common, env.name)
+                undone = ""
+                if merged != the_plan.head:
+                    gitrepo.reset_keep(repo, the_plan.head)
+                    undone = f"{the_plan.branch} is back at {the_plan.head[:12]} (merge undone); "
                 exc.message += (
-                    f"\n{the_plan.branch} is back at {the_plan.head[:12]} (the merge was undone); "
-                    f"the sandbox and refs/sfsync/envs/{env.name} are unchanged"
+                    f"\n{undone}the sandbox and refs/sfsync/envs/{env.name} are unchanged"
                 )
             else:
                 exc.message += (
                     f"\nyour merge {merged[:12]} is kept: fix the cause, then run "
                     "`sfsync pull-upstream --continue` (or `--abort`)"
                 )
+            raise
+        except SfsyncError as exc:
+            # sf or the network failed mid-way: the journal lets the next run finish the job
+            exc.message += (
+                f"\nthe merge {merged[:12]} is kept and journaled: run `sfsync pull-upstream` "
+                "again to finish (or `--abort`)"
+            )
             raise
         journal.clear(common, env.name)
     push_error = workflow.push_state(project, env.name)
@@ -474,7 +485,8 @@ def _without(project: Project, head: str, components: Sequence[str]) -> str:
         return head
     tree = gitrepo.tree_without(repo, head, paths)
     message = "sfsync pull-upstream: components held back earlier, as absent\n"
-    return gitrepo.commit_tree(repo, tree, [head], message)
+    # a sibling of `head` (same parents), so it is older than neither head nor the merge
+    return gitrepo.commit_tree(repo, tree, gitrepo.commit_parents(repo, head), message)
 
 
 def _snapshot_taken(
