@@ -206,3 +206,40 @@ def test_status_matrix(pipe: Pipeline) -> None:
     ]
     assert rows[3].last_sync is not None and rows[3].last_sync.event.kind == "mark-synced"
     assert rows[4].behind.known is False
+
+
+def test_component_paths_finds_every_file_of_held_back_components(tmp_path: Path) -> None:
+    from gitfixtures import commit, init_project
+    from gitfixtures import write as write_files
+    from sfsync import behind as behind_mod
+    from sfsync.naming import Namer
+
+    repo = init_project(tmp_path / "repo")
+    base = "force-app/main/default"
+    write_files(
+        repo,
+        {
+            f"{base}/classes/Foo.cls": "public class Foo {}",
+            f"{base}/classes/Foo.cls-meta.xml": "<ApexClass/>",
+            f"{base}/classes/FooBar.cls": "public class FooBar {}",
+            f"{base}/lwc/myCard/myCard.js": "export default class {}",
+            f"{base}/lwc/myCard/myCard.html": "<template></template>",
+            f"{base}/lwc/myCard/myCard.js-meta.xml": "<LightningComponentBundle/>",
+        },
+    )
+    sha = commit(repo, "metadata")
+    found = behind_mod.component_paths(
+        repo,
+        sha,
+        ["force-app"],
+        Namer(repo),
+        ["ApexClass:Foo", "LightningComponentBundle:myCard", "ApexClass:Gone"],
+    )
+    assert {k: sorted(v) for k, v in found.items()} == {
+        "ApexClass:Foo": [f"{base}/classes/Foo.cls", f"{base}/classes/Foo.cls-meta.xml"],
+        "LightningComponentBundle:myCard": [
+            f"{base}/lwc/myCard/myCard.html",
+            f"{base}/lwc/myCard/myCard.js",
+            f"{base}/lwc/myCard/myCard.js-meta.xml",
+        ],
+    }

@@ -170,7 +170,7 @@ def _synced(wf: WfPipeline, name: str = "dev1") -> Path:
 
 
 @pytest.mark.e2e
-def test_pull_deploys_exactly_the_net_difference(
+def test_pull_deploys_exactly_the_net_difference_through_a_dropped_connection(
     wf: WfPipeline, monkeypatch: pytest.MonkeyPatch, capsys: Any
 ) -> None:
     dev1 = _synced(wf)
@@ -183,11 +183,13 @@ def test_pull_deploys_exactly_the_net_difference(
     pre = git(dev1, "rev-parse", "HEAD")
     org = wf.orgs["dev1"]
     before = len(org.deployments())
+    org.drop_connection("checkDeployStatus")  # the job goes on; sfsync resumes it
 
     code, out = run(dev1, "pull-upstream", "--yes", monkeypatch=monkeypatch, capsys=capsys)
 
     assert code == 0, out
     result = out["result"]
+    assert result["sfInvocations"] == 3  # retrieve, deploy (dropped), deploy resume
     assert result["syncedTo"] == up and result["preMerge"] == pre
     assert sorted(result["deployed"]) == ["ApexClass:Base", "ApexClass:Foo"]
     record = last_deployment(org)
@@ -200,6 +202,8 @@ def test_pull_deploys_exactly_the_net_difference(
     assert state.read_state(dev1, "dev1").state.synced_to == up
     # the event travelled to the remote, and nothing is behind any more
     assert git(wf.admin, "ls-remote", "origin", "refs/sfsync/envs/dev1")
+    assert result["snapshot"].startswith("refs/sfsync/snapshots/dev1/")
+    assert git(wf.admin, "ls-remote", "origin", result["snapshot"])  # for a teammate's rollback
     code, status = run(dev1, "status", "--env", "dev1", monkeypatch=monkeypatch, capsys=capsys)
     assert status["result"]["environments"][0]["deploymentsBehind"] == 0
     assert journal.read(gitrepo.common_dir(dev1), "dev1") is None

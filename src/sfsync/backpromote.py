@@ -339,7 +339,7 @@ def _run_branch(
         _advance_local_branch(project, env.branch, old, merged)
         journal.clear(common, env.name)
     warnings = []
-    push_error = workflow.push_state(project, env.name)
+    push_error = workflow.push_state(project, env.name, outcome.snapshot if outcome else None)
     if push_error:
         warnings.append(f"refs/sfsync/envs/{env.name} not pushed: {push_error}")
     return StepResult(env.name, "done", merged, outcome, warnings=tuple(warnings))
@@ -445,7 +445,7 @@ def _run_sandbox(
             progress=progress,
         )
     warnings = []
-    push_error = workflow.push_state(project, env.name)
+    push_error = workflow.push_state(project, env.name, outcome.snapshot)
     if push_error:
         warnings.append(f"refs/sfsync/envs/{env.name} not pushed: {push_error}")
     return StepResult(env.name, "done", upper_sha, outcome, warnings=tuple(warnings))

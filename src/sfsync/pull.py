@@ -281,7 +281,7 @@ def execute(
             )
             raise
         journal.clear(common, env.name)
-    push_error = workflow.push_state(project, env.name)
+    push_error = workflow.push_state(project, env.name, outcome.snapshot)
     return PullResult(the_plan, merged, outcome, push_error)
 
 
