@@ -31,19 +31,20 @@ test-e2e: setup
 	$(BIN)/pytest -m e2e
 
 lint: setup
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks demo
+	$(BIN)/ruff format --check src tests benchmarks demo
 	$(BIN)/mypy
+	$(BIN)/mypy demo
 
 fmt: setup
-	$(BIN)/ruff format src tests benchmarks
-	$(BIN)/ruff check --fix src tests benchmarks
+	$(BIN)/ruff format src tests benchmarks demo
+	$(BIN)/ruff check --fix src tests benchmarks demo
 
 bench: setup
 	$(BIN)/python benchmarks/run.py --update-readme
 
 demo: setup
-	@echo "make demo arrives with the workflows issue (pull-upstream, back-promote, rollback)."
+	$(BIN)/python demo/run.py
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache

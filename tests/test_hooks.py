@@ -254,3 +254,28 @@ def test_parse_args_errors(argv: list[str], message: str) -> None:
 def test_read_push_refs() -> None:
     lines = "refs/heads/a 1111 refs/heads/a 2222\nrefs/heads/b 3333 refs/heads/b 0000\n"
     assert read_push_refs(io.StringIO(lines)) == [("1111", "2222"), ("3333", "0000")]
+
+
+def test_pushing_only_state_refs_is_not_blocked(tmp_path: Path) -> None:
+    """sfsync pushes refs/sfsync/* itself (pull-upstream, ignore --push): the pre-push hook
+    of a developer who is behind must let that through, and still block their branches."""
+    pipeline = Pipeline(tmp_path)
+    dev = pipeline.developer("dev1")
+    pipeline.deploy("int", cls("Foo"), "Add Foo")
+    subprocess.run(["git", "fetch", "-q", "origin"], cwd=dev, check=True)
+    sha = "1" * 40
+    check = [sys.executable, "-m", "sfsync", "check", "--stage", "push", "--refs-from-stdin"]
+
+    def run(stdin: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            check, cwd=dev, input=stdin, capture_output=True, text=True, check=False
+        )
+
+    state_only = run(f"refs/sfsync/envs/dev1 {sha} refs/sfsync/envs/dev1 {'0' * 40}\n")
+    assert state_only.returncode == 0, state_only.stderr
+    branch = run(
+        f"refs/sfsync/envs/dev1 {sha} refs/sfsync/envs/dev1 {'0' * 40}\n"
+        f"refs/heads/story-dev1 {sha} refs/heads/story-dev1 {'0' * 40}\n"
+    )
+    assert branch.returncode == 1, branch.stderr
+    assert "dev1 is 1 deployment behind int" in branch.stderr

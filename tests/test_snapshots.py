@@ -54,3 +54,26 @@ def test_create_read_list_and_materialize(tmp_path: Path) -> None:
     assert (out / "force-app/main/default/classes/Foo.cls").read_text() == "public class Foo {}\n"
     with pytest.raises(UsageError, match="no snapshot"):
         snapshots.read(repo, "int", "nope")
+
+
+def test_a_snapshot_of_absent_components_materializes_its_package_directories(
+    tmp_path: Path,
+) -> None:
+    """Rolling back a deploy that only created components redeploys nothing and deletes the
+    rest: the snapshot holds no source, yet sf needs the package directory to exist."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    folder = tmp_path / "r"
+    folder.mkdir()
+    (folder / "sfdx-project.json").write_text(
+        '{"packageDirectories": [{"path": "force-app"}, {"path": "../outside"}]}\n',
+        encoding="utf-8",
+    )
+    snap = snapshots.create(
+        repo, "int", "int-org", folder, present=[], absent=["ApexClass:Bar"], properties={},
+        from_sha="a" * 40, to_sha="b" * 40,
+    )  # fmt: skip
+    out = snapshots.materialize(repo, snap, tmp_path / "out")
+    assert (out / "force-app").is_dir()
+    assert not (tmp_path / "outside").exists()  # never a folder outside the output

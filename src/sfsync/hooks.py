@@ -10,6 +10,7 @@ Exit codes: 0 not blocked (also: no `sfsync.yml`, no env configured, skipped wit
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import sys
@@ -262,7 +263,12 @@ def check_command(
     if stage is None and hook_args and hook_args[0] in STAGES:
         stage = hook_args[0]
     if refs_from_stdin and not sys.stdin.isatty():  # a person at a terminal types nothing
-        pushed: list[tuple[str, str]] | None = read_push_refs(sys.stdin)
+        lines = sys.stdin.read()
+        if only_state_refs(lines):
+            # sfsync's own bookkeeping (refs/sfsync/*) is not the developer's work
+            note = "only refs/sfsync/* are pushed: nothing to check"
+            return report(CheckResult(resolve_stage(stage), note=note), json_mode)
+        pushed: list[tuple[str, str]] | None = read_push_refs(io.StringIO(lines))
     else:
         pushed = _pre_commit_push_refs()
     result = run_check(env=env, stage=stage, fetch=fetch, pushed=pushed)
@@ -304,6 +310,12 @@ def read_push_refs(stream: TextIO) -> list[tuple[str, str]]:
         if len(fields) == 4:
             pairs.append((fields[1], fields[3]))
     return pairs
+
+
+def only_state_refs(text: str) -> bool:
+    """True when a pre-push hook's input pushes refs/sfsync/* and nothing else."""
+    remote_refs = [f[2] for f in (line.split() for line in text.splitlines()) if len(f) == 4]
+    return bool(remote_refs) and all(r.startswith("refs/sfsync/") for r in remote_refs)
 
 
 def _pre_commit_push_refs() -> list[tuple[str, str]] | None:

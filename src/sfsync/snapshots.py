@@ -174,7 +174,25 @@ def materialize(repo: Path | str, snap: Snapshot, out_dir: Path) -> Path:
         tmp = target.with_name(f".sfsync-{os.getpid()}-{target.name}")
         tmp.write_bytes(data)
         os.replace(tmp, target)
+    _package_dirs_exist(out)
     return out
+
+
+def _package_dirs_exist(out: Path) -> None:
+    """sf refuses a project whose package directories are missing: a snapshot of components
+    that were all absent (a rollback that only deletes) has no files in them."""
+    project_file = out / "sfdx-project.json"
+    if not project_file.is_file():
+        return
+    try:
+        dirs = json.loads(project_file.read_text(encoding="utf-8")).get("packageDirectories", [])
+    except ValueError:
+        return
+    for entry in dirs:
+        rel = str(entry.get("path", "")) if isinstance(entry, dict) else ""
+        parts = rel.replace("\\", "/").split("/")
+        if rel and not rel.startswith("/") and not any(p in ("", ".", "..") for p in parts):
+            out.joinpath(*parts).mkdir(parents=True, exist_ok=True)
 
 
 def _files(root: Path) -> list[str]:
