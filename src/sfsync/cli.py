@@ -41,6 +41,11 @@ app = typer.Typer(
 JsonOption = Annotated[
     bool, typer.Option("--json", help="Print exactly one JSON object on stdout (for CI).")
 ]
+DryRunOption = Annotated[bool, typer.Option("--dry-run", help="Print the plan and change nothing.")]
+YesOption = Annotated[
+    bool,
+    typer.Option("--yes", "-y", help="Do not ask before acting (needed without a terminal)."),
+]
 
 
 def _version_callback(value: bool) -> None:

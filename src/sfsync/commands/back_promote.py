@@ -8,7 +8,7 @@ import typer
 from rich.console import Console
 
 from sfsync import backpromote, project
-from sfsync.cli import JsonOption, Output, app
+from sfsync.cli import DryRunOption, JsonOption, Output, YesOption, app
 from sfsync.commands.interact import confirm, deploy_progress
 
 
@@ -25,10 +25,8 @@ def back_promote(
         bool,
         typer.Option("--sandboxes", help="Then deploy to developer sandboxes what they lack."),
     ] = False,
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Print the plan, change nothing.")
-    ] = False,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask before acting.")] = False,
+    dry_run: DryRunOption = False,
+    yes: YesOption = False,
     no_fetch: Annotated[
         bool, typer.Option("--no-fetch", help="Do not fetch env branches first.")
     ] = False,

@@ -8,7 +8,7 @@ import typer
 from rich.console import Console
 
 from sfsync import project, promote
-from sfsync.cli import JsonOption, Output, app
+from sfsync.cli import DryRunOption, JsonOption, Output, YesOption, app
 from sfsync.commands.interact import confirm, deploy_progress
 from sfsync.orgdeploy import StepResult
 
@@ -47,8 +47,8 @@ def deploy(
         bool,
         typer.Option("--push", help="Push refs/sfsync/envs/<env> and the snapshot afterwards."),
     ] = False,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the plan only.")] = False,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
+    dry_run: DryRunOption = False,
+    yes: YesOption = False,
     json_mode: JsonOption = False,
 ) -> None:
     """Deploy what the env's branch has and its org does not: the net difference.

@@ -8,7 +8,7 @@ import typer
 from rich.console import Console
 
 from sfsync import project, pull
-from sfsync.cli import JsonOption, Output, app
+from sfsync.cli import DryRunOption, JsonOption, Output, YesOption, app
 from sfsync.commands.interact import confirm, deploy_progress
 from sfsync.errors import UsageError
 
@@ -26,10 +26,8 @@ def pull_upstream(
             help="Leave this component out (repeatable); it stays behind until pulled or ignored.",
         ),
     ] = None,
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Print the plan, change nothing.")
-    ] = False,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask before acting.")] = False,
+    dry_run: DryRunOption = False,
+    yes: YesOption = False,
     force: Annotated[
         bool,
         typer.Option("--force", help="Overwrite components changed in the sandbox since its sync."),

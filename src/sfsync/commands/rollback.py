@@ -8,7 +8,7 @@ import typer
 from rich.console import Console
 
 from sfsync import project, promote
-from sfsync.cli import JsonOption, Output, app
+from sfsync.cli import DryRunOption, JsonOption, Output, YesOption, app
 from sfsync.commands.deploy import show_result
 from sfsync.commands.interact import confirm, deploy_progress
 
@@ -36,8 +36,8 @@ def rollback(
         bool,
         typer.Option("--push", help="Push refs/sfsync/envs/<env> and the snapshot afterwards."),
     ] = False,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the plan only.")] = False,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
+    dry_run: DryRunOption = False,
+    yes: YesOption = False,
     json_mode: JsonOption = False,
 ) -> None:
     """Undo a recorded deployment: redeploy its snapshot, delete what it created.
