@@ -183,14 +183,9 @@ def counting_wrapper(folder: Path, log: Path, real_sf: Path) -> Path:
 
 def has_pull_upstream() -> bool:
     """True when this build of sfsync has `sfsync pull-upstream`."""
-    import sfsync.commands  # noqa: F401  (registers the commands)
-    from sfsync.cli import app
+    from sfsync.app import COMMANDS
 
-    names = {
-        c.name or (c.callback.__name__.replace("_", "-") if c.callback else "")
-        for c in app.registered_commands
-    }
-    return "pull-upstream" in names
+    return "pull-upstream" in COMMANDS
 
 
 def full_deploy(sf: SfCli, project: Path) -> tuple[float, int]:

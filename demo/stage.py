@@ -248,14 +248,9 @@ class Stage:
 
 def has_command(name: str) -> bool:
     """True when this build of sfsync has the command ``name``."""
-    import sfsync.commands  # noqa: F401  (registers every command)
-    from sfsync.cli import app
+    from sfsync.app import COMMANDS
 
-    names = {
-        c.name or (c.callback.__name__.replace("_", "-") if c.callback else "")
-        for c in app.registered_commands
-    }
-    return name in names
+    return name in COMMANDS
 
 
 def write_files(repo: Path, files: Mapping[str, str | None]) -> None:

@@ -90,7 +90,7 @@ class Pipeline:
         git(repo, "checkout", "-q", "-b", f"story-{env}", "origin/int")
         git(repo, "config", "sfsync.env", env)
         if synced:
-            from sfsync import project, tracking
+            from sfsync.pipeline import project, tracking
 
             tracking.mark_synced(project.load(repo), env, None)
         return repo

@@ -8,8 +8,12 @@ from typing import Any
 import pytest
 
 from pipeline import CLASSES, Pipeline, git
-from sfsync import backpromote, cli, gitrepo, journal, project, state
+from sfsync import app
 from sfsync.errors import UsageError
+from sfsync.git import journal, state
+from sfsync.git import repo as gitrepo
+from sfsync.pipeline import project
+from sfsync.workflows import backpromote
 from wfpipeline import (
     CONFIG,
     WfPipeline,
@@ -84,7 +88,7 @@ def test_dry_run_for_a_person(pipe: Pipeline, monkeypatch: pytest.MonkeyPatch, c
     pipe.deploy("main", apex("Base", "// prod"), "prod changes Base")
     monkeypatch.chdir(pipe.admin)
     capsys.readouterr()
-    assert cli.main(["back-promote", "--from", "prod", "--sandboxes", "--dry-run"]) == 0
+    assert app.main(["back-promote", "--from", "prod", "--sandboxes", "--dry-run"]) == 0
     human = capsys.readouterr().err
     assert "uat (uat) <- prod: ApexClass:Base, ApexClass:Hotfix" in human
     assert f"int (int) <- uat: merge conflicts in {CLASSES}/Base.cls" in human

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from pipeline import CLASSES, Pipeline, cls, git, write
-from sfsync import project, tracking
-from sfsync.behind import Behind
+from sfsync.pipeline import project, tracking
+from sfsync.pipeline.behind import Behind
 
 
 def behind(repo: Path, env: str) -> Behind:
@@ -211,8 +211,8 @@ def test_status_matrix(pipe: Pipeline) -> None:
 def test_component_paths_finds_every_file_of_held_back_components(tmp_path: Path) -> None:
     from gitfixtures import commit, init_project
     from gitfixtures import write as write_files
-    from sfsync import behind as behind_mod
-    from sfsync.naming import Namer
+    from sfsync.pipeline import behind as behind_mod
+    from sfsync.pipeline.naming import Namer
 
     repo = init_project(tmp_path / "repo")
     base = "force-app/main/default"

@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 
 from sfemu.testing import LoggedInOrg
-from sfsync import snapshots, state
 from sfsync.__main__ import main
+from sfsync.git import state
+from sfsync.org import snapshots
 from workflows import apex, commit, expected_org, git, new_repo, org_files, seed
 
 Login = Callable[..., LoggedInOrg]

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from sfsync import config
 from sfsync.errors import ConfigError, UsageError
+from sfsync.pipeline import config
 
 GOOD = """\
 version: 1

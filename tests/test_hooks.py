@@ -13,7 +13,7 @@ import pytest
 from pipeline import SFSYNC_YML, Pipeline, cls, git, write
 from sfsync.__main__ import main
 from sfsync.errors import UsageError
-from sfsync.hooks import CheckArgs, parse_args, read_push_refs
+from sfsync.hooks.check import CheckArgs, parse_args, read_push_refs
 
 BYPASS = (
     "Run: sfsync pull-upstream   (or: sfsync ignore --all)   "

@@ -12,8 +12,8 @@ import pytest
 
 from conftest import REPO_ROOT
 from pipeline import Pipeline, cls, git
-from sfsync import install
 from sfsync.__main__ import main
+from sfsync.hooks import install
 
 
 def hook_env() -> dict[str, str]:

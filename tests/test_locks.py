@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from sfsync import locks
+from sfsync.git import locks
 
 
 def write_lock(common: Path, env: str, pid: int, host: str | None = None) -> Path:

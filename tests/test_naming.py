@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from sfsync.naming import Namer
+from sfsync.pipeline.naming import Namer
 
 D = "force-app/main/default"
 

@@ -8,8 +8,12 @@ from pathlib import Path
 import pytest
 
 from sfemu.testing import LoggedInOrg
-from sfsync import gitrepo, orgdeploy, project, sf, snapshots, state
+from sfsync.git import repo as gitrepo
+from sfsync.git import state
 from sfsync.metadata import compute_delta
+from sfsync.org import deploy as orgdeploy
+from sfsync.org import sf, snapshots
+from sfsync.pipeline import project
 from workflows import apex, commit, expected_org, new_repo, org_files, seed
 
 Login = Callable[..., LoggedInOrg]

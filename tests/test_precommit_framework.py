@@ -12,7 +12,7 @@ import pytest
 
 from conftest import REPO_ROOT
 from pipeline import Pipeline, cls, git
-from sfsync import project, tracking
+from sfsync.pipeline import project, tracking
 
 
 def test_pre_commit_framework_blocks_until_ignored(

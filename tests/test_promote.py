@@ -6,8 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from sfsync import orgdeploy, project, promote, snapshots, state
 from sfsync.errors import ExternalError
+from sfsync.git import state
+from sfsync.org import deploy as orgdeploy
+from sfsync.org import snapshots
+from sfsync.pipeline import project
+from sfsync.workflows import promote
 from workflows import BASE_FILES, git, new_repo
 
 

@@ -9,7 +9,11 @@ from typing import Any
 import pytest
 
 from pipeline import CLASSES, Pipeline, git, write
-from sfsync import behind, cli, gitrepo, journal, project, pull, state
+from sfsync import app
+from sfsync.git import journal, state
+from sfsync.git import repo as gitrepo
+from sfsync.pipeline import behind, project
+from sfsync.workflows import pull
 from wfpipeline import (
     WfPipeline,
     apex,
@@ -67,7 +71,7 @@ def test_dry_run_for_a_person(pipe: Pipeline, monkeypatch: pytest.MonkeyPatch, c
     pipe.deploy("int", apex("Foo"), "Add Foo")
     monkeypatch.chdir(dev1)
     capsys.readouterr()
-    assert cli.main(["pull-upstream", "--dry-run", "--exclude", "ApexClass:Base"]) == 0
+    assert app.main(["pull-upstream", "--dry-run", "--exclude", "ApexClass:Base"]) == 0
     human = capsys.readouterr().err
     assert "pull int" in human and "Add Foo" in human
     assert "deploy (1): ApexClass:Foo" in human
@@ -274,7 +278,7 @@ def test_conflict_then_continue_deploys_the_resolution(
     git(dev1, "commit", "-q", "--no-edit")
     monkeypatch.chdir(dev1)
     capsys.readouterr()
-    code = cli.main(["pull-upstream", "--continue", "--yes"])  # as a person sees it
+    code = app.main(["pull-upstream", "--continue", "--yes"])  # as a person sees it
     human = capsys.readouterr().err
     assert code == 0, human
     assert "finish pulling int" in human and f"dev1 synced to int {up[:12]}" in human

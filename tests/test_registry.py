@@ -115,7 +115,7 @@ def test_bad_extra_types(entry: dict[str, object], message: str) -> None:
 
 
 def test_extra_types_read_from_sfsync_yml(tmp_path: Path) -> None:
-    from sfsync.metadata.project import Project
+    from sfsync.pipeline.project import metadata_project
 
     (tmp_path / "sfdx-project.json").write_text('{"packageDirectories": [{"path": "app"}]}')
     (tmp_path / "sfsync.yml").write_text(
@@ -123,15 +123,15 @@ def test_extra_types_read_from_sfsync_yml(tmp_path: Path) -> None:
         "environments:\n  prod: {org: prod, branch: main}\n"
         "metadata:\n  extra_types:\n    - {name: Gizmo, directoryName: gizmos, suffix: gizmo}\n"
     )
-    project = Project.load(tmp_path)
+    project = metadata_project(tmp_path)
     assert project.registry.by_name("Gizmo") is not None
 
 
 def test_invalid_sfsync_yml_is_a_config_error(tmp_path: Path) -> None:
     from sfsync.errors import ConfigError
-    from sfsync.metadata.project import Project
+    from sfsync.pipeline.project import metadata_project
 
     (tmp_path / "sfdx-project.json").write_text('{"packageDirectories": [{"path": "app"}]}')
     (tmp_path / "sfsync.yml").write_text("metadata:\n  extra_types: []\n")
     with pytest.raises(ConfigError, match="missing required keys 'version'"):
-        Project.load(tmp_path)
+        metadata_project(tmp_path)

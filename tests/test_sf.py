@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from sfemu.testing import LoggedInOrg
-from sfsync import sf
+from sfsync.org import sf
 
 Login = Callable[..., LoggedInOrg]
 

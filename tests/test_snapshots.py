@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from sfsync import snapshots
 from sfsync.errors import UsageError
+from sfsync.org import snapshots
 from workflows import git
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from pipeline import git, write
-from sfsync import state
 from sfsync.errors import ExternalError
+from sfsync.git import state
 
 
 @pytest.fixture

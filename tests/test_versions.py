@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 
 from sfemu.testing import LoggedInOrg, SfCli
-from sfsync import sf
 from sfsync.metadata.component import Component
 from sfsync.metadata.manifest import render
 from sfsync.metadata.project import Project
-from sfsync.versions import files_under, parse_component, versions_at, versions_in_files
+from sfsync.org import sf
+from sfsync.org.versions import files_under, parse_component, versions_at, versions_in_files
 from workflows import SFDX_PROJECT, commit, git
 
 D = "force-app/main/default"

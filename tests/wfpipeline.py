@@ -19,7 +19,7 @@ import pytest
 from pipeline import CLASSES, Pipeline, git
 from sfemu.emulator import OrgHandle
 from sfemu.testing import LoggedInOrg
-from sfsync import cli
+from sfsync import app
 
 ENVS = ("prod", "uat", "int", "dev1", "dev2")
 
@@ -100,7 +100,7 @@ def run(repo: Path, *args: str, monkeypatch: pytest.MonkeyPatch, capsys: Any) ->
     """`sfsync ARGS --json` in-process, in `repo`: (exit code, parsed JSON)."""
     monkeypatch.chdir(repo)
     capsys.readouterr()
-    code = cli.main([*args, "--json"])
+    code = app.main([*args, "--json"])
     out = capsys.readouterr().out
     return code, json.loads(out)
 

@@ -1,8 +1,11 @@
 """The Metadata API ``deploy``: validate a zip against an org, then apply it all-or-nothing.
 
-``plan`` reads and checks everything without touching the org; ``apply`` writes the plan under
-the org's lock. The server runs ``plan`` when the deploy arrives and ``apply`` when the polls
-reach the end of the job, so a canceled or failed deploy never changes the org.
+``plan`` reads and checks everything without touching the org (here: the limits, the
+manifests, each component's files, the destructive changes, the tests to run); ``apply``
+(``sfemu.deploy_apply``) writes the plan under the org's lock. The server runs ``plan`` when
+the deploy arrives and ``apply`` when the polls reach the end of the job, so a canceled or
+failed deploy never changes the org. The plan and its messages are ``sfemu.deploy_model``;
+every name is importable from here.
 """
 
 from __future__ import annotations
@@ -11,13 +14,36 @@ import io
 import stat
 import xml.etree.ElementTree as ET
 import zipfile
-from dataclasses import dataclass, field
 from typing import Any
 
 from sfemu import manifest as mf
 from sfemu import safexml, types
+from sfemu.deploy_apply import apply, main_file, validate_only
+from sfemu.deploy_model import (
+    DeployMessage,
+    DeployOptions,
+    DeployOutcome,
+    DeployPlan,
+    InjectedError,
+)
 from sfemu.store import OrgStore, StoreError, children_in, safe_relpath
 from sfemu.types import Component
+
+__all__ = [
+    "FILE_LIMIT",
+    "MANIFESTS",
+    "TEST_LEVELS",
+    "UNZIPPED_LIMIT",
+    "ZIP_LIMIT",
+    "DeployMessage",
+    "DeployOptions",
+    "DeployOutcome",
+    "DeployPlan",
+    "InjectedError",
+    "apply",
+    "plan",
+    "validate_only",
+]
 
 ZIP_LIMIT = 39 * 1024 * 1024
 UNZIPPED_LIMIT = 600 * 1024 * 1024
@@ -29,146 +55,6 @@ MANIFESTS = (
     "destructiveChangesPre.xml",
     "destructiveChangesPost.xml",
 )
-
-
-@dataclass(frozen=True)
-class DeployOptions:
-    """The DeployOptions of the WSDL that change what the emulator does or reports."""
-
-    check_only: bool = False
-    ignore_warnings: bool = False
-    purge_on_delete: bool = False
-    rollback_on_error: bool = True
-    single_package: bool = True
-    test_level: str = "NoTestRun"
-    run_tests: tuple[str, ...] = ()
-
-    @classmethod
-    def from_soap(cls, raw: dict[str, Any], production: bool = False) -> DeployOptions:
-        """Read the options from a parsed ``deployOptions`` element.
-
-        Without a testLevel, production orgs run local tests (as Salesforce does when the
-        deploy holds Apex; the emulator does not look) and sandboxes run none.
-        """
-
-        def flag(name: str, default: bool) -> bool:
-            value = raw.get(name)
-            return default if value is None else str(value).strip().lower() == "true"
-
-        tests = raw.get("runTests") or []
-        if isinstance(tests, str):
-            tests = [tests]
-        return cls(
-            check_only=flag("checkOnly", False),
-            ignore_warnings=flag("ignoreWarnings", False),
-            purge_on_delete=flag("purgeOnDelete", False),
-            rollback_on_error=flag("rollbackOnError", True),
-            single_package=flag("singlePackage", True),
-            test_level=str(
-                raw.get("testLevel") or ("RunLocalTests" if production else "NoTestRun")
-            ),
-            run_tests=tuple(str(t) for t in tests),
-        )
-
-    def as_record(self) -> dict[str, Any]:
-        """The options as stored in a deployment record."""
-        return {
-            "checkOnly": self.check_only,
-            "ignoreWarnings": self.ignore_warnings,
-            "purgeOnDelete": self.purge_on_delete,
-            "rollbackOnError": self.rollback_on_error,
-            "testLevel": self.test_level,
-            "runTests": list(self.run_tests),
-        }
-
-
-@dataclass(frozen=True)
-class DeployMessage:
-    """A componentSuccess or componentFailure."""
-
-    component_type: str
-    full_name: str
-    file_name: str
-    success: bool
-    created: bool = False
-    changed: bool = False
-    deleted: bool = False
-    problem: str = ""
-    problem_type: str = ""
-    line: int | None = None
-    column: int | None = None
-    id: str = ""
-
-
-@dataclass(frozen=True)
-class InjectedError:
-    """A component error forced by a fault (``Type:Name``, problem text, optional line)."""
-
-    component: str
-    problem: str
-    line: int | None = None
-
-
-@dataclass
-class DeployPlan:
-    """Everything a deploy will do, decided before the org is touched."""
-
-    options: DeployOptions
-    api_version: str = ""
-    error_code: str = ""
-    error_message: str = ""
-    failures: list[DeployMessage] = field(default_factory=list)
-    warnings: list[DeployMessage] = field(default_factory=list)
-    # component -> its files in the zip (top-level components)
-    writes: dict[Component, dict[str, bytes]] = field(default_factory=dict)
-    # parent component -> (incoming parent XML, parent itself deployed?)
-    merges: dict[Component, tuple[ET.Element, bool]] = field(default_factory=dict)
-    child_components: dict[Component, str] = field(default_factory=dict)  # child -> file name
-    pre_deletes: list[Component] = field(default_factory=list)
-    post_deletes: list[Component] = field(default_factory=list)
-    tests: tuple[str, ...] = ()
-    test_failures: tuple[tuple[str, str], ...] = ()  # (test class, message)
-
-    @property
-    def components(self) -> list[Component]:
-        """Components to create or update, in a stable order."""
-        return sorted([*self.writes, *self.merges_deployed(), *self.child_components], key=str)
-
-    def merges_deployed(self) -> list[Component]:
-        """Parents that are themselves deployed (not only their children)."""
-        return [p for p, (_, own) in self.merges.items() if own]
-
-    @property
-    def total(self) -> int:
-        """numberComponentsTotal."""
-        failed = {(m.component_type, m.full_name) for m in self.failures if m.component_type}
-        return len(self.components) + len(self.pre_deletes) + len(self.post_deletes) + len(failed)
-
-    @property
-    def fails(self) -> bool:
-        """True when the deploy as a whole must fail (nothing is applied)."""
-        return (
-            bool(self.error_code)
-            or bool(self.test_failures)
-            or (bool(self.failures) and self.options.rollback_on_error)
-        )
-
-
-@dataclass(frozen=True)
-class DeployOutcome:
-    """The applied (or validated) result: successes, with created/changed/deleted flags."""
-
-    successes: tuple[DeployMessage, ...]
-    deployed: tuple[str, ...]
-    deleted: tuple[str, ...]
-
-    def with_state(self, *, created: bool = False, changed: bool = False) -> list[str]:
-        """``Type:Name`` of the successes that were created (or changed)."""
-        return sorted(
-            f"{m.component_type}:{m.full_name}"
-            for m in self.successes
-            if not m.deleted and ((created and m.created) or (changed and m.changed))
-        )
 
 
 def _unzip(
@@ -400,7 +286,7 @@ def plan(
         for inj in injected:
             type_name, _, name = inj.component.partition(":")
             comp = Component(type_name, name)
-            file_name = _main_file(by_comp.get(comp, {})) or "package.xml"
+            file_name = main_file(by_comp.get(comp, {})) or "package.xml"
             result.failures.append(
                 DeployMessage(
                     type_name,
@@ -475,12 +361,6 @@ def _not_in_zip(comp: Component) -> str:
     )
 
 
-def _main_file(files: dict[str, bytes]) -> str | None:
-    names = sorted(files)
-    plain = [n for n in names if not n.endswith(types.META)]
-    return (plain or names)[0] if names else None
-
-
 def _tests(store: OrgStore, existing: dict[Component, list[str]], p: DeployPlan) -> tuple[str, ...]:
     level = p.options.test_level
     if level == "RunSpecifiedTests":
@@ -497,112 +377,3 @@ def _tests(store: OrgStore, existing: dict[Component, list[str]], p: DeployPlan)
             if b"@istest" in body.lower():
                 names.add(comp.full_name)
     return tuple(sorted(names))
-
-
-def apply(store: OrgStore, p: DeployPlan, by: str) -> DeployOutcome:
-    """Apply a plan that does not fail (skipping failed components); record who changed what."""
-    successes: list[DeployMessage] = []
-    deleted: list[str] = []
-    with store.locked():
-        state = store.state()
-
-        def delete(comps: list[Component]) -> None:
-            for comp in comps:
-                if store.remove_component(comp):
-                    store.forget(state, comp)
-                    deleted.append(f"{types.reported_type(comp)}:{comp.full_name}")
-                    successes.append(
-                        DeployMessage(
-                            types.reported_type(comp),
-                            comp.full_name,
-                            "destructiveChanges.xml",
-                            True,
-                            deleted=True,
-                        )
-                    )
-
-        delete(p.pre_deletes)
-        before = store.components()
-        for comp, files in sorted(p.writes.items(), key=lambda kv: str(kv[0])):
-            old = {path: store.read(path) for path in before.get(comp, [])}
-            created = comp not in before
-            changed = not created and old != files
-            if changed:
-                for path in old:
-                    if path not in files:
-                        store.remove_file(path)
-            if created or changed:
-                store.put_files(files)
-                store.touch(state, comp, by)
-            successes.append(
-                DeployMessage(
-                    types.reported_type(comp),
-                    comp.full_name,
-                    _main_file(files) or "",
-                    True,
-                    created,
-                    changed,
-                    id=store.props(comp, state).id,
-                )
-            )
-        for parent, (incoming, own) in sorted(p.merges.items(), key=lambda kv: str(kv[0])):
-            mtype = types.get(parent.type)
-            assert mtype is not None
-            path = store.parent_file(parent) or ""
-            old_kids = {c: safexml.to_bytes(e) for c, e in store.children(parent).items()}
-            old_bytes = store.read(path) if store.exists(path) else None
-            store.merge_parent(parent, incoming, own)
-            new_bytes = store.read(path)
-            if own:
-                created = old_bytes is None
-                changed = not created and old_bytes != new_bytes
-                if created or changed:
-                    store.touch(state, parent, by)
-                successes.append(
-                    DeployMessage(
-                        parent.type,
-                        parent.full_name,
-                        path,
-                        True,
-                        created,
-                        changed,
-                        id=store.props(parent, state).id,
-                    )
-                )
-            for child, elem in children_in(incoming, mtype, parent.full_name).items():
-                if child not in p.child_components:
-                    continue
-                created = child not in old_kids
-                changed = not created and old_kids[child] != safexml.to_bytes(elem)
-                if created or changed:
-                    store.touch(state, child, by)
-                successes.append(
-                    DeployMessage(
-                        child.type,
-                        child.full_name,
-                        path,
-                        True,
-                        created,
-                        changed,
-                        id=store.props(child, state).id,
-                    )
-                )
-        delete(p.post_deletes)
-        store.save_state(state)
-    deployed = tuple(
-        sorted(str(Component(m.component_type, m.full_name)) for m in successes if not m.deleted)
-    )
-    return DeployOutcome(tuple(successes), deployed, tuple(deleted))
-
-
-def validate_only(p: DeployPlan) -> DeployOutcome:
-    """The successes a checkOnly deploy reports, without touching the org."""
-    successes = [DeployMessage(types.reported_type(c), c.full_name, "", True) for c in p.components]
-    successes += [
-        DeployMessage(
-            types.reported_type(c), c.full_name, "destructiveChanges.xml", True, deleted=True
-        )
-        for c in p.pre_deletes + p.post_deletes
-    ]
-    validated = tuple(f"{types.reported_type(c)}:{c.full_name}" for c in p.components)
-    return DeployOutcome(tuple(successes), validated, ())

@@ -1,7 +1,7 @@
 """Console entry point for `sfsync`.
 
 `sfsync check` (what the git hooks run at every commit and push) goes straight to the lean
-`sfsync.hooks` without importing typer or rich; `-h/--help` still goes through the full CLI.
+`sfsync.hooks.check` without importing typer or rich; `-h/--help` still goes through the full CLI.
 """
 
 from __future__ import annotations
@@ -12,12 +12,12 @@ import sys
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if args[:1] == ["check"] and not {"-h", "--help"} & set(args):
-        from sfsync.hooks import main as check_main
+        from sfsync.hooks.check import main as check_main
 
         return check_main(args[1:])
-    from sfsync.cli import main as cli_main
+    from sfsync.app import main as app_main
 
-    return cli_main(args)
+    return app_main(args)
 
 
 if __name__ == "__main__":

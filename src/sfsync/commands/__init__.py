@@ -1,18 +1,7 @@
-"""One module per sfsync command; importing this package registers them all on the app."""
+"""The Typer layer: one module per command, each exposing `app` (a Typer made by
+`sfsync.cli.command_app`). A command parses its options, calls one function of `workflows/`,
+`pipeline/`, `hooks/` or `metadata/`, and renders the result with `sfsync.cli.Output`.
 
-from __future__ import annotations
-
-from sfsync.commands import (  # noqa: F401  (each import registers a command)
-    back_promote,
-    check,
-    config,
-    delta,
-    deploy,
-    ignore,
-    install_hooks,
-    log,
-    mark_synced,
-    pull_upstream,
-    rollback,
-    status,
-)
+A new command is a module here plus a line in `sfsync.app.COMMANDS`; `sfsync.app` imports a
+command's module only when that command runs.
+"""

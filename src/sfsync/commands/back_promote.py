@@ -7,9 +7,12 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from sfsync import backpromote, project
-from sfsync.cli import DryRunOption, JsonOption, Output, YesOption, app
+from sfsync.cli import DryRunOption, JsonOption, Output, YesOption, command_app
 from sfsync.commands.interact import confirm, deploy_progress
+from sfsync.pipeline import project
+from sfsync.workflows import backpromote
+
+app = command_app()
 
 
 @app.command("back-promote")

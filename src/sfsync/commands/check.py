@@ -1,4 +1,4 @@
-"""`sfsync check`: the hook (the fast path lives in `sfsync.hooks`)."""
+"""`sfsync check`: the hook (the fast path lives in `sfsync.hooks.check`)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,10 @@ from typing import Annotated
 
 import typer
 
-from sfsync import hooks
-from sfsync.cli import JsonOption, app
+from sfsync.cli import JsonOption, command_app
+from sfsync.hooks import check as hooks
+
+app = command_app()
 
 
 @app.command()

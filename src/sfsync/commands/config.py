@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import typer
 from rich.console import Console
 
-from sfsync import project
-from sfsync.cli import JsonOption, Output, app
+from sfsync.cli import JsonOption, Output, command_app
+from sfsync.pipeline import project
 
-config_app = typer.Typer(
+app = command_app(
     name="config", help="Inspect the pipeline configuration (sfsync.yml).", no_args_is_help=True
 )
-app.add_typer(config_app)
 
 
-@config_app.command("validate")
+@app.command("validate")
 def validate(json_mode: JsonOption = False) -> None:
     """Validate sfsync.yml against the schema and the pipeline rules; exit 2 with file:line.
 

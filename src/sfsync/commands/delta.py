@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 
-from sfsync.cli import JsonOption, Output, app
+from sfsync.cli import JsonOption, Output, command_app
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 LISTED = 40  # components listed per section in human output
+
+
+app = command_app()
 
 
 @app.command("delta")
@@ -69,11 +74,12 @@ def delta_command(
 
     Example: sfsync delta --from origin/main --to HEAD --output-dir .delta --generate-delta
     """
-    from sfsync import gitrepo
     from sfsync.errors import UsageError
+    from sfsync.git import repo as gitrepo
     from sfsync.metadata.delta import compute_delta
-    from sfsync.metadata.project import PROJECT_FILE, Project
+    from sfsync.metadata.project import PROJECT_FILE
     from sfsync.metadata.writer import write_delta
+    from sfsync.pipeline.project import metadata_project
 
     top = gitrepo.toplevel(Path.cwd())
     root = Path.cwd().resolve()
@@ -83,7 +89,7 @@ def delta_command(
                 f"no {PROJECT_FILE} in {Path.cwd()} or above: run sfsync delta in your project"
             )
         root = root.parent
-    project = Project.load(root)
+    project = metadata_project(root)
     if ignore_file is not None:
         if not ignore_file.is_file():
             raise UsageError(f"--ignore-file {ignore_file}: no such file")
@@ -107,6 +113,7 @@ def delta_command(
         merge_base=merge_base,
         api_version=api_version,
         load_sources=generate_delta,
+        toplevel=top,
     )
     out = write_delta(delta, output_dir, generate_source=generate_delta)
 

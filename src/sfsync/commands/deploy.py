@@ -7,10 +7,13 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from sfsync import project, promote
-from sfsync.cli import DryRunOption, JsonOption, Output, YesOption, app
+from sfsync.cli import DryRunOption, JsonOption, Output, YesOption, command_app
 from sfsync.commands.interact import confirm, deploy_progress
-from sfsync.orgdeploy import StepResult
+from sfsync.org.deploy import StepResult
+from sfsync.pipeline import project
+from sfsync.workflows import promote
+
+app = command_app()
 
 
 @app.command()

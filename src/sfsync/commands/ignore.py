@@ -7,9 +7,11 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from sfsync import project, tracking
-from sfsync.cli import JsonOption, Output, app
+from sfsync.cli import JsonOption, Output, command_app
 from sfsync.errors import UsageError
+from sfsync.pipeline import project, tracking
+
+app = command_app()
 
 
 @app.command()

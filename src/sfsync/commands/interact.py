@@ -15,9 +15,9 @@ from contextlib import contextmanager
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from sfsync import sf
 from sfsync.cli import Output
 from sfsync.errors import UsageError
+from sfsync.org import sf
 
 
 def confirm(output: Output, question: str, *, yes: bool) -> None:

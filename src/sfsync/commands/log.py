@@ -7,8 +7,11 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from sfsync import project, state
-from sfsync.cli import JsonOption, Output, app
+from sfsync.cli import JsonOption, Output, command_app
+from sfsync.git import state
+from sfsync.pipeline import project
+
+app = command_app()
 
 
 @app.command("log")

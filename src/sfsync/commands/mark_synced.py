@@ -7,8 +7,10 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from sfsync import project, tracking
-from sfsync.cli import JsonOption, Output, app
+from sfsync.cli import JsonOption, Output, command_app
+from sfsync.pipeline import project, tracking
+
+app = command_app()
 
 
 @app.command("mark-synced")

@@ -8,8 +8,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from sfsync import project, tracking
-from sfsync.cli import JsonOption, Output, app
+from sfsync.cli import JsonOption, Output, command_app
+from sfsync.pipeline import project, tracking
+
+app = command_app()
 
 
 @app.command()

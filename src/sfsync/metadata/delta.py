@@ -12,8 +12,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from sfsync import gitrepo
 from sfsync.errors import UsageError
+from sfsync.git import repo as gitrepo
 from sfsync.metadata import infile, prune
 from sfsync.metadata.component import Component, Resolved
 from sfsync.metadata.kinds import HANDLERS
@@ -82,17 +82,16 @@ def resolve_commits(
     repo: Path, from_ref: str, to_ref: str, *, merge_base: bool = False
 ) -> tuple[str, str]:
     """The two commits to compare; bad, swapped or unreachable refs raise `UsageError`."""
-    shallow = gitrepo.is_shallow(repo)
     hint = " (this is a shallow clone: fetch more history, e.g. `git fetch --unshallow`)"
-    shas = []
-    for option, ref in (("--from", from_ref), ("--to", to_ref)):
-        sha = gitrepo.rev_parse(repo, ref)
-        if sha is None:
-            raise UsageError(
-                f"{option} {ref!r}: no such commit in {repo}"
-                + (hint if shallow else "; check the name or `git fetch` it")
-            )
-        shas.append(sha)
+    shas = gitrepo.rev_parse_commits(repo, [from_ref, to_ref])
+    if shas is None:  # say which one
+        for option, ref in (("--from", from_ref), ("--to", to_ref)):
+            if gitrepo.rev_parse(repo, ref) is None:
+                raise UsageError(
+                    f"{option} {ref!r}: no such commit in {repo}"
+                    + (hint if gitrepo.is_shallow(repo) else "; check the name or `git fetch` it")
+                )
+        raise UsageError(f"--from {from_ref!r} / --to {to_ref!r}: not commits in {repo}")
     from_sha, to_sha = shas
     if from_sha == to_sha:
         return from_sha, to_sha
@@ -100,7 +99,7 @@ def resolve_commits(
     if base is None:
         raise UsageError(
             f"--from {from_ref!r} and --to {to_ref!r} share no history"
-            + (hint if shallow else "; pick two commits of the same branch line")
+            + (hint if gitrepo.is_shallow(repo) else "; pick two commits of the same branch line")
         )
     if merge_base:
         return base, to_sha
@@ -122,14 +121,16 @@ def compute_delta(
     merge_base: bool = False,
     api_version: str | None = None,
     load_sources: bool = False,
+    toplevel: Path | None = None,
 ) -> Delta:
     """The components added, changed and deleted between two commits of `repo`.
 
     `source_dirs` (project-relative) narrow the diff to those folders; `merge_base` compares
     from the common ancestor (three-dot). With `load_sources` the contents of every file to
-    copy are read in the same single `git cat-file --batch` pass.
+    copy are read in the same single `git cat-file --batch` pass. `toplevel`: the work tree
+    root of `repo` when the caller knows it (one git call less).
     """
-    top = gitrepo.toplevel(repo)
+    top = toplevel or gitrepo.toplevel(repo)
     if project is None:
         project = Project.load(repo)
     prefix = _prefix(top, project)

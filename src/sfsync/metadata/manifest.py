@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from xml.sax.saxutils import escape
 
 NS = "http://soap.sforce.com/2006/04/metadata"
+
+
+def escape(text: str) -> str:
+    """XML text escaping (`xml.sax.saxutils.escape` imports urllib: 30 ms on every delta)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def ordered_types(types: Mapping[str, Collection[str]]) -> list[tuple[str, list[str]]]:

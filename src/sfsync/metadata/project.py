@@ -92,10 +92,12 @@ class Project:
         )
 
     @classmethod
-    def load(
-        cls, root: Path | str, extra_types: Sequence[Mapping[str, Any]] | None = None
-    ) -> Project:
-        """Read the project at `root` from disk (extra types from `sfsync.yml` by default)."""
+    def load(cls, root: Path | str, extra_types: Sequence[Mapping[str, Any]] = ()) -> Project:
+        """Read the project at `root` from disk.
+
+        `extra_types` are registry entries for types the pinned registry lacks; the pipeline
+        reads them from `sfsync.yml` (`sfsync.pipeline.project.metadata_project`).
+        """
         root = Path(root)
         path = root / PROJECT_FILE
         if not path.is_file():
@@ -104,10 +106,6 @@ class Project:
                 f"(the folder with {PROJECT_FILE})"
             )
         ignore = root / FORCEIGNORE_FILE
-        if extra_types is None:
-            from sfsync.metadata.settings import load_extra_types
-
-            extra_types = load_extra_types(root)
         return cls.from_texts(
             path.read_text(encoding="utf-8"),
             ignore.read_text(encoding="utf-8") if ignore.is_file() else "",
@@ -125,7 +123,7 @@ class Project:
         extra_types: Sequence[Mapping[str, Any]] = (),
     ) -> Project:
         """Read the project as commit `rev` has it (`prefix`: the project's folder in the repo)."""
-        from sfsync import gitrepo
+        from sfsync.git import repo as gitrepo
 
         base = f"{prefix.strip('/')}/" if prefix.strip("/") else ""
         names = [f"{rev}:{base}{PROJECT_FILE}", f"{rev}:{base}{FORCEIGNORE_FILE}"]

@@ -13,8 +13,8 @@ import json
 import os
 from pathlib import Path
 
-from sfsync import gitrepo
 from sfsync.errors import UsageError
+from sfsync.git import repo as gitrepo
 from sfsync.metadata.delta import Delta
 from sfsync.metadata.manifest import render
 

@@ -1,7 +1,7 @@
 """What pull-upstream and back-promote share: the delta's components, the deploy step, the lock.
 
 The deploy step itself (snapshot, in-progress check, deploy, event) lives in
-`sfsync.orgdeploy`; this module adapts it to the two workflows.
+`sfsync.org.deploy`; this module adapts it to the two workflows.
 """
 
 from __future__ import annotations
@@ -11,15 +11,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from sfsync import state
-from sfsync.config import Environment
-from sfsync.project import Project
+from sfsync.git import state
+from sfsync.pipeline.config import Environment
+from sfsync.pipeline.project import Project
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from sfsync import sf
     from sfsync.metadata import Delta
     from sfsync.metadata import Project as MetadataProject
+    from sfsync.org import sf
 
 ProgressCallback = Callable[["sf.Progress"], None]
 """Fed with the deploy's progress while it runs (a progress bar at a terminal)."""
@@ -72,7 +72,7 @@ def delta_components(project: Project, from_sha: str, to_sha: str) -> tuple[list
 def push_state(project: Project, env: str, snapshot: str | None = None) -> str | None:
     """Push `refs/sfsync/envs/<env>` (and the snapshot ref, so a teammate can roll back) to
     the remote, fast-forward only; the error text when that failed (the org is done)."""
-    from sfsync import gitrepo
+    from sfsync.git import repo as gitrepo
 
     wanted = [state.ref_name(env), *([snapshot] if snapshot else [])]
     refs = [ref for ref in wanted if gitrepo.ref_sha(project.root, ref) is not None]
@@ -106,14 +106,14 @@ def deploy(
 ) -> Outcome:
     """Deploy the net difference `from_sha -> to_sha` (minus `exclude`) to `env`'s org.
 
-    The shared deploy step (`sfsync.orgdeploy`) snapshots first; `policy` says what to do
+    The shared deploy step (`sfsync.org.deploy`) snapshots first; `policy` says what to do
     with a component the org changed on its own (its version differs from `from_sha` and
     from `to_sha`): "stop" (list them, who and when), "skip" (leave them, report them) or
     "force". On success the event is appended to `refs/sfsync/envs/<env>` with the state
     `new_state(old state)` (skipped components are tracked by the deploy step).
     `on_snapshot` gets the snapshot's ref once it is stored, before the deploy starts.
     """
-    from sfsync import orgdeploy
+    from sfsync.org import deploy as orgdeploy
 
     step = orgdeploy.deploy_step(
         project.root,
@@ -143,7 +143,7 @@ def deploy(
 @contextmanager
 def env_lock(project: Project, env: str, command: str) -> Iterator[None]:
     """Hold the per-env lock for the whole workflow (re-entrant: the deploy step takes it too)."""
-    from sfsync import locks
+    from sfsync.git import locks
 
     with locks.hold(project.paths.common_dir, env, command):
         yield

@@ -12,8 +12,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from sfsync import gitrepo
 from sfsync.errors import Refused
+from sfsync.git import repo as gitrepo
 
 MARKER = "# sfsync-managed hook"
 HOOKS = ("pre-commit", "pre-push")

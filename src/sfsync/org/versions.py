@@ -14,8 +14,8 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from pathlib import Path, PurePosixPath
 
-from sfsync import gitrepo
 from sfsync.errors import UsageError
+from sfsync.git import repo as gitrepo
 from sfsync.metadata.component import Component, Resolved
 from sfsync.metadata.project import Project
 from sfsync.metadata.registry import MetadataType, Registry

@@ -20,15 +20,19 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sfsync import behind, gitrepo, orgdeploy, sf, state
-from sfsync import rollback as rollback_mod
-from sfsync.config import Environment
 from sfsync.errors import ExternalError, Refused, UsageError
+from sfsync.git import repo as gitrepo
+from sfsync.git import state
 from sfsync.metadata import compute_delta
 from sfsync.metadata.delta import Delta, flatten
 from sfsync.metadata.project import Project as MetadataProject
-from sfsync.project import Project
-from sfsync.snapshots import Snapshot
+from sfsync.org import deploy as orgdeploy
+from sfsync.org import sf
+from sfsync.org.snapshots import Snapshot
+from sfsync.pipeline import behind
+from sfsync.pipeline.config import Environment
+from sfsync.pipeline.project import Project, metadata_project
+from sfsync.workflows import rollback as rollback_mod
 
 
 class ConfirmationNeeded(UsageError):
@@ -256,4 +260,4 @@ def push_refs(project: Project, result: orgdeploy.StepResult) -> list[str]:
 
 
 def _metadata_project(project: Project) -> MetadataProject:
-    return MetadataProject.load(project.root)
+    return metadata_project(project.root)

@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sfsync import gitrepo
 from sfsync.errors import ExternalError, UsageError
+from sfsync.git import repo as gitrepo
 
 REF_PREFIX = "refs/sfsync/snapshots/"
 META_FILE = "snapshot.json"

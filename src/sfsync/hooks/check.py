@@ -18,10 +18,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from sfsync import behind as behind_mod
-from sfsync import gitrepo, project, state
-from sfsync.behind import Behind
 from sfsync.errors import EXIT_NO, EXIT_OK, SfsyncError, UsageError
+from sfsync.git import repo as gitrepo
+from sfsync.git import state
+from sfsync.pipeline import behind as behind_mod
+from sfsync.pipeline import project
+from sfsync.pipeline.behind import Behind
 
 TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: importing typing costs the hook ~5 ms
 if TYPE_CHECKING:
@@ -294,9 +296,9 @@ def main(argv: Sequence[str]) -> int:
     except KeyboardInterrupt:
         return _fail(json_mode, 130, "Interrupted", "interrupted; nothing was changed", {})
     except Exception as exc:
-        from sfsync import cli  # rare path: the full boundary writes the crash log
+        from sfsync import crash  # rare path
 
-        log = cli._crash_log(exc)
+        log = crash.write_log(exc)
         where = f"; details in {log}" if log else ""
         message = f"unexpected error: {type(exc).__name__}: {exc}{where} (please report it)"
         return _fail(json_mode, 3, "InternalError", message, {})

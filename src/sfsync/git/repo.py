@@ -1,8 +1,10 @@
-"""The git commands sfsync needs, one function each.
+"""The git commands sfsync needs, one function each: reads, objects and refs.
 
-Git runs only here, through `subprocess` with argument lists (no shell strings); paths are
-read with `-z`. A failing command raises `CommandFailed` showing the command and its output.
-This module is on the hook's import path: keep its imports light.
+Git runs only through `run` here, with argument lists (no shell strings); paths are read
+with `-z`. A failing command raises `CommandFailed` showing the command and its output.
+The commands that change a checkout (merge, reset, worktrees, push) are
+`sfsync.git.worktree`, on top of `run`. This module is on the hook's import path: keep its
+imports light.
 """
 
 from __future__ import annotations
@@ -87,6 +89,17 @@ def rev_parse(cwd: Path | str, rev: str) -> str | None:
     if proc.returncode != 0:
         return None
     return proc.stdout.decode().strip()
+
+
+def rev_parse_commits(cwd: Path | str, revs: Sequence[str]) -> list[str] | None:
+    """The commit shas `revs` name, in one git call; None when any names no commit."""
+    args = [f"{rev}^{{commit}}" for rev in revs]
+    proc = run(cwd, "rev-parse", "--quiet", "--end-of-options", *args, check=False)
+    # without --verify (one rev only), git 2.39 echoes "--end-of-options" before the shas
+    shas = [line for line in proc.stdout.decode().split() if line != "--end-of-options"]
+    if proc.returncode != 0 or len(shas) != len(revs):
+        return None
+    return shas
 
 
 def ref_sha(cwd: Path | str, ref: str) -> str | None:
@@ -408,23 +421,7 @@ def diff_raw(cwd: Path | str, old: str, new: str, paths: Sequence[str] = ()) -> 
     return changes
 
 
-# --- workflows: pull-upstream and back-promote -------------------------------------------
-
-
-def dirty_paths(cwd: Path | str, paths: Sequence[str] = ()) -> list[str]:
-    """Modified, staged, unmerged or untracked (not ignored) files below `paths`."""
-    args = ["status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames"]
-    if paths:
-        args += ["--", *paths]
-    return [entry[3:] for entry in split_z(run(cwd, *args).stdout) if len(entry) > 3]
-
-
-def current_branch(cwd: Path | str) -> str | None:
-    """The branch checked out in `cwd` (short name), or None on a detached HEAD."""
-    proc = run(cwd, "symbolic-ref", "--quiet", "--short", "HEAD", check=False)
-    if proc.returncode != 0:
-        return None
-    return proc.stdout.decode().strip() or None
+# --- workflows: pull-upstream and back-promote (in memory; a checkout: `worktree`) -------
 
 
 def merge_head(cwd: Path | str) -> str | None:
@@ -432,56 +429,9 @@ def merge_head(cwd: Path | str) -> str | None:
     return ref_sha(cwd, "MERGE_HEAD")
 
 
-def unmerged_paths(cwd: Path | str) -> list[str]:
-    """Files with unresolved conflicts."""
-    data = run(cwd, "diff", "--name-only", "-z", "--diff-filter=U").stdout
-    return sorted(set(split_z(data)))
-
-
-def merge(cwd: Path | str, rev: str, message: str) -> bool:
-    """`git merge --no-ff` of `rev` into the checked-out branch; False when it stopped on conflicts.
-
-    A merge that fails for another reason (e.g. it would overwrite local files) raises.
-    """
-    proc = run(cwd, "merge", "--no-ff", "--no-edit", "--no-verify", "-m", message, rev, check=False)
-    if proc.returncode == 0:
-        return True
-    if merge_head(cwd) is not None:
-        return False
-    raise CommandFailed(("git", "merge", rev), proc.returncode, proc.stdout, proc.stderr)
-
-
-def merge_abort(cwd: Path | str) -> None:
-    """Undo a merge that stopped on conflicts (back to the pre-merge state)."""
-    run(cwd, "merge", "--abort")
-
-
-def reset_keep(cwd: Path | str, rev: str) -> None:
-    """Move the checked-out branch to `rev`, keeping local changes (`git reset --keep`)."""
-    run(cwd, "reset", "--quiet", "--keep", rev)
-
-
 def commit_parents(cwd: Path | str, sha: str) -> list[str]:
     """The parents of a commit, first parent first."""
     return out(cwd, "rev-list", "--parents", "-n", "1", sha).split()[1:]
-
-
-def worktree_add(cwd: Path | str, path: Path, rev: str) -> None:
-    """A temporary linked worktree at `path` on a detached `rev` (the user's tree is untouched)."""
-    run(cwd, "worktree", "add", "--quiet", "--detach", str(path), rev)
-
-
-def worktree_remove(cwd: Path | str, path: Path) -> None:
-    """Remove a linked worktree (forcefully: it is ours) and prune its bookkeeping."""
-    run(cwd, "worktree", "remove", "--force", "--force", str(path), check=False)
-    run(cwd, "worktree", "prune", check=False)
-
-
-def push_ref(cwd: Path | str, remote: str, sha: str, ref: str) -> tuple[bool, str]:
-    """Push `sha` to `ref` on `remote`, fast-forward only: (ok, git's last line of output)."""
-    proc = run(cwd, "push", "--quiet", "--porcelain", remote, f"{sha}:{ref}", check=False)
-    text = (proc.stdout + proc.stderr).decode("utf-8", errors="replace").strip()
-    return proc.returncode == 0, (text.splitlines()[-1] if text else "")
 
 
 def merge_tree(cwd: Path | str, ours: str, theirs: str) -> tuple[str, list[str]]:

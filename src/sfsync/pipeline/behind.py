@@ -17,11 +17,11 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from sfsync import gitrepo
-from sfsync.config import Config, Environment
 from sfsync.errors import UsageError
-from sfsync.naming import Namer
-from sfsync.state import EnvState
+from sfsync.git import repo as gitrepo
+from sfsync.git.state import EnvState
+from sfsync.pipeline.config import Config, Environment
+from sfsync.pipeline.naming import Namer
 
 TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: importing typing costs the hook ~5 ms
 if TYPE_CHECKING:

@@ -9,10 +9,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from sfsync import config as config_mod
-from sfsync import gitrepo
-from sfsync.config import Config, Environment
 from sfsync.errors import UsageError
+from sfsync.git import repo as gitrepo
+from sfsync.pipeline import config as config_mod
+from sfsync.pipeline.config import Config, Environment
+
+TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: this module is on the hook's path
+if TYPE_CHECKING:
+    from typing import Any
+
+    from sfsync.metadata.project import Project as MetadataProject
 
 ENV_KEY = "sfsync.env"
 CACHE_SUBDIR = "sfsync"
@@ -73,3 +79,14 @@ def resolve_env(
         if explicit is None:
             raise UsageError(f"git config {ENV_KEY}: {exc.message}") from exc
         raise
+
+
+def metadata_project(root: Path | str) -> MetadataProject:
+    """The sfdx project at `root`, with the extra types of its `sfsync.yml` (if it has one)."""
+    from sfsync.metadata.project import Project as MetadataProject
+
+    root = Path(root)
+    extra: list[dict[str, Any]] = []
+    if (root / config_mod.CONFIG_FILE).is_file():
+        extra = [entry.registry_entry() for entry in config_mod.load(root).extra_types]
+    return MetadataProject.load(root, extra_types=extra)

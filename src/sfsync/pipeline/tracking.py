@@ -8,12 +8,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from sfsync import behind as behind_mod
-from sfsync import gitrepo, state
-from sfsync.behind import Behind
-from sfsync.config import Environment
 from sfsync.errors import UsageError
-from sfsync.project import Project, developer_env_name, resolve_env
+from sfsync.git import repo as gitrepo
+from sfsync.git import state
+from sfsync.pipeline import behind as behind_mod
+from sfsync.pipeline.behind import Behind
+from sfsync.pipeline.config import Environment
+from sfsync.pipeline.project import Project, developer_env_name, resolve_env
 
 SYNC_KINDS = frozenset({"mark-synced", "pull-upstream", "back-promote", "deploy", "rollback"})
 

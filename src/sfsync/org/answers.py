@@ -1,53 +1,23 @@
-"""The only module that runs the Salesforce CLI (`sf`), always through `sh` and with `--json`.
+"""What `sf --json` answers mean: the results, the failures, and the errors they become.
 
-Public API (every function takes the org's alias or username as `sf` knows it):
-
-- `org_display(org) -> OrgInfo`: id, username, instance URL (never the access token).
-- `retrieve(org, manifest, out_dir) -> Retrieved`: the manifest's components in source
-  format under `out_dir` (made an sfdx project when it is not one), with who changed each
-  component and when; members the org does not have are listed in `missing`.
-- `deploy(org, project_dir, manifest, post_destructive=None, test_level=None, tests=(),
-  check_only=False, wait=DEFAULT_WAIT, on_progress=None) -> Deployed`: a manifest deploy
-  from `project_dir`. With `on_progress` the deploy runs `--async` and is polled with
-  `deploy report` (for a person at a terminal); without it, one `sf` call waits for the end.
-  A job still running when `sf` gives up waiting (exit 69) or whose connection dropped
-  (exit 10) is resumed with `deploy resume`.
-- `deploy_report(org, job_id)`, `deploy_resume(org, job_id, wait)`, `deploy_cancel(org,
-  job_id)`: the job-id commands.
-- `invocations() -> int`: how many `sf` processes this process started (for measurements).
-
-Failures become sfsync errors that name the org and the next step: `DeployFailed` (exit 1,
-the org refused: component and test errors in `.failures`), `SfError` (exit 3: a connection,
-limit, login or CLI failure). `sf` prints no access token with `--json`; every message is
-still passed through `redact`.
+Every function here reads an answer `sf` already gave (`Run`: arguments, exit code, parsed
+JSON); none runs `sf` (that is `sfsync.org.sf`, which re-exports the public names). A failed
+deploy becomes `DeployFailed` (exit 1, the org refused: component and test errors in
+`.failures`), anything else `sf` throws becomes `SfError` (exit 3) with the next step; every
+message from `sf` is passed through `redact`.
 """
 
 from __future__ import annotations
 
 import json
-import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import sh
+from sfsync.errors import ExternalError, Refused, redact
 
-from sfsync.errors import ExecutableNotFound, ExternalError, Refused, UsageError, redact
-
-SF_ENV_DEFAULTS = {
-    "SF_DISABLE_TELEMETRY": "true",
-    "SF_AUTOUPDATE_DISABLE": "true",
-    "SF_SKIP_NEW_VERSION_CHECK": "true",
-}
-DEFAULT_WAIT = 60  # minutes `sf` waits for a deploy or retrieve
 EXIT_PARTIAL = 68
-EXIT_IN_PROGRESS = 69
-EXIT_CONNECTION = 10
-TEST_LEVELS = ("NoTestRun", "RunSpecifiedTests", "RunLocalTests", "RunAllTestsInOrg")
-_RESUMES = 3  # a dropped connection is resumed at most this many times
-
-_count = 0
 
 
 class SfError(ExternalError):
@@ -149,33 +119,39 @@ class Deployed:
 
 
 @dataclass(frozen=True)
-class _Run:
+class Run:
+    """One `sf ... --json` process: its arguments, exit code and parsed output."""
+
     args: tuple[str, ...]
     exit_code: int
     data: dict[str, Any]
 
     @property
     def result(self) -> dict[str, Any]:
+        """The answer's `result` object (empty when it has none)."""
         value = self.data.get("result")
         return value if isinstance(value, dict) else {}
 
 
-def invocations() -> int:
-    """How many `sf` processes this process has started."""
-    return _count
+def parse(stdout: str) -> dict[str, Any] | None:
+    """The JSON object `sf --json` printed (a warning line may come first), or None."""
+    text = stdout.strip()
+    if not text:
+        return None
+    start = text.find("{")  # a warning line may come before the JSON
+    if start < 0:
+        return None
+    try:
+        data = json.loads(text[start:])
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
 
 
-def version() -> str:
-    """`sf --version`, first line."""
-    text = str(_sf()("--version", _env=_env(), _timeout=60))
-    return text.strip().splitlines()[0] if text.strip() else "unknown"
-
-
-def org_display(org: str) -> OrgInfo:
-    """The org's id, username and instance URL (`sf org display`; no token is kept)."""
-    run = _call(("org", "display", "--target-org", org), org=org, what="read the org")
+def org_info(run: Run, org: str) -> OrgInfo:
+    """`sf org display`'s answer (the access token in it is not kept)."""
     if run.exit_code != 0:
-        raise _thrown(run, org, "read the org")
+        raise thrown(run, org, "read the org")
     result = run.result
     return OrgInfo(
         alias=str(result.get("alias") or org),
@@ -185,115 +161,13 @@ def org_display(org: str) -> OrgInfo:
     )
 
 
-def retrieve(
-    org: str, manifest: Path, out_dir: Path, *, api_version: str | None = None
-) -> Retrieved:
-    """Retrieve the manifest's components from `org` into the project folder `out_dir`."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    if not (out_dir / "sfdx-project.json").exists():
-        project: dict[str, Any] = {"packageDirectories": [{"path": "force-app", "default": True}]}
-        if api_version:
-            project["sourceApiVersion"] = api_version
-        (out_dir / "sfdx-project.json").write_text(json.dumps(project, indent=2) + "\n")
-        (out_dir / "force-app").mkdir(exist_ok=True)
-    args = (
-        "project",
-        "retrieve",
-        "start",
-        "--target-org",
-        org,
-        "--manifest",
-        str(manifest),
-        "--ignore-conflicts",
-        "--wait",
-        str(DEFAULT_WAIT),
-    )
-    run = _call(args, org=org, what="retrieve", cwd=out_dir)
-    return _retrieved(run, org, out_dir)
-
-
-def deploy(
-    org: str,
-    project_dir: Path,
-    manifest: Path,
-    post_destructive: Path | None = None,
-    test_level: str | None = None,
-    tests: Sequence[str] = (),
-    check_only: bool = False,
-    wait: int = DEFAULT_WAIT,
-    on_progress: Callable[[Progress], None] | None = None,
-) -> Deployed:
-    """Deploy the manifest's components from `project_dir` to `org` (see the module doc)."""
-    if test_level is not None and test_level not in TEST_LEVELS:
-        raise UsageError(f"test level '{test_level}' is not one of {', '.join(TEST_LEVELS)}")
-    if tests and test_level not in (None, "RunSpecifiedTests"):
-        raise UsageError("--tests needs --test-level RunSpecifiedTests (or no --test-level)")
-    if tests:
-        test_level = "RunSpecifiedTests"
-    args = ["project", "deploy", "start", "--target-org", org, "--manifest", str(manifest)]
-    if post_destructive is not None:
-        args += ["--post-destructive-changes", str(post_destructive)]
-    if test_level:
-        args += ["--test-level", test_level]
-    for test in tests:
-        args += ["--tests", test]
-    if check_only:
-        args.append("--dry-run")
-    args.append("--ignore-conflicts")
-    if on_progress is None:
-        run = _call((*args, "--wait", str(wait)), org=org, what="deploy", cwd=project_dir)
-        return _finish(run, org, project_dir, check_only, wait)
-    started = _call((*args, "--async"), org=org, what="deploy", cwd=project_dir)
-    job_id = started.result.get("id") if started.exit_code == 0 else None
-    if not job_id:
-        return _finish(started, org, project_dir, check_only, wait)
-    try:
-        while True:
-            report = deploy_report(org, str(job_id), cwd=project_dir)
-            result = report.result
-            on_progress(_progress(result))
-            if _truthy(result.get("done")) or report.exit_code not in (0, EXIT_IN_PROGRESS):
-                return _finish(report, org, project_dir, check_only, wait)
-    except KeyboardInterrupt:
-        # the job would go on in the org: stop it, so nothing lands that sfsync did not record
-        deploy_cancel(org, str(job_id), cwd=project_dir)
-        raise
-
-
-def deploy_report(org: str, job_id: str, *, cwd: Path | None = None) -> _Run:
-    """`sf project deploy report`: the job's current status (raises only when sf cannot say)."""
-    args = ("project", "deploy", "report", "--job-id", job_id, "--target-org", org)
-    run = _call(args, org=org, what="report on deploy", cwd=cwd)
-    if "result" not in run.data:
-        raise _thrown(run, org, f"report on deploy {job_id}")
-    return run
-
-
-def deploy_resume(
-    org: str, job_id: str, wait: int = DEFAULT_WAIT, *, cwd: Path | None = None
-) -> Deployed:
-    """`sf project deploy resume`: wait for a running job to end; its outcome as `deploy`'s."""
-    args = ("project", "deploy", "resume", "--job-id", job_id, "--wait", str(wait))
-    run = _call(args, org=org, what="resume deploy", cwd=cwd)
-    return _finish(run, org, cwd, bool(run.result.get("checkOnly")), wait, resumes=1)
-
-
-def deploy_cancel(org: str, job_id: str, *, cwd: Path | None = None) -> str:
-    """`sf project deploy cancel`: stop a running job; returns its final status."""
-    args = ("project", "deploy", "cancel", "--job-id", job_id, "--target-org", org)
-    run = _call(args, org=org, what="cancel deploy", cwd=cwd)
-    if run.exit_code != 0 and "result" not in run.data:
-        raise _thrown(run, org, f"cancel deploy {job_id}")
-    return str(run.result.get("status") or "Canceled")
-
-
-def _retrieved(run: _Run, org: str, out_dir: Path) -> Retrieved:
+def retrieved(run: Run, org: str, out_dir: Path) -> Retrieved:
     """A retrieve's answer; a failed one may exit 0, so status/success/messages decide."""
     if run.exit_code != 0 and "result" not in run.data:
-        raise _thrown(run, org, "retrieve")
+        raise thrown(run, org, "retrieve")
     result = run.result
     status = str(result.get("status", ""))
-    if run.exit_code != 0 or not _truthy(result.get("success", True)) or status == "Failed":
+    if run.exit_code != 0 or not truthy(result.get("success", True)) or status == "Failed":
         detail = (
             result.get("errorMessage")
             or "; ".join(_messages(result))
@@ -317,92 +191,17 @@ def _retrieved(run: _Run, org: str, out_dir: Path) -> Retrieved:
     return Retrieved(out_dir, properties, tuple(_messages(result)))
 
 
-# --- internals -------------------------------------------------------------------------
+def job_id(run: Run) -> Any:
+    """The deploy job an answer is about (`result.id`, or `data.id` of a thrown error)."""
+    extra = run.data.get("data")
+    return run.result.get("id") or (extra.get("id") if isinstance(extra, dict) else None)
 
 
-def _env() -> dict[str, str]:
-    env = dict(os.environ)
-    for key, value in SF_ENV_DEFAULTS.items():
-        env.setdefault(key, value)
-    env.pop("SF_ACCESS_TOKEN", None)  # only `sf org login access-token` may receive one
-    if "NODE_COMPILE_CACHE" not in env:
-        # node >= 22.1 keeps sf's compiled modules here: about a second less per sf call
-        cache = env.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-        env["NODE_COMPILE_CACHE"] = os.path.join(cache, "sfsync", "node-compile-cache")
-    return env
-
-
-def _sf() -> sh.Command:
-    try:
-        return sh.Command("sf")
-    except sh.CommandNotFound as exc:
-        raise ExecutableNotFound(
-            "Executable `sf` not found: install the Salesforce CLI (npm install -g @salesforce/cli)"
-        ) from exc
-
-
-def _call(args: Sequence[str], *, org: str, what: str, cwd: Path | None = None) -> _Run:
-    """Run `sf ARGS --json`; parse its output (any exit code), raise when it is not JSON."""
-    global _count
-    _count += 1
-    full = (*args, "--json")
-    try:
-        proc = _sf()(
-            *full,
-            _env=_env(),
-            _cwd=str(cwd) if cwd else None,
-            _ok_code=list(range(256)),
-            _return_cmd=True,
-        )
-    except sh.ErrorReturnCode as exc:  # killed by a signal: no exit code to read
-        raise SfError(
-            f"sf was stopped ({type(exc).__name__}) while trying to {what} on org '{org}'; "
-            "run the command again"
-        ) from exc
-    stdout = proc.stdout.decode("utf-8", errors="replace") if proc.stdout else ""
-    stderr = proc.stderr.decode("utf-8", errors="replace") if proc.stderr else ""
-    data = _parse(stdout)
-    if data is None:
-        shown = redact((stdout.strip() or stderr.strip() or "no output").splitlines()[-1])
-        raise SfError(
-            f"sf failed trying to {what} on org '{org}' (exit {proc.exit_code}): {shown}; "
-            "check that `sf` works (`sf org list`)"
-        )
-    return _Run(tuple(full), int(proc.exit_code), data)
-
-
-def _parse(stdout: str) -> dict[str, Any] | None:
-    text = stdout.strip()
-    if not text:
-        return None
-    start = text.find("{")  # a warning line may come before the JSON
-    if start < 0:
-        return None
-    try:
-        data = json.loads(text[start:])
-    except ValueError:
-        return None
-    return data if isinstance(data, dict) else None
-
-
-def _finish(
-    run: _Run,
-    org: str,
-    cwd: Path | None,
-    check_only: bool,
-    wait: int,
-    resumes: int = 0,
-) -> Deployed:
-    """Turn a deploy/report/resume answer into `Deployed`, resuming a job still running."""
+def deployed(run: Run, org: str, check_only: bool) -> Deployed:
+    """A finished deploy/report/resume answer as `Deployed`; `DeployFailed` or `SfError`."""
     data = run.data
     result = run.result
-    extra = data.get("data")
-    job_id = result.get("id") or (extra.get("id") if isinstance(extra, dict) else None)
-    if run.exit_code in (EXIT_IN_PROGRESS, EXIT_CONNECTION) and job_id and resumes < _RESUMES:
-        # sf stopped waiting (69) or lost the connection (10): the job keeps running
-        args = ("project", "deploy", "resume", "--job-id", str(job_id), "--wait", str(wait))
-        again = _call(args, org=org, what="resume deploy", cwd=cwd)
-        return _finish(again, org, cwd, check_only, wait, resumes + 1)
+    job = job_id(run)
     if data.get("name") == "FailedValidationError":
         # `sf project deploy validate` throws the org's refusal as one message
         lines = [ln.strip() for ln in str(data.get("message", "")).splitlines() if ln.strip()]
@@ -410,16 +209,16 @@ def _finish(
         raise DeployFailed(
             "\n".join([f"{head}: {lines[0]}" if lines else head, *(f"  {ln}" for ln in lines[1:])]),
             failures=[],
-            job_id=str(job_id) if job_id else None,
+            job_id=str(job) if job else None,
             org=org,
         )
     if "result" not in data or not result:
-        raise _thrown(run, org, "deploy", job_id=str(job_id) if job_id else None)
+        raise thrown(run, org, "deploy", job_id=str(job) if job else None)
     status = str(result.get("status", ""))
-    success = _truthy(result.get("success")) and status in ("Succeeded", "")
+    success = truthy(result.get("success")) and status in ("Succeeded", "")
     if run.exit_code == 0 and (success or status == "Succeeded"):
         files = _as_list(result.get("files"))
-        deployed = sorted(
+        names = sorted(
             {
                 f"{f.get('type')}:{f.get('fullName')}"
                 for f in files
@@ -434,18 +233,18 @@ def _finish(
             }
         )
         return Deployed(
-            job_id=str(job_id or ""),
+            job_id=str(job or ""),
             status=status or "Succeeded",
-            deployed=tuple(deployed),
+            deployed=tuple(names),
             deleted=tuple(deleted),
-            check_only=check_only or _truthy(result.get("checkOnly")),
+            check_only=check_only or truthy(result.get("checkOnly")),
             tests_run=_int(result.get("numberTestsCompleted")),
             raw=result,
         )
     failures = _failures(result)
     if status == "Canceled":
         raise SfError(
-            f"deploy {job_id} to org '{org}' was canceled; nothing more was changed: "
+            f"deploy {job} to org '{org}' was canceled; nothing more was changed: "
             "run the command again"
         )
     partial = run.exit_code == EXIT_PARTIAL or status == "SucceededPartial"
@@ -461,7 +260,7 @@ def _finish(
         lines.append(f"  ... and {len(failures) - 20} more")
     if not failures and data.get("message"):
         lines.append(f"  {data.get('message')}")
-    raise DeployFailed("\n".join(lines), failures=failures, job_id=job_id, org=org)
+    raise DeployFailed("\n".join(lines), failures=failures, job_id=job, org=org)
 
 
 def _failures(result: Mapping[str, Any]) -> list[Failure]:
@@ -504,7 +303,7 @@ def _failures(result: Mapping[str, Any]) -> list[Failure]:
     return list(found.values())
 
 
-def _thrown(run: _Run, org: str, what: str, *, job_id: str | None = None) -> SfError:
+def thrown(run: Run, org: str, what: str, *, job_id: str | None = None) -> SfError:
     """One line for an error `sf` threw: `{name, message, exitCode, data}`."""
     data = run.data
     name = str(data.get("name") or "")
@@ -547,7 +346,8 @@ def _thrown(run: _Run, org: str, what: str, *, job_id: str | None = None) -> SfE
     )
 
 
-def _progress(result: Mapping[str, Any]) -> Progress:
+def progress(result: Mapping[str, Any]) -> Progress:
+    """A `deploy report` result as `Progress` (components and tests together)."""
     return Progress(
         status=str(result.get("status") or "InProgress"),
         done=_sum(result, "numberComponentsDeployed", "numberTestsCompleted"),
@@ -579,7 +379,7 @@ def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
-def _truthy(value: Any) -> bool:
+def truthy(value: Any) -> bool:
     """Booleans that may arrive as the strings "true"/"false"."""
     if isinstance(value, str):
         return value.strip().lower() == "true"

@@ -21,11 +21,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from sfsync import behind as behind_mod
-from sfsync import gitrepo, journal, state, tracking, workflow
-from sfsync.config import Environment
 from sfsync.errors import Refused, SfsyncError, UsageError
-from sfsync.project import Project
+from sfsync.git import journal, state, worktree
+from sfsync.git import repo as gitrepo
+from sfsync.pipeline import behind as behind_mod
+from sfsync.pipeline import tracking
+from sfsync.pipeline.config import Environment
+from sfsync.pipeline.project import Project
+from sfsync.workflows import common as workflow
 
 OP = "back-promote"
 
@@ -327,7 +330,7 @@ def _run_branch(
         outcome = _deploy_unless_recorded(project, env, old, merged, upper_sha, progress)
         journal.write(common, env.name, {**record, "step": "push", "merged": merged})
         journal.pause_point("back-promote-push")
-        ok, detail = gitrepo.push_ref(
+        ok, detail = worktree.push_ref(
             repo, project.config.remote, merged, f"refs/heads/{env.branch}"
         )
         if not ok:
@@ -352,15 +355,15 @@ def _merge_in_worktree(project: Project, env: Environment, old: str, upper_sha: 
     upper_branch = project.config.env(env.upstream).branch
     with tempfile.TemporaryDirectory(prefix=f"sfsync-{env.name}-") as tmp:
         tree = Path(tmp) / "worktree"
-        gitrepo.worktree_add(repo, tree, old)
+        worktree.worktree_add(repo, tree, old)
         try:
             message = (
                 f"Merge {upper_branch} into {env.branch}\n\n"
                 f"sfsync back-promote from {env.upstream} to {env.name}: {upper_sha}\n"
             )
-            if not gitrepo.merge(tree, upper_sha, message):
-                conflicts = gitrepo.unmerged_paths(tree)
-                gitrepo.merge_abort(tree)
+            if not worktree.merge(tree, upper_sha, message):
+                conflicts = worktree.unmerged_paths(tree)
+                worktree.merge_abort(tree)
                 raise Refused(
                     f"merging {upper_branch} into {env.branch} conflicts in "
                     f"{', '.join(conflicts[:5])}: merge it by hand (`git checkout "
@@ -372,7 +375,7 @@ def _merge_in_worktree(project: Project, env: Environment, old: str, upper_sha: 
             assert merged is not None
             return merged
         finally:
-            gitrepo.worktree_remove(repo, tree)
+            worktree.worktree_remove(repo, tree)
 
 
 def _deploy_unless_recorded(

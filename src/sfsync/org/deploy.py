@@ -2,7 +2,7 @@
 
 API::
 
-    from sfsync import orgdeploy
+    from sfsync.org import deploy as orgdeploy
     result = orgdeploy.deploy_step(
         repo,                    # the work tree (or a temporary worktree) the delta was made in
         env,                     # config.Environment: name, org, branch, protected
@@ -20,8 +20,9 @@ API::
         expected_state=read.commit,          # optional: StateConflict if the ref moved since
     )                                         # -> StepResult (to_json() for --json)
 
-`sfsync.rollback` builds its own `Payload` (a snapshot to redeploy) and runs it through the
-same `run_payload`.
+`sfsync.workflows.rollback` builds its own `Payload` (a snapshot to redeploy) and runs it
+through the same `run_payload`. What a step sends is `sfsync.org.payload`; the snapshot and
+the in-org check are `sfsync.org.inorg`.
 
 What `deploy_step` does, for one env and a delta:
 
@@ -46,29 +47,35 @@ A validation (`check_only`) skips 2 and records a `validate` event without chang
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from sfsync import gitrepo, locks, sf, snapshots, state
-from sfsync.config import Environment
-from sfsync.errors import Refused, UsageError
+from sfsync.errors import UsageError
+from sfsync.git import locks, state
+from sfsync.git import repo as gitrepo
 from sfsync.metadata.component import Component
 from sfsync.metadata.delta import Delta
-from sfsync.metadata.manifest import render
-from sfsync.metadata.project import Project
-from sfsync.metadata.resolver import Resolver
-from sfsync.metadata.writer import write_delta
-from sfsync.metadata.xmlsafe import child_text, local, parse, serialize
-from sfsync.snapshots import Snapshot
-from sfsync.versions import (
-    Version,
-    files_under,
-    parse_component,
-    versions_at,
-    versions_in_files,
-)
+from sfsync.org import sf
+from sfsync.org.inorg import InOrgWork, OrgChange, snapshot_and_check
+from sfsync.org.payload import Payload, from_delta, write_manifests
+from sfsync.org.snapshots import Snapshot
+from sfsync.org.versions import parse_component
+from sfsync.pipeline.config import Environment
+
+__all__ = [
+    "DEPLOY_KINDS",
+    "POLICIES",
+    "UNSET",
+    "InOrgWork",
+    "OrgChange",
+    "StepResult",
+    "Unset",
+    "default_test_level",
+    "deploy_step",
+    "run_payload",
+]
 
 POLICIES = ("stop", "skip", "force")
 
@@ -79,37 +86,6 @@ class Unset:
 
 UNSET = Unset()
 DEPLOY_KINDS = frozenset({"pull-upstream", "back-promote", "deploy", "rollback"})
-
-
-class InOrgWork(Refused):
-    """The org holds changes that are not in git; deploying would overwrite them (exit 1)."""
-
-    name = "InOrgWork"
-
-
-@dataclass(frozen=True)
-class OrgChange:
-    """A component whose org version is neither the one sfsync deployed nor the target."""
-
-    component: str
-    last_modified_by: str
-    last_modified_date: str
-    in_org: bool
-
-    def __str__(self) -> str:
-        who = self.last_modified_by or "someone"
-        when = f" on {self.last_modified_date}" if self.last_modified_date else ""
-        what = "changed" if self.in_org else "deleted"
-        return f"{self.component} ({what} in the org by {who}{when})"
-
-    def to_json(self) -> dict[str, Any]:
-        """`{component, lastModifiedByName, lastModifiedDate, inOrg}`."""
-        return {
-            "component": self.component,
-            "lastModifiedByName": self.last_modified_by,
-            "lastModifiedDate": self.last_modified_date,
-            "inOrg": self.in_org,
-        }
 
 
 @dataclass(frozen=True)
@@ -164,27 +140,6 @@ def default_test_level(env: Environment) -> str:
     return "RunLocalTests" if env.protected else "NoTestRun"
 
 
-@dataclass(frozen=True)
-class Payload:
-    """What a step sends: components, and how to read versions and write the files.
-
-    `expected` gives the versions sfsync believes the org holds (git at `from`), `target`
-    the versions it is about to deploy; `write(out, removed)` writes a deployable project
-    into `out` without the `removed` components.
-    """
-
-    deploy: list[Component]
-    delete: list[Component]
-    api_version: str
-    from_sha: str | None
-    to_sha: str | None
-    expected: Callable[[Collection[Component]], dict[Component, Version]]
-    target: Callable[[Collection[Component]], dict[Component, Version]]
-    write: Callable[[Path, set[Component]], None]
-    extra_types: Sequence[Mapping[str, Any]] = ()
-    warnings: list[str] = field(default_factory=list)
-
-
 def deploy_step(
     repo: Path | str,
     env: Environment,
@@ -210,33 +165,10 @@ def deploy_step(
     anything is retrieved or deployed.
     """
     repo = Path(repo)
-    project = delta.project
-
-    def expected(wanted: Collection[Component]) -> dict[Component, Version]:
-        return versions_at(repo, delta.from_sha, project, wanted, delta.prefix)
-
-    def target(wanted: Collection[Component]) -> dict[Component, Version]:
-        return versions_at(repo, delta.to_sha, project, wanted, delta.prefix)
-
-    def write(out: Path, removed: set[Component]) -> None:
-        write_delta(_without(delta, removed), out, generate_source=True)
-
-    payload = Payload(
-        deploy=delta.components,
-        delete=delta.destructive_components,
-        api_version=delta.api_version,
-        from_sha=delta.from_sha,
-        to_sha=delta.to_sha,
-        expected=expected,
-        target=target,
-        write=write,
-        extra_types=project.extra_types,
-        warnings=list(delta.warnings),
-    )
     return run_payload(
         repo,
         env,
-        payload,
+        from_delta(repo, delta),
         kind=kind,
         policy=policy,
         exclude=exclude,
@@ -299,7 +231,7 @@ def run_payload(
         with tempfile.TemporaryDirectory(prefix="sfsync-deploy-") as scratch:
             work = Path(scratch)
             if (deploy or delete) and not check_only:
-                snap, changes, already = _snapshot_and_check(
+                snap, changes, already = snapshot_and_check(
                     repo, env, payload, deploy, delete, work / "retrieved", kind, policy
                 )
                 if policy == "skip":
@@ -385,140 +317,6 @@ def run_payload(
     )
 
 
-def _snapshot_and_check(
-    repo: Path,
-    env: Environment,
-    payload: Payload,
-    deploy: list[Component],
-    delete: list[Component],
-    folder: Path,
-    kind: str,
-    policy: str,
-) -> tuple[Snapshot, list[OrgChange], list[str]]:
-    """Retrieve the components (one sf call), compare the versions, store the snapshot.
-
-    With policy `stop`, work found only in the org raises `InOrgWork` before anything is
-    stored.
-    """
-    wanted = sorted({*deploy, *delete})
-    folder.mkdir(parents=True)
-    manifest = folder.parent / "retrieve-package.xml"
-    manifest.write_bytes(render(_types(wanted), payload.api_version))
-    retrieved = sf.retrieve(env.org, manifest, folder, api_version=payload.api_version)
-    files = files_under(folder)
-    files.pop("sfdx-project.json", None)
-    org_project = Project.load(folder, extra_types=payload.extra_types)
-    in_org = versions_in_files(files, org_project, wanted)
-    expected = payload.expected(wanted)
-    target = payload.target(wanted)
-    changes: list[OrgChange] = []
-    already: list[str] = []
-    for component in wanted:
-        have = in_org.get(component)
-        if have == target.get(component):
-            already.append(str(component))
-        elif have != expected.get(component):
-            props = retrieved.properties.get(str(component))
-            changes.append(
-                OrgChange(
-                    str(component),
-                    props.last_modified_by if props else "",
-                    props.last_modified_date if props else "",
-                    have is not None,
-                )
-            )
-    if changes and policy == "stop":
-        raise _in_org_work(env, changes, kind)
-    properties = {
-        name: {"lastModifiedByName": p.last_modified_by, "lastModifiedDate": p.last_modified_date}
-        for name, p in retrieved.properties.items()
-    }
-    snap = snapshots.create(
-        repo,
-        env.name,
-        env.org,
-        folder,
-        present=[str(c) for c in wanted if c in in_org],
-        absent=[str(c) for c in wanted if c not in in_org],
-        properties=properties,
-        from_sha=payload.from_sha,
-        to_sha=payload.to_sha,
-        details={"kind": kind},
-    )
-    return snap, changes, already
-
-
-def _types(components: Sequence[Component]) -> dict[str, list[str]]:
-    types: dict[str, list[str]] = {}
-    for component in components:
-        types.setdefault(component.type, []).append(component.full_name)
-    return types
-
-
-def write_manifests(
-    out: Path, deploy: Sequence[Component], delete: Sequence[Component], api_version: str
-) -> None:
-    for rel, types in (
-        ("package/package.xml", _types(deploy)),
-        ("destructiveChanges/destructiveChanges.xml", _types(delete)),
-        ("destructiveChanges/package.xml", {}),
-    ):
-        target = out / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(render(types, api_version))
-
-
-def _without(delta: Delta, removed: set[Component]) -> Delta:
-    """The delta without `removed` components (their files and in-file elements dropped)."""
-    if not removed:
-        return delta
-    resolver = Resolver(delta.project)
-    registry = resolver.registry
-    names = {str(c) for c in removed}
-    package = {
-        t: [m for m in members if f"{t}:{m}" not in names] for t, members in delta.package.items()
-    }
-    destructive = {
-        t: [m for m in members if f"{t}:{m}" not in names]
-        for t, members in delta.destructive.items()
-    }
-    files = []
-    contents = dict(delta.contents)
-    for path in delta.files:
-        resolved = resolver.resolve(path)
-        if resolved is not None and resolved.component in removed:
-            continue
-        if resolved is not None and resolved.mtype.in_file_children and path in contents:
-            contents[path] = _drop_elements(registry, resolved.mtype, contents[path], path, names)
-        files.append(path)
-    return replace(
-        delta,
-        package={t: m for t, m in package.items() if m},
-        destructive={t: m for t, m in destructive.items() if m},
-        files=files,
-        contents=contents,
-    )
-
-
-def _drop_elements(registry: Any, mtype: Any, data: bytes, where: str, names: set[str]) -> bytes:
-    root = parse(data, where)
-    children = {}
-    for child_id in mtype.children:
-        child = registry.types.get(child_id)
-        if child is not None and child.xml_element_name:
-            children[child.xml_element_name] = child
-    parent = Path(where).name.split(".", 1)[0]
-    for element in list(root):
-        child = children.get(local(element.tag))
-        if child is None:
-            continue
-        key = child_text(element, child.unique_id_element or "fullName") or ""
-        member = key if child.ignore_parent_name else f"{parent}.{key}"
-        if f"{child.name}:{member}" in names:
-            root.remove(element)
-    return serialize(root)
-
-
 def _default_update(
     env: Environment, to_sha: str | None
 ) -> Callable[[state.EnvState], state.EnvState]:
@@ -540,19 +338,6 @@ def _track_skips(
     kept = [c for c in current.skipped if c not in done]
     kept += [c.component for c in skipped if c.component not in kept]
     return replace(current, skipped=tuple(kept))
-
-
-def _in_org_work(env: Environment, changes: Sequence[OrgChange], kind: str) -> InOrgWork:
-    lines = [
-        f"{env.name} ({env.org}) has {len(changes)} component(s) changed in the org that are "
-        f"not in git; {kind} would overwrite them, so nothing was deployed:"
-    ]
-    lines += [f"  {c}" for c in changes]
-    lines.append(
-        "Retrieve them into git (sf project retrieve start) and commit, or leave them out "
-        "with --exclude Type:Name, or overwrite them with --force."
-    )
-    return InOrgWork("\n".join(lines), data={"changes": [c.to_json() for c in changes]})
 
 
 def _failed(

@@ -18,14 +18,17 @@ from collections.abc import Callable, Collection
 from dataclasses import replace
 from pathlib import Path
 
-from sfsync import gitrepo, sf, snapshots, state
-from sfsync.config import Environment
 from sfsync.errors import UsageError
+from sfsync.git import repo as gitrepo
+from sfsync.git import state
 from sfsync.metadata.component import Component
 from sfsync.metadata.project import Project
-from sfsync.orgdeploy import DEPLOY_KINDS, Payload, StepResult, run_payload, write_manifests
-from sfsync.snapshots import Snapshot
-from sfsync.versions import Version, parse_component, versions_at
+from sfsync.org import sf, snapshots
+from sfsync.org.deploy import DEPLOY_KINDS, StepResult, run_payload
+from sfsync.org.payload import Payload, write_manifests
+from sfsync.org.snapshots import Snapshot
+from sfsync.org.versions import Version, parse_component, versions_at
+from sfsync.pipeline.config import Environment
 
 
 def deployable_events(repo: Path | str, env: str) -> list[state.Record]:

@@ -1,0 +1,129 @@
+"""Carrying out a checked deploy: write its plan into the org's store, all or nothing.
+
+``apply`` runs under the org's lock when the polls reach the end of the job (a canceled or
+failed deploy never gets here); ``validate_only`` reports a checkOnly deploy's successes
+without touching the org.
+"""
+
+from __future__ import annotations
+
+from sfemu import safexml, types
+from sfemu.deploy_model import DeployMessage, DeployOutcome, DeployPlan
+from sfemu.store import OrgStore, children_in
+from sfemu.types import Component
+
+
+def apply(store: OrgStore, p: DeployPlan, by: str) -> DeployOutcome:
+    """Apply a plan that does not fail (skipping failed components); record who changed what."""
+    successes: list[DeployMessage] = []
+    deleted: list[str] = []
+    with store.locked():
+        state = store.state()
+
+        def delete(comps: list[Component]) -> None:
+            for comp in comps:
+                if store.remove_component(comp):
+                    store.forget(state, comp)
+                    deleted.append(f"{types.reported_type(comp)}:{comp.full_name}")
+                    successes.append(
+                        DeployMessage(
+                            types.reported_type(comp),
+                            comp.full_name,
+                            "destructiveChanges.xml",
+                            True,
+                            deleted=True,
+                        )
+                    )
+
+        delete(p.pre_deletes)
+        before = store.components()
+        for comp, files in sorted(p.writes.items(), key=lambda kv: str(kv[0])):
+            old = {path: store.read(path) for path in before.get(comp, [])}
+            created = comp not in before
+            changed = not created and old != files
+            if changed:
+                for path in old:
+                    if path not in files:
+                        store.remove_file(path)
+            if created or changed:
+                store.put_files(files)
+                store.touch(state, comp, by)
+            successes.append(
+                DeployMessage(
+                    types.reported_type(comp),
+                    comp.full_name,
+                    main_file(files) or "",
+                    True,
+                    created,
+                    changed,
+                    id=store.props(comp, state).id,
+                )
+            )
+        for parent, (incoming, own) in sorted(p.merges.items(), key=lambda kv: str(kv[0])):
+            mtype = types.get(parent.type)
+            assert mtype is not None
+            path = store.parent_file(parent) or ""
+            old_kids = {c: safexml.to_bytes(e) for c, e in store.children(parent).items()}
+            old_bytes = store.read(path) if store.exists(path) else None
+            store.merge_parent(parent, incoming, own)
+            new_bytes = store.read(path)
+            if own:
+                created = old_bytes is None
+                changed = not created and old_bytes != new_bytes
+                if created or changed:
+                    store.touch(state, parent, by)
+                successes.append(
+                    DeployMessage(
+                        parent.type,
+                        parent.full_name,
+                        path,
+                        True,
+                        created,
+                        changed,
+                        id=store.props(parent, state).id,
+                    )
+                )
+            for child, elem in children_in(incoming, mtype, parent.full_name).items():
+                if child not in p.child_components:
+                    continue
+                created = child not in old_kids
+                changed = not created and old_kids[child] != safexml.to_bytes(elem)
+                if created or changed:
+                    store.touch(state, child, by)
+                successes.append(
+                    DeployMessage(
+                        child.type,
+                        child.full_name,
+                        path,
+                        True,
+                        created,
+                        changed,
+                        id=store.props(child, state).id,
+                    )
+                )
+        delete(p.post_deletes)
+        store.save_state(state)
+    deployed = tuple(
+        sorted(str(Component(m.component_type, m.full_name)) for m in successes if not m.deleted)
+    )
+    return DeployOutcome(tuple(successes), deployed, tuple(deleted))
+
+
+def validate_only(p: DeployPlan) -> DeployOutcome:
+    """The successes a checkOnly deploy reports, without touching the org."""
+    successes = [DeployMessage(types.reported_type(c), c.full_name, "", True) for c in p.components]
+    successes += [
+        DeployMessage(
+            types.reported_type(c), c.full_name, "destructiveChanges.xml", True, deleted=True
+        )
+        for c in p.pre_deletes + p.post_deletes
+    ]
+    validated = tuple(f"{types.reported_type(c)}:{c.full_name}" for c in p.components)
+    return DeployOutcome(tuple(successes), validated, ())
+
+
+def main_file(files: dict[str, bytes]) -> str | None:
+    """The file a component's messages name: its first file that is not ``-meta.xml``."""
+    names = sorted(files)
+    plain = [n for n in names if not n.endswith(types.META)]
+    return (plain or names)[0] if names else None

@@ -1,0 +1,12 @@
+"""Git, and the state sfsync keeps in it. Imports nothing of sfsync but `errors`.
+
+- `repo`: git's only process runner, `run` (argument lists, `-z` paths, one error per
+  failure), and the reads, object writes and ref moves built on it;
+- `worktree`: what changes a checkout or a remote (merge, reset, linked worktrees, push),
+  for pull-upstream and back-promote, through `repo`'s runner;
+- `state`: `refs/sfsync/envs/<env>`, a chain of event commits moved by compare-and-swap;
+- `journal`: what a half-done command left behind, so a re-run can finish it;
+- `locks`: one sfsync at a time per environment and clone.
+
+This package is on the hook's import path: keep its imports light.
+"""

@@ -1,0 +1,77 @@
+"""Git commands that change a checkout or a remote: merge, reset, linked worktrees, push.
+
+For the pull-upstream and back-promote workflows only (with the status and conflict reads
+they need first); the rest of sfsync reads the repository and writes objects and refs
+through `sfsync.git.repo`, whose process runner (`repo.run`) runs git here too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from sfsync.errors import CommandFailed
+from sfsync.git.repo import merge_head, run, split_z
+
+
+def dirty_paths(cwd: Path | str, paths: Sequence[str] = ()) -> list[str]:
+    """Modified, staged, unmerged or untracked (not ignored) files below `paths`."""
+    args = ["status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames"]
+    if paths:
+        args += ["--", *paths]
+    return [entry[3:] for entry in split_z(run(cwd, *args).stdout) if len(entry) > 3]
+
+
+def current_branch(cwd: Path | str) -> str | None:
+    """The branch checked out in `cwd` (short name), or None on a detached HEAD."""
+    proc = run(cwd, "symbolic-ref", "--quiet", "--short", "HEAD", check=False)
+    if proc.returncode != 0:
+        return None
+    return proc.stdout.decode().strip() or None
+
+
+def unmerged_paths(cwd: Path | str) -> list[str]:
+    """Files with unresolved conflicts."""
+    data = run(cwd, "diff", "--name-only", "-z", "--diff-filter=U").stdout
+    return sorted(set(split_z(data)))
+
+
+def merge(cwd: Path | str, rev: str, message: str) -> bool:
+    """`git merge --no-ff` of `rev` into the checked-out branch; False when it stopped on conflicts.
+
+    A merge that fails for another reason (e.g. it would overwrite local files) raises.
+    """
+    proc = run(cwd, "merge", "--no-ff", "--no-edit", "--no-verify", "-m", message, rev, check=False)
+    if proc.returncode == 0:
+        return True
+    if merge_head(cwd) is not None:
+        return False
+    raise CommandFailed(("git", "merge", rev), proc.returncode, proc.stdout, proc.stderr)
+
+
+def merge_abort(cwd: Path | str) -> None:
+    """Undo a merge that stopped on conflicts (back to the pre-merge state)."""
+    run(cwd, "merge", "--abort")
+
+
+def reset_keep(cwd: Path | str, rev: str) -> None:
+    """Move the checked-out branch to `rev`, keeping local changes (`git reset --keep`)."""
+    run(cwd, "reset", "--quiet", "--keep", rev)
+
+
+def worktree_add(cwd: Path | str, path: Path, rev: str) -> None:
+    """A temporary linked worktree at `path` on a detached `rev` (the user's tree is untouched)."""
+    run(cwd, "worktree", "add", "--quiet", "--detach", str(path), rev)
+
+
+def worktree_remove(cwd: Path | str, path: Path) -> None:
+    """Remove a linked worktree (forcefully: it is ours) and prune its bookkeeping."""
+    run(cwd, "worktree", "remove", "--force", "--force", str(path), check=False)
+    run(cwd, "worktree", "prune", check=False)
+
+
+def push_ref(cwd: Path | str, remote: str, sha: str, ref: str) -> tuple[bool, str]:
+    """Push `sha` to `ref` on `remote`, fast-forward only: (ok, git's last line of output)."""
+    proc = run(cwd, "push", "--quiet", "--porcelain", remote, f"{sha}:{ref}", check=False)
+    text = (proc.stdout + proc.stderr).decode("utf-8", errors="replace").strip()
+    return proc.returncode == 0, (text.splitlines()[-1] if text else "")

@@ -1,0 +1,14 @@
+"""The only place that talks to an org.
+
+- `sf`: the only module that runs the Salesforce CLI (through `sh`);
+- `answers`: what `sf --json` answers mean (results, failures, the errors they become);
+- `deploy`: the deploy step every workflow shares (lock, snapshot and in-org check, deploy,
+  record the event);
+- `payload`: what a deploy step sends (components, version readers, files, manifests);
+- `inorg`: the snapshot and in-org check before a deploy (work that exists only in the org);
+- `versions`: which version of each component an org (or a commit) holds, compared by meaning;
+- `snapshots`: what an org held before sfsync deployed over it, kept in
+  `refs/sfsync/snapshots/<env>/<id>`.
+
+May import `sfsync.pipeline` (environments), `sfsync.git` and `sfsync.metadata`.
+"""

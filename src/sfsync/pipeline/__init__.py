@@ -1,0 +1,13 @@
+"""The pipeline: `sfsync.yml`, the project a command runs in, and how far each env is behind.
+
+- `config`: `sfsync.yml`'s types, loaded and validated (cached by content hash);
+- `config_validation`: the validation (YAML, the JSON Schema in `schema/`, the pipeline's
+  shape), errors at their line; imported only when the cache misses;
+- `project`: the repository, its validated config and the developer's env (`git config sfsync.env`);
+- `naming`: package paths -> `Type:FullName`, through the delta engine's resolver;
+- `behind`: the content-based "deployments behind" computation (git only, no org);
+- `tracking`: status rows, ignore and mark-synced on top of `behind` and the state refs.
+
+Reads config and git (`sfsync.git`, `sfsync.metadata`); never talks to an org. On the hook's
+import path: no yaml or jsonschema unless the config changed.
+"""

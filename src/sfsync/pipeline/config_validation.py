@@ -1,0 +1,243 @@
+"""Validating the text of `sfsync.yml`: YAML, the JSON Schema, the pipeline's shape.
+
+Every problem is reported at its line (`sfsync.yml:9: environments.dev2.upstream: 'itn' is
+not an environment (did you mean 'int'?)`), all of them in one `ConfigError` (exit 2).
+`sfsync.pipeline.config.load` imports this module only when its cache misses: yaml and
+jsonschema are imported here, inside the functions, and nowhere else.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from sfsync.errors import ConfigError
+from sfsync.pipeline.config import CONFIG_FILE, SCHEMA_PATH, did_you_mean
+
+TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`, as in `config`
+if TYPE_CHECKING:
+    from typing import Any
+
+    import yaml
+
+
+def validate_text(text: str, filename: str = CONFIG_FILE) -> dict[str, Any]:
+    """Parse and validate the text of `sfsync.yml`; return the data or raise ConfigError."""
+    import yaml
+
+    try:
+        node = yaml.compose(text, Loader=_loader())
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{filename}:{mark.line + 1}" if mark is not None else filename
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError(f"{where}: not valid YAML: {problem}") from exc
+    if node is None:
+        raise ConfigError(f"{filename}: the file is empty (see the example in the README)")
+    lines: dict[tuple[str | int, ...], int] = {}
+    key_lines: dict[tuple[str | int, ...], int] = {}
+    problems: list[tuple[int, str]] = []
+    _index_nodes(node, (), lines, key_lines, problems)
+    data = yaml.load(text, Loader=_loader())
+    if not isinstance(data, dict):
+        raise ConfigError(f"{filename}:1: expected a mapping with version and environments")
+    problems += _schema_problems(data, lines, key_lines)
+    envs = data.get("environments")
+    if isinstance(envs, dict) and envs and all(isinstance(e, dict) for e in envs.values()):
+        problems += _pipeline_problems(data, lines)
+    if problems:
+        problems.sort(key=lambda p: p[0])
+        messages = [f"{filename}:{line}: {text}" for line, text in problems]
+        raise ConfigError("\n".join(messages), data={"errors": messages})
+    return data
+
+
+def _loader() -> type[yaml.SafeLoader]:
+    import yaml
+
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _index_nodes(
+    node: yaml.Node,
+    path: tuple[str | int, ...],
+    lines: dict[tuple[str | int, ...], int],
+    key_lines: dict[tuple[str | int, ...], int],
+    problems: list[tuple[int, str]],
+) -> None:
+    """Record the line of every value (and mapping key) by its path; note duplicate keys."""
+    import yaml
+
+    lines[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key_node, value_node in node.value:
+            key = str(key_node.value)
+            if key in seen:
+                where = _dotted((*path, key))
+                problems.append((key_node.start_mark.line + 1, f"{where}: duplicate key"))
+            seen.add(key)
+            child = (*path, key)
+            key_lines[child] = key_node.start_mark.line + 1
+            _index_nodes(value_node, (*path, key), lines, key_lines, problems)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _index_nodes(item, (*path, index), lines, key_lines, problems)
+
+
+def _dotted(path: Sequence[str | int]) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "(top level)"
+
+
+def _schema() -> dict[str, Any]:
+    schema: dict[str, Any] = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    return schema
+
+
+def _schema_problems(
+    data: dict[str, Any],
+    lines: dict[tuple[str | int, ...], int],
+    key_lines: dict[tuple[str | int, ...], int],
+) -> list[tuple[int, str]]:
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(_schema())
+    problems: list[tuple[int, str]] = []
+    for error in validator.iter_errors(data):
+        path = tuple(error.absolute_path)
+        line = lines.get(path, 1)
+        if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+            known = list(error.schema.get("properties", {}))
+            for key in error.instance:
+                if key not in known:
+                    where = _dotted((*path, key))
+                    hint = did_you_mean(str(key), known) or f" (allowed: {', '.join(known)})"
+                    problems.append(
+                        (key_lines.get((*path, key), line), f"{where}: unknown key{hint}")
+                    )
+            continue
+        problems.append((line, f"{_dotted(path)}: {_describe(error)}"))
+    return list(dict.fromkeys(problems))  # `required` reports once per missing key
+
+
+def _describe(error: Any) -> str:
+    kind = error.validator
+    value = error.instance
+    if kind == "required":
+        missing = [k for k in error.validator_value if k not in value]
+        if len(missing) == 1:
+            return f"missing required key '{missing[0]}'"
+        return "missing required keys " + ", ".join(f"'{k}'" for k in missing)
+    if kind == "type":
+        names = {"object": "a mapping", "array": "a list", "string": "a string"}
+        want = names.get(str(error.validator_value), f"a {error.validator_value}")
+        return f"expected {want}, got {value!r}"
+    if kind == "enum":
+        choices = [str(c) for c in error.validator_value]
+        return f"{value!r} is not one of {', '.join(choices)}{did_you_mean(str(value), choices)}"
+    if kind == "const":
+        return f"must be {error.validator_value!r}, got {value!r}"
+    if kind == "pattern":
+        return f"{value!r} is not a valid name (letters, digits, '_', '.', '-')"
+    if kind == "minProperties":
+        return "needs at least one entry"
+    if kind == "minLength":
+        return "must not be empty"
+    if kind == "minimum":
+        return f"must be >= {error.validator_value}, got {value!r}"
+    return str(error.message)
+
+
+def _pipeline_problems(
+    data: dict[str, Any], lines: dict[tuple[str | int, ...], int]
+) -> list[tuple[int, str]]:
+    """Upstreams that exist and have a branch, one root, no cycle, each branch used once."""
+    envs: dict[str, dict[str, Any]] = data["environments"]
+    names = list(envs)
+    problems: list[tuple[int, str]] = []
+
+    def line(*path: str) -> int:
+        return lines.get(("environments", *path), lines.get(("environments",), 1))
+
+    for name, env in envs.items():
+        upstream = env.get("upstream")
+        if not isinstance(upstream, str):
+            continue
+        where = f"environments.{name}.upstream"
+        if upstream not in envs:
+            problems.append(
+                (
+                    line(name, "upstream"),
+                    f"{where}: '{upstream}' is not an environment"
+                    f"{did_you_mean(upstream, [n for n in names if n != name])}",
+                )
+            )
+        elif upstream == name:
+            problems.append((line(name, "upstream"), f"{where}: an environment cannot feed itself"))
+        elif "branch" not in envs[upstream]:
+            problems.append(
+                (
+                    line(name, "upstream"),
+                    f"{where}: '{upstream}' has no branch; a developer sandbox cannot be an "
+                    "upstream (give it a branch or point at a branch env)",
+                )
+            )
+    if problems:
+        return problems
+
+    reported: set[str] = set()
+    for start in names:
+        seen: list[str] = []
+        current: str | None = start
+        while current is not None and current not in seen:
+            seen.append(current)
+            upstream = envs[current].get("upstream")
+            current = upstream if isinstance(upstream, str) and upstream in envs else None
+        if current is not None and current not in reported:
+            loop = seen[seen.index(current) :]
+            reported.update(loop)
+            chain = " -> ".join([*loop, current])
+            problems.append(
+                (
+                    line(loop[0], "upstream"),
+                    f"environments.{loop[0]}.upstream: cycle {chain} "
+                    "(the pipeline needs one root without an upstream)",
+                )
+            )
+
+    roots = [n for n in names if envs[n].get("upstream") is None]
+    if len(roots) > 1:
+        problems.append(
+            (
+                line(roots[1]),
+                f"environments.{roots[1]}: a second root (also {roots[0]}): every environment "
+                f"but the top one needs an upstream (e.g. upstream: {roots[0]})",
+            )
+        )
+    elif not roots and not problems:
+        problems.append((line(), "environments: no root: one environment must have no upstream"))
+    for root in roots:
+        if "branch" not in envs[root]:
+            problems.append(
+                (line(root), f"environments.{root}: the top environment needs a branch")
+            )
+
+    owners: dict[str, str] = {}
+    for name, env in envs.items():
+        branch = env.get("branch")
+        if not isinstance(branch, str):
+            continue
+        if branch in owners:
+            problems.append(
+                (
+                    line(name, "branch"),
+                    f"environments.{name}.branch: branch '{branch}' is already used by "
+                    f"{owners[branch]} (each env needs its own branch)",
+                )
+            )
+        else:
+            owners[branch] = name
+    return problems

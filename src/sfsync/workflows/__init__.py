@@ -1,0 +1,12 @@
+"""The workflows behind the mutating commands; each plans first, then acts.
+
+- `pull`: `sfsync pull-upstream` (merge upstream into the branch, deploy the net difference);
+- `pull_plan`: its plan (what is behind, the predicted merge; an unfinished pull from its
+  journal);
+- `backpromote`: `sfsync back-promote` (walk the pipeline downwards);
+- `promote`: `sfsync deploy` and the rollback plan;
+- `rollback`: redeploy a snapshot, delete what a deployment created;
+- `common`: what they share (the delta for an env, the deploy step call, the lock).
+
+Compose `sfsync.pipeline`, `sfsync.org` and `sfsync.git`; never import typer or rich.
+"""

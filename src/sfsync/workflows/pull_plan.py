@@ -1,0 +1,339 @@
+"""Planning a `sfsync pull-upstream`; nothing in the work tree, the branch or the org changes.
+
+`plan` fetches, computes what is behind and predicts the merge with `git merge-tree` (the
+probe merge is a commit object no ref points to). An unfinished pull-upstream is planned
+from its journal instead: `journal_record` is what `sfsync.workflows.pull.execute` journals,
+and `plan` reads it back (`--continue`), finding the merge already made.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from sfsync.errors import Refused, UsageError
+from sfsync.git import journal, state, worktree
+from sfsync.git import repo as gitrepo
+from sfsync.pipeline import behind as behind_mod
+from sfsync.pipeline import tracking
+from sfsync.pipeline.behind import Deployment
+from sfsync.pipeline.config import Environment
+from sfsync.pipeline.project import Project, resolve_env
+from sfsync.workflows import common as workflow
+
+OP = "pull-upstream"
+
+
+@dataclass(frozen=True)
+class PullPlan:
+    """What a pull-upstream would do: merge `up_sha` into `branch`, deploy the delta."""
+
+    env: Environment
+    upstream: str
+    up_ref: str
+    up_sha: str
+    head: str
+    branch: str
+    deployments: tuple[Deployment, ...]
+    deploy: tuple[str, ...]
+    delete: tuple[str, ...]
+    excluded: tuple[str, ...]
+    conflicts: tuple[str, ...] = ()
+    earlier: tuple[str, ...] = ()
+    """Components held back by an earlier pull (excluded, skipped) that this one deploys."""
+    from_sha: str | None = None
+    """What the deploy compares with: `head`, minus the files of `earlier` (they count as new)."""
+    merged: str | None = None
+    """Set when resuming: the merge commit already made (by sfsync or by the user)."""
+    resolved_by_user: bool = False
+    resuming: bool = False
+    up_to_date: bool = False
+    warnings: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        """The plan as printed by `--dry-run --json`."""
+        return {
+            "env": self.env.name,
+            "org": self.env.org,
+            "upstream": self.upstream,
+            "upstreamRef": self.up_ref,
+            "upstreamSha": self.up_sha,
+            "branch": self.branch,
+            "head": self.head,
+            "upToDate": self.up_to_date,
+            "resuming": self.resuming,
+            "merged": self.merged,
+            "deployments": [d.to_json() for d in self.deployments],
+            "deploy": list(self.deploy),
+            "delete": list(self.delete),
+            "excluded": list(self.excluded),
+            "earlier": list(self.earlier),
+            "conflicts": list(self.conflicts),
+            "warnings": list(self.warnings),
+        }
+
+
+def plan(
+    project: Project,
+    env_name: str | None,
+    exclude: Sequence[str] = (),
+    *,
+    fetch: bool = True,
+    resume: bool = False,
+) -> PullPlan:
+    """Plan a pull-upstream of `env` (the developer's sandbox by default); changes nothing.
+
+    An unfinished pull-upstream (the journal) is resumed; `resume=True` (`--continue`)
+    insists on one.
+    """
+    env = sandbox(project, env_name)
+    repo = project.root
+    excluded = _parse_excludes(exclude)
+    pending = journal.read(project.paths.common_dir, env.name)
+    if pending is not None and pending.get("op") != OP:
+        raise Refused(
+            f"{env.name} has an unfinished {pending.get('op')}: finish it first "
+            f"(run `sfsync {pending.get('op')}` again)"
+        )
+    workflow.check_unlocked(project, env.name)
+    if pending is not None:
+        found = _resume_plan(project, env, pending)
+        if found is not None:
+            more = tuple(c for c in excluded if c not in found.excluded)
+            if not more:
+                return found
+            # e.g. a component found changed in the sandbox: leave it out on the retry
+            return replace(
+                found,
+                excluded=(*found.excluded, *more),
+                deploy=tuple(c for c in found.deploy if c not in more),
+                delete=tuple(c for c in found.delete if c not in more),
+            )
+        journal.clear(project.paths.common_dir, env.name)  # the merge never happened
+    if resume:
+        raise UsageError(f"no pull-upstream of {env.name} to continue (run without --continue)")
+    _check_clean(project)
+    branch = worktree.current_branch(repo)
+    if branch is None:
+        raise UsageError("HEAD is detached: check out your story branch, then pull-upstream")
+    if fetch:
+        tracking.sync_remote(project, [env])
+    current = state.read_state(repo, env.name)
+    tip = behind_mod.upstream_tip(repo, project.config, env)
+    assert tip is not None  # a sandbox always has an upstream
+    up_ref, up_sha = tip
+    head = gitrepo.rev_parse(repo, "HEAD")
+    if head is None:
+        raise UsageError("the current branch has no commit yet")
+    behind = behind_mod.compute(repo, project.config, env, current.state, head="HEAD")
+    base = _plan(env, up_ref, up_sha, head, branch, behind.deployments, excluded)
+    # held back by an earlier pull and still behind (not ignored since): deployed now
+    held = [*current.state.excluded, *current.state.skipped]
+    still = set(behind.components)
+    earlier = tuple(dict.fromkeys(c for c in held if c in still and c not in excluded))
+    from_sha = _without(project, head, earlier)
+    base = replace(base, earlier=earlier, from_sha=from_sha)
+    if gitrepo.is_ancestor(repo, up_sha, head):
+        deploy, delete = workflow.delta_components(project, from_sha, head)
+        return replace(
+            base,
+            up_to_date=not deploy and not delete,
+            merged=head if deploy or delete else None,
+            deploy=tuple(c for c in deploy if c not in excluded),
+            delete=tuple(c for c in delete if c not in excluded),
+            warnings=_unknown_excludes(excluded, ()),
+        )
+    tree, conflicts = gitrepo.merge_tree(repo, head, up_sha)
+    if conflicts:
+        # the delta is known once the user has resolved them; until then, what is behind
+        return replace(
+            base,
+            deploy=tuple(c for c in behind.components if c not in excluded),
+            conflicts=tuple(conflicts),
+        )
+    probe = gitrepo.commit_tree(repo, tree, [head, up_sha], "sfsync pull-upstream plan")
+    deploy, delete = workflow.delta_components(project, from_sha, probe)
+    return replace(
+        base,
+        deploy=tuple(c for c in deploy if c not in excluded),
+        delete=tuple(c for c in delete if c not in excluded),
+        warnings=_unknown_excludes(excluded, (*deploy, *delete)),
+    )
+
+
+def sandbox(project: Project, env_name: str | None) -> Environment:
+    """The developer sandbox to pull into (`env_name`, or the developer's env)."""
+    env = resolve_env(project, env_name)
+    if env.upstream is None:
+        raise UsageError(f"{env.name} is the top of the pipeline: it has no upstream to pull")
+    if env.branch is not None:
+        raise UsageError(
+            f"{env.name} is a branch env ({env.branch}): bring {env.upstream} into it with "
+            f"`sfsync back-promote --from {env.upstream} --to {env.name}`"
+        )
+    return env
+
+
+def journal_record(p: PullPlan) -> dict[str, Any]:
+    """What the journal of a running pull-upstream holds (`_resume_plan` reads it back)."""
+    return {
+        "op": OP,
+        "env": p.env.name,
+        "branch": p.branch,
+        "head": p.head,
+        "upSha": p.up_sha,
+        "upRef": p.up_ref,
+        "excluded": list(p.excluded),
+        "earlier": list(p.earlier),
+        "from": p.from_sha or p.head,
+    }
+
+
+def _resume_plan(project: Project, env: Environment, pending: dict[str, Any]) -> PullPlan | None:
+    """The plan of the journaled pull (None: its merge never happened, start afresh)."""
+    repo = project.root
+    head, up_sha = str(pending["head"]), str(pending["upSha"])
+    if gitrepo.merge_head(repo) is not None:
+        conflicts = worktree.unmerged_paths(repo)
+        still = (
+            f"still has conflicts in {short_list(conflicts)}" if conflicts else "is not committed"
+        )
+        raise Refused(
+            f"the merge of {env.upstream} into {pending.get('branch')} {still}: resolve, "
+            "`git add` and `git commit`, then `sfsync pull-upstream --continue` (or `--abort`)",
+            data={"conflicts": conflicts},
+        )
+    merged = pending.get("merged") or find_merge(project, head, up_sha)
+    if merged is None:
+        if gitrepo.rev_parse(repo, "HEAD") == head:
+            return None
+        raise Refused(
+            f"the journaled pull-upstream of {env.name} merged {up_sha[:12]} into "
+            f"{head[:12]}, but that merge is not on the current branch: check out "
+            f"{pending.get('branch')} or run `sfsync pull-upstream --abort`"
+        )
+    from_sha = str(pending.get("from") or head)
+    deploy, delete = workflow.delta_components(project, from_sha, merged)
+    excluded = tuple(str(c) for c in pending.get("excluded") or ())
+    parents = gitrepo.commit_parents(repo, merged)
+    tree_of_plain_merge = gitrepo.merge_tree(repo, head, up_sha)
+    by_user = bool(tree_of_plain_merge[1]) or parents != [head, up_sha]
+    return PullPlan(
+        env=env,
+        upstream=str(env.upstream),
+        up_ref=str(pending.get("upRef") or ""),
+        up_sha=up_sha,
+        head=head,
+        branch=str(pending.get("branch") or ""),
+        deployments=(),
+        deploy=tuple(c for c in deploy if c not in excluded),
+        delete=tuple(c for c in delete if c not in excluded),
+        excluded=excluded,
+        earlier=tuple(str(c) for c in pending.get("earlier") or ()),
+        from_sha=from_sha,
+        merged=merged,
+        resolved_by_user=by_user,
+        resuming=True,
+    )
+
+
+def find_merge(project: Project, head: str, up_sha: str) -> str | None:
+    """The commit on the current branch that merged `up_sha` into `head`."""
+    repo = project.root
+    current = gitrepo.rev_parse(repo, "HEAD")
+    if current is None or current == head or not gitrepo.is_ancestor(repo, head, current):
+        return None
+    for line in gitrepo.out(repo, "rev-list", "--parents", f"{head}..{current}").splitlines():
+        sha, *parents = line.split()
+        if parents[:1] == [head] and up_sha in parents:
+            return sha
+    return None
+
+
+def short_list(paths: Sequence[str], limit: int = 5) -> str:
+    """The first `limit` paths, and how many more."""
+    shown = ", ".join(paths[:limit])
+    more = len(paths) - limit
+    return shown + (f" (+{more} more)" if more > 0 else "")
+
+
+# --- internals --------------------------------------------------------------------------
+
+
+def _parse_excludes(values: Sequence[str]) -> tuple[str, ...]:
+    result: list[str] = []
+    for value in values:
+        kind, sep, name = value.partition(":")
+        if not sep or not kind or not name:
+            raise UsageError(f"--exclude {value!r}: expected Type:FullName, e.g. ApexClass:Foo")
+        result.append(f"{kind}:{name}")
+    return tuple(dict.fromkeys(result))
+
+
+def _unknown_excludes(excluded: Sequence[str], delta: Sequence[str]) -> tuple[str, ...]:
+    known = set(delta)
+    return tuple(
+        f"--exclude {c}: not part of this pull (nothing to exclude)"
+        for c in excluded
+        if c not in known
+    )
+
+
+def _check_clean(project: Project) -> None:
+    repo = project.root
+    if gitrepo.merge_head(repo) is not None:
+        raise Refused(
+            "a git merge is in progress in this work tree: finish it (`git commit`) or "
+            "`git merge --abort` first"
+        )
+    dirty = worktree.dirty_paths(repo, [f":(literal){d}" for d in project.config.package_dirs])
+    if dirty:
+        raise Refused(
+            f"uncommitted changes in {', '.join(project.config.package_dirs)}: "
+            f"{short_list(dirty)}; commit or stash them first (nothing was changed)",
+            data={"dirty": dirty},
+        )
+
+
+def _plan(
+    env: Environment,
+    up_ref: str,
+    up_sha: str,
+    head: str,
+    branch: str,
+    deployments: Sequence[Deployment],
+    excluded: tuple[str, ...],
+) -> PullPlan:
+    assert env.upstream is not None
+    return PullPlan(
+        env=env,
+        upstream=env.upstream,
+        up_ref=up_ref,
+        up_sha=up_sha,
+        head=head,
+        branch=branch,
+        deployments=tuple(deployments),
+        deploy=(),
+        delete=(),
+        excluded=excluded,
+    )
+
+
+def _without(project: Project, head: str, components: Sequence[str]) -> str:
+    """`head`, or a commit on top of it without the files of `components` (so a delta from
+    it deploys them again)."""
+    if not components:
+        return head
+    repo = project.root
+    config = project.config
+    found = behind_mod.component_paths(
+        repo, head, config.package_dirs, behind_mod.namer_for(config), components
+    )
+    paths = sorted(p for files in found.values() for p in files)
+    if not paths:
+        return head
+    tree = gitrepo.tree_without(repo, head, paths)
+    message = "sfsync pull-upstream: components held back earlier, as absent\n"
+    # a sibling of `head` (same parents), so it is older than neither head nor the merge
+    return gitrepo.commit_tree(repo, tree, gitrepo.commit_parents(repo, head), message)
