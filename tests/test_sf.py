@@ -149,6 +149,40 @@ def test_org_display_names_the_org_without_its_token(sfemu_login: Login, sf_home
     assert org.org.access_token not in repr(info)
 
 
+@pytest.mark.e2e
+def test_an_org_value_is_never_read_as_a_flag(sfemu_login: Login, sf_home: Path) -> None:
+    # as two arguments, `--target-org --help` makes sf print its help (and a value like
+    # `--target-org=other` would switch orgs): sfsync writes `--target-org=<value>`
+    sfemu_login("core-int")
+    with pytest.raises(sf.SfError) as caught:
+        sf.org_display("--help")
+    assert "sf has no login for '--help'" in caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        pytest.param(
+            ("org", "display", "--target-org", "-o"),
+            ["org", "display", "--target-org=-o"],
+            id="org",
+        ),
+        pytest.param(
+            ("project", "deploy", "start", "--tests", "--dry-run", "--ignore-conflicts"),
+            ["project", "deploy", "start", "--tests=--dry-run", "--ignore-conflicts"],
+            id="tests",
+        ),
+        pytest.param(
+            ("project", "deploy", "report", "--job-id", "0Af1", "--wait", "5"),
+            ["project", "deploy", "report", "--job-id=0Af1", "--wait=5"],
+            id="job",
+        ),
+    ],
+)
+def test_flag_values_are_joined_to_their_flag(args: tuple[str, ...], expected: list[str]) -> None:
+    assert sf._joined(args) == expected
+
+
 def retrieved(exit_code: int, data: dict[str, Any]) -> sf.Retrieved:
     return sf._retrieved(sf._Run(("project", "retrieve"), exit_code, data), "dev1", Path("."))
 
