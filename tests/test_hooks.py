@@ -233,6 +233,13 @@ def test_check_imports_no_typer_or_rich(behind_dev: tuple[Pipeline, Path]) -> No
             CheckArgs(stage="push", refs_from_stdin=True, hook_args=("origin", "/srv/remote.git")),
             id="pre-push-hook",
         ),
+        pytest.param(
+            ["--stage", "push", "--refs-from-stdin", "--", "--env=dev2", "/srv/remote.git"],
+            CheckArgs(
+                stage="push", refs_from_stdin=True, hook_args=("--env=dev2", "/srv/remote.git")
+            ),
+            id="remote-named-like-an-option",
+        ),
     ],
 )
 def test_parse_args(argv: list[str], expected: CheckArgs) -> None:

@@ -228,6 +228,9 @@ def parse_args(argv: Sequence[str]) -> CheckArgs:
     items = list(argv)
     while items:
         item = items.pop(0)
+        if item == "--":  # what follows is the hook's arguments (a remote may be named `-x`)
+            rest.extend(items)
+            break
         name, eq, inline = item.partition("=")
         if name in values:
             if eq:
