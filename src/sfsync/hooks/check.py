@@ -105,7 +105,8 @@ def run_check(
     paths = project.open_repo(cwd)
     if not project.has_config(paths):
         return CheckResult(stage, note="no sfsync.yml in this repository: nothing to check")
-    proj = project.load(paths=paths)
+    # the env before the config: a developer who never opted in is never blocked, not even
+    # by a broken sfsync.yml (`sfsync config validate` reports that one)
     name = env or project.developer_env_name(paths.toplevel)
     if name is None:
         return CheckResult(
@@ -115,6 +116,7 @@ def run_check(
                 "to be warned when it falls behind"
             ),
         )
+    proj = project.load(paths=paths)
     environment = project.resolve_env(proj, env, configured=name)
     policy = proj.config.hooks
     if environment.upstream is None:
