@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 import pytest
 
 from sfemu.testing import LoggedInOrg
-from sfsync.org import sf
+from sfsync.org import answers, sf
 
 Login = Callable[..., LoggedInOrg]
 
@@ -181,6 +182,22 @@ def test_an_org_value_is_never_read_as_a_flag(sfemu_login: Login, sf_home: Path)
 )
 def test_flag_values_are_joined_to_their_flag(args: tuple[str, ...], expected: list[str]) -> None:
     assert sf._joined(args) == expected
+
+
+def test_an_answer_reaches_sfsync_without_terminal_control() -> None:
+    stdout = json.dumps(
+        {
+            "status": 0,
+            "result": {
+                "fileProperties": [
+                    {"lastModifiedByName": "Dana \x1b]0;pwned\x07\x1b[2JDev", "type": "ApexClass"}
+                ]
+            },
+        }
+    )
+    data = answers.parse(stdout)
+    assert data is not None
+    assert data["result"]["fileProperties"][0]["lastModifiedByName"] == "Dana Dev"
 
 
 def retrieved(exit_code: int, data: dict[str, Any]) -> sf.Retrieved:

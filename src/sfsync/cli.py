@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from sfsync.errors import redact
+from sfsync.errors import printable, redact
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -74,17 +74,23 @@ def print_json(obj: dict[str, Any]) -> None:
 
 
 def failure(json_mode: bool, status: int, name: str, message: str, data: dict[str, Any]) -> int:
-    """Print the failure envelope (JSON) or one red line (plus detail lines); return `status`."""
-    message = redact(message)
+    """Print the failure envelope (JSON) or one red line (plus detail lines); return `status`.
+
+    The message may quote what an org or a file said: terminal control is removed and rich
+    markup is escaped, so it is shown, never interpreted.
+    """
+    message = printable(redact(message))
     if json_mode:
         envelope: dict[str, Any] = {"status": status, "name": name, "message": message}
         if data:
             envelope["data"] = data
         print_json(envelope)
     else:
+        from rich.markup import escape
+
         console = stderr_console()
         first, *rest = message.splitlines() or [""]
-        console.print(f"[bold red]error:[/] {first}", markup=True)
+        console.print(f"[bold red]error:[/] {escape(first)}", markup=True)
         for line in rest:
             console.print(line, markup=False)
     return status

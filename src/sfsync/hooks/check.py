@@ -360,9 +360,9 @@ def _plural(count: int, word: str) -> str:
 
 
 def _fail(json_mode: bool, status: int, name: str, message: str, data: dict[str, Any]) -> int:
-    from sfsync.errors import redact
+    from sfsync.errors import printable, redact
 
-    message = redact(message)
+    message = printable(redact(message))
     if json_mode:
         envelope: dict[str, Any] = {"status": status, "name": name, "message": message}
         if data:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sfsync.errors import ExternalError, Refused, redact
+from sfsync.errors import ExternalError, Refused, printable_data, redact
 
 EXIT_PARTIAL = 68
 
@@ -145,7 +145,10 @@ def parse(stdout: str) -> dict[str, Any] | None:
         data = json.loads(text[start:])
     except ValueError:
         return None
-    return data if isinstance(data, dict) else None
+    # everything below is the org's text (names, messages, who changed what): no terminal
+    # control reaches the screen or the JSON sfsync prints
+    cleaned = printable_data(data)
+    return cleaned if isinstance(cleaned, dict) else None
 
 
 def org_info(run: Run, org: str) -> OrgInfo:

@@ -35,7 +35,7 @@ from typing import Any
 
 import sh
 
-from sfsync.errors import ExecutableNotFound, UsageError, redact
+from sfsync.errors import ExecutableNotFound, UsageError, printable, redact
 from sfsync.org.answers import (
     EXIT_PARTIAL,
     Deployed,
@@ -261,7 +261,9 @@ def _call(args: Sequence[str], *, org: str, what: str, cwd: Path | None = None) 
     stderr = proc.stderr.decode("utf-8", errors="replace") if proc.stderr else ""
     data = _parse(stdout)
     if data is None:
-        shown = redact((stdout.strip() or stderr.strip() or "no output").splitlines()[-1])
+        shown = printable(
+            redact((stdout.strip() or stderr.strip() or "no output").splitlines()[-1])
+        )
         raise SfError(
             f"sf failed trying to {what} on org '{org}' (exit {proc.exit_code}): {shown}; "
             "check that `sf` works (`sf org list`)"
