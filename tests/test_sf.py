@@ -79,6 +79,30 @@ def test_a_refused_deploy_names_the_org_component_and_line(result: dict[str, Any
     assert caught.value.exit_code == 1 and caught.value.job_id == "0Af2"
 
 
+def test_one_failure_in_files_and_details_is_listed_once() -> None:
+    # sf's files[] repeats details.componentFailures with `(line:column)` appended
+    result = {
+        "status": "Failed",
+        "success": False,
+        "files": [{**FAILED_FILE, "error": "Variable does not exist: x (3:1)"}],
+        "details": {
+            "componentFailures": {
+                "componentType": "ApexClass",
+                "fullName": "Foo",
+                "problem": "Variable does not exist: x",
+                "lineNumber": 3,
+            }
+        },
+    }
+    with pytest.raises(sf.DeployFailed) as caught:
+        finish(1, {"status": 1, "result": result})
+    assert caught.value.message == (
+        "deploy to org 'int' failed (1 component or test error): "
+        "ApexClass:Foo (line 3): Variable does not exist: x"
+    )
+    assert len(caught.value.failures) == 1
+
+
 def test_component_failures_as_a_list_and_test_failures() -> None:
     result = {
         "status": "Failed",

@@ -41,18 +41,28 @@ def command_app(**settings: Any) -> typer.Typer:
 
 
 class Output:
-    """Renders one command's result: JSON on stdout, or human text on stderr."""
+    """Renders one command's result on stdout (JSON, or text for a person); progress, prompts,
+    warnings and errors go to stderr, as git does: `sfsync status > status.txt` keeps the
+    answer and still shows a failure on the terminal."""
 
     def __init__(self, json_mode: bool) -> None:
         self.json_mode = json_mode
         self._console: Console | None = None
+        self._err: Console | None = None
 
     @property
     def console(self) -> Console:
-        """The human-facing console on stderr (rich is imported only when something is drawn)."""
+        """The result's console on stdout (rich is imported only when something is drawn)."""
         if self._console is None:
-            self._console = stderr_console()
+            self._console = stdout_console()
         return self._console
+
+    @property
+    def err(self) -> Console:
+        """The console for progress, warnings and notes, on stderr."""
+        if self._err is None:
+            self._err = stderr_console()
+        return self._err
 
     def emit(self, result: dict[str, Any], human: Callable[[Console], None] | None = None) -> None:
         """Print the success envelope (JSON) or let `human` draw it on the console."""
@@ -62,8 +72,8 @@ class Output:
             human(self.console)
 
     def progress_enabled(self) -> bool:
-        """Progress bars only for a person at a terminal, never in JSON mode or CI."""
-        return (not self.json_mode) and self.console.is_terminal and not os.environ.get("CI")
+        """Progress bars (on stderr) only for a person at a terminal, never in JSON or CI."""
+        return (not self.json_mode) and self.err.is_terminal and not os.environ.get("CI")
 
 
 def print_json(obj: dict[str, Any]) -> None:
@@ -101,3 +111,10 @@ def stderr_console() -> Console:
     from rich.console import Console
 
     return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def stdout_console() -> Console:
+    """A rich console on stdout, without syntax highlighting or hard wrapping."""
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=True)

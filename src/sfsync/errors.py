@@ -1,8 +1,9 @@
-"""The errors sfsync raises, their exit codes, and secret redaction.
+"""The errors sfsync raises, their exit codes, and what every message passes through.
 
 Logic modules raise these; only the CLI boundary turns them into output and an exit code.
 Exit codes (DESIGN.md): 0 success, 1 the answer is "no", 2 bad usage or configuration,
-3 an external tool failed.
+3 an external tool failed. Messages are built with `plural` ("1 component", "2 components"),
+secrets are hidden by `redact`, and terminal control is removed by `printable`.
 """
 
 from __future__ import annotations
@@ -144,6 +145,11 @@ def printable_data(value: object) -> object:
     if isinstance(value, list):
         return [printable_data(v) for v in value]
     return value
+
+
+def plural(count: int, word: str) -> str:
+    """`1 component`, `2 components`, `0 components`."""
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
 def redact(text: str) -> str:

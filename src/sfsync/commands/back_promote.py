@@ -7,7 +7,14 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from sfsync.cli import DryRunOption, JsonOption, Output, YesOption, command_app
+from sfsync.cli import (
+    DryRunOption,
+    JsonOption,
+    Output,
+    YesOption,
+    command_app,
+    stderr_console,
+)
 from sfsync.commands.interact import confirm, deploy_progress
 from sfsync.pipeline import project
 from sfsync.workflows import backpromote
@@ -96,4 +103,4 @@ def _show_result(console: Console, r: backpromote.Result) -> None:
                 line += f", skipped (changed in the sandbox): {', '.join(o.skipped)}"
         console.print(line, markup=False)
         for warning in step.warnings:
-            console.print(f"  warning: {warning}", markup=False)
+            stderr_console().print(f"warning: {step.env}: {warning}", markup=False)

@@ -8,7 +8,7 @@ import typer
 from rich.console import Console
 
 from sfsync.cli import JsonOption, Output, command_app
-from sfsync.errors import UsageError
+from sfsync.errors import UsageError, plural
 from sfsync.pipeline import project, tracking
 
 app = command_app()
@@ -57,7 +57,7 @@ def ignore(
             console.print(f"{before.env}: nothing to ignore (already up to date or ignored)")
             return
         console.print(
-            f"{before.env}: ignoring {len(ignored)} deployment(s) of {before.upstream}: "
+            f"{before.env}: ignoring {plural(len(ignored), 'deployment')} of {before.upstream}: "
             + ", ".join(sha[:7] for sha in ignored),
             markup=False,
         )

@@ -8,6 +8,7 @@ import typer
 from rich.console import Console
 
 from sfsync.cli import JsonOption, Output, command_app
+from sfsync.errors import plural
 from sfsync.git import state
 from sfsync.pipeline import project
 
@@ -50,7 +51,7 @@ def log_command(
         for r in records:
             e = r.event
             span = f" {(e.from_sha or '')[:7]}..{(e.to_sha or '')[:7]}" if e.to_sha else ""
-            count = f" ({len(e.components)} components)" if e.components else ""
+            count = f" ({plural(len(e.components), 'component')})" if e.components else ""
             console.print(
                 f"{r.commit[:7]}  {e.when}  {e.kind:<13} {e.who}{span}{count}", markup=False
             )

@@ -2,7 +2,8 @@
 
 `sfsync check ...` is dispatched here by `sfsync.__main__` without importing typer or rich,
 and the validated config comes from a cache, so a commit pays for a Python start and a
-handful of git calls. Plain text goes to stderr; `--json` prints the envelope on stdout.
+handful of git calls. Plain text goes to stderr, where a hook's messages belong (git passes
+a pre-push hook's stdout on as its own); `--json` prints the envelope on stdout.
 
 Exit codes: 0 not blocked (also: no `sfsync.yml`, no env configured, skipped with
 `SKIP=sfsync-behind`), 1 blocked, 2 bad usage or configuration, 3 git failed.
