@@ -66,6 +66,8 @@ def test_mark_synced_and_log(dev: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert events[0]["state"]["syncedTo"] == tip
     assert main(["log", "-n", "1"]) == 0
     assert capsys.readouterr().out.count("mark-synced") == 1
+    refused = run_json(capsys, "log", "-n", "0", code=2)
+    assert refused["message"] == "-n/--limit 0: show at least 1 event (or leave it out for all)"
 
 
 def test_ignore_command(dev: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -26,7 +26,9 @@ app = command_app()
 
 @app.command()
 def deploy(
-    env: Annotated[str, typer.Option("--env", help="Environment with a branch (int, prod...).")],
+    env: Annotated[
+        str, typer.Option("--env", metavar="ENV", help="Environment with a branch (int, prod...).")
+    ],
     validate: Annotated[
         bool, typer.Option("--validate", help="Check-only deploy: run it, change nothing.")
     ] = False,
@@ -34,13 +36,18 @@ def deploy(
         str | None,
         typer.Option(
             "--test-level",
+            metavar="LEVEL",
             help="NoTestRun, RunSpecifiedTests, RunLocalTests or RunAllTestsInOrg "
             "(default: RunLocalTests for protected envs, NoTestRun otherwise).",
         ),
     ] = None,
     tests: Annotated[
         list[str] | None,
-        typer.Option("--tests", help="Apex test class to run (repeat); implies RunSpecifiedTests."),
+        typer.Option(
+            "--tests",
+            metavar="CLASS",
+            help="Apex test class to run (repeat); implies RunSpecifiedTests.",
+        ),
     ] = None,
     confirm_env: Annotated[
         str | None,
@@ -70,8 +77,11 @@ def deploy(
     redeploys); the deploy stops if the org holds changes not in git.
     Protected envs need --confirm <env> and run RunLocalTests by default.
 
-    Examples: sfsync deploy --env int --yes
-              sfsync deploy --env prod --confirm prod --validate
+    Examples:
+
+    \b
+        sfsync deploy --env int --yes
+        sfsync deploy --env prod --confirm prod --validate
     """
     out = Output(json_mode)
     proj = project.load()

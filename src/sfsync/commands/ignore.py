@@ -24,7 +24,8 @@ def ignore(
         bool, typer.Option("--all", help="Ignore every deployment behind right now.")
     ] = False,
     env: Annotated[
-        str | None, typer.Option("--env", help="Environment (default: git config sfsync.env).")
+        str | None,
+        typer.Option("--env", metavar="ENV", help="Environment (default: git config sfsync.env)."),
     ] = None,
     fetch: Annotated[bool, typer.Option("--fetch", help="Fetch first.")] = False,
     push: Annotated[
@@ -36,7 +37,11 @@ def ignore(
 
     Use it for a deployment your sandbox does not need (or got another way).
 
-    Examples: sfsync ignore --all     sfsync ignore 1a2b3c4 --env dev1
+    Examples:
+
+    \b
+        sfsync ignore --all
+        sfsync ignore 1a2b3c4 --env dev1
     """
     if all_ == bool(commits):
         raise UsageError("give either --all or one or more commits (see sfsync ignore --help)")

@@ -26,7 +26,8 @@ app = command_app()
 @app.command("pull-upstream")
 def pull_upstream(
     env: Annotated[
-        str | None, typer.Option("--env", help="Sandbox (default: git config sfsync.env).")
+        str | None,
+        typer.Option("--env", metavar="ENV", help="Sandbox (default: git config sfsync.env)."),
     ] = None,
     exclude: Annotated[
         list[str] | None,
@@ -65,7 +66,10 @@ def pull_upstream(
     git's conflict state: resolve, commit, then --continue (or --abort). A run that was
     interrupted is finished by running the command again.
 
-    Example: sfsync pull-upstream --exclude ApexClass:AccountService --yes
+    Example:
+
+    \b
+        sfsync pull-upstream --exclude ApexClass:AccountService --yes
     """
     if cont and abort:
         raise UsageError("--continue and --abort exclude each other")
