@@ -89,7 +89,7 @@ def test_dry_run_for_a_person(pipe: Pipeline, monkeypatch: pytest.MonkeyPatch, c
     monkeypatch.chdir(pipe.admin)
     capsys.readouterr()
     assert app.main(["back-promote", "--from", "prod", "--sandboxes", "--dry-run"]) == 0
-    human = capsys.readouterr().err
+    human = capsys.readouterr().out
     assert "uat (uat) <- prod: ApexClass:Base, ApexClass:Hotfix" in human
     assert f"int (int) <- uat: merge conflicts in {CLASSES}/Base.cls" in human
     assert "dev1 (sandbox) <- int: skip, never synced" in human

@@ -6,6 +6,7 @@ import pytest
 
 from sfsync import __version__
 from sfsync.__main__ import main
+from sfsync.app import COMMANDS
 
 
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:
@@ -31,6 +32,56 @@ def test_help_explains_with_example_and_flags_take_no_value(
 ) -> None:
     assert main(["status", "--help"]) == 0
     text = capsys.readouterr().out
-    assert "Example: sfsync status --fetch" in text
+    assert "\n      sfsync status --fetch\n" in text
     fetch_line = next(line for line in text.splitlines() if line.strip().startswith("--fetch"))
     assert "<bool>" not in fetch_line
+
+
+def _help_of(name: str) -> tuple[str, str]:
+    import inspect
+
+    from sfsync.app import load_command
+
+    command = load_command(name)
+    if name == "config":
+        command = command.commands["validate"]  # type: ignore[attr-defined]
+        args = ["config", "validate", "--help"]
+    else:
+        args = [name, "--help"]
+    return inspect.cleandoc(command.help or ""), _captured_help(args)
+
+
+def _captured_help(args: list[str]) -> str:
+    import contextlib
+    import io
+    import os
+
+    out = io.StringIO()
+    old = os.environ.get("COLUMNS")
+    os.environ["COLUMNS"] = "80"
+    try:
+        with contextlib.redirect_stdout(out):
+            assert main(args) == 0
+    finally:
+        if old is None:
+            del os.environ["COLUMNS"]
+        else:
+            os.environ["COLUMNS"] = old
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_help_keeps_each_example_on_its_own_line(name: str) -> None:
+    doc, text = _help_of(name)
+    examples = [line.strip() for line in doc.splitlines() if line.strip().startswith("sfsync ")]
+    assert examples, f"sfsync {name} --help has no example"
+    shown = [line.strip() for line in text.splitlines()]
+    for example in examples:
+        assert example in shown, f"{example!r} was rewrapped in:\n{text}"
+    for placeholder in ("<str>", "<path>", "<int", "<list[", "[x>=", "]...", "<bool>"):
+        assert placeholder not in text, f"sfsync {name} --help shows {placeholder!r}"
+
+
+def test_the_delta_help_keeps_the_sf_command_whole() -> None:
+    _, text = _help_of("delta")
+    assert "      sf project deploy start --manifest package/package.xml \\\n" in text

@@ -49,9 +49,10 @@ def test_status_json(dev: Path, capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_status_human(dev: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["status"]) == 0
-    err = capsys.readouterr().err
-    assert "deployments behind" in err and "never synced" in err
-    assert "dev1: " in err and "Add Foo" in err
+    out, err = capsys.readouterr()  # the answer on stdout (`sfsync status > st.txt`)
+    assert "deployments behind" in out and "never synced" in out
+    assert "dev1: " in out and "Add Foo" in out
+    assert err == ""
 
 
 def test_mark_synced_and_log(dev: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -64,13 +65,17 @@ def test_mark_synced_and_log(dev: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert events[0]["to"] == tip and events[0]["from"] == events[1]["to"]
     assert events[0]["state"]["syncedTo"] == tip
     assert main(["log", "-n", "1"]) == 0
-    assert capsys.readouterr().err.count("mark-synced") == 1
+    assert capsys.readouterr().out.count("mark-synced") == 1
+    refused = run_json(capsys, "log", "-n", "0", code=2)
+    assert refused["message"] == "-n/--limit 0: show at least 1 event (or leave it out for all)"
 
 
 def test_ignore_command(dev: Path, capsys: pytest.CaptureFixture[str]) -> None:
     sha = git(dev, "rev-parse", "origin/int")
     result = run_json(capsys, "ignore", sha[:7])["result"]
     assert result["ignored"] == [sha] and result["components"] == ["ApexClass:Foo"]
+    assert main(["log", "-n", "1"]) == 0
+    assert capsys.readouterr().out.rstrip().endswith(" (1 component)")  # not "1 components"
     failure = run_json(capsys, "ignore", code=2)
     assert failure["name"] == "UsageError" and "--all" in failure["message"]
     failure = run_json(capsys, "ignore", "nope", code=2)

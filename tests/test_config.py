@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import json
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -138,11 +140,146 @@ def test_unknown_env_lookup_suggests(tmp_path: Path) -> None:
             id="duplicate-key",
         ),
         pytest.param("version: 1\nenvironments: [\n", "not valid YAML", id="bad-yaml"),
+        pytest.param(
+            GOOD.replace("remote: origin", "remote: '--receive-pack=touch pwned; echo'"),
+            "sfsync.yml:2: remote: '--receive-pack=touch pwned; echo' is not a git remote "
+            "name: it starts with '-'",
+            id="remote-option",
+        ),
+        pytest.param(
+            GOOD.replace("remote: origin", "remote: 'ext::sh -c touch% pwned'"),
+            "sfsync.yml:2: remote: 'ext::sh -c touch% pwned' is not a git remote name: it "
+            "contains ':' (a remote name, e.g. origin, not a URL)",
+            id="remote-url",
+        ),
+        pytest.param(
+            GOOD.replace("branch: uat,", "branch: '--upload-pack=x',"),
+            "sfsync.yml:5: environments.uat.branch: '--upload-pack=x' is not a git branch "
+            "name: it starts with '-'",
+            id="branch-option",
+        ),
+        pytest.param(
+            GOOD.replace("branch: uat,", "branch: 'a..b',"),
+            "sfsync.yml:5: environments.uat.branch: 'a..b' is not a git branch name: it "
+            "contains '..'",
+            id="branch-dots",
+        ),
+        pytest.param(
+            GOOD.replace("{org: uat,", "{org: '--target-org=prod',"),
+            "sfsync.yml:5: environments.uat.org: '--target-org=prod' is not an sf alias or "
+            "username: it starts with '-'",
+            id="org-option",
+        ),
+        pytest.param(
+            GOOD.replace("  dev2: {", "  dev2.lock: {"),
+            "sfsync.yml:8: environments.dev2.lock: 'dev2.lock' cannot be an environment name: "
+            "it ends with '.lock'",
+            id="env-lock",
+        ),
+        pytest.param(
+            GOOD.replace("  dev2: {", "  dev2.: {"),
+            "environments.dev2.: 'dev2.' cannot be an environment name: it ends with '.'",
+            id="env-trailing-dot",
+        ),
+        pytest.param(
+            GOOD.replace("  dev2: {", "  dev..2: {"),
+            "environments.dev..2: 'dev..2' cannot be an environment name: it contains '..'",
+            id="env-double-dot",
+        ),
+        pytest.param(
+            "version: 1\nenvironments:\n  prod: &p {org: prod, branch: main}\n",
+            "sfsync.yml:3: anchors and aliases are not supported",
+            id="anchor",
+        ),
+        pytest.param(
+            "version: 1\nx: &a [*a]\nenvironments: {}\n",
+            "sfsync.yml:2: anchors and aliases are not supported",
+            id="recursive-alias",
+        ),
+        pytest.param(
+            "version: 1\nenvironments: " + "[" * 5000 + "]" * 5000 + "\n",
+            "sfsync.yml:2: not valid YAML",
+            id="deep-nesting",
+        ),
         pytest.param("", "sfsync.yml: the file is empty", id="empty"),
     ],
 )
 def test_config_errors(tmp_path: Path, yml: str, expected: str) -> None:
     assert expected in error_of(tmp_path, yml)
+
+
+def alias_bomb(levels: int) -> str:
+    """A few hundred bytes whose aliases expand to 9**levels strings."""
+    lines = ["version: 1", "a0: &a0 [x, x, x, x, x, x, x, x, x]"]
+    for level in range(1, levels + 1):
+        refs = ", ".join([f"*a{level - 1}"] * 9)
+        lines.append(f"a{level}: &a{level} [{refs}]")
+    lines.append("environments: {prod: {org: prod, branch: main}}")
+    return "\n".join(lines) + "\n"
+
+
+def test_an_alias_bomb_is_refused_before_it_expands(tmp_path: Path) -> None:
+    # 9 levels: ~400 bytes, 387 million strings once expanded (memory runs out first)
+    yml = alias_bomb(9)
+    assert len(yml) < 600
+    started = time.monotonic()
+    assert error_of(tmp_path, yml) == (
+        "sfsync.yml:2: anchors and aliases are not supported (write each value out)"
+    )
+    assert time.monotonic() - started < 5  # the old code had not finished after minutes
+
+
+def test_not_utf8_is_refused_at_its_line(tmp_path: Path) -> None:
+    root = project(tmp_path, GOOD)
+    (root / "sfsync.yml").write_bytes(GOOD.encode().replace(b"dev1-sandbox", b"dev1-\xe9"))
+    with pytest.raises(ConfigError) as caught:
+        config.load(root)
+    assert caught.value.message == (
+        "sfsync.yml:7: not UTF-8 text (byte 0xe9): save the file as UTF-8"
+    )
+
+
+def test_a_byte_order_mark_is_fine(tmp_path: Path) -> None:
+    root = project(tmp_path, GOOD)
+    (root / "sfsync.yml").write_bytes(b"\xef\xbb\xbf" + GOOD.encode())
+    assert config.load(root).names[0] == "prod"
+
+
+def _chain(count: int) -> str:
+    lines = ["version: 1", "environments:", "  prod: {org: prod, branch: main}"]
+    upstream = "prod"
+    for index in range(count):
+        lines.append(f"  e{index}: {{org: o{index}, branch: b{index}, upstream: {upstream}}}")
+        upstream = f"e{index}"
+    return "\n".join(lines) + "\n"
+
+
+def _calls(tmp_path: Path, count: int) -> int:
+    """Python and builtin calls made to validate a chain of `count` envs and walk it."""
+    root = project(tmp_path / str(count), _chain(count))
+    calls = 0
+
+    def profile(frame: object, event: str, arg: object) -> None:
+        nonlocal calls
+        calls += event in ("call", "c_call")
+
+    sys.setprofile(profile)
+    try:
+        cfg = config.load(root)
+        assert len(cfg.pipeline()) == count + 1
+        assert cfg.env(f"e{count - 1}").upstream == f"e{count - 2}"
+    finally:
+        sys.setprofile(None)
+    return calls
+
+
+def test_validation_is_linear_in_the_number_of_environments(tmp_path: Path) -> None:
+    # a deterministic count, not a timing: twice the envs, about twice the calls (a
+    # quadratic walk makes it 4x; 20,000 envs took minutes)
+    (tmp_path / "400").mkdir()
+    (tmp_path / "800").mkdir()
+    small, large = _calls(tmp_path, 400), _calls(tmp_path, 800)
+    assert large / small < 2.2, (small, large)
 
 
 def test_each_problem_reported_once(tmp_path: Path) -> None:

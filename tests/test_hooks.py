@@ -162,6 +162,19 @@ def test_no_env_passes_with_hint(
     assert "git config sfsync.env" in capsys.readouterr().err
 
 
+def test_a_broken_config_does_not_block_who_never_opted_in(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pipe = Pipeline(tmp_path)
+    (pipe.admin / "sfsync.yml").write_text("version: 1\nenvironments: [\n")
+    monkeypatch.chdir(pipe.admin)
+    assert main(["check"]) == 0
+    assert "git config sfsync.env" in capsys.readouterr().err
+    git(pipe.admin, "config", "sfsync.env", "dev1")  # opted in: now the broken file is an error
+    assert main(["check"]) == 2
+    assert "sfsync.yml:3: not valid YAML" in capsys.readouterr().err
+
+
 def test_config_error_exit_2(
     behind_dev: tuple[Pipeline, Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -232,6 +245,13 @@ def test_check_imports_no_typer_or_rich(behind_dev: tuple[Pipeline, Path]) -> No
             ["--stage", "push", "--refs-from-stdin", "origin", "/srv/remote.git"],
             CheckArgs(stage="push", refs_from_stdin=True, hook_args=("origin", "/srv/remote.git")),
             id="pre-push-hook",
+        ),
+        pytest.param(
+            ["--stage", "push", "--refs-from-stdin", "--", "--env=dev2", "/srv/remote.git"],
+            CheckArgs(
+                stage="push", refs_from_stdin=True, hook_args=("--env=dev2", "/srv/remote.git")
+            ),
+            id="remote-named-like-an-option",
         ),
     ],
 )

@@ -99,3 +99,40 @@ def test_plain_hooks_block_commit_and_push_until_ignored(
     pushed = run_git(dev, "push", "-q", "origin", "story-dev1")
     assert pushed.returncode == 0, pushed.stderr
     assert git(pipe.remote, "rev-parse", "story-dev1") == git(dev, "rev-parse", "HEAD")
+
+
+def test_a_remote_named_like_an_option_does_not_steer_the_hook(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # git passes the remote's name to pre-push: `--env=dev2` must not make the hook check
+    # dev2 (never synced: nothing to block) instead of dev1
+    pipe = Pipeline(tmp_path)
+    dev = pipe.developer("dev1")
+    monkeypatch.chdir(dev)
+    assert main(["install-hooks"]) == 0
+    git(dev, "remote", "add", "--", "--env=dev2", str(pipe.remote))
+    pipe.deploy("int", cls("Foo"), "Add Foo")
+    git(dev, "fetch", "-q", "origin")
+    push = run_git(dev, "push", "-q", "--", "--env=dev2", "story-dev1")
+    assert push.returncode != 0
+    assert "dev1 is 1 deployment behind int" in push.stderr
+    assert run_git(pipe.remote, "rev-parse", "--verify", "-q", "story-dev1").returncode != 0
+
+
+@pytest.mark.parametrize("name", install.HOOKS)
+def test_a_hook_without_sfsync_says_how_to_install_it(tmp_path: Path, name: str) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("SFSYNC", "SKIP")}
+    env["PATH"] = "/usr/bin:/bin"
+    proc = subprocess.run(
+        ["sh", str(REPO_ROOT / "hooks" / name)],
+        cwd=tmp_path,
+        env=env,
+        input="",
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 1
+    # sfsync is not on PyPI: the README's Install section is the way, or SFSYNC=<path>
+    assert "install sfsync (see its README: Install) or set SFSYNC=/path/to/sfsync" in proc.stderr
+    assert "pip install sfsync" not in proc.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 import pytest
 
 from sfemu.testing import LoggedInOrg
-from sfsync.org import sf
+from sfsync.org import answers, sf
 
 Login = Callable[..., LoggedInOrg]
 
@@ -76,6 +77,30 @@ def test_a_refused_deploy_names_the_org_component_and_line(result: dict[str, Any
     assert message.startswith("deploy to org 'int' failed")
     assert "ApexClass:Foo (line 3): Variable does not exist: x" in message
     assert caught.value.exit_code == 1 and caught.value.job_id == "0Af2"
+
+
+def test_one_failure_in_files_and_details_is_listed_once() -> None:
+    # sf's files[] repeats details.componentFailures with `(line:column)` appended
+    result = {
+        "status": "Failed",
+        "success": False,
+        "files": [{**FAILED_FILE, "error": "Variable does not exist: x (3:1)"}],
+        "details": {
+            "componentFailures": {
+                "componentType": "ApexClass",
+                "fullName": "Foo",
+                "problem": "Variable does not exist: x",
+                "lineNumber": 3,
+            }
+        },
+    }
+    with pytest.raises(sf.DeployFailed) as caught:
+        finish(1, {"status": 1, "result": result})
+    assert caught.value.message == (
+        "deploy to org 'int' failed (1 component or test error): "
+        "ApexClass:Foo (line 3): Variable does not exist: x"
+    )
+    assert len(caught.value.failures) == 1
 
 
 def test_component_failures_as_a_list_and_test_failures() -> None:
@@ -147,6 +172,56 @@ def test_org_display_names_the_org_without_its_token(sfemu_login: Login, sf_home
     info = sf.org_display(org.alias)
     assert info.org_id == org.org.org_id and info.username == org.org.username
     assert org.org.access_token not in repr(info)
+
+
+@pytest.mark.e2e
+def test_an_org_value_is_never_read_as_a_flag(sfemu_login: Login, sf_home: Path) -> None:
+    # as two arguments, `--target-org --help` makes sf print its help (and a value like
+    # `--target-org=other` would switch orgs): sfsync writes `--target-org=<value>`
+    sfemu_login("core-int")
+    with pytest.raises(sf.SfError) as caught:
+        sf.org_display("--help")
+    assert "sf has no login for '--help'" in caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        pytest.param(
+            ("org", "display", "--target-org", "-o"),
+            ["org", "display", "--target-org=-o"],
+            id="org",
+        ),
+        pytest.param(
+            ("project", "deploy", "start", "--tests", "--dry-run", "--ignore-conflicts"),
+            ["project", "deploy", "start", "--tests=--dry-run", "--ignore-conflicts"],
+            id="tests",
+        ),
+        pytest.param(
+            ("project", "deploy", "report", "--job-id", "0Af1", "--wait", "5"),
+            ["project", "deploy", "report", "--job-id=0Af1", "--wait=5"],
+            id="job",
+        ),
+    ],
+)
+def test_flag_values_are_joined_to_their_flag(args: tuple[str, ...], expected: list[str]) -> None:
+    assert sf._joined(args) == expected
+
+
+def test_an_answer_reaches_sfsync_without_terminal_control() -> None:
+    stdout = json.dumps(
+        {
+            "status": 0,
+            "result": {
+                "fileProperties": [
+                    {"lastModifiedByName": "Dana \x1b]0;pwned\x07\x1b[2JDev", "type": "ApexClass"}
+                ]
+            },
+        }
+    )
+    data = answers.parse(stdout)
+    assert data is not None
+    assert data["result"]["fileProperties"][0]["lastModifiedByName"] == "Dana Dev"
 
 
 def retrieved(exit_code: int, data: dict[str, Any]) -> sf.Retrieved:

@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from pipeline import git, write
-from sfsync.errors import ExternalError
+from sfsync.errors import ExternalError, UsageError
 from sfsync.git import state
 
 
@@ -95,6 +96,18 @@ def test_push_and_fetch(tmp_path: Path, repo: Path) -> None:
         state.fetch(repo, "origin")
 
 
-def test_invalid_env_name(repo: Path) -> None:
-    with pytest.raises(Exception, match="not a valid environment name"):
-        state.read_state(repo, "../x")
+@pytest.mark.parametrize(
+    ("name", "why"),
+    [
+        pytest.param("../x", "contains '/'", id="slash"),
+        pytest.param("dev1.lock", "ends with '.lock'", id="lock"),
+        pytest.param("dev1.", "ends with '.'", id="trailing-dot"),
+        pytest.param("dev..1", "contains '..'", id="double-dot"),
+        pytest.param("--upload-pack=x", "starts with '-'", id="option"),
+    ],
+)
+def test_invalid_env_name(repo: Path, name: str, why: str) -> None:
+    # refused with one line before git sees it (no raw `git update-ref` dump, exit 2)
+    with pytest.raises(UsageError, match=f"cannot be an environment name: it {re.escape(why)}"):
+        state.append_event(repo, name, state.Event(kind="ignore"), state.EnvState(), None)
+    assert git(repo, "for-each-ref", "refs/sfsync/") == ""

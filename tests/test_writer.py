@@ -89,9 +89,25 @@ def test_symlinked_folder_cannot_lead_outside(
     outside.mkdir()
     out.mkdir()
     os.symlink(outside, out / "force-app")
-    with pytest.raises(UsageError, match="would leave"):
+    with pytest.raises(UsageError, match="a symbolic link in it leads out of"):
         write_delta(compute_delta(repo, before, after), out)
     assert list(outside.rglob("*")) == []
+
+
+def test_the_file_system_root_is_refused_as_such(delta_repo: tuple[Path, str, str]) -> None:
+    repo, before, after = delta_repo
+    with pytest.raises(UsageError) as caught:
+        write_delta(compute_delta(repo, before, after), "/")
+    assert caught.value.message == (
+        "--output-dir /: is the root of the file system; name a folder for the delta "
+        "(e.g. --output-dir .delta)"
+    )
+
+
+def test_a_folder_directly_below_the_root_is_inside_it() -> None:
+    from sfsync.metadata.writer import _inside
+
+    assert _inside(Path("/"), "force-app/x.cls") == Path("/force-app/x.cls")
 
 
 def test_output_dir_that_is_a_file(delta_repo: tuple[Path, str, str], tmp_path: Path) -> None:

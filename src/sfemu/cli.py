@@ -13,21 +13,49 @@ from sfemu.faults import KINDS, Fault
 from sfemu.store import Root, StoreError
 
 
+def version() -> str:
+    """The installed version (sfemu ships in the sfsync distribution)."""
+    from importlib import metadata
+
+    try:
+        return metadata.version("sfsync")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def _sub(
+    sub: Any, name: str, summary: str, description: str, examples: list[str]
+) -> argparse.ArgumentParser:
+    """A subcommand whose description and examples keep their lines (no rewrapping)."""
+    shown = "\n".join(f"  {example}" for example in examples)
+    return sub.add_parser(  # type: ignore[no-any-return]
+        name,
+        help=summary,
+        description=f"{description}\n\nExample{'s' if len(examples) > 1 else ''}:\n{shown}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="sfemu",
         description="A local Salesforce org emulator for the sf CLI (loopback only).",
+        epilog="Run `sfemu COMMAND --help` for a command's options and an example.",
     )
-    sub = p.add_subparsers(dest="command", required=True)
+    p.add_argument("--version", action="version", version=f"sfemu {version()}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    s = sub.add_parser(
+    s = _sub(
+        sub,
         "serve",
-        help="serve every org under --root; prints the URL",
-        description="Serve the orgs under ROOT on 127.0.0.1. Example:\n"
-        "  sfemu serve --root .sfemu --port 0",
+        "serve every org under --root; prints the URL",
+        "Serve the orgs under DIR on 127.0.0.1 until stopped (Ctrl-C or SIGTERM).",
+        ["sfemu serve --root .sfemu --port 0 --org dev1:sandbox"],
     )
-    s.add_argument("--root", required=True, type=Path, help="folder holding the orgs")
-    s.add_argument("--port", type=int, default=0, help="port (0 picks a free one)")
+    s.add_argument(
+        "--root", required=True, type=Path, metavar="DIR", help="folder holding the orgs"
+    )
+    s.add_argument("--port", type=int, default=0, metavar="PORT", help="port (0 picks a free one)")
     s.add_argument(
         "--org",
         action="append",
@@ -39,38 +67,86 @@ def _parser() -> argparse.ArgumentParser:
         "--progress-polls",
         type=int,
         default=1,
+        metavar="N",
         help="status polls a deploy stays InProgress (default 1)",
     )
-    s.add_argument("--zip-limit", type=int, default=None, help="deploy/retrieve zip limit, bytes")
+    s.add_argument(
+        "--zip-limit",
+        type=int,
+        default=None,
+        metavar="BYTES",
+        help="largest deploy/retrieve zip the org accepts (default: 39 MB, as Salesforce)",
+    )
 
-    c = sub.add_parser(
+    c = _sub(
+        sub,
         "create-org",
-        help="create an org; prints its login details as JSON",
-        description="Example: sfemu create-org --root .sfemu dev1 --sandbox",
+        "create an org; prints its login details as JSON",
+        "Create the org NAME under DIR and print its instance URL, access token, org id and "
+        "username as JSON\n(the token is what `sf org login access-token` takes).",
+        ["sfemu create-org --root .sfemu dev1 --sandbox"],
     )
-    c.add_argument("--root", required=True, type=Path)
-    c.add_argument("name")
-    c.add_argument("--sandbox", action="store_true")
+    c.add_argument(
+        "--root", required=True, type=Path, metavar="DIR", help="folder holding the orgs"
+    )
+    c.add_argument("name", metavar="NAME", help="the org's name (letters, digits, '_', '-')")
+    c.add_argument("--sandbox", action="store_true", help="a sandbox (default: a production org)")
 
-    f = sub.add_parser(
+    f = _sub(
+        sub,
         "fault",
-        help="arm a fault for an org (works while serve runs)",
-        description="Example: sfemu fault --root .sfemu dev1 component_error "
-        "--component ApexClass:Foo --problem 'Invalid type: Bar'",
+        "arm a fault for an org (works while serve runs)",
+        "Arm a fault for the org's next matching calls. KIND is one of:\n"
+        + "\n".join(f"  {kind}" for kind in KINDS),
+        [
+            "sfemu fault --root .sfemu dev1 component_error --component ApexClass:Foo "
+            "--problem 'Invalid type: Bar' --line 3",
+            "sfemu fault --root .sfemu dev1 drop_connection --times 2",
+        ],
     )
-    f.add_argument("--root", required=True, type=Path)
-    f.add_argument("org")
-    f.add_argument("kind", choices=KINDS)
-    f.add_argument("--operation", default=None, help="SOAP method, 'rest' or '*'")
-    f.add_argument("--times", type=int, default=1)
-    f.add_argument("--component", default="")
-    f.add_argument("--problem", default="")
-    f.add_argument("--line", type=int, default=None)
-    f.add_argument("--polls", type=int, default=0)
+    f.add_argument(
+        "--root", required=True, type=Path, metavar="DIR", help="folder holding the orgs"
+    )
+    f.add_argument("org", metavar="ORG", help="the org's name")
+    f.add_argument("kind", choices=KINDS, metavar="KIND", help="what goes wrong (see above)")
+    f.add_argument(
+        "--operation",
+        default=None,
+        metavar="OP",
+        help="SOAP method (deploy, checkDeployStatus, ...), 'rest' or '*' (default: by KIND)",
+    )
+    f.add_argument(
+        "--times", type=int, default=1, metavar="N", help="how many calls it fires on (default 1)"
+    )
+    f.add_argument(
+        "--component",
+        default="",
+        metavar="TYPE:NAME",
+        help="the failing component (component_error) or test class (test_failure)",
+    )
+    f.add_argument("--problem", default="", metavar="TEXT", help="the error message to report")
+    f.add_argument(
+        "--line", type=int, default=None, metavar="N", help="the line the problem is reported on"
+    )
+    f.add_argument(
+        "--polls",
+        type=int,
+        default=0,
+        metavar="N",
+        help="stay_in_progress: polls the deploy stays InProgress",
+    )
 
-    d = sub.add_parser("deployments", help="print an org's recorded deployments as JSON")
-    d.add_argument("--root", required=True, type=Path)
-    d.add_argument("org")
+    d = _sub(
+        sub,
+        "deployments",
+        "print an org's recorded deployments as JSON",
+        "Print the deployments the org recorded (what each deployed and deleted) as JSON.",
+        ["sfemu deployments --root .sfemu dev1"],
+    )
+    d.add_argument(
+        "--root", required=True, type=Path, metavar="DIR", help="folder holding the orgs"
+    )
+    d.add_argument("org", metavar="ORG", help="the org's name")
     return p
 
 

@@ -11,7 +11,8 @@ import sys
 
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    if args[:1] == ["check"] and not {"-h", "--help"} & set(args):
+    options = args[: args.index("--")] if "--" in args else args  # after `--`: hook arguments
+    if args[:1] == ["check"] and not {"-h", "--help"} & set(options):
         from sfsync.hooks.check import main as check_main
 
         return check_main(args[1:])

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from sfsync.errors import redact
+from sfsync.errors import printable, redact
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -41,18 +41,28 @@ def command_app(**settings: Any) -> typer.Typer:
 
 
 class Output:
-    """Renders one command's result: JSON on stdout, or human text on stderr."""
+    """Renders one command's result on stdout (JSON, or text for a person); progress, prompts,
+    warnings and errors go to stderr, as git does: `sfsync status > status.txt` keeps the
+    answer and still shows a failure on the terminal."""
 
     def __init__(self, json_mode: bool) -> None:
         self.json_mode = json_mode
         self._console: Console | None = None
+        self._err: Console | None = None
 
     @property
     def console(self) -> Console:
-        """The human-facing console on stderr (rich is imported only when something is drawn)."""
+        """The result's console on stdout (rich is imported only when something is drawn)."""
         if self._console is None:
-            self._console = stderr_console()
+            self._console = stdout_console()
         return self._console
+
+    @property
+    def err(self) -> Console:
+        """The console for progress, warnings and notes, on stderr."""
+        if self._err is None:
+            self._err = stderr_console()
+        return self._err
 
     def emit(self, result: dict[str, Any], human: Callable[[Console], None] | None = None) -> None:
         """Print the success envelope (JSON) or let `human` draw it on the console."""
@@ -62,8 +72,8 @@ class Output:
             human(self.console)
 
     def progress_enabled(self) -> bool:
-        """Progress bars only for a person at a terminal, never in JSON mode or CI."""
-        return (not self.json_mode) and self.console.is_terminal and not os.environ.get("CI")
+        """Progress bars (on stderr) only for a person at a terminal, never in JSON or CI."""
+        return (not self.json_mode) and self.err.is_terminal and not os.environ.get("CI")
 
 
 def print_json(obj: dict[str, Any]) -> None:
@@ -74,17 +84,23 @@ def print_json(obj: dict[str, Any]) -> None:
 
 
 def failure(json_mode: bool, status: int, name: str, message: str, data: dict[str, Any]) -> int:
-    """Print the failure envelope (JSON) or one red line (plus detail lines); return `status`."""
-    message = redact(message)
+    """Print the failure envelope (JSON) or one red line (plus detail lines); return `status`.
+
+    The message may quote what an org or a file said: terminal control is removed and rich
+    markup is escaped, so it is shown, never interpreted.
+    """
+    message = printable(redact(message))
     if json_mode:
         envelope: dict[str, Any] = {"status": status, "name": name, "message": message}
         if data:
             envelope["data"] = data
         print_json(envelope)
     else:
+        from rich.markup import escape
+
         console = stderr_console()
         first, *rest = message.splitlines() or [""]
-        console.print(f"[bold red]error:[/] {first}", markup=True)
+        console.print(f"[bold red]error:[/] {escape(first)}", markup=True)
         for line in rest:
             console.print(line, markup=False)
     return status
@@ -95,3 +111,10 @@ def stderr_console() -> Console:
     from rich.console import Console
 
     return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def stdout_console() -> Console:
+    """A rich console on stdout, without syntax highlighting or hard wrapping."""
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=True)

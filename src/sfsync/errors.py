@@ -1,8 +1,9 @@
-"""The errors sfsync raises, their exit codes, and secret redaction.
+"""The errors sfsync raises, their exit codes, and what every message passes through.
 
 Logic modules raise these; only the CLI boundary turns them into output and an exit code.
 Exit codes (DESIGN.md): 0 success, 1 the answer is "no", 2 bad usage or configuration,
-3 an external tool failed.
+3 an external tool failed. Messages are built with `plural` ("1 component", "2 components"),
+secrets are hidden by `redact`, and terminal control is removed by `printable`.
 """
 
 from __future__ import annotations
@@ -93,21 +94,62 @@ def _text(value: str | bytes) -> str:
 
 
 # Salesforce session ids / access tokens look like `00D...!AQ...`; auth URLs are
-# `force://<clientId>:<secret>:<refresh token>@<instance>`.
+# `force://<clientId>:<secret>:<refresh token>@<instance>`. After a key (`sid=`, `Bearer `)
+# only a value that looks like a secret is hidden (a digit or one of `!._-/+=`, or 20+
+# letters): `INVALID_SESSION_ID: Session expired` keeps its words.
+_SECRET_VALUE = r"(?:(?=[^\s\"'<,&]*[0-9!._\-/+=])[^\s\"'<,&]+|[A-Za-z]{20,})"
 _SECRET_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"force://[^\s\"']+"), "force://<redacted>"),
     (re.compile(r"\b00D[A-Za-z0-9]{12,15}![A-Za-z0-9._\-]+"), "<redacted-token>"),
-    (re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._!\-]+"), r"\1<redacted>"),
+    (re.compile(r"(?i)(bearer\s+)" + _SECRET_VALUE), r"\1<redacted>"),
     (
         re.compile(
             r"(?i)((?:access_?token|sessionid|session_id|sid|refresh_?token|"
             r"client_?secret|sfdx_?auth_?url|sf_access_token)[\"']?\s*[:=]\s*[\"']?)"
-            r"[^\s\"'<,&]+"
+            + _SECRET_VALUE
         ),
         r"\1<redacted>",
     ),
     (re.compile(r"(?i)(<(?:\w+:)?sessionId>)[^<]*(</(?:\w+:)?sessionId>)"), r"\1<redacted>\2"),
 )
+
+
+# Terminal control in text sfsync did not write (an org's answers, a user name set in Setup):
+# escape sequences (CSI `ESC [ ... m`, OSC `ESC ] ... BEL` that sets the window title or a
+# hyperlink, their 8-bit forms) and the other C0/C1 control characters; newline and tab stay.
+_ESCAPES = re.compile(
+    r"\x1b\][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"  # OSC ... BEL / ST
+    r"|\x9d[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
+    r"|\x1b[P^_X][^\x1b\x9c]*(?:\x1b\\|\x9c)?"  # DCS, PM, APC, SOS ... ST
+    r"|\x1b\[[0-?]*[ -/]*[@-~]"  # CSI
+    r"|\x9b[0-?]*[ -/]*[@-~]"
+    r"|\x1b[ -/]*[0-~]"  # two-character escapes
+)
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """`text` without terminal control: escape sequences and control characters are removed
+    (newlines and tabs stay), so text from an org cannot clear the screen or set a title."""
+    if text.isprintable():
+        return text
+    return _CONTROLS.sub("", _ESCAPES.sub("", text))
+
+
+def printable_data(value: object) -> object:
+    """`printable` applied to every string in a parsed JSON document (keys included)."""
+    if isinstance(value, str):
+        return printable(value)
+    if isinstance(value, dict):
+        return {printable(str(k)): printable_data(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [printable_data(v) for v in value]
+    return value
+
+
+def plural(count: int, word: str) -> str:
+    """`1 component`, `2 components`, `0 components`."""
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
 def redact(text: str) -> str:

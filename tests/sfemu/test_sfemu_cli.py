@@ -65,3 +65,26 @@ def test_serve_prints_its_url_and_stops_on_sigterm(tmp_path: Path) -> None:
     finally:
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=10) == 0
+
+
+def test_version() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "sfemu", "--version"], capture_output=True, text=True, check=False
+    )
+    from sfsync import __version__
+
+    assert proc.returncode == 0 and proc.stdout == f"sfemu {__version__}\n"
+
+
+def test_every_option_says_what_it_is_for() -> None:
+    import argparse
+
+    from sfemu.cli import _parser
+
+    parser = _parser()
+    (commands,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    for name, sub in commands.choices.items():
+        for action in sub._actions:
+            assert action.help, f"sfemu {name} {'/'.join(action.option_strings) or action.dest}"
+        text = sub.format_help()
+        assert f"  sfemu {name} --root .sfemu" in text  # the example, on a line of its own

@@ -7,7 +7,14 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from sfsync.cli import DryRunOption, JsonOption, Output, YesOption, command_app
+from sfsync.cli import (
+    DryRunOption,
+    JsonOption,
+    Output,
+    YesOption,
+    command_app,
+    stderr_console,
+)
 from sfsync.commands.interact import confirm, deploy_progress
 from sfsync.pipeline import project
 from sfsync.workflows import backpromote
@@ -18,11 +25,14 @@ app = command_app()
 @app.command("back-promote")
 def back_promote(
     source: Annotated[
-        str, typer.Option("--from", help="The env whose branch flows down (e.g. prod).")
+        str,
+        typer.Option("--from", metavar="ENV", help="The env whose branch flows down (e.g. prod)."),
     ],
     to: Annotated[
         list[str] | None,
-        typer.Option("--to", help="Only these envs below (repeatable; the way down included)."),
+        typer.Option(
+            "--to", metavar="ENV", help="Only these envs below (repeatable; the way down included)."
+        ),
     ] = None,
     sandboxes: Annotated[
         bool,
@@ -44,7 +54,10 @@ def back_promote(
     component the sandbox changed since its sync point is skipped and reported, never
     overwritten. The first conflict or failure stops the walk and names the envs done.
 
-    Example: sfsync back-promote --from prod --sandboxes --yes --json
+    Example:
+
+    \b
+        sfsync back-promote --from prod --sandboxes --yes --json
     """
     output = Output(json_mode)
     proj = project.load()
@@ -96,4 +109,4 @@ def _show_result(console: Console, r: backpromote.Result) -> None:
                 line += f", skipped (changed in the sandbox): {', '.join(o.skipped)}"
         console.print(line, markup=False)
         for warning in step.warnings:
-            console.print(f"  warning: {warning}", markup=False)
+            stderr_console().print(f"warning: {step.env}: {warning}", markup=False)

@@ -15,12 +15,14 @@ app = command_app()
 @app.command()
 def check(
     env: Annotated[
-        str | None, typer.Option("--env", help="Environment (default: git config sfsync.env).")
+        str | None,
+        typer.Option("--env", metavar="ENV", help="Environment (default: git config sfsync.env)."),
     ] = None,
     stage: Annotated[
         str | None,
         typer.Option(
             "--stage",
+            metavar="STAGE",
             help="commit or push (default: PRE_COMMIT_HOOK_STAGE, else commit).",
         ),
     ] = None,
@@ -31,7 +33,9 @@ def check(
         bool, typer.Option("--refs-from-stdin", hidden=True, help="pre-push hook input.")
     ] = False,
     json_mode: JsonOption = False,
-    hook_args: Annotated[list[str] | None, typer.Argument(hidden=True)] = None,
+    hook_args: Annotated[
+        list[str] | None, typer.Argument(hidden=True, metavar="-- REMOTE URL")
+    ] = None,
 ) -> None:
     """Refuse (exit 1) while your sandbox is behind its upstream environment.
 
@@ -40,7 +44,10 @@ def check(
     (git config sfsync.env dev1). With hooks.block: overlap in sfsync.yml only changes that
     touch a component behind are refused. Bypass once: SKIP=sfsync-behind git commit ...
 
-    Example: sfsync check --stage push --fetch
+    Example:
+
+    \b
+        sfsync check --stage push --fetch
     """
     code = hooks.check_command(
         env=env,

@@ -19,7 +19,10 @@ def validate(json_mode: JsonOption = False) -> None:
     Checks unknown keys, upstreams that are not environments, cycles, a second root, a
     branch used by two environments, and packageDirectories in sfdx-project.json.
 
-    Example: sfsync config validate
+    Example:
+
+    \b
+        sfsync config validate
     """
     proj = project.load()
     config = proj.config

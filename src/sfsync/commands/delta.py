@@ -22,13 +22,16 @@ app = command_app()
 @app.command("delta")
 def delta_command(
     from_ref: Annotated[
-        str, typer.Option("--from", help="The commit the target org holds (older).")
+        str, typer.Option("--from", metavar="REF", help="The commit the target org holds (older).")
     ],
     to_ref: Annotated[
-        str, typer.Option("--to", help="The commit the org should hold (newer).")
+        str, typer.Option("--to", metavar="REF", help="The commit the org should hold (newer).")
     ] = "HEAD",
     output_dir: Annotated[
-        Path, typer.Option("--output-dir", "-o", help="Where to write the manifests and files.")
+        Path,
+        typer.Option(
+            "--output-dir", "-o", metavar="DIR", help="Where to write the manifests and files."
+        ),
     ] = Path("."),
     generate_delta: Annotated[
         bool,
@@ -42,12 +45,17 @@ def delta_command(
     source_dir: Annotated[
         list[str] | None,
         typer.Option(
-            "--source-dir", "-s", help="Only look at changes below this folder (repeatable)."
+            "--source-dir",
+            "-s",
+            metavar="DIR",
+            help="Only look at changes below this folder (repeatable).",
         ),
     ] = None,
     ignore_file: Annotated[
         Path | None,
-        typer.Option("--ignore-file", "-i", help="Extra .forceignore-style patterns to skip."),
+        typer.Option(
+            "--ignore-file", "-i", metavar="FILE", help="Extra .forceignore-style patterns to skip."
+        ),
     ] = None,
     merge_base: Annotated[
         bool,
@@ -56,7 +64,9 @@ def delta_command(
     api_version: Annotated[
         str | None,
         typer.Option(
-            "--api-version", help="API version of the manifests (default: sourceApiVersion)."
+            "--api-version",
+            metavar="VERSION",
+            help="API version of the manifests (default: sourceApiVersion).",
         ),
     ] = None,
     json_output: JsonOption = False,
@@ -67,12 +77,16 @@ def delta_command(
     OUT/destructiveChanges/destructiveChanges.xml (deleted ones) and, with --generate-delta,
     the source files to deploy them, so that from OUT
 
+    \b
         sf project deploy start --manifest package/package.xml \\
             --post-destructive-changes destructiveChanges/destructiveChanges.xml
 
     deploys exactly the difference.
 
-    Example: sfsync delta --from origin/main --to HEAD --output-dir .delta --generate-delta
+    Example:
+
+    \b
+        sfsync delta --from origin/main --to HEAD --output-dir .delta --generate-delta
     """
     from sfsync.errors import UsageError
     from sfsync.git import repo as gitrepo

@@ -7,8 +7,16 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from sfsync.cli import DryRunOption, JsonOption, Output, YesOption, command_app
+from sfsync.cli import (
+    DryRunOption,
+    JsonOption,
+    Output,
+    YesOption,
+    command_app,
+    stderr_console,
+)
 from sfsync.commands.interact import confirm, deploy_progress
+from sfsync.errors import plural
 from sfsync.org.deploy import StepResult
 from sfsync.pipeline import project
 from sfsync.workflows import promote
@@ -18,7 +26,9 @@ app = command_app()
 
 @app.command()
 def deploy(
-    env: Annotated[str, typer.Option("--env", help="Environment with a branch (int, prod...).")],
+    env: Annotated[
+        str, typer.Option("--env", metavar="ENV", help="Environment with a branch (int, prod...).")
+    ],
     validate: Annotated[
         bool, typer.Option("--validate", help="Check-only deploy: run it, change nothing.")
     ] = False,
@@ -26,13 +36,18 @@ def deploy(
         str | None,
         typer.Option(
             "--test-level",
+            metavar="LEVEL",
             help="NoTestRun, RunSpecifiedTests, RunLocalTests or RunAllTestsInOrg "
             "(default: RunLocalTests for protected envs, NoTestRun otherwise).",
         ),
     ] = None,
     tests: Annotated[
         list[str] | None,
-        typer.Option("--tests", help="Apex test class to run (repeat); implies RunSpecifiedTests."),
+        typer.Option(
+            "--tests",
+            metavar="CLASS",
+            help="Apex test class to run (repeat); implies RunSpecifiedTests.",
+        ),
     ] = None,
     confirm_env: Annotated[
         str | None,
@@ -62,8 +77,11 @@ def deploy(
     redeploys); the deploy stops if the org holds changes not in git.
     Protected envs need --confirm <env> and run RunLocalTests by default.
 
-    Examples: sfsync deploy --env int --yes
-              sfsync deploy --env prod --confirm prod --validate
+    Examples:
+
+    \b
+        sfsync deploy --env int --yes
+        sfsync deploy --env prod --confirm prod --validate
     """
     out = Output(json_mode)
     proj = project.load()
@@ -88,7 +106,7 @@ def deploy(
     verb = "Validate" if validate else "Deploy"
     assert plan.delta is not None
     count = len(plan.delta.components) + len(plan.delta.destructive_components)
-    confirm(out, f"{verb} {count} component change(s) to {plan.env.name}?", yes=yes)
+    confirm(out, f"{verb} {plural(count, 'component change')} to {plan.env.name}?", yes=yes)
     with deploy_progress(out, plan.env.name) as on_progress:
         result = promote.run_deploy(proj, plan, on_progress=on_progress)
     assert result is not None
@@ -121,21 +139,22 @@ def _show_plan(console: Console, plan: promote.DeployPlan) -> None:
     for component in plan.delta.destructive_components:
         console.print(f"  delete  {component}", markup=False)
     for warning in plan.delta.warnings:
-        console.print(f"  warning: {warning}", markup=False)
+        stderr_console().print(f"warning: {warning}", markup=False)
 
 
 def show_result(console: Console, result: StepResult) -> None:
     """One summary line, then what was skipped or forced and where the snapshot is."""
     if result.check_only:
         console.print(
-            f"validated {len(result.deployed)} component(s) and {len(result.deleted)} "
-            f"deletion(s) on {result.env} ({result.org}); nothing changed "
+            f"validated {plural(len(result.deployed), 'component')} and "
+            f"{plural(len(result.deleted), 'deletion')} on {result.env} ({result.org}); "
+            "nothing changed "
             f"(job {result.job_id})",
             markup=False,
         )
         return
     console.print(
-        f"{result.kind}: {len(result.deployed)} component(s) deployed and "
+        f"{result.kind}: {plural(len(result.deployed), 'component')} deployed and "
         f"{len(result.deleted)} deleted on {result.env} ({result.org}), job {result.job_id}",
         markup=False,
     )

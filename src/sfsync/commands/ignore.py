@@ -8,7 +8,7 @@ import typer
 from rich.console import Console
 
 from sfsync.cli import JsonOption, Output, command_app
-from sfsync.errors import UsageError
+from sfsync.errors import UsageError, plural
 from sfsync.pipeline import project, tracking
 
 app = command_app()
@@ -24,7 +24,8 @@ def ignore(
         bool, typer.Option("--all", help="Ignore every deployment behind right now.")
     ] = False,
     env: Annotated[
-        str | None, typer.Option("--env", help="Environment (default: git config sfsync.env).")
+        str | None,
+        typer.Option("--env", metavar="ENV", help="Environment (default: git config sfsync.env)."),
     ] = None,
     fetch: Annotated[bool, typer.Option("--fetch", help="Fetch first.")] = False,
     push: Annotated[
@@ -36,7 +37,11 @@ def ignore(
 
     Use it for a deployment your sandbox does not need (or got another way).
 
-    Examples: sfsync ignore --all     sfsync ignore 1a2b3c4 --env dev1
+    Examples:
+
+    \b
+        sfsync ignore --all
+        sfsync ignore 1a2b3c4 --env dev1
     """
     if all_ == bool(commits):
         raise UsageError("give either --all or one or more commits (see sfsync ignore --help)")
@@ -57,7 +62,7 @@ def ignore(
             console.print(f"{before.env}: nothing to ignore (already up to date or ignored)")
             return
         console.print(
-            f"{before.env}: ignoring {len(ignored)} deployment(s) of {before.upstream}: "
+            f"{before.env}: ignoring {plural(len(ignored), 'deployment')} of {before.upstream}: "
             + ", ".join(sha[:7] for sha in ignored),
             markup=False,
         )

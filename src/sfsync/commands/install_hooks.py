@@ -26,7 +26,10 @@ def install_hooks(
     For teams without the pre-commit framework (with it, use the sfsync-behind hook instead).
     Honours core.hooksPath; refuses to replace a hook sfsync did not write unless --force.
 
-    Example: sfsync install-hooks && git config sfsync.env dev1
+    Example:
+
+    \b
+        sfsync install-hooks && git config sfsync.env dev1
     """
     paths = project.open_repo()
     if project.has_config(paths):

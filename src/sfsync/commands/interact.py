@@ -46,7 +46,7 @@ def deploy_progress(output: Output, env: str) -> Iterator[Callable[[sf.Progress]
         TextColumn("{task.fields[status]}"),
         TimeElapsedColumn(),
     )
-    with Progress(*columns, console=output.console, transient=True) as bar:
+    with Progress(*columns, console=output.err, transient=True) as bar:
         task = bar.add_task(f"deploying to {env}", total=None, status="Pending")
 
         def update(progress: sf.Progress) -> None:

@@ -8,6 +8,7 @@ import typer
 from rich.console import Console
 
 from sfsync.cli import JsonOption, Output, command_app
+from sfsync.errors import UsageError, plural
 from sfsync.git import state
 from sfsync.pipeline import project
 
@@ -17,10 +18,12 @@ app = command_app()
 @app.command("log")
 def log_command(
     env: Annotated[
-        str | None, typer.Option("--env", help="Environment (default: git config sfsync.env).")
+        str | None,
+        typer.Option("--env", metavar="ENV", help="Environment (default: git config sfsync.env)."),
     ] = None,
     limit: Annotated[
-        int | None, typer.Option("--limit", "-n", min=1, help="Show at most N events.")
+        int | None,
+        typer.Option("--limit", "-n", metavar="N", help="Show at most N events (N >= 1)."),
     ] = None,
     fetch: Annotated[bool, typer.Option("--fetch", help="Fetch refs/sfsync/* first.")] = False,
     json_mode: JsonOption = False,
@@ -30,8 +33,13 @@ def log_command(
     Each event is one commit on refs/sfsync/envs/<env>, so `git log refs/sfsync/envs/dev1`
     shows the same trail.
 
-    Example: sfsync log --env int -n 10
+    Example:
+
+    \b
+        sfsync log --env int -n 10
     """
+    if limit is not None and limit < 1:
+        raise UsageError(f"-n/--limit {limit}: show at least 1 event (or leave it out for all)")
     proj = project.load()
     environment = project.resolve_env(proj, env)
     if fetch:
@@ -50,7 +58,7 @@ def log_command(
         for r in records:
             e = r.event
             span = f" {(e.from_sha or '')[:7]}..{(e.to_sha or '')[:7]}" if e.to_sha else ""
-            count = f" ({len(e.components)} components)" if e.components else ""
+            count = f" ({plural(len(e.components), 'component')})" if e.components else ""
             console.print(
                 f"{r.commit[:7]}  {e.when}  {e.kind:<13} {e.who}{span}{count}", markup=False
             )

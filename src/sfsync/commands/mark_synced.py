@@ -17,10 +17,13 @@ app = command_app()
 def mark_synced(
     ref: Annotated[
         str | None,
-        typer.Argument(help="Commit the sandbox holds (default: the upstream's tip)."),
+        typer.Argument(
+            metavar="REF", help="Commit the sandbox holds (default: the upstream's tip)."
+        ),
     ] = None,
     env: Annotated[
-        str | None, typer.Option("--env", help="Sandbox (default: git config sfsync.env).")
+        str | None,
+        typer.Option("--env", metavar="ENV", help="Sandbox (default: git config sfsync.env)."),
     ] = None,
     fetch: Annotated[bool, typer.Option("--fetch", help="Fetch first.")] = False,
     push: Annotated[
@@ -32,7 +35,10 @@ def mark_synced(
 
     From then on only deployments after REF count as behind.
 
-    Example: sfsync mark-synced --env dev1 --fetch --push
+    Example:
+
+    \b
+        sfsync mark-synced --env dev1 --fetch --push
     """
     proj = project.load()
     environment = project.resolve_env(proj, env)

@@ -7,7 +7,14 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from sfsync.cli import DryRunOption, JsonOption, Output, YesOption, command_app
+from sfsync.cli import (
+    DryRunOption,
+    JsonOption,
+    Output,
+    YesOption,
+    command_app,
+    stderr_console,
+)
 from sfsync.commands.interact import confirm, deploy_progress
 from sfsync.errors import UsageError
 from sfsync.pipeline import project
@@ -19,7 +26,8 @@ app = command_app()
 @app.command("pull-upstream")
 def pull_upstream(
     env: Annotated[
-        str | None, typer.Option("--env", help="Sandbox (default: git config sfsync.env).")
+        str | None,
+        typer.Option("--env", metavar="ENV", help="Sandbox (default: git config sfsync.env)."),
     ] = None,
     exclude: Annotated[
         list[str] | None,
@@ -58,7 +66,10 @@ def pull_upstream(
     git's conflict state: resolve, commit, then --continue (or --abort). A run that was
     interrupted is finished by running the command again.
 
-    Example: sfsync pull-upstream --exclude ApexClass:AccountService --yes
+    Example:
+
+    \b
+        sfsync pull-upstream --exclude ApexClass:AccountService --yes
     """
     if cont and abort:
         raise UsageError("--continue and --abort exclude each other")
@@ -108,7 +119,7 @@ def _show_plan(console: Console, p: pull.PullPlan) -> None:
         if items:
             console.print(f"{label} ({len(items)}): {', '.join(items)}", markup=False)
     for warning in p.warnings:
-        console.print(f"warning: {warning}", markup=False)
+        stderr_console().print(f"warning: {warning}", markup=False)
 
 
 def _show_result(console: Console, r: pull.PullResult) -> None:
@@ -125,4 +136,4 @@ def _show_result(console: Console, r: pull.PullResult) -> None:
     if p.excluded:
         console.print(f"still behind (excluded): {', '.join(p.excluded)}", markup=False)
     if r.push_error:
-        console.print(f"warning: state not pushed: {r.push_error}", markup=False)
+        stderr_console().print(f"warning: state not pushed: {r.push_error}", markup=False)

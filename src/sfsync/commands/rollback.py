@@ -18,7 +18,9 @@ app = command_app()
 
 @app.command()
 def rollback(
-    env: Annotated[str, typer.Option("--env", help="Environment whose deployment to undo.")],
+    env: Annotated[
+        str, typer.Option("--env", metavar="ENV", help="Environment whose deployment to undo.")
+    ],
     event: Annotated[
         str | None,
         typer.Option(
@@ -49,8 +51,11 @@ def rollback(
     so it can be undone the same way. It stops if a component was changed
     in the org since the deployment (--force rolls back over it).
 
-    Examples: sfsync rollback --env int --dry-run
-              sfsync rollback --env int --event 1a2b3c4d --yes
+    Examples:
+
+    \b
+        sfsync rollback --env int --dry-run
+        sfsync rollback --env int --event 1a2b3c4d --yes
     """
     out = Output(json_mode)
     proj = project.load()

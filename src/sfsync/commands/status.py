@@ -17,7 +17,8 @@ app = command_app()
 @app.command()
 def status(
     env: Annotated[
-        str | None, typer.Option("--env", help="Only this environment (default: all).")
+        str | None,
+        typer.Option("--env", metavar="ENV", help="Only this environment (default: all)."),
     ] = None,
     fetch: Annotated[
         bool, typer.Option("--fetch", help="First fetch env branches and refs/sfsync/*.")
@@ -29,7 +30,10 @@ def status(
     Behind is content-based: a deployment counts when the upstream branch has a change the
     environment does not have yet (squash merges and cherry-picks are not counted twice).
 
-    Example: sfsync status --fetch
+    Example:
+
+    \b
+        sfsync status --fetch
     """
     rows = tracking.status(project.load(), env, fetch=fetch)
     result = {"environments": [_row_json(r) for r in rows]}

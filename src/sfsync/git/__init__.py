@@ -4,6 +4,7 @@
   failure), and the reads, object writes and ref moves built on it;
 - `worktree`: what changes a checkout or a remote (merge, reset, linked worktrees, push),
   for pull-upstream and back-promote, through `repo`'s runner;
+- `refnames`: which names may reach a git command (git's ref rules, never an option);
 - `state`: `refs/sfsync/envs/<env>`, a chain of event commits moved by compare-and-swap;
 - `journal`: what a half-done command left behind, so a re-run can finish it;
 - `locks`: one sfsync at a time per environment and clone.

@@ -2,6 +2,9 @@
 
 Git runs only through `run` here, with argument lists (no shell strings); paths are read
 with `-z`. A failing command raises `CommandFailed` showing the command and its output.
+Every value that is not sfsync's own (a rev, a ref, a remote) follows `--end-of-options`
+(git >= 2.24), so a value such as `--upload-pack=...` is never read as an option; names
+are also checked before they get here (`sfsync.git.refnames`).
 The commands that change a checkout (merge, reset, worktrees, push) are
 `sfsync.git.worktree`, on top of `run`. This module is on the hook's import path: keep its
 imports light.
@@ -104,7 +107,7 @@ def rev_parse_commits(cwd: Path | str, revs: Sequence[str]) -> list[str] | None:
 
 def ref_sha(cwd: Path | str, ref: str) -> str | None:
     """The object a ref points to (not peeled), or None when the ref does not exist."""
-    proc = run(cwd, "rev-parse", "--verify", "--quiet", ref, check=False)
+    proc = run(cwd, "rev-parse", "--verify", "--quiet", "--end-of-options", ref, check=False)
     if proc.returncode != 0:
         return None
     return proc.stdout.decode().strip()
@@ -112,7 +115,7 @@ def ref_sha(cwd: Path | str, ref: str) -> str | None:
 
 def merge_base(cwd: Path | str, a: str, b: str) -> str | None:
     """The best common ancestor of two commits, or None when they share no history."""
-    proc = run(cwd, "merge-base", a, b, check=False)
+    proc = run(cwd, "merge-base", "--end-of-options", a, b, check=False)
     if proc.returncode != 0:
         return None
     return proc.stdout.decode().strip()
@@ -121,7 +124,16 @@ def merge_base(cwd: Path | str, a: str, b: str) -> str | None:
 def is_ancestor(cwd: Path | str, ancestor: str, descendant: str) -> bool:
     """True when `ancestor` is reachable from `descendant`."""
     return (
-        run(cwd, "merge-base", "--is-ancestor", ancestor, descendant, check=False).returncode == 0
+        run(
+            cwd,
+            "merge-base",
+            "--is-ancestor",
+            "--end-of-options",
+            ancestor,
+            descendant,
+            check=False,
+        ).returncode
+        == 0
     )
 
 
@@ -132,7 +144,7 @@ def is_shallow(cwd: Path | str) -> bool:
 
 def config_get(cwd: Path | str, key: str) -> str | None:
     """A git config value, or None when unset."""
-    proc = run(cwd, "config", "--get", key, check=False)
+    proc = run(cwd, "config", "--get", "--end-of-options", key, check=False)
     if proc.returncode != 0:
         return None
     return proc.stdout.decode().strip()
@@ -157,7 +169,15 @@ def diff_name_status(
     """The files that differ between two commits, without renames (reads no blob contents)."""
     spec = f"{old}...{new}" if three_dot else None
     revs = [spec] if spec else [old, new]
-    args = ["diff", "--name-status", "-z", "--no-renames", "--no-ext-diff", *revs]
+    args = [
+        "diff",
+        "--name-status",
+        "-z",
+        "--no-renames",
+        "--no-ext-diff",
+        "--end-of-options",
+        *revs,
+    ]
     if paths:
         args += ["--", *paths]
     parts = split_z(run(cwd, *args).stdout)
@@ -233,7 +253,8 @@ def resolve_many(cwd: Path | str, revs: Sequence[str]) -> dict[str, str | None]:
 
 def diff_names(cwd: Path | str, old: str, new: str, paths: Sequence[str] = ()) -> set[str]:
     """Paths whose content differs between two tree-ish (no renames, no blob reads)."""
-    args = ["diff", "--name-only", "-z", "--no-renames", "--no-ext-diff", old, new]
+    args = ["diff", "--name-only", "-z", "--no-renames", "--no-ext-diff", "--end-of-options"]
+    args += [old, new]
     if paths:
         args += ["--", *paths]
     return set(split_z(run(cwd, *args).stdout))
@@ -243,7 +264,7 @@ def staged_names(cwd: Path | str, paths: Sequence[str] = ()) -> set[str]:
     """Paths staged in the index that differ from HEAD (all index paths in an unborn repo)."""
     head = rev_parse(cwd, "HEAD")
     base = head if head is not None else out(cwd, "hash-object", "-t", "tree", "/dev/null")
-    args = ["diff", "--cached", "--name-only", "-z", "--no-renames", base]
+    args = ["diff", "--cached", "--name-only", "-z", "--no-renames", "--end-of-options", base]
     if paths:
         args += ["--", *paths]
     return set(split_z(run(cwd, *args).stdout))
@@ -273,6 +294,7 @@ def first_parent_log(
         "--name-only",
         "-z",
         "--format=%x01%H%x00%s%x00%an%x00%aI",
+        "--end-of-options",
         rng,
     ]
     if paths:
@@ -294,9 +316,10 @@ def first_parent_log(
 
 def first_parent_shas(cwd: Path | str, tip: str, limit: int | None = None) -> list[str]:
     """The first-parent chain from `tip`, newest first."""
-    args = ["rev-list", "--first-parent", tip]
+    args = ["rev-list", "--first-parent"]
     if limit is not None:
-        args.insert(1, f"--max-count={limit}")
+        args.append(f"--max-count={limit}")
+    args += ["--end-of-options", tip]
     return out(cwd, *args).split()
 
 
@@ -313,9 +336,10 @@ def make_tree(cwd: Path | str, files: Mapping[str, str]) -> str:
 
 def commit_tree(cwd: Path | str, tree: str, parents: Sequence[str], message: str) -> str:
     """Write a commit object for `tree` with `parents` and return its sha (no ref moves)."""
-    args = ["commit-tree", tree]
+    args = ["commit-tree"]
     for parent in parents:
         args += ["-p", parent]
+    args += ["--end-of-options", tree]
     return out(cwd, *args, input=message.encode("utf-8"))
 
 
@@ -324,7 +348,9 @@ def update_ref_cas(cwd: Path | str, ref: str, new: str, old: str | None, reason:
 
     Returns False when another writer moved the ref first (compare-and-swap lost).
     """
-    proc = run(cwd, "update-ref", "-m", reason, ref, new, old or ZERO_SHA, check=False)
+    proc = run(
+        cwd, "update-ref", "-m", reason, "--end-of-options", ref, new, old or ZERO_SHA, check=False
+    )
     if proc.returncode == 0:
         return True
     if ref_sha(cwd, ref) != old:
@@ -386,7 +412,7 @@ def cat_file_objects(cwd: Path | str, names: Sequence[str]) -> dict[str, GitObje
 
 def ls_tree_blobs(cwd: Path | str, rev: str, paths: Sequence[str] = ()) -> dict[str, str]:
     """Every file in commit `rev` (below `paths` when given): path -> blob sha."""
-    args = ["ls-tree", "-r", "-z", "--full-tree", rev]
+    args = ["ls-tree", "-r", "-z", "--full-tree", "--end-of-options", rev]
     if paths:
         args += ["--", *paths]
     blobs = {}
@@ -410,7 +436,8 @@ class RawChange:
 
 def diff_raw(cwd: Path | str, old: str, new: str, paths: Sequence[str] = ()) -> list[RawChange]:
     """Like `diff_name_status`, with the blob shas (reads no blob contents)."""
-    args = ["diff", "--raw", "-z", "--no-renames", "--no-ext-diff", "--no-abbrev", old, new]
+    args = ["diff", "--raw", "-z", "--no-renames", "--no-ext-diff", "--no-abbrev"]
+    args += ["--end-of-options", old, new]
     if paths:
         args += ["--", *paths]
     parts = split_z(run(cwd, *args).stdout)
@@ -431,7 +458,7 @@ def merge_head(cwd: Path | str) -> str | None:
 
 def commit_parents(cwd: Path | str, sha: str) -> list[str]:
     """The parents of a commit, first parent first."""
-    return out(cwd, "rev-list", "--parents", "-n", "1", sha).split()[1:]
+    return out(cwd, "rev-list", "--parents", "-n", "1", "--end-of-options", sha).split()[1:]
 
 
 def merge_tree(cwd: Path | str, ours: str, theirs: str) -> tuple[str, list[str]]:
@@ -447,15 +474,16 @@ def merge_tree(cwd: Path | str, ours: str, theirs: str) -> tuple[str, list[str]]
         "--name-only",
         "--no-messages",
         "-z",
+        "--end-of-options",
         ours,
         theirs,
         check=False,
     )
-    if proc.returncode not in (0, 1):
+    parts = split_z(proc.stdout)
+    if proc.returncode not in (0, 1) or not parts:  # no tree: git could not merge them at all
         raise CommandFailed(
             ("git", "merge-tree", ours, theirs), proc.returncode, proc.stdout, proc.stderr
         )
-    parts = split_z(proc.stdout)
     return parts[0].strip(), sorted(set(parts[1:])) if proc.returncode == 1 else []
 
 
@@ -465,7 +493,7 @@ def tree_without(cwd: Path | str, rev: str, paths: Sequence[str]) -> str:
 
     with tempfile.TemporaryDirectory(prefix="sfsync-index-") as scratch:
         env = {"GIT_INDEX_FILE": str(Path(scratch) / "index")}
-        run(cwd, "read-tree", rev, env=env)
+        run(cwd, "read-tree", "--end-of-options", rev, env=env)
         listing = "".join(f"{p}\0" for p in paths).encode("utf-8", errors="surrogateescape")
         run(cwd, "update-index", "--force-remove", "-z", "--stdin", input=listing, env=env)
         return run(cwd, "write-tree", env=env).stdout.decode().strip()
@@ -498,7 +526,7 @@ def write_nested_tree(cwd: Path | str, blobs: Mapping[str, str], scratch: Path) 
 
 def refs_under(cwd: Path | str, prefix: str) -> dict[str, str]:
     """Every ref below `prefix` (`refs/sfsync/snapshots/dev1/`) and the object it names."""
-    text = out(cwd, "for-each-ref", "--format=%(refname) %(objectname)", prefix)
+    text = out(cwd, "for-each-ref", "--format=%(refname) %(objectname)", "--end-of-options", prefix)
     refs = {}
     for line in text.splitlines():
         name, _, sha = line.partition(" ")

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from sfsync.errors import ExternalError, Refused, UsageError
+from sfsync.git import refnames
 from sfsync.git import repo as gitrepo
 
 TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: importing typing costs the hook ~5 ms
@@ -141,8 +142,12 @@ class Record:
 
 def ref_name(env: str) -> str:
     """`refs/sfsync/envs/<env>`."""
-    if not env or "/" in env or env.startswith(".") or ".." in env:
-        raise UsageError(f"'{env}' is not a valid environment name for a git ref")
+    why = refnames.component_problem(env)
+    if why is not None:
+        raise UsageError(
+            f"'{env}' cannot be an environment name: it {why} (it names the git ref "
+            f"{REF_PREFIX}<env>); rename it in sfsync.yml"
+        )
     return REF_PREFIX + env
 
 
@@ -225,7 +230,7 @@ def log(repo: Path | str, env: str, limit: int | None = None) -> list[Record]:
 
 def envs_with_state(repo: Path | str) -> list[str]:
     """Names of the envs that have a state ref."""
-    text = gitrepo.out(repo, "for-each-ref", "--format=%(refname)", REF_PREFIX)
+    text = gitrepo.out(repo, "for-each-ref", "--format=%(refname)", "--end-of-options", REF_PREFIX)
     return [line[len(REF_PREFIX) :] for line in text.splitlines() if line]
 
 
@@ -233,7 +238,7 @@ def fetch(repo: Path | str, remote: str, branches: Sequence[str] = ()) -> None:
     """Fetch `refs/sfsync/*` (fast-forward only) and the given branches from `remote`."""
     specs = ["refs/sfsync/*:refs/sfsync/*"]
     specs += [f"+refs/heads/{b}:refs/remotes/{remote}/{b}" for b in branches]
-    proc = gitrepo.run(repo, "fetch", "--quiet", remote, *specs, check=False)
+    proc = gitrepo.run(repo, "fetch", "--quiet", "--end-of-options", remote, *specs, check=False)
     if proc.returncode != 0:
         detail = proc.stderr.decode("utf-8", errors="replace").strip().splitlines()
         raise ExternalError(
@@ -247,7 +252,8 @@ def push(repo: Path | str, remote: str, envs: Sequence[str]) -> None:
     specs = [f"{ref_name(e)}:{ref_name(e)}" for e in envs]
     if not specs:
         return
-    proc = gitrepo.run(repo, "push", "--quiet", "--porcelain", remote, *specs, check=False)
+    args = ("push", "--quiet", "--porcelain", "--end-of-options", remote, *specs)
+    proc = gitrepo.run(repo, *args, check=False)
     if proc.returncode != 0:
         detail = (proc.stdout + proc.stderr).decode("utf-8", errors="replace").strip()
         last = detail.splitlines()[-1] if detail else "no output"

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from sfsync.errors import CommandFailed
-from sfsync.git.repo import merge_head, run, split_z
+from sfsync.errors import CommandFailed, UsageError
+from sfsync.git.repo import merge_head, rev_parse, run, split_z
 
 
 def dirty_paths(cwd: Path | str, paths: Sequence[str] = ()) -> list[str]:
@@ -41,7 +41,8 @@ def merge(cwd: Path | str, rev: str, message: str) -> bool:
 
     A merge that fails for another reason (e.g. it would overwrite local files) raises.
     """
-    proc = run(cwd, "merge", "--no-ff", "--no-edit", "--no-verify", "-m", message, rev, check=False)
+    args = ("merge", "--no-ff", "--no-edit", "--no-verify", "-m", message, "--end-of-options", rev)
+    proc = run(cwd, *args, check=False)
     if proc.returncode == 0:
         return True
     if merge_head(cwd) is not None:
@@ -56,12 +57,16 @@ def merge_abort(cwd: Path | str) -> None:
 
 def reset_keep(cwd: Path | str, rev: str) -> None:
     """Move the checked-out branch to `rev`, keeping local changes (`git reset --keep`)."""
-    run(cwd, "reset", "--quiet", "--keep", rev)
+    # git 2.39's reset refuses --end-of-options: pass it the commit's full sha instead
+    sha = rev_parse(cwd, rev)
+    if sha is None:
+        raise UsageError(f"'{rev}' is not a commit in this repository")
+    run(cwd, "reset", "--quiet", "--keep", sha)
 
 
 def worktree_add(cwd: Path | str, path: Path, rev: str) -> None:
     """A temporary linked worktree at `path` on a detached `rev` (the user's tree is untouched)."""
-    run(cwd, "worktree", "add", "--quiet", "--detach", str(path), rev)
+    run(cwd, "worktree", "add", "--quiet", "--detach", "--end-of-options", str(path), rev)
 
 
 def worktree_remove(cwd: Path | str, path: Path) -> None:
@@ -72,6 +77,7 @@ def worktree_remove(cwd: Path | str, path: Path) -> None:
 
 def push_ref(cwd: Path | str, remote: str, sha: str, ref: str) -> tuple[bool, str]:
     """Push `sha` to `ref` on `remote`, fast-forward only: (ok, git's last line of output)."""
-    proc = run(cwd, "push", "--quiet", "--porcelain", remote, f"{sha}:{ref}", check=False)
+    args = ("push", "--quiet", "--porcelain", "--end-of-options", remote, f"{sha}:{ref}")
+    proc = run(cwd, *args, check=False)
     text = (proc.stdout + proc.stderr).decode("utf-8", errors="replace").strip()
     return proc.returncode == 0, (text.splitlines()[-1] if text else "")

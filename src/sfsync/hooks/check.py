@@ -2,7 +2,8 @@
 
 `sfsync check ...` is dispatched here by `sfsync.__main__` without importing typer or rich,
 and the validated config comes from a cache, so a commit pays for a Python start and a
-handful of git calls. Plain text goes to stderr; `--json` prints the envelope on stdout.
+handful of git calls. Plain text goes to stderr, where a hook's messages belong (git passes
+a pre-push hook's stdout on as its own); `--json` prints the envelope on stdout.
 
 Exit codes: 0 not blocked (also: no `sfsync.yml`, no env configured, skipped with
 `SKIP=sfsync-behind`), 1 blocked, 2 bad usage or configuration, 3 git failed.
@@ -105,7 +106,8 @@ def run_check(
     paths = project.open_repo(cwd)
     if not project.has_config(paths):
         return CheckResult(stage, note="no sfsync.yml in this repository: nothing to check")
-    proj = project.load(paths=paths)
+    # the env before the config: a developer who never opted in is never blocked, not even
+    # by a broken sfsync.yml (`sfsync config validate` reports that one)
     name = env or project.developer_env_name(paths.toplevel)
     if name is None:
         return CheckResult(
@@ -115,6 +117,7 @@ def run_check(
                 "to be warned when it falls behind"
             ),
         )
+    proj = project.load(paths=paths)
     environment = project.resolve_env(proj, env, configured=name)
     policy = proj.config.hooks
     if environment.upstream is None:
@@ -228,6 +231,9 @@ def parse_args(argv: Sequence[str]) -> CheckArgs:
     items = list(argv)
     while items:
         item = items.pop(0)
+        if item == "--":  # what follows is the hook's arguments (a remote may be named `-x`)
+            rest.extend(items)
+            break
         name, eq, inline = item.partition("=")
         if name in values:
             if eq:
@@ -355,9 +361,9 @@ def _plural(count: int, word: str) -> str:
 
 
 def _fail(json_mode: bool, status: int, name: str, message: str, data: dict[str, Any]) -> int:
-    from sfsync.errors import redact
+    from sfsync.errors import printable, redact
 
-    message = redact(message)
+    message = printable(redact(message))
     if json_mode:
         envelope: dict[str, Any] = {"status": status, "name": name, "message": message}
         if data:

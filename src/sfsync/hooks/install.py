@@ -25,8 +25,8 @@ _TEMPLATE = """\
 case ",${{SKIP:-}}," in *,sfsync-behind,*) exit 0 ;; esac
 sfsync="${{SFSYNC:-sfsync}}"
 if ! command -v "$sfsync" >/dev/null 2>&1; then
-    echo "sfsync hook: '$sfsync' is not on PATH: install sfsync (pip install sfsync)," \\
-        "or bypass once with SKIP=sfsync-behind git {verb} ..." >&2
+    echo "sfsync hook: '$sfsync' is not on PATH: install sfsync (see its README: Install)" \\
+        "or set SFSYNC=/path/to/sfsync; bypass once with SKIP=sfsync-behind git {verb} ..." >&2
     exit 1
 fi
 exec "$sfsync" check --stage {stage}{extra}
@@ -47,7 +47,7 @@ def hook_script(name: str) -> str:
     if name == "pre-commit":
         return _TEMPLATE.format(marker=MARKER, verb="commit", stage="commit", extra="")
     if name == "pre-push":
-        extra = ' --refs-from-stdin "$@"'
+        extra = ' --refs-from-stdin -- "$@"'
         return _TEMPLATE.format(marker=MARKER, verb="push", stage="push", extra=extra)
     raise ValueError(f"unknown hook {name}")
 

@@ -27,8 +27,10 @@ def _inside(out: Path, relative: str) -> Path:
         raise UsageError(f"refusing to write {relative!r}: it would leave the output folder")
     target = out / relative
     real_parent = os.path.realpath(target.parent)
-    if real_parent != str(out) and not real_parent.startswith(str(out) + os.sep):
-        raise UsageError(f"refusing to write {relative!r}: it would leave {out} (symlink?)")
+    if os.path.commonpath([real_parent, str(out)]) != str(out):
+        raise UsageError(
+            f"refusing to write {relative!r}: a symbolic link in it leads out of {out}"
+        )
     return target
 
 
@@ -64,6 +66,11 @@ def write_delta(delta: Delta, out_dir: Path | str, generate_source: bool = True)
     delta was computed without `load_sources`.
     """
     out = Path(os.path.realpath(out_dir))
+    if out == Path(out.anchor):
+        raise UsageError(
+            f"--output-dir {out_dir}: is the root of the file system; name a folder for the "
+            "delta (e.g. --output-dir .delta)"
+        )
     if out.exists() and not out.is_dir():
         raise UsageError(f"--output-dir {out_dir}: exists and is not a folder")
     out.mkdir(parents=True, exist_ok=True)

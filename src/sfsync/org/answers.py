@@ -10,12 +10,13 @@ message from `sf` is passed through `redact`.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sfsync.errors import ExternalError, Refused, redact
+from sfsync.errors import ExternalError, Refused, printable_data, redact
 
 EXIT_PARTIAL = 68
 
@@ -145,7 +146,10 @@ def parse(stdout: str) -> dict[str, Any] | None:
         data = json.loads(text[start:])
     except ValueError:
         return None
-    return data if isinstance(data, dict) else None
+    # everything below is the org's text (names, messages, who changed what): no terminal
+    # control reaches the screen or the JSON sfsync prints
+    cleaned = printable_data(data)
+    return cleaned if isinstance(cleaned, dict) else None
 
 
 def org_info(run: Run, org: str) -> OrgInfo:
@@ -252,7 +256,7 @@ def deployed(run: Run, org: str, check_only: bool) -> Deployed:
     head = (
         f"{what} to org '{org}' partially succeeded ({len(failures)} failed)"
         if partial
-        else f"{what} to org '{org}' failed ({len(failures) or 'no'} component or test errors)"
+        else f"{what} to org '{org}' failed ({_errors(len(failures))})"
     )
     lines = [f"{head}: {failures[0]}" if failures else head]
     lines += [f"  {f}" for f in failures[1:20]]
@@ -263,14 +267,26 @@ def deployed(run: Run, org: str, check_only: bool) -> Deployed:
     raise DeployFailed("\n".join(lines), failures=failures, job_id=job, org=org)
 
 
+def _errors(count: int) -> str:
+    if count == 0:
+        return "no component or test error reported"
+    return f"{count} component or test error{'' if count == 1 else 's'}"
+
+
+# sf's files[] repeats details.componentFailures with the position appended to the message
+# (`Variable does not exist: x (3:5)`: appendErrorWithLocation in source-deploy-retrieve's
+# lib/src/client/diagnosticUtil.js); without it, both name the same failure
+_LOCATION = re.compile(r"\s*\(\d+:\d+\)$")
+
+
 def _failures(result: Mapping[str, Any]) -> list[Failure]:
-    """Component failures (files[] or details.componentFailures) and test failures."""
+    """Component failures (files[] or details.componentFailures) and test failures, each once."""
     found: dict[tuple[str, str], Failure] = {}
     for item in _as_list(result.get("files")):
         if isinstance(item, dict) and item.get("state") == "Failed":
             failure = Failure(
                 f"{item.get('type')}:{item.get('fullName')}",
-                str(item.get("error") or "failed"),
+                _LOCATION.sub("", str(item.get("error") or "failed")),
                 str(item.get("problemType") or "Error"),
                 _line(item.get("lineNumber")),
             )

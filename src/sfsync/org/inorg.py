@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sfsync.errors import Refused
+from sfsync.errors import Refused, plural
 from sfsync.metadata.component import Component
 from sfsync.metadata.manifest import render
 from sfsync.metadata.project import Project
@@ -121,8 +121,9 @@ def snapshot_and_check(
 
 def _in_org_work(env: Environment, changes: Sequence[OrgChange], kind: str) -> InOrgWork:
     lines = [
-        f"{env.name} ({env.org}) has {len(changes)} component(s) changed in the org that are "
-        f"not in git; {kind} would overwrite them, so nothing was deployed:"
+        f"{env.name} ({env.org}) has {plural(len(changes), 'component')} changed in the org "
+        f"that {'is' if len(changes) == 1 else 'are'} not in git; {kind} would overwrite "
+        f"{'it' if len(changes) == 1 else 'them'}, so nothing was deployed:"
     ]
     lines += [f"  {c}" for c in changes]
     lines.append(

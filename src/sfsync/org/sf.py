@@ -35,7 +35,7 @@ from typing import Any
 
 import sh
 
-from sfsync.errors import ExecutableNotFound, UsageError, redact
+from sfsync.errors import ExecutableNotFound, UsageError, printable, redact
 from sfsync.org.answers import (
     EXIT_PARTIAL,
     Deployed,
@@ -243,7 +243,7 @@ def _call(args: Sequence[str], *, org: str, what: str, cwd: Path | None = None) 
     """Run `sf ARGS --json`; parse its output (any exit code), raise when it is not JSON."""
     global _count
     _count += 1
-    full = (*args, "--json")
+    full = (*_joined(args), "--json")
     try:
         proc = _sf()(
             *full,
@@ -261,12 +261,50 @@ def _call(args: Sequence[str], *, org: str, what: str, cwd: Path | None = None) 
     stderr = proc.stderr.decode("utf-8", errors="replace") if proc.stderr else ""
     data = _parse(stdout)
     if data is None:
-        shown = redact((stdout.strip() or stderr.strip() or "no output").splitlines()[-1])
+        shown = printable(
+            redact((stdout.strip() or stderr.strip() or "no output").splitlines()[-1])
+        )
         raise SfError(
             f"sf failed trying to {what} on org '{org}' (exit {proc.exit_code}): {shown}; "
             "check that `sf` works (`sf org list`)"
         )
     return _Run(tuple(full), int(proc.exit_code), data)
+
+
+# The `sf` flags sfsync passes a value to. `_joined` writes them `--flag=value`: as two
+# arguments, a value that looks like a flag (`--target-org --help`, an org alias from
+# sfsync.yml) is read by `sf` as that flag instead (oclif's parser takes `--help` there).
+_VALUE_FLAGS = frozenset(
+    {
+        "--target-org",
+        "--manifest",
+        "--post-destructive-changes",
+        "--pre-destructive-changes",
+        "--test-level",
+        "--tests",
+        "--job-id",
+        "--wait",
+        "--source-dir",
+        "--metadata",
+        "--output-dir",
+        "--api-version",
+    }
+)
+
+
+def _joined(args: Sequence[str]) -> list[str]:
+    """`--flag value` pairs as `--flag=value`, so no value can be taken for a flag."""
+    joined: list[str] = []
+    items = iter(args)
+    for item in items:
+        if item in _VALUE_FLAGS:
+            value = next(items, None)
+            if value is None:
+                raise UsageError(f"sf {item} needs a value")
+            joined.append(f"{item}={value}")
+        else:
+            joined.append(item)
+    return joined
 
 
 def _finish(

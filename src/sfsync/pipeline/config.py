@@ -15,7 +15,7 @@ import hashlib
 import json
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sfsync import __version__
@@ -95,6 +95,18 @@ class Config:
     hooks: HookPolicy
     extra_types: tuple[ExtraType, ...]
     package_dirs: tuple[str, ...]
+    _by_name: dict[str, Environment] = field(init=False, repr=False, compare=False)
+    _children: dict[str, tuple[Environment, ...]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # lookups by name and downwards, so walking thousands of envs stays linear
+        children: dict[str, list[Environment]] = {}
+        for environment in self.environments:
+            if environment.upstream is not None:
+                children.setdefault(environment.upstream, []).append(environment)
+        by_name = {e.name: e for e in self.environments}
+        object.__setattr__(self, "_by_name", by_name)
+        object.__setattr__(self, "_children", {k: tuple(v) for k, v in children.items()})
 
     @property
     def path(self) -> Path:
@@ -108,9 +120,9 @@ class Config:
 
     def env(self, name: str) -> Environment:
         """The environment called `name`; a UsageError with a suggestion when there is none."""
-        for environment in self.environments:
-            if environment.name == name:
-                return environment
+        found = self._by_name.get(name)
+        if found is not None:
+            return found
         raise UsageError(
             f"'{name}' is not an environment in {CONFIG_FILE}{did_you_mean(name, self.names)}"
             f" (environments: {', '.join(self.names)})"
@@ -123,7 +135,7 @@ class Config:
 
     def downstream_of(self, name: str) -> tuple[Environment, ...]:
         """The envs whose upstream is `name`, in file order."""
-        return tuple(e for e in self.environments if e.upstream == name)
+        return self._children.get(name, ())
 
     def pipeline(self) -> tuple[Environment, ...]:
         """All envs, root first, then each level downwards (file order within a level)."""
@@ -161,7 +173,10 @@ def load(root: Path | str, *, cache_dir: Path | None = None) -> Config:
     without importing yaml or jsonschema; a fresh validation is written there.
     """
     root = Path(root)
-    config_bytes = _read(root / CONFIG_FILE, f"run `sfsync init` or create {CONFIG_FILE}")
+    config_bytes = _read(
+        root / CONFIG_FILE,
+        f"create {CONFIG_FILE} at the repository root (see README: sfsync.yml)",
+    )
     project_bytes = _read(
         root / PROJECT_FILE, "sfsync needs the Salesforce project file at the repository root"
     )
@@ -178,7 +193,7 @@ def load(root: Path | str, *, cache_dir: Path | None = None) -> Config:
     # only on a cache miss: validating imports yaml and jsonschema
     from sfsync.pipeline.config_validation import validate_text
 
-    data = validate_text(config_bytes.decode("utf-8", errors="replace"), CONFIG_FILE)
+    data = validate_text(config_bytes, CONFIG_FILE)  # bytes: anything not UTF-8 is refused
     data["packageDirectories"] = list(parse_package_dirs(project_bytes, PROJECT_FILE))
     if cache_dir is not None:
         _write_cache(cache_dir, key, data)

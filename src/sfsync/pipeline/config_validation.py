@@ -4,6 +4,12 @@ Every problem is reported at its line (`sfsync.yml:9: environments.dev2.upstream
 not an environment (did you mean 'int'?)`), all of them in one `ConfigError` (exit 2).
 `sfsync.pipeline.config.load` imports this module only when its cache misses: yaml and
 jsonschema are imported here, inside the functions, and nowhere else.
+
+The file is untrusted input (anyone who can commit it reaches every clone and every hook):
+it must be UTF-8; YAML anchors and aliases are refused before anything is built from them
+(an alias "bomb" expands a few hundred bytes into gigabytes); names that end up in git or
+`sf` argument lists (remote, branches, environments, orgs) follow git's ref rules and never
+start with `-`; and every check is linear in the size of the file.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ import json
 from collections.abc import Sequence
 
 from sfsync.errors import ConfigError
+from sfsync.git import refnames
 from sfsync.pipeline.config import CONFIG_FILE, SCHEMA_PATH, did_you_mean
 
 TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`, as in `config`
@@ -21,27 +28,45 @@ if TYPE_CHECKING:
     import yaml
 
 
-def validate_text(text: str, filename: str = CONFIG_FILE) -> dict[str, Any]:
-    """Parse and validate the text of `sfsync.yml`; return the data or raise ConfigError."""
+# Suggestions ("did you mean") compare a name with every environment: only for the first few
+# problems, so a file with thousands of bad entries is still reported in linear time.
+_SUGGESTIONS = 20
+
+
+def validate_text(raw: str | bytes, filename: str = CONFIG_FILE) -> dict[str, Any]:
+    """Parse and validate `sfsync.yml` (its bytes or text); return the data or raise ConfigError."""
     import yaml
 
+    text = decode(raw, filename) if isinstance(raw, bytes) else raw
+    loader_class = _loader()
     try:
-        node = yaml.compose(text, Loader=_loader())
+        refuse_anchors(text, filename)
+        loader = loader_class(text)
+        try:
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{filename}:{mark.line + 1}" if mark is not None else filename
         problem = getattr(exc, "problem", None) or str(exc)
         raise ConfigError(f"{where}: not valid YAML: {problem}") from exc
+    except RecursionError as exc:
+        raise ConfigError(f"{filename}: nested too deeply to be a configuration") from exc
     if node is None:
         raise ConfigError(f"{filename}: the file is empty (see the example in the README)")
     lines: dict[tuple[str | int, ...], int] = {}
     key_lines: dict[tuple[str | int, ...], int] = {}
     problems: list[tuple[int, str]] = []
-    _index_nodes(node, (), lines, key_lines, problems)
-    data = yaml.load(text, Loader=_loader())
+    try:
+        _index_nodes(node, (), lines, key_lines, problems)
+    except RecursionError as exc:
+        raise ConfigError(f"{filename}: nested too deeply to be a configuration") from exc
     if not isinstance(data, dict):
         raise ConfigError(f"{filename}:1: expected a mapping with version and environments")
     problems += _schema_problems(data, lines, key_lines)
+    problems += _name_problems(data, lines, key_lines)
     envs = data.get("environments")
     if isinstance(envs, dict) and envs and all(isinstance(e, dict) for e in envs.values()):
         problems += _pipeline_problems(data, lines)
@@ -50,6 +75,33 @@ def validate_text(text: str, filename: str = CONFIG_FILE) -> dict[str, Any]:
         messages = [f"{filename}:{line}: {text}" for line, text in problems]
         raise ConfigError("\n".join(messages), data={"errors": messages})
     return data
+
+
+def decode(raw: bytes, filename: str = CONFIG_FILE) -> str:
+    """The file's text; ConfigError at the first byte that is not UTF-8 (never U+FFFD)."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise ConfigError(
+            f"{filename}:{line}: not UTF-8 text (byte 0x{raw[exc.start]:02x}): "
+            "save the file as UTF-8"
+        ) from exc
+
+
+def refuse_anchors(text: str, filename: str = CONFIG_FILE) -> None:
+    """ConfigError at the first YAML anchor (`&a`) or alias (`*a`), in one pass over the events.
+
+    Nothing is composed or expanded before this check, so its cost is the file's length.
+    """
+    import yaml
+
+    for event in yaml.parse(text, Loader=_loader()):
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            line = event.start_mark.line + 1 if event.start_mark is not None else 1
+            raise ConfigError(
+                f"{filename}:{line}: anchors and aliases are not supported (write each value out)"
+            )
 
 
 def _loader() -> type[yaml.SafeLoader]:
@@ -107,6 +159,8 @@ def _schema_problems(
     validator = jsonschema.Draft202012Validator(_schema())
     problems: list[tuple[int, str]] = []
     for error in validator.iter_errors(data):
+        if error.validator == "pattern":
+            continue  # the names: `_name_problems` says what is wrong with them
         path = tuple(error.absolute_path)
         line = lines.get(path, 1)
         if error.validator == "additionalProperties" and isinstance(error.instance, dict):
@@ -140,8 +194,6 @@ def _describe(error: Any) -> str:
         return f"{value!r} is not one of {', '.join(choices)}{did_you_mean(str(value), choices)}"
     if kind == "const":
         return f"must be {error.validator_value!r}, got {value!r}"
-    if kind == "pattern":
-        return f"{value!r} is not a valid name (letters, digits, '_', '.', '-')"
     if kind == "minProperties":
         return "needs at least one entry"
     if kind == "minLength":
@@ -151,10 +203,96 @@ def _describe(error: Any) -> str:
     return str(error.message)
 
 
+def _name_problems(
+    data: dict[str, Any],
+    lines: dict[tuple[str | int, ...], int],
+    key_lines: dict[tuple[str | int, ...], int],
+) -> list[tuple[int, str]]:
+    """The names that reach git and `sf`: git's ref rules, never an option (`-...`).
+
+    The schema's `pattern`s say the same for editors (a test keeps the two in step).
+    """
+    problems: list[tuple[int, str]] = []
+    remote = data.get("remote")
+    if isinstance(remote, str) and remote:
+        why = refnames.remote_problem(remote)
+        if why is not None:
+            problems.append(
+                (
+                    lines.get(("remote",), 1),
+                    f"remote: {remote!r} is not a git remote name: it {why} "
+                    "(name one of `git remote`, e.g. origin)",
+                )
+            )
+    envs = data.get("environments")
+    if not isinstance(envs, dict):
+        return problems
+    for name, env in envs.items():
+        name = str(name)
+        why = env_name_problem(name)
+        if why is not None:
+            problems.append(
+                (
+                    key_lines.get(("environments", name), lines.get(("environments",), 1)),
+                    f"environments.{name}: {name!r} cannot be an environment name: it {why} "
+                    f"(it names the git ref refs/sfsync/envs/<name>; use letters, digits, "
+                    "'_', '.', '-')",
+                )
+            )
+        if not isinstance(env, dict):
+            continue
+        branch = env.get("branch")
+        if isinstance(branch, str) and branch:
+            why = refnames.branch_problem(branch)
+            if why is not None:
+                problems.append(
+                    (
+                        lines.get(("environments", name, "branch"), 1),
+                        f"environments.{name}.branch: {branch!r} is not a git branch name: "
+                        f"it {why}",
+                    )
+                )
+        org = env.get("org")
+        if isinstance(org, str) and org:
+            why = org_problem(org)
+            if why is not None:
+                problems.append(
+                    (
+                        lines.get(("environments", name, "org"), 1),
+                        f"environments.{name}.org: {org!r} is not an sf alias or username: "
+                        f"it {why}",
+                    )
+                )
+    return problems
+
+
+def env_name_problem(name: str) -> str | None:
+    """Why `name` cannot be an environment (a ref component, ASCII), or None."""
+    if name and not ("A" <= name[0] <= "Z" or "a" <= name[0] <= "z" or "0" <= name[0] <= "9"):
+        return f"starts with {name[0]!r}"
+    for char in name:
+        if not (char.isascii() and (char.isalnum() or char in "_.-")):
+            return f"contains {char!r}"
+    return refnames.component_problem(name)
+
+
+def org_problem(org: str) -> str | None:
+    """Why `org` cannot be an sf alias or username (`sf` would read it as a flag), or None."""
+    if org.startswith("-"):
+        return "starts with '-'"
+    for char in org:
+        if char.isspace() or ord(char) < 0x20 or ord(char) == 0x7F:
+            return f"contains {char!r}"
+    return None
+
+
 def _pipeline_problems(
     data: dict[str, Any], lines: dict[tuple[str | int, ...], int]
 ) -> list[tuple[int, str]]:
-    """Upstreams that exist and have a branch, one root, no cycle, each branch used once."""
+    """Upstreams that exist and have a branch, one root, no cycle, each branch used once.
+
+    Linear in the number of environments (each is walked once on the way to the root).
+    """
     envs: dict[str, dict[str, Any]] = data["environments"]
     names = list(envs)
     problems: list[tuple[int, str]] = []
@@ -168,12 +306,10 @@ def _pipeline_problems(
             continue
         where = f"environments.{name}.upstream"
         if upstream not in envs:
+            suggest = len(problems) < _SUGGESTIONS
+            hint = did_you_mean(upstream, [n for n in names if n != name]) if suggest else ""
             problems.append(
-                (
-                    line(name, "upstream"),
-                    f"{where}: '{upstream}' is not an environment"
-                    f"{did_you_mean(upstream, [n for n in names if n != name])}",
-                )
+                (line(name, "upstream"), f"{where}: '{upstream}' is not an environment{hint}")
             )
         elif upstream == name:
             problems.append((line(name, "upstream"), f"{where}: an environment cannot feed itself"))
@@ -188,17 +324,17 @@ def _pipeline_problems(
     if problems:
         return problems
 
-    reported: set[str] = set()
+    done: set[str] = set()  # walked before: on a path to the root or to a reported cycle
     for start in names:
-        seen: list[str] = []
+        walk: dict[str, int] = {}  # this walk, name -> position
         current: str | None = start
-        while current is not None and current not in seen:
-            seen.append(current)
+        while current is not None and current not in done and current not in walk:
+            walk[current] = len(walk)
             upstream = envs[current].get("upstream")
             current = upstream if isinstance(upstream, str) and upstream in envs else None
-        if current is not None and current not in reported:
-            loop = seen[seen.index(current) :]
-            reported.update(loop)
+        done.update(walk)
+        if current is not None and current in walk:
+            loop = list(walk)[walk[current] :]
             chain = " -> ".join([*loop, current])
             problems.append(
                 (

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from sfsync.errors import UsageError
+from sfsync.errors import UsageError, plural
 from sfsync.git import repo as gitrepo
 from sfsync.git import state
 from sfsync.pipeline import behind as behind_mod
@@ -108,7 +108,7 @@ def ignore(
         components=tuple(components),
         details={
             "deployments": new,
-            "summary": f"ignored {len(new)} deployment(s) of {env.upstream}",
+            "summary": f"ignored {plural(len(new), 'deployment')} of {env.upstream}",
         },
     )
     new_state = replace(current.state, ignored=(*current.state.ignored, *new))

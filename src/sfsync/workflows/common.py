@@ -80,7 +80,8 @@ def push_state(project: Project, env: str, snapshot: str | None = None) -> str |
         return None
     remote = project.config.remote
     specs = [f"{ref}:{ref}" for ref in refs]
-    proc = gitrepo.run(project.root, "push", "--quiet", "--porcelain", remote, *specs, check=False)
+    args = ("push", "--quiet", "--porcelain", "--end-of-options", remote, *specs)
+    proc = gitrepo.run(project.root, *args, check=False)
     if proc.returncode == 0:
         return None
     detail = (proc.stdout + proc.stderr).decode("utf-8", errors="replace").strip()

@@ -245,6 +245,7 @@ def push_refs(project: Project, result: orgdeploy.StepResult) -> list[str]:
         "push",
         "--quiet",
         "--porcelain",
+        "--end-of-options",
         remote,
         *(f"{r}:{r}" for r in refs),
         check=False,

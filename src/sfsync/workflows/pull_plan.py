@@ -244,7 +244,9 @@ def find_merge(project: Project, head: str, up_sha: str) -> str | None:
     current = gitrepo.rev_parse(repo, "HEAD")
     if current is None or current == head or not gitrepo.is_ancestor(repo, head, current):
         return None
-    for line in gitrepo.out(repo, "rev-list", "--parents", f"{head}..{current}").splitlines():
+    for line in gitrepo.out(
+        repo, "rev-list", "--parents", "--end-of-options", f"{head}..{current}"
+    ).splitlines():
         sha, *parents = line.split()
         if parents[:1] == [head] and up_sha in parents:
             return sha
