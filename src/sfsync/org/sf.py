@@ -63,6 +63,7 @@ __all__ = [
     "EXIT_IN_PROGRESS",
     "EXIT_PARTIAL",
     "SF_ENV_DEFAULTS",
+    "SF_ENV_FORCED",
     "TEST_LEVELS",
     "DeployFailed",
     "Deployed",
@@ -84,9 +85,14 @@ __all__ = [
 
 SF_ENV_DEFAULTS = {
     "SF_DISABLE_TELEMETRY": "true",
-    "SF_AUTOUPDATE_DISABLE": "true",
     "SF_SKIP_NEW_VERSION_CHECK": "true",
 }
+# Always set, whatever the caller's environment says: `sf`'s auto-updater (oclif's
+# plugin-update, `dist/hooks/init.js`) runs unless SF_DISABLE_AUTOUPDATE is true, and spawns
+# a detached `sf update --autoupdate` that outlives the command. The legacy
+# SF_AUTOUPDATE_DISABLE alone does not stop it: @salesforce/cli's `dist/util/env.js` only
+# turns updates off for an npm install when neither variable is set.
+SF_ENV_FORCED = {"SF_DISABLE_AUTOUPDATE": "true"}
 DEFAULT_WAIT = 60  # minutes `sf` waits for a deploy or retrieve
 EXIT_IN_PROGRESS = 69
 EXIT_CONNECTION = 10
@@ -222,6 +228,7 @@ def _env() -> dict[str, str]:
     env = dict(os.environ)
     for key, value in SF_ENV_DEFAULTS.items():
         env.setdefault(key, value)
+    env.update(SF_ENV_FORCED)
     env.pop("SF_ACCESS_TOKEN", None)  # only `sf org login access-token` may receive one
     if "NODE_COMPILE_CACHE" not in env:
         # node >= 22.1 keeps sf's compiled modules here: about a second less per sf call
