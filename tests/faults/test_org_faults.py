@@ -20,7 +20,8 @@ import pytest
 
 import processes
 from conftest import REPO_ROOT
-from sfemu.testing import SfCli, sf_environment
+from pipeline import CLASSES, Pipeline, cls, git
+from sfemu.testing import SfCli, find_sf, sf_environment
 
 # --- the sf auto-updater ---------------------------------------------------------------------
 
@@ -73,3 +74,100 @@ def test_sf_leaves_no_auto_updater_running(tmp_path: Path, where: str) -> None:
     left = processes.marked(PROBE, marker)
     processes.kill(left)
     assert left == [], [p.cmdline for p in left]
+
+
+# --- the hook while the documented conflict flow is followed ----------------------------------
+
+
+def sfsync(repo: Path, *args: str, env: dict[str, str] | None = None) -> tuple[int, str]:
+    """`sfsync ARGS` as a separate process in `repo`: (exit code, stdout + stderr)."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "sfsync", *args],
+        cwd=repo,
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    return proc.returncode, proc.stdout + proc.stderr
+
+
+def git_with_hooks(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """git with the plain hooks that `sfsync install-hooks` wrote, running this sfsync."""
+    env = {**os.environ, "SFSYNC": str(Path(sys.executable).parent / "sfsync")}
+    return subprocess.run(
+        ["git", *args], cwd=repo, env=env, capture_output=True, text=True, check=False
+    )
+
+
+@pytest.fixture
+def sf_on_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pinned sf first on PATH (pull-upstream checks for it before it merges)."""
+    found = find_sf()
+    assert found is not None, "the pinned sf CLI is missing: run `make setup`"
+    monkeypatch.setenv("PATH", f"{found.parent}{os.pathsep}{os.environ['PATH']}")
+
+
+@pytest.fixture
+def conflicting(tmp_path: Path, sf_on_path: None) -> tuple[Pipeline, Path]:
+    """dev1 changed Base in its story; int then deployed another Base: behind, conflicting."""
+    pipe = Pipeline(tmp_path)
+    dev = pipe.developer("dev1")
+    assert sfsync(dev, "install-hooks")[0] == 0
+    (dev / CLASSES / "Base.cls").write_text("public class Base { /* story */ }\n")
+    git(dev, "add", "-A")
+    assert git_with_hooks(dev, "commit", "-q", "-m", "story").returncode == 0  # not behind yet
+    pipe.deploy("int", cls("Base", "/* int */"), "Base on int")
+    git(dev, "fetch", "-q", "origin")
+    return pipe, dev
+
+
+def _resolve(dev: Path) -> None:
+    (dev / CLASSES / "Base.cls").write_text("public class Base { /* story + int */ }\n")
+    git(dev, "add", "-A")
+
+
+@pytest.mark.parametrize(
+    "how",
+    [
+        pytest.param("pull-upstream", id="pull-upstream-conflict"),
+        pytest.param("git-merge", id="hand-merge-of-upstream"),
+    ],
+)
+def test_hook_lets_the_commit_that_concludes_an_upstream_merge_through(
+    conflicting: tuple[Pipeline, Path], how: str
+) -> None:
+    _pipe, dev = conflicting
+    if how == "pull-upstream":
+        code, out = sfsync(dev, "pull-upstream", "--yes")
+        assert code == 1 and "stopped on conflicts" in out, out
+    else:
+        assert git_with_hooks(dev, "merge", "-q", "origin/int").returncode == 1  # conflicts
+    _resolve(dev)
+
+    done = git_with_hooks(dev, "commit", "-q", "--no-edit")
+
+    assert done.returncode == 0, done.stderr
+    assert "concludes a merge" in done.stderr or "pull-upstream of dev1 is unfinished" in (
+        done.stderr
+    )
+    assert git(dev, "rev-parse", "HEAD^2") == git(dev, "rev-parse", "origin/int")
+
+
+def test_hook_still_blocks_a_merge_that_is_not_upstream(
+    conflicting: tuple[Pipeline, Path],
+) -> None:
+    _pipe, dev = conflicting
+    git(dev, "branch", "side", "HEAD~1")
+    git(dev, "checkout", "-q", "side")
+    (dev / "side.txt").write_text("side\n")
+    git(dev, "add", "side.txt")
+    git(dev, "commit", "-q", "--no-verify", "-m", "side")
+    git(dev, "checkout", "-q", "story-dev1")
+    git_with_hooks(dev, "merge", "-q", "--no-commit", "side")
+
+    refused = git_with_hooks(dev, "commit", "-q", "--no-edit")
+
+    assert refused.returncode == 1
+    assert "dev1 is 1 deployment behind int" in refused.stderr

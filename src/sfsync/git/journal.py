@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from pathlib import Path
-from typing import Any
 
 from sfsync.errors import ExternalError
+
+TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: the hook reads journals (lean imports)
+if TYPE_CHECKING:
+    from typing import Any
 
 OPS_DIR = ("sfsync", "ops")
 
@@ -40,6 +42,8 @@ def read(common_dir: Path, env: str) -> dict[str, Any] | None:
 
 def write(common_dir: Path, env: str, data: dict[str, Any]) -> None:
     """Replace the journal of `env` atomically."""
+    import tempfile  # not on the hook's path (it only reads journals)
+
     file = path(common_dir, env)
     file.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=file.parent, prefix=f".{env}.", suffix=".tmp")
