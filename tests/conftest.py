@@ -55,6 +55,11 @@ def isolated_env(
     monkeypatch.setenv("SF_DISABLE_TELEMETRY", "true")
     monkeypatch.setenv("SF_DISABLE_AUTOUPDATE", "true")
     monkeypatch.setenv("SF_USE_GENERIC_UNIX_KEYCHAIN", "true")
+    from sfemu.testing import find_sf  # a plugin (below): imported once pytest registered it
+
+    pinned = find_sf()  # the pinned sf on PATH, as `make test` has it (workflows check for it)
+    if pinned is not None:
+        monkeypatch.setenv("PATH", f"{pinned.parent}{os.pathsep}{os.environ.get('PATH', '')}")
     (home / ".gitconfig").write_text(
         "[init]\n\tdefaultBranch = main\n"
         "[user]\n\tname = Test Author\n\temail = author@example.com\n"

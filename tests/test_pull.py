@@ -10,6 +10,7 @@ import pytest
 
 from pipeline import CLASSES, Pipeline, git, write
 from sfsync import app
+from sfsync.errors import UsageError
 from sfsync.git import journal, state
 from sfsync.git import repo as gitrepo
 from sfsync.pipeline import behind, project
@@ -41,13 +42,14 @@ def test_plan_lists_deployments_and_the_predicted_delta(pipe: Pipeline) -> None:
     write(dev1, apex("Mine"), "my story")
     head = git(dev1, "rev-parse", "HEAD")
 
-    p = pull.plan(project.load(dev1), None, ["ApexClass:Nope"])
+    with pytest.raises(UsageError, match="--exclude ApexClass:Nope: not part of this pull"):
+        pull.plan(project.load(dev1), None, ["ApexClass:Nope"])
+    p = pull.plan(project.load(dev1), None)
 
     assert [d.subject for d in p.deployments] == ["Add Foo and Bar"]
     assert p.deploy == ("ApexClass:Foo",)  # Bar came and went: no net difference
     assert p.delete == ()
     assert p.head == head and p.branch == "story-dev1"
-    assert p.warnings == ("--exclude ApexClass:Nope: not part of this pull (nothing to exclude)",)
     assert git(dev1, "rev-parse", "HEAD") == head  # planning changes nothing
     assert journal.read(gitrepo.common_dir(dev1), "dev1") is None
 
@@ -71,11 +73,10 @@ def test_dry_run_for_a_person(pipe: Pipeline, monkeypatch: pytest.MonkeyPatch, c
     pipe.deploy("int", apex("Foo"), "Add Foo")
     monkeypatch.chdir(dev1)
     capsys.readouterr()
-    assert app.main(["pull-upstream", "--dry-run", "--exclude", "ApexClass:Base"]) == 0
+    assert app.main(["pull-upstream", "--dry-run"]) == 0
     human = capsys.readouterr().err
     assert "pull int" in human and "Add Foo" in human
     assert "deploy (1): ApexClass:Foo" in human
-    assert "warning: --exclude ApexClass:Base: not part of this pull" in human
 
 
 def test_refuses_uncommitted_changes_in_package_directories(

@@ -10,18 +10,21 @@ clones deploying one env at once (the lease on the shared state ref); a diverged
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 import processes
 from conftest import REPO_ROOT
 from pipeline import CLASSES, Pipeline, cls, git
-from sfemu.testing import SfCli, find_sf, sf_environment
+from sfemu.testing import SfCli, sf_environment
 
 # --- the sf auto-updater ---------------------------------------------------------------------
 
@@ -102,15 +105,7 @@ def git_with_hooks(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.fixture
-def sf_on_path(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The pinned sf first on PATH (pull-upstream checks for it before it merges)."""
-    found = find_sf()
-    assert found is not None, "the pinned sf CLI is missing: run `make setup`"
-    monkeypatch.setenv("PATH", f"{found.parent}{os.pathsep}{os.environ['PATH']}")
-
-
-@pytest.fixture
-def conflicting(tmp_path: Path, sf_on_path: None) -> tuple[Pipeline, Path]:
+def conflicting(tmp_path: Path) -> tuple[Pipeline, Path]:
     """dev1 changed Base in its story; int then deployed another Base: behind, conflicting."""
     pipe = Pipeline(tmp_path)
     dev = pipe.developer("dev1")
@@ -171,3 +166,112 @@ def test_hook_still_blocks_a_merge_that_is_not_upstream(
 
     assert refused.returncode == 1
     assert "dev1 is 1 deployment behind int" in refused.stderr
+
+
+# --- bad input to pull-upstream and ignore ----------------------------------------------------
+
+
+def _json(out: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(out)
+    return data
+
+
+@pytest.mark.parametrize("dry_run", [True, False], ids=["dry-run", "yes"])
+def test_exclude_of_a_component_not_in_the_pull_is_refused(tmp_path: Path, dry_run: bool) -> None:
+    pipe = Pipeline(tmp_path)
+    dev = pipe.developer("dev1")
+    pipe.deploy("int", cls("Foo"), "Add Foo")
+    head = git(dev, "rev-parse", "HEAD")
+    before = git(dev, "rev-parse", "refs/sfsync/envs/dev1")
+    mode = "--dry-run" if dry_run else "--yes"
+
+    code, out = sfsync(dev, "pull-upstream", mode, "--exclude", "ApexClass:Fooo", "--json")
+
+    assert code == 2, out
+    message = _json(out)["message"]
+    assert "--exclude ApexClass:Fooo: not part of this pull" in message
+    assert "did you mean ApexClass:Foo?" in message
+    assert git(dev, "rev-parse", "HEAD") == head
+    assert git(dev, "rev-parse", "refs/sfsync/envs/dev1") == before  # nothing stored
+    code, out = sfsync(dev, "status", "--env", "dev1", "--json")
+    assert _json(out)["result"]["environments"][0]["componentsBehind"] == ["ApexClass:Foo"]
+
+
+@pytest.mark.parametrize("command", ["pull-upstream", "back-promote", "deploy"])
+def test_a_missing_sf_is_found_before_anything_moves(tmp_path: Path, command: str) -> None:
+    pipe = Pipeline(tmp_path)
+    dev = pipe.developer("dev1")
+    pipe.deploy("main", cls("Foo"), "Hotfix Foo on main")
+    pipe.deploy("int", cls("Bar"), "Add Bar")
+    git(dev, "fetch", "-q", "origin")
+    tools = tmp_path / "tools"  # git, and no sf
+    tools.mkdir()
+    git_exe = shutil.which("git")
+    assert git_exe is not None
+    (tools / "git").symlink_to(git_exe)
+    args = {
+        "pull-upstream": ["pull-upstream", "--yes"],
+        "back-promote": ["back-promote", "--from", "prod", "--yes"],
+        "deploy": ["deploy", "--env", "int", "--baseline", "origin/int~1", "--yes"],
+    }[command]
+    heads = git(dev, "rev-parse", "HEAD")
+    remote_refs = git(pipe.remote, "for-each-ref")
+
+    code, out = sfsync(dev, *args, "--json", env={"PATH": str(tools)})
+
+    assert code == 3, out
+    assert "Executable `sf` not found" in _json(out)["message"]
+    assert git(dev, "rev-parse", "HEAD") == heads  # no merge
+    assert git(dev, "status", "--porcelain") == ""
+    assert git(pipe.remote, "for-each-ref") == remote_refs  # no branch, claim or state pushed
+    assert not (dev / ".git" / "sfsync" / "ops" / "dev1.json").exists()
+
+
+@pytest.mark.parametrize("which", ["notes-only", "already-synced", "own-story"])
+def test_ignore_refuses_commits_that_are_not_deployments_behind(tmp_path: Path, which: str) -> None:
+    pipe = Pipeline(tmp_path)
+    dev = pipe.developer("dev1")
+    initial = git(dev, "rev-parse", "origin/int")
+    notes = pipe.deploy("int", {"NOTES.md": "release notes\n"}, "Notes only")
+    pipe.deploy("int", cls("Foo"), "Add Foo")  # dev1 is 1 deployment behind
+    git(dev, "fetch", "-q", "origin")
+    (dev / "story.txt").write_text("story\n")
+    git(dev, "add", "story.txt")
+    git(dev, "commit", "-q", "-m", "my story")
+    sha = {"notes-only": notes, "already-synced": initial, "own-story": "HEAD"}[which]
+    before = git(dev, "rev-parse", "refs/sfsync/envs/dev1")
+
+    code, out = sfsync(dev, "ignore", sha, "--json")
+
+    assert code == 2, out
+    message = _json(out)["message"]
+    expected = {
+        "notes-only": "it changes nothing in the package directories",
+        "already-synced": "dev1 already has it",
+        "own-story": "is not a deployment on int",
+    }[which]
+    assert expected in message
+    assert git(dev, "rev-parse", "refs/sfsync/envs/dev1") == before  # nothing recorded
+
+
+def test_pull_plan_names_the_ignored_deployments_it_deploys(tmp_path: Path) -> None:
+    pipe = Pipeline(tmp_path)
+    dev = pipe.developer("dev1")
+    skipped = pipe.deploy("int", cls("Foo"), "Add Foo")
+    pipe.deploy("int", cls("Bar"), "Add Bar")
+    git(dev, "fetch", "-q", "origin")
+    assert sfsync(dev, "ignore", skipped)[0] == 0
+
+    code, out = sfsync(dev, "pull-upstream", "--dry-run", "--json")
+
+    assert code == 0, out
+    plan = _json(out)["result"]["plan"]
+    assert [d["subject"] for d in plan["deployments"]] == ["Add Bar"]  # 1 behind
+    assert plan["deploy"] == ["ApexClass:Bar", "ApexClass:Foo"]  # the merge brings Foo too
+    assert [(d["sha"], d["components"]) for d in plan["ignoredDeployments"]] == [
+        (skipped, ["ApexClass:Foo"])
+    ]
+    code, text = sfsync(dev, "pull-upstream", "--dry-run")
+    assert f"also deployed, from ignored deployment {skipped[:7]} (Add Foo): ApexClass:Foo" in (
+        text
+    )

@@ -107,6 +107,13 @@ def _show_plan(console: Console, p: pull.PullPlan) -> None:
     ):
         if items:
             console.print(f"{label} ({len(items)}): {', '.join(items)}", markup=False)
+    for d in p.ignored:
+        console.print(
+            f"also deployed, from ignored deployment {d.sha[:7]} ({d.subject}): "
+            f"{', '.join(d.components)} - the merge brings it into your branch, and the "
+            "sandbox gets what the branch holds (--exclude to leave one out)",
+            markup=False,
+        )
     for warning in p.warnings:
         console.print(f"warning: {warning}", markup=False)
 

@@ -79,6 +79,7 @@ __all__ = [
     "deploy_resume",
     "invocations",
     "org_display",
+    "require",
     "retrieve",
     "version",
 ]
@@ -105,6 +106,12 @@ _count = 0
 def invocations() -> int:
     """How many `sf` processes this process has started."""
     return _count
+
+
+def require() -> None:
+    """Raise `ExecutableNotFound` (exit 3) unless `sf` is on PATH: a workflow checks its
+    tools before it moves a branch or takes a lease."""
+    _sf()
 
 
 def version() -> str:

@@ -160,6 +160,8 @@ def execute(
     project: Project, the_plan: Plan, *, progress: workflow.ProgressCallback | None = None
 ) -> Result:
     """Run the walk; the first conflict or failure stops it with the envs done so far."""
+    if any(step.skip_reason is None for step in the_plan.steps):
+        workflow.require_tools()  # before the first merge
     done: list[StepResult] = []
     tips: dict[str, str] = {the_plan.source.name: _branch_tip(project, the_plan.source)}
     for step in the_plan.steps:

@@ -140,6 +140,13 @@ def deploy(
     )
 
 
+def require_tools() -> None:
+    """Stop (ExecutableNotFound, exit 3) before anything moves when `sf` is not installed."""
+    from sfsync.org import sf
+
+    sf.require()
+
+
 @contextmanager
 def env_lock(project: Project, env: str, command: str) -> Iterator[None]:
     """Hold the per-env lock for the whole workflow (re-entrant: the deploy step takes it too)."""

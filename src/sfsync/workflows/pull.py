@@ -75,6 +75,7 @@ def execute(
     common = project.paths.common_dir
     if the_plan.up_to_date:
         return PullResult(the_plan, the_plan.head, None)
+    workflow.require_tools()  # before the merge: nothing moves when `sf` is missing
     with workflow.env_lock(project, env.name, OP):
         record = journal_record(the_plan)
         merged = the_plan.merged

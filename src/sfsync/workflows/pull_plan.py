@@ -50,6 +50,9 @@ class PullPlan:
     resuming: bool = False
     up_to_date: bool = False
     warnings: tuple[str, ...] = ()
+    ignored: tuple[Deployment, ...] = ()
+    """Ignored deployments whose components the merge brings in: deployed too, so that the
+    sandbox holds what the branch holds (`components` lists only those this pull deploys)."""
 
     def to_json(self) -> dict[str, Any]:
         """The plan as printed by `--dry-run --json`."""
@@ -71,6 +74,7 @@ class PullPlan:
             "earlier": list(self.earlier),
             "conflicts": list(self.conflicts),
             "warnings": list(self.warnings),
+            "ignoredDeployments": [d.to_json() for d in self.ignored],
         }
 
 
@@ -103,6 +107,7 @@ def plan(
             more = tuple(c for c in excluded if c not in found.excluded)
             if not more:
                 return found
+            _check_excludes(more, (*found.deploy, *found.delete))
             # e.g. a component found changed in the sandbox: leave it out on the retry
             return replace(
                 found,
@@ -136,17 +141,18 @@ def plan(
     base = replace(base, earlier=earlier, from_sha=from_sha)
     if gitrepo.is_ancestor(repo, up_sha, head):
         deploy, delete = workflow.delta_components(project, from_sha, head)
+        _check_excludes(excluded, (*deploy, *delete))
         return replace(
             base,
             up_to_date=not deploy and not delete,
             merged=head if deploy or delete else None,
             deploy=tuple(c for c in deploy if c not in excluded),
             delete=tuple(c for c in delete if c not in excluded),
-            warnings=_unknown_excludes(excluded, ()),
         )
     tree, conflicts = gitrepo.merge_tree(repo, head, up_sha)
     if conflicts:
         # the delta is known once the user has resolved them; until then, what is behind
+        _check_excludes(excluded, behind.components)
         return replace(
             base,
             deploy=tuple(c for c in behind.components if c not in excluded),
@@ -154,11 +160,12 @@ def plan(
         )
     probe = gitrepo.commit_tree(repo, tree, [head, up_sha], "sfsync pull-upstream plan")
     deploy, delete = workflow.delta_components(project, from_sha, probe)
+    _check_excludes(excluded, (*deploy, *delete))
     return replace(
         base,
         deploy=tuple(c for c in deploy if c not in excluded),
         delete=tuple(c for c in delete if c not in excluded),
-        warnings=_unknown_excludes(excluded, (*deploy, *delete)),
+        ignored=_from_ignored(project, current.state, head, up_sha, (*deploy, *delete)),
     )
 
 
@@ -271,13 +278,21 @@ def _parse_excludes(values: Sequence[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(result))
 
 
-def _unknown_excludes(excluded: Sequence[str], delta: Sequence[str]) -> tuple[str, ...]:
-    known = set(delta)
-    return tuple(
-        f"--exclude {c}: not part of this pull (nothing to exclude)"
-        for c in excluded
-        if c not in known
-    )
+def _check_excludes(excluded: Sequence[str], pulled: Sequence[str]) -> None:
+    """Refuse an `--exclude` that names no component of this pull (a typo would otherwise be
+    recorded and reported as "still behind" for ever, while the component meant is deployed)."""
+    known = set(pulled)
+    for component in excluded:
+        if component in known:
+            continue
+        import difflib
+
+        close = difflib.get_close_matches(component, sorted(known), n=1, cutoff=0.6)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        listed = f"it brings {short_list(sorted(known))}" if known else "it brings no component"
+        raise UsageError(
+            f"--exclude {component}: not part of this pull{hint}; {listed}; nothing was changed"
+        )
 
 
 def _check_clean(project: Project) -> None:
@@ -294,6 +309,27 @@ def _check_clean(project: Project) -> None:
             f"{short_list(dirty)}; commit or stash them first (nothing was changed)",
             data={"dirty": dirty},
         )
+
+
+def _from_ignored(
+    project: Project, current: state.EnvState, head: str, up_sha: str, pulled: Sequence[str]
+) -> tuple[Deployment, ...]:
+    """The ignored deployments the merge brings, with the components of theirs it deploys."""
+    if not current.ignored or not pulled:
+        return ()
+    wanted = set(pulled)
+    ignored = set(current.ignored)
+    config = project.config
+    found = []
+    for entry in gitrepo.first_parent_log(project.root, head, up_sha, config.package_dirs):
+        if entry.sha not in ignored:
+            continue
+        components = sorted(behind_mod.components_of(entry.paths, config) & wanted)
+        if components:
+            found.append(
+                Deployment(entry.sha, entry.subject, entry.author, entry.date, tuple(components))
+            )
+    return tuple(found)
 
 
 def _plan(
