@@ -103,6 +103,7 @@ def deploy(
     details: Mapping[str, Any],
     progress: ProgressCallback | None = None,
     on_snapshot: Callable[[str], None] | None = None,
+    take_over: bool = False,
 ) -> Outcome:
     """Deploy the net difference `from_sha -> to_sha` (minus `exclude`) to `env`'s org.
 
@@ -127,6 +128,7 @@ def deploy(
         on_progress=progress,
         on_snapshot=(lambda snap: on_snapshot(snap.ref)) if on_snapshot is not None else None,
         command=kind,
+        take_over=take_over,
     )
     return Outcome(
         env=env.name,
@@ -138,6 +140,25 @@ def deploy(
         event=step.record.commit if step.record else None,
         step=step.to_json(),
     )
+
+
+def settle_interrupted(
+    project: Project, envs: Sequence[Environment], command: str, *, wait: bool = True
+) -> tuple[str, ...]:
+    """Finish the deploys killed runs left on `envs` before planning (see `sfsync.org.jobs`):
+    one line per env that had one. `wait=False` (a dry run) only names them."""
+    from sfsync.org import jobs
+
+    notes: list[str] = []
+    for env in envs:
+        if wait:
+            settled = jobs.settle(project.root, env, command)
+            note = settled.message if settled is not None else None
+        else:
+            note = jobs.pending_note(project.paths.common_dir, env.name)
+        if note:
+            notes.append(note)
+    return tuple(notes)
 
 
 def require_tools() -> None:

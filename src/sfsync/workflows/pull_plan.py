@@ -53,6 +53,8 @@ class PullPlan:
     ignored: tuple[Deployment, ...] = ()
     """Ignored deployments whose components the merge brings in: deployed too, so that the
     sandbox holds what the branch holds (`components` lists only those this pull deploys)."""
+    interrupted: tuple[str, ...] = ()
+    """What became of a deploy a killed run left (settled before planning)."""
 
     def to_json(self) -> dict[str, Any]:
         """The plan as printed by `--dry-run --json`."""
@@ -75,6 +77,7 @@ class PullPlan:
             "conflicts": list(self.conflicts),
             "warnings": list(self.warnings),
             "ignoredDeployments": [d.to_json() for d in self.ignored],
+            "interrupted": list(self.interrupted),
         }
 
 
@@ -85,14 +88,15 @@ def plan(
     *,
     fetch: bool = True,
     resume: bool = False,
+    settle: bool = True,
 ) -> PullPlan:
-    """Plan a pull-upstream of `env` (the developer's sandbox by default); changes nothing.
+    """Plan a pull-upstream of `env` (the developer's sandbox by default); changes nothing
+    but, with `settle`, the record of a deploy a killed run left (see `sfsync.org.jobs`).
 
     An unfinished pull-upstream (the journal) is resumed; `resume=True` (`--continue`)
     insists on one.
     """
     env = sandbox(project, env_name)
-    repo = project.root
     excluded = _parse_excludes(exclude)
     pending = journal.read(project.paths.common_dir, env.name)
     if pending is not None and pending.get("op") != OP:
@@ -101,6 +105,21 @@ def plan(
             f"(run `sfsync {pending.get('op')}` again)"
         )
     workflow.check_unlocked(project, env.name)
+    interrupted = workflow.settle_interrupted(project, [env], OP, wait=settle)
+    planned = _plan_pull(project, env, pending, excluded, fetch=fetch, resume=resume)
+    return replace(planned, interrupted=interrupted) if interrupted else planned
+
+
+def _plan_pull(
+    project: Project,
+    env: Environment,
+    pending: dict[str, Any] | None,
+    excluded: tuple[str, ...],
+    *,
+    fetch: bool,
+    resume: bool,
+) -> PullPlan:
+    repo = project.root
     if pending is not None:
         found = _resume_plan(project, env, pending)
         if found is not None:
