@@ -141,9 +141,7 @@ def execute(
                 if merged != the_plan.head:
                     worktree.reset_keep(repo, the_plan.head)
                     undone = f"{the_plan.branch} is back at {the_plan.head[:12]} (merge undone); "
-                exc.message += (
-                    f"\n{undone}the sandbox and the state of {env.name} are unchanged"
-                )
+                exc.message += f"\n{undone}the sandbox and the state of {env.name} are unchanged"
             else:
                 exc.message += (
                     f"\nyour merge {merged[:12]} is kept: fix the cause, then run "
