@@ -13,9 +13,11 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +26,11 @@ import pytest
 import processes
 from conftest import REPO_ROOT
 from pipeline import CLASSES, Pipeline, cls, git
+from sfemu.emulator import OrgEmulator
 from sfemu.testing import SfCli, sf_environment
+from sfsync.git import repo as gitrepo
+from sfsync.git import state
+from wfpipeline import WfPipeline, apex
 
 # --- the sf auto-updater ---------------------------------------------------------------------
 
@@ -275,3 +281,96 @@ def test_pull_plan_names_the_ignored_deployments_it_deploys(tmp_path: Path) -> N
     assert f"also deployed, from ignored deployment {skipped[:7]} (Add Foo): ApexClass:Foo" in (
         text
     )
+
+
+# --- kill -9 while a deploy is polled ---------------------------------------------------------
+
+
+def wait_until(what: str, check: Callable[[], bool], timeout: float = 120) -> None:
+    """Poll `check` until it holds; fail naming `what` after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.1)
+
+
+def start_sfsync(repo: Path, *args: str) -> subprocess.Popen[str]:
+    """`sfsync ARGS --json` in its own process group (so a test can kill it with its sf)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "sfsync", *args, "--json"],
+        cwd=repo,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+
+
+def _polled(log: Path, since: int) -> bool:
+    """True once the emulator's request log shows a deploy status poll after line `since`."""
+    lines = log.read_text(encoding="utf-8").splitlines()[since:]
+    return any(line.endswith(" checkDeployStatus") for line in lines)
+
+
+def _log_length(log: Path) -> int:
+    return len(log.read_text(encoding="utf-8").splitlines()) if log.exists() else 0
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize(
+    "kill",
+    [
+        pytest.param("sfsync", id="sfsync-only-its-sf-keeps-polling"),
+        pytest.param("group", id="sfsync-and-its-sf"),
+    ],
+)
+def test_kill_9_while_a_deploy_is_polled_then_a_new_deploy(
+    wf: WfPipeline, sfemu: OrgEmulator, kill: str
+) -> None:
+    admin, org = wf.admin, wf.orgs["int"]
+    log = sfemu.root.path / "requests.log"
+    start = git(admin, "rev-parse", "origin/int")
+    v12 = wf.deploy("int", apex("Base", "// v12"), "Base v12")
+    code, out = sfsync(admin, "deploy", "--env", "int", "--baseline", start, "--yes", "--json")
+    assert code == 0, out
+    v13 = wf.deploy("int", apex("Base", "// v13"), "Base v13")
+    org.stay_in_progress(polls=6)
+    seen = _log_length(log)
+    first = start_sfsync(admin, "deploy", "--env", "int", "--yes")
+    orphans: list[processes.Proc] = []
+    try:
+        wait_until("sf polling the deploy", lambda: _polled(log, seen))
+        orphans = processes.descendants(first.pid)
+        if kill == "group":
+            os.killpg(first.pid, signal.SIGKILL)
+        else:
+            os.kill(first.pid, signal.SIGKILL)  # its sf keeps polling, as after a crash
+        first.wait()
+        v14 = wf.deploy("int", apex("Base", "// v14"), "Base v14")
+
+        code, out = sfsync(admin, "deploy", "--env", "int", "--yes", "--json")
+
+        assert code == 0, out
+        result = _json(out)["result"]
+        assert result["plan"]["from"] == v13 and result["plan"]["to"] == v14
+        assert any("succeeded" in note for note in result["plan"]["interrupted"])
+    finally:
+        if first.poll() is None:
+            os.killpg(first.pid, signal.SIGKILL)
+        processes.kill(processes.wait_gone(orphans, timeout=60))
+    # the org and refs/sfsync/envs/int agree, now that every job has ended
+    assert org.read_text("classes/Base.cls") == wf.git_text("origin/int", "Base")
+    current = state.read_state(admin, "int")
+    assert current.state.deployed == v14
+    deploys = [r for r in state.log(admin, "int") if r.event.kind == "deploy"]
+    assert [(r.event.from_sha, r.event.to_sha) for r in deploys] == [
+        (v13, v14),
+        (v12, v13),
+        (start, v12),
+    ]
+    records = org.deployments()
+    assert [r["status"] for r in records[-2:]] == ["Succeeded", "Succeeded"]
+    assert [r["id"] for r in records[-2:]] == [d.event.details["deployId"] for d in deploys[1::-1]]
+    assert not (gitrepo.common_dir(admin) / "sfsync" / "deploys" / "int.json").exists()
+    assert git(wf.remote, "rev-parse", "refs/sfsync/envs/int") == current.commit
