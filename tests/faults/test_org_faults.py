@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -28,8 +29,8 @@ from conftest import REPO_ROOT
 from pipeline import CLASSES, Pipeline, cls, git
 from sfemu.emulator import OrgEmulator
 from sfemu.testing import SfCli, sf_environment
+from sfsync.git import lease, state
 from sfsync.git import repo as gitrepo
-from sfsync.git import state
 from wfpipeline import WfPipeline, apex
 
 # --- the sf auto-updater ---------------------------------------------------------------------
@@ -374,3 +375,179 @@ def test_kill_9_while_a_deploy_is_polled_then_a_new_deploy(
     assert [r["id"] for r in records[-2:]] == [d.event.details["deployId"] for d in deploys[1::-1]]
     assert not (gitrepo.common_dir(admin) / "sfsync" / "deploys" / "int.json").exists()
     assert git(wf.remote, "rev-parse", "refs/sfsync/envs/int") == current.commit
+
+
+# --- two clones, one env: the lease on the shared state ref -----------------------------------
+
+
+def _second_clone(wf: WfPipeline, tmp_path: Path) -> Path:
+    """Another release manager's clone of the same remote, on int."""
+    other = tmp_path / "release-2"
+    git(tmp_path, "clone", "-q", str(wf.remote), str(other))
+    git(other, "checkout", "-q", "int")
+    return other
+
+
+def _kinds(repo: Path, env: str) -> list[str]:
+    return [r.event.kind for r in state.log(repo, env)]
+
+
+@pytest.mark.e2e
+def test_two_clones_deploying_one_env_at_once_one_waits(
+    wf: WfPipeline, sfemu: OrgEmulator, tmp_path: Path
+) -> None:
+    a, org = wf.admin, wf.orgs["int"]
+    b = _second_clone(wf, tmp_path)
+    log = sfemu.root.path / "requests.log"
+    start = git(a, "rev-parse", "origin/int")
+    v13 = wf.deploy("int", apex("Base", "// v13"), "Base v13")
+    git(b, "fetch", "-q", "origin")
+    deploys_before = len(org.deployments())
+    org.stay_in_progress(polls=6)
+    seen = _log_length(log)
+    first = start_sfsync(a, "deploy", "--env", "int", "--baseline", start, "--yes")
+    try:
+        wait_until("a's deploy being polled", lambda: _polled(log, seen))
+
+        code, out = sfsync(b, "deploy", "--env", "int", "--baseline", start, "--yes", "--json")
+
+        assert code == 1, out
+        refused = _json(out)
+        assert refused["name"] == "Locked"
+        assert refused["message"].startswith(
+            "int is being deployed by Test Author <author@example.com> (sfsync deploy, "
+            f"pid {first.pid} on "
+        )
+        out_a, err_a = first.communicate(timeout=300)
+        assert first.returncode == 0, (out_a, err_a)
+    finally:
+        if first.poll() is None:
+            os.killpg(first.pid, signal.SIGKILL)
+            first.wait()
+    assert len(org.deployments()) == deploys_before + 1  # b started no job
+    assert state.read_state(a, "int").state.deployed == v13
+
+    # b catches up (status --fetch) and deploys the next version; one history, no fork
+    code, out = sfsync(b, "status", "--env", "int", "--fetch", "--json")
+    assert code == 0, out
+    v14 = wf.deploy("int", apex("Base", "// v14"), "Base v14")
+    git(b, "fetch", "-q", "origin")
+    code, out = sfsync(b, "deploy", "--env", "int", "--yes", "--json")
+    assert code == 0, out
+    assert _json(out)["result"]["plan"]["from"] == v13
+    assert sfsync(a, "status", "--env", "int", "--fetch", "--json")[0] == 0
+    head = git(wf.remote, "rev-parse", "refs/sfsync/envs/int")
+    assert state.read_state(a, "int").commit == state.read_state(b, "int").commit == head
+    assert _kinds(a, "int") == ["deploy", "claim", "deploy", "claim"]
+    assert state.read_state(a, "int").state.deployed == v14
+    assert org.read_text("classes/Base.cls") == wf.git_text("origin/int", "Base")
+
+
+@pytest.mark.e2e
+def test_an_expired_claim_is_taken_over_only_with_take_over(wf: WfPipeline, tmp_path: Path) -> None:
+    a = wf.admin
+    b = _second_clone(wf, tmp_path)
+    start = git(a, "rev-parse", "origin/int")
+    v13 = wf.deploy("int", apex("Base", "// v13"), "Base v13")
+    git(b, "fetch", "-q", "origin")
+    deploy = ("deploy", "--env", "int", "--baseline", start, "--yes", "--json")
+
+    live = lease.claim(a, "int", "origin", command="deploy")  # a run of a that is still on
+    assert live is not None
+    code, out = sfsync(b, *deploy, "--take-over")
+    assert code == 1 and "int is being deployed by" in _json(out)["message"], out
+    assert git(wf.remote, "rev-parse", "refs/sfsync/envs/int") == live.commit
+
+    state.update(a, "int", state.Event(kind="release"), lambda s: s)
+    git(a, "push", "-q", "origin", "refs/sfsync/envs/int")
+    stale = lease.claim(a, "int", "origin", command="deploy", ttl_minutes=0)  # expired
+    assert stale is not None
+    code, out = sfsync(b, *deploy)
+    assert code == 1, out
+    message = _json(out)["message"]
+    assert "the claim has expired" in message and "--take-over" in message
+
+    code, out = sfsync(b, *deploy, "--take-over")
+
+    assert code == 0, out
+    assert state.read_state(b, "int").state.deployed == v13
+    claim = next(r for r in state.log(b, "int") if r.event.kind == "claim")
+    assert claim.event.details["takesOver"] == stale.commit
+    assert git(wf.remote, "rev-parse", "refs/sfsync/envs/int") == state.read_state(b, "int").commit
+
+
+REJECT_PUSHES = """#!/bin/sh
+# refuses every push while the file `closed` exists next to this remote's hooks folder
+if [ -e "$(dirname "$0")/../closed" ]; then echo "remote closed for the test" >&2; exit 1; fi
+"""
+
+
+@pytest.mark.e2e
+def test_a_rejected_push_after_a_deploy_prints_a_command_that_works(
+    wf: WfPipeline, sfemu: OrgEmulator, tmp_path: Path
+) -> None:
+    a, org = wf.admin, wf.orgs["int"]
+    b = _second_clone(wf, tmp_path)
+    log = sfemu.root.path / "requests.log"
+    hook = wf.remote / "hooks" / "pre-receive"
+    hook.write_text(REJECT_PUSHES)
+    hook.chmod(0o755)
+    start = git(a, "rev-parse", "origin/int")
+    wf.deploy("int", apex("Base", "// v13"), "Base v13")
+    org.stay_in_progress(polls=6)
+    seen = _log_length(log)
+    first = start_sfsync(a, "deploy", "--env", "int", "--baseline", start, "--yes", "--push")
+    try:
+        wait_until("a's deploy being polled", lambda: _polled(log, seen))
+        # meanwhile b records an event on int and pushes it; then the remote refuses pushes
+        state.fetch(b, "origin")
+        state.update(b, "int", state.Event(kind="note"), lambda s: s)
+        state.push(b, "origin", ["int"])
+        (wf.remote / "closed").write_text("")
+        out, err = first.communicate(timeout=300)
+    finally:
+        if first.poll() is None:
+            os.killpg(first.pid, signal.SIGKILL)
+            first.wait()
+    assert first.returncode == 3, (out, err)  # --push failed: an external tool failed
+    message = _json(out)["message"]
+    assert message.startswith("int was deployed and recorded here, but git push origin")
+    assert "\n" not in message
+    command = re.split(r"push (?:them|the refs) later with: ", message)[1]
+
+    (wf.remote / "closed").unlink()
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    ran = subprocess.run(
+        ["sh", "-c", command], cwd=a, env=env, capture_output=True, text=True, check=False
+    )
+
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    head = git(wf.remote, "rev-parse", "refs/sfsync/envs/int")
+    assert state.read_state(a, "int").commit == head
+    assert {"deploy", "note", "merge"} <= set(_kinds(a, "int"))
+    assert sfsync(b, "status", "--env", "int", "--fetch", "--json")[0] == 0  # not 3, ever
+    assert state.read_state(b, "int") == state.read_state(a, "int")
+
+
+def test_status_fetch_merges_a_diverged_state_ref(tmp_path: Path) -> None:
+    pipe = Pipeline(tmp_path)
+    dev = pipe.developer("dev1")  # mark-synced, pushed by the pipeline's helper below
+    git(dev, "push", "-q", "origin", "refs/sfsync/envs/dev1")
+    laptop = pipe.developer("dev1", "dev1-laptop", synced=False)
+    state.fetch(laptop, "origin")
+    foo = pipe.deploy("int", cls("Foo"), "Add Foo")
+    bar = pipe.deploy("int", cls("Bar"), "Add Bar")
+    git(dev, "fetch", "-q", "origin")
+    git(laptop, "fetch", "-q", "origin")
+    assert sfsync(dev, "ignore", foo, "--push")[0] == 0
+    assert sfsync(laptop, "ignore", bar)[0] == 0  # recorded on the laptop, not pushed
+
+    code, out = sfsync(laptop, "status", "--env", "dev1", "--fetch", "--json")
+
+    assert code == 0, out  # used to exit 3 on every --fetch from now on
+    assert _json(out)["result"]["environments"][0]["deploymentsBehind"] == 0
+    assert set(state.read_state(laptop, "dev1").state.ignored) == {foo, bar}
+    git(laptop, "push", "-q", "origin", "refs/sfsync/envs/dev1")  # a fast-forward now
+    assert git(pipe.remote, "rev-parse", "refs/sfsync/envs/dev1") == git(
+        laptop, "rev-parse", "refs/sfsync/envs/dev1"
+    )
