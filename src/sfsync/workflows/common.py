@@ -71,23 +71,16 @@ def delta_components(project: Project, from_sha: str, to_sha: str) -> tuple[list
 
 def push_state(project: Project, env: str, snapshot: str | None = None) -> str | None:
     """Push `refs/sfsync/envs/<env>` (and the snapshot ref, so a teammate can roll back) to
-    the remote, fast-forward only; the error text when that failed (the org is done)."""
+    the remote, fast-forward only (a state ref someone else moved meanwhile is fetched and
+    merged first); the error text, with a command that finishes it, when that failed (the
+    org is done)."""
     from sfsync.git import repo as gitrepo
 
     wanted = [state.ref_name(env), *([snapshot] if snapshot else [])]
     refs = [ref for ref in wanted if gitrepo.ref_sha(project.root, ref) is not None]
     if not refs:
         return None
-    remote = project.config.remote
-    specs = [f"{ref}:{ref}" for ref in refs]
-    proc = gitrepo.run(project.root, "push", "--quiet", "--porcelain", remote, *specs, check=False)
-    if proc.returncode == 0:
-        return None
-    detail = (proc.stdout + proc.stderr).decode("utf-8", errors="replace").strip()
-    last = detail.splitlines()[-1] if detail else "no output"
-    return (
-        f"git push {remote} failed ({last}); push later with: git push {remote} {' '.join(specs)}"
-    )
+    return state.push_refs(project.root, project.config.remote, refs, [env])
 
 
 def deploy(
