@@ -411,7 +411,12 @@ def push_refs(
 
 
 def who(repo: Path | str) -> str:
-    """`Name <email>` from git config (the person recording an event)."""
+    """`Name <email>` of the person recording an event, as git would author a commit
+    (`git var GIT_AUTHOR_IDENT`: GIT_AUTHOR_* variables, then git config)."""
+    proc = gitrepo.run(repo, "var", "GIT_AUTHOR_IDENT", check=False)
+    ident = proc.stdout.decode("utf-8", errors="replace").strip()
+    if proc.returncode == 0 and ">" in ident:
+        return ident[: ident.rindex(">") + 1]
     values = gitrepo.config_regexp(repo, r"^user\.(name|email)$")
     name = values.get("user.name", "").strip()
     email = values.get("user.email", "").strip()
