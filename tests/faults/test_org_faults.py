@@ -31,6 +31,8 @@ from sfemu.emulator import OrgEmulator
 from sfemu.testing import SfCli, sf_environment
 from sfsync.git import lease, state
 from sfsync.git import repo as gitrepo
+from sfsync.org import jobs
+from sfsync.pipeline import project
 from wfpipeline import WfPipeline, apex
 
 # --- the sf auto-updater ---------------------------------------------------------------------
@@ -551,3 +553,77 @@ def test_status_fetch_merges_a_diverged_state_ref(tmp_path: Path) -> None:
     assert git(pipe.remote, "rev-parse", "refs/sfsync/envs/dev1") == git(
         laptop, "rev-parse", "refs/sfsync/envs/dev1"
     )
+
+
+@pytest.mark.e2e
+def test_a_killed_runs_job_that_the_org_refused_is_not_recorded(
+    wf: WfPipeline, sfemu: OrgEmulator
+) -> None:
+    admin, org = wf.admin, wf.orgs["int"]
+    log = sfemu.root.path / "requests.log"
+    start = git(admin, "rev-parse", "origin/int")
+    v13 = wf.deploy("int", apex("Base", "// v13"), "Base v13")
+    before = org.read_text("classes/Base.cls")
+    org.fail_next_deploy("ApexClass:Base", "Variable does not exist: v13", line=1)
+    org.stay_in_progress(polls=4)
+    seen = _log_length(log)
+    first = start_sfsync(admin, "deploy", "--env", "int", "--baseline", start, "--yes")
+    try:
+        wait_until("sf polling the deploy", lambda: _polled(log, seen))
+        os.killpg(first.pid, signal.SIGKILL)
+        first.wait()
+    finally:
+        if first.poll() is None:
+            os.killpg(first.pid, signal.SIGKILL)
+            first.wait()
+    dry = ("deploy", "--env", "int", "--baseline", start, "--dry-run", "--json")
+    code, out = sfsync(admin, *dry)
+    assert code == 0, out
+    assert "has an unrecorded deploy" in _json(out)["result"]["plan"]["interrupted"][0]
+
+    code, out = sfsync(admin, "deploy", "--env", "int", "--baseline", start, "--yes", "--json")
+
+    assert code == 0, out
+    assert (
+        "ended Failed; nothing of it was recorded"
+        in (_json(out)["result"]["plan"]["interrupted"][0])
+    )
+    assert before != org.read_text("classes/Base.cls") == wf.git_text("origin/int", "Base")
+    deploys = [r for r in state.log(admin, "int") if r.event.kind == "deploy"]
+    assert [(r.event.from_sha, r.event.to_sha) for r in deploys] == [(start, v13)]
+    assert _kinds(admin, "int") == ["deploy", "claim", "release", "claim"]
+
+
+def test_a_run_killed_before_sf_named_its_job_leaves_a_warning_and_frees_the_env(
+    tmp_path: Path,
+) -> None:
+    pipe = Pipeline(tmp_path)
+    repo = pipe.admin
+    env = project.load(repo).config.env("int")
+    current = state.read_state(repo, "int")
+    held = lease.claim(repo, "int", "origin", command="deploy", expected=current.state)
+    assert held is not None
+    event = state.Event(kind="deploy", to_sha=git(repo, "rev-parse", "HEAD"))
+    # what a run leaves when it is killed while `sf project deploy start` runs
+    jobs.start(
+        gitrepo.common_dir(repo),
+        env,
+        kind="deploy",
+        command="deploy",
+        expected=held.commit,
+        event=event,
+        before=current.state,
+        after=current.state,
+        lease=held.to_json(),
+    )
+
+    settled = jobs.settle(repo, env, "deploy")
+
+    assert settled is not None and settled.status == "unknown" and settled.record is None
+    assert "was killed while it started a deploy" in settled.message
+    assert jobs.read(gitrepo.common_dir(repo), "int") is None
+    assert _kinds(repo, "int")[:2] == ["release", "claim"]  # the env is free again
+    assert git(pipe.remote, "rev-parse", "refs/sfsync/envs/int") == git(
+        repo, "rev-parse", "refs/sfsync/envs/int"
+    )
+    assert lease.active_claim(repo, "int") is None
