@@ -4,7 +4,8 @@ VENV   := .venv
 BIN    := $(CURDIR)/$(VENV)/bin
 export PATH := $(BIN):$(CURDIR)/node_modules/.bin:$(PATH)
 export SF_DISABLE_TELEMETRY := true
-export SF_AUTOUPDATE_DISABLE := true
+# the variable the CLI's auto-updater reads (SF_AUTOUPDATE_DISABLE alone does not stop it)
+export SF_DISABLE_AUTOUPDATE := true
 
 .PHONY: setup test test-unit test-e2e lint fmt bench demo clean
 

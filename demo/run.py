@@ -403,7 +403,7 @@ class Demo:
         )
         st.run("release", self.release, ["git", "push", "-q", "origin", "int"])
         before_org = self.orgs.fingerprint("int")
-        before_ref = self._ref(self.release, "refs/sfsync/envs/int")
+        before_state = self._ref(self.release, "refs/sfsync/envs/int:state.json", "show")
         st.run(
             "release",
             self.ws,
@@ -437,8 +437,11 @@ class Demo:
         )
         self.proofs.check(
             "deploy",
-            "refs/sfsync/envs/int did not move",
-            self._ref(self.release, "refs/sfsync/envs/int") == before_ref,
+            "the state in refs/sfsync/envs/int did not change (only the deploy's claim on "
+            "the remote and its release were recorded)",
+            self._ref(self.release, "refs/sfsync/envs/int:state.json", "show") == before_state
+            and self._ref(self.release, "refs/sfsync/envs/int", "log", "-2", "--format=%s")
+            == "release int\nclaim int",
         )
         console.print(
             "[italic]The injected error fires once; in real life a fix would be committed "
@@ -468,10 +471,9 @@ class Demo:
         )
         st.run("release", self.release, ["sfsync", "log", "--env", "int", "-n", "5"])
 
-    def _ref(self, repo: Path, ref: str) -> str:
-        return self.stage.run(
-            "release", repo, ["git", "rev-parse", "-q", "--verify", ref], expect=None, quiet=True
-        ).output
+    def _ref(self, repo: Path, ref: str, how: str = "rev-parse", *opts: str) -> str:
+        args = ["rev-parse", "-q", "--verify", ref] if how == "rev-parse" else [how, *opts, ref]
+        return self.stage.run("release", repo, ["git", *args], expect=None, quiet=True).output
 
     # ----- the end ------------------------------------------------------------------------------
 

@@ -76,7 +76,7 @@ def base_env(home: Path) -> dict[str, str]:
             ),
             "GIT_CONFIG_NOSYSTEM": "1",
             "SF_DISABLE_TELEMETRY": "true",
-            "SF_AUTOUPDATE_DISABLE": "true",
+            "SF_DISABLE_AUTOUPDATE": "true",
             "SF_USE_GENERIC_UNIX_KEYCHAIN": "true",
             "SF_SKIP_NEW_VERSION_CHECK": "true",
             "SF_DISABLE_DNS_CHECK": "true",

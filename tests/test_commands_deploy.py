@@ -122,7 +122,7 @@ def test_deploy_then_rollback_restores_the_org_byte_for_byte_and_can_be_undone(
     record = int_org.handle.deployments()[-1]
     assert sorted(record["deployed"]) == ["ApexClass:Baz", "ApexClass:Foo"]
     assert record["deleted"] == ["ApexClass:Bar"]
-    assert deployed["sfInvocations"] == 2
+    assert deployed["sfInvocations"] == 3  # retrieve, deploy --async, deploy resume
     assert state.read_state(path, "int").state.deployed == tip
 
     plan = run_json(capsys, "rollback", "--env", "int", "--dry-run")["result"]["plan"]
@@ -170,7 +170,7 @@ def test_failed_deploy_changes_nothing_and_a_rerun_finishes_over_a_dropped_conne
     done = run_json(capsys, "deploy", "--env", "int", "--baseline", base, "--yes")["result"]
 
     assert org_files(int_org.handle) == expected_org(TIP)
-    assert done["sfInvocations"] == 3  # retrieve, deploy (connection lost), resume
+    assert done["sfInvocations"] == 4  # retrieve, deploy --async, resume (lost), resume
     assert state.read_state(path, "int").state.deployed == tip
 
 
@@ -192,7 +192,7 @@ def test_validate_on_a_protected_env_runs_local_tests_and_changes_nothing(
     ]
 
     assert result["checkOnly"] is True and result["kind"] == "validate"
-    assert result["sfInvocations"] == 1  # nothing changes, so no snapshot is needed
+    assert result["sfInvocations"] == 2  # no snapshot: nothing changes; --async, resume
     record = prod.handle.deployments()[-1]
     assert record["options"]["checkOnly"] is True
     assert record["options"]["testLevel"] == "RunLocalTests"

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from pipeline import git, write
-from sfsync.errors import ExternalError, UsageError
+from sfsync.errors import UsageError
+from sfsync.git import repo as gitrepo
 from sfsync.git import state
 
 
@@ -86,14 +87,82 @@ def test_push_and_fetch(tmp_path: Path, repo: Path) -> None:
     state.fetch(other, "origin", ["main"])
     assert state.read_state(other, "dev1").commit == record.commit
 
-    # both append on top of the same head: the second push is refused, nothing is overwritten
-    state.update(other, "dev1", state.Event(kind="ignore", details={"by": "other"}), lambda s: s)
+    # both append on top of the same head: the second push is refused, fetched, merged (both
+    # histories kept, nothing overwritten) and pushed
+    state.update(
+        other, "dev1", state.Event(kind="ignore"), lambda s: replace(s, ignored=("a" * 40,))
+    )
     state.push(other, "origin", ["dev1"])
-    state.update(repo, "dev1", state.Event(kind="ignore", details={"by": "repo"}), lambda s: s)
-    with pytest.raises(ExternalError, match="git push origin of refs/sfsync/envs/dev1 failed"):
-        state.push(repo, "origin", ["dev1"])
-    with pytest.raises(ExternalError, match="git fetch origin failed"):
-        state.fetch(repo, "origin")
+    state.update(
+        repo, "dev1", state.Event(kind="ignore"), lambda s: replace(s, ignored=("b" * 40,))
+    )
+    state.push(repo, "origin", ["dev1"])
+    head = git(remote, "rev-parse", "refs/sfsync/envs/dev1")
+    assert state.log(repo, "dev1")[0].event.kind == "merge"
+    assert sorted(r.event.kind for r in state.log(repo, "dev1")) == [
+        "ignore",
+        "ignore",
+        "ignore",
+        "merge",
+    ]
+    assert set(state.read_state(repo, "dev1").state.ignored) == {"a" * 40, "b" * 40}
+    state.fetch(other, "origin")  # fast-forwards to the merge
+    assert state.read_state(other, "dev1").commit == head
+
+
+def test_fetch_merges_a_diverged_state_ref_instead_of_failing(tmp_path: Path, repo: Path) -> None:
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "init", "-q", "--bare", str(remote))
+    git(repo, "remote", "add", "origin", str(remote))
+    base = state.append_event(repo, "int", state.Event(kind="deploy"), state.EnvState(), None)
+    state.push(repo, "origin", ["int"])
+    other = tmp_path / "other"
+    git(tmp_path, "clone", "-q", str(remote), str(other))
+    state.fetch(other, "origin")
+    theirs = state.append_event(
+        other, "int", state.Event(kind="deploy"), state.EnvState(deployed="c" * 40), base.commit
+    )
+    git(other, "push", "-q", "origin", "refs/sfsync/envs/int")
+    ours = state.append_event(
+        repo, "int", state.Event(kind="ignore"), state.EnvState(ignored=("d" * 40,)), base.commit
+    )
+
+    merged = state.fetch(repo, "origin")  # used to fail for ever: a diverged local ref
+    assert merged and "had diverged from origin" in merged[0]
+    head = state.read_state(repo, "int")
+    assert gitrepo.commit_parents(repo, str(head.commit)) == [theirs.commit, ours.commit]
+    assert head.state == state.EnvState(deployed="c" * 40, ignored=("d" * 40,))
+    state.push(repo, "origin", ["int"])  # a fast-forward now
+    assert git(remote, "rev-parse", "refs/sfsync/envs/int") == head.commit
+    assert state.fetch(repo, "origin") == []
+
+
+@pytest.mark.parametrize(
+    ("current", "before", "after", "expected"),
+    [
+        pytest.param(
+            state.EnvState(deployed="x"),
+            state.EnvState(deployed="a"),
+            state.EnvState(deployed="b"),
+            state.EnvState(deployed="b"),
+            id="changed-field-wins",
+        ),
+        pytest.param(
+            state.EnvState(synced_to="x", ignored=("1", "2")),
+            state.EnvState(ignored=("1",)),
+            state.EnvState(ignored=("3",)),
+            state.EnvState(synced_to="x", ignored=("2", "3")),
+            id="members-added-and-removed",
+        ),
+    ],
+)
+def test_apply_change(
+    current: state.EnvState,
+    before: state.EnvState,
+    after: state.EnvState,
+    expected: state.EnvState,
+) -> None:
+    assert state.apply_change(current, before, after) == expected
 
 
 @pytest.mark.parametrize(

@@ -31,7 +31,7 @@ from sfemu.emulator import Org, OrgEmulator, OrgHandle
 
 SF_ENV = {
     "SF_DISABLE_TELEMETRY": "true",
-    "SF_AUTOUPDATE_DISABLE": "true",
+    "SF_DISABLE_AUTOUPDATE": "true",
     "SF_USE_GENERIC_UNIX_KEYCHAIN": "true",
     "SF_SKIP_NEW_VERSION_CHECK": "true",
     "SF_DISABLE_DNS_CHECK": "true",

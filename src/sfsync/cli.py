@@ -28,6 +28,14 @@ YesOption = Annotated[
     bool,
     typer.Option("--yes", "-y", help="Do not ask before acting (needed without a terminal)."),
 ]
+TakeOverOption = Annotated[
+    bool,
+    typer.Option(
+        "--take-over",
+        help="Take over another clone's claim on the env once it has expired "
+        "(lease.ttl_minutes in sfsync.yml).",
+    ),
+]
 
 
 def command_app(**settings: Any) -> typer.Typer:

@@ -11,6 +11,7 @@ from sfsync.cli import (
     DryRunOption,
     JsonOption,
     Output,
+    TakeOverOption,
     YesOption,
     command_app,
     stderr_console,
@@ -38,6 +39,7 @@ def back_promote(
         bool,
         typer.Option("--sandboxes", help="Then deploy to developer sandboxes what they lack."),
     ] = False,
+    take_over: TakeOverOption = False,
     dry_run: DryRunOption = False,
     yes: YesOption = False,
     no_fetch: Annotated[
@@ -61,7 +63,9 @@ def back_promote(
     """
     output = Output(json_mode)
     proj = project.load()
-    the_plan = backpromote.plan(proj, source, to or (), sandboxes=sandboxes, fetch=not no_fetch)
+    the_plan = backpromote.plan(
+        proj, source, to or (), sandboxes=sandboxes, fetch=not no_fetch, settle=not dry_run
+    )
     if dry_run:
         output.emit(
             {"dryRun": True, "plan": the_plan.to_json()},
@@ -76,11 +80,13 @@ def back_promote(
         yes=yes,
     )
     with deploy_progress(output, source) as progress:
-        result = backpromote.execute(proj, the_plan, progress=progress)
+        result = backpromote.execute(proj, the_plan, progress=progress, take_over=take_over)
     output.emit(result.to_json(), human=lambda c: _show_result(c, result))
 
 
 def _show_plan(console: Console, p: backpromote.Plan) -> None:
+    for note in p.interrupted:
+        console.print(f"note: {note}", markup=False)
     console.print(f"back-promote from {p.source.name}:", markup=False)
     for step in p.steps:
         what = (

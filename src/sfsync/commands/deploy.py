@@ -11,6 +11,7 @@ from sfsync.cli import (
     DryRunOption,
     JsonOption,
     Output,
+    TakeOverOption,
     YesOption,
     command_app,
     stderr_console,
@@ -65,6 +66,7 @@ def deploy(
         bool,
         typer.Option("--push", help="Push refs/sfsync/envs/<env> and the snapshot afterwards."),
     ] = False,
+    take_over: TakeOverOption = False,
     dry_run: DryRunOption = False,
     yes: YesOption = False,
     json_mode: JsonOption = False,
@@ -92,6 +94,7 @@ def deploy(
         test_level=test_level,
         tests=tests or (),
         baseline=baseline,
+        settle=not dry_run,
     )
     if dry_run or plan.empty:
         out.emit(
@@ -108,7 +111,7 @@ def deploy(
     count = len(plan.delta.components) + len(plan.delta.destructive_components)
     confirm(out, f"{verb} {plural(count, 'component change')} to {plan.env.name}?", yes=yes)
     with deploy_progress(out, plan.env.name) as on_progress:
-        result = promote.run_deploy(proj, plan, on_progress=on_progress)
+        result = promote.run_deploy(proj, plan, on_progress=on_progress, take_over=take_over)
     assert result is not None
     if push and not result.check_only:
         promote.push_refs(proj, result)
@@ -120,6 +123,8 @@ def deploy(
 
 def _show_plan(console: Console, plan: promote.DeployPlan) -> None:
     env = plan.env
+    for note in plan.interrupted:
+        console.print(f"note: {note}", markup=False)
     if plan.empty:
         console.print(
             f"{env.name} ({env.org}) already holds {plan.branch_ref} at {plan.to_sha[:12]}: "
@@ -170,3 +175,5 @@ def show_result(console: Console, result: StepResult) -> None:
             f"(undo with: sfsync rollback --env {result.env} --event {result.record.commit[:12]})",
             markup=False,
         )
+    for warning in result.warnings:
+        console.print(f"  warning: {warning}", markup=False)

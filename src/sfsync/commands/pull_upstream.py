@@ -11,6 +11,7 @@ from sfsync.cli import (
     DryRunOption,
     JsonOption,
     Output,
+    TakeOverOption,
     YesOption,
     command_app,
     stderr_console,
@@ -53,6 +54,7 @@ def pull_upstream(
     no_fetch: Annotated[
         bool, typer.Option("--no-fetch", help="Do not fetch the upstream branch first.")
     ] = False,
+    take_over: TakeOverOption = False,
     json_mode: JsonOption = False,
 ) -> None:
     """Bring everything deployed upstream into your branch and your sandbox.
@@ -82,7 +84,14 @@ def pull_upstream(
             human=lambda c: c.print(f"{undone['env']}: undid {undone['undone']}", markup=False),
         )
         return
-    the_plan = pull.plan(proj, env, exclude or (), fetch=not no_fetch and not cont, resume=cont)
+    the_plan = pull.plan(
+        proj,
+        env,
+        exclude or (),
+        fetch=not no_fetch and not cont,
+        resume=cont,
+        settle=not dry_run,
+    )
     if dry_run or the_plan.up_to_date:
         output.emit(
             {"dryRun": dry_run, "plan": the_plan.to_json()},
@@ -93,11 +102,13 @@ def pull_upstream(
         _show_plan(output.console, the_plan)
     confirm(output, f"Merge {the_plan.upstream} and deploy to {the_plan.env.name}?", yes=yes)
     with deploy_progress(output, the_plan.env.name) as progress:
-        result = pull.execute(proj, the_plan, force=force, progress=progress)
+        result = pull.execute(proj, the_plan, force=force, progress=progress, take_over=take_over)
     output.emit(result.to_json(), human=lambda c: _show_result(c, result))
 
 
 def _show_plan(console: Console, p: pull.PullPlan) -> None:
+    for note in p.interrupted:
+        console.print(f"note: {note}", markup=False)
     if p.up_to_date:
         console.print(f"{p.env.name} is up to date with {p.upstream} ({p.up_sha[:12]})")
         return
@@ -118,6 +129,13 @@ def _show_plan(console: Console, p: pull.PullPlan) -> None:
     ):
         if items:
             console.print(f"{label} ({len(items)}): {', '.join(items)}", markup=False)
+    for d in p.ignored:
+        console.print(
+            f"also deployed, from ignored deployment {d.sha[:7]} ({d.subject}): "
+            f"{', '.join(d.components)} - the merge brings it into your branch, and the "
+            "sandbox gets what the branch holds (--exclude to leave one out)",
+            markup=False,
+        )
     for warning in p.warnings:
         stderr_console().print(f"warning: {warning}", markup=False)
 

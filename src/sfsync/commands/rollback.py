@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from sfsync.cli import DryRunOption, JsonOption, Output, YesOption, command_app
+from sfsync.cli import DryRunOption, JsonOption, Output, TakeOverOption, YesOption, command_app
 from sfsync.commands.deploy import show_result
 from sfsync.commands.interact import confirm, deploy_progress
 from sfsync.pipeline import project
@@ -41,6 +41,7 @@ def rollback(
         bool,
         typer.Option("--push", help="Push refs/sfsync/envs/<env> and the snapshot afterwards."),
     ] = False,
+    take_over: TakeOverOption = False,
     dry_run: DryRunOption = False,
     yes: YesOption = False,
     json_mode: JsonOption = False,
@@ -59,7 +60,7 @@ def rollback(
     """
     out = Output(json_mode)
     proj = project.load()
-    plan = promote.plan_rollback(proj, env, event)
+    plan = promote.plan_rollback(proj, env, event, settle=not dry_run)
     if dry_run:
         out.emit(
             {"dryRun": True, "plan": plan.to_json()},
@@ -71,7 +72,9 @@ def rollback(
         _show_plan(out.console, plan)
     confirm(out, f"Roll back event {plan.event.commit[:12]} on {plan.env.name}?", yes=yes)
     with deploy_progress(out, plan.env.name) as on_progress:
-        result = promote.run_rollback(proj, plan, force=force, on_progress=on_progress)
+        result = promote.run_rollback(
+            proj, plan, force=force, on_progress=on_progress, take_over=take_over
+        )
     if push:
         promote.push_refs(proj, result)
     out.emit(
@@ -82,6 +85,8 @@ def rollback(
 
 def _show_plan(console: Console, plan: promote.RollbackPlan) -> None:
     event = plan.event.event
+    for note in plan.interrupted:
+        console.print(f"note: {note}", markup=False)
     console.print(
         f"{plan.env.name} ({plan.env.org}): roll back {event.kind} {plan.event.commit[:12]} "
         f"({event.who}, {event.when}) from {plan.snapshot.ref}",

@@ -5,9 +5,12 @@
 - `worktree`: what changes a checkout or a remote (merge, reset, linked worktrees, push),
   for pull-upstream and back-promote, through `repo`'s runner;
 - `refnames`: which names may reach a git command (git's ref rules, never an option);
-- `state`: `refs/sfsync/envs/<env>`, a chain of event commits moved by compare-and-swap;
+- `state`: `refs/sfsync/envs/<env>`, a chain of event commits moved by compare-and-swap
+  (fetch and push merge a diverged one);
 - `journal`: what a half-done command left behind, so a re-run can finish it;
-- `locks`: one sfsync at a time per environment and clone.
+- `locks`: one sfsync at a time per environment and clone;
+- `lease`: one deploy at a time per environment across clones (a claim pushed on the state
+  ref).
 
 This package is on the hook's import path: keep its imports light.
 """

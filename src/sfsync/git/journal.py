@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from pathlib import Path
-from typing import Any
 
 from sfsync.errors import ExternalError
+
+TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: the hook reads journals (lean imports)
+if TYPE_CHECKING:
+    from typing import Any
 
 OPS_DIR = ("sfsync", "ops")
 
@@ -25,7 +27,11 @@ def path(common_dir: Path, env: str) -> Path:
 
 def read(common_dir: Path, env: str) -> dict[str, Any] | None:
     """The journal of an unfinished workflow on `env`, or None."""
-    file = path(common_dir, env)
+    return read_file(path(common_dir, env))
+
+
+def read_file(file: Path) -> dict[str, Any] | None:
+    """A journal file's JSON object, or None when there is none."""
     try:
         data = json.loads(file.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -40,9 +46,15 @@ def read(common_dir: Path, env: str) -> dict[str, Any] | None:
 
 def write(common_dir: Path, env: str, data: dict[str, Any]) -> None:
     """Replace the journal of `env` atomically."""
-    file = path(common_dir, env)
+    write_file(path(common_dir, env), data)
+
+
+def write_file(file: Path, data: dict[str, Any]) -> None:
+    """Replace a journal file atomically (temp file, fsync, os.replace)."""
+    import tempfile  # not on the hook's path (it only reads journals)
+
     file.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=file.parent, prefix=f".{env}.", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(dir=file.parent, prefix=f".{file.stem}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             json.dump(data, handle, indent=2, sort_keys=True)

@@ -125,10 +125,10 @@ def _stale(current: Owner) -> bool:
         return True
     except PermissionError:
         return False
-    return _zombie(current.pid)
+    return is_zombie(current.pid)
 
 
-def _zombie(pid: int) -> bool:
+def is_zombie(pid: int) -> bool:
     """A killed child not yet reaped still answers kill(pid, 0); Linux says it is a zombie."""
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()

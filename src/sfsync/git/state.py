@@ -31,9 +31,14 @@ if TYPE_CHECKING:
     from typing import Any
 
 REF_PREFIX = "refs/sfsync/envs/"
+TRACKING_PREFIX = "refs/sfsync-remote/"
+"""`refs/sfsync-remote/<remote>/...`: the remote's refs/sfsync/* as last fetched."""
 STATE_FILE = "state.json"
 EVENT_FILE = "event.json"
 FORMAT = 1
+BOOKKEEPING = frozenset({"claim", "release", "merge"})
+"""Event kinds that record no change to the org: the lease (`sfsync.git.lease`) and the
+merge of two histories of one env that diverged."""
 
 
 class StateConflict(Refused):
@@ -207,12 +212,35 @@ def update(
     return append_event(repo, env, event, change(current.state), current.commit)
 
 
+def apply_change(current: EnvState, before: EnvState, after: EnvState) -> EnvState:
+    """`current` with the changes that turned `before` into `after`: a field that changed
+    takes its new value; lists gain the members added and lose the ones removed."""
+
+    def members(
+        now: tuple[str, ...], old: tuple[str, ...], new: tuple[str, ...]
+    ) -> tuple[str, ...]:
+        gone = set(old) - set(new)
+        kept = [c for c in now if c not in gone]
+        return tuple(kept + [c for c in new if c not in old and c not in kept])
+
+    return EnvState(
+        synced_to=after.synced_to if after.synced_to != before.synced_to else current.synced_to,
+        ignored=members(current.ignored, before.ignored, after.ignored),
+        skipped=members(current.skipped, before.skipped, after.skipped),
+        excluded=members(current.excluded, before.excluded, after.excluded),
+        deployed=after.deployed if after.deployed != before.deployed else current.deployed,
+    )
+
+
 def log(repo: Path | str, env: str, limit: int | None = None) -> list[Record]:
-    """The env's events, newest first."""
+    """The env's events, newest first (both sides of a merged divergence included)."""
     ref = ref_name(env)
     if gitrepo.ref_sha(repo, ref) is None:
         return []
-    shas = gitrepo.first_parent_shas(repo, ref, limit)
+    args = ["rev-list", "--date-order", ref]
+    if limit is not None:
+        args.insert(1, f"--max-count={limit}")
+    shas = gitrepo.out(repo, *args).split()
     names = [f"{sha}:{name}" for sha in shas for name in (STATE_FILE, EVENT_FILE)]
     blobs = gitrepo.cat_file_batch(repo, names)
     records = []
@@ -228,43 +256,186 @@ def log(repo: Path | str, env: str, limit: int | None = None) -> list[Record]:
     return records
 
 
+def last_event(repo: Path | str, env: str, limit: int = 50) -> Record | None:
+    """The newest event that is not bookkeeping (a claim, a release, a merge), or None."""
+    for record in log(repo, env, limit):
+        if record.event.kind not in BOOKKEEPING:
+            return record
+    return None
+
+
 def envs_with_state(repo: Path | str) -> list[str]:
     """Names of the envs that have a state ref."""
     text = gitrepo.out(repo, "for-each-ref", "--format=%(refname)", "--end-of-options", REF_PREFIX)
     return [line[len(REF_PREFIX) :] for line in text.splitlines() if line]
 
 
-def fetch(repo: Path | str, remote: str, branches: Sequence[str] = ()) -> None:
-    """Fetch `refs/sfsync/*` (fast-forward only) and the given branches from `remote`."""
-    specs = ["refs/sfsync/*:refs/sfsync/*"]
+def fetch(repo: Path | str, remote: str, branches: Sequence[str] = ()) -> list[str]:
+    """Fetch `refs/sfsync/*` and the given branches from `remote`; returns what was merged.
+
+    The remote's refs land in `refs/sfsync-remote/<remote>/`; a local ref that is behind is
+    fast-forwarded, one that is ahead is kept (not pushed yet), and an env's ref whose history
+    diverged from the remote's (two clones recorded events at once) gets a `merge` event
+    with both histories as parents (see `merge_histories`): never overwritten, never stuck.
+    """
+    specs = [f"+refs/sfsync/*:{TRACKING_PREFIX}{remote}/*"]
     specs += [f"+refs/heads/{b}:refs/remotes/{remote}/{b}" for b in branches]
-    proc = gitrepo.run(repo, "fetch", "--quiet", "--end-of-options", remote, *specs, check=False)
+    proc = gitrepo.run(
+        repo, "fetch", "--quiet", "--prune", "--end-of-options", remote, *specs, check=False
+    )
     if proc.returncode != 0:
         detail = proc.stderr.decode("utf-8", errors="replace").strip().splitlines()
         raise ExternalError(
-            f"git fetch {remote} failed: {detail[-1] if detail else 'no output'} "
-            f"(a local refs/sfsync ref that diverged from {remote} is never overwritten)"
+            f"git fetch {remote} failed: {detail[-1] if detail else 'no output'}; "
+            "check the remote and the network, then run the command again"
         )
+    return reconcile(repo, remote)
+
+
+def remote_head(repo: Path | str, remote: str, env: str) -> str | None:
+    """The env's state ref on `remote` as last fetched, or None."""
+    return gitrepo.ref_sha(repo, f"{TRACKING_PREFIX}{remote}/envs/{env}")
+
+
+def reconcile(repo: Path | str, remote: str, only: Sequence[str] | None = None) -> list[str]:
+    """Bring the local `refs/sfsync/*` up to the fetched remote ones (see `fetch`).
+
+    `only`: just these envs' refs. Returns one line per env whose histories were merged.
+    """
+    prefix = f"{TRACKING_PREFIX}{remote}/"
+    fetched = gitrepo.refs_under(repo, prefix)
+    local = gitrepo.refs_under(repo, "refs/sfsync/")
+    merged: list[str] = []
+    for tracking, theirs in fetched.items():
+        name = "refs/sfsync/" + tracking[len(prefix) :]
+        if only is not None and name not in {ref_name(e) for e in only}:
+            continue
+        ours = local.get(name)
+        if ours == theirs:
+            continue
+        if ours is None or gitrepo.is_ancestor(repo, ours, theirs):
+            gitrepo.update_ref_cas(repo, name, theirs, ours, f"sfsync fetch {remote}")
+        elif gitrepo.is_ancestor(repo, theirs, ours):
+            continue  # local events not pushed yet
+        elif name.startswith(REF_PREFIX):
+            env = name[len(REF_PREFIX) :]
+            record = merge_histories(repo, env, ours, theirs, remote)
+            merged.append(
+                f"refs/sfsync/envs/{env} had diverged from {remote}: merged both histories "
+                f"as {record.commit[:12]} (push it with `git push {remote} {name}:{name}`)"
+            )
+    return merged
+
+
+def merge_histories(repo: Path | str, env: str, ours: str, theirs: str, remote: str) -> Record:
+    """Join two histories of one env in a `merge` event (parents: the remote's, then ours).
+
+    The state is the remote's, with the changes our own events made since the common
+    ancestor applied on top (`apply_change`): e.g. our deploy's `deployed` and our ignores.
+    """
+    base = gitrepo.merge_base(repo, ours, theirs)
+    found = gitrepo.cat_file_batch(
+        repo, [f"{sha}:{STATE_FILE}" for sha in (ours, theirs, base) if sha is not None]
+    )
+
+    def at(sha: str | None) -> EnvState:
+        if sha is None:
+            return EnvState()
+        return _parse_state(found.get(f"{sha}:{STATE_FILE}"), sha)
+
+    merged_state = apply_change(at(theirs), at(base), at(ours))
+    event = Event(
+        kind="merge",
+        details={
+            "remote": remote,
+            "theirs": theirs,
+            "ours": ours,
+            "summary": f"merged the histories of {env} on {remote} and in this clone",
+        },
+    )
+    import datetime as dt
+
+    filled = replace(
+        event,
+        who=who(repo),
+        when=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+    )
+    state_blob = gitrepo.hash_blob(repo, _dump(merged_state.to_json()))
+    event_blob = gitrepo.hash_blob(repo, _dump(filled.to_json()))
+    tree = gitrepo.make_tree(repo, {STATE_FILE: state_blob, EVENT_FILE: event_blob})
+    commit = gitrepo.commit_tree(repo, tree, [theirs, ours], _message(env, filled))
+    if not gitrepo.update_ref_cas(repo, ref_name(env), commit, ours, "sfsync merge"):
+        raise StateConflict(
+            f"{ref_name(env)} changed while sfsync was merging it with {remote}: run the "
+            "command again"
+        )
+    return Record(commit, filled, merged_state)
 
 
 def push(repo: Path | str, remote: str, envs: Sequence[str]) -> None:
-    """Push the envs' state refs to `remote` (fast-forward only)."""
-    specs = [f"{ref_name(e)}:{ref_name(e)}" for e in envs]
-    if not specs:
+    """Push the envs' state refs to `remote` (fast-forward only).
+
+    A push refused because someone else recorded meanwhile is fetched, merged
+    (`reconcile`) and pushed once more; when that fails too, the error names a command that
+    finishes it.
+    """
+    refs = [ref_name(e) for e in envs]
+    if not refs:
         return
-    args = ("push", "--quiet", "--porcelain", "--end-of-options", remote, *specs)
-    proc = gitrepo.run(repo, *args, check=False)
-    if proc.returncode != 0:
-        detail = (proc.stdout + proc.stderr).decode("utf-8", errors="replace").strip()
-        last = detail.splitlines()[-1] if detail else "no output"
-        raise ExternalError(
-            f"git push {remote} of {', '.join(ref_name(e) for e in envs)} failed: {last} "
-            "(if someone else updated it: sfsync ... --fetch, then retry)"
+    error = push_refs(repo, remote, refs, envs)
+    if error is not None:
+        raise ExternalError(error)
+
+
+def push_refs(
+    repo: Path | str, remote: str, refs: Sequence[str], envs: Sequence[str]
+) -> str | None:
+    """Push `refs` (state refs of `envs`, snapshot refs) fast-forward only; on a rejection,
+    fetch and merge the envs' refs and try once more. The error text, or None when pushed."""
+    specs = [f"{r}:{r}" for r in refs]
+    proc = gitrepo.run(
+        repo, "push", "--quiet", "--porcelain", "--end-of-options", remote, *specs, check=False
+    )
+    if proc.returncode != 0 and envs:
+        again = gitrepo.run(
+            repo,
+            "fetch",
+            "--quiet",
+            "--end-of-options",
+            remote,
+            *(f"+{ref_name(e)}:{TRACKING_PREFIX}{remote}/envs/{e}" for e in envs),
+            check=False,
         )
+        if again.returncode == 0:
+            reconcile(repo, remote, only=envs)
+            proc = gitrepo.run(
+                repo,
+                "push",
+                "--quiet",
+                "--porcelain",
+                "--end-of-options",
+                remote,
+                *specs,
+                check=False,
+            )
+    if proc.returncode == 0:
+        return None
+    detail = (proc.stdout + proc.stderr).decode("utf-8", errors="replace").strip()
+    last = detail.splitlines()[-1] if detail else "no output"
+    where = f"--env {envs[0]} " if len(envs) == 1 else ""
+    return (
+        f"git push {remote} of {', '.join(refs)} failed: {last}; push them later with: "
+        f"sfsync status {where}--fetch && git push {remote} {' '.join(specs)}"
+    )
 
 
 def who(repo: Path | str) -> str:
-    """`Name <email>` from git config (the person recording an event)."""
+    """`Name <email>` of the person recording an event, as git would author a commit
+    (`git var GIT_AUTHOR_IDENT`: GIT_AUTHOR_* variables, then git config)."""
+    proc = gitrepo.run(repo, "var", "GIT_AUTHOR_IDENT", check=False)
+    ident = proc.stdout.decode("utf-8", errors="replace").strip()
+    if proc.returncode == 0 and ">" in ident:
+        return ident[: ident.rindex(">") + 1]
     values = gitrepo.config_regexp(repo, r"^user\.(name|email)$")
     name = values.get("user.name", "").strip()
     email = values.get("user.email", "").strip()

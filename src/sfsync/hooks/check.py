@@ -25,6 +25,7 @@ from sfsync.git import state
 from sfsync.pipeline import behind as behind_mod
 from sfsync.pipeline import project
 from sfsync.pipeline.behind import Behind
+from sfsync.pipeline.config import Environment
 
 TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: importing typing costs the hook ~5 ms
 if TYPE_CHECKING:
@@ -74,12 +75,38 @@ class CheckResult:
 
 
 def resolve_stage(explicit: str | None) -> str:
-    """`commit` or `push`: the argument, else `PRE_COMMIT_HOOK_STAGE`, else commit."""
-    raw = explicit or os.environ.get("PRE_COMMIT_HOOK_STAGE") or "commit"
+    """`commit` or `push`: the argument, else `PRE_COMMIT_HOOK_STAGE`, else what the pre-commit
+    framework tells its hooks at a push, else commit."""
+    raw = explicit or os.environ.get("PRE_COMMIT_HOOK_STAGE") or _framework_stage() or "commit"
     stage = STAGES.get(raw)
     if stage is None:
         raise UsageError(f"--stage '{raw}': expected commit or push")
     return stage
+
+
+def _framework_stage() -> str | None:
+    """ "push" when the pre-commit framework runs us from its pre-push hook.
+
+    pre-commit (4.x) does not set PRE_COMMIT_HOOK_STAGE; at pre-push it sets
+    PRE_COMMIT_REMOTE_NAME/_URL/_BRANCH and PRE_COMMIT_LOCAL_BRANCH (and, unless the push
+    starts a new history, PRE_COMMIT_FROM_REF/_TO_REF), none of which it sets at pre-commit
+    (pre_commit/commands/run.py and hook_impl.py of pre-commit 4.7).
+    """
+    env = os.environ
+    if env.get("PRE_COMMIT_REMOTE_BRANCH") or env.get("PRE_COMMIT_REMOTE_NAME"):
+        return "push"
+    if env.get("PRE_COMMIT_FROM_REF") and env.get("PRE_COMMIT_TO_REF"):
+        return "push"
+    return None
+
+
+def framework_pushes_only_state_refs() -> bool:
+    """True when the pre-commit framework's pre-push runs us for a push of refs/sfsync/*.
+
+    pre-commit hands its hooks the first ref of the push that brings new commits
+    (PRE_COMMIT_REMOTE_BRANCH); sfsync's own pushes hold nothing but refs/sfsync/*.
+    """
+    return os.environ.get("PRE_COMMIT_REMOTE_BRANCH", "").startswith("refs/sfsync/")
 
 
 def skipped_by_env() -> bool:
@@ -123,10 +150,17 @@ def run_check(
     if environment.upstream is None:
         return CheckResult(stage, env=name, note=f"{name} has no upstream: nothing to check")
     repo = paths.toplevel
+    pending = _pending_pull(paths, name)
+    if pending is not None:
+        return CheckResult(stage, env=name, note=pending)
     if fetch:
         upstream = proj.config.env(environment.upstream)
         branches = [b for b in (upstream.branch, environment.branch) if b]
         state.fetch(repo, proj.config.remote, branches)
+    if stage == "commit":
+        merging = _merging_upstream(paths, proj, environment)
+        if merging is not None:
+            return CheckResult(stage, env=name, note=merging)
     current = state.read_state(repo, name)
     result = behind_mod.compute(repo, proj.config, environment, current.state, head="HEAD")
     over = result.count > policy.max_behind
@@ -155,6 +189,44 @@ def run_check(
         overlapping=overlapping,
         note=note,
     )
+
+
+def _pending_pull(paths: gitrepo.RepoPaths, env: str) -> str | None:
+    """The note when a pull-upstream of `env` is journaled (unfinished: e.g. stopped on
+    conflicts the developer is resolving): its commits bring upstream in, so they pass."""
+    from sfsync.git import journal
+
+    if not journal.path(paths.common_dir, env).exists():
+        return None
+    try:
+        pending = journal.read(paths.common_dir, env)
+    except SfsyncError:
+        pending = None
+    if pending is None or pending.get("op") != "pull-upstream":
+        return None
+    return (
+        f"a pull-upstream of {env} is unfinished: not blocking; finish it with "
+        "`sfsync pull-upstream --continue` (or `--abort`)"
+    )
+
+
+def _merging_upstream(
+    paths: gitrepo.RepoPaths, proj: project.Project, environment: Environment
+) -> str | None:
+    """The note when this commit concludes a merge of the upstream branch (MERGE_HEAD is on
+    it): such a commit brings upstream in, so it is not blocked for being behind."""
+    try:
+        text = (paths.git_dir / "MERGE_HEAD").read_text(encoding="ascii")
+    except (OSError, ValueError):
+        return None
+    heads = text.split()
+    tip = behind_mod.upstream_tip(paths.toplevel, proj.config, environment)
+    if not heads or tip is None:
+        return None
+    ref, up = tip
+    if not all(h == up or gitrepo.is_ancestor(paths.toplevel, h, up) for h in heads):
+        return None
+    return f"this commit concludes a merge of {ref}: not blocking"
 
 
 def headline(env: str, b: Behind) -> str:
@@ -270,6 +342,9 @@ def check_command(
     """Run and report one check; SfsyncError propagates to the caller's error boundary."""
     if stage is None and hook_args and hook_args[0] in STAGES:
         stage = hook_args[0]
+    if framework_pushes_only_state_refs():
+        note = "only refs/sfsync/* are pushed: nothing to check"
+        return report(CheckResult(resolve_stage(stage), note=note), json_mode)
     if refs_from_stdin and not sys.stdin.isatty():  # a person at a terminal types nothing
         lines = sys.stdin.read()
         if only_state_refs(lines):

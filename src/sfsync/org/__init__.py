@@ -2,8 +2,10 @@
 
 - `sf`: the only module that runs the Salesforce CLI (through `sh`);
 - `answers`: what `sf --json` answers mean (results, failures, the errors they become);
-- `deploy`: the deploy step every workflow shares (lock, snapshot and in-org check, deploy,
-  record the event);
+- `deploy`: the deploy step every workflow shares (lock, lease, snapshot and in-org check,
+  deploy, record the event);
+- `jobs`: the journal of a started deploy job, and `settle`: how the next run finishes a job
+  a killed run left;
 - `payload`: what a deploy step sends (components, version readers, files, manifests);
 - `inorg`: the snapshot and in-org check before a deploy (work that exists only in the org);
 - `versions`: which version of each component an org (or a commit) holds, compared by meaning;

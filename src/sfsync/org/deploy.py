@@ -52,12 +52,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from sfsync.errors import UsageError
-from sfsync.git import locks, state
+from sfsync.errors import SfsyncError, UsageError
+from sfsync.git import lease, locks, state
 from sfsync.git import repo as gitrepo
 from sfsync.metadata.component import Component
 from sfsync.metadata.delta import Delta
-from sfsync.org import sf
+from sfsync.org import jobs, sf
 from sfsync.org.inorg import InOrgWork, OrgChange, snapshot_and_check
 from sfsync.org.payload import Payload, from_delta, write_manifests
 from sfsync.org.snapshots import Snapshot
@@ -110,6 +110,8 @@ class StepResult:
     test_level: str | None = None
     sf_invocations: int = 0
     warnings: tuple[str, ...] = ()
+    pushed: bool = False
+    """The state ref (and snapshot) were pushed: the step claimed the env on the remote."""
 
     def to_json(self) -> dict[str, Any]:
         """The result as the commands print it with --json."""
@@ -132,6 +134,7 @@ class StepResult:
             "testLevel": self.test_level,
             "sfInvocations": self.sf_invocations,
             "warnings": list(self.warnings),
+            "statePushed": self.pushed,
         }
 
 
@@ -157,6 +160,7 @@ def deploy_step(
     on_snapshot: Callable[[Snapshot], None] | None = None,
     command: str | None = None,
     expected_state: str | Unset | None = UNSET,
+    take_over: bool = False,
 ) -> StepResult:
     """Deploy `delta` to `env`'s org with a snapshot first and the event recorded.
 
@@ -181,6 +185,7 @@ def deploy_step(
         on_snapshot=on_snapshot,
         command=command or kind,
         expected_state=expected_state,
+        take_over=take_over,
     )
 
 
@@ -204,21 +209,27 @@ def run_payload(
     on_snapshot: Callable[[Snapshot], None] | None,
     command: str,
     expected_state: str | Unset | None = UNSET,
+    take_over: bool = False,
 ) -> StepResult:
     """Run one deploy step for `payload` (see the module doc); `deploy_step` for a delta."""
     if policy not in POLICIES:
         raise UsageError(f"policy '{policy}' is not one of {', '.join(POLICIES)}")
+    sf.require()  # before the lock, the lease or the snapshot: nothing happens without sf
     level = test_level or ("RunSpecifiedTests" if tests else default_test_level(env))
     excluded_set = {parse_component(c) for c in exclude}
     calls_before = sf.invocations()
     common = gitrepo.common_dir(repo)
     with locks.hold(common, env.name, command):
+        if not check_only:
+            _settle_first(repo, env)
         current = state.read_state(repo, env.name)
         if not isinstance(expected_state, Unset) and current.commit != expected_state:
             raise state.StateConflict(
                 f"refs/sfsync/envs/{env.name} changed since this run read it (someone else "
                 f"updated {env.name}); nothing was deployed: run the command again"
             )
+        held = None if check_only else _claim(repo, env, command, current.state, take_over)
+        base = held.commit if held else current.commit  # the event goes on top of the claim
         deploy = [c for c in payload.deploy if c not in excluded_set]
         delete = [c for c in payload.delete if c not in excluded_set]
         excluded = sorted(c for c in (*payload.deploy, *payload.delete) if c in excluded_set)
@@ -228,74 +239,100 @@ def run_payload(
         already: list[str] = []
         snap: Snapshot | None = None
         job_id: str | None = None
-        with tempfile.TemporaryDirectory(prefix="sfsync-deploy-") as scratch:
-            work = Path(scratch)
-            if (deploy or delete) and not check_only:
-                snap, changes, already = snapshot_and_check(
-                    repo, env, payload, deploy, delete, work / "retrieved", kind, policy
-                )
-                if policy == "skip":
-                    skipped = changes
-                    gone = {parse_component(c.component) for c in changes}
-                    removed |= gone
-                    deploy = [c for c in deploy if c not in gone]
-                    delete = [c for c in delete if c not in gone]
-                else:
-                    forced = changes
-                if on_snapshot is not None:
-                    on_snapshot(snap)
-            if deploy or delete:
-                out = work / "payload"
-                payload.write(out, removed)
-                write_manifests(out, deploy, delete, payload.api_version)
-                post = out / "destructiveChanges" / "destructiveChanges.xml"
-                try:
-                    done = sf.deploy(
-                        env.org,
-                        out,
-                        out / "package" / "package.xml",
-                        post_destructive=post if delete else None,
-                        test_level=level,
-                        tests=tests,
-                        check_only=check_only,
-                        on_progress=on_progress,
+        try:
+            with tempfile.TemporaryDirectory(prefix="sfsync-deploy-") as scratch:
+                work = Path(scratch)
+                if (deploy or delete) and not check_only:
+                    snap, changes, already = snapshot_and_check(
+                        repo, env, payload, deploy, delete, work / "retrieved", kind, policy
                     )
-                except sf.DeployFailed as exc:
-                    raise _failed(exc, env, snap, kind, check_only) from exc
-                job_id = done.job_id
-        calls = sf.invocations() - calls_before
-        new_state = current.state
-        if not check_only:
-            new_state = (update_state or _default_update(env, payload.to_sha))(current.state)
-            new_state = _track_skips(new_state, deploy, delete, skipped)
-        event_details: dict[str, Any] = {
-            "deployId": job_id,
-            "snapshot": snap.ref if snap else None,
-            "deleted": [str(c) for c in delete],
-            "skipped": [c.to_json() for c in skipped],
-            "forced": [c.to_json() for c in forced],
-            "excluded": [str(c) for c in excluded],
-            "alreadyInOrg": already,
-            "testLevel": level,
-            "checkOnly": check_only,
-            "sfInvocations": calls,
-        }
-        event_details.update(details or {})
-        event_details.setdefault(
-            "summary",
-            f"{kind} {env.name}: {len(deploy)} deployed, {len(delete)} deleted"
-            + (f", {len(skipped)} skipped" if skipped else ""),
-        )
-        event = state.Event(
-            kind="validate" if check_only and kind == "deploy" else kind,
-            org=env.org,
-            from_sha=payload.from_sha,
-            to_sha=payload.to_sha,
-            components=tuple(str(c) for c in deploy),
-            details=event_details,
-        )
-        record = state.append_event(repo, env.name, event, new_state, current.commit)
-    return StepResult(
+                    if policy == "skip":
+                        skipped = changes
+                        gone = {parse_component(c.component) for c in changes}
+                        removed |= gone
+                        deploy = [c for c in deploy if c not in gone]
+                        delete = [c for c in delete if c not in gone]
+                    else:
+                        forced = changes
+                    if on_snapshot is not None:
+                        on_snapshot(snap)
+                new_state = current.state
+                if not check_only:
+                    new_state = (update_state or _default_update(env, payload.to_sha))(
+                        current.state
+                    )
+                    new_state = _track_skips(new_state, deploy, delete, skipped)
+                event_details: dict[str, Any] = {
+                    "deployId": None,
+                    "snapshot": snap.ref if snap else None,
+                    "deleted": [str(c) for c in delete],
+                    "skipped": [c.to_json() for c in skipped],
+                    "forced": [c.to_json() for c in forced],
+                    "excluded": [str(c) for c in excluded],
+                    "alreadyInOrg": already,
+                    "testLevel": level,
+                    "checkOnly": check_only,
+                    "sfInvocations": sf.invocations() - calls_before,
+                }
+                event_details.update(details or {})
+                event_details.setdefault(
+                    "summary",
+                    f"{kind} {env.name}: {len(deploy)} deployed, {len(delete)} deleted"
+                    + (f", {len(skipped)} skipped" if skipped else ""),
+                )
+                event = state.Event(
+                    kind="validate" if check_only and kind == "deploy" else kind,
+                    who=state.who(repo),
+                    org=env.org,
+                    from_sha=payload.from_sha,
+                    to_sha=payload.to_sha,
+                    components=tuple(str(c) for c in deploy),
+                    details=event_details,
+                )
+                if deploy or delete:
+                    out = work / "payload"
+                    payload.write(out, removed)
+                    write_manifests(out, deploy, delete, payload.api_version)
+                    post = out / "destructiveChanges" / "destructiveChanges.xml"
+                    on_started = None
+                    if not check_only:
+                        on_started = jobs.start(
+                            common,
+                            env,
+                            kind=kind,
+                            command=command,
+                            expected=base,
+                            event=event,
+                            before=current.state,
+                            after=new_state,
+                            lease=held.to_json() if held else None,
+                        )
+                    try:
+                        done = sf.deploy(
+                            env.org,
+                            out,
+                            out / "package" / "package.xml",
+                            post_destructive=post if delete else None,
+                            test_level=level,
+                            tests=tests,
+                            check_only=check_only,
+                            on_progress=on_progress,
+                            on_started=on_started,
+                        )
+                    except sf.DeployFailed as exc:
+                        jobs.clear(common, env.name)  # the org refused: it is as before
+                        raise _failed(exc, env, snap, kind, check_only) from exc
+                    job_id = done.job_id
+            calls = sf.invocations() - calls_before
+            event_details.update({"deployId": job_id, "sfInvocations": calls})
+            record = state.append_event(
+                repo, env.name, replace(event, details=event_details), new_state, base
+            )
+            jobs.clear(common, env.name)
+        except BaseException as exc:
+            _abandon(repo, env, held, exc)
+            raise
+    result = StepResult(
         env=env.name,
         org=env.org,
         kind=event.kind,
@@ -315,6 +352,65 @@ def run_payload(
         sf_invocations=calls,
         warnings=tuple(payload.warnings),
     )
+    if held is None:
+        return result
+    # the claim on the remote ends with this event: push it (and the snapshot) now
+    refs = [state.ref_name(env.name), *([snap.ref] if snap else [])]
+    error = state.push_refs(repo, held.remote, refs, [env.name])
+    if error is None:
+        return replace(result, pushed=True)
+    return replace(
+        result,
+        warnings=(
+            *result.warnings,
+            f"{env.name} was deployed and recorded here, but not on {held.remote}, where "
+            f"its claim stays until then: {error}",
+        ),
+    )
+
+
+def _settle_first(repo: Path, env: Environment) -> None:
+    """A deploy a killed run left in the org is finished (and recorded) before a new one."""
+    common = gitrepo.common_dir(repo)
+    pending = jobs.read(common, env.name)
+    if pending is None:
+        return
+    settled = jobs.settle_locked(repo, env, pending)
+    if settled.record is not None:
+        raise state.StateConflict(
+            f"{settled.message}; nothing new was deployed: run the command again to plan "
+            "from what the org holds now"
+        )
+
+
+def _claim(
+    repo: Path, env: Environment, command: str, planned: state.EnvState, take_over: bool
+) -> lease.Lease | None:
+    """Claim the env on the remote of `sfsync.yml` (None: no such remote, no lease)."""
+    from sfsync.pipeline import project
+
+    config = project.load(repo).config
+    return lease.claim(
+        repo,
+        env.name,
+        config.remote,
+        command=command,
+        ttl_minutes=config.lease_ttl_minutes,
+        take_over=take_over,
+        expected=planned,
+    )
+
+
+def _abandon(repo: Path, env: Environment, held: lease.Lease | None, exc: BaseException) -> None:
+    """After a failed step: a job journaled with its id may still land, so its journal and
+    its claim stay for the next run to settle; otherwise the claim is released."""
+    common = gitrepo.common_dir(repo)
+    pending = jobs.read(common, env.name)
+    if pending is not None and (pending.job_id or not isinstance(exc, SfsyncError)):
+        return  # a job may be running (or sf was interrupted while starting it)
+    jobs.clear(common, env.name)
+    if held is not None:
+        lease.release(repo, held, f"nothing deployed ({type(exc).__name__})")
 
 
 def _default_update(
@@ -347,8 +443,8 @@ def _failed(
     what = "validation" if check_only else kind
     message = (
         f"{exc.message}\n{env.name}: the org refused the {what}, so the org, the branch and "
-        f"refs/sfsync/envs/{env.name} are unchanged.{kept} Fix the errors, commit, and run "
-        "the command again."
+        f"the state recorded in refs/sfsync/envs/{env.name} are unchanged.{kept} Fix the "
+        "errors, commit, and run the command again."
     )
     failed = sf.DeployFailed(message, failures=exc.failures, job_id=exc.job_id, org=exc.org)
     failed.data.update({"env": env.name, "snapshot": snap.ref if snap else None})

@@ -7,13 +7,14 @@ Public API (every function takes the org's alias or username as `sf` knows it):
   format under `out_dir` (made an sfdx project when it is not one), with who changed each
   component and when; members the org does not have are listed in `missing`.
 - `deploy(org, project_dir, manifest, post_destructive=None, test_level=None, tests=(),
-  check_only=False, wait=DEFAULT_WAIT, on_progress=None) -> Deployed`: a manifest deploy
-  from `project_dir`. With `on_progress` the deploy runs `--async` and is polled with
-  `deploy report` (for a person at a terminal); without it, one `sf` call waits for the end.
+  check_only=False, wait=DEFAULT_WAIT, on_progress=None, on_started=None) -> Deployed`: a
+  manifest deploy from `project_dir`, always started with `--async`; `on_started(job_id)`
+  runs before the job is waited for. With `on_progress` the job is polled with `deploy
+  report` (for a person at a terminal); without it, one `deploy resume` waits for the end.
   A job still running when `sf` gives up waiting (exit 69) or whose connection dropped
   (exit 10) is resumed with `deploy resume`.
 - `deploy_report(org, job_id)`, `deploy_resume(org, job_id, wait)`, `deploy_cancel(org,
-  job_id)`: the job-id commands.
+  job_id)`, `deploy_final_status(org, job_id)`: the job-id commands.
 - `invocations() -> int`: how many `sf` processes this process started (for measurements).
 
 Failures become sfsync errors that name the org and the next step: `DeployFailed` (exit 1,
@@ -63,6 +64,7 @@ __all__ = [
     "EXIT_IN_PROGRESS",
     "EXIT_PARTIAL",
     "SF_ENV_DEFAULTS",
+    "SF_ENV_FORCED",
     "TEST_LEVELS",
     "DeployFailed",
     "Deployed",
@@ -74,19 +76,26 @@ __all__ = [
     "SfError",
     "deploy",
     "deploy_cancel",
+    "deploy_final_status",
     "deploy_report",
     "deploy_resume",
     "invocations",
     "org_display",
+    "require",
     "retrieve",
     "version",
 ]
 
 SF_ENV_DEFAULTS = {
     "SF_DISABLE_TELEMETRY": "true",
-    "SF_AUTOUPDATE_DISABLE": "true",
     "SF_SKIP_NEW_VERSION_CHECK": "true",
 }
+# Always set, whatever the caller's environment says: `sf`'s auto-updater (oclif's
+# plugin-update, `dist/hooks/init.js`) runs unless SF_DISABLE_AUTOUPDATE is true, and spawns
+# a detached `sf update --autoupdate` that outlives the command. The legacy
+# SF_AUTOUPDATE_DISABLE alone does not stop it: @salesforce/cli's `dist/util/env.js` only
+# turns updates off for an npm install when neither variable is set.
+SF_ENV_FORCED = {"SF_DISABLE_AUTOUPDATE": "true"}
 DEFAULT_WAIT = 60  # minutes `sf` waits for a deploy or retrieve
 EXIT_IN_PROGRESS = 69
 EXIT_CONNECTION = 10
@@ -99,6 +108,12 @@ _count = 0
 def invocations() -> int:
     """How many `sf` processes this process has started."""
     return _count
+
+
+def require() -> None:
+    """Raise `ExecutableNotFound` (exit 3) unless `sf` is on PATH: a workflow checks its
+    tools before it moves a branch or takes a lease."""
+    _sf()
 
 
 def version() -> str:
@@ -150,8 +165,14 @@ def deploy(
     check_only: bool = False,
     wait: int = DEFAULT_WAIT,
     on_progress: Callable[[Progress], None] | None = None,
+    on_started: Callable[[str], None] | None = None,
 ) -> Deployed:
-    """Deploy the manifest's components from `project_dir` to `org` (see the module doc)."""
+    """Deploy the manifest's components from `project_dir` to `org` (see the module doc).
+
+    The job is started with `--async`; `on_started` gets its id before it is waited for or
+    polled (the deploy step journals it there, so a run killed meanwhile is finished by the
+    next one instead of leaving a job nobody records).
+    """
     if test_level is not None and test_level not in TEST_LEVELS:
         raise UsageError(f"test level '{test_level}' is not one of {', '.join(TEST_LEVELS)}")
     if tests and test_level not in (None, "RunSpecifiedTests"):
@@ -168,13 +189,16 @@ def deploy(
     if check_only:
         args.append("--dry-run")
     args.append("--ignore-conflicts")
-    if on_progress is None:
-        run = _call((*args, "--wait", str(wait)), org=org, what="deploy", cwd=project_dir)
-        return _finish(run, org, project_dir, check_only, wait)
     started = _call((*args, "--async"), org=org, what="deploy", cwd=project_dir)
     job_id = started.result.get("id") if started.exit_code == 0 else None
     if not job_id:
         return _finish(started, org, project_dir, check_only, wait)
+    if on_started is not None:
+        on_started(str(job_id))
+    if on_progress is None:
+        resume = ("project", "deploy", "resume", "--job-id", str(job_id), "--wait", str(wait))
+        run = _call(resume, org=org, what="resume deploy", cwd=project_dir)
+        return _finish(run, org, project_dir, check_only, wait)
     try:
         while True:
             report = deploy_report(org, str(job_id), cwd=project_dir)
@@ -206,6 +230,25 @@ def deploy_resume(
     return _finish(run, org, cwd, bool(run.result.get("checkOnly")), wait, resumes=1)
 
 
+def deploy_final_status(org: str, job_id: str, wait: int = DEFAULT_WAIT) -> str:
+    """The status a job ended with (Succeeded, SucceededPartial, Failed, Canceled), waiting
+    for it when it still runs (`sf project deploy report --wait`, which needs no local cache
+    of the job: any run on any machine can settle it)."""
+    report = deploy_report(org, job_id)
+    for _attempt in range(_RESUMES):
+        if _truthy(report.result.get("done")):
+            break
+        args = ("project", "deploy", "report", "--job-id", job_id, "--target-org", org)
+        _call((*args, "--wait", str(wait)), org=org, what="wait for deploy")
+        report = deploy_report(org, job_id)
+    if not _truthy(report.result.get("done")):
+        raise SfError(
+            f"deploy {job_id} on org '{org}' is still running after {wait} minutes: "
+            "run the command again later"
+        )
+    return str(report.result.get("status") or "Failed")
+
+
 def deploy_cancel(org: str, job_id: str, *, cwd: Path | None = None) -> str:
     """`sf project deploy cancel`: stop a running job; returns its final status."""
     args = ("project", "deploy", "cancel", "--job-id", job_id, "--target-org", org)
@@ -222,6 +265,7 @@ def _env() -> dict[str, str]:
     env = dict(os.environ)
     for key, value in SF_ENV_DEFAULTS.items():
         env.setdefault(key, value)
+    env.update(SF_ENV_FORCED)
     env.pop("SF_ACCESS_TOKEN", None)  # only `sf org login access-token` may receive one
     if "NODE_COMPILE_CACHE" not in env:
         # node >= 22.1 keeps sf's compiled modules here: about a second less per sf call

@@ -95,6 +95,9 @@ class Config:
     hooks: HookPolicy
     extra_types: tuple[ExtraType, ...]
     package_dirs: tuple[str, ...]
+    lease_ttl_minutes: int = 120
+    """`lease.ttl_minutes`: when another clone may take over a deploy's claim on an env."""
+
     _by_name: dict[str, Environment] = field(init=False, repr=False, compare=False)
     _children: dict[str, tuple[Environment, ...]] = field(init=False, repr=False, compare=False)
 
@@ -277,6 +280,7 @@ def _build(root: Path, data: dict[str, Any]) -> Config:
             for t in extra
         ),
         package_dirs=tuple(data["packageDirectories"]),
+        lease_ttl_minutes=int((data.get("lease") or {}).get("ttl_minutes", 120)),
     )
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from sfsync.errors import UsageError, plural
 from sfsync.git import repo as gitrepo
@@ -163,16 +164,41 @@ def mark_synced(
 def _upstream_commits(
     project: Project, env: Environment, before: Behind, shas: Sequence[str]
 ) -> list[str]:
+    """The deployments `shas` name; each must be one `env` is behind now (or has ignored)."""
     repo = project.root
+    behind_now = {d.sha for d in before.deployments}
+    package_dirs = project.config.package_dirs
     chosen = []
     for given in shas:
         sha = gitrepo.rev_parse(repo, given)
         if sha is None:
             raise UsageError(f"'{given}' is not a commit in this repository")
-        if before.up is None or not gitrepo.is_ancestor(repo, sha, before.up):
+        if sha in behind_now or sha in before.ignored:
+            chosen.append(sha)
+            continue
+        see = f"see `sfsync status --env {env.name}`"
+        if not before.known:
             raise UsageError(
-                f"{given} is not a deployment on {env.upstream} (see `sfsync status --env "
-                f"{env.name}`)"
+                f"{env.name} has no sync point, so nothing is counted as behind yet: run "
+                f"`sfsync mark-synced --env {env.name}` first"
             )
-        chosen.append(sha)
+        if before.up is None or not gitrepo.is_ancestor(repo, sha, before.up):
+            raise UsageError(f"{given} is not a deployment on {env.upstream} ({see})")
+        if before.base is not None and gitrepo.is_ancestor(repo, sha, before.base):
+            why = f"{env.name} already has it"
+        elif developer_env_name(repo) == env.name and gitrepo.is_ancestor(repo, sha, "HEAD"):
+            why = "your HEAD already contains it"
+        elif not gitrepo.diff_names(repo, _parent_or_empty(repo, sha), sha, package_dirs):
+            why = "it changes nothing in the package directories"
+        else:
+            why = f"its changes are already in {env.name}"
+        raise UsageError(
+            f"{given} is not a deployment {env.name} is behind: {why}; nothing was recorded ({see})"
+        )
     return list(dict.fromkeys(chosen))
+
+
+def _parent_or_empty(repo: Path, sha: str) -> str:
+    """The first parent of `sha`, or the empty tree for a root commit."""
+    parents = gitrepo.commit_parents(repo, sha)
+    return parents[0] if parents else gitrepo.out(repo, "hash-object", "-t", "tree", "/dev/null")

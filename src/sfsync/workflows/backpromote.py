@@ -79,10 +79,16 @@ class Plan:
 
     source: Environment
     steps: tuple[Step, ...]
+    interrupted: tuple[str, ...] = ()
+    """What became of the deploys killed runs left on the walk's envs (settled first)."""
 
     def to_json(self) -> dict[str, Any]:
         """The plan as printed by `--dry-run --json`."""
-        return {"from": self.source.name, "steps": [s.to_json() for s in self.steps]}
+        return {
+            "from": self.source.name,
+            "steps": [s.to_json() for s in self.steps],
+            "interrupted": list(self.interrupted),
+        }
 
 
 @dataclass(frozen=True)
@@ -128,8 +134,13 @@ def plan(
     *,
     sandboxes: bool = False,
     fetch: bool = True,
+    settle: bool = True,
 ) -> Plan:
-    """The envs below `source` to bring up to date, top first, with their predicted deltas."""
+    """The envs below `source` to bring up to date, top first, with their predicted deltas.
+
+    `settle`: first finish the deploys killed runs left on those envs (see
+    `sfsync.org.jobs`); a dry run only names them.
+    """
     config = project.config
     top = config.env(source)
     if top.branch is None:
@@ -142,6 +153,7 @@ def plan(
         )
     if fetch:
         tracking.sync_remote(project, [top, *walk])
+    interrupted = workflow.settle_interrupted(project, walk, OP, wait=settle)
     tips: dict[str, str] = {top.name: _branch_tip(project, top)}
     steps: list[Step] = []
     for env in walk:
@@ -153,13 +165,22 @@ def plan(
         else:
             step = _plan_sandbox(project, env, upper_sha)
         steps.append(step)
-    return Plan(top, tuple(steps))
+    return Plan(top, tuple(steps), interrupted)
 
 
 def execute(
-    project: Project, the_plan: Plan, *, progress: workflow.ProgressCallback | None = None
+    project: Project,
+    the_plan: Plan,
+    *,
+    progress: workflow.ProgressCallback | None = None,
+    take_over: bool = False,
 ) -> Result:
-    """Run the walk; the first conflict or failure stops it with the envs done so far."""
+    """Run the walk; the first conflict or failure stops it with the envs done so far.
+
+    `take_over`: take over other clones' claims on the envs once they have expired.
+    """
+    if any(step.skip_reason is None for step in the_plan.steps):
+        workflow.require_tools()  # before the first merge
     done: list[StepResult] = []
     tips: dict[str, str] = {the_plan.source.name: _branch_tip(project, the_plan.source)}
     for step in the_plan.steps:
@@ -169,9 +190,9 @@ def execute(
             if step.skip_reason is not None:
                 result = StepResult(step.env.name, "skipped", reason=step.skip_reason)
             elif step.is_sandbox:
-                result = _run_sandbox(project, step, upper_sha, progress)
+                result = _run_sandbox(project, step, upper_sha, progress, take_over)
             else:
-                result = _run_branch(project, step, upper_sha, progress)
+                result = _run_branch(project, step, upper_sha, progress, take_over)
         except SfsyncError as exc:
             names = [r.env for r in done if r.status != "skipped"]
             where = f"done: {', '.join(names)}" if names else "no env was changed"
@@ -297,7 +318,11 @@ def _plan_sandbox(project: Project, env: Environment, upper_sha: str) -> Step:
 
 
 def _run_branch(
-    project: Project, step: Step, upper_sha: str, progress: workflow.ProgressCallback | None
+    project: Project,
+    step: Step,
+    upper_sha: str,
+    progress: workflow.ProgressCallback | None,
+    take_over: bool = False,
 ) -> StepResult:
     env = step.env
     assert env.branch is not None and step.old is not None
@@ -327,7 +352,7 @@ def _run_branch(
             merged = _merge_in_worktree(project, env, old, upper_sha)
         journal.write(common, env.name, {**record, "step": "deploy", "merged": merged})
         journal.pause_point("back-promote-deploy")
-        outcome = _deploy_unless_recorded(project, env, old, merged, upper_sha, progress)
+        outcome = _deploy_unless_recorded(project, env, old, merged, upper_sha, progress, take_over)
         journal.write(common, env.name, {**record, "step": "push", "merged": merged})
         journal.pause_point("back-promote-push")
         ok, detail = worktree.push_ref(
@@ -385,10 +410,11 @@ def _deploy_unless_recorded(
     merged: str,
     upper_sha: str,
     progress: workflow.ProgressCallback | None,
+    take_over: bool = False,
 ) -> workflow.Outcome | None:
     """Deploy `old -> merged` to the env, unless a crashed run already recorded it."""
-    last = state.log(project.root, env.name, limit=1)
-    if last and last[0].event.kind == OP and last[0].event.to_sha == merged:
+    last = state.last_event(project.root, env.name)
+    if last is not None and last.event.kind == OP and last.event.to_sha == merged:
         return None
     return workflow.deploy(
         project,
@@ -405,6 +431,7 @@ def _deploy_unless_recorded(
             "summary": f"back-promoted {env.upstream} {upper_sha[:12]} into {env.name}",
         },
         progress=progress,
+        take_over=take_over,
     )
 
 
@@ -418,7 +445,11 @@ def _deployed_after(current: state.EnvState, old: str, merged: str) -> state.Env
 
 
 def _run_sandbox(
-    project: Project, step: Step, upper_sha: str, progress: workflow.ProgressCallback | None
+    project: Project,
+    step: Step,
+    upper_sha: str,
+    progress: workflow.ProgressCallback | None,
+    take_over: bool = False,
 ) -> StepResult:
     env = step.env
     assert step.old is not None
@@ -446,6 +477,7 @@ def _run_sandbox(
                 "summary": f"back-promoted {env.upstream} {upper_sha[:12]} into {env.name}",
             },
             progress=progress,
+            take_over=take_over,
         )
     warnings = []
     push_error = workflow.push_state(project, env.name, outcome.snapshot)

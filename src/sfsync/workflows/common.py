@@ -71,24 +71,16 @@ def delta_components(project: Project, from_sha: str, to_sha: str) -> tuple[list
 
 def push_state(project: Project, env: str, snapshot: str | None = None) -> str | None:
     """Push `refs/sfsync/envs/<env>` (and the snapshot ref, so a teammate can roll back) to
-    the remote, fast-forward only; the error text when that failed (the org is done)."""
+    the remote, fast-forward only (a state ref someone else moved meanwhile is fetched and
+    merged first); the error text, with a command that finishes it, when that failed (the
+    org is done)."""
     from sfsync.git import repo as gitrepo
 
     wanted = [state.ref_name(env), *([snapshot] if snapshot else [])]
     refs = [ref for ref in wanted if gitrepo.ref_sha(project.root, ref) is not None]
     if not refs:
         return None
-    remote = project.config.remote
-    specs = [f"{ref}:{ref}" for ref in refs]
-    args = ("push", "--quiet", "--porcelain", "--end-of-options", remote, *specs)
-    proc = gitrepo.run(project.root, *args, check=False)
-    if proc.returncode == 0:
-        return None
-    detail = (proc.stdout + proc.stderr).decode("utf-8", errors="replace").strip()
-    last = detail.splitlines()[-1] if detail else "no output"
-    return (
-        f"git push {remote} failed ({last}); push later with: git push {remote} {' '.join(specs)}"
-    )
+    return state.push_refs(project.root, project.config.remote, refs, [env])
 
 
 def deploy(
@@ -104,6 +96,7 @@ def deploy(
     details: Mapping[str, Any],
     progress: ProgressCallback | None = None,
     on_snapshot: Callable[[str], None] | None = None,
+    take_over: bool = False,
 ) -> Outcome:
     """Deploy the net difference `from_sha -> to_sha` (minus `exclude`) to `env`'s org.
 
@@ -128,6 +121,7 @@ def deploy(
         on_progress=progress,
         on_snapshot=(lambda snap: on_snapshot(snap.ref)) if on_snapshot is not None else None,
         command=kind,
+        take_over=take_over,
     )
     return Outcome(
         env=env.name,
@@ -139,6 +133,32 @@ def deploy(
         event=step.record.commit if step.record else None,
         step=step.to_json(),
     )
+
+
+def settle_interrupted(
+    project: Project, envs: Sequence[Environment], command: str, *, wait: bool = True
+) -> tuple[str, ...]:
+    """Finish the deploys killed runs left on `envs` before planning (see `sfsync.org.jobs`):
+    one line per env that had one. `wait=False` (a dry run) only names them."""
+    from sfsync.org import jobs
+
+    notes: list[str] = []
+    for env in envs:
+        if wait:
+            settled = jobs.settle(project.root, env, command)
+            note = settled.message if settled is not None else None
+        else:
+            note = jobs.pending_note(project.paths.common_dir, env.name)
+        if note:
+            notes.append(note)
+    return tuple(notes)
+
+
+def require_tools() -> None:
+    """Stop (ExecutableNotFound, exit 3) before anything moves when `sf` is not installed."""
+    from sfsync.org import sf
+
+    sf.require()
 
 
 @contextmanager

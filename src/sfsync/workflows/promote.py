@@ -32,6 +32,7 @@ from sfsync.org.snapshots import Snapshot
 from sfsync.pipeline import behind
 from sfsync.pipeline.config import Environment
 from sfsync.pipeline.project import Project, metadata_project
+from sfsync.workflows import common as workflow
 from sfsync.workflows import rollback as rollback_mod
 
 
@@ -55,6 +56,9 @@ class DeployPlan:
     test_level: str
     tests: tuple[str, ...]
     validate: bool
+    interrupted: tuple[str, ...] = ()
+    """What became of a deploy a killed run left (settled before planning), or, in a dry
+    run, that one is pending."""
 
     @property
     def empty(self) -> bool:
@@ -77,6 +81,7 @@ class DeployPlan:
             "tests": list(self.tests),
             "validate": self.validate,
             "protected": self.env.protected,
+            "interrupted": list(self.interrupted),
         }
 
 
@@ -89,10 +94,12 @@ class RollbackPlan:
     snapshot: Snapshot
     restore: tuple[str, ...]
     delete: tuple[str, ...]
+    interrupted: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """The plan as `--json` shows it."""
         return {
+            "interrupted": list(self.interrupted),
             "env": self.env.name,
             "org": self.env.org,
             "event": self.event.commit,
@@ -133,11 +140,18 @@ def plan_deploy(
     test_level: str | None = None,
     tests: Sequence[str] = (),
     baseline: str | None = None,
+    settle: bool = True,
 ) -> DeployPlan:
-    """The net difference between what `env_name`'s org holds and its branch tip."""
+    """The net difference between what `env_name`'s org holds and its branch tip.
+
+    `settle`: first finish a deploy a killed run left on the env (a dry run only names it).
+    """
     repo = project.root
     env = branch_env(project, env_name)
     assert env.branch is not None
+    interrupted: tuple[str, ...] = ()
+    if not validate:
+        interrupted = workflow.settle_interrupted(project, [env], "deploy", wait=settle)
     ref = behind.branch_ref(repo, project.config.remote, env.branch)
     if ref is None:
         raise UsageError(
@@ -179,13 +193,17 @@ def plan_deploy(
                 f"({from_sha[:12]}): to go back, use `sfsync rollback --env {env.name}`"
             )
         delta = compute_delta(repo, from_sha, tip, _metadata_project(project))
-    return DeployPlan(env, ref, from_sha, tip, source, delta, level, tuple(tests), validate)
+    return DeployPlan(
+        env, ref, from_sha, tip, source, delta, level, tuple(tests), validate, interrupted
+    )
 
 
 def run_deploy(
     project: Project,
     plan: DeployPlan,
     on_progress: Callable[[sf.Progress], None] | None = None,
+    *,
+    take_over: bool = False,
 ) -> orgdeploy.StepResult | None:
     """Deploy (or validate) the plan; None when there is nothing to deploy."""
     if plan.delta is None or plan.empty:
@@ -201,16 +219,31 @@ def run_deploy(
         details={"branch": plan.branch_ref, "baseline": plan.baseline},
         on_progress=on_progress,
         command="validate" if plan.validate else "deploy",
+        take_over=take_over,
     )
 
 
-def plan_rollback(project: Project, env_name: str, event: str | None = None) -> RollbackPlan:
-    """The recorded event to undo and what undoing it deploys and deletes."""
+def plan_rollback(
+    project: Project, env_name: str, event: str | None = None, *, settle: bool = True
+) -> RollbackPlan:
+    """The recorded event to undo and what undoing it deploys and deletes.
+
+    `settle`: first finish a deploy a killed run left on the env (a dry run only names it).
+    A rollback that a killed run started and that landed is recorded, not undone again.
+    """
     env = project.config.env(env_name)
+    before = state.last_event(project.root, env.name)
+    interrupted = workflow.settle_interrupted(project, [env], "rollback", wait=settle)
+    after = state.last_event(project.root, env.name)
+    if event is None and after is not None and after != before and after.event.kind == "rollback":
+        raise Refused(
+            f"{interrupted[0]}: that rollback is done; run `sfsync rollback --env {env.name}` "
+            "again only to undo it"
+        )
     record, snap, restore, delete = rollback_mod.plan_rollback(project.root, env, event)
     if not restore and not delete:
         raise Refused(f"event {record.commit[:12]} of {env.name} changed no component")
-    return RollbackPlan(env, record, snap, tuple(restore), tuple(delete))
+    return RollbackPlan(env, record, snap, tuple(restore), tuple(delete), interrupted)
 
 
 def run_rollback(
@@ -219,6 +252,7 @@ def run_rollback(
     *,
     force: bool = False,
     on_progress: Callable[[sf.Progress], None] | None = None,
+    take_over: bool = False,
 ) -> orgdeploy.StepResult:
     """Redeploy the event's snapshot and delete what the event created (recorded, snapshotted)."""
     return rollback_mod.rollback_step(
@@ -228,35 +262,26 @@ def run_rollback(
         plan.event.commit,
         policy="force" if force else "stop",
         on_progress=on_progress,
+        take_over=take_over,
     )
 
 
 def push_refs(project: Project, result: orgdeploy.StepResult) -> list[str]:
-    """Push the env's state ref and the step's snapshot ref to the remote (fast-forward only).
+    """Push the env's state ref and the step's snapshot ref to the remote (fast-forward only;
+    a state ref someone else moved meanwhile is fetched and merged first).
 
-    The org and the local refs are already updated when this runs: a failed push says so.
+    The org and the local refs are already updated when this runs: a failed push says so,
+    with a command that finishes it.
     """
     refs = [state.ref_name(result.env)]
     if result.snapshot is not None:
         refs.append(result.snapshot.ref)
+    if result.pushed:
+        return refs  # the step pushed them (it had claimed the env on the remote)
     remote = project.config.remote
-    proc = gitrepo.run(
-        project.root,
-        "push",
-        "--quiet",
-        "--porcelain",
-        "--end-of-options",
-        remote,
-        *(f"{r}:{r}" for r in refs),
-        check=False,
-    )
-    if proc.returncode != 0:
-        detail = (proc.stdout + proc.stderr).decode("utf-8", errors="replace").strip()
-        last = detail.splitlines()[-1] if detail else "no output"
-        raise ExternalError(
-            f"{result.env} was deployed and recorded here, but git push {remote} failed: {last}; "
-            f"push the refs later with: git push {remote} {' '.join(f'{r}:{r}' for r in refs)}"
-        )
+    error = state.push_refs(project.root, remote, refs, [result.env])
+    if error is not None:
+        raise ExternalError(f"{result.env} was deployed and recorded here, but {error}")
     return refs
 
 

@@ -68,13 +68,18 @@ def execute(
     *,
     force: bool = False,
     progress: workflow.ProgressCallback | None = None,
+    take_over: bool = False,
 ) -> PullResult:
-    """Merge (unless resuming), deploy the delta to the sandbox, record the event."""
+    """Merge (unless resuming), deploy the delta to the sandbox, record the event.
+
+    `take_over`: take over another clone's claim on the env once it has expired.
+    """
     env = the_plan.env
     repo = project.root
     common = project.paths.common_dir
     if the_plan.up_to_date:
         return PullResult(the_plan, the_plan.head, None)
+    workflow.require_tools()  # before the merge: nothing moves when `sf` is missing
     with workflow.env_lock(project, env.name, OP):
         record = journal_record(the_plan)
         merged = the_plan.merged
@@ -126,6 +131,7 @@ def execute(
                 },
                 progress=progress,
                 on_snapshot=lambda ref: _snapshot_taken(common, env.name, record, merged, ref),
+                take_over=take_over,
             )
         except Refused as exc:
             if not user_merge and gitrepo.rev_parse(repo, "HEAD") == merged:
@@ -135,9 +141,7 @@ def execute(
                 if merged != the_plan.head:
                     worktree.reset_keep(repo, the_plan.head)
                     undone = f"{the_plan.branch} is back at {the_plan.head[:12]} (merge undone); "
-                exc.message += (
-                    f"\n{undone}the sandbox and refs/sfsync/envs/{env.name} are unchanged"
-                )
+                exc.message += f"\n{undone}the sandbox and the state of {env.name} are unchanged"
             else:
                 exc.message += (
                     f"\nyour merge {merged[:12]} is kept: fix the cause, then run "
@@ -205,8 +209,8 @@ def _snapshot_taken(
 
 
 def _already_recorded(project: Project, env: str, p: PullPlan, merged: str) -> bool:
-    last = state.log(project.root, env, limit=1)
-    if not last:
+    last = state.last_event(project.root, env)
+    if last is None:
         return False
-    event = last[0].event
+    event = last.event
     return event.kind == OP and event.to_sha == merged and event.from_sha == (p.from_sha or p.head)

@@ -50,6 +50,11 @@ class PullPlan:
     resuming: bool = False
     up_to_date: bool = False
     warnings: tuple[str, ...] = ()
+    ignored: tuple[Deployment, ...] = ()
+    """Ignored deployments whose components the merge brings in: deployed too, so that the
+    sandbox holds what the branch holds (`components` lists only those this pull deploys)."""
+    interrupted: tuple[str, ...] = ()
+    """What became of a deploy a killed run left (settled before planning)."""
 
     def to_json(self) -> dict[str, Any]:
         """The plan as printed by `--dry-run --json`."""
@@ -71,6 +76,8 @@ class PullPlan:
             "earlier": list(self.earlier),
             "conflicts": list(self.conflicts),
             "warnings": list(self.warnings),
+            "ignoredDeployments": [d.to_json() for d in self.ignored],
+            "interrupted": list(self.interrupted),
         }
 
 
@@ -81,14 +88,15 @@ def plan(
     *,
     fetch: bool = True,
     resume: bool = False,
+    settle: bool = True,
 ) -> PullPlan:
-    """Plan a pull-upstream of `env` (the developer's sandbox by default); changes nothing.
+    """Plan a pull-upstream of `env` (the developer's sandbox by default); changes nothing
+    but, with `settle`, the record of a deploy a killed run left (see `sfsync.org.jobs`).
 
     An unfinished pull-upstream (the journal) is resumed; `resume=True` (`--continue`)
     insists on one.
     """
     env = sandbox(project, env_name)
-    repo = project.root
     excluded = _parse_excludes(exclude)
     pending = journal.read(project.paths.common_dir, env.name)
     if pending is not None and pending.get("op") != OP:
@@ -97,12 +105,28 @@ def plan(
             f"(run `sfsync {pending.get('op')}` again)"
         )
     workflow.check_unlocked(project, env.name)
+    interrupted = workflow.settle_interrupted(project, [env], OP, wait=settle)
+    planned = _plan_pull(project, env, pending, excluded, fetch=fetch, resume=resume)
+    return replace(planned, interrupted=interrupted) if interrupted else planned
+
+
+def _plan_pull(
+    project: Project,
+    env: Environment,
+    pending: dict[str, Any] | None,
+    excluded: tuple[str, ...],
+    *,
+    fetch: bool,
+    resume: bool,
+) -> PullPlan:
+    repo = project.root
     if pending is not None:
         found = _resume_plan(project, env, pending)
         if found is not None:
             more = tuple(c for c in excluded if c not in found.excluded)
             if not more:
                 return found
+            _check_excludes(more, (*found.deploy, *found.delete))
             # e.g. a component found changed in the sandbox: leave it out on the retry
             return replace(
                 found,
@@ -136,17 +160,18 @@ def plan(
     base = replace(base, earlier=earlier, from_sha=from_sha)
     if gitrepo.is_ancestor(repo, up_sha, head):
         deploy, delete = workflow.delta_components(project, from_sha, head)
+        _check_excludes(excluded, (*deploy, *delete))
         return replace(
             base,
             up_to_date=not deploy and not delete,
             merged=head if deploy or delete else None,
             deploy=tuple(c for c in deploy if c not in excluded),
             delete=tuple(c for c in delete if c not in excluded),
-            warnings=_unknown_excludes(excluded, ()),
         )
     tree, conflicts = gitrepo.merge_tree(repo, head, up_sha)
     if conflicts:
         # the delta is known once the user has resolved them; until then, what is behind
+        _check_excludes(excluded, behind.components)
         return replace(
             base,
             deploy=tuple(c for c in behind.components if c not in excluded),
@@ -154,11 +179,12 @@ def plan(
         )
     probe = gitrepo.commit_tree(repo, tree, [head, up_sha], "sfsync pull-upstream plan")
     deploy, delete = workflow.delta_components(project, from_sha, probe)
+    _check_excludes(excluded, (*deploy, *delete))
     return replace(
         base,
         deploy=tuple(c for c in deploy if c not in excluded),
         delete=tuple(c for c in delete if c not in excluded),
-        warnings=_unknown_excludes(excluded, (*deploy, *delete)),
+        ignored=_from_ignored(project, current.state, head, up_sha, (*deploy, *delete)),
     )
 
 
@@ -273,13 +299,21 @@ def _parse_excludes(values: Sequence[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(result))
 
 
-def _unknown_excludes(excluded: Sequence[str], delta: Sequence[str]) -> tuple[str, ...]:
-    known = set(delta)
-    return tuple(
-        f"--exclude {c}: not part of this pull (nothing to exclude)"
-        for c in excluded
-        if c not in known
-    )
+def _check_excludes(excluded: Sequence[str], pulled: Sequence[str]) -> None:
+    """Refuse an `--exclude` that names no component of this pull (a typo would otherwise be
+    recorded and reported as "still behind" for ever, while the component meant is deployed)."""
+    known = set(pulled)
+    for component in excluded:
+        if component in known:
+            continue
+        import difflib
+
+        close = difflib.get_close_matches(component, sorted(known), n=1, cutoff=0.6)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        listed = f"it brings {short_list(sorted(known))}" if known else "it brings no component"
+        raise UsageError(
+            f"--exclude {component}: not part of this pull{hint}; {listed}; nothing was changed"
+        )
 
 
 def _check_clean(project: Project) -> None:
@@ -296,6 +330,27 @@ def _check_clean(project: Project) -> None:
             f"{short_list(dirty)}; commit or stash them first (nothing was changed)",
             data={"dirty": dirty},
         )
+
+
+def _from_ignored(
+    project: Project, current: state.EnvState, head: str, up_sha: str, pulled: Sequence[str]
+) -> tuple[Deployment, ...]:
+    """The ignored deployments the merge brings, with the components of theirs it deploys."""
+    if not current.ignored or not pulled:
+        return ()
+    wanted = set(pulled)
+    ignored = set(current.ignored)
+    config = project.config
+    found = []
+    for entry in gitrepo.first_parent_log(project.root, head, up_sha, config.package_dirs):
+        if entry.sha not in ignored:
+            continue
+        components = sorted(behind_mod.components_of(entry.paths, config) & wanted)
+        if components:
+            found.append(
+                Deployment(entry.sha, entry.subject, entry.author, entry.date, tuple(components))
+            )
+    return tuple(found)
 
 
 def _plan(

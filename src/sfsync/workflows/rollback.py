@@ -78,6 +78,7 @@ def rollback_step(
     test_level: str | None = None,
     on_progress: Callable[[sf.Progress], None] | None = None,
     on_snapshot: Callable[[Snapshot], None] | None = None,
+    take_over: bool = False,
 ) -> StepResult:
     """Undo a recorded deployment: redeploy its snapshot, delete what it created.
 
@@ -85,7 +86,9 @@ def rollback_step(
     """
     repo = Path(repo)
     record = find_event(repo, env.name, event)
-    return _run_rollback(repo, env, project, record, policy, test_level, on_progress, on_snapshot)
+    return _run_rollback(
+        repo, env, project, record, policy, test_level, on_progress, on_snapshot, take_over
+    )
 
 
 def plan_rollback(
@@ -124,6 +127,7 @@ def _run_rollback(
     test_level: str | None,
     on_progress: Callable[[sf.Progress], None] | None,
     on_snapshot: Callable[[Snapshot], None] | None,
+    take_over: bool = False,
 ) -> StepResult:
     snap = _snapshot_of(repo, env.name, record)
     restore, delete = _rollback_sets(record, snap)
@@ -182,6 +186,7 @@ def _run_rollback(
         on_progress=on_progress,
         on_snapshot=on_snapshot,
         command="rollback",
+        take_over=take_over,
     )
 
 
