@@ -45,10 +45,19 @@ def test_json_result(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     envelope = json.loads(capsys.readouterr().out)
     assert envelope["status"] == 0
     result = envelope["result"]
-    assert set(result) == {"package", "destructive", "warnings", "outputDir"}
+    assert set(result) == {
+        "package",
+        "destructive",
+        "added",
+        "modified",
+        "deleted",
+        "warnings",
+        "outputDir",
+    }
     assert result["package"] == {"ApexClass": ["A"], "ApexPage": ["P"]}
-    assert result["destructive"] == {}
-    assert any("Flow:Old" in w for w in result["warnings"])
+    assert result["added"] == {"ApexPage": ["P"]} and result["modified"] == {"ApexClass": ["A"]}
+    assert result["destructive"] == result["deleted"] == {"Flow": ["Old"]}
+    assert any("Flow:Old" in w and "deactivate" in w for w in result["warnings"])
     assert Path(result["outputDir"]) == (project / "out").resolve()
     assert (project / "out" / BASE / "pages" / "P.page").exists()
 
