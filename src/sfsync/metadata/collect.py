@@ -31,7 +31,7 @@ from sfsync.metadata.rules import (
     is_standard_object,
 )
 from sfsync.metadata.tree import Tree
-from sfsync.metadata.xmlsafe import MalformedXml, fingerprint, parse
+from sfsync.metadata.xmlsafe import MalformedXml, child_text, fingerprint, local, parse
 
 Reader = Callable[[str], "bytes | None"]
 _MASTER_DETAIL = re.compile(rb"<type>\s*MasterDetail\s*</type>")
@@ -92,6 +92,9 @@ class Collector:
         self.merged: list[tuple[Component, Touched]] = []
         self.compared: list[tuple[Component, Touched, set[str]]] = []
         self.master_detail_parents: dict[str, list[str]] = {}  # object meta -> its fields
+        self.object_fields: dict[str, list[str]] = {}  # deployed object root -> its fields
+        self.flows: set[str] = set()  # deployed flows (their translations go with them)
+        self.translations: list[str] = []
 
     # -- plan: from paths alone ---------------------------------------------------------
 
@@ -108,6 +111,12 @@ class Collector:
             self.destroyed.add(component)
             return
         handler = HANDLERS[mtype.adapter]
+        if mtype.adapter == "matchingContentFile" and not self._has_meta(entry):
+            self.warnings.append(
+                f"{', '.join(sorted(entry.statuses))}: {component} has no {resolved.path} at "
+                "either commit, so sf cannot read it (it lists nothing for it); it is left out"
+            )
+            return
         alive = entry.has_upsert() or any(
             handler.exists(self.resolver, r, self.to_tree) for r in entry.resolved
         )
@@ -132,6 +141,10 @@ class Collector:
             self.compared.append((component, entry, files))
         else:
             self._deploy(component, files, added=self._is_new(entry, files), resolved=resolved)
+
+    def _has_meta(self, entry: Touched) -> bool:
+        """A content + `-meta.xml` pair has its `-meta.xml` (changed, or at the target)."""
+        return any(r.path in entry.statuses or self.to_tree.has(r.path) for r in entry.resolved)
 
     def _files_from(self, paths: Iterable[str]) -> set[str]:
         """Every file (at the target) of the components the `paths` resolve to."""
@@ -161,6 +174,13 @@ class Collector:
         if resolved is None:
             return
         mtype = resolved.mtype
+        if mtype.name == "Flow":
+            self.flows.add(component.full_name)
+        if mtype.name == "CustomObject" and resolved.root and resolved.parent is None:
+            # deployed with its master-detail fields, or a ControlledByParent object is refused
+            fields = self.to_tree.under(f"{resolved.root}/fields")
+            self.object_fields[resolved.root] = fields
+            self.needs_new.update(fields)
         if mtype.name == "CustomField" and resolved.root and resolved.parent:
             meta = f"{resolved.root}/{resolved.parent.full_name}.object-meta.xml"
             if self.to_tree.has(meta):
@@ -168,7 +188,7 @@ class Collector:
                 self.needs_new.update((resolved.path, meta))
         if resolved.parent is not None and resolved.root is not None:
             parent_type = self.registry.by_name(resolved.parent.type)
-            if parent_type is not None and parent_type.name in LIST_CONTAINER | PARENT_FILE:
+            if parent_type is not None and parent_type.name in PARENT_FILE:
                 self._with_parent(resolved, parent_type.name)
 
     def _with_parent(self, resolved: Resolved, parent_name: str) -> None:
@@ -188,6 +208,18 @@ class Collector:
         if added:
             self.added.setdefault(component.type, set()).add(component.full_name)
 
+    def plan_done(self) -> None:
+        """After every component is planned: the reads the whole delta needs."""
+        if self.flows:
+            # a deployed flow is a new flow version, which has no translations unless they
+            # are deployed with it (github.com/scolladon/sfdx-git-delta/issues/321)
+            for path in self.to_tree.paths:
+                if path.endswith(".translation-meta.xml"):
+                    resolved = self.resolver.resolve(path)
+                    if resolved is not None and resolved.mtype.name == "Translations":
+                        self.translations.append(path)
+            self.needs_new.update(self.translations)
+
     # -- finish: with the contents ------------------------------------------------------
 
     def finish(self, old: Reader, new: Reader, load_sources: bool) -> None:
@@ -206,6 +238,13 @@ class Collector:
                 data = new(field_path)
                 if data is not None and _MASTER_DETAIL.search(data):
                     self.files.add(meta)
+        for field_paths in self.object_fields.values():
+            for field_path in field_paths:
+                data = new(field_path)
+                if data is not None and _MASTER_DETAIL.search(data):
+                    self.files.add(field_path)
+        for path in self.translations:
+            self._finish_flow_translation(path, new(path))
         self._finish_destructive()
         # an element moved between files (labels in two package dirs), or a name that only
         # changed case, is not deleted: Salesforce names ignore case
@@ -260,6 +299,23 @@ class Collector:
         if new_root is not None and (diff.changed or diff.container_changed):
             self.files.add(path)
             self.contents[path] = infile.keep_elements(self.registry, mtype, new_root, diff)
+
+    def _finish_flow_translation(self, path: str, data: bytes | None) -> None:
+        resolved = self.resolver.resolve(path)
+        root = self._parse(data, path, "--to", "its flow translations are not checked")
+        if resolved is None or root is None or isinstance(root, _Broken):
+            return
+        for element in root:
+            if (
+                local(element.tag) == "flowDefinitions"
+                and child_text(element, "fullName") in self.flows
+            ):
+                files = set(
+                    HANDLERS[resolved.mtype.adapter].files(self.resolver, resolved, self.to_tree)
+                )
+                self._deploy(resolved.component, files, added=False)
+                self.contents.setdefault(path, data or b"")
+                return
 
     def _member(self, type_name: str, parent: str, key: str) -> str:
         child = self.registry.by_name(type_name)

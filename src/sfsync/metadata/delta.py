@@ -205,6 +205,7 @@ def compute_delta(
     collector = Collector(resolver, to_tree, warnings, from_sha, to_sha)
     for component, entry in touched.items():
         collector.plan(component, entry)
+    collector.plan_done()
 
     # one pass over git for every content: in-file diffs, pruned copies, sources
     wanted = set(collector.needs_old_new) | set(collector.needs_new)
