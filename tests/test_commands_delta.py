@@ -108,7 +108,8 @@ def test_outside_a_project(
 def _xml_labels(*names: str) -> str:
     body = "".join(f"<labels><fullName>{n}</fullName><value>{n}</value></labels>" for n in names)
     ns = "http://soap.sforce.com/2006/04/metadata"
-    return f'<?xml version="1.0" encoding="UTF-8"?>\n<CustomLabels xmlns="{ns}">{body}</CustomLabels>\n'
+    head = '<?xml version="1.0" encoding="UTF-8"?>\n'
+    return f'{head}<CustomLabels xmlns="{ns}">{body}</CustomLabels>\n'
 
 
 @pytest.fixture

@@ -68,7 +68,8 @@ def test_deletion(lifecycle: dict[str, Delta], case: Case) -> None:
     elif type_name == "Flow":
         # listed like sfdx-git-delta lists it; the warning says the deploy step deactivates it
         assert member in destructive
-        assert any(w.startswith(member + " is deleted") and "deactivate" in w for w in delta.warnings)
+        warned = [w for w in delta.warnings if w.startswith(member + " is deleted")]
+        assert warned and "deactivate" in warned[0]
     elif member in destructive:
         pass
     else:

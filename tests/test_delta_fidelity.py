@@ -59,7 +59,10 @@ def test_decomposed_permission_set_is_deployed_whole(tmp_path: Path) -> None:
         tmp_path / "r", extra={"sourceBehaviorOptions": ["decomposePermissionSetBeta2"]}
     )
     folder = f"{BASE}/permissionsets/Sales"
-    settings = "    <objectPermissions><object>{0}</object><allowRead>{1}</allowRead></objectPermissions>\n"
+    settings = (
+        "    <objectPermissions><object>{0}</object><allowRead>{1}</allowRead>"
+        "</objectPermissions>\n"
+    )
     write(
         repo,
         {
@@ -549,7 +552,8 @@ def test_changed_flow_brings_the_translations_that_name_it(repo: Path) -> None:
             flow: _xml("Flow", "    <label>v1</label>\n"),
             de: _xml(
                 "Translations",
-                "    <flowDefinitions><fullName>Onboard</fullName><label>Ein</label></flowDefinitions>\n",
+                "    <flowDefinitions><fullName>Onboard</fullName><label>Ein</label>"
+                "</flowDefinitions>\n",
             ),
             es: _xml(
                 "Translations", "    <customLabels><name>X</name><label>x</label></customLabels>\n"

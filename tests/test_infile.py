@@ -80,7 +80,10 @@ def test_prune_keeps_simple_values_and_changed_blocks() -> None:
 
 
 def test_prune_keeps_login_ip_ranges_whole_when_any_changed() -> None:
-    ip = "<loginIpRanges><endAddress>{0}</endAddress><startAddress>{0}</startAddress></loginIpRanges>"
+    ip = (
+        "<loginIpRanges><endAddress>{0}</endAddress><startAddress>{0}</startAddress>"
+        "</loginIpRanges>"
+    )
     old = _doc("Profile", "<custom>true</custom>" + ip.format("1.1.1.1") + ip.format("2.2.2.2"))
     new = _doc("Profile", "<custom>true</custom>" + ip.format("1.1.1.1") + ip.format("3.3.3.3"))
     pruned = prune.prune(old, new, "x").data.decode()
@@ -89,7 +92,10 @@ def test_prune_keeps_login_ip_ranges_whole_when_any_changed() -> None:
 
 
 def test_prune_leaves_unchanged_ip_ranges_out_and_names_removed_entries() -> None:
-    ip = "<loginIpRanges><endAddress>1.1.1.1</endAddress><startAddress>1.1.1.1</startAddress></loginIpRanges>"
+    ip = (
+        "<loginIpRanges><endAddress>1.1.1.1</endAddress><startAddress>1.1.1.1</startAddress>"
+        "</loginIpRanges>"
+    )
     field = "<fieldPermissions><editable>{}</editable><field>{}</field></fieldPermissions>"
     old = _doc("Profile", ip + field.format("true", "A.X__c") + field.format("true", "A.Y__c"))
     new = _doc("Profile", ip + field.format("false", "A.X__c"))

@@ -17,7 +17,7 @@ import zipfile
 from typing import Any
 
 from sfemu import manifest as mf
-from sfemu import safexml, types
+from sfemu import safexml, semantics, types
 from sfemu.deploy_apply import apply, main_file, validate_only
 from sfemu.deploy_model import (
     DeployMessage,
@@ -332,8 +332,39 @@ def plan(
                     )
                     (result.warnings if options.ignore_warnings else result.failures).append(msg)
 
+        _refuse_active_flows(store, result, prefix)
         result.tests = _tests(store, existing, result)
     return result
+
+
+def _refuse_active_flows(store: OrgStore, result: DeployPlan, prefix: str) -> None:
+    """An active flow cannot be deleted (see ``sfemu.semantics``); a FlowDefinition in the
+    package that deactivates it counts for the deletions applied after the package."""
+    deactivated = {
+        semantics.flow_of(comp)
+        for comp, files in result.writes.items()
+        if comp.type == "FlowDefinition"
+        and any(semantics.deactivating(data) for data in files.values())
+    }
+    for deletes, fname, after in (
+        (result.pre_deletes, "destructiveChangesPre.xml", False),
+        (result.post_deletes, "destructiveChangesPost.xml", True),
+    ):
+        for comp in deletes:
+            if comp.type != "Flow" or (after and comp in deactivated):
+                continue
+            path = store.parent_file(comp) or ""
+            if store.exists(path) and semantics.flow_is_active(store.read(path)):
+                result.failures.append(
+                    DeployMessage(
+                        "Flow",
+                        comp.full_name,
+                        prefix + fname,
+                        False,
+                        problem=f"{semantics.FLOW_IN_USE}: {store.props(comp).id}",
+                        problem_type="Error",
+                    )
+                )
 
 
 def _parse_or_fail(

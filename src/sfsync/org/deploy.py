@@ -35,7 +35,10 @@ What `deploy_step` does, for one env and a delta:
    as skipped), `force` deploys over it. A component already at `to_sha` is fine: a re-run
    after a crash goes through;
 3. writes the delta to a temporary folder and deploys it in one `sf` call (manifest and
-   post-destructive changes). A refused deploy raises `sf.DeployFailed` (exit 1) listing the
+   post-destructive changes). A Flow to delete is deactivated in the same deployment
+   (a FlowDefinition with `activeVersionNumber` 0 in the package, `sfsync.org.flows`), and
+   one the org no longer has is not deleted again. A refused deploy raises
+   `sf.DeployFailed` (exit 1) listing the
    errors: the snapshot is kept, no state ref moves, the message says how to retry;
 4. appends the event to `refs/sfsync/envs/<env>` with a compare-and-swap on the commit read
    in 1 (`state.StateConflict` when someone else recorded in between).
@@ -46,6 +49,7 @@ A validation (`check_only`) skips 2 and records a `validate` event without chang
 
 from __future__ import annotations
 
+import json
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -57,6 +61,7 @@ from sfsync.git import locks, state
 from sfsync.git import repo as gitrepo
 from sfsync.metadata.component import Component
 from sfsync.metadata.delta import Delta
+from sfsync.org import flows as orgflows
 from sfsync.org import sf
 from sfsync.org.inorg import InOrgWork, OrgChange, snapshot_and_check
 from sfsync.org.payload import Payload, from_delta, write_manifests
@@ -244,10 +249,15 @@ def run_payload(
                     forced = changes
                 if on_snapshot is not None:
                     on_snapshot(snap)
+            # flows are deactivated, then deleted; one the org no longer has is left alone
+            absent = set(snap.absent) if snap is not None else None
+            delete, deactivated = orgflows.plan(delete, absent)
             if deploy or delete:
                 out = work / "payload"
                 payload.write(out, removed)
-                write_manifests(out, deploy, delete, payload.api_version)
+                package = [*deploy, *orgflows.definitions(deactivated)]
+                write_manifests(out, package, delete, payload.api_version)
+                orgflows.write_definitions(out, _package_dir(out), deactivated)
                 post = out / "destructiveChanges" / "destructiveChanges.xml"
                 try:
                     done = sf.deploy(
@@ -272,6 +282,7 @@ def run_payload(
             "deployId": job_id,
             "snapshot": snap.ref if snap else None,
             "deleted": [str(c) for c in delete],
+            "deactivatedFlows": [str(c) for c in deactivated],
             "skipped": [c.to_json() for c in skipped],
             "forced": [c.to_json() for c in forced],
             "excluded": [str(c) for c in excluded],
@@ -315,6 +326,16 @@ def run_payload(
         sf_invocations=calls,
         warnings=tuple(payload.warnings),
     )
+
+
+def _package_dir(project_dir: Path) -> str:
+    """The first package directory of the payload project sfsync wrote."""
+    try:
+        data = json.loads((project_dir / "sfdx-project.json").read_text(encoding="utf-8"))
+        path = data["packageDirectories"][0]["path"]
+    except (OSError, ValueError, KeyError, IndexError, TypeError):
+        return "force-app"
+    return str(path) if path not in (".", "") else ""
 
 
 def _default_update(
