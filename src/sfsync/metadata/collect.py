@@ -132,6 +132,7 @@ class Collector:
         if len(self.resolver.project.package_dirs) > 1:
             found = self.lookup.files_of(component, entry.statuses).get(component, [])
             files |= self._files_from(found)
+            self._warn_duplicates(component, files)
         if mtype.name in MERGED:
             self.needs_old_new.update(entry.statuses)
             self.merged.append((component, entry))
@@ -141,6 +142,20 @@ class Collector:
             self.compared.append((component, entry, files))
         else:
             self._deploy(component, files, added=self._is_new(entry, files), resolved=resolved)
+
+    def _warn_duplicates(self, component: Component, files: set[str]) -> None:
+        """The same file of a component in two package directories: sf reads one of them."""
+        dirs: dict[str, list[str]] = {}
+        for path in files:
+            package_dir = self.resolver.project.package_dir_of(path) or ""
+            dirs.setdefault(path.rpartition("/")[2], []).append(package_dir)
+        twice = sorted(name for name, where in dirs.items() if len(set(where)) > 1)
+        if twice:
+            self.warnings.append(
+                f"{component}: {twice[0]} is in more than one package directory; both copies "
+                "are in the delta, but sf converts the first package directory's only: keep "
+                "one copy"
+            )
 
     def _has_meta(self, entry: Touched) -> bool:
         """A content + `-meta.xml` pair has its `-meta.xml` (changed, or at the target)."""

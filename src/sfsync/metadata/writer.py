@@ -117,17 +117,33 @@ def write_delta(delta: Delta, out_dir: Path | str, generate_source: bool = True)
         for directory in package_dirs:
             if directory:
                 _inside(out, directory).mkdir(parents=True, exist_ok=True)
-        project = {
-            "packageDirectories": [
-                {"path": d or ".", "default": index == 0} for index, d in enumerate(package_dirs)
-            ],
-            "sourceApiVersion": delta.api_version,
-        }
+        project = _project_json(delta, package_dirs)
         _write(out, "sfdx-project.json", (json.dumps(project, indent=2) + "\n").encode("utf-8"))
         written.append("sfdx-project.json")
     marker = {"writtenBy": "sfsync delta", "files": sorted(written)}
     _write(out, MARKER, (json.dumps(marker, indent=1) + "\n").encode("utf-8"))
     return out
+
+
+def _project_json(delta: Delta, package_dirs: list[str]) -> dict[str, object]:
+    """The project's `sfdx-project.json` as committed at `--to` (its decomposition presets,
+    namespace and registry settings decide how sf reads the copy), with the delta's API
+    version; a minimal one when the commit has none."""
+    prefix = f"{delta.prefix}/" if delta.prefix else ""
+    name = f"{delta.to_sha}:{prefix}sfdx-project.json"
+    raw = gitrepo.cat_file_batch(delta.repo, [name]).get(name)
+    try:
+        data = json.loads(raw.decode("utf-8")) if raw is not None else None
+    except (UnicodeDecodeError, ValueError):
+        data = None
+    if not isinstance(data, dict):
+        data = {
+            "packageDirectories": [
+                {"path": d or ".", "default": index == 0} for index, d in enumerate(package_dirs)
+            ]
+        }
+    data["sourceApiVersion"] = delta.api_version
+    return data
 
 
 def _previous_run(out: Path, given: Path | str, targets: list[str]) -> set[str]:
