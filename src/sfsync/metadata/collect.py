@@ -95,6 +95,7 @@ class Collector:
         self.object_fields: dict[str, list[str]] = {}  # deployed object root -> its fields
         self.flows: set[str] = set()  # deployed flows (their translations go with them)
         self.translations: list[str] = []
+        self._broken: set[tuple[str, str]] = set()  # (path, side) already warned about
 
     # -- plan: from paths alone ---------------------------------------------------------
 
@@ -282,7 +283,11 @@ class Collector:
         try:
             return parse(data, path)
         except MalformedXml as exc:
-            self.warnings.append(f"{path} at {side} {self.shas[side][:12]}: {exc.reason}; {what}")
+            if (path, side) not in self._broken:  # one warning per file and commit
+                self._broken.add((path, side))
+                self.warnings.append(
+                    f"{path} at {side} {self.shas[side][:12]}: {exc.reason}; {what}"
+                )
             return BROKEN
 
     def _finish_in_file(

@@ -128,7 +128,7 @@ def write_delta(delta: Delta, out_dir: Path | str, generate_source: bool = True)
 def _project_json(delta: Delta, package_dirs: list[str]) -> dict[str, object]:
     """The project's `sfdx-project.json` as committed at `--to` (its decomposition presets,
     namespace and registry settings decide how sf reads the copy), with the delta's API
-    version; a minimal one when the commit has none."""
+    version; when the commit has none, one made of what the project was loaded with."""
     prefix = f"{delta.prefix}/" if delta.prefix else ""
     name = f"{delta.to_sha}:{prefix}sfdx-project.json"
     raw = gitrepo.cat_file_batch(delta.repo, [name]).get(name)
@@ -142,6 +142,8 @@ def _project_json(delta: Delta, package_dirs: list[str]) -> dict[str, object]:
                 {"path": d or ".", "default": index == 0} for index, d in enumerate(package_dirs)
             ]
         }
+        if delta.project.presets:
+            data["sourceBehaviorOptions"] = list(delta.project.presets)
     data["sourceApiVersion"] = delta.api_version
     return data
 
