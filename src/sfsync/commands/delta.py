@@ -43,7 +43,7 @@ def delta_command(
             "--generate-delta",
             "-d",
             help="Also copy the source files needed to deploy package.xml, "
-            "with a minimal sfdx-project.json.",
+            "with the project's sfdx-project.json.",
         ),
     ] = False,
     source_dir: Annotated[
