@@ -632,3 +632,24 @@ def test_converted_delta_holds_the_change(converted: dict[bool, Path], name: str
     text = target.read_text(encoding="utf-8")
     for needle in change.holds:
         assert needle in text, f"{change.converted} lacks {needle!r}:\n{text}"
+
+
+def test_single_file_types_without_meta_match_sf(tmp_path: Path) -> None:
+    """`wave/MyApp.wapp`: every single-file type's file standing alone, as sf reads it."""
+    registry = Project.from_texts('{"packageDirectories": [{"path": "force-app"}]}').registry
+    files = []
+    for type_id in registry.types:
+        mtype = registry.types[type_id]
+        plain = mtype.adapter == "default" and not mtype.children and mtype.suffix
+        # in-folder, folder and nested types (reports, territories) live in folders of their own
+        nested = mtype.in_folder or mtype.folder_type or mtype.folder_content_type
+        if plain and not (mtype.parent or nested or mtype.alias_for):
+            files.append(f"{BASE}/{mtype.directory_name}/Alone{len(files)}.{mtype.suffix}")
+    root = tmp_path / "project"
+    _project(root)
+    write(root, {p: "<x/>" for p in files})
+    sf(root, "project", "generate", "manifest", "--source-dir", "force-app", "--output-dir", "out")
+    resolver = Resolver(Project.load(root))
+    ours = {str(resolver.component(p)) for p in files}
+    assert len(files) > 400
+    assert manifest_members(root / "out" / "package.xml") == ours
