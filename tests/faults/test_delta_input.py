@@ -137,6 +137,13 @@ PROBES = {
     "binary-include-file": Probe(
         _binary_file("inc.bin"), ("-o", "out", "--include-file", "inc.bin"), 2, "not a text file"
     ),
+    "binary-forceignore": Probe(
+        lambda repo: (repo / ".forceignore").write_bytes(b"\xff\xfe\x00binary"),
+        ("-o", "out"),
+        2,
+        ".forceignore: not a UTF-8 text file",
+        commit=False,
+    ),
     "missing-ignore-file": Probe(
         _binary_file("x"), ("-o", "out", "--ignore-file", "nope.txt"), 2, "no such file"
     ),
