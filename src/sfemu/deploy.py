@@ -14,6 +14,7 @@ import io
 import stat
 import xml.etree.ElementTree as ET
 import zipfile
+from collections.abc import Collection
 from typing import Any
 
 from sfemu import manifest as mf
@@ -314,7 +315,11 @@ def plan(
                     if mtype is None:
                         fail(comp, fname, f"Unknown type name '{type_name}' specified in {fname}")
                         continue
-                    present = comp in (existing if target is result.pre_deletes else will_exist)
+                    pool = existing if target is result.pre_deletes else will_exist
+                    if comp not in pool:
+                        # API names ignore case: `foo` names the org's `Foo`
+                        comp = _same_name(comp, pool)
+                    present = comp in pool
                     if mtype.is_child and mtype.parent:
                         parent_name, _ = types.split_child(comp.full_name)
                         parent = Component(mtype.parent, parent_name)
@@ -365,6 +370,15 @@ def _refuse_active_flows(store: OrgStore, result: DeployPlan, prefix: str) -> No
                         problem_type="Error",
                     )
                 )
+
+
+def _same_name(comp: Component, pool: Collection[Component]) -> Component:
+    """The component of `pool` whose name equals `comp`'s ignoring case, else `comp`."""
+    folded = comp.full_name.casefold()
+    for other in pool:
+        if other.type == comp.type and other.full_name.casefold() == folded:
+            return other
+    return comp
 
 
 def _parse_or_fail(

@@ -111,3 +111,11 @@ def test_a_flow_definition_deactivates_the_flow(store: OrgStore) -> None:
     assert b"<status>Obsolete</status>" in store.read("flows/Onboard.flow")
     plan = _deploy(store, {}, {}, post={"Flow": ["Onboard"]})
     assert not plan.fails
+
+
+def test_a_deletion_names_the_component_whatever_its_case(store: OrgStore) -> None:
+    # why a case-only rename must never reach destructiveChanges.xml: the org deletes its class
+    store.put_files({"classes/CustomerServices.cls": b"public class CustomerServices {}\n"})
+    plan = _deploy(store, {}, {}, post={"ApexClass": ["customerServices"]})
+    assert not plan.fails
+    assert not store.exists("classes/CustomerServices.cls")
