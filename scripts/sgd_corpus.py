@@ -4,7 +4,7 @@ The corpus lives on the branches `e2e/base` and `e2e/head` of the sfdx-git-delta
 clone it yourself (it is not part of this project) and pass the clone:
 
     git clone https://github.com/scolladon/sfdx-git-delta sgd
-    python benchmarks/sgd_corpus.py sgd
+    python scripts/sgd_corpus.py sgd
 
 Both tools run with the corpus's own flags (`--ignore-file .sgdignore
 --ignore-destructive-file .sgdignoreDestructive --include-file .sgdinclude
