@@ -50,6 +50,7 @@ class Delta:
     changed_paths: int = 0
     blob_shas: dict[str, str] = field(default_factory=dict, repr=False)
     added: dict[str, list[str]] = field(default_factory=dict)
+    project_json: bytes | None = field(default=None, repr=False)  # b"": none at --to
 
     @property
     def components(self) -> list[Component]:
@@ -214,6 +215,9 @@ def compute_delta(
     # objects by sha: no path walk per file inside git
     names = [new_blobs[p] for p in wanted if p in new_blobs]
     names += [old_blobs[p] for p in collector.needs_old_new if p in old_blobs]
+    project_file = f"{to_sha}:{_join(prefix, 'sfdx-project.json')}"
+    if load_sources:
+        names.append(project_file)  # the copy's sfdx-project.json, in the same read
     blobs = gitrepo.cat_file_batch(top, names) if names else {}
 
     def blob(shas: dict[str, str], path: str) -> bytes | None:
@@ -236,6 +240,7 @@ def compute_delta(
         changed_paths=len(changes),
         blob_shas={p: new_blobs[p] for p in collector.files if p in new_blobs},
         added=dict(ordered_types(collector.added)),
+        project_json=(blobs.get(project_file) or b"") if load_sources else None,
     )
 
 

@@ -129,11 +129,13 @@ def _project_json(delta: Delta, package_dirs: list[str]) -> dict[str, object]:
     """The project's `sfdx-project.json` as committed at `--to` (its decomposition presets,
     namespace and registry settings decide how sf reads the copy), with the delta's API
     version; when the commit has none, one made of what the project was loaded with."""
-    prefix = f"{delta.prefix}/" if delta.prefix else ""
-    name = f"{delta.to_sha}:{prefix}sfdx-project.json"
-    raw = gitrepo.cat_file_batch(delta.repo, [name]).get(name)
+    raw = delta.project_json
+    if raw is None:
+        prefix = f"{delta.prefix}/" if delta.prefix else ""
+        name = f"{delta.to_sha}:{prefix}sfdx-project.json"
+        raw = gitrepo.cat_file_batch(delta.repo, [name]).get(name)
     try:
-        data = json.loads(raw.decode("utf-8")) if raw is not None else None
+        data = json.loads(raw.decode("utf-8")) if raw else None
     except (UnicodeDecodeError, ValueError):
         data = None
     if not isinstance(data, dict):
