@@ -2,7 +2,10 @@
 
 Runs `sf project generate manifest` (no org needed) over a generated project covering the
 sample table (and once more with the decomposition presets), and validates a
-`--generate-delta` folder with `sf project convert source` and `generate manifest`.
+`--generate-delta` folder with `sf project convert source` and `generate manifest`. For every
+class of changed path (in-file children, decomposed children, types deployed whole or
+pruned, bundles, experiences, single files, renames, objects in two package directories),
+the converted package must hold the change itself, not only list its name.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import os
 import shutil
 import subprocess
 import xml.etree.ElementTree as ET
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -158,3 +162,494 @@ def test_generated_delta_converts_and_lists_the_same_members(tmp_path: Path) -> 
     assert theirs - ours <= containers
     git(repo, "status")  # the repository is untouched by the run
     shutil.rmtree(out)
+
+
+# --- every class of changed path: the converted package holds the change --------------------
+
+
+def _doc(root: str, body: str) -> str:
+    return f'<?xml version="1.0" encoding="UTF-8"?>\n<{root} xmlns="{NS["p"]}">\n{body}</{root}>\n'
+
+
+def _perm(field: str, value: str) -> str:
+    return (
+        f"    <fieldPermissions><editable>{value}</editable><field>{field}</field>"
+        "<readable>true</readable></fieldPermissions>\n"
+    )
+
+
+def _in_file(root: str, element: str, name: str, marker: str) -> str:
+    return _doc(
+        root,
+        f"    <{element}><fullName>{name}</fullName>"
+        f"<description>{marker}</description></{element}>\n",
+    )
+
+
+@dataclass(frozen=True)
+class Change:
+    """One class of changed path: files at both commits, where sf writes it, what it holds."""
+
+    before: dict[str, str]
+    after: dict[str, str | None]
+    converted: str  # a path in the converted (Metadata API) folder
+    holds: tuple[str, ...]  # every one must be in it (the change, and what must go with it)
+    presets: bool = False
+
+
+def _plain_changes() -> dict[str, Change]:
+    d = BASE
+    de = f"{d}/digitalExperiences/site/Store1/sfdc_cms__view/home"
+    ps_body = "    <label>Sales</label>\n" + "".join(
+        _perm(f"Account.F{i}__c", "true") for i in range(5)
+    )
+    md = "    <sharingModel>ControlledByParent</sharingModel>\n"
+    return {
+        "workflow-alert": Change(
+            {
+                f"{d}/workflows/Case.workflow-meta.xml": _in_file(
+                    "Workflow", "alerts", "Notify", "v1"
+                )
+            },
+            {
+                f"{d}/workflows/Case.workflow-meta.xml": _in_file(
+                    "Workflow", "alerts", "Notify", "CHANGED-wf"
+                )
+            },
+            "workflows/Case.workflow",
+            ("CHANGED-wf",),
+        ),
+        "workflow-rule": Change(
+            {f"{d}/workflows/Lead.workflow-meta.xml": _in_file("Workflow", "rules", "Route", "v1")},
+            {
+                f"{d}/workflows/Lead.workflow-meta.xml": _in_file(
+                    "Workflow", "rules", "Route", "CHANGED-rule"
+                )
+            },
+            "workflows/Lead.workflow",
+            ("CHANGED-rule",),
+        ),
+        "sharing-rules": Change(
+            {
+                f"{d}/sharingRules/Account.sharingRules-meta.xml": _in_file(
+                    "SharingRules", "sharingOwnerRules", "Peers", "v1"
+                )
+            },
+            {
+                f"{d}/sharingRules/Account.sharingRules-meta.xml": _in_file(
+                    "SharingRules", "sharingOwnerRules", "Peers", "CHANGED-share"
+                )
+            },
+            "sharingRules/Account.sharingRules",
+            ("CHANGED-share",),
+        ),
+        "assignment-rules": Change(
+            {
+                f"{d}/assignmentRules/Lead.assignmentRules-meta.xml": _in_file(
+                    "AssignmentRules", "assignmentRule", "Std", "v1"
+                )
+            },
+            {
+                f"{d}/assignmentRules/Lead.assignmentRules-meta.xml": _in_file(
+                    "AssignmentRules", "assignmentRule", "Std", "CHANGED-assign"
+                )
+            },
+            "assignmentRules/Lead.assignmentRules",
+            ("CHANGED-assign",),
+        ),
+        "auto-response-rules": Change(
+            {
+                f"{d}/autoResponseRules/Case.autoResponseRules-meta.xml": _in_file(
+                    "AutoResponseRules", "autoResponseRule", "Std", "v1"
+                )
+            },
+            {
+                f"{d}/autoResponseRules/Case.autoResponseRules-meta.xml": _in_file(
+                    "AutoResponseRules", "autoResponseRule", "Std", "CHANGED-auto"
+                )
+            },
+            "autoResponseRules/Case.autoResponseRules",
+            ("CHANGED-auto",),
+        ),
+        "escalation-rules": Change(
+            {
+                f"{d}/escalationRules/Case.escalationRules-meta.xml": _in_file(
+                    "EscalationRules", "escalationRule", "Std", "v1"
+                )
+            },
+            {
+                f"{d}/escalationRules/Case.escalationRules-meta.xml": _in_file(
+                    "EscalationRules", "escalationRule", "Std", "CHANGED-esc"
+                )
+            },
+            "escalationRules/Case.escalationRules",
+            ("CHANGED-esc",),
+        ),
+        "matching-rules": Change(
+            {
+                f"{d}/matchingRules/Account.matchingRule-meta.xml": _in_file(
+                    "MatchingRules", "matchingRules", "Acct", "v1"
+                )
+            },
+            {
+                f"{d}/matchingRules/Account.matchingRule-meta.xml": _in_file(
+                    "MatchingRules", "matchingRules", "Acct", "CHANGED-match"
+                )
+            },
+            "matchingRules/Account.matchingRule",
+            ("CHANGED-match",),
+        ),
+        "labels-text-whitespace": Change(
+            {
+                f"{d}/labels/CustomLabels.labels-meta.xml": _doc(
+                    "CustomLabels",
+                    "    <labels><fullName>Plan</fullName><value> Zeitpläne</value></labels>\n",
+                )
+            },
+            {
+                f"{d}/labels/CustomLabels.labels-meta.xml": _doc(
+                    "CustomLabels",
+                    "    <labels><fullName>Plan</fullName><value>Zeitpläne</value></labels>\n",
+                )
+            },
+            "labels/CustomLabels.labels",
+            ("<value>Zeitpläne</value>",),
+        ),
+        "bot-version": Change(
+            {
+                f"{d}/bots/Helper/Helper.bot-meta.xml": _doc("Bot", "    <label>Helper</label>\n"),
+                f"{d}/bots/Helper/v1.botVersion-meta.xml": _doc(
+                    "BotVersion", "    <fullName>v1</fullName>\n    <description>v1</description>\n"
+                ),
+            },
+            {
+                f"{d}/bots/Helper/v1.botVersion-meta.xml": _doc(
+                    "BotVersion",
+                    "    <fullName>v1</fullName>\n    <description>CHANGED-bot</description>\n",
+                )
+            },
+            "bots/Helper.bot",
+            ("CHANGED-bot", "<label>Helper</label>"),
+        ),
+        "custom-field": Change(
+            {
+                f"{d}/objects/Account/fields/Tier__c.field-meta.xml": _doc(
+                    "CustomField",
+                    "    <fullName>Tier__c</fullName>\n    <label>v1</label>\n"
+                    "    <type>Text</type>\n",
+                )
+            },
+            {
+                f"{d}/objects/Account/fields/Tier__c.field-meta.xml": _doc(
+                    "CustomField",
+                    "    <fullName>Tier__c</fullName>\n    <label>CHANGED-field</label>\n"
+                    "    <type>Text</type>\n",
+                )
+            },
+            "objects/Account.object",
+            ("CHANGED-field",),
+        ),
+        "object-translation": Change(
+            {
+                f"{d}/objectTranslations/Case-es/Case-es.objectTranslation-meta.xml": _doc(
+                    "CustomObjectTranslation", "    <gender>Feminine</gender>\n"
+                ),
+                f"{d}/objectTranslations/Case-es/Tier__c.fieldTranslation-meta.xml": _doc(
+                    "CustomFieldTranslation", "    <label>v1</label>\n    <name>Tier__c</name>\n"
+                ),
+            },
+            {
+                f"{d}/objectTranslations/Case-es/Tier__c.fieldTranslation-meta.xml": _doc(
+                    "CustomFieldTranslation",
+                    "    <label>CHANGED-cot</label>\n    <name>Tier__c</name>\n",
+                )
+            },
+            "objectTranslations/Case-es.objectTranslation",
+            ("CHANGED-cot", "<gender>Feminine</gender>"),
+        ),
+        "permission-set-whole": Change(
+            {f"{d}/permissionsets/Sales.permissionset-meta.xml": _doc("PermissionSet", ps_body)},
+            {
+                f"{d}/permissionsets/Sales.permissionset-meta.xml": _doc(
+                    "PermissionSet",
+                    ps_body.replace(_perm("Account.F2__c", "true"), _perm("Account.F2__c", "false"))
+                    + "    <description>CHANGED-ps</description>\n",
+                )
+            },
+            "permissionsets/Sales.permissionset",
+            ("CHANGED-ps", "Account.F0__c", "Account.F4__c"),
+        ),
+        "profile-pruned": Change(
+            {
+                f"{d}/profiles/Support.profile-meta.xml": _doc(
+                    "Profile", "    <custom>true</custom>\n" + _perm("Account.A__c", "true")
+                )
+            },
+            {
+                f"{d}/profiles/Support.profile-meta.xml": _doc(
+                    "Profile",
+                    "    <custom>true</custom>\n"
+                    + _perm("Account.A__c", "true")
+                    + _perm("Account.CHANGED__c", "true"),
+                )
+            },
+            "profiles/Support.profile",
+            ("Account.CHANGED__c", "<custom>true</custom>"),
+        ),
+        "lwc-bundle": Change(
+            {
+                f"{d}/lwc/card/card.js": "export default 1;\n",
+                f"{d}/lwc/card/card.js-meta.xml": _doc(
+                    "LightningComponentBundle", "    <apiVersion>62.0</apiVersion>\n"
+                ),
+            },
+            {f"{d}/lwc/card/card.js": "export default 'CHANGED-lwc';\n"},
+            "lwc/card/card.js",
+            ("CHANGED-lwc",),
+        ),
+        "digital-experience-item": Change(
+            {
+                f"{d}/digitalExperiences/site/Store1/Store1.digitalExperience-meta.xml": _doc(
+                    "DigitalExperienceBundle", "    <label>Store1</label>\n"
+                ),
+                f"{de}/_meta.json": '{"apiName": "home"}\n',
+                f"{de}/content.json": '{"v": 1}\n',
+            },
+            {f"{de}/content.json": '{"v": "CHANGED-de"}\n'},
+            "digitalExperiences/site/Store1/sfdc_cms__view/home/content.json",
+            ("CHANGED-de",),
+        ),
+        "wave-application-alone": Change(
+            {f"{d}/wave/MyApp.wapp": '{"v": 1}\n'},
+            {f"{d}/wave/MyApp.wapp": '{"v": "CHANGED-wave"}\n'},
+            "wave/MyApp.wapp",
+            ("CHANGED-wave",),
+        ),
+        "case-only-rename": Change(
+            {
+                f"{d}/classes/customerSvc.cls": "public class customerSvc {}\n",
+                f"{d}/classes/customerSvc.cls-meta.xml": _doc(
+                    "ApexClass", "    <apiVersion>62.0</apiVersion>\n"
+                ),
+            },
+            {
+                f"{d}/classes/customerSvc.cls": None,
+                f"{d}/classes/customerSvc.cls-meta.xml": None,
+                f"{d}/classes/CustomerSvc.cls": "public class CustomerSvc { /* CHANGED-case */ }\n",
+                f"{d}/classes/CustomerSvc.cls-meta.xml": _doc(
+                    "ApexClass", "    <apiVersion>62.0</apiVersion>\n"
+                ),
+            },
+            "classes/CustomerSvc.cls",
+            ("CHANGED-case",),
+        ),
+        "object-with-master-detail": Change(
+            {
+                f"{d}/objects/Line__c/Line__c.object-meta.xml": _doc(
+                    "CustomObject", md + "    <label>v1</label>\n"
+                ),
+                f"{d}/objects/Line__c/fields/Inv__c.field-meta.xml": _doc(
+                    "CustomField",
+                    "    <fullName>Inv__c</fullName>\n    <type>MasterDetail</type>\n",
+                ),
+            },
+            {
+                f"{d}/objects/Line__c/Line__c.object-meta.xml": _doc(
+                    "CustomObject", md + "    <label>CHANGED-md</label>\n"
+                )
+            },
+            "objects/Line__c.object",
+            ("CHANGED-md", "<type>MasterDetail</type>"),
+        ),
+        # sf converts the first package directory's copy of a file found in two; the delta
+        # copies both (and warns), so the change in the first one reaches the org
+        "object-in-two-package-dirs": Change(
+            {
+                f"{d}/objects/Asset/Asset.object-meta.xml": _doc(
+                    "CustomObject", "    <description>v1</description>\n"
+                ),
+                "core/objects/Asset/Asset.object-meta.xml": _doc(
+                    "CustomObject", "    <enableHistory>true</enableHistory>\n"
+                ),
+            },
+            {
+                f"{d}/objects/Asset/Asset.object-meta.xml": _doc(
+                    "CustomObject", "    <description>CHANGED-two</description>\n"
+                )
+            },
+            "objects/Asset.object",
+            ("CHANGED-two",),
+        ),
+        "flow-with-translation": Change(
+            {
+                f"{d}/flows/Onboard.flow-meta.xml": _doc("Flow", "    <label>v1</label>\n"),
+                f"{d}/translations/de.translation-meta.xml": _doc(
+                    "Translations",
+                    "    <flowDefinitions>\n        <fullName>Onboard</fullName>\n"
+                    "        <label>Ein</label>\n    </flowDefinitions>\n",
+                ),
+            },
+            {f"{d}/flows/Onboard.flow-meta.xml": _doc("Flow", "    <label>CHANGED-flow</label>\n")},
+            "translations/de.translation",
+            ("<fullName>Onboard</fullName>",),
+        ),
+    }
+
+
+def _preset_changes() -> dict[str, Change]:
+    d = BASE
+    rule = f"{d}/sharingRules/Account/sharingCriteriaRules/Peers.sharingCriteriaRule-meta.xml"
+    settings = (
+        "    <objectPermissions><object>{}</object><allowRead>{}</allowRead></objectPermissions>\n"
+    )
+    return {
+        "decomposed-workflow-alert": Change(
+            {
+                f"{d}/workflows/Case/workflowAlerts/Notify.workflowAlert-meta.xml": _doc(
+                    "WorkflowAlert",
+                    "    <fullName>Notify</fullName>\n    <description>v1</description>\n",
+                )
+            },
+            {
+                f"{d}/workflows/Case/workflowAlerts/Notify.workflowAlert-meta.xml": _doc(
+                    "WorkflowAlert",
+                    "    <fullName>Notify</fullName>\n    <description>CHANGED-dwf</description>\n",
+                )
+            },
+            "workflows/Case.workflow",
+            ("CHANGED-dwf",),
+            presets=True,
+        ),
+        "decomposed-sharing-rule": Change(
+            {
+                f"{rule}": _doc(
+                    "SharingCriteriaRule", "    <fullName>Peers</fullName>\n    <label>v1</label>\n"
+                )
+            },
+            {
+                f"{rule}": _doc(
+                    "SharingCriteriaRule",
+                    "    <fullName>Peers</fullName>\n    <label>CHANGED-dsr</label>\n",
+                )
+            },
+            "sharingRules/Account.sharingRules",
+            ("CHANGED-dsr",),
+            presets=True,
+        ),
+        "decomposed-label": Change(
+            {
+                f"{d}/labels/Greet.label-meta.xml": _doc(
+                    "CustomLabel", "    <fullName>Greet</fullName>\n    <value>v1</value>\n"
+                )
+            },
+            {
+                f"{d}/labels/Greet.label-meta.xml": _doc(
+                    "CustomLabel", "    <fullName>Greet</fullName>\n    <value>CHANGED-dl</value>\n"
+                )
+            },
+            "labels/CustomLabels.labels",
+            ("CHANGED-dl",),
+            presets=True,
+        ),
+        "decomposed-permission-set-whole": Change(
+            {
+                f"{d}/permissionsets/Ops/Ops.permissionset-meta.xml": _doc(
+                    "PermissionSet", "    <label>Ops</label>\n"
+                ),
+                f"{d}/permissionsets/Ops/objectSettings/Account.objectSettings-meta.xml": _doc(
+                    "ObjectSettings", settings.format("Account", "true")
+                ),
+                f"{d}/permissionsets/Ops/objectSettings/Case.objectSettings-meta.xml": _doc(
+                    "ObjectSettings", settings.format("Case", "true")
+                ),
+            },
+            {
+                f"{d}/permissionsets/Ops/objectSettings/Case.objectSettings-meta.xml": _doc(
+                    "ObjectSettings",
+                    settings.format("Case", "false") + "    <description>x</description>\n",
+                )
+            },
+            "permissionsets/Ops.permissionset",
+            ("<object>Case</object>", "<object>Account</object>", "<label>Ops</label>"),
+            presets=True,
+        ),
+    }
+
+
+CHANGES = {**_plain_changes(), **_preset_changes()}
+PRESETS = [
+    "decomposeCustomLabelsBeta2",
+    "decomposePermissionSetBeta2",
+    "decomposeSharingRulesBeta",
+    "decomposeWorkflowBeta",
+]
+
+
+@pytest.fixture(scope="module")
+def converted(tmp_path_factory: pytest.TempPathFactory) -> dict[bool, Path]:
+    """For each project kind (plain, with the presets): one delta of all changes, converted."""
+    out: dict[bool, Path] = {}
+    for presets in (False, True):
+        changes = [c for c in CHANGES.values() if c.presets == presets]
+        extra: dict[str, object] = {"sourceBehaviorOptions": PRESETS} if presets else {}
+        repo = init_project(
+            tmp_path_factory.mktemp("convert") / "repo",
+            package_dirs=("force-app", "core"),
+            extra=extra,
+        )
+        write(repo, {p: t for c in changes for p, t in c.before.items()})
+        before = commit(repo, "before")
+        for change in changes:
+            for path, text in change.after.items():
+                if text is None:
+                    remove(repo, path)
+                else:
+                    write(repo, {path: text})
+        delta = compute_delta(repo, before, commit(repo, "after"))
+        assert delta.destructive == {}
+        folder = write_delta(delta, tmp_path_factory.mktemp("delta") / "out", generate_source=True)
+        sf(
+            folder,
+            "project",
+            "convert",
+            "source",
+            "--manifest",
+            "package/package.xml",
+            "--output-dir",
+            "mdapi",
+        )
+        out[presets] = folder / "mdapi"
+    return out
+
+
+@pytest.mark.parametrize("name", list(CHANGES))
+def test_converted_delta_holds_the_change(converted: dict[bool, Path], name: str) -> None:
+    change = CHANGES[name]
+    target = converted[change.presets] / change.converted
+    assert target.is_file(), sorted(
+        p.relative_to(target.parents[1]).as_posix() for p in target.parents[1].rglob("*")
+    )
+    text = target.read_text(encoding="utf-8")
+    for needle in change.holds:
+        assert needle in text, f"{change.converted} lacks {needle!r}:\n{text}"
+
+
+def test_single_file_types_without_meta_match_sf(tmp_path: Path) -> None:
+    """`wave/MyApp.wapp`: every single-file type's file standing alone, as sf reads it."""
+    registry = Project.from_texts('{"packageDirectories": [{"path": "force-app"}]}').registry
+    files = []
+    for type_id in registry.types:
+        mtype = registry.types[type_id]
+        plain = mtype.adapter == "default" and not mtype.children and mtype.suffix
+        # in-folder, folder and nested types (reports, territories) live in folders of their own
+        nested = mtype.in_folder or mtype.folder_type or mtype.folder_content_type
+        if plain and not (mtype.parent or nested or mtype.alias_for):
+            files.append(f"{BASE}/{mtype.directory_name}/Alone{len(files)}.{mtype.suffix}")
+    root = tmp_path / "project"
+    _project(root)
+    write(root, {p: "<x/>" for p in files})
+    sf(root, "project", "generate", "manifest", "--source-dir", "force-app", "--output-dir", "out")
+    resolver = Resolver(Project.load(root))
+    ours = {str(resolver.component(p)) for p in files}
+    assert len(files) > 400
+    assert manifest_members(root / "out" / "package.xml") == ours

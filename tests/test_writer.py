@@ -63,6 +63,7 @@ def test_manifests_only(delta_repo: tuple[Path, str, str], tmp_path: Path) -> No
     repo, before, after = delta_repo
     out = write_delta(compute_delta(repo, before, after), tmp_path / "out", generate_source=False)
     assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()) == [
+        ".sfsync.json",
         "destructiveChanges/destructiveChanges.xml",
         "destructiveChanges/package.xml",
         "package/package.xml",
@@ -124,3 +125,37 @@ def test_relative_paths_are_checked(tmp_path: Path, bad: str) -> None:
 
     with pytest.raises(UsageError):
         _inside(tmp_path, bad)
+
+
+def test_refuses_a_folder_whose_files_it_would_overwrite(
+    delta_repo: tuple[Path, str, str], tmp_path: Path
+) -> None:
+    repo, before, after = delta_repo
+    # uncommitted work in the repository itself: the delta must never land on it
+    (repo / BASE / "classes" / "New.cls").write_text("work in progress")
+    project = (repo / "sfdx-project.json").read_text()
+    with pytest.raises(UsageError, match="would overwrite, and sfsync did not write it"):
+        write_delta(compute_delta(repo, before, after), repo)
+    assert (repo / BASE / "classes" / "New.cls").read_text() == "work in progress"
+    assert (repo / "sfdx-project.json").read_text() == project
+    assert not (repo / "package").exists()
+
+
+def test_a_folder_with_other_files_is_fine_and_a_rerun_replaces_its_own(
+    delta_repo: tuple[Path, str, str], tmp_path: Path
+) -> None:
+    repo, before, after = delta_repo
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine")
+    write_delta(compute_delta(repo, before, after), out)
+    assert (out / BASE / "staticresources" / "lib" / "js" / "a.js").exists()
+    marker = json.loads((out / ".sfsync.json").read_text())
+    assert f"{BASE}/classes/New.cls" in marker["files"]
+    # a second delta into the same folder: allowed, and what it no longer writes is gone
+    write(repo, {f"{BASE}/classes/New.cls": "class New { int x; }"})
+    third = commit(repo, "edit")
+    write_delta(compute_delta(repo, after, third), out)
+    assert (out / BASE / "classes" / "New.cls").read_text() == "class New { int x; }"
+    assert not (out / BASE / "staticresources" / "lib" / "js" / "a.js").exists()
+    assert (out / "notes.txt").read_text() == "mine"

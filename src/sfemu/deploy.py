@@ -14,10 +14,11 @@ import io
 import stat
 import xml.etree.ElementTree as ET
 import zipfile
+from collections.abc import Collection
 from typing import Any
 
 from sfemu import manifest as mf
-from sfemu import safexml, types
+from sfemu import safexml, semantics, types
 from sfemu.deploy_apply import apply, main_file, validate_only
 from sfemu.deploy_model import (
     DeployMessage,
@@ -314,7 +315,11 @@ def plan(
                     if mtype is None:
                         fail(comp, fname, f"Unknown type name '{type_name}' specified in {fname}")
                         continue
-                    present = comp in (existing if target is result.pre_deletes else will_exist)
+                    pool = existing if target is result.pre_deletes else will_exist
+                    if comp not in pool:
+                        # API names ignore case: `foo` names the org's `Foo`
+                        comp = _same_name(comp, pool)
+                    present = comp in pool
                     if mtype.is_child and mtype.parent:
                         parent_name, _ = types.split_child(comp.full_name)
                         parent = Component(mtype.parent, parent_name)
@@ -332,8 +337,48 @@ def plan(
                     )
                     (result.warnings if options.ignore_warnings else result.failures).append(msg)
 
+        _refuse_active_flows(store, result, prefix)
         result.tests = _tests(store, existing, result)
     return result
+
+
+def _refuse_active_flows(store: OrgStore, result: DeployPlan, prefix: str) -> None:
+    """An active flow cannot be deleted (see ``sfemu.semantics``); a FlowDefinition in the
+    package that deactivates it counts for the deletions applied after the package."""
+    deactivated = {
+        semantics.flow_of(comp)
+        for comp, files in result.writes.items()
+        if comp.type == "FlowDefinition"
+        and any(semantics.deactivating(data) for data in files.values())
+    }
+    for deletes, fname, after in (
+        (result.pre_deletes, "destructiveChangesPre.xml", False),
+        (result.post_deletes, "destructiveChangesPost.xml", True),
+    ):
+        for comp in deletes:
+            if comp.type != "Flow" or (after and comp in deactivated):
+                continue
+            path = store.parent_file(comp) or ""
+            if store.exists(path) and semantics.flow_is_active(store.read(path)):
+                result.failures.append(
+                    DeployMessage(
+                        "Flow",
+                        comp.full_name,
+                        prefix + fname,
+                        False,
+                        problem=f"{semantics.FLOW_IN_USE}: {store.props(comp).id}",
+                        problem_type="Error",
+                    )
+                )
+
+
+def _same_name(comp: Component, pool: Collection[Component]) -> Component:
+    """The component of `pool` whose name equals `comp`'s ignoring case, else `comp`."""
+    folded = comp.full_name.casefold()
+    for other in pool:
+        if other.type == comp.type and other.full_name.casefold() == folded:
+            return other
+    return comp
 
 
 def _parse_or_fail(

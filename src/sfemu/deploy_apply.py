@@ -7,7 +7,9 @@ without touching the org.
 
 from __future__ import annotations
 
-from sfemu import safexml, types
+from typing import Any
+
+from sfemu import safexml, semantics, types
 from sfemu.deploy_model import DeployMessage, DeployOutcome, DeployPlan
 from sfemu.store import OrgStore, children_in
 from sfemu.types import Component
@@ -39,6 +41,13 @@ def apply(store: OrgStore, p: DeployPlan, by: str) -> DeployOutcome:
         before = store.components()
         for comp, files in sorted(p.writes.items(), key=lambda kv: str(kv[0])):
             old = {path: store.read(path) for path in before.get(comp, [])}
+            if comp.type in semantics.OVERLAID:
+                files = {
+                    path: semantics.overlay(old[path], data) if path in old else data
+                    for path, data in files.items()
+                }
+            if comp.type == "FlowDefinition":
+                _set_flow_status(store, state, comp, files, by)
             created = comp not in before
             changed = not created and old != files
             if changed:
@@ -102,11 +111,35 @@ def apply(store: OrgStore, p: DeployPlan, by: str) -> DeployOutcome:
                     )
                 )
         delete(p.post_deletes)
+        for comp in (*p.pre_deletes, *p.post_deletes):
+            if comp.type == "Flow":  # a deleted flow takes its definition with it
+                store.remove_component(Component("FlowDefinition", comp.full_name))
         store.save_state(state)
     deployed = tuple(
         sorted(str(Component(m.component_type, m.full_name)) for m in successes if not m.deleted)
     )
     return DeployOutcome(tuple(successes), deployed, tuple(deleted))
+
+
+def _set_flow_status(
+    store: OrgStore,
+    state: dict[str, Any],
+    definition: Component,
+    files: dict[str, bytes],
+    by: str,
+) -> None:
+    """A deployed FlowDefinition (de)activates its flow's version."""
+    flow = semantics.flow_of(definition)
+    path = store.parent_file(flow) or ""
+    if not store.exists(path):
+        return
+    for data in files.values():
+        deactivate = semantics.deactivating(data)
+        if deactivate is not None:
+            status = "Obsolete" if deactivate else "Active"
+            store.put_files({path: semantics.with_status(store.read(path), status)})
+            store.touch(state, flow, by)
+            return
 
 
 def validate_only(p: DeployPlan) -> DeployOutcome:

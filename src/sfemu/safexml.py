@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
-from typing import Any
 from xml.parsers import expat
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import DefusedXMLParser
 
 MD_NS = "http://soap.sforce.com/2006/04/metadata"
 
@@ -27,41 +29,28 @@ class XmlError(Exception):
 
 
 def parse(data: bytes | str) -> ET.Element:
-    """Parse ``data`` into an element tree; DOCTYPE, entity and external references are errors."""
-    builder = ET.TreeBuilder()
-    parser = expat.ParserCreate(namespace_separator="}")
+    """Parse ``data`` into an element tree; DOCTYPE, entity and external references are errors.
 
-    def refuse(*_args: Any) -> Any:
+    The guard is ``defusedxml``'s parser, which hooks expat itself, so a declaration is
+    refused in any encoding the document declares (UTF-16 included).
+    """
+    parser = DefusedXMLParser(target=ET.TreeBuilder(), forbid_dtd=True)
+    expat_parser = parser.parser
+    try:
+        parser.feed(data)
+        root: ET.Element = parser.close()
+    except DefusedXmlException:
         raise XmlError(
             "DOCTYPE and entity declarations are not allowed",
-            parser.CurrentLineNumber,
-            parser.CurrentColumnNumber + 1,
-        )
-
-    def start(name: str, attrs: dict[str, str]) -> None:
-        builder.start(_qname(name), {_qname(k): v for k, v in attrs.items()})
-
-    def end(name: str) -> None:
-        builder.end(_qname(name))
-
-    parser.StartDoctypeDeclHandler = refuse
-    parser.EntityDeclHandler = refuse
-    parser.UnparsedEntityDeclHandler = refuse
-    parser.ExternalEntityRefHandler = refuse
-    parser.StartElementHandler = start
-    parser.EndElementHandler = end
-    parser.CharacterDataHandler = builder.data
-    try:
-        parser.Parse(data, True)
-    except expat.ExpatError as exc:
-        raise XmlError(
-            f"Error parsing file: {expat.ErrorString(exc.code)}", exc.lineno, exc.offset + 1
+            expat_parser.CurrentLineNumber,
+            expat_parser.CurrentColumnNumber + 1,
         ) from None
-    return builder.close()
-
-
-def _qname(name: str) -> str:
-    return "{" + name if "}" in name else name
+    except ET.ParseError as exc:
+        line, column = exc.position
+        raise XmlError(
+            f"Error parsing file: {expat.ErrorString(exc.code)}", line, column + 1
+        ) from None
+    return root
 
 
 def local(tag: str) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -13,6 +12,8 @@ from sfsync.cli import JsonOption, Output, command_app
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from sfsync.metadata.forceignore import ForceIgnore
+
 LISTED = 40  # components listed per section in human output
 
 
@@ -22,24 +23,32 @@ app = command_app()
 @app.command("delta")
 def delta_command(
     from_ref: Annotated[
-        str, typer.Option("--from", metavar="REF", help="The commit the target org holds (older).")
+        str,
+        typer.Option(
+            "--from", "-f", metavar="REF", help="The commit the target org holds (older)."
+        ),
     ],
     to_ref: Annotated[
-        str, typer.Option("--to", metavar="REF", help="The commit the org should hold (newer).")
+        str,
+        typer.Option("--to", "-t", metavar="REF", help="The commit the org should hold (newer)."),
     ] = "HEAD",
     output_dir: Annotated[
         Path,
         typer.Option(
-            "--output-dir", "-o", metavar="DIR", help="Where to write the manifests and files."
+            "--output-dir",
+            "-o",
+            metavar="DIR",
+            help="Where to write the manifests and files: a new or empty folder, or one "
+            "sfsync wrote before.",
         ),
-    ] = Path("."),
+    ] = Path("output"),
     generate_delta: Annotated[
         bool,
         typer.Option(
             "--generate-delta",
             "-d",
             help="Also copy the source files needed to deploy package.xml, "
-            "with a minimal sfdx-project.json.",
+            "with the project's sfdx-project.json.",
         ),
     ] = False,
     source_dir: Annotated[
@@ -48,15 +57,54 @@ def delta_command(
             "--source-dir",
             "-s",
             metavar="DIR",
-            help="Only look at changes below this folder (repeatable).",
+            help="Only look at changes below this folder (repeatable); it must exist.",
         ),
     ] = None,
     ignore_file: Annotated[
         Path | None,
         typer.Option(
-            "--ignore-file", "-i", metavar="FILE", help="Extra .forceignore-style patterns to skip."
+            "--ignore-file",
+            "-i",
+            metavar="FILE",
+            help="Gitignore-style patterns: changed paths to leave out (deletions too, "
+            "unless --ignore-destructive-file is given).",
         ),
     ] = None,
+    ignore_destructive_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--ignore-destructive-file",
+            "-D",
+            metavar="FILE",
+            help="Patterns: deleted paths to leave out.",
+        ),
+    ] = None,
+    include_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--include-file",
+            "-n",
+            metavar="FILE",
+            help="Patterns: files of --to to deploy even if unchanged.",
+        ),
+    ] = None,
+    include_destructive_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--include-destructive-file",
+            "-N",
+            metavar="FILE",
+            help="Patterns: files of --to to delete.",
+        ),
+    ] = None,
+    ignore_whitespace: Annotated[
+        bool,
+        typer.Option(
+            "--ignore-whitespace",
+            "-W",
+            help="A change of whitespace only (spaces, tabs, line ends) is no change.",
+        ),
+    ] = False,
     merge_base: Annotated[
         bool,
         typer.Option("--merge-base", help="Compare from the common ancestor of --from and --to."),
@@ -65,6 +113,7 @@ def delta_command(
         str | None,
         typer.Option(
             "--api-version",
+            "-a",
             metavar="VERSION",
             help="API version of the manifests (default: sourceApiVersion).",
         ),
@@ -75,22 +124,26 @@ def delta_command(
 
     Writes OUT/package/package.xml (added and changed components),
     OUT/destructiveChanges/destructiveChanges.xml (deleted ones) and, with --generate-delta,
-    the source files to deploy them, so that from OUT
+    the source files to deploy them. OUT is ./output unless --output-dir says otherwise;
+    a folder holding files the delta would overwrite is refused unless sfsync wrote it.
+    From OUT, this deploys exactly the difference:
 
     \b
         sf project deploy start --manifest package/package.xml \\
             --post-destructive-changes destructiveChanges/destructiveChanges.xml
 
-    deploys exactly the difference.
-
-    Example:
+    The options of sfdx-git-delta work the same way, so a pipeline switches by renaming
+    the command.
 
     \b
-        sfsync delta --from origin/main --to HEAD --output-dir .delta --generate-delta
+    Examples:
+        sfsync delta --from origin/main --to HEAD --generate-delta
+        sfsync delta --from v1.4 --output-dir .delta --ignore-file .sgdignore --json
     """
     from sfsync.errors import UsageError
     from sfsync.git import repo as gitrepo
     from sfsync.metadata.delta import compute_delta
+    from sfsync.metadata.filters import PathFilters, load_patterns
     from sfsync.metadata.project import PROJECT_FILE
     from sfsync.metadata.writer import write_delta
     from sfsync.pipeline.project import metadata_project
@@ -104,13 +157,17 @@ def delta_command(
             )
         root = root.parent
     project = metadata_project(root)
-    if ignore_file is not None:
-        if not ignore_file.is_file():
-            raise UsageError(f"--ignore-file {ignore_file}: no such file")
-        extra = ignore_file.read_text(encoding="utf-8")
-        project = dataclasses.replace(
-            project, forceignore_text=project.forceignore_text + "\n" + extra
-        )
+
+    def patterns(path: Path | None, option: str) -> ForceIgnore | None:
+        return load_patterns(path, option) if path is not None else None
+
+    filters = PathFilters(
+        ignore=patterns(ignore_file, "--ignore-file"),
+        ignore_destructive=patterns(ignore_destructive_file, "--ignore-destructive-file"),
+        include=patterns(include_file, "--include-file"),
+        include_destructive=patterns(include_destructive_file, "--include-destructive-file"),
+        ignore_whitespace=ignore_whitespace,
+    )
     scopes = []
     for folder in source_dir or []:
         path = (Path.cwd() / folder).resolve()
@@ -128,26 +185,34 @@ def delta_command(
         api_version=api_version,
         load_sources=generate_delta,
         toplevel=top,
+        filters=filters,
     )
     out = write_delta(delta, output_dir, generate_source=generate_delta)
 
     def human(console: Console) -> None:
+        added = {(t, m) for t, members in delta.added.items() for m in members}
         for title, types in (("deploy", delta.package), ("delete", delta.destructive)):
             count = sum(len(m) for m in types.values())
-            console.print(f"[bold]{count}[/] component(s) to {title}")
+            new = sum(1 for t, ms in types.items() for m in ms if (t, m) in added)
+            detail = f" ({new} added, {count - new} modified)" if title == "deploy" else ""
+            console.print(f"[bold]{count}[/] component(s) to {title}{detail}")
             shown = [f"{t}:{m}" for t, members in types.items() for m in members]
             for name in shown[:LISTED]:
                 console.print(f"  {name}", markup=False)
             if len(shown) > LISTED:
                 console.print(f"  ... and {len(shown) - LISTED} more (see the manifests)")
         for warning in delta.warnings:
-            console.print(f"[yellow]warning:[/] {warning}")
-        console.print(f"written to {out}")
+            console.print("[yellow]warning:[/] ", end="")
+            console.print(warning, markup=False)
+        console.print(f"written to {out}", markup=False)
 
     Output(json_output).emit(
         {
             "package": delta.package,
             "destructive": delta.destructive,
+            "added": delta.added,
+            "modified": delta.modified,
+            "deleted": delta.destructive,
             "warnings": delta.warnings,
             "outputDir": str(out),
         },

@@ -117,10 +117,12 @@ def parse_rule(line: str) -> Rule | None:
 class ForceIgnore:
     """The compiled `.forceignore` of a project (with the CLI's default patterns first)."""
 
-    def __init__(self, text: str = "") -> None:
+    def __init__(self, text: str = "", *, defaults: bool = True) -> None:
+        """`defaults=False`: only the given patterns (a gitignore-style list, not a project's)."""
         own = [rule for rule in map(parse_rule, text.splitlines()) if rule is not None]
-        defaults = [rule for rule in map(parse_rule, DEFAULT_PATTERNS) if rule is not None]
-        self.rules = defaults + own
+        cli = [rule for rule in map(parse_rule, DEFAULT_PATTERNS) if rule is not None]
+        self.rules = (cli if defaults else []) + own
+        self._defaults = defaults
         self._own = own
         self._any: dict[tuple[bool, bool, bool], re.Pattern[str] | None] = {}
         self._dirs: dict[str, bool] = {}
@@ -139,7 +141,7 @@ class ForceIgnore:
     def _decide(self, path: str, is_dir: bool) -> bool:
         # the CLI's defaults only concern dot files, `.dup` and package2 files: skip them
         # (and their regex) for every other path
-        own = not _may_match_defaults(path)
+        own = not self._defaults or not _may_match_defaults(path)
         rules = self._own if own else self.rules
         positive = self._alternation(False, is_dir, own)
         if positive is None or not positive.match(path):

@@ -8,23 +8,25 @@ keeps only the elements to deploy.
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from sfsync.metadata.registry import MetadataType, Registry
-from sfsync.metadata.xmlsafe import Fingerprint, child_text, fingerprint, local, parse, serialize
+from sfsync.metadata.xmlsafe import Fingerprint, child_text, fingerprint, local, serialize
 
 
 @dataclass(frozen=True)
 class ElementDiff:
-    """Per child type name: members changed or added, and members removed."""
+    """Per child type name: members changed or added (`added`: new ones), members removed."""
 
     changed: dict[str, set[str]] = field(default_factory=dict)
     removed: dict[str, set[str]] = field(default_factory=dict)
+    added: dict[str, set[str]] = field(default_factory=dict)
     container_changed: bool = False
 
 
-def _child_types(registry: Registry, mtype: MetadataType) -> dict[str, MetadataType]:
+def child_types(registry: Registry, mtype: MetadataType) -> dict[str, MetadataType]:
     """Element name -> child type, for children that live inside the file."""
     out = {}
     for child_id in mtype.children:
@@ -35,13 +37,13 @@ def _child_types(registry: Registry, mtype: MetadataType) -> dict[str, MetadataT
 
 
 def _elements(
-    data: bytes | None, where: str, children: Mapping[str, MetadataType]
+    root: ET.Element | None, children: Mapping[str, MetadataType]
 ) -> tuple[dict[tuple[str, str], Fingerprint], list[Fingerprint]]:
     keyed: dict[tuple[str, str], Fingerprint] = {}
     other: list[Fingerprint] = []
-    if data is None:
+    if root is None:
         return keyed, other
-    for element in parse(data, where):
+    for element in root:
         name = local(element.tag)
         child = children.get(name)
         key = child_text(element, child.unique_id_element or "fullName") if child else None
@@ -53,19 +55,22 @@ def _elements(
 
 
 def diff_elements(
-    registry: Registry, mtype: MetadataType, old: bytes | None, new: bytes | None, where: str
+    registry: Registry, mtype: MetadataType, old: ET.Element | None, new: ET.Element | None
 ) -> ElementDiff:
-    """Compare two revisions of an in-file container (None = the file is absent)."""
-    children = _child_types(registry, mtype)
-    old_keyed, old_other = _elements(old, where, children)
-    new_keyed, new_other = _elements(new, where, children)
+    """Compare two parsed revisions of an in-file container (None = the file is absent)."""
+    children = child_types(registry, mtype)
+    old_keyed, old_other = _elements(old, children)
+    new_keyed, new_other = _elements(new, children)
     result = ElementDiff(
         container_changed=new is not None
         and sorted(map(repr, old_other)) != sorted(map(repr, new_other))
     )
     for (type_name, key), value in new_keyed.items():
-        if old_keyed.get((type_name, key)) != value:
+        before = old_keyed.get((type_name, key))
+        if before != value:
             result.changed.setdefault(type_name, set()).add(key)
+            if before is None:
+                result.added.setdefault(type_name, set()).add(key)
     for type_name, key in old_keyed:
         if (type_name, key) not in new_keyed:
             result.removed.setdefault(type_name, set()).add(key)
@@ -73,11 +78,13 @@ def diff_elements(
 
 
 def keep_elements(
-    registry: Registry, mtype: MetadataType, data: bytes, keep: ElementDiff, where: str
+    registry: Registry, mtype: MetadataType, root: ET.Element, keep: ElementDiff
 ) -> bytes:
-    """The file with only the changed children (and the container's own elements)."""
-    children = _child_types(registry, mtype)
-    root = parse(data, where)
+    """The file with only the changed children (and the container's own elements).
+
+    `root` is changed in place.
+    """
+    children = child_types(registry, mtype)
     for element in list(root):
         child = children.get(local(element.tag))
         if child is None:

@@ -107,8 +107,8 @@ class Project:
             )
         ignore = root / FORCEIGNORE_FILE
         return cls.from_texts(
-            path.read_text(encoding="utf-8"),
-            ignore.read_text(encoding="utf-8") if ignore.is_file() else "",
+            _text(path.read_bytes(), str(path)),
+            _text(ignore.read_bytes(), str(ignore)) if ignore.is_file() else "",
             extra_types,
             root=root,
             where=str(path),
@@ -133,8 +133,8 @@ class Project:
             raise ConfigError(f"{base}{PROJECT_FILE}: not found in commit {rev}")
         ignore = blobs.get(names[1])
         return cls.from_texts(
-            project_json.decode("utf-8"),
-            ignore.decode("utf-8") if ignore is not None else "",
+            _text(project_json, names[0]),
+            _text(ignore, names[1]) if ignore is not None else "",
             extra_types,
             root=Path(repo) / prefix if prefix else Path(repo),
             where=f"{rev}:{base}{PROJECT_FILE}",
@@ -153,3 +153,11 @@ class Project:
             if inside and (best is None or len(pkg) > len(best)):
                 best = pkg
         return best
+
+
+def _text(data: bytes, where: str) -> str:
+    """A project file's text; one clear error when it is not UTF-8."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ConfigError(f"{where}: not a UTF-8 text file; save it as UTF-8") from None

@@ -1,8 +1,16 @@
-"""Safe XML for metadata files: no DTDs or entities, element fingerprints, stable output."""
+"""Safe XML for metadata files: no DTDs or entities, element fingerprints, stable output.
+
+Every metadata file comes from a repository (or an org) someone else controls, so it is
+parsed with `defusedxml`, which refuses DTDs, entity declarations and external references
+whatever the document's encoding (a byte search for `<!ENTITY` misses UTF-16).
+"""
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring
 
 from sfsync.errors import UsageError
 
@@ -12,15 +20,28 @@ DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
 Fingerprint = tuple[object, ...]
 
 
+class MalformedXml(UsageError):
+    """A metadata file that is not well-formed XML (or declares a DTD or entities)."""
+
+    name = "MalformedXml"
+
+    def __init__(self, message: str, where: str, reason: str) -> None:
+        super().__init__(message)
+        self.where = where
+        self.reason = reason
+
+
 def parse(data: bytes, where: str) -> ET.Element:
     """Parse a metadata file; DTDs and entity declarations are refused (no expansion)."""
-    head = data[:4096].upper()
-    if b"<!DOCTYPE" in head or b"<!ENTITY" in data.upper():
-        raise UsageError(f"{where}: XML with a DTD or entities is not metadata; remove them")
     try:
-        return ET.fromstring(data)
+        root: ET.Element = fromstring(data, forbid_dtd=True)
+    except DefusedXmlException as exc:
+        reason = f"XML with a DTD or entities is not metadata ({type(exc).__name__})"
+        raise MalformedXml(f"{where}: {reason}; remove them", where, reason) from None
     except ET.ParseError as exc:
-        raise UsageError(f"{where}: not well-formed XML ({exc}); fix the file") from exc
+        reason = f"not well-formed XML ({exc})"
+        raise MalformedXml(f"{where}: {reason}; fix the file", where, reason) from None
+    return root
 
 
 def local(tag: str) -> str:
@@ -29,11 +50,20 @@ def local(tag: str) -> str:
 
 
 def fingerprint(element: ET.Element) -> Fingerprint:
-    """A value equal for elements that mean the same (whitespace between tags ignored)."""
+    """A value equal for elements that mean the same.
+
+    Ignored: indentation and line breaks between tags, attribute order, the XML
+    declaration, how a character is escaped (`&apos;` or `'`) and empty-element spelling
+    (`<a/>` or `<a></a>`). Kept: every character of a text value, spaces included
+    (`<value> x</value>` differs from `<value>x</value>`).
+    """
+    text = element.text or ""
+    if len(element) and not text.strip():
+        text = ""  # indentation before the first child
     return (
         local(element.tag),
         tuple(sorted(element.attrib.items())),
-        (element.text or "").strip(),
+        text,
         tuple(fingerprint(child) for child in element),
     )
 

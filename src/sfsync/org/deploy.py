@@ -35,7 +35,10 @@ What `deploy_step` does, for one env and a delta:
    as skipped), `force` deploys over it. A component already at `to_sha` is fine: a re-run
    after a crash goes through;
 3. writes the delta to a temporary folder and deploys it in one `sf` call (manifest and
-   post-destructive changes). A refused deploy raises `sf.DeployFailed` (exit 1) listing the
+   post-destructive changes). A Flow to delete is deactivated in the same deployment
+   (a FlowDefinition with `activeVersionNumber` 0 in the package, `sfsync.org.flows`), and
+   one the org no longer has is not deleted again. A refused deploy raises
+   `sf.DeployFailed` (exit 1) listing the
    errors: the snapshot is kept, no state ref moves, the message says how to retry;
 4. appends the event to `refs/sfsync/envs/<env>` with a compare-and-swap on the commit read
    in 1 (`state.StateConflict` when someone else recorded in between).
@@ -46,6 +49,7 @@ A validation (`check_only`) skips 2 and records a `validate` event without chang
 
 from __future__ import annotations
 
+import json
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -57,6 +61,7 @@ from sfsync.git import lease, locks, state
 from sfsync.git import repo as gitrepo
 from sfsync.metadata.component import Component
 from sfsync.metadata.delta import Delta
+from sfsync.org import flows as orgflows
 from sfsync.org import jobs, sf
 from sfsync.org.inorg import InOrgWork, OrgChange, snapshot_and_check
 from sfsync.org.payload import Payload, from_delta, write_manifests
@@ -256,6 +261,9 @@ def run_payload(
                         forced = changes
                     if on_snapshot is not None:
                         on_snapshot(snap)
+                # flows are deactivated, then deleted; one the org no longer has is left alone
+                absent = set(snap.absent) if snap is not None else None
+                delete, deactivated = orgflows.plan(delete, absent)
                 new_state = current.state
                 if not check_only:
                     new_state = (update_state or _default_update(env, payload.to_sha))(
@@ -266,6 +274,7 @@ def run_payload(
                     "deployId": None,
                     "snapshot": snap.ref if snap else None,
                     "deleted": [str(c) for c in delete],
+                    "deactivatedFlows": [str(c) for c in deactivated],
                     "skipped": [c.to_json() for c in skipped],
                     "forced": [c.to_json() for c in forced],
                     "excluded": [str(c) for c in excluded],
@@ -292,7 +301,9 @@ def run_payload(
                 if deploy or delete:
                     out = work / "payload"
                     payload.write(out, removed)
-                    write_manifests(out, deploy, delete, payload.api_version)
+                    package = [*deploy, *orgflows.definitions(deactivated)]
+                    write_manifests(out, package, delete, payload.api_version)
+                    orgflows.write_definitions(out, _package_dir(out), deactivated)
                     post = out / "destructiveChanges" / "destructiveChanges.xml"
                     on_started = None
                     if not check_only:
@@ -411,6 +422,16 @@ def _abandon(repo: Path, env: Environment, held: lease.Lease | None, exc: BaseEx
     jobs.clear(common, env.name)
     if held is not None:
         lease.release(repo, held, f"nothing deployed ({type(exc).__name__})")
+
+
+def _package_dir(project_dir: Path) -> str:
+    """The first package directory of the payload project sfsync wrote."""
+    try:
+        data = json.loads((project_dir / "sfdx-project.json").read_text(encoding="utf-8"))
+        path = data["packageDirectories"][0]["path"]
+    except (OSError, ValueError, KeyError, IndexError, TypeError):
+        return "force-app"
+    return str(path) if path not in (".", "") else ""
 
 
 def _default_update(

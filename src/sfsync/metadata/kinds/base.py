@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from sfsync.metadata.component import Component, Resolved
-from sfsync.metadata.paths import nested_full_name, parse_folder_xml, parse_metadata_xml
+from sfsync.metadata.paths import (
+    last_index,
+    nested_full_name,
+    parse_folder_xml,
+    parse_metadata_xml,
+)
 from sfsync.metadata.registry import MetadataType, Registry
 
 TYPE_CHECKING = False  # typing stays unimported on the hook path
@@ -92,6 +97,24 @@ def root_metadata(mtype: MetadataType, parts: list[str]) -> tuple[str, str | Non
     if folder and len(parts) > 1:
         return folder, None
     return None
+
+
+def content_metadata(mtype: MetadataType, parts: list[str]) -> tuple[str, str] | None:
+    """(fullName, suffix) of a file that is its own metadata (`wave/MyApp.wapp`), or None.
+
+    The CLI reads a single-file type's `Name.suffix` without `-meta.xml` when it sits
+    right in the type's folder (in a folder of it for in-folder types).
+    """
+    if not mtype.suffix:
+        return None
+    if mtype.in_folder:
+        name = nested_full_name(parts, mtype.directory_name)
+        return (name, mtype.suffix) if name else None
+    allowed = len(parts) - (3 if mtype.folder_type == mtype.id else 2)
+    if last_index(parts[:-1], mtype.directory_name) != allowed:
+        return None
+    name, dot, suffix = parts[-1].rpartition(".")
+    return (name, suffix) if dot and name and suffix == mtype.suffix else None
 
 
 def existing(tree: Tree, paths: list[str]) -> list[str]:

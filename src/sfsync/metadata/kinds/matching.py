@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from sfsync.metadata.kinds.base import calculate_name, existing, make, root_metadata
+from sfsync.metadata.kinds.base import (
+    calculate_name,
+    content_metadata,
+    existing,
+    make,
+    root_metadata,
+)
 from sfsync.metadata.paths import META_XML, parse_metadata_xml
 
 TYPE_CHECKING = False  # typing stays unimported on the hook path
@@ -19,17 +25,24 @@ class DefaultKind:
     def resolve(
         self, resolver: Resolver, mtype: MetadataType, path: str, parts: list[str], package_dir: str
     ) -> Resolved | None:
-        root = root_metadata(mtype, parts) or parse_metadata_xml(parts[-1])
+        root = (
+            root_metadata(mtype, parts)
+            or parse_metadata_xml(parts[-1])
+            or content_metadata(mtype, parts)
+        )
         if root is None:
             return None
         name = calculate_name(resolver.registry, mtype, parts, root[0])
         return make(resolver, mtype, name, path, package_dir) if name else None
 
     def files(self, resolver: Resolver, resolved: Resolved, tree: Tree) -> list[str]:
-        return existing(tree, [resolved.path])
+        # `Name.suffix-meta.xml`, or `Name.suffix` standing alone (`wave/MyApp.wapp`)
+        path = resolved.path
+        other = path[: -len(META_XML)] if path.endswith(META_XML) else path + META_XML
+        return existing(tree, [path, other])
 
     def exists(self, resolver: Resolver, resolved: Resolved, tree: Tree) -> bool:
-        return tree.has(resolved.path)
+        return bool(self.files(resolver, resolved, tree))
 
 
 class MatchingContentKind:

@@ -1,0 +1,121 @@
+"""What the emulated org does with a deployed Profile, PermissionSet and deleted Flow."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sfemu_zip import NS, make_zip, package
+
+from sfemu import deploy as dp
+from sfemu.store import OrgStore, Root
+
+FIELD = (
+    "<fieldPermissions><editable>{1}</editable><field>{0}</field><readable>true</readable>"
+    "</fieldPermissions>"
+)
+IP = "<loginIpRanges><endAddress>{0}</endAddress><startAddress>{0}</startAddress></loginIpRanges>"
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> OrgStore:
+    root = Root(tmp_path / "root")
+    root.create_org("int", sandbox=True)
+    return root.store("int")
+
+
+def _doc(root: str, body: str) -> str:
+    return f'<?xml version="1.0" encoding="UTF-8"?>\n<{root} xmlns="{NS}">{body}</{root}>\n'
+
+
+def _deploy(
+    store: OrgStore,
+    types: dict[str, list[str]],
+    files: dict[str, str],
+    post: dict[str, list[str]] | None = None,
+) -> dp.DeployPlan:
+    zipped = {"package.xml": package(types), **files}
+    if post:
+        zipped["destructiveChangesPost.xml"] = package(post)
+    plan = dp.plan(store, make_zip(zipped), dp.DeployOptions())
+    if not plan.fails:
+        dp.apply(store, plan, "Deployer")
+    return plan
+
+
+def test_a_profile_is_overlaid(store: OrgStore) -> None:
+    full = "<custom>true</custom>" + FIELD.format("A.X__c", "true") + FIELD.format("A.Y__c", "true")
+    store.put_files(
+        {"profiles/Support.profile": _doc("Profile", full + IP.format("1.1.1.1")).encode()}
+    )
+    pruned = "<custom>true</custom>" + FIELD.format("A.Y__c", "false") + IP.format("2.2.2.2")
+    _deploy(store, {"Profile": ["Support"]}, {"profiles/Support.profile": _doc("Profile", pruned)})
+    held = store.read("profiles/Support.profile").decode()
+    # the entry left out stays, the one sent is replaced, the IP ranges are replaced as a set
+    assert "<field>A.X__c</field>" in held
+    assert held.count("<field>A.Y__c</field>") == 1 and "<editable>false</editable>" in held
+    assert "2.2.2.2" in held and "1.1.1.1" not in held
+
+
+def test_a_permission_set_is_replaced(store: OrgStore) -> None:
+    body = "<label>Sales</label>" + "".join(FIELD.format(f"A.F{i}__c", "true") for i in range(46))
+    store.put_files({"permissionsets/Sales.permissionset": _doc("PermissionSet", body).encode()})
+    pruned = "<label>Sales</label>" + FIELD.format("A.F3__c", "false")
+    _deploy(
+        store,
+        {"PermissionSet": ["Sales"]},
+        {"permissionsets/Sales.permissionset": _doc("PermissionSet", pruned)},
+    )
+    held = store.read("permissionsets/Sales.permissionset").decode()
+    assert held.count("<fieldPermissions>") == 1  # what the org does: 45 entries gone
+
+
+FLOW = {"flows/Onboard.flow": _doc("Flow", "<label>Onboard</label><status>Active</status>")}
+DEACTIVATE = {
+    "flowDefinitions/Onboard.flowDefinition": _doc(
+        "FlowDefinition", "<activeVersionNumber>0</activeVersionNumber>"
+    )
+}
+
+
+def test_an_active_flow_cannot_be_deleted(store: OrgStore) -> None:
+    store.put_files({p: d.encode() for p, d in FLOW.items()})
+    plan = _deploy(store, {}, {}, post={"Flow": ["Onboard"]})
+    assert plan.fails
+    assert "insufficient access rights on cross-reference id" in plan.failures[0].problem
+    assert store.exists("flows/Onboard.flow")
+
+
+def test_deactivated_in_the_same_deployment_then_deleted(store: OrgStore) -> None:
+    store.put_files({p: d.encode() for p, d in FLOW.items()})
+    plan = _deploy(store, {"FlowDefinition": ["Onboard"]}, DEACTIVATE, post={"Flow": ["Onboard"]})
+    assert not plan.fails, plan.failures
+    assert not store.exists("flows/Onboard.flow")
+    assert not store.exists("flowDefinitions/Onboard.flowDefinition")
+
+
+def test_pre_destructive_runs_before_the_deactivation(store: OrgStore) -> None:
+    store.put_files({p: d.encode() for p, d in FLOW.items()})
+    zipped = {
+        "package.xml": package({"FlowDefinition": ["Onboard"]}),
+        "destructiveChangesPre.xml": package({"Flow": ["Onboard"]}),
+        **DEACTIVATE,
+    }
+    plan = dp.plan(store, make_zip(zipped), dp.DeployOptions())
+    assert plan.fails and "cross-reference id" in plan.failures[0].problem
+
+
+def test_a_flow_definition_deactivates_the_flow(store: OrgStore) -> None:
+    store.put_files({p: d.encode() for p, d in FLOW.items()})
+    _deploy(store, {"FlowDefinition": ["Onboard"]}, DEACTIVATE)
+    assert b"<status>Obsolete</status>" in store.read("flows/Onboard.flow")
+    plan = _deploy(store, {}, {}, post={"Flow": ["Onboard"]})
+    assert not plan.fails
+
+
+def test_a_deletion_names_the_component_whatever_its_case(store: OrgStore) -> None:
+    # why a case-only rename must never reach destructiveChanges.xml: the org deletes its class
+    store.put_files({"classes/CustomerServices.cls": b"public class CustomerServices {}\n"})
+    plan = _deploy(store, {}, {}, post={"ApexClass": ["customerServices"]})
+    assert not plan.fails
+    assert not store.exists("classes/CustomerServices.cls")
