@@ -42,11 +42,11 @@ D = "force-app/main/default"
         pytest.param(
             f"{D}/labels/CustomLabels.labels-meta.xml", "CustomLabels:CustomLabels", id="lbl"
         ),
-        pytest.param(f"{D}/weird/thing.xyz", f"{D}/weird/thing.xyz", id="unknown-falls-back"),
-        pytest.param("docs/classes/Foo.cls", "docs/classes/Foo.cls", id="outside-package"),
+        pytest.param(f"{D}/weird/thing.xyz", None, id="no-type-no-name"),
+        pytest.param("docs/classes/Foo.cls", None, id="outside-package"),
     ],
 )
-def test_component_name(tmp_path: Path, path: str, expected: str) -> None:
+def test_component_name(tmp_path: Path, path: str, expected: str | None) -> None:
     assert Namer(_project(tmp_path, ["force-app"]))(path) == expected
 
 
@@ -55,17 +55,16 @@ def test_second_package_directory(tmp_path: Path) -> None:
     assert namer("lib/classes/Util.cls") == "ApexClass:Util"
 
 
-def test_forceignored_file_keeps_its_path(tmp_path: Path) -> None:
+def test_forceignored_file_has_no_name(tmp_path: Path) -> None:
     root = _project(tmp_path, ["force-app"])
     (root / ".forceignore").write_text("**/jsconfig.json\n", encoding="utf-8")
-    path = f"{D}/lwc/jsconfig.json"
-    assert Namer(root)(path) == path
+    assert Namer(root)(f"{D}/lwc/jsconfig.json") is None
 
 
 def test_extra_type_names_its_components(tmp_path: Path) -> None:
     root = _project(tmp_path, ["force-app"])
     path = f"{D}/gizmos/Spinner.gizmo-meta.xml"
-    assert Namer(root)(path) == path
+    assert Namer(root)(path) is None
     extra = [{"name": "Gizmo", "directoryName": "gizmos", "suffix": "gizmo"}]
     assert Namer(root, extra)(path) == "Gizmo:Spinner"
 

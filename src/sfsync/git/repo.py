@@ -292,6 +292,102 @@ def first_parent_log(
     return entries
 
 
+@dataclass(frozen=True)
+class RawChange:
+    """One entry of `git diff --raw`: status, path and the blob shas on both sides."""
+
+    status: str
+    path: str
+    old_sha: str
+    new_sha: str
+    old_mode: str = ""
+    new_mode: str = ""
+
+
+def first_parent_chain(
+    cwd: Path | str, tip: str, exclude: str | None
+) -> list[tuple[str, str | None]]:
+    """First-parent commits of `tip` not reachable from `exclude` (newest first), each with
+    its first parent (None for a root commit). Reads no trees: cheap at any length."""
+    args = ["rev-list", "--first-parent", "--parents", tip]
+    if exclude:
+        args.append(f"^{exclude}")
+    chain: list[tuple[str, str | None]] = []
+    for line in out(cwd, *args).splitlines():
+        shas = line.split()
+        if shas:
+            chain.append((shas[0], shas[1] if len(shas) > 1 else None))
+    return chain
+
+
+@dataclass(frozen=True)
+class CommitDiff:
+    """One answer of `diff_tree_many`: the commit's author, date, subject and its changes."""
+
+    sha: str
+    author: str
+    date: str
+    subject: str
+    changes: tuple[RawChange, ...]
+
+
+def diff_tree_many(
+    cwd: Path | str, pairs: Sequence[tuple[str, str | None]], paths: Sequence[str] = ()
+) -> list[CommitDiff]:
+    """What changed from each `old` to each `new` commit of `pairs` (`(new, old)`; old None:
+    from the empty tree), in one `git diff-tree --stdin` process, in the order given.
+
+    The commits need not be parent and child: any two commits compare. No renames, no blob
+    reads; below `paths` when given.
+    """
+    if not pairs:
+        return []
+    lines = "".join(f"{new} {old}\n" if old else f"{new}\n" for new, old in pairs)
+    args = [
+        "diff-tree",
+        "--stdin",
+        "--always",  # one record per line, also when nothing changed
+        "--root",  # a line without `old` compares with the empty tree
+        "-r",
+        "-z",
+        "--raw",
+        "--no-renames",
+        "--no-abbrev",
+        "--format=%x01%H%x00%an%x00%aI%x00%s",
+    ]
+    if paths:
+        args += ["--", *paths]
+    tokens = run(cwd, *args, input=lines.encode()).stdout.split(b"\0")
+    diffs: list[CommitDiff] = []
+    head: list[bytes] = []
+    changes: list[RawChange] = []
+    i = 0
+
+    def close() -> None:
+        if head:
+            sha, author, date, subject = (f.decode("utf-8", errors="replace") for f in head)
+            diffs.append(CommitDiff(sha, author, date, subject, tuple(changes)))
+
+    while i < len(tokens):
+        token = tokens[i].lstrip(b"\n")
+        if token.startswith(b"\x01"):  # a header: sha, author, date, subject
+            close()
+            head = [token[1:], *tokens[i + 1 : i + 4]]
+            changes = []
+            i += 4
+        elif token.startswith(b":") and i + 1 < len(tokens):  # `:modes shas status`, path
+            old_mode, new_mode, old_sha, new_sha, status = token[1:].decode().split(" ")
+            path = tokens[i + 1].decode("utf-8", errors="surrogateescape")
+            changes.append(RawChange(status[0], path, old_sha, new_sha, old_mode, new_mode))
+            i += 2
+        else:
+            i += 1
+    close()
+    if len(diffs) != len(pairs):
+        raise CommandFailed(("git", *args), 0, f"{len(diffs)} answers to {len(pairs)}", "")
+    return diffs
+
+
 def first_parent_shas(cwd: Path | str, tip: str, limit: int | None = None) -> list[str]:
     """The first-parent chain from `tip`, newest first."""
     args = ["rev-list", "--first-parent", tip]
@@ -396,16 +492,6 @@ def ls_tree_blobs(cwd: Path | str, rev: str, paths: Sequence[str] = ()) -> dict[
         if kind == "blob":
             blobs[path] = sha
     return blobs
-
-
-@dataclass(frozen=True)
-class RawChange:
-    """One entry of `git diff --raw`: status, path and the blob shas on both sides."""
-
-    status: str
-    path: str
-    old_sha: str
-    new_sha: str
 
 
 def diff_raw(cwd: Path | str, old: str, new: str, paths: Sequence[str] = ()) -> list[RawChange]:

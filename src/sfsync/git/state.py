@@ -159,6 +159,59 @@ def read_state(repo: Path | str, env: str) -> StateAt:
     return StateAt(_parse_state(blob.data if blob else None, head.sha), head.sha)
 
 
+def read_states(repo: Path | str, envs: Sequence[str]) -> dict[str, StateAt]:
+    """`read_state` for many envs, in one git process."""
+    names = []
+    for env in envs:
+        ref = ref_name(env)
+        names += [ref, f"{ref}:{STATE_FILE}"]
+    found = gitrepo.cat_file_objects(repo, names)
+    states: dict[str, StateAt] = {}
+    for env in envs:
+        ref = ref_name(env)
+        head = found.get(ref)
+        if head is None or head.type != "commit":
+            states[env] = StateAt(EnvState(), None)
+            continue
+        blob = found.get(f"{ref}:{STATE_FILE}")
+        states[env] = StateAt(_parse_state(blob.data if blob else None, head.sha), head.sha)
+    return states
+
+
+def newest_records(
+    repo: Path | str, envs: Sequence[str], accept: Callable[[Event], bool], limit: int = 50
+) -> dict[str, Record | None]:
+    """For each env, its newest event that `accept`s among its last `limit` (else None).
+
+    One git process per step back along the chains, for all envs at once: the newest event
+    usually answers.
+    """
+    newest: dict[str, Record | None] = dict.fromkeys(envs)
+    pending = list(dict.fromkeys(envs))
+    for depth in range(limit):
+        if not pending:
+            break
+        revs = {env: ref_name(env) + (f"~{depth}" if depth else "") for env in pending}
+        names = [f"{rev}{part}" for rev in revs.values() for part in ("", f":{EVENT_FILE}")]
+        names += [f"{rev}:{STATE_FILE}" for rev in revs.values()]
+        found = gitrepo.cat_file_objects(repo, names)
+        pending = []
+        for env, rev in revs.items():
+            commit = found.get(rev)
+            if commit is None or commit.type != "commit":
+                continue  # the chain is shorter
+            raw = found.get(f"{rev}:{EVENT_FILE}")
+            event = Event.from_json(_load(raw.data if raw else None, f"{commit.sha}:{EVENT_FILE}"))
+            if not accept(event):
+                pending.append(env)
+                continue
+            blob = found.get(f"{rev}:{STATE_FILE}")
+            newest[env] = Record(
+                commit.sha, event, _parse_state(blob.data if blob else None, commit.sha)
+            )
+    return newest
+
+
 def append_event(
     repo: Path | str,
     env: str,

@@ -126,7 +126,9 @@ def plan(
     head = gitrepo.rev_parse(repo, "HEAD")
     if head is None:
         raise UsageError("the current branch has no commit yet")
-    behind = behind_mod.compute(repo, project.config, env, current.state, head="HEAD")
+    behind = behind_mod.compute(
+        repo, project.config, env, current.state, head="HEAD", cache_dir=project.cache_dir
+    )
     base = _plan(env, up_ref, up_sha, head, branch, behind.deployments, excluded)
     # held back by an earlier pull and still behind (not ignored since): deployed now
     held = [*current.state.excluded, *current.state.skipped]

@@ -1,0 +1,142 @@
+"""What each upstream commit changed in the package directories, remembered across runs.
+
+Counting what is behind needs, for every first-parent commit between a sync point and the
+upstream tip, the files it changed against its first parent. Git answers with a tree diff per
+commit: about 5 ms with 20,000 files in one folder, 10 s for 2,000 deployments. A commit never
+changes, so each answer (first parent, author, date, subject, and every changed file with its
+blob before and after) is kept by sha in `<git common dir>/sfsync/behind-commits.json`, and
+a run diffs only the commits it has not seen: after a fetch of N upstream commits, N diffs, in
+one `git diff-tree --stdin` process.
+
+The file's key covers the sfsync version, this format and the package directories (answers
+are limited to them). A rewritten branch has new shas, so it is never served an old answer.
+Cached first parents also walk the chain from the upstream tip down to a sync point without
+asking git.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from sfsync import __version__
+from sfsync.git import repo as gitrepo
+from sfsync.pipeline import cachefile
+
+TYPE_CHECKING = False  # typing stays unimported on the hook path
+if TYPE_CHECKING:
+    from typing import Any, TypeGuard
+
+FILE = "behind-commits.json"
+FORMAT = "1"
+MAX_COMMITS = 50_000  # beyond this, the commits cached first are forgotten first
+
+
+class History:
+    """The commits of one repository's package directories, from the cache or from git.
+
+    What a commit changed is a list of `[path, blob before, blob after]` ("" when absent),
+    kept as read from the cache: a year of deployments is thousands of entries, and the hook
+    reads them on every commit.
+    """
+
+    def __init__(
+        self, repo: Path | str, package_dirs: Sequence[str], cache_dir: Path | None
+    ) -> None:
+        self._repo = repo
+        self._package_dirs = list(package_dirs)
+        self._file = cache_dir / FILE if cache_dir is not None else None
+        self._key = cachefile.key_of(__version__, FORMAT, *self._package_dirs)
+        self._entries: dict[str, Any] | None = None
+        self._added = False
+        self.diffed: list[str] = []
+        """The shas this run asked git about (a warm run asks about none)."""
+
+    def _cached(self) -> dict[str, Any]:
+        if self._entries is None:
+            self._entries = cachefile.read(self._file, self._key) if self._file else {}
+        return self._entries
+
+    def walk(self, tip: str, stop: str) -> list[tuple[str, str | None]] | None:
+        """The first-parent chain from `tip` down to `stop` (excluded), newest first, as
+        (sha, first parent) pairs, from the cache alone; None when a commit on the way was
+        never cached or `stop` is not on the chain."""
+        entries = self._cached()
+        chain: list[tuple[str, str | None]] = []
+        sha: str | None = tip
+        while sha is not None and sha != stop:
+            raw = entries.get(sha)
+            if not _valid(raw):
+                return None
+            parent = raw[0] or None
+            chain.append((sha, parent))
+            sha = parent
+        return chain if sha == stop else None
+
+    def load(self, chain: Iterable[tuple[str, str | None]]) -> None:
+        """Make sure every commit of `chain` ((sha, first parent) pairs) is known: the ones
+        not cached are diffed against their first parent, all in one git process."""
+        entries = self._cached()
+        missing = [(sha, parent) for sha, parent in chain if not _valid(entries.get(sha))]
+        if not missing:
+            return
+        answers = gitrepo.diff_tree_many(self._repo, missing, self._package_dirs)
+        for (sha, parent), answer in zip(missing, answers, strict=True):
+            changes = [
+                [c.path, _blob(c.old_mode, c.old_sha), _blob(c.new_mode, c.new_sha)]
+                for c in answer.changes
+            ]
+            entries[sha] = [parent or "", answer.author, answer.date, answer.subject, changes]
+        self._added = True
+        self.diffed.extend(sha for sha, _ in missing)
+
+    def changes(self, sha: str) -> list[list[str]]:
+        """`[path, blob before, blob after]` of each file the (loaded) commit changed."""
+        changes: list[list[str]] = self._cached()[sha][4]
+        return changes
+
+    def info(self, sha: str) -> tuple[str, str, str]:
+        """The (loaded) commit's author, date and subject."""
+        _, author, date, subject, _ = self._cached()[sha]
+        return author, date, subject
+
+    def composed_diff(self, shas: Iterable[str]) -> set[str]:
+        """The files whose content differs between the first commit's parent and the last
+        commit, for consecutive first-parent commits given oldest first (the answer of a tree
+        diff, from the commits' own changes)."""
+        entries = self._cached()
+        before: dict[str, str] = {}
+        after: dict[str, str] = {}
+        for sha in shas:
+            for path, old, new in entries[sha][4]:
+                if path not in before:
+                    before[path] = old
+                after[path] = new
+        return {path for path, blob in after.items() if before[path] != blob}
+
+    def save(self) -> None:
+        """Write what this run learned (merged with what other runs wrote meanwhile)."""
+        if not self._added or self._file is None:
+            return
+        merged = cachefile.read(self._file, self._key)
+        merged.update(self._cached())
+        if len(merged) > MAX_COMMITS:
+            merged = dict(list(merged.items())[-MAX_COMMITS:])
+        cachefile.write(self._file, self._key, merged)
+        self._added = False
+
+
+def _valid(raw: object) -> TypeGuard[list[Any]]:
+    """True for an entry as `load` writes it (the file's checksum vouches for the rest)."""
+    return (
+        isinstance(raw, list)
+        and len(raw) == 5
+        and isinstance(raw[0], str)
+        and isinstance(raw[4], list)
+    )
+
+
+def _blob(mode: str, sha: str) -> str:
+    if sha.strip("0") == "":
+        return ""  # absent on this side
+    return sha if mode == "100644" else f"{mode}:{sha}"
