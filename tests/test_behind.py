@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import CLASSES, Pipeline, cls, git, write
+from pipeline import CLASSES, SFSYNC_YML, Pipeline, cls, git, write
+from sfsync.pipeline import behind as behind_mod
 from sfsync.pipeline import project, tracking
 from sfsync.pipeline.behind import Behind
 
@@ -243,3 +244,99 @@ def test_component_paths_finds_every_file_of_held_back_components(tmp_path: Path
             f"{base}/lwc/myCard/myCard.js-meta.xml",
         ],
     }
+
+
+LWC = "force-app/main/default/lwc/card"
+SETTINGS = "force-app/main/default/settings"
+
+
+def test_forceignored_files_are_not_components_nor_deployments(pipe: Pipeline) -> None:
+    from sfsync.metadata import Project, compute_delta
+
+    # the sf project template ignores **/__tests__/**; `**settings` is a team's own pattern
+    pipe.deploy("int", {".forceignore": "**/__tests__/**\n**settings\n"}, "Ignore tests")
+    dev = pipe.developer("dev1")
+    pipe.deploy(
+        "int",
+        {
+            f"{LWC}/__tests__/card.test.js": "it('works')\n",
+            f"{SETTINGS}/Account.settings-meta.xml": "<AccountSettings/>\n",
+            "force-app/main/default/weird/notes.txt": "no metadata type\n",
+        },
+        "Only files that are not components",
+    )
+    pipe.deploy(
+        "int",
+        {
+            f"{LWC}/card.js": "export default class Card {}\n",
+            f"{LWC}/card.js-meta.xml": "<LightningComponentBundle/>\n",
+            f"{LWC}/__tests__/card.test.js": "it('still works')\n",
+            f"{SETTINGS}/Case.settings-meta.xml": "<CaseSettings/>\n",
+            **cls("Foo"),
+        },
+        "Card and Foo",
+    )
+    b = behind(dev, "dev1")
+    assert summary(b) == (["Card and Foo"], ["ApexClass:Foo", "LightningComponentBundle:card"])
+    assert all(":" in c and "/" not in c for c in b.components)
+    # the same components a deployment of that range sends
+    assert b.base is not None and b.up is not None
+    delta = compute_delta(dev, b.base, b.up, Project.load(dev))
+    assert sorted(str(c) for c in delta.components) == list(b.components)
+
+
+def test_cache_gives_the_same_answers_and_survives_damage(pipe: Pipeline) -> None:
+    dev = pipe.developer("dev1")
+    for name in ("Foo", "Bar", "Baz"):
+        pipe.deploy("int", cls(name), f"Add {name}")
+    git(dev, "fetch", "-q", "origin")
+    proj = project.load(dev)
+    env = proj.config.env("dev1")
+    current = tracking.state.read_state(dev, "dev1")
+
+    def compute(cache: Path | None) -> Behind:
+        return behind_mod.compute(
+            dev, proj.config, env, current.state, head="HEAD", cache_dir=cache
+        )
+
+    uncached = compute(None)
+    assert summary(uncached) == (
+        ["Add Baz", "Add Bar", "Add Foo"],
+        ["ApexClass:Bar", "ApexClass:Baz", "ApexClass:Foo"],
+    )
+    cold, warm = compute(proj.cache_dir), compute(proj.cache_dir)
+    assert cold == warm == uncached
+    for name in ("behind-commits.json", "behind-names.json"):
+        path = proj.cache_dir / name
+        assert path.is_file()
+        path.write_bytes(path.read_bytes()[:-20])  # a torn write
+    assert compute(proj.cache_dir) == uncached
+
+
+def test_status_of_many_envs_is_each_envs_own_answer(tmp_path: Path) -> None:
+    envs = "".join(f"  dev{n}: {{org: dev{n}-sandbox, upstream: int}}\n" for n in range(3, 9))
+    pipe = Pipeline(tmp_path, SFSYNC_YML.replace("hooks:", envs + "hooks:"))
+    devs = {}
+    for n in range(1, 9):
+        devs[n] = pipe.developer(f"dev{n}")
+        git(devs[n], "push", "-q", "origin", f"refs/sfsync/envs/dev{n}")
+        pipe.deploy("int", cls(f"C{n}"), f"Add C{n}")
+    pipe.deploy("uat", cls("Hot"), "Hotfix on uat")
+    me = devs[1]
+    write(me, cls("Mine"), "my story")
+    git(me, "fetch", "-q", "origin", "refs/sfsync/*:refs/sfsync/*")
+    git(me, "fetch", "-q", "origin")
+    proj = project.load(me)
+    rows = tracking.status(proj)
+    assert [r.behind.count for r in rows] == [0, 0, 1, 8, 7, 6, 5, 4, 3, 2, 1]
+    for row in rows:
+        current = tracking.state.read_state(me, row.env.name)
+        alone = behind_mod.compute(
+            me,
+            proj.config,
+            row.env,
+            current.state,
+            head="HEAD" if row.env.name == "dev1" else None,
+        )
+        assert row.behind == alone, row.env.name
+        assert row.last_sync == tracking.last_sync(proj, row.env.name)

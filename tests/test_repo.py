@@ -1,0 +1,59 @@
+"""`sfsync.git.repo`: the batched reads that "behind" is built on, on real repositories."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline import git, write
+from sfsync.git import repo as gitrepo
+
+ODD = "force-app/odd name\nwith newline é.cls"
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """main: root (a, b), modify a, merge of a side branch adding c, delete b, empty subject."""
+    path = tmp_path / "repo"
+    git(tmp_path, "init", "-q", "-b", "main", str(path))
+    write(path, {"force-app/a.cls": "1", "force-app/b.cls": "1", "docs/x.md": "x"}, "root")
+    write(path, {"force-app/a.cls": "2", "docs/x.md": "y"}, "modify a")
+    git(path, "checkout", "-q", "-b", "side")
+    write(path, {"force-app/c.cls": "1", ODD: "odd"}, "add c")
+    git(path, "checkout", "-q", "main")
+    git(path, "merge", "-q", "--no-ff", "side", "-m", "Merge side")
+    write(path, {"force-app/b.cls": None}, "delete b")
+    git(path, "commit", "-q", "--allow-empty", "--allow-empty-message", "-m", "")
+    return path
+
+
+def test_first_parent_chain(repo: Path) -> None:
+    chain = gitrepo.first_parent_chain(repo, "main", None)
+    assert [sha for sha, _ in chain] == git(repo, "rev-list", "--first-parent", "main").split()
+    assert len(chain) == 5
+    assert [parent for _, parent in chain[:-1]] == [sha for sha, _ in chain[1:]]
+    assert chain[-1][1] is None  # the root
+    merge = git(repo, "rev-parse", "main~2")
+    assert chain[2] == (merge, git(repo, "rev-parse", "main~3"))  # the first parent only
+    assert gitrepo.first_parent_chain(repo, "main", git(repo, "rev-parse", "main~2")) == chain[:2]
+
+
+def test_diff_tree_many_answers_in_order(repo: Path) -> None:
+    chain = gitrepo.first_parent_chain(repo, "main", None)
+    pairs = [*chain, (git(repo, "rev-parse", "main"), chain[-1][0])]
+    answers = gitrepo.diff_tree_many(repo, pairs, ["force-app"])
+    assert [a.sha for a in answers] == [sha for sha, _ in pairs]
+    assert [a.subject for a in answers] == ["", "delete b", "Merge side", "modify a", "root", ""]
+    assert answers[1].changes[0].status == "D" and answers[1].changes[0].new_sha.strip("0") == ""
+    # a merge: what it brought against its first parent, odd path names read back intact
+    assert sorted(c.path for c in answers[2].changes) == ["force-app/c.cls", ODD]
+    assert [c.path for c in answers[3].changes] == ["force-app/a.cls"]  # docs/ left out
+    assert sorted(c.path for c in answers[4].changes) == ["force-app/a.cls", "force-app/b.cls"]
+    assert all(c.old_mode == "000000" and c.new_mode == "100644" for c in answers[4].changes)
+    # any two commits compare: the root against the tip
+    assert sorted(c.path for c in answers[5].changes) == sorted(
+        gitrepo.diff_names(repo, chain[-1][0], "main", ["force-app"])
+    )
+    assert answers[0].author == "Test Author" and answers[0].date.startswith("20")
+    assert gitrepo.diff_tree_many(repo, [], ["force-app"]) == []
