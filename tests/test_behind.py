@@ -212,7 +212,7 @@ def test_status_matrix(pipe: Pipeline) -> None:
 def test_component_paths_finds_every_file_of_held_back_components(tmp_path: Path) -> None:
     from gitfixtures import commit, init_project
     from gitfixtures import write as write_files
-    from sfsync.pipeline import behind as behind_mod
+    from sfsync.pipeline import heldback
     from sfsync.pipeline.naming import Namer
 
     repo = init_project(tmp_path / "repo")
@@ -229,7 +229,7 @@ def test_component_paths_finds_every_file_of_held_back_components(tmp_path: Path
         },
     )
     sha = commit(repo, "metadata")
-    found = behind_mod.component_paths(
+    found = heldback.component_paths(
         repo,
         sha,
         ["force-app"],
@@ -313,6 +313,36 @@ def test_cache_gives_the_same_answers_and_survives_damage(pipe: Pipeline) -> Non
     assert compute(proj.cache_dir) == uncached
 
 
+def documented_behind(
+    repo: Path, base: str, up: str, head: str | None, ignored: tuple[str, ...]
+) -> tuple[list[str], list[str]]:
+    """The README's algorithm with plain git commands, one env at a time: the oracle."""
+    from sfsync.pipeline.naming import Namer
+
+    def changed(old: str, new: str) -> set[str]:
+        return set(
+            git(repo, "diff", "--name-only", "--no-renames", old, new, "--", "force-app").split(
+                "\n"
+            )
+        ) - {""}
+
+    merge_base = git(repo, "merge-base", base, up)
+    kept = changed(merge_base, up) & changed(base, up)
+    if head is not None:
+        kept &= changed(head, up)
+    namer = Namer(repo)
+    subjects: list[str] = []
+    components: set[str] = set()
+    log = git(repo, "log", "--first-parent", "--format=%H", f"{merge_base}..{up}").split()
+    for sha in log:
+        files = git(repo, "diff-tree", "--no-commit-id", "--name-only", "-r", f"{sha}^", sha)
+        names = {namer(f) for f in files.split("\n") if f in kept} - {None}
+        if names and sha not in ignored:
+            subjects.append(git(repo, "log", "-1", "--format=%s", sha))
+            components |= {n for n in names if n is not None}
+    return subjects, sorted(components)
+
+
 def test_status_of_many_envs_is_each_envs_own_answer(tmp_path: Path) -> None:
     envs = "".join(f"  dev{n}: {{org: dev{n}-sandbox, upstream: int}}\n" for n in range(3, 9))
     pipe = Pipeline(tmp_path, SFSYNC_YML.replace("hooks:", envs + "hooks:"))
@@ -321,22 +351,45 @@ def test_status_of_many_envs_is_each_envs_own_answer(tmp_path: Path) -> None:
         devs[n] = pipe.developer(f"dev{n}")
         git(devs[n], "push", "-q", "origin", f"refs/sfsync/envs/dev{n}")
         pipe.deploy("int", cls(f"C{n}"), f"Add C{n}")
+        if n == 4:  # C2 back out: for dev1 and dev2, C2 is not behind any more
+            pipe.deploy("int", dict.fromkeys(cls("C2")), "Remove C2")
     pipe.deploy("uat", cls("Hot"), "Hotfix on uat")
+    git(devs[3], "fetch", "-q", "origin")
+    tracking.ignore(project.load(devs[3]), "dev3", [git(devs[3], "rev-parse", "origin/int~2")])
+    git(devs[3], "push", "-q", "origin", "refs/sfsync/envs/dev3")
     me = devs[1]
     write(me, cls("Mine"), "my story")
-    git(me, "fetch", "-q", "origin", "refs/sfsync/*:refs/sfsync/*")
+    write(me, cls("C8"), "my own C8, as int has it")
+    git(me, "fetch", "-q", "origin", "+refs/sfsync/*:refs/sfsync/*")
     git(me, "fetch", "-q", "origin")
     proj = project.load(me)
     rows = tracking.status(proj)
-    assert [r.behind.count for r in rows] == [0, 0, 1, 8, 7, 6, 5, 4, 3, 2, 1]
+    counts = [r.behind.count for r in rows]
+    assert counts == [0, 0, 1, 6, 6, 6, 6, 4, 3, 2, 1]
     for row in rows:
         current = tracking.state.read_state(me, row.env.name)
-        alone = behind_mod.compute(
-            me,
-            proj.config,
-            row.env,
-            current.state,
-            head="HEAD" if row.env.name == "dev1" else None,
-        )
+        head = "HEAD" if row.env.name == "dev1" else None
+        alone = behind_mod.compute(me, proj.config, row.env, current.state, head=head)
         assert row.behind == alone, row.env.name
         assert row.last_sync == tracking.last_sync(proj, row.env.name)
+        b = row.behind
+        if b.base is not None and b.up is not None:
+            oracle = documented_behind(
+                me, b.base, b.up, git(me, "rev-parse", "HEAD") if head else None, b.ignored
+            )
+            assert summary(b) == oracle, row.env.name
+
+
+def test_sync_point_no_longer_on_a_rewritten_upstream(pipe: Pipeline) -> None:
+    pipe.deploy("int", cls("Foo"), "Add Foo")
+    dev = pipe.developer("dev1")  # synced with Foo in
+    write(dev, cls("Qux", "Integer q;"), "my own Qux, as upstream will have it")
+    admin = pipe.admin
+    git(admin, "reset", "-q", "--hard", "int~1")
+    write(admin, cls("Foo"), "Add Foo again")  # the content dev1 has: not behind
+    write(admin, cls("Bar"), "Add Bar")
+    write(admin, cls("Qux", "Integer q;"), "Add Qux")  # the content dev1's HEAD has
+    git(admin, "push", "-q", "--force", "origin", "int")
+    b = behind(dev, "dev1")
+    assert summary(b) == (["Add Bar"], ["ApexClass:Bar"])
+    assert b.base == tracking.state.read_state(dev, "dev1").state.synced_to

@@ -48,11 +48,16 @@ def test_composed_diff_is_the_tree_diff_from_any_base_on_the_chain(repo: Path) -
     history.load(chain)
     shas = [sha for sha, _ in chain]  # newest first
     tip = shas[0]
+    at_tip = gitrepo.ls_tree_blobs(repo, tip, PKG)
     for index, base in enumerate(shas):
         between = list(reversed(shas[:index]))  # oldest first, base excluded
-        assert history.composed_diff(between) == gitrepo.diff_names(repo, base, tip, PKG), base
+        composed = history.composed_diff(between)
+        assert set(composed) == gitrepo.diff_names(repo, base, tip, PKG), base
+        for path, blob in composed.items():  # each with its content at the tip
+            assert blob.rpartition(":")[2] == at_tip.get(path, ""), path
     everything = list(reversed(shas))  # from the empty tree
-    assert history.composed_diff(everything) == set(gitrepo.ls_tree_blobs(repo, tip, PKG))
+    assert set(history.composed_diff(everything)) == set(at_tip)
+    assert history.composed_diff(everything)["force-app/c"].startswith("100755:")
 
 
 def test_each_commit_is_diffed_once_and_a_fetch_costs_its_new_commits(

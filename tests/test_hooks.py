@@ -336,3 +336,23 @@ def test_two_worktrees_checking_at_once_share_one_cache(
     up = git(dev, "rev-parse", "origin/int")
     chain = History(dev, ["force-app"], cache).walk(up, synced)
     assert chain is not None and len(chain) == 2
+
+
+def test_sync_point_not_fetched_is_one_clear_line(
+    behind_dev: tuple[Pipeline, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sfsync.git import state
+
+    _, dev = behind_dev
+    unknown = "1234567890" * 4  # e.g. recorded by a clone whose commits were not fetched
+    state.update(
+        dev,
+        "dev1",
+        state.Event(kind="mark-synced"),
+        lambda s: state.EnvState(synced_to=unknown),
+    )
+    assert main(["check"]) == 2
+    assert capsys.readouterr().err == (
+        "sfsync check: error: dev1 is synced to 123456789012, which is not in this "
+        "repository: run `git fetch origin` (or --fetch)\n"
+    )

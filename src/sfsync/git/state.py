@@ -148,34 +148,31 @@ def ref_name(env: str) -> str:
 
 def read_state(repo: Path | str, env: str) -> StateAt:
     """The env's current state (empty when it has no event yet) and its head commit."""
-    ref = ref_name(env)
     # one process: if the ref moves between the two reads, a later compare-and-swap on the
     # returned commit fails, so a caller never writes on top of a state it did not see
-    found = gitrepo.cat_file_objects(repo, [ref, f"{ref}:{STATE_FILE}"])
-    head = found.get(ref)
-    if head is None or head.type != "commit":
-        return StateAt(EnvState(), None)
-    blob = found.get(f"{ref}:{STATE_FILE}")
-    return StateAt(_parse_state(blob.data if blob else None, head.sha), head.sha)
+    return state_from(gitrepo.cat_file_objects(repo, state_objects(env)), env)
 
 
 def read_states(repo: Path | str, envs: Sequence[str]) -> dict[str, StateAt]:
     """`read_state` for many envs, in one git process."""
-    names = []
-    for env in envs:
-        ref = ref_name(env)
-        names += [ref, f"{ref}:{STATE_FILE}"]
-    found = gitrepo.cat_file_objects(repo, names)
-    states: dict[str, StateAt] = {}
-    for env in envs:
-        ref = ref_name(env)
-        head = found.get(ref)
-        if head is None or head.type != "commit":
-            states[env] = StateAt(EnvState(), None)
-            continue
-        blob = found.get(f"{ref}:{STATE_FILE}")
-        states[env] = StateAt(_parse_state(blob.data if blob else None, head.sha), head.sha)
-    return states
+    found = gitrepo.cat_file_objects(repo, [name for env in envs for name in state_objects(env)])
+    return {env: state_from(found, env) for env in envs}
+
+
+def state_objects(env: str) -> list[str]:
+    """The objects `read_state` reads (`cat_file_objects` names): to batch with other reads."""
+    ref = ref_name(env)
+    return [ref, f"{ref}:{STATE_FILE}"]
+
+
+def state_from(found: Mapping[str, gitrepo.GitObject | None], env: str) -> StateAt:
+    """The env's state out of a `cat_file_objects` answer that read its `state_objects`."""
+    ref, blob_name = state_objects(env)
+    head = found.get(ref)
+    if head is None or head.type != "commit":
+        return StateAt(EnvState(), None)
+    blob = found.get(blob_name)
+    return StateAt(_parse_state(blob.data if blob else None, head.sha), head.sha)
 
 
 def newest_records(

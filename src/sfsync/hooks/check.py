@@ -125,9 +125,9 @@ def run_check(
         upstream = proj.config.env(environment.upstream)
         branches = [b for b in (upstream.branch, environment.branch) if b]
         state.fetch(repo, proj.config.remote, branches)
-    current = state.read_state(repo, name)
+    # the env's state is read in the same git process as the refs
     result = behind_mod.compute(
-        repo, proj.config, environment, current.state, head="HEAD", cache_dir=proj.cache_dir
+        repo, proj.config, environment, None, head="HEAD", cache_dir=proj.cache_dir
     )
     over = result.count > policy.max_behind
     touched: set[str] = set()

@@ -49,6 +49,7 @@ class History:
         self._key = cachefile.key_of(__version__, FORMAT, *self._package_dirs)
         self._entries: dict[str, Any] | None = None
         self._added = False
+        self._checked: set[str] = set()  # entries `walk` found whole
         self.diffed: list[str] = []
         """The shas this run asked git about (a warm run asks about none)."""
 
@@ -61,29 +62,50 @@ class History:
         """The first-parent chain from `tip` down to `stop` (excluded), newest first, as
         (sha, first parent) pairs, from the cache alone; None when a commit on the way was
         never cached or `stop` is not on the chain."""
+        chain, depths = self.chain_to(tip, (stop,))
+        return chain[: depths[stop]] if stop in depths else None
+
+    def chain_to(
+        self, tip: str, stops: Iterable[str]
+    ) -> tuple[list[tuple[str, str | None]], dict[str, int]]:
+        """Walk the cached first-parent chain from `tip` until every one of `stops` is met
+        (or the cache or the history ends): the (sha, first parent) pairs walked, newest
+        first, and for each stop met, how many commits lie above it (one walk serves every
+        sandbox of an upstream)."""
         entries = self._cached()
+        wanted = set(stops)
         chain: list[tuple[str, str | None]] = []
+        depths: dict[str, int] = {}
         sha: str | None = tip
-        while sha is not None and sha != stop:
+        while sha is not None:
+            if sha in wanted:
+                depths[sha] = len(chain)
+                if len(depths) == len(wanted):
+                    break
             raw = entries.get(sha)
             if not _valid(raw):
-                return None
+                break
             parent = raw[0] or None
             chain.append((sha, parent))
             sha = parent
-        return chain if sha == stop else None
+        self._checked.update(sha for sha, _ in chain)
+        return chain, depths
 
     def load(self, chain: Iterable[tuple[str, str | None]]) -> None:
         """Make sure every commit of `chain` ((sha, first parent) pairs) is known: the ones
         not cached are diffed against their first parent, all in one git process."""
-        entries = self._cached()
-        missing = [(sha, parent) for sha, parent in chain if not _valid(entries.get(sha))]
+        entries, checked = self._cached(), self._checked
+        missing = [
+            (sha, parent)
+            for sha, parent in chain
+            if sha not in checked and not _valid(entries.get(sha))
+        ]
         if not missing:
             return
         answers = gitrepo.diff_tree_many(self._repo, missing, self._package_dirs)
         for (sha, parent), answer in zip(missing, answers, strict=True):
             changes = [
-                [c.path, _blob(c.old_mode, c.old_sha), _blob(c.new_mode, c.new_sha)]
+                [c.path, blob_id(c.old_mode, c.old_sha), blob_id(c.new_mode, c.new_sha)]
                 for c in answer.changes
             ]
             entries[sha] = [parent or "", answer.author, answer.date, answer.subject, changes]
@@ -100,10 +122,11 @@ class History:
         _, author, date, subject, _ = self._cached()[sha]
         return author, date, subject
 
-    def composed_diff(self, shas: Iterable[str]) -> set[str]:
+    def composed_diff(self, shas: Iterable[str]) -> dict[str, str]:
         """The files whose content differs between the first commit's parent and the last
-        commit, for consecutive first-parent commits given oldest first (the answer of a tree
-        diff, from the commits' own changes)."""
+        commit, each with its blob in the last commit ("" when absent), for consecutive
+        first-parent commits given oldest first: a tree diff's answer from the commits' own
+        changes."""
         entries = self._cached()
         before: dict[str, str] = {}
         after: dict[str, str] = {}
@@ -112,7 +135,7 @@ class History:
                 if path not in before:
                     before[path] = old
                 after[path] = new
-        return {path for path, blob in after.items() if before[path] != blob}
+        return {path: blob for path, blob in after.items() if before[path] != blob}
 
     def save(self) -> None:
         """Write what this run learned (merged with what other runs wrote meanwhile)."""
@@ -136,7 +159,8 @@ def _valid(raw: object) -> TypeGuard[list[Any]]:
     )
 
 
-def _blob(mode: str, sha: str) -> str:
+def blob_id(mode: str, sha: str) -> str:
+    """A file's content and mode as one comparable string ("" when absent)."""
     if sha.strip("0") == "":
-        return ""  # absent on this side
+        return ""
     return sha if mode == "100644" else f"{mode}:{sha}"

@@ -51,11 +51,8 @@ def status(project: Project, only: str | None = None, *, fetch: bool = False) ->
         sync_remote(project, envs)
     mine = developer_env_name(project.root)
     names = [env.name for env in envs]
-    states = state.read_states(project.root, names)
-    requests = [
-        behind_mod.Request(env, states[env.name].state, "HEAD" if env.name == mine else None)
-        for env in envs
-    ]
+    # states are read in the same git process as the refs
+    requests = [behind_mod.Request(env, None, "HEAD" if env.name == mine else None) for env in envs]
     results = behind_mod.compute_many(project.root, config, requests, cache_dir=project.cache_dir)
     synced = state.newest_records(project.root, names, _is_sync, limit=50)
     return [

@@ -16,9 +16,9 @@ from sfsync.errors import Refused, UsageError
 from sfsync.git import journal, state, worktree
 from sfsync.git import repo as gitrepo
 from sfsync.pipeline import behind as behind_mod
-from sfsync.pipeline import tracking
-from sfsync.pipeline.behind import Deployment
+from sfsync.pipeline import heldback, tracking
 from sfsync.pipeline.config import Environment
+from sfsync.pipeline.deployments import Deployment
 from sfsync.pipeline.project import Project, resolve_env
 from sfsync.workflows import common as workflow
 
@@ -329,7 +329,7 @@ def _without(project: Project, head: str, components: Sequence[str]) -> str:
         return head
     repo = project.root
     config = project.config
-    found = behind_mod.component_paths(
+    found = heldback.component_paths(
         repo, head, config.package_dirs, behind_mod.namer_for(config), components
     )
     paths = sorted(p for files in found.values() for p in files)
