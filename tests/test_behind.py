@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -393,3 +394,34 @@ def test_sync_point_no_longer_on_a_rewritten_upstream(pipe: Pipeline) -> None:
     b = behind(dev, "dev1")
     assert summary(b) == (["Add Bar"], ["ApexClass:Bar"])
     assert b.base == tracking.state.read_state(dev, "dev1").state.synced_to
+
+
+def test_held_back_components_come_from_the_cache_once_seen(
+    pipe: Pipeline, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An excluded component stays behind; the hook finds the deployment that changed it in
+    the commits it already knows, without a `git log` over the whole history."""
+    dev = pipe.developer("dev1")
+    add = pipe.deploy("int", {**cls("Foo"), **cls("Bar")}, "Add Foo and Bar")
+    git(dev, "fetch", "-q", "origin")
+    proj = project.load(dev)
+    env = proj.config.env("dev1")
+    before = tracking.state.read_state(dev, "dev1").state
+    warm = behind_mod.compute(dev, proj.config, env, before, head="HEAD", cache_dir=proj.cache_dir)
+    assert warm.count == 1  # the hook saw "Add Foo and Bar" while dev1 was behind
+    # then a pull with --exclude ApexClass:Bar: synced to the tip, Bar held back
+    git(dev, "merge", "-q", "--no-edit", "origin/int")
+    pulled = tracking.state.EnvState(synced_to=add, excluded=("ApexClass:Bar",))
+    logs: list[tuple[object, ...]] = []
+    real_log = behind_mod.gitrepo.first_parent_log
+
+    def counting_log(*args: Any, **kwargs: Any) -> list[Any]:
+        logs.append(args)
+        return real_log(*args, **kwargs)
+
+    monkeypatch.setattr(behind_mod.gitrepo, "first_parent_log", counting_log)
+    held = behind_mod.compute(dev, proj.config, env, pulled, head="HEAD", cache_dir=proj.cache_dir)
+    assert [d.sha for d in held.deployments] == [add] and held.components == ("ApexClass:Bar",)
+    assert logs == []
+    cold = behind_mod.compute(dev, proj.config, env, pulled, head="HEAD")  # nothing cached
+    assert cold == held and len(logs) == 1

@@ -443,6 +443,7 @@ def _behind(
             named.namer,
             [*state.excluded, *state.skipped],
             ignored=state.ignored,
+            history=history,
         )
         if extra:
             deployments = Deployments(merge_deployments(deployments, extra))

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from sfsync.git import repo as gitrepo
 from sfsync.pipeline.deployments import Deployment
+from sfsync.pipeline.history import History
 
 
 def component_paths(
@@ -56,33 +57,47 @@ def held_back(
     components: Sequence[str],
     *,
     ignored: Iterable[str] = (),
+    history: History | None = None,
 ) -> list[Deployment]:
     """For components an env holds back (excluded, skipped): the newest deployment on `up`
     that changed each of them, unless that deployment is ignored.
 
-    They stay behind until pulled or ignored, whatever the env's sync point says.
+    They stay behind until pulled or ignored, whatever the env's sync point says. The
+    commits `history` knows are searched first (a pull excludes what the hook has seen
+    behind); `git log` reads only the older ones, and only for what is still missing.
     """
     paths = component_paths(repo, up, package_dirs, name, components)
     by_path = {path: component for component, files in paths.items() for path in files}
     if not by_path:
         return []
-    newest: dict[str, gitrepo.LogEntry] = {}
-    for entry in gitrepo.first_parent_log(repo, None, up, sorted(by_path)):
-        for path in entry.paths:
-            component = by_path.get(path)
-            if component is not None and component not in newest:
-                newest[component] = entry
-        if len(newest) == len(paths):
-            break
+    newest: dict[str, tuple[str, str, str, str]] = {}  # component -> sha, subject, author, date
+    older: str | None = up
+    if history is not None:
+        chain, _ = history.chain_to(up, ())
+        for sha, parent in chain:
+            older = parent
+            for path, _, _ in history.changes(sha):
+                component = by_path.get(path)
+                if component is not None and component not in newest:
+                    author, date, subject = history.info(sha)
+                    newest[component] = (sha, subject, author, date)
+            if len(newest) == len(paths):
+                break
+    if older is not None and len(newest) < len(paths):
+        missing = sorted(p for p, c in by_path.items() if c not in newest)
+        for entry in gitrepo.first_parent_log(repo, None, older, missing):
+            for path in entry.paths:
+                component = by_path.get(path)
+                if component is not None and component not in newest:
+                    newest[component] = (entry.sha, entry.subject, entry.author, entry.date)
+            if len(newest) == len(paths):
+                break
     skip = set(ignored)
-    grouped: dict[str, tuple[gitrepo.LogEntry, list[str]]] = {}
-    for component, entry in newest.items():
-        if entry.sha not in skip:
-            grouped.setdefault(entry.sha, (entry, []))[1].append(component)
-    return [
-        Deployment(e.sha, e.subject, e.author, e.date, tuple(sorted(c)))
-        for e, c in grouped.values()
-    ]
+    grouped: dict[tuple[str, str, str, str], list[str]] = {}
+    for component, commit in newest.items():
+        if commit[0] not in skip:
+            grouped.setdefault(commit, []).append(component)
+    return [Deployment(*commit, tuple(sorted(c))) for commit, c in grouped.items()]
 
 
 def merge_deployments(first: Sequence[Deployment], extra: Sequence[Deployment]) -> list[Deployment]:
