@@ -10,6 +10,7 @@ import pytest
 
 from pipeline import git, write
 from sfsync.git import repo as gitrepo
+from sfsync.git import walk
 from sfsync.pipeline import cachefile
 from sfsync.pipeline.history import FILE, History
 
@@ -43,7 +44,7 @@ def repo(tmp_path: Path) -> Path:
 
 
 def test_composed_diff_is_the_tree_diff_from_any_base_on_the_chain(repo: Path) -> None:
-    chain = gitrepo.first_parent_chain(repo, "main", None)
+    chain = walk.first_parent_chain(repo, "main", None)
     history = History(repo, PKG, None)
     history.load(chain)
     shas = [sha for sha, _ in chain]  # newest first
@@ -64,7 +65,7 @@ def test_each_commit_is_diffed_once_and_a_fetch_costs_its_new_commits(
     repo: Path, tmp_path: Path
 ) -> None:
     cache = tmp_path / "cache"
-    chain = gitrepo.first_parent_chain(repo, "main", None)
+    chain = walk.first_parent_chain(repo, "main", None)
     first = History(repo, PKG, cache)
     first.load(chain)
     first.save()
@@ -78,14 +79,14 @@ def test_each_commit_is_diffed_once_and_a_fetch_costs_its_new_commits(
     after_fetch = History(repo, PKG, cache)
     tip = git(repo, "rev-parse", "main")
     assert after_fetch.walk(tip, chain[-1][0]) is None  # the new commits are not cached yet
-    after_fetch.load(gitrepo.first_parent_chain(repo, tip, None))
+    after_fetch.load(walk.first_parent_chain(repo, tip, None))
     assert sorted(after_fetch.diffed) == sorted(new)
 
 
 def test_a_rewritten_branch_is_never_served_the_old_answer(repo: Path, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     history = History(repo, PKG, cache)
-    history.load(gitrepo.first_parent_chain(repo, "main", None))
+    history.load(walk.first_parent_chain(repo, "main", None))
     history.save()
     old_tip = git(repo, "rev-parse", "main")
     (repo / "force-app" / "z").write_text("1")
@@ -93,7 +94,7 @@ def test_a_rewritten_branch_is_never_served_the_old_answer(repo: Path, tmp_path:
     git(repo, "commit", "-q", "--amend", "-m", "b again, rewritten with z")
     tip = git(repo, "rev-parse", "main")
     rewritten = History(repo, PKG, cache)
-    chain = gitrepo.first_parent_chain(repo, tip, None)
+    chain = walk.first_parent_chain(repo, tip, None)
     assert rewritten.walk(tip, chain[-1][0]) is None
     rewritten.load(chain)
     assert rewritten.diffed == [tip]
@@ -114,7 +115,7 @@ def test_a_damaged_cache_is_rebuilt_not_trusted(
     repo: Path, tmp_path: Path, damage: Callable[[bytes], bytes]
 ) -> None:
     cache = tmp_path / "cache"
-    chain = gitrepo.first_parent_chain(repo, "main", None)
+    chain = walk.first_parent_chain(repo, "main", None)
     history = History(repo, PKG, cache)
     history.load(chain)
     history.save()
@@ -130,7 +131,7 @@ def test_a_damaged_cache_is_rebuilt_not_trusted(
 
 def test_the_cache_is_keyed_by_the_package_directories(repo: Path, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
-    chain = gitrepo.first_parent_chain(repo, "main", None)
+    chain = walk.first_parent_chain(repo, "main", None)
     narrow = History(repo, PKG, cache)
     narrow.load(chain)
     narrow.save()
@@ -144,7 +145,7 @@ def test_the_cache_is_keyed_by_the_package_directories(repo: Path, tmp_path: Pat
 def test_two_runs_keep_what_each_learned(repo: Path, tmp_path: Path) -> None:
     """Hooks in two worktrees at once: the second writer merges the first one's commits."""
     cache = tmp_path / "cache"
-    chain = gitrepo.first_parent_chain(repo, "main", None)
+    chain = walk.first_parent_chain(repo, "main", None)
     one, two = History(repo, PKG, cache), History(repo, PKG, cache)
     one.load(chain[:3])
     two.load(chain[3:])
@@ -153,3 +154,22 @@ def test_two_runs_keep_what_each_learned(repo: Path, tmp_path: Path) -> None:
     merged = History(repo, PKG, cache)
     merged.load(chain)
     assert merged.diffed == []
+
+
+def test_walking_down_asks_git_only_for_what_the_cache_lacks(repo: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    chain = walk.first_parent_chain(repo, "main", None)
+    root = chain[-1][0]
+    known = History(repo, PKG, cache)
+    known.load(chain[2:])  # the older commits, as a run before a fetch left them
+    known.save()
+    history = History(repo, PKG, cache)
+    walked, depths = history.walk_down(chain[0][0], {root, chain[4][0]})
+    assert walked == chain[:-1] and depths == {root: len(chain) - 1, chain[4][0]: 4}
+    head_vs_root = (chain[0][0], root)
+    compared = history.load(walked, also=[head_vs_root])
+    assert history.diffed == [chain[0][0], chain[1][0]]  # the two the cache lacked
+    assert {c.path for c in compared[head_vs_root]} == gitrepo.diff_names(
+        repo, root, chain[0][0], PKG
+    )
+    assert history.load(walked, also=[head_vs_root]) == {}  # nothing new: git does not run

@@ -198,13 +198,15 @@ def test_check_imports_no_typer_or_rich(behind_dev: tuple[Pipeline, Path]) -> No
         "import sys\n"
         "from sfsync.__main__ import main\n"
         "rc = main(['check'])\n"
-        "names = ('typer', 'rich', 'click', 'jsonschema', 'yaml')\n"
+        "names = ('typer', 'rich', 'click', 'jsonschema', 'yaml', 'sfsync.metadata.resolver')\n"
         "heavy = [m for m in names if m in sys.modules]\n"
         "print(rc, heavy)\n"
     )
-    # the first run validates and caches the config; the second must not import the heavy bits
+    # the first run validates and caches the config and names the components behind; the
+    # second must not import the heavy bits (nor the registry: the names are cached)
     (dev / ".git" / "sfsync" / "config-cache.json").unlink()
-    for expected in ("1 ['jsonschema', 'yaml']", "1 []"):
+    first = "1 ['jsonschema', 'yaml', 'sfsync.metadata.resolver']"
+    for expected in (first, "1 []"):
         proc = subprocess.run(
             [sys.executable, "-c", code], cwd=dev, capture_output=True, text=True, check=False
         )

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,6 +44,32 @@ def run(
     if check and proc.returncode != 0:
         raise CommandFailed(cmd, proc.returncode, proc.stdout, proc.stderr)
     return proc
+
+
+def read_until(cwd: Path | str, args: Sequence[str], done: Callable[[bytes], bool]) -> bool:
+    """Run `git ARGS` and hand each line of its stdout to `done` until it returns True; then
+    stop git (it may have more to say) and return True. False when the output ended first;
+    `CommandFailed` when git failed before that."""
+    cmd = ("git", *args)
+    try:
+        proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    except FileNotFoundError as exc:
+        raise ExecutableNotFound("Executable `git` not found: install git") from exc
+    assert proc.stdout is not None and proc.stderr is not None
+    try:
+        for line in proc.stdout:
+            if done(line):
+                return True
+        stderr = proc.stderr.read()
+        if proc.wait() != 0:
+            raise CommandFailed(cmd, proc.returncode, b"", stderr)
+        return False
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+        proc.stdout.close()
+        proc.stderr.close()
 
 
 def out(cwd: Path | str, *args: str, input: bytes | None = None) -> str:
@@ -302,90 +328,6 @@ class RawChange:
     new_sha: str
     old_mode: str = ""
     new_mode: str = ""
-
-
-def first_parent_chain(
-    cwd: Path | str, tip: str, exclude: str | None
-) -> list[tuple[str, str | None]]:
-    """First-parent commits of `tip` not reachable from `exclude` (newest first), each with
-    its first parent (None for a root commit). Reads no trees: cheap at any length."""
-    args = ["rev-list", "--first-parent", "--parents", tip]
-    if exclude:
-        args.append(f"^{exclude}")
-    chain: list[tuple[str, str | None]] = []
-    for line in out(cwd, *args).splitlines():
-        shas = line.split()
-        if shas:
-            chain.append((shas[0], shas[1] if len(shas) > 1 else None))
-    return chain
-
-
-@dataclass(frozen=True)
-class CommitDiff:
-    """One answer of `diff_tree_many`: the commit's author, date, subject and its changes."""
-
-    sha: str
-    author: str
-    date: str
-    subject: str
-    changes: tuple[RawChange, ...]
-
-
-def diff_tree_many(
-    cwd: Path | str, pairs: Sequence[tuple[str, str | None]], paths: Sequence[str] = ()
-) -> list[CommitDiff]:
-    """What changed from each `old` to each `new` commit of `pairs` (`(new, old)`; old None:
-    from the empty tree), in one `git diff-tree --stdin` process, in the order given.
-
-    The commits need not be parent and child: any two commits compare. No renames, no blob
-    reads; below `paths` when given.
-    """
-    if not pairs:
-        return []
-    lines = "".join(f"{new} {old}\n" if old else f"{new}\n" for new, old in pairs)
-    args = [
-        "diff-tree",
-        "--stdin",
-        "--always",  # one record per line, also when nothing changed
-        "--root",  # a line without `old` compares with the empty tree
-        "-r",
-        "-z",
-        "--raw",
-        "--no-renames",
-        "--no-abbrev",
-        "--format=%x01%H%x00%an%x00%aI%x00%s",
-    ]
-    if paths:
-        args += ["--", *paths]
-    tokens = run(cwd, *args, input=lines.encode()).stdout.split(b"\0")
-    diffs: list[CommitDiff] = []
-    head: list[bytes] = []
-    changes: list[RawChange] = []
-    i = 0
-
-    def close() -> None:
-        if head:
-            sha, author, date, subject = (f.decode("utf-8", errors="replace") for f in head)
-            diffs.append(CommitDiff(sha, author, date, subject, tuple(changes)))
-
-    while i < len(tokens):
-        token = tokens[i].lstrip(b"\n")
-        if token.startswith(b"\x01"):  # a header: sha, author, date, subject
-            close()
-            head = [token[1:], *tokens[i + 1 : i + 4]]
-            changes = []
-            i += 4
-        elif token.startswith(b":") and i + 1 < len(tokens):  # `:modes shas status`, path
-            old_mode, new_mode, old_sha, new_sha, status = token[1:].decode().split(" ")
-            path = tokens[i + 1].decode("utf-8", errors="surrogateescape")
-            changes.append(RawChange(status[0], path, old_sha, new_sha, old_mode, new_mode))
-            i += 2
-        else:
-            i += 1
-    close()
-    if len(diffs) != len(pairs):
-        raise CommandFailed(("git", *args), 0, f"{len(diffs)} answers to {len(pairs)}", "")
-    return diffs
 
 
 def first_parent_shas(cwd: Path | str, tip: str, limit: int | None = None) -> list[str]:

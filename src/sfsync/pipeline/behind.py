@@ -28,6 +28,7 @@ from pathlib import Path
 from sfsync.errors import UsageError
 from sfsync.git import repo as gitrepo
 from sfsync.git import state as state_mod
+from sfsync.git import walk
 from sfsync.git.state import EnvState
 from sfsync.pipeline.config import Config, Environment
 from sfsync.pipeline.deployments import Deployment, Deployments
@@ -146,18 +147,21 @@ def compute_many(
         if request.state is None:
             request = replace(request, state=state_mod.state_from(objects, request.env.name).state)
         starts.append(_start(repo, config, request, found))
-    # a sandbox's sync point is on its upstream's chain: one walk of the cache per upstream
+    # a sandbox's sync point is on its upstream's chain: one walk per upstream, through the
+    # cache (git only for the commits it does not know yet)
     bases: dict[str, set[str]] = {}
     for start in starts:
-        if not isinstance(start, Behind) and start[0].env.is_sandbox:
+        if not isinstance(start, Behind) and _synced_sandbox(*start):
             bases.setdefault(start[2], set()).add(start[1])
-    walks = {up: history.chain_to(up, stops) for up, stops in bases.items()}
+    walks = {up: history.walk_down(up, stops) for up, stops in bases.items()}
     answers = [
         start if isinstance(start, Behind) else _span(repo, config, history, walks, *start)
         for start in starts
     ]
     spans = [a for a in answers if isinstance(a, _Span)]
-    history.load(dict(pair for span in spans for pair in span.chain).items())
+    # when git diffs new commits anyway, the same process compares HEAD with the sync point
+    also = [pair for span in spans for pair in _comparisons(span)]
+    compared = history.load(dict(pair for span in spans for pair in span.chain).items(), also)
     namer = namer_for(config, cache_dir)
     named = _Components(history, namer)
     shared: dict[str, _Shared] = {}
@@ -167,7 +171,7 @@ def compute_many(
         if scan is not None:
             scans[id(span)] = scan
     rest = [span for span in spans if id(span) not in scans]
-    for span, kept in zip(rest, _kept(repo, config, history, rest), strict=True):
+    for span, kept in zip(rest, _kept(repo, config, history, rest, compared), strict=True):
         scans[id(span)] = _scan(span, kept, named)
     results = [
         a if isinstance(a, Behind) else _behind(repo, config, history, named, a, scans[id(a)])
@@ -179,22 +183,31 @@ def compute_many(
 
 
 def _kept(
-    repo: Path | str, config: Config, history: History, spans: Sequence[_Span]
+    repo: Path | str,
+    config: Config,
+    history: History,
+    spans: Sequence[_Span],
+    compared: dict[tuple[str, str], list[gitrepo.RawChange]],
 ) -> list[set[str]]:
     """For each span, the files behind: changed between the merge-base and up, and not
-    already at the base (merged from elsewhere) nor in HEAD."""
+    already at the base (merged from elsewhere) nor in HEAD. `compared`: the comparisons
+    (`_comparisons`) git made already."""
     # path -> its blob at up, for the paths whose content differs from the merge-base
     at_up = [history.composed_diff(sha for sha, _ in reversed(s.chain)) for s in spans]
     # compare the base with up (a tree diff, only when the base is not on up's chain) and
     # HEAD with the base (the developer's own changes: small), in one git process
-    pairs: dict[tuple[str, str], list[gitrepo.RawChange]] = {}
-    for span, differs in zip(spans, at_up, strict=True):
-        if differs:
-            for pair in _comparisons(span):
-                pairs[pair] = []
-    if pairs:
-        diffs = gitrepo.diff_tree_many(repo, list(pairs), config.package_dirs)
-        for pair, diff in zip(list(pairs), diffs, strict=True):
+    pairs = dict(compared)
+    needed = [
+        pair
+        for span, differs in zip(spans, at_up, strict=True)
+        if differs
+        for pair in _comparisons(span)
+        if pair not in pairs
+    ]
+    if needed:
+        needed = list(dict.fromkeys(needed))
+        diffs = walk.diff_tree_many(repo, needed, config.package_dirs)
+        for pair, diff in zip(needed, diffs, strict=True):
             pairs[pair] = list(diff.changes)
     kept: list[set[str]] = []
     for span, differs in zip(spans, at_up, strict=True):
@@ -375,6 +388,11 @@ def _start(
     return request, base, up, head
 
 
+def _synced_sandbox(request: Request, base: str, up: str, head: str | None) -> bool:
+    """True for a sandbox compared from its sync point (on its upstream's chain, usually)."""
+    return request.env.is_sandbox and request.state is not None and base == request.state.synced_to
+
+
 def _span(
     repo: Path | str,
     config: Config,
@@ -399,7 +417,7 @@ def _span(
         return _Span(request, base, up, head, up, ())
     chain = history.walk(up, merge_base) if merge_base else None
     if chain is None:
-        chain = gitrepo.first_parent_chain(repo, up, merge_base)
+        chain = walk.first_parent_chain(repo, up, merge_base)
     return _Span(request, base, up, head, merge_base, tuple(chain))
 
 

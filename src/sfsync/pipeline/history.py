@@ -16,11 +16,12 @@ asking git.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from sfsync import __version__
 from sfsync.git import repo as gitrepo
+from sfsync.git import walk
 from sfsync.pipeline import cachefile
 
 TYPE_CHECKING = False  # typing stays unimported on the hook path
@@ -91,9 +92,44 @@ class History:
         self._checked.update(sha for sha, _ in chain)
         return chain, depths
 
-    def load(self, chain: Iterable[tuple[str, str | None]]) -> None:
+    def walk_down(
+        self, tip: str, stops: Iterable[str]
+    ) -> tuple[list[tuple[str, str | None]], dict[str, int]]:
+        """`chain_to`, asking git (a `rev-list` stopped as soon as it reaches a commit the
+        cache knows) for the stretches the cache does not know: after a fetch of N upstream
+        commits, N lines of git, then the cache again."""
+        wanted = set(stops)
+        chain, depths = self.chain_to(tip, wanted)
+        for _ in range(16):  # each round reads past one stretch the cache does not know
+            resume = chain[-1][1] if chain else tip
+            left = wanted - depths.keys()
+            if resume is None or not left:
+                break
+            fresh, met = walk.first_parent_until(self._repo, resume, self._meets(left))
+            chain += fresh
+            if met is None:
+                break  # the history ended
+            more, found = self.chain_to(met, left)
+            depths.update({stop: depth + len(chain) for stop, depth in found.items()})
+            chain += more
+        return chain, depths
+
+    def _meets(self, stops: set[str]) -> Callable[[str], bool]:
+        return lambda sha: sha in stops or self.known(sha)
+
+    def known(self, sha: str) -> bool:
+        """True when the commit is cached (or was diffed by this run)."""
+        return _valid(self._cached().get(sha))
+
+    def load(
+        self, chain: Iterable[tuple[str, str | None]], also: Sequence[tuple[str, str]] = ()
+    ) -> dict[tuple[str, str], list[gitrepo.RawChange]]:
         """Make sure every commit of `chain` ((sha, first parent) pairs) is known: the ones
-        not cached are diffed against their first parent, all in one git process."""
+        not cached are diffed against their first parent, all in one git process.
+
+        When git has to run, it also compares each (new, old) pair of `also` (HEAD with a
+        sync point, say): their changes are returned, else {} (nothing ran).
+        """
         entries, checked = self._cached(), self._checked
         missing = [
             (sha, parent)
@@ -101,9 +137,10 @@ class History:
             if sha not in checked and not _valid(entries.get(sha))
         ]
         if not missing:
-            return
-        answers = gitrepo.diff_tree_many(self._repo, missing, self._package_dirs)
-        for (sha, parent), answer in zip(missing, answers, strict=True):
+            return {}
+        extra = [pair for pair in dict.fromkeys(also) if pair not in missing]
+        answers = walk.diff_tree_many(self._repo, [*missing, *extra], self._package_dirs)
+        for (sha, parent), answer in zip(missing, answers, strict=False):
             changes = [
                 [c.path, blob_id(c.old_mode, c.old_sha), blob_id(c.new_mode, c.new_sha)]
                 for c in answer.changes
@@ -111,6 +148,10 @@ class History:
             entries[sha] = [parent or "", answer.author, answer.date, answer.subject, changes]
         self._added = True
         self.diffed.extend(sha for sha, _ in missing)
+        return {
+            pair: list(answer.changes)
+            for pair, answer in zip(extra, answers[len(missing) :], strict=True)
+        }
 
     def changes(self, sha: str) -> list[list[str]]:
         """`[path, blob before, blob after]` of each file the (loaded) commit changed."""

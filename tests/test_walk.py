@@ -1,4 +1,4 @@
-"""`sfsync.git.repo`: the batched reads that "behind" is built on, on real repositories."""
+"""`sfsync.git.walk`: the first-parent walks and batched diffs "behind" is built on."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 
 from pipeline import git, write
+from sfsync.errors import CommandFailed
 from sfsync.git import repo as gitrepo
+from sfsync.git import walk
 
 ODD = "force-app/odd name\nwith newline é.cls"
 
@@ -29,20 +31,20 @@ def repo(tmp_path: Path) -> Path:
 
 
 def test_first_parent_chain(repo: Path) -> None:
-    chain = gitrepo.first_parent_chain(repo, "main", None)
+    chain = walk.first_parent_chain(repo, "main", None)
     assert [sha for sha, _ in chain] == git(repo, "rev-list", "--first-parent", "main").split()
     assert len(chain) == 5
     assert [parent for _, parent in chain[:-1]] == [sha for sha, _ in chain[1:]]
     assert chain[-1][1] is None  # the root
     merge = git(repo, "rev-parse", "main~2")
     assert chain[2] == (merge, git(repo, "rev-parse", "main~3"))  # the first parent only
-    assert gitrepo.first_parent_chain(repo, "main", git(repo, "rev-parse", "main~2")) == chain[:2]
+    assert walk.first_parent_chain(repo, "main", git(repo, "rev-parse", "main~2")) == chain[:2]
 
 
 def test_diff_tree_many_answers_in_order(repo: Path) -> None:
-    chain = gitrepo.first_parent_chain(repo, "main", None)
+    chain = walk.first_parent_chain(repo, "main", None)
     pairs = [*chain, (git(repo, "rev-parse", "main"), chain[-1][0])]
-    answers = gitrepo.diff_tree_many(repo, pairs, ["force-app"])
+    answers = walk.diff_tree_many(repo, pairs, ["force-app"])
     assert [a.sha for a in answers] == [sha for sha, _ in pairs]
     assert [a.subject for a in answers] == ["", "delete b", "Merge side", "modify a", "root", ""]
     assert answers[1].changes[0].status == "D" and answers[1].changes[0].new_sha.strip("0") == ""
@@ -56,4 +58,14 @@ def test_diff_tree_many_answers_in_order(repo: Path) -> None:
         gitrepo.diff_names(repo, chain[-1][0], "main", ["force-app"])
     )
     assert answers[0].author == "Test Author" and answers[0].date.startswith("20")
-    assert gitrepo.diff_tree_many(repo, [], ["force-app"]) == []
+    assert walk.diff_tree_many(repo, [], ["force-app"]) == []
+
+
+def test_first_parent_until_stops_at_a_known_commit(repo: Path) -> None:
+    chain = walk.first_parent_chain(repo, "main", None)
+    shas = [sha for sha, _ in chain]
+    fresh, met = walk.first_parent_until(repo, "main", lambda sha: sha == shas[2])
+    assert (fresh, met) == (chain[:2], shas[2])
+    assert walk.first_parent_until(repo, "main", lambda sha: False) == (chain, None)
+    with pytest.raises(CommandFailed, match="rev-list"):
+        walk.first_parent_until(repo, "0" * 40, lambda sha: False)
