@@ -31,10 +31,7 @@ def status(
     environment does not have yet (squash merges and cherry-picks are not counted twice).
     The matrix lists the newest 10 deployments of each environment; --env or --json list all.
 
-    \b
-    Examples:
-      sfsync status --fetch
-      sfsync status --env dev1
+    Example: sfsync status --fetch
     """
     rows = tracking.status(project.load(), env, fetch=fetch)
     if json_mode:
