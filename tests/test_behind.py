@@ -394,6 +394,12 @@ def test_sync_point_no_longer_on_a_rewritten_upstream(pipe: Pipeline) -> None:
     b = behind(dev, "dev1")
     assert summary(b) == (["Add Bar"], ["ApexClass:Bar"])
     assert b.base == tracking.state.read_state(dev, "dev1").state.synced_to
+    # with a sandbox synced on the new chain, in one status: each gets its own answer
+    proj = project.load(dev)
+    tracking.mark_synced(proj, "dev2", git(dev, "rev-parse", "origin/int~1"))
+    rows = {row.env.name: row.behind for row in tracking.status(proj)}
+    assert summary(rows["dev1"]) == summary(b)
+    assert summary(rows["dev2"]) == (["Add Qux"], ["ApexClass:Qux"])
 
 
 def test_held_back_components_come_from_the_cache_once_seen(

@@ -67,5 +67,12 @@ def test_first_parent_until_stops_at_a_known_commit(repo: Path) -> None:
     fresh, met = walk.first_parent_until(repo, "main", lambda sha: sha == shas[2])
     assert (fresh, met) == (chain[:2], shas[2])
     assert walk.first_parent_until(repo, "main", lambda sha: False) == (chain, None)
-    with pytest.raises(CommandFailed, match="rev-list"):
-        walk.first_parent_until(repo, "0" * 40, lambda sha: False)
+    # git stops above what `exclude` reaches; a sha it does not have is left out
+    assert walk.first_parent_until(repo, "main", lambda sha: False, [shas[3]]) == (
+        chain[:3],
+        None,
+    )
+    assert walk.first_parent_until(repo, "main", lambda sha: False, ["1" * 40]) == (chain, None)
+    assert walk.first_parent_until(repo, "1" * 40, lambda sha: False) == ([], None)
+    with pytest.raises(CommandFailed, match="no-such-branch"):
+        gitrepo.read_until(repo, ["rev-list", "no-such-branch"], lambda line: False)

@@ -31,10 +31,11 @@ def first_parent_chain(
 
 
 def first_parent_until(
-    cwd: Path | str, tip: str, known: Callable[[str], bool]
+    cwd: Path | str, tip: str, known: Callable[[str], bool], exclude: Sequence[str] = ()
 ) -> tuple[list[tuple[str, str | None]], str | None]:
     """First-parent commits from `tip` (newest first, with their first parents) down to the
-    first one `known` accepts, which is returned apart (None when the history ended first).
+    first one `known` accepts, which is returned apart (None when git stopped first: at the
+    end of the history, or at what `exclude` reaches; a missing `exclude` is left out).
 
     git stops as soon as that commit is read: after a fetch of N commits, N lines.
     """
@@ -51,7 +52,8 @@ def first_parent_until(
         chain.append((shas[0], shas[1] if len(shas) > 1 else None))
         return False
 
-    repo.read_until(cwd, ["rev-list", "--first-parent", "--parents", tip], done)
+    args = ["rev-list", "--first-parent", "--parents", "--ignore-missing", tip]
+    repo.read_until(cwd, [*args, *(f"^{sha}" for sha in exclude)], done)
     return chain, met[0] if met else None
 
 

@@ -16,7 +16,7 @@ asking git.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from sfsync import __version__
@@ -95,27 +95,32 @@ class History:
     def walk_down(
         self, tip: str, stops: Iterable[str]
     ) -> tuple[list[tuple[str, str | None]], dict[str, int]]:
-        """`chain_to`, asking git (a `rev-list` stopped as soon as it reaches a commit the
-        cache knows) for the stretches the cache does not know: after a fetch of N upstream
-        commits, N lines of git, then the cache again."""
+        """`chain_to`, asking git for the stretches the cache does not know: a `rev-list`
+        that stops at the first commit the cache knows, or above the next stop. After a fetch
+        of N upstream commits, N lines of git, then the cache again. The chain ends at the
+        deepest stop met; a stop that is not on the chain is not looked for past the commits
+        it shares with `tip`."""
         wanted = set(stops)
-        chain, depths = self.chain_to(tip, wanted)
-        for _ in range(16):  # each round reads past one stretch the cache does not know
-            resume = chain[-1][1] if chain else tip
-            left = wanted - depths.keys()
-            if resume is None or not left:
-                break
-            fresh, met = walk.first_parent_until(self._repo, resume, self._meets(left))
-            chain += fresh
-            if met is None:
-                break  # the history ended
-            more, found = self.chain_to(met, left)
+        chain: list[tuple[str, str | None]] = []
+        depths: dict[str, int] = {}
+        sha: str | None = tip
+        for _ in range(2 * len(wanted) + 8):  # each round passes a stop or a stretch
+            assert sha is not None
+            more, found = self.chain_to(sha, wanted - depths.keys())
             depths.update({stop: depth + len(chain) for stop, depth in found.items()})
             chain += more
-        return chain, depths
-
-    def _meets(self, stops: set[str]) -> Callable[[str], bool]:
-        return lambda sha: sha in stops or self.known(sha)
+            left = wanted - depths.keys()
+            resume = chain[-1][1] if chain else sha  # the first commit the cache lacks
+            if not left or resume is None:
+                break
+            fresh, sha = walk.first_parent_until(self._repo, resume, self.known, sorted(left))
+            chain += fresh
+            if sha is None:  # git stopped above a stop (excluded, so not listed), or for good
+                end = chain[-1][1] if chain else None
+                if end is None or end not in left:
+                    break
+                sha = end
+        return chain[: max(depths.values(), default=0)], depths
 
     def known(self, sha: str) -> bool:
         """True when the commit is cached (or was diffed by this run)."""
