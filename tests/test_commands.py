@@ -138,3 +138,25 @@ def test_status_fetch(dev: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert plain["deploymentsBehind"] == 1  # the hook and status never touch the network
     fetched = run_json(capsys, "status", "--env", "dev1", "--fetch")["result"]["environments"][0]
     assert [d["subject"] for d in fetched["deployments"]] == ["Late deployment", "Add Foo"]
+
+
+def test_status_lists_ten_deployments_per_env_unless_one_env(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pipe = Pipeline(tmp_path)
+    repo = pipe.developer("dev1")
+    for n in range(12):
+        pipe.deploy("int", cls(f"C{n}"), f"Add C{n}")
+    git(repo, "fetch", "-q", "origin")
+    monkeypatch.chdir(repo)
+    assert main(["status"]) == 0
+    listed = [line for line in capsys.readouterr().err.splitlines() if "  dev1: " in line]
+    assert [line.split()[2:4] for line in listed[:10]] == [
+        ["Add", f"C{n}"] for n in range(11, 1, -1)
+    ]
+    assert listed[10:] == ["  dev1: ... and 2 more (sfsync status --env dev1)"]
+    assert main(["status", "--env", "dev1"]) == 0
+    listed = [line for line in capsys.readouterr().err.splitlines() if "  dev1: " in line]
+    assert len(listed) == 12 and "more" not in listed[-1]
+    envs = run_json(capsys, "status")["result"]["environments"]
+    assert len(next(e for e in envs if e["name"] == "dev1")["deployments"]) == 12

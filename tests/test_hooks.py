@@ -211,13 +211,15 @@ def test_check_imports_no_typer_or_rich(behind_dev: tuple[Pipeline, Path]) -> No
         "import sys\n"
         "from sfsync.__main__ import main\n"
         "rc = main(['check'])\n"
-        "names = ('typer', 'rich', 'click', 'jsonschema', 'yaml')\n"
+        "names = ('typer', 'rich', 'click', 'jsonschema', 'yaml', 'sfsync.metadata.resolver')\n"
         "heavy = [m for m in names if m in sys.modules]\n"
         "print(rc, heavy)\n"
     )
-    # the first run validates and caches the config; the second must not import the heavy bits
+    # the first run validates and caches the config and names the components behind; the
+    # second must not import the heavy bits (nor the registry: the names are cached)
     (dev / ".git" / "sfsync" / "config-cache.json").unlink()
-    for expected in ("1 ['jsonschema', 'yaml']", "1 []"):
+    first = "1 ['jsonschema', 'yaml', 'sfsync.metadata.resolver']"
+    for expected in (first, "1 []"):
         proc = subprocess.run(
             [sys.executable, "-c", code], cwd=dev, capture_output=True, text=True, check=False
         )
@@ -299,3 +301,80 @@ def test_pushing_only_state_refs_is_not_blocked(tmp_path: Path) -> None:
     )
     assert branch.returncode == 1, branch.stderr
     assert "dev1 is 1 deployment behind int" in branch.stderr
+
+
+def test_message_lists_the_newest_ten(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pipe = Pipeline(tmp_path)
+    dev = pipe.developer("dev1")
+    for n in range(13):
+        pipe.deploy("int", cls(f"C{n}"), f"Add C{n}")
+    git(dev, "fetch", "-q", "origin")
+    monkeypatch.chdir(dev)
+    assert main(["check"]) == 1
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0] == "dev1 is 13 deployments behind int (13 components):"
+    assert [line.split()[1:3] for line in lines[1:11]] == [
+        ["Add", f"C{n}"] for n in range(12, 2, -1)
+    ]
+    assert lines[11] == "  ... and 3 more (sfsync status --env dev1)"
+    assert lines[12] == BYPASS
+    assert main(["check", "--json"]) == 1
+    assert len(json.loads(capsys.readouterr().out)["data"]["deployments"]) == 13
+
+
+def test_two_worktrees_checking_at_once_share_one_cache(
+    behind_dev: tuple[Pipeline, Path],
+) -> None:
+    from sfsync.git import state
+    from sfsync.pipeline import project
+    from sfsync.pipeline.history import History
+
+    _, dev = behind_dev
+    other = dev.parent / "dev1-second-worktree"
+    git(dev, "worktree", "add", "-q", "-b", "story-two", str(other))
+    cache = project.load(dev).cache_dir
+    check = [sys.executable, "-m", "sfsync", "check", "--json"]
+    for _ in range(3):
+        for stale in cache.glob("behind-*.json"):
+            stale.unlink()
+        runs = [
+            subprocess.Popen(check, cwd=where, stdout=subprocess.PIPE, text=True)
+            for where in (dev, other)
+        ]
+        answers = [json.loads(run.communicate()[0]) for run in runs]
+        assert [a["data"]["deploymentsBehind"] for a in answers] == [2, 2]
+        assert [a["data"]["componentsBehind"] for a in answers] == [
+            ["ApexClass:Bar", "ApexClass:Baz", "ApexClass:Foo"]
+        ] * 2
+    assert sorted(p.name for p in cache.iterdir() if p.name.startswith("behind-")) == [
+        "behind-commits.json",
+        "behind-names.json",
+    ]
+    # what is left is whole and serves the next run: the chain without asking git
+    synced = state.read_state(dev, "dev1").state.synced_to
+    assert synced is not None
+    up = git(dev, "rev-parse", "origin/int")
+    chain = History(dev, ["force-app"], cache).walk(up, synced)
+    assert chain is not None and len(chain) == 2
+
+
+def test_sync_point_not_fetched_is_one_clear_line(
+    behind_dev: tuple[Pipeline, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sfsync.git import state
+
+    _, dev = behind_dev
+    unknown = "1234567890" * 4  # e.g. recorded by a clone whose commits were not fetched
+    state.update(
+        dev,
+        "dev1",
+        state.Event(kind="mark-synced"),
+        lambda s: state.EnvState(synced_to=unknown),
+    )
+    assert main(["check"]) == 2
+    assert capsys.readouterr().err == (
+        "sfsync check: error: dev1 is synced to 123456789012, which is not in this "
+        "repository: run `git fetch origin` (or --fetch)\n"
+    )

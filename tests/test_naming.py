@@ -42,11 +42,11 @@ D = "force-app/main/default"
         pytest.param(
             f"{D}/labels/CustomLabels.labels-meta.xml", "CustomLabels:CustomLabels", id="lbl"
         ),
-        pytest.param(f"{D}/weird/thing.xyz", f"{D}/weird/thing.xyz", id="unknown-falls-back"),
-        pytest.param("docs/classes/Foo.cls", "docs/classes/Foo.cls", id="outside-package"),
+        pytest.param(f"{D}/weird/thing.xyz", None, id="no-type-no-name"),
+        pytest.param("docs/classes/Foo.cls", None, id="outside-package"),
     ],
 )
-def test_component_name(tmp_path: Path, path: str, expected: str) -> None:
+def test_component_name(tmp_path: Path, path: str, expected: str | None) -> None:
     assert Namer(_project(tmp_path, ["force-app"]))(path) == expected
 
 
@@ -55,22 +55,61 @@ def test_second_package_directory(tmp_path: Path) -> None:
     assert namer("lib/classes/Util.cls") == "ApexClass:Util"
 
 
-def test_forceignored_file_keeps_its_path(tmp_path: Path) -> None:
+def test_forceignored_file_has_no_name(tmp_path: Path) -> None:
     root = _project(tmp_path, ["force-app"])
     (root / ".forceignore").write_text("**/jsconfig.json\n", encoding="utf-8")
-    path = f"{D}/lwc/jsconfig.json"
-    assert Namer(root)(path) == path
+    assert Namer(root)(f"{D}/lwc/jsconfig.json") is None
 
 
 def test_extra_type_names_its_components(tmp_path: Path) -> None:
     root = _project(tmp_path, ["force-app"])
     path = f"{D}/gizmos/Spinner.gizmo-meta.xml"
-    assert Namer(root)(path) == path
+    assert Namer(root)(path) is None
     extra = [{"name": "Gizmo", "directoryName": "gizmos", "suffix": "gizmo"}]
     assert Namer(root, extra)(path) == "Gizmo:Spinner"
 
 
 def _project(root: Path, package_dirs: list[str]) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
     project = {"packageDirectories": [{"path": d} for d in package_dirs]}
     (root / "sfdx-project.json").write_text(json.dumps(project), encoding="utf-8")
     return root
+
+
+def test_names_are_cached_and_the_cache_follows_what_names_depend_on(tmp_path: Path) -> None:
+    root = _project(tmp_path / "p", ["force-app"])
+    cache = tmp_path / "cache"
+    test_file = f"{D}/lwc/card/__tests__/card.test.js"
+    settings = f"{D}/settings/Account.settings-meta.xml"
+    gizmo = f"{D}/gizmos/Spinner.gizmo-meta.xml"
+    first = Namer(root, cache_dir=cache)
+    assert [first(p) for p in (test_file, settings, gizmo)] == [
+        "LightningComponentBundle:card",
+        "Settings:Account",
+        None,
+    ]
+    first.save()
+    warm = Namer(root, cache_dir=cache)
+    assert warm(settings) == "Settings:Account"
+    assert warm._resolver is None  # answered from the cache: no registry loaded
+    # the sf project template ignores **/__tests__/**; `**settings` is a project's own choice
+    (root / ".forceignore").write_text("**/__tests__/**\n**settings\n", encoding="utf-8")
+    ignoring = Namer(root, cache_dir=cache)
+    assert [ignoring(test_file), ignoring(settings)] == [None, None]
+    ignoring.save()
+    extra = [{"name": "Gizmo", "directoryName": "gizmos", "suffix": "gizmo"}]
+    assert Namer(root, extra, cache_dir=cache)(gizmo) == "Gizmo:Spinner"
+    project_json = root / "sfdx-project.json"
+    project_json.write_text(json.dumps({"packageDirectories": [{"path": "src"}]}))
+    assert Namer(root, cache_dir=cache)(f"{D}/classes/Foo.cls") is None  # not a package dir
+
+
+def test_a_damaged_names_cache_is_not_trusted(tmp_path: Path) -> None:
+    root = _project(tmp_path / "p", ["force-app"])
+    cache = tmp_path / "cache"
+    namer = Namer(root, cache_dir=cache)
+    assert namer(f"{D}/classes/Foo.cls") == "ApexClass:Foo"
+    namer.save()
+    path = cache / "behind-names.json"
+    path.write_bytes(path.read_bytes().replace(b"ApexClass:Foo", b"ApexClass:Bar"))
+    assert Namer(root, cache_dir=cache)(f"{D}/classes/Foo.cls") == "ApexClass:Foo"

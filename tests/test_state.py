@@ -180,3 +180,23 @@ def test_invalid_env_name(repo: Path, name: str, why: str) -> None:
     with pytest.raises(UsageError, match=f"cannot be an environment name: it {re.escape(why)}"):
         state.append_event(repo, name, state.Event(kind="ignore"), state.EnvState(), None)
     assert git(repo, "for-each-ref", "refs/sfsync/") == ""
+
+
+def test_read_states_and_newest_records_in_one_go(repo: Path) -> None:
+    head = git(repo, "rev-parse", "HEAD")
+    synced = state.append_event(
+        repo, "dev1", state.Event(kind="mark-synced"), state.EnvState(synced_to=head), None
+    )
+    ignored = state.update(
+        repo, "dev1", state.Event(kind="ignore"), lambda s: replace(s, ignored=("1" * 40,))
+    )
+    state.append_event(repo, "dev2", state.Event(kind="ignore"), state.EnvState(), None)
+    states = state.read_states(repo, ["dev1", "dev2", "dev3"])
+    assert states == {name: state.read_state(repo, name) for name in ("dev1", "dev2", "dev3")}
+    assert states["dev1"].commit == ignored.commit
+    newest = state.newest_records(repo, ["dev1", "dev2", "dev3"], lambda e: e.kind != "ignore")
+    assert newest == {"dev1": synced, "dev2": None, "dev3": None}
+    assert state.newest_records(repo, ["dev1"], lambda e: True)["dev1"] == ignored
+    assert state.newest_records(repo, ["dev1"], lambda e: e.kind != "ignore", limit=1) == {
+        "dev1": None
+    }

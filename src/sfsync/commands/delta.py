@@ -142,9 +142,9 @@ def delta_command(
     """
     from sfsync.errors import UsageError
     from sfsync.git import repo as gitrepo
+    from sfsync.metadata import PROJECT_FILE
     from sfsync.metadata.delta import compute_delta
     from sfsync.metadata.filters import PathFilters, load_patterns
-    from sfsync.metadata.project import PROJECT_FILE
     from sfsync.metadata.writer import write_delta
     from sfsync.pipeline.project import metadata_project
 

@@ -12,6 +12,7 @@ from sfsync.cli import JsonOption, Output, command_app
 from sfsync.pipeline import project, tracking
 
 app = command_app()
+SHOWN = 10  # deployments listed per environment in the matrix (all with --env or --json)
 
 
 @app.command()
@@ -29,6 +30,7 @@ def status(
 
     Behind is content-based: a deployment counts when the upstream branch has a change the
     environment does not have yet (squash merges and cherry-picks are not counted twice).
+    The matrix lists the newest 10 deployments of each environment; --env or --json list all.
 
     Example:
 
@@ -36,8 +38,11 @@ def status(
         sfsync status --fetch
     """
     rows = tracking.status(project.load(), env, fetch=fetch)
-    result = {"environments": [_row_json(r) for r in rows]}
-    Output(json_mode).emit(result, human=lambda console: _table(console, rows))
+    if json_mode:
+        Output(json_mode).emit({"environments": [_row_json(r) for r in rows]})
+        return
+    shown = None if env else SHOWN
+    Output(json_mode).emit({}, human=lambda console: _table(console, rows, shown))
 
 
 def _row_json(row: tracking.EnvStatus) -> dict[str, Any]:
@@ -62,7 +67,7 @@ def _row_json(row: tracking.EnvStatus) -> dict[str, Any]:
     }
 
 
-def _table(console: Console, rows: list[tracking.EnvStatus]) -> None:
+def _table(console: Console, rows: list[tracking.EnvStatus], shown: int | None) -> None:
     table = Table(title="sfsync status")
     for column in ("env", "upstream", "deployments behind", "components behind", "last sync"):
         table.add_column(column)
@@ -80,9 +85,15 @@ def _table(console: Console, rows: list[tracking.EnvStatus]) -> None:
         style = "red" if b.count else None
         table.add_row(row.env.name, row.env.upstream or "-", behind, components, when, style=style)
     console.print(table)
+    lines = []
     for row in rows:
-        for d in row.behind.deployments:
-            console.print(
-                f"  {row.env.name}: {d.sha[:7]} {d.subject} ({d.author}, {d.date[:10]})",
-                markup=False,
+        deployments = row.behind.deployments
+        for d in deployments[:shown]:
+            lines.append(f"  {row.env.name}: {d.sha[:7]} {d.subject} ({d.author}, {d.date[:10]})")
+        if shown is not None and len(deployments) > shown:
+            more = len(deployments) - shown
+            lines.append(
+                f"  {row.env.name}: ... and {more} more (sfsync status --env {row.env.name})"
             )
+    if lines:
+        console.print("\n".join(lines), markup=False)  # one call: 50 envs print hundreds

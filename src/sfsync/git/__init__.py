@@ -1,7 +1,10 @@
 """Git, and the state sfsync keeps in it. Imports nothing of sfsync but `errors`.
 
 - `repo`: git's only process runner, `run` (argument lists, `-z` paths, one error per
-  failure), and the reads, object writes and ref moves built on it;
+  failure; `read_until` stops git once the caller has read enough), and the reads, object
+  writes and ref moves built on it;
+- `walk`: first-parent walks and many diffs in one `git diff-tree --stdin`, for "behind",
+  through `repo`'s runner;
 - `worktree`: what changes a checkout or a remote (merge, reset, linked worktrees, push),
   for pull-upstream and back-promote, through `repo`'s runner;
 - `refnames`: which names may reach a git command (git's ref rules, never an option);

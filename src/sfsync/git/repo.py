@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,6 +47,32 @@ def run(
     if check and proc.returncode != 0:
         raise CommandFailed(cmd, proc.returncode, proc.stdout, proc.stderr)
     return proc
+
+
+def read_until(cwd: Path | str, args: Sequence[str], done: Callable[[bytes], bool]) -> bool:
+    """Run `git ARGS` and hand each line of its stdout to `done` until it returns True; then
+    stop git (it may have more to say) and return True. False when the output ended first;
+    `CommandFailed` when git failed before that."""
+    cmd = ("git", *args)
+    try:
+        proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    except FileNotFoundError as exc:
+        raise ExecutableNotFound("Executable `git` not found: install git") from exc
+    assert proc.stdout is not None and proc.stderr is not None
+    try:
+        for line in proc.stdout:
+            if done(line):
+                return True
+        stderr = proc.stderr.read()
+        if proc.wait() != 0:
+            raise CommandFailed(cmd, proc.returncode, b"", stderr)
+        return False
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+        proc.stdout.close()
+        proc.stderr.close()
 
 
 def out(cwd: Path | str, *args: str, input: bytes | None = None) -> str:
@@ -314,6 +340,18 @@ def first_parent_log(
     return entries
 
 
+@dataclass(frozen=True)
+class RawChange:
+    """One entry of `git diff --raw`: status, path and the blob shas on both sides."""
+
+    status: str
+    path: str
+    old_sha: str
+    new_sha: str
+    old_mode: str = ""
+    new_mode: str = ""
+
+
 def first_parent_shas(cwd: Path | str, tip: str, limit: int | None = None) -> list[str]:
     """The first-parent chain from `tip`, newest first."""
     args = ["rev-list", "--first-parent"]
@@ -422,16 +460,6 @@ def ls_tree_blobs(cwd: Path | str, rev: str, paths: Sequence[str] = ()) -> dict[
         if kind == "blob":
             blobs[path] = sha
     return blobs
-
-
-@dataclass(frozen=True)
-class RawChange:
-    """One entry of `git diff --raw`: status, path and the blob shas on both sides."""
-
-    status: str
-    path: str
-    old_sha: str
-    new_sha: str
 
 
 def diff_raw(cwd: Path | str, old: str, new: str, paths: Sequence[str] = ()) -> list[RawChange]:

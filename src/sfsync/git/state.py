@@ -158,15 +158,65 @@ def ref_name(env: str) -> str:
 
 def read_state(repo: Path | str, env: str) -> StateAt:
     """The env's current state (empty when it has no event yet) and its head commit."""
-    ref = ref_name(env)
     # one process: if the ref moves between the two reads, a later compare-and-swap on the
     # returned commit fails, so a caller never writes on top of a state it did not see
-    found = gitrepo.cat_file_objects(repo, [ref, f"{ref}:{STATE_FILE}"])
+    return state_from(gitrepo.cat_file_objects(repo, state_objects(env)), env)
+
+
+def read_states(repo: Path | str, envs: Sequence[str]) -> dict[str, StateAt]:
+    """`read_state` for many envs, in one git process."""
+    found = gitrepo.cat_file_objects(repo, [name for env in envs for name in state_objects(env)])
+    return {env: state_from(found, env) for env in envs}
+
+
+def state_objects(env: str) -> list[str]:
+    """The objects `read_state` reads (`cat_file_objects` names): to batch with other reads."""
+    ref = ref_name(env)
+    return [ref, f"{ref}:{STATE_FILE}"]
+
+
+def state_from(found: Mapping[str, gitrepo.GitObject | None], env: str) -> StateAt:
+    """The env's state out of a `cat_file_objects` answer that read its `state_objects`."""
+    ref, blob_name = state_objects(env)
     head = found.get(ref)
     if head is None or head.type != "commit":
         return StateAt(EnvState(), None)
-    blob = found.get(f"{ref}:{STATE_FILE}")
+    blob = found.get(blob_name)
     return StateAt(_parse_state(blob.data if blob else None, head.sha), head.sha)
+
+
+def newest_records(
+    repo: Path | str, envs: Sequence[str], accept: Callable[[Event], bool], limit: int = 50
+) -> dict[str, Record | None]:
+    """For each env, its newest event that `accept`s among its last `limit` (else None).
+
+    One git process per step back along the chains, for all envs at once: the newest event
+    usually answers.
+    """
+    newest: dict[str, Record | None] = dict.fromkeys(envs)
+    pending = list(dict.fromkeys(envs))
+    for depth in range(limit):
+        if not pending:
+            break
+        revs = {env: ref_name(env) + (f"~{depth}" if depth else "") for env in pending}
+        names = [f"{rev}{part}" for rev in revs.values() for part in ("", f":{EVENT_FILE}")]
+        names += [f"{rev}:{STATE_FILE}" for rev in revs.values()]
+        found = gitrepo.cat_file_objects(repo, names)
+        pending = []
+        for env, rev in revs.items():
+            commit = found.get(rev)
+            if commit is None or commit.type != "commit":
+                continue  # the chain is shorter
+            raw = found.get(f"{rev}:{EVENT_FILE}")
+            event = Event.from_json(_load(raw.data if raw else None, f"{commit.sha}:{EVENT_FILE}"))
+            if not accept(event):
+                pending.append(env)
+                continue
+            blob = found.get(f"{rev}:{STATE_FILE}")
+            newest[env] = Record(
+                commit.sha, event, _parse_state(blob.data if blob else None, commit.sha)
+            )
+    return newest
 
 
 def append_event(

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from typing import Any, TextIO
 
 HOOK_ID = "sfsync-behind"
+SHOWN = 10  # deployments listed in the hook's message; --json and `sfsync status` list all
 STAGES = {"commit": "commit", "pre-commit": "commit", "push": "push", "pre-push": "push"}
 
 
@@ -161,8 +162,10 @@ def run_check(
         merging = _merging_upstream(paths, proj, environment)
         if merging is not None:
             return CheckResult(stage, env=name, note=merging)
-    current = state.read_state(repo, name)
-    result = behind_mod.compute(repo, proj.config, environment, current.state, head="HEAD")
+    # the env's state is read in the same git process as the refs
+    result = behind_mod.compute(
+        repo, proj.config, environment, None, head="HEAD", cache_dir=proj.cache_dir
+    )
     over = result.count > policy.max_behind
     touched: set[str] = set()
     overlapping: tuple[str, ...] = ()
@@ -172,7 +175,7 @@ def run_check(
             touched = gitrepo.staged_names(repo, proj.config.package_dirs)
         else:
             touched = _pushed_paths(repo, proj.config.package_dirs, result.up, pushed)
-        touched_components = behind_mod.components_of(touched, proj.config)
+        touched_components = behind_mod.components_of(touched, proj.config, proj.cache_dir)
         overlapping = tuple(sorted(touched_components & set(result.components)))
         blocked = bool(overlapping)
     note = None
@@ -249,8 +252,11 @@ def render(result: CheckResult, stream: TextIO) -> None:
         return
     prefix = "" if result.blocked else "sfsync: warning: "
     print(f"{prefix}{headline(result.env, b)}:", file=stream)
-    for d in b.deployments:
+    for d in b.deployments[:SHOWN]:
         print(f"  {d.sha[:7]}  {d.subject}  ({d.author}, {d.date[:10]})", file=stream)
+    if b.count > SHOWN:
+        more = b.count - SHOWN
+        print(f"  ... and {more} more (sfsync status --env {result.env})", file=stream)
     if result.overlapping:
         print(f"Your changes touch: {', '.join(result.overlapping)}", file=stream)
     elif result.policy == "overlap" and b.count > result.max_behind:

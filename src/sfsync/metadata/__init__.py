@@ -11,6 +11,13 @@ Public API (imported lazily, so `from sfsync.metadata import Resolver` stays che
 from __future__ import annotations
 
 from importlib import import_module
+from pathlib import Path
+
+# what names depend on, readable without importing the engine (the hook keys a cache on them)
+PROJECT_FILE = "sfdx-project.json"
+FORCEIGNORE_FILE = ".forceignore"
+REGISTRY_FILE = Path(__file__).parent / "data" / "registry.json"
+"""The registry of the pinned `sf` CLI, as shipped."""
 
 TYPE_CHECKING = False  # typing stays unimported on the hook path
 if TYPE_CHECKING:

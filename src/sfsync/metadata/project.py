@@ -9,15 +9,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sfsync.errors import ConfigError
+from sfsync.metadata import FORCEIGNORE_FILE, PROJECT_FILE
 from sfsync.metadata.forceignore import ForceIgnore
 from sfsync.metadata.registry import Registry, load_registry
 
 TYPE_CHECKING = False  # typing stays unimported on the hook path
 if TYPE_CHECKING:
     from typing import Any
-
-PROJECT_FILE = "sfdx-project.json"
-FORCEIGNORE_FILE = ".forceignore"
 
 
 def _normalise_dir(path: str) -> str:

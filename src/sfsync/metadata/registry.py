@@ -12,9 +12,9 @@ import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 
 from sfsync.errors import ConfigError
+from sfsync.metadata import REGISTRY_FILE
 
 TYPE_CHECKING = False  # typing stays unimported on the hook path
 if TYPE_CHECKING:
@@ -198,7 +198,7 @@ class Registry:
 
 @lru_cache(maxsize=1)
 def _shipped_data() -> dict[str, Any]:
-    text = (Path(__file__).parent / "data" / "registry.json").read_text(encoding="utf-8")
+    text = REGISTRY_FILE.read_text(encoding="utf-8")
     data: dict[str, Any] = json.loads(text)
     return data
 

@@ -36,6 +36,11 @@ class Project:
         """The work tree root."""
         return self.paths.toplevel
 
+    @property
+    def cache_dir(self) -> Path:
+        """Where sfsync keeps its caches: `<git common dir>/sfsync`, shared by all worktrees."""
+        return self.paths.common_dir / CACHE_SUBDIR
+
 
 def open_repo(cwd: Path | str = ".") -> gitrepo.RepoPaths:
     """The repository around `cwd` (UsageError outside one)."""

@@ -42,32 +42,32 @@ def sync_remote(project: Project, envs: Sequence[Environment]) -> None:
 
 
 def status(project: Project, only: str | None = None, *, fetch: bool = False) -> list[EnvStatus]:
-    """For each env (root first; or just `only`): deployments and components behind upstream."""
+    """For each env (root first; or just `only`): deployments and components behind upstream.
+
+    The same few git processes for any number of envs (states, refs, diffs: each one batch).
+    """
     config = project.config
     envs = [config.env(only)] if only else list(config.pipeline())
     if fetch:
         sync_remote(project, envs)
     mine = developer_env_name(project.root)
-    rows = []
-    for env in envs:
-        current = state.read_state(project.root, env.name)
-        result = behind_mod.compute(
-            project.root,
-            config,
-            env,
-            current.state,
-            head="HEAD" if env.name == mine else None,
-        )
-        rows.append(EnvStatus(env, result, last_sync(project, env.name)))
-    return rows
+    names = [env.name for env in envs]
+    # states are read in the same git process as the refs
+    requests = [behind_mod.Request(env, None, "HEAD" if env.name == mine else None) for env in envs]
+    results = behind_mod.compute_many(project.root, config, requests, cache_dir=project.cache_dir)
+    synced = state.newest_records(project.root, names, _is_sync, limit=50)
+    return [
+        EnvStatus(env, result, synced[env.name]) for env, result in zip(envs, results, strict=True)
+    ]
 
 
 def last_sync(project: Project, env: str) -> state.Record | None:
     """The newest event that synced the env (not an `ignore`)."""
-    for record in state.log(project.root, env, limit=50):
-        if record.event.kind in SYNC_KINDS:
-            return record
-    return None
+    return state.newest_records(project.root, [env], _is_sync, limit=50)[env]
+
+
+def _is_sync(event: state.Event) -> bool:
+    return event.kind in SYNC_KINDS
 
 
 def ignore(
@@ -91,7 +91,12 @@ def ignore(
     current = state.read_state(repo, env.name)
     mine = developer_env_name(repo) == env.name
     before = behind_mod.compute(
-        repo, project.config, env, current.state, head="HEAD" if mine else None
+        repo,
+        project.config,
+        env,
+        current.state,
+        head="HEAD" if mine else None,
+        cache_dir=project.cache_dir,
     )
     if shas is None:
         chosen = [d.sha for d in before.deployments]

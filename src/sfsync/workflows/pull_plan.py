@@ -16,9 +16,9 @@ from sfsync.errors import Refused, UsageError
 from sfsync.git import journal, state, worktree
 from sfsync.git import repo as gitrepo
 from sfsync.pipeline import behind as behind_mod
-from sfsync.pipeline import tracking
-from sfsync.pipeline.behind import Deployment
+from sfsync.pipeline import heldback, tracking
 from sfsync.pipeline.config import Environment
+from sfsync.pipeline.deployments import Deployment
 from sfsync.pipeline.project import Project, resolve_env
 from sfsync.workflows import common as workflow
 
@@ -150,7 +150,9 @@ def _plan_pull(
     head = gitrepo.rev_parse(repo, "HEAD")
     if head is None:
         raise UsageError("the current branch has no commit yet")
-    behind = behind_mod.compute(repo, project.config, env, current.state, head="HEAD")
+    behind = behind_mod.compute(
+        repo, project.config, env, current.state, head="HEAD", cache_dir=project.cache_dir
+    )
     base = _plan(env, up_ref, up_sha, head, branch, behind.deployments, excluded)
     # held back by an earlier pull and still behind (not ignored since): deployed now
     held = [*current.state.excluded, *current.state.skipped]
@@ -384,7 +386,7 @@ def _without(project: Project, head: str, components: Sequence[str]) -> str:
         return head
     repo = project.root
     config = project.config
-    found = behind_mod.component_paths(
+    found = heldback.component_paths(
         repo, head, config.package_dirs, behind_mod.namer_for(config), components
     )
     paths = sorted(p for files in found.values() for p in files)
