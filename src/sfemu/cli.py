@@ -67,6 +67,7 @@ def _parser() -> argparse.ArgumentParser:
     f.add_argument("--problem", default="")
     f.add_argument("--line", type=int, default=None)
     f.add_argument("--polls", type=int, default=0)
+    f.add_argument("--after", type=int, default=0, help="let this many matching calls through")
 
     d = sub.add_parser("deployments", help="print an org's recorded deployments as JSON")
     d.add_argument("--root", required=True, type=Path)
@@ -135,6 +136,7 @@ def main(argv: list[str] | None = None) -> int:
                 "test_failure": "deploy",
                 "stay_in_progress": "deploy",
                 "drop_connection": "checkDeployStatus",
+                "hostile_zip": "retrieve",
             }.get(args.kind, "*")
             faults.arm(
                 store,
@@ -146,6 +148,7 @@ def main(argv: list[str] | None = None) -> int:
                     args.problem,
                     args.line,
                     args.polls,
+                    args.after,
                 ),
             )
             return 0

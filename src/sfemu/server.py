@@ -286,7 +286,8 @@ class Handler(BaseHTTPRequestHandler):
                     "lastModifiedById": p.user_id,
                     "lastModifiedByName": p.last_modified_by_name,
                     "lastModifiedDate": p.last_modified_date,
-                    "manageableState": "unmanaged",
+                    "manageableState": p.manageable_state,
+                    "namespacePrefix": p.namespace_prefix or None,
                     "type": types.reported_type(p.component),
                 }
                 for p in o.file_properties
