@@ -56,6 +56,9 @@ COMMANDS: dict[str, CommandEntry] = {
     "rollback": CommandEntry(
         "rollback", "Undo a recorded deployment: redeploy its snapshot, delete what it created."
     ),
+    "backup": CommandEntry(
+        "backup", "Back up an org's metadata into git, incrementally, in chunks that resume."
+    ),
     "delta": CommandEntry(
         "delta", "Write the components changed between two commits, like sfdx-git-delta."
     ),

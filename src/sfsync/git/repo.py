@@ -505,3 +505,17 @@ def refs_under(cwd: Path | str, prefix: str) -> dict[str, str]:
         if name:
             refs[name] = sha
     return refs
+
+
+# --- org backups -------------------------------------------------------------------------
+
+
+def ls_tree_sized(cwd: Path | str, rev: str) -> dict[str, tuple[str, int]]:
+    """Every file in commit (or tree) `rev`: path -> (blob sha, size in bytes)."""
+    blobs: dict[str, tuple[str, int]] = {}
+    for entry in split_z(run(cwd, "ls-tree", "-r", "-l", "-z", "--full-tree", rev).stdout):
+        header, _, path = entry.partition("\t")
+        _mode, kind, sha, size = header.split()
+        if kind == "blob":
+            blobs[path] = (sha, int(size) if size.isdigit() else 0)
+    return blobs

@@ -5,7 +5,13 @@ Public API (every function takes the org's alias or username as `sf` knows it):
 - `org_display(org) -> OrgInfo`: id, username, instance URL (never the access token).
 - `retrieve(org, manifest, out_dir) -> Retrieved`: the manifest's components in source
   format under `out_dir` (made an sfdx project when it is not one), with who changed each
-  component and when; members the org does not have are listed in `missing`.
+  component and when; members the org does not have are listed in `missing`. An org that
+  finds the retrieve too large raises `RetrieveLimitExceeded` (ask for fewer at a time).
+- `list_metadata_types(org)`: describeMetadata (`sf org list metadata-types`), the raw result;
+  `list_metadata(org, type, folder=None)`: listMetadata for one type (or one folder of an
+  in-folder type), the raw FileProperties (`sf org list metadata`; `sfsync.org.listing` reads
+  them); `manifest_from_org(org, out_dir)`: every component of the org as a package.xml
+  (`sf project generate manifest --from-org`, which lists every type in one process).
 - `deploy(org, project_dir, manifest, post_destructive=None, test_level=None, tests=(),
   check_only=False, wait=DEFAULT_WAIT, on_progress=None) -> Deployed`: a manifest deploy
   from `project_dir`. With `on_progress` the deploy runs `--async` and is polled with
@@ -45,6 +51,7 @@ from sfsync.org.answers import (
     OrgInfo,
     Progress,
     Retrieved,
+    RetrieveLimitExceeded,
     SfError,
 )
 from sfsync.org.answers import Run as _Run
@@ -70,6 +77,7 @@ __all__ = [
     "FileProperties",
     "OrgInfo",
     "Progress",
+    "RetrieveLimitExceeded",
     "Retrieved",
     "SfError",
     "deploy",
@@ -77,6 +85,9 @@ __all__ = [
     "deploy_report",
     "deploy_resume",
     "invocations",
+    "list_metadata",
+    "list_metadata_types",
+    "manifest_from_org",
     "org_display",
     "retrieve",
     "version",
@@ -138,6 +149,67 @@ def retrieve(
     )
     run = _call(args, org=org, what="retrieve", cwd=out_dir)
     return _retrieved(run, org, out_dir)
+
+
+def list_metadata_types(org: str, *, api_version: str | None = None) -> dict[str, Any]:
+    """describeMetadata: `{metadataObjects: [{xmlName, inFolder, childXmlNames, ...}], ...}`."""
+    args = ["org", "list", "metadata-types", "--target-org", org]
+    if api_version:
+        args += ["--api-version", api_version]
+    run = _call(args, org=org, what="describe the metadata types")
+    if run.exit_code != 0 or not isinstance(run.data.get("result"), dict):
+        raise _thrown(run, org, "describe the metadata types")
+    return run.result
+
+
+def list_metadata(
+    org: str, metadata_type: str, *, folder: str | None = None, api_version: str | None = None
+) -> list[dict[str, Any]]:
+    """listMetadata of one type (one folder of an in-folder type): its FileProperties."""
+    args = ["org", "list", "metadata", "--target-org", org, "--metadata-type", metadata_type]
+    if folder:
+        args += ["--folder", folder]
+    if api_version:
+        args += ["--api-version", api_version]
+    what = f"list {metadata_type}" + (f" in folder {folder}" if folder else "")
+    run = _call(args, org=org, what=what)
+    if run.exit_code != 0 or "result" not in run.data:
+        raise _thrown(run, org, what)
+    value = run.data.get("result")
+    entries = value if isinstance(value, list) else [value] if isinstance(value, dict) else []
+    return [e for e in entries if isinstance(e, dict)]
+
+
+def manifest_from_org(
+    org: str,
+    out_dir: Path,
+    *,
+    include_managed: bool = False,
+    api_version: str | None = None,
+) -> Path:
+    """Every component of `org` as `out_dir/package.xml`.
+
+    `sf project generate manifest --from-org` lists every type the CLI knows in one process
+    (its folders and child types too), which is how sfsync learns which types have members
+    before it asks for their dates type by type. Managed-package components are left out
+    unless `include_managed`.
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    if not (out_dir / "sfdx-project.json").exists():
+        project: dict[str, Any] = {"packageDirectories": [{"path": "force-app", "default": True}]}
+        if api_version:
+            project["sourceApiVersion"] = api_version
+        (out_dir / "sfdx-project.json").write_text(json.dumps(project, indent=2) + "\n")
+        (out_dir / "force-app").mkdir(exist_ok=True)
+    args = ["project", "generate", "manifest", "--from-org", org, "--output-dir", str(out_dir)]
+    args += ["--name", "package.xml"]
+    if include_managed:
+        args += ["--include-packages", "managed", "--include-packages", "unlocked"]
+    run = _call(args, org=org, what="list the org's components", cwd=out_dir)
+    manifest = out_dir / "package.xml"
+    if run.exit_code != 0 or not manifest.is_file():
+        raise _thrown(run, org, "list the org's components")
+    return manifest
 
 
 def deploy(

@@ -1,0 +1,126 @@
+"""`sfsync backup` with the real sf CLI against sfemu: full, incremental, resume, limits."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from orgsample import apex, custom_object, fresh_org, git, labels, make_repo, report, run, sample_org
+
+from sfemu import OrgEmulator
+from sfemu.emulator import OrgHandle
+from sfemu.testing import LoggedInOrg
+
+pytestmark = pytest.mark.e2e
+
+REF = "refs/sfsync-backups/prod"
+CLASSES = "force-app/main/default/classes"
+
+
+@pytest.fixture
+def prod(sfemu_login: Callable[..., LoggedInOrg], sf_home: Path) -> OrgHandle:
+    handle = fresh_org(sfemu_login, "bk-prod", sandbox=False)
+    handle.put_many(sample_org(), by="Ana Admin", when="2026-01-05T10:00:00.000Z")
+    return handle
+
+
+@pytest.fixture
+def repo(tmp_path: Path, prod: OrgHandle) -> Path:
+    return make_repo(tmp_path, {"prod": "bk-prod", "uat": "bk-uat", "dev1": "bk-dev1"})
+
+
+def show(repo: Path, path: str, rev: str = REF) -> str:
+    return git(repo, "show", f"{rev}:{path}") + "\n"
+
+
+def manifest(repo: Path, rev: str = REF) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(show(repo, "sfsync-backup.json", rev))
+    return data
+
+
+def tree(repo: Path, rev: str = REF) -> set[str]:
+    return set(git(repo, "ls-tree", "-r", "--name-only", rev).splitlines())
+
+
+def retrieves(emu: OrgEmulator) -> int:
+    log = (emu.root.path / "requests.log").read_text(encoding="utf-8")
+    return sum(1 for line in log.splitlines() if line.endswith(" retrieve"))
+
+
+def test_full_then_incremental_backup(
+    repo: Path, prod: OrgHandle, sfemu: OrgEmulator, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    code, out = run(repo, "backup", "--env", "prod", monkeypatch=monkeypatch, capsys=capsys)
+    assert code == 0, out
+    first = out["result"]
+    assert (first["mode"], first["chunks"], first["retrieves"]) == ("full", 1, 1)
+    files = tree(repo)
+    assert {
+        f"{CLASSES}/AccountService.cls",
+        "force-app/main/default/objects/Widget__c/fields/Size__c.field-meta.xml",
+        "force-app/main/default/reports/Sales/Pipeline.report-meta.xml",
+        "force-app/main/default/lwc/card/card.js",
+        "force-app/main/default/labels/CustomLabels.labels-meta.xml",
+        "sfsync-backup.json",
+        "sfdx-project.json",
+    } <= files
+    comps = manifest(repo)["components"]
+    assert comps["CustomField:Widget__c.Size__c"]["lastModifiedByName"] == "Ana Admin"
+    assert {"ReportFolder:Sales", "Report:Sales/Pipeline", "CustomLabel:Greeting"} <= set(comps)
+    assert "first backup" in git(repo, "log", "-1", "--format=%s", REF)
+
+    # nothing changed: no new commit, and nothing retrieved
+    before = retrieves(sfemu)
+    code, out = run(repo, "backup", "--env", "prod", monkeypatch=monkeypatch, capsys=capsys)
+    assert code == 0, out
+    assert out["result"]["upToDate"] is True
+    assert retrieves(sfemu) == before
+    assert git(repo, "rev-list", "--count", REF) == "1"
+
+    # changes in Setup: a class edited, a field relabelled, a label changed, a report deleted
+    prod.put_many(apex("Util", "// v2"), by="Dana Dev")
+    prod.put_many(
+        custom_object("Widget__c", {"Size__c": "Size (cm)", "Weight__c": "Weight"}), by="Dana Dev"
+    )
+    prod.put_many(labels({"Greeting": "Hi", "Farewell": "Bye"}), by="Lee Lead")
+    prod.put_many(apex("Added"), by="Lee Lead")
+    prod.delete("Report:Sales/Forecast")
+    code, out = run(repo, "backup", "--env", "prod", monkeypatch=monkeypatch, capsys=capsys)
+    assert code == 0, out
+    result = out["result"]
+    assert result["mode"] == "incremental"
+    assert [c["component"] for c in result["added"]] == ["ApexClass:Added"]
+    assert {c["component"] for c in result["changed"]} == {
+        "ApexClass:Util",
+        "CustomField:Widget__c.Size__c",
+        "CustomLabel:Greeting",
+    }
+    assert [c["component"] for c in result["deleted"]] == ["Report:Sales/Forecast"]
+    # only what changed was asked for (the label through its one file), in one retrieve
+    assert (result["retrieves"], result["retrieved"]) == (1, 4)
+    assert "// v2" in show(repo, f"{CLASSES}/Util.cls")
+    assert "Size (cm)" in show(
+        repo, "force-app/main/default/objects/Widget__c/fields/Size__c.field-meta.xml"
+    )
+    # the object's own file and the other label are still whole
+    assert "<label>Widget</label>" in show(
+        repo, "force-app/main/default/objects/Widget__c/Widget__c.object-meta.xml"
+    )
+    labels_text = show(repo, "force-app/main/default/labels/CustomLabels.labels-meta.xml")
+    assert "<value>Hi</value>" in labels_text and "<value>Bye</value>" in labels_text
+    assert "force-app/main/default/reports/Sales/Forecast.report-meta.xml" not in tree(repo)
+    message = git(repo, "log", "-1", "--format=%B", REF)
+    assert message.startswith("backup prod: 1 added, 3 changed, 1 deleted (incremental)")
+    assert "Changed by: Dana Dev (2), Lee Lead (2)" in message
+    assert "deleted  Report:Sales/Forecast" in message
+    # git log -p of the ref is the org's history: the manifest line of Util moved
+    diff = git(repo, "log", "-p", "-1", REF, "--", "sfsync-backup.json")
+    assert '"ApexClass:Util"' in diff and "Dana Dev" in diff
+
+    # the same org backed up in full gives the same files
+    code, out = run(repo, "backup", "--env", "prod", "--full", monkeypatch=monkeypatch, capsys=capsys)
+    assert code == 0, out
+    assert out["result"]["upToDate"] is True
