@@ -8,7 +8,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from orgsample import apex, custom_object, fresh_org, git, labels, make_repo, report, run, sample_org
+from orgsample import (
+    apex,
+    custom_object,
+    fresh_org,
+    git,
+    labels,
+    make_repo,
+    report,
+    run,
+    sample_org,
+)
 
 from sfemu import OrgEmulator
 from sfemu.emulator import OrgHandle
@@ -121,6 +131,94 @@ def test_full_then_incremental_backup(
     assert '"ApexClass:Util"' in diff and "Dana Dev" in diff
 
     # the same org backed up in full gives the same files
-    code, out = run(repo, "backup", "--env", "prod", "--full", monkeypatch=monkeypatch, capsys=capsys)
+    code, out = run(
+        repo, "backup", "--env", "prod", "--full", monkeypatch=monkeypatch, capsys=capsys
+    )
     assert code == 0, out
     assert out["result"]["upToDate"] is True
+
+
+def test_limit_exceeded_splits_and_a_failed_chunk_resumes(
+    repo: Path, prod: OrgHandle, sfemu: OrgEmulator, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    for i in range(12):
+        prod.put_many(apex(f"Bulk{i:02d}"), by="Ana Admin")
+    # 15 classes, 30 files; sfsync packs 6 files (3 classes) per retrieve: 5 chunks. The org
+    # takes only 4 files a retrieve (10,000 in the platform), so each chunk is split in two.
+    # The 4th retrieve call fails with an HTTP 500: the run stops in chunk 2.
+    prod.http_500("retrieve", after=3)
+    limit = sfemu.settings.retrieve_file_limit
+    sfemu.settings.retrieve_file_limit = 4
+    try:
+        args = ("backup", "--env", "prod", "--types", "ApexClass", "--max-files", "6")
+        before = retrieves(sfemu)
+        code, out = run(repo, *args, monkeypatch=monkeypatch, capsys=capsys)
+        assert code == 3, out
+        assert "HTTP status code: 500" in out["message"] or "500" in out["message"], out
+        assert git(repo, "for-each-ref", REF) == ""  # nothing committed yet
+        code, out = run(repo, *args, monkeypatch=monkeypatch, capsys=capsys)
+    finally:
+        sfemu.settings.retrieve_file_limit = limit
+        prod.clear_faults()
+    assert code == 0, out
+    result = out["result"]
+    assert result["resumedAtChunk"] == 2
+    assert result["chunks"] == 5
+    # chunk 1 (3 retrieves: too big, then two halves) is not asked for again
+    assert result["retrieves"] >= 8 and result["splits"] >= 4
+    names = {
+        p.rsplit("/", 1)[-1] for p in tree(repo) if p.startswith(CLASSES) and p.endswith(".cls")
+    }
+    assert names == {f"Bulk{i:02d}.cls" for i in range(12)} | {
+        "AccountService.cls",
+        "InvoiceService.cls",
+        "Util.cls",
+    }
+    assert retrieves(sfemu) - before >= 10
+    assert set(manifest(repo)["components"]) == {f"ApexClass:{n[:-4]}" for n in names}
+    assert manifest(repo)["scope"] == ["ApexClass"]
+
+
+def test_managed_components_are_left_out_and_a_hostile_zip_writes_nothing_outside(
+    repo: Path, prod: OrgHandle, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    prod.install_package("acme", {**apex("acme__Billing"), **report("acme__Reports", "Usage")})
+    prod.hostile_zip()
+    code, out = run(repo, "backup", "--env", "prod", monkeypatch=monkeypatch, capsys=capsys)
+    assert code == 0, out
+    result = out["result"]
+    # the class and the report folder; sf's manifest of the org leaves the managed folder out,
+    # so its report is not even listed
+    assert result["managedSkipped"] == 2
+    comps = manifest(repo)["components"]
+    assert not [k for k in comps if "acme__" in k]
+    files = tree(repo)
+    assert not [p for p in files if "acme__" in p]
+    # the zip's entries that climb out of their folder or are symlinks end nowhere
+    for path in files:
+        assert path in ("sfsync-backup.json", "sfdx-project.json") or path.startswith(
+            "force-app/main/default/"
+        ), path
+        assert ".." not in path.split("/")
+    assert not [p for p in files if "SfemuLink" in p or "zip-slip.cls" in p]
+    for folder in (tmp_path, tmp_path.parent, Path("/tmp")):
+        assert not list(folder.glob("sfemu-zip-slip*")), folder
+    assert git(repo, "status", "--porcelain") == ""
+
+    code, out = run(
+        repo,
+        "backup",
+        "--env",
+        "prod",
+        "--include-managed",
+        "--types",
+        "ApexClass",
+        monkeypatch=monkeypatch,
+        capsys=capsys,
+    )
+    assert code == 0, out
+    billing = manifest(repo)["components"]["ApexClass:acme__Billing"]
+    assert (billing["namespacePrefix"], billing["manageableState"]) == ("acme", "installed")
+    assert f"{CLASSES}/acme__Billing.cls" in tree(repo)
+    # a backup of other options does not delete the types it did not look at
+    assert "Report:Sales/Pipeline" in manifest(repo)["components"]

@@ -22,6 +22,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import tempfile
 import time
 from collections import Counter
@@ -59,10 +60,11 @@ class Options:
     jobs: int = listing.DEFAULT_JOBS
 
     def key(self) -> dict[str, Any]:
-        """What a resumed run must match (jobs may differ)."""
+        """What a resumed run must match (jobs may differ), as JSON has it."""
         data = asdict(self)
         data.pop("jobs")
-        return data
+        loaded: dict[str, Any] = json.loads(json.dumps(data))
+        return loaded
 
 
 @dataclass(frozen=True)
