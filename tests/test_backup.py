@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from orgsample import (
     apex,
     custom_object,
@@ -19,7 +20,6 @@ from orgsample import (
     run,
     sample_org,
 )
-
 from sfemu import OrgEmulator
 from sfemu.emulator import OrgHandle
 from sfemu.testing import LoggedInOrg
