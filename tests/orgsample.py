@@ -154,3 +154,35 @@ def fresh_org(login: Callable[..., LoggedInOrg], name: str, sandbox: bool = True
     handle = login(name, sandbox=sandbox).handle
     handle.reset()
     return handle
+
+
+DEFAULT = "force-app/main/default"
+
+
+def source_project() -> dict[str, str]:
+    """A project in source format: two classes, an object with two fields, a report."""
+    files: dict[str, str] = {}
+    for name in ("AccountService", "Util"):
+        files[f"{DEFAULT}/classes/{name}.cls"] = f"public class {name} {{ }}\n"
+        files[f"{DEFAULT}/classes/{name}.cls-meta.xml"] = CLASS_META
+    files[f"{DEFAULT}/objects/Widget__c/Widget__c.object-meta.xml"] = (
+        f"{HEAD}<CustomObject {NS}>\n    <deploymentStatus>Deployed</deploymentStatus>\n"
+        "    <label>Widget</label>\n    <nameField>\n        <label>Widget Name</label>\n"
+        "        <type>Text</type>\n    </nameField>\n    <pluralLabel>Widgets</pluralLabel>\n"
+        "    <sharingModel>ReadWrite</sharingModel>\n</CustomObject>\n"
+    )
+    for name, label in (("Size__c", "Size"), ("Weight__c", "Weight")):
+        files[f"{DEFAULT}/objects/Widget__c/fields/{name}.field-meta.xml"] = (
+            f"{HEAD}<CustomField {NS}>\n    <fullName>{name}</fullName>\n"
+            f"    <label>{label}</label>\n    <length>80</length>\n    <type>Text</type>\n"
+            "</CustomField>\n"
+        )
+    files[f"{DEFAULT}/reports/Sales.reportFolder-meta.xml"] = (
+        f"{HEAD}<ReportFolder {NS}>\n    <accessType>Public</accessType>\n    <name>Sales</name>\n"
+        "    <publicFolderAccess>ReadOnly</publicFolderAccess>\n</ReportFolder>\n"
+    )
+    files[f"{DEFAULT}/reports/Sales/Pipeline.report-meta.xml"] = (
+        f"{HEAD}<Report {NS}>\n    <format>Tabular</format>\n    <name>Pipeline</name>\n"
+        "    <reportType>Opportunity</reportType>\n    <scope>organization</scope>\n</Report>\n"
+    )
+    return files

@@ -59,6 +59,9 @@ COMMANDS: dict[str, CommandEntry] = {
     "backup": CommandEntry(
         "backup", "Back up an org's metadata into git, incrementally, in chunks that resume."
     ),
+    "drift": CommandEntry(
+        "drift", "Compare an org with what git says it holds; exit 1 when they differ."
+    ),
     "delta": CommandEntry(
         "delta", "Write the components changed between two commits, like sfdx-git-delta."
     ),

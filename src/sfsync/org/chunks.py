@@ -28,8 +28,9 @@ from pathlib import Path
 from sfsync.errors import ExternalError
 from sfsync.metadata.manifest import render
 from sfsync.metadata.registry import MetadataType, Registry
+from sfsync.metadata.resolver import Resolver
 from sfsync.org import sf
-from sfsync.org.listing import package_member, parent_key
+from sfsync.org.listing import listing_key, package_member, parent_key
 
 FILE_LIMIT = 10_000
 ZIP_BUDGET = 36 * 1024 * 1024  # the limit is ~39 MB; estimates are estimates
@@ -141,6 +142,45 @@ def retrieve_chunk(
     """
     out = Retrieval()
     _retrieve(org, registry, list(keys), scratch, api_version, out, on_retrieve)
+    return out
+
+
+def retrieval_set(registry: Registry, wanted: Sequence[str], listed: Sequence[str]) -> list[str]:
+    """What to ask the org for to get `wanted`: a child kept inside its parent's one file
+    (CustomLabel in CustomLabels, WorkflowRule in Workflow) is asked for through its parent,
+    since a retrieve of the child alone brings a file holding only that child; a child whose
+    parent is asked for comes with it (`listed`: every listed key, to find the containers of
+    a child whose name does not say it)."""
+    keys: set[str] = set()
+    for key in wanted:
+        mtype = registry.by_name(key.partition(":")[0])
+        parent_type = registry.parent_of(mtype) if mtype is not None else None
+        if mtype is None or parent_type is None or not parent_type.in_file_children:
+            keys.add(key)
+            continue
+        parent = parent_key(registry, key)
+        if parent is not None:
+            keys.add(parent)
+        else:  # the child's name does not say its container (CustomLabel): all of them
+            keys.update(k for k in listed if k.partition(":")[0] == parent_type.name)
+    return sorted(k for k in keys if parent_key(registry, k) not in keys)
+
+
+def accepted(
+    files: Mapping[str, Path], wanted: set[str], registry: Registry, resolver: Resolver
+) -> list[str]:
+    """The retrieved files that belong to what was asked for (a retrieve of one field may
+    write a stub of its object: that stub is not the object). Files no component claims are
+    kept."""
+    out = []
+    for path in sorted(files):
+        component = resolver.component(path)
+        if component is None:
+            out.append(path)
+            continue
+        key = listing_key(registry, component)
+        if key in wanted or parent_key(registry, key) in wanted:
+            out.append(path)
     return out
 
 

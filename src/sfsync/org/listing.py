@@ -271,6 +271,18 @@ def listing_key(registry: Registry, component: Component) -> str:
     return str(component)
 
 
+def resolver_component(registry: Registry, key: str) -> Component:
+    """The component as sfsync's resolver names it (`ReportFolder:Sales` -> `Report:Sales/`);
+    the inverse of `listing_key`."""
+    type_name, _, full_name = key.partition(":")
+    mtype = registry.by_name(type_name)
+    if mtype is not None and mtype.folder_content_type:
+        content = registry.types.get(mtype.folder_content_type)
+        if content is not None:
+            return Component(content.name, f"{full_name}/")
+    return Component(type_name, full_name)
+
+
 def parent_key(registry: Registry, key: str) -> str | None:
     """The container of a child component (`CustomField:Account.Tier__c` ->
     `CustomObject:Account`), or None."""

@@ -222,7 +222,7 @@ def run(
                 got = chunks.retrieve_chunk(
                     env.org, registry, keys, scratch / f"chunk-{index + 1}", api_version=api_version
                 )
-                accepted = _accept(got.files, wanted, registry, resolver)
+                accepted = chunks.accepted(got.files, wanted, registry, resolver)
                 shas = gitrepo.hash_files(repo, [got.files[p] for p in accepted])
                 tree = backups.write_tree(repo, dict(zip(accepted, shas, strict=True)))
                 plan.done.append(
@@ -346,7 +346,7 @@ def _plan(
         wanted = list(now)
     else:
         wanted = [*added, *changed, *(k for k in now if k.partition(":")[0] in always)]
-    retrieve = _retrieval_set(registry, wanted, list(now))
+    retrieve = chunks.retrieval_set(registry, wanted, list(now))
     known = _known_sizes(registry, previous)
     planned = chunks.plan_chunks(registry, retrieve, known, max_files=options.max_files)
     return _Plan(
@@ -363,26 +363,6 @@ def _plan(
         chunks=planned,
         sf_calls=found.sf_calls,
     )
-
-
-def _retrieval_set(registry: Registry, wanted: Sequence[str], listed: Sequence[str]) -> list[str]:
-    """What to ask the org for: a child kept inside its parent's one file (CustomLabel in
-    CustomLabels, WorkflowRule in Workflow) is asked for through its parent, since a retrieve
-    of the child alone brings a file holding only that child; a child whose parent is asked
-    for comes with it."""
-    keys: set[str] = set()
-    for key in wanted:
-        mtype = registry.by_name(key.partition(":")[0])
-        parent_type = registry.parent_of(mtype) if mtype is not None else None
-        if mtype is None or parent_type is None or not parent_type.in_file_children:
-            keys.add(key)
-            continue
-        parent = listing.parent_key(registry, key)
-        if parent is not None:
-            keys.add(parent)
-        else:  # the child's name does not say its container (CustomLabel): all of them
-            keys.update(k for k in listed if k.partition(":")[0] == parent_type.name)
-    return sorted(k for k in keys if listing.parent_key(registry, k) not in keys)
 
 
 def _known_sizes(registry: Registry, previous: backups.Backup | None) -> dict[str, chunks.Size]:
@@ -403,23 +383,6 @@ def _known_sizes(registry: Registry, previous: backups.Backup | None) -> dict[st
         if parent is not None:
             sizes.setdefault(parent, [0, 0])[1] += total
     return {k: chunks.Size(files, size) for k, (files, size) in sizes.items()}
-
-
-def _accept(
-    files: Mapping[str, Path], wanted: set[str], registry: Registry, resolver: Resolver
-) -> list[str]:
-    """The retrieved files that belong to what was asked for (a retrieve of one field may
-    write a stub of its object: that stub is not the object)."""
-    out = []
-    for path in sorted(files):
-        component = resolver.component(path)
-        if component is None:
-            out.append(path)  # kept; reported as stray when assembling
-            continue
-        key = listing.listing_key(registry, component)
-        if key in wanted or listing.parent_key(registry, key) in wanted:
-            out.append(path)
-    return out
 
 
 # --- resume --------------------------------------------------------------------------------
