@@ -62,6 +62,9 @@ COMMANDS: dict[str, CommandEntry] = {
     "drift": CommandEntry(
         "drift", "Compare an org with what git says it holds; exit 1 when they differ."
     ),
+    "compare": CommandEntry(
+        "compare", "Compare two orgs (or backups) side by side; deploy the differences you pick."
+    ),
     "delta": CommandEntry(
         "delta", "Write the components changed between two commits, like sfdx-git-delta."
     ),
