@@ -222,3 +222,23 @@ def test_managed_components_are_left_out_and_a_hostile_zip_writes_nothing_outsid
     assert f"{CLASSES}/acme__Billing.cls" in tree(repo)
     # a backup of other options does not delete the types it did not look at
     assert "Report:Sales/Pipeline" in manifest(repo)["components"]
+
+    # two backups compared side by side (no sf call), then the org against its backup
+    code, out = run(
+        repo, "compare", "backup:prod~1", "backup:prod", "--types", "ApexClass",
+        "--show", "ApexClass:Util", monkeypatch=monkeypatch, capsys=capsys,
+    )  # fmt: skip
+    assert code == 0, out
+    compared = out["result"]
+    assert compared["sfInvocations"] == 0
+    assert [e["component"] for e in compared["onlyInB"]] == ["ApexClass:Added"]
+    assert [e["component"] for e in compared["different"]] == ["ApexClass:Util"]
+    assert "+public class Util { // v2 }" in compared["diffs"]["ApexClass:Util"]
+    prod.put_many(apex("AccountService", "// after the backup"), by="Dana Dev")
+    code, out = run(
+        repo, "compare", "prod", "backup:prod", "--types", "ApexClass",
+        monkeypatch=monkeypatch, capsys=capsys,
+    )  # fmt: skip
+    assert code == 0, out
+    assert [e["component"] for e in out["result"]["different"]] == ["ApexClass:AccountService"]
+    assert out["result"]["onlyInA"] == out["result"]["onlyInB"] == []

@@ -11,8 +11,11 @@ import pytest
 from orgsample import apex, custom_object, fresh_org, git, make_repo, run, source_project
 from sfemu.emulator import OrgHandle
 from sfemu.testing import LoggedInOrg, SfCli
-
-pytestmark = pytest.mark.e2e
+from sfsync.errors import UsageError
+from sfsync.org.listing import Listed
+from sfsync.pipeline import project
+from sfsync.pipeline.config import Environment
+from sfsync.workflows import compare
 
 
 @pytest.fixture
@@ -36,6 +39,7 @@ def names(entries: list[dict[str, Any]]) -> list[str]:
     return [e["component"] for e in entries]
 
 
+@pytest.mark.e2e
 def test_compare_two_orgs_then_deploy_the_chosen_differences(
     orgs: tuple[Path, OrgHandle, OrgHandle], monkeypatch: pytest.MonkeyPatch, capsys: Any
 ) -> None:
@@ -104,3 +108,61 @@ def test_compare_two_orgs_then_deploy_the_chosen_differences(
     log = git(repo, "log", "-1", "--format=%B", "refs/sfsync/envs/prod")
     assert log.startswith("compare-deploy prod")
     assert git(repo, "cat-file", "-e", step["snapshot"]) == ""
+
+
+CLS = "force-app/main/default/classes"
+
+
+def side(kind: str, files: dict[str, str], env: Environment | None = None) -> compare.Side:
+    comps = {}
+    for path in files:
+        if path.endswith(".cls"):
+            name = path.rsplit("/", 1)[1][:-4]
+            comps[f"ApexClass:{name}"] = Listed("ApexClass", name, modified_by="Ana")
+    data = {p: t.encode() for p, t in files.items()}
+    return compare.Side(kind, kind, "org", comps, data, env=env)
+
+
+def comparison(b_env: Environment | None) -> compare.Result:
+    a = side("a", {f"{CLS}/Foo.cls": "class Foo { v2 }\n", f"{CLS}/New.cls": "class New {}\n"})
+    b = side("b", {f"{CLS}/Foo.cls": "class Foo { v1 }\n", f"{CLS}/Old.cls": "x\n"}, b_env)
+    return compare.Result(
+        a=a,
+        b=b,
+        types=("ApexClass",),
+        only_a=(compare.Entry("ApexClass:New", a.components["ApexClass:New"], None),),
+        only_b=(compare.Entry("ApexClass:Old", None, b.components["ApexClass:Old"]),),
+        different=(
+            compare.Entry(
+                "ApexClass:Foo", a.components["ApexClass:Foo"], b.components["ApexClass:Foo"]
+            ),
+        ),
+        same=0,
+        sf_calls=0,
+    )
+
+
+def test_diff_of_a_component(tmp_path: Path) -> None:
+    result = comparison(None)
+    diff = result.diff("ApexClass:Foo")
+    assert f"--- a/{CLS}/Foo.cls" in diff and f"+++ b/{CLS}/Foo.cls" in diff
+    assert "-class Foo { v2 }" in diff and "+class Foo { v1 }" in diff
+    assert "+++ /dev/null" in result.diff("ApexClass:New")
+    with pytest.raises(UsageError, match="neither a nor b has it"):
+        result.diff("ApexClass:Nope")
+
+
+def test_what_deploy_accepts(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path, {"prod": "p", "uat": "u", "dev1": "d"}, source_project())
+    proj = project.load(repo)
+    with pytest.raises(UsageError, match="B to be an environment"):
+        compare.plan_deploy(proj, comparison(None), ["ApexClass:Foo"])
+    result = comparison(proj.config.env("prod"))
+    plan = compare.plan_deploy(proj, result, ["ApexClass:Foo", "ApexClass:New", "ApexClass:Old"])
+    assert (plan.deploy, plan.delete) == (("ApexClass:Foo", "ApexClass:New"), ("ApexClass:Old",))
+    with pytest.raises(UsageError, match="not a difference"):
+        compare.plan_deploy(proj, result, ["ApexClass:Same"])
+    with pytest.raises(UsageError, match="two different sides"):
+        compare.run(proj, "prod", "prod")
+    with pytest.raises(UsageError, match="neither an environment"):
+        compare.run(proj, "prod", "nothing-like-it", types=["ApexClass"])

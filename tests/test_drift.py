@@ -13,8 +13,7 @@ from sfemu.emulator import OrgHandle
 from sfemu.testing import LoggedInOrg, SfCli
 from sfsync import app
 from sfsync.pipeline import project, tracking
-
-pytestmark = pytest.mark.e2e
+from sfsync.workflows import drift
 
 
 @pytest.fixture
@@ -36,6 +35,7 @@ def repo(tmp_path: Path, dev1: OrgHandle, sf_cli: SfCli) -> Path:
     return repo
 
 
+@pytest.mark.e2e
 def test_drift_after_a_back_door_edit_then_save_it(
     repo: Path, dev1: OrgHandle, monkeypatch: pytest.MonkeyPatch, capsys: Any
 ) -> None:
@@ -87,3 +87,78 @@ def test_drift_after_a_back_door_edit_then_save_it(
     # the work tree, the index and the current branch are untouched
     assert git(repo, "rev-parse", "HEAD") == head
     assert git(repo, "status", "--porcelain") == ""
+
+
+@pytest.mark.parametrize(
+    ("rest", "old", "placed"),
+    [
+        pytest.param(
+            "classes/Foo.cls",
+            ["src/main/default/classes/Foo.cls-meta.xml"],
+            "src/main/default/classes/Foo.cls",
+            id="next-to-its-files",
+        ),
+        pytest.param(
+            "objects/W__c/fields/A__c.field-meta.xml",
+            ["app/objects/W__c/fields/A__c.field-meta.xml"],
+            "app/objects/W__c/fields/A__c.field-meta.xml",
+            id="another-layout",
+        ),
+        pytest.param("classes/New.cls", [], "force-app/main/default/classes/New.cls", id="new"),
+    ],
+)
+def test_where_a_saved_file_goes(rest: str, old: list[str], placed: str) -> None:
+    assert drift._place(rest, old, "force-app/main/default/") == placed
+
+
+def test_the_report_as_text_json_and_markdown() -> None:
+    report = drift.Report(
+        env="prod",
+        org="prod-org",
+        expected="origin/main",
+        commit="0123456789abcdef",
+        changed=(drift.Item("ApexClass:Foo", "changed", "Dana", "2026-03-01T09:00:00.000Z"),),
+        only_in_org=(),
+        missing=(drift.Item("Flow:Old", "missing"),),
+        compared=12,
+        types=("ApexClass", "Flow"),
+        sf_calls=5,
+    )
+    assert report.has_drift
+    assert report.summary().startswith("prod (prod-org) drifted from origin/main: 1 changed")
+    markdown = report.to_markdown()
+    assert "| changed in the org | `ApexClass:Foo` | Dana | 2026-03-01T09:00:00.000Z |" in markdown
+    assert "| missing from the org | `Flow:Old` |  |  |" in markdown
+    assert report.to_json()["missingFromOrg"] == [
+        {"component": "Flow:Old", "lastModifiedByName": "", "lastModifiedDate": ""}
+    ]
+    clean = drift.Report("prod", "o", "origin/main", "0" * 40, (), (), (), 3, (), 1)
+    assert not clean.has_drift
+    assert "No drift: 3 components compared." in clean.to_markdown()
+
+
+def test_what_git_says_a_sandbox_and_a_branch_env_hold(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path, {"prod": "p", "uat": "u", "dev1": "d"}, source_project())
+    util = f"{DEFAULT}/classes/Util.cls"
+    # upstream moves on: uat gets a change the developer's branch does not have yet
+    git(repo, "checkout", "-q", "uat")
+    (repo / util).write_text("public class Util { /* uat */ }\n")
+    git(repo, "commit", "-q", "-am", "uat change")
+    git(repo, "push", "-q", "origin", "uat")
+    git(repo, "checkout", "-q", "-b", "story", "main")
+    proj = project.load(repo)
+    tracking.mark_synced(proj, "dev1", "origin/uat")  # the sandbox was refreshed from uat
+    # the developer's own work on the branch: a new class and a deleted one
+    new = f"{DEFAULT}/classes/Mine.cls"
+    (repo / new).write_text("public class Mine {}\n")
+    git(repo, "rm", "-q", f"{DEFAULT}/classes/AccountService.cls")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "my story")
+    want = drift.expected(proj, proj.config.env("dev1"))
+    assert want.files[util] == b"public class Util { /* uat */ }\n"  # the sync point's
+    assert want.files[new] == b"public class Mine {}\n"  # plus the branch's changes
+    assert f"{DEFAULT}/classes/AccountService.cls" not in want.files
+    assert want.label.startswith("sync point ") and want.base == git(repo, "rev-parse", "HEAD")
+    prod = drift.expected(proj, proj.config.env("prod"))
+    assert prod.label == "origin/main"
+    assert prod.files[util] == b"public class Util { }\n"

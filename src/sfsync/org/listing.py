@@ -2,8 +2,8 @@
 
 `list_org` asks the org through `sf` only:
 
-1. `sf org list metadata-types` (describeMetadata): the org's types; a `--types` name the
-   org does not know is a usage error;
+1. `sf org list metadata-types` (describeMetadata), when types are named: the org's types;
+   a `--types` or `--skip-types` name the org does not know is a usage error;
 2. `sf project generate manifest --from-org`: every type the CLI knows is listed in one `sf`
    process (listMetadata per type, then per folder and per child type), so sfsync learns
    which types have members without one `sf` process per type (an org knows 500+ types);
@@ -189,7 +189,12 @@ def list_org(
     """
     calls = _Counter()
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        describe = pool.submit(calls.run, sf.list_metadata_types, org, api_version=api_version)
+        # describeMetadata checks the names asked for; without any, it would only cost a call
+        describe = (
+            pool.submit(calls.run, sf.list_metadata_types, org, api_version=api_version)
+            if types is not None or skip_types
+            else None
+        )
         manifest = pool.submit(
             calls.run,
             sf.manifest_from_org,
@@ -198,7 +203,7 @@ def list_org(
             include_managed=include_managed,
             api_version=api_version,
         )
-        described = describe.result()
+        described: dict[str, Any] = describe.result() if describe is not None else {}
         org_types = {
             str(o.get("xmlName"))
             for o in _as_list(described.get("metadataObjects"))

@@ -184,6 +184,7 @@ def run(
     """Compare side `a` with side `b` (see the module doc)."""
     if a == b:
         raise UsageError(f"compare {a} {b}: compare two different sides")
+    specs = [_parse(project, a), _parse(project, b)]
     meta = metadata_project(project.root)
     api_version = meta.api_version or DEFAULT_API_VERSION
     registry = backups.project().registry
@@ -198,7 +199,7 @@ def run(
     calls = 0
     sides: list[Side] = []
     with tempfile.TemporaryDirectory(prefix="sfsync-compare-") as scratch:
-        for index, spec in enumerate((a, b)):
+        for index, spec in enumerate(specs):
             side, used = _load(
                 project,
                 spec,
@@ -356,9 +357,41 @@ def listing_scope(registry: Any, top: Sequence[str]) -> set[str]:
 # --- internals -------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Spec:
+    """A side as written on the command line, resolved (nothing fetched yet)."""
+
+    spec: str
+    env: Environment | None = None
+    org: str | None = None
+    rev: str | None = None
+
+
+def _parse(project: Project, spec: str) -> _Spec:
+    config = project.config
+    if spec in config.names:
+        env = config.env(spec)
+        return _Spec(spec, env=env, org=env.org)
+    if spec.startswith("org:") and spec.removeprefix("org:"):
+        return _Spec(spec, org=spec.removeprefix("org:"))
+    rev = spec
+    if spec.startswith("backup:"):
+        name, tilde, back = spec.removeprefix("backup:").partition("~")
+        config.env(name)  # a UsageError with a suggestion when it is no env
+        rev = backups.ref_name(name) + (f"~{back}" if tilde else "")
+        if not _is_rev(project.root, rev):
+            raise UsageError(f"{spec}: no such backup ({rev}); make one with sfsync backup")
+    if not _is_rev(project.root, rev):
+        raise UsageError(
+            f"'{spec}' is neither an environment of sfsync.yml ({', '.join(config.names)}), "
+            "org:ALIAS, backup:ENV nor a git revision holding a backup (sfsync backup makes them)"
+        )
+    return _Spec(spec, rev=rev)
+
+
 def _load(
     project: Project,
-    spec: str,
+    spec: _Spec,
     scratch: Path,
     top: Sequence[str],
     scope: set[str],
@@ -369,12 +402,10 @@ def _load(
     api_version: str,
 ) -> tuple[Side, int]:
     """A side's components and files; the `sf` calls it took."""
-    config = project.config
-    if spec.startswith("org:") or spec in config.names:
-        env = config.env(spec) if spec in config.names else None
-        org = env.org if env else spec.removeprefix("org:")
+    if spec.org is not None:
+        env = spec.env
         got = content.fetch(
-            org,
+            spec.org,
             scratch,
             types=top,
             keep=lambda key: key.partition(":")[0] in scope,
@@ -384,19 +415,11 @@ def _load(
             api_version=api_version,
         )
         comps = {k: v for k, v in got.listing.components.items() if k.partition(":")[0] in scope}
-        label = f"{env.name} ({org})" if env else org
-        return Side(spec, label, "org", comps, got.files, env=env), got.sf_calls
-    rev = spec
-    if spec.startswith("backup:"):
-        name, tilde, back = spec.removeprefix("backup:").partition("~")
-        config.env(name)  # a UsageError with a suggestion when it is no env
-        rev = backups.ref_name(name) + (f"~{back}" if tilde else "")
-    found = backups.read(project.root, rev) if _is_rev(project.root, rev) else None
-    if found is None:
-        raise UsageError(
-            f"'{spec}' is neither an environment of sfsync.yml ({', '.join(config.names)}), "
-            "org:ALIAS, backup:ENV nor a git revision holding a backup (sfsync backup makes them)"
-        )
+        label = f"{env.name} ({spec.org})" if env else spec.org
+        return Side(spec.spec, label, "org", comps, got.files, env=env), got.sf_calls
+    assert spec.rev is not None
+    found = backups.read(project.root, spec.rev)
+    assert found is not None
     comps = {k: v for k, v in found.manifest.components.items() if k.partition(":")[0] in scope}
     resolver = Resolver(backups.project())
     owned = backups.attribute(found.source(), resolver)
@@ -405,7 +428,7 @@ def _load(
     blobs = gitrepo.cat_file_batch(project.root, [source[p] for p in paths])
     files = {p: data for p in paths if (data := blobs.get(source[p])) is not None}
     label = f"backup {found.manifest.env} {found.manifest.taken} ({found.commit[:12]})"
-    return Side(spec, label, "backup", comps, files, commit=found.commit), 0
+    return Side(spec.spec, label, "backup", comps, files, commit=found.commit), 0
 
 
 def _is_rev(repo: Path, rev: str) -> bool:

@@ -187,7 +187,8 @@ def expected(project: Project, env: Environment) -> Expected:
             )
         tip = gitrepo.rev_parse(repo, ref)
         assert tip is not None
-        return Expected(ref, tip, _files_at(repo, tip, dirs), tip)
+        label = ref.removeprefix("refs/remotes/").removeprefix("refs/heads/")
+        return Expected(label, tip, _files_at(repo, tip, dirs), tip)
     head = gitrepo.rev_parse(repo, "HEAD")
     if head is None:
         raise UsageError("this repository has no commit yet: commit your project first")
