@@ -137,6 +137,26 @@ def test_full_then_incremental_backup(
     assert code == 0, out
     assert out["result"]["upToDate"] is True
 
+    # two backups compared side by side (no sf call), then the org against its backup
+    code, out = run(
+        repo, "compare", "backup:prod~1", "backup:prod", "--types", "ApexClass",
+        "--show", "ApexClass:Util", monkeypatch=monkeypatch, capsys=capsys,
+    )  # fmt: skip
+    assert code == 0, out
+    compared = out["result"]
+    assert compared["sfInvocations"] == 0
+    assert [e["component"] for e in compared["onlyInB"]] == ["ApexClass:Added"]
+    assert [e["component"] for e in compared["different"]] == ["ApexClass:Util"]
+    assert "+public class Util { // v2 }" in compared["diffs"]["ApexClass:Util"]
+    prod.put_many(apex("AccountService", "// after the backup"), by="Dana Dev")
+    code, out = run(
+        repo, "compare", "prod", "backup:prod", "--types", "ApexClass",
+        monkeypatch=monkeypatch, capsys=capsys,
+    )  # fmt: skip
+    assert code == 0, out
+    assert [e["component"] for e in out["result"]["different"]] == ["ApexClass:AccountService"]
+    assert out["result"]["onlyInA"] == out["result"]["onlyInB"] == []
+
 
 def test_limit_exceeded_splits_and_a_failed_chunk_resumes(
     repo: Path, prod: OrgHandle, sfemu: OrgEmulator, monkeypatch: pytest.MonkeyPatch, capsys: Any
@@ -147,6 +167,8 @@ def test_limit_exceeded_splits_and_a_failed_chunk_resumes(
     # takes only 4 files a retrieve (10,000 in the platform), so each chunk is split in two.
     # The 4th retrieve call fails with an HTTP 500: the run stops in chunk 2.
     prod.http_500("retrieve", after=3)
+    # list type by type (one sf process each), the way without the sf CLI's library
+    monkeypatch.setenv("SFSYNC_LIST_VIA", "sf")
     limit = sfemu.settings.retrieve_file_limit
     sfemu.settings.retrieve_file_limit = 4
     try:
@@ -187,9 +209,7 @@ def test_managed_components_are_left_out_and_a_hostile_zip_writes_nothing_outsid
     code, out = run(repo, "backup", "--env", "prod", monkeypatch=monkeypatch, capsys=capsys)
     assert code == 0, out
     result = out["result"]
-    # the class and the report folder; sf's manifest of the org leaves the managed folder out,
-    # so its report is not even listed
-    assert result["managedSkipped"] == 2
+    assert result["managedSkipped"] == 3  # the class, the report folder and its report
     comps = manifest(repo)["components"]
     assert not [k for k in comps if "acme__" in k]
     files = tree(repo)
@@ -223,22 +243,11 @@ def test_managed_components_are_left_out_and_a_hostile_zip_writes_nothing_outsid
     # a backup of other options does not delete the types it did not look at
     assert "Report:Sales/Pipeline" in manifest(repo)["components"]
 
-    # two backups compared side by side (no sf call), then the org against its backup
+    # and a run without --include-managed leaves them as they are: not looked at, not deleted
     code, out = run(
-        repo, "compare", "backup:prod~1", "backup:prod", "--types", "ApexClass",
-        "--show", "ApexClass:Util", monkeypatch=monkeypatch, capsys=capsys,
+        repo, "backup", "--env", "prod", "--types", "ApexClass", monkeypatch=monkeypatch,
+        capsys=capsys,
     )  # fmt: skip
     assert code == 0, out
-    compared = out["result"]
-    assert compared["sfInvocations"] == 0
-    assert [e["component"] for e in compared["onlyInB"]] == ["ApexClass:Added"]
-    assert [e["component"] for e in compared["different"]] == ["ApexClass:Util"]
-    assert "+public class Util { // v2 }" in compared["diffs"]["ApexClass:Util"]
-    prod.put_many(apex("AccountService", "// after the backup"), by="Dana Dev")
-    code, out = run(
-        repo, "compare", "prod", "backup:prod", "--types", "ApexClass",
-        monkeypatch=monkeypatch, capsys=capsys,
-    )  # fmt: skip
-    assert code == 0, out
-    assert [e["component"] for e in out["result"]["different"]] == ["ApexClass:AccountService"]
-    assert out["result"]["onlyInA"] == out["result"]["onlyInB"] == []
+    assert out["result"]["upToDate"] is True and out["result"]["deleted"] == []
+    assert "ApexClass:acme__Billing" in manifest(repo)["components"]

@@ -6,7 +6,7 @@ import pytest
 
 from sfsync.errors import UsageError
 from sfsync.metadata.component import Component
-from sfsync.org import backups, listing
+from sfsync.org import backups, listing, sf
 from sfsync.org.listing import Listed
 
 REGISTRY = backups.project().registry
@@ -111,3 +111,13 @@ def test_a_listing_covers_its_scope_minus_what_was_skipped() -> None:
     some = listing.Listing("prod", {}, frozenset({"ApexClass"}))
     assert some.covers("ApexClass") and not some.covers("Flow")
     assert Component("ApexClass", "Foo") == listing.resolver_component(REGISTRY, "ApexClass:Foo")
+
+
+def test_a_failed_listmetadata_is_an_error_not_an_empty_type() -> None:
+    ok = {"type": "ApexClass", "entries": [{"type": "ApexClass", "fullName": "Foo"}]}
+    unsupported = {"type": "Bot", "error": {"name": "sf:INVALID_TYPE", "message": "INVALID_TYPE"}}
+    assert [i.key for i in listing._entries("prod", [ok, unsupported])] == ["ApexClass:Foo"]
+    failed = {"type": "Flow", "error": {"name": "HttpApiError", "message": "HTTP 500"}}
+    # read as "no flows", every flow of the last backup would be reported deleted
+    with pytest.raises(sf.SfError, match="listMetadata of Flow on org 'prod' failed"):
+        listing._entries("prod", [ok, failed])

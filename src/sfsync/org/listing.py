@@ -1,23 +1,26 @@
 """What an org holds, component by component, with who changed each one and when.
 
-`list_org` asks the org through `sf` only:
+`list_org` asks the org for describeMetadata and for listMetadata of every type sfsync knows
+(each child type too: CustomField, ValidationRule, ...), then of each folder of the in-folder
+types (Report, Dashboard, Document, EmailTemplate; their folders are listed as ReportFolder,
+...): FileProperties with lastModifiedDate/ByName, createdDate, id, namespacePrefix and
+manageableState (https://developer.salesforce.com/docs/atlas.en-us.api_meta.meta/api_meta/
+meta_listmetadata.htm). An org knows 500+ types, and one `sf` process per type and folder
+would take minutes, so:
 
-1. `sf org list metadata-types` (describeMetadata), when types are named: the org's types;
-   a `--types` or `--skip-types` name the org does not know is a usage error;
-2. `sf project generate manifest --from-org`: every type the CLI knows is listed in one `sf`
-   process (listMetadata per type, then per folder and per child type), so sfsync learns
-   which types have members without one `sf` process per type (an org knows 500+ types);
-3. `sf org list metadata` (listMetadata) for each type that has members, each folder of an
-   in-folder type (Report, Dashboard, Document, EmailTemplate; their folders are listed as
-   ReportFolder, ...) and each child type (CustomField, ValidationRule, ...), `jobs` at a
-   time: FileProperties with lastModifiedDate/ByName, createdDate, namespacePrefix and
-   manageableState (https://developer.salesforce.com/docs/atlas.en-us.api_meta.meta/
-   api_meta/meta_listmetadata.htm).
+- by default all of it runs in one `node` process (twice: types, then folders) that loads the
+  installed sf CLI's own library and login (`sf.list_metadata_many`);
+- when that library cannot be found (or `SFSYNC_LIST_VIA=sf`), type by type:
+  `sf project generate manifest --from-org` (every type in one `sf` process) says which types
+  have members, `sf org list metadata-types` checks the names asked for, and one
+  `sf org list metadata` per type, folder and child type gives the dates, `jobs` at a time.
 
-Components of installed packages (a manageableState other than `unmanaged`: the states
-`sf project generate manifest` leaves out unless `--include-packages`) are skipped unless
-`include_managed`. Components are named as listMetadata names them: `Type:FullName`, with
-`ReportFolder:Sales` for a report folder and `Report:Sales/Pipeline` for a report in it.
+A listMetadata call that fails is an error (read as "no components", it would report them all
+deleted), except for a type the org does not support. Components of installed packages (a
+manageableState other than `unmanaged`: the states `sf project generate manifest` leaves out
+unless `--include-packages`) are skipped unless `include_managed`. Components are named as
+listMetadata names them: `Type:FullName`, `ReportFolder:Sales` for a report folder and
+`Report:Sales/Pipeline` for a report in it.
 
     listing = list_org("prod", registry, scratch=tmp, types=None, skip_types=("Profile",))
     listing.components["ApexClass:Foo"].modified_date   # '2026-11-21T10:02:11.000Z'
@@ -26,6 +29,7 @@ Components of installed packages (a manageableState other than `unmanaged`: the 
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -185,8 +189,136 @@ def list_org(
 ) -> Listing:
     """List the org's components (see the module doc); `types` None: every type.
 
-    `on_query(done, total)` is called as the listMetadata calls finish.
+    In one process when the sf CLI's library can be loaded (`sf.list_metadata_many`: two
+    `node` runs, whatever the number of types and folders); else type by type, one `sf`
+    process each (`SFSYNC_LIST_VIA=sf` forces that). `on_query(done, total)` is called as
+    the per-type listMetadata calls finish.
     """
+    if os.environ.get("SFSYNC_LIST_VIA") != "sf":
+        try:
+            return _list_at_once(
+                org, registry, types, skip_types, include_managed, jobs, api_version
+            )
+        except sf.ListerUnavailable:
+            pass  # an sf CLI laid out differently: list type by type
+    return _list_type_by_type(
+        org, registry, scratch, types, skip_types, include_managed, jobs, api_version, on_query
+    )
+
+
+def _list_at_once(
+    org: str,
+    registry: Registry,
+    types: Collection[str] | None,
+    skip_types: Collection[str],
+    include_managed: bool,
+    jobs: int,
+    api_version: str | None,
+) -> Listing:
+    """describeMetadata, every type, then every folder: two processes in all."""
+    candidates = [
+        t
+        for t in _top_level(registry)
+        if t.addressable and not t.alias_for and not t.folder_content_type
+    ]
+    queries: list[dict[str, Any]] = []
+    for mtype in candidates:
+        queries.append({"type": mtype.name})
+        for child in mtype.children:
+            child_type = registry.types.get(child)
+            if child_type is not None and child_type.addressable:
+                queries.append({"type": child_type.name})
+        folder = registry.types.get(mtype.folder_type) if mtype.folder_type else None
+        if folder is not None:
+            queries.append({"type": folder.name, "always": True})
+    described, results = sf.list_metadata_many(
+        org, queries, describe=True, api_version=api_version, concurrency=max(2, jobs * 2)
+    )
+    org_types = {
+        str(o.get("xmlName"))
+        for o in _as_list((described or {}).get("metadataObjects"))
+        if isinstance(o, dict) and o.get("xmlName")
+    }
+    wanted = _check_names(types, org_types, registry, "--types")
+    skipped = set(_check_names(skip_types, org_types, registry, "--skip-types") or ())
+    scope = _with_related(registry, wanted) if wanted is not None else None
+    out_of_scope = _with_related(registry, skipped)
+
+    def keep(type_name: str) -> bool:
+        return (scope is None or type_name in scope) and type_name not in out_of_scope
+
+    entries = _entries(org, [r for r in results if keep(str(r.get("type")))])
+    folder_queries: list[dict[str, Any]] = []
+    for mtype in candidates:
+        folder = registry.types.get(mtype.folder_type) if mtype.folder_type else None
+        if folder is None or not keep(mtype.name):
+            continue
+        names = sorted(e.full_name for e in entries if e.type == folder.name)
+        folder_queries += [{"type": mtype.name, "folder": f} for f in [*names, UNFILED]]
+    calls = 1
+    if folder_queries:
+        _, more = sf.list_metadata_many(
+            org, folder_queries, api_version=api_version, concurrency=max(2, jobs * 2)
+        )
+        entries += _entries(org, more)
+        calls += 1
+    found: dict[str, Listed] = {}
+    managed = 0
+    for item in entries:
+        if item.managed and not include_managed:
+            managed += 1
+            continue
+        found[item.key] = item
+    return Listing(
+        org=org,
+        components=dict(sorted(found.items())),
+        scope=frozenset(scope) if scope is not None else None,
+        skipped=frozenset(out_of_scope),
+        managed_skipped=managed,
+        namespace=_text((described or {}).get("organizationNamespace")),
+        sf_calls=calls,
+        queries=tuple(
+            f"{q['type']}{'/' + q['folder'] if q.get('folder') else ''}" for q in queries
+        ),
+    )
+
+
+def _entries(org: str, results: Sequence[Mapping[str, Any]]) -> list[Listed]:
+    """The listed components of `list_metadata_many` results; a failed query is an error
+    (reading it as "no components" would report them deleted), except a type the org does
+    not support."""
+    out: list[Listed] = []
+    for result in results:
+        error = result.get("error")
+        if isinstance(error, dict):
+            text = f"{error.get('name')}: {error.get('message')}"
+            if "INVALID_TYPE" in text or "Unknown type" in text:
+                continue
+            raise sf.SfError(
+                f"listMetadata of {result.get('type')} on org '{org}' failed: {text}; "
+                "run the command again"
+            )
+        for entry in _as_list(result.get("entries")):
+            if isinstance(entry, dict):
+                item = Listed.from_file_properties(entry)
+                if item is not None:
+                    out.append(item)
+    return out
+
+
+def _list_type_by_type(
+    org: str,
+    registry: Registry,
+    scratch: Path,
+    types: Collection[str] | None,
+    skip_types: Collection[str],
+    include_managed: bool,
+    jobs: int,
+    api_version: str | None,
+    on_query: Callable[[int, int], None] | None,
+) -> Listing:
+    """The org's manifest (`sf project generate manifest --from-org`) says which types have
+    members; then one `sf org list metadata` per type, folder and child type."""
     calls = _Counter()
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         # describeMetadata checks the names asked for; without any, it would only cost a call

@@ -11,7 +11,11 @@ Public API (every function takes the org's alias or username as `sf` knows it):
   `list_metadata(org, type, folder=None)`: listMetadata for one type (or one folder of an
   in-folder type), the raw FileProperties (`sf org list metadata`; `sfsync.org.listing` reads
   them); `manifest_from_org(org, out_dir)`: every component of the org as a package.xml
-  (`sf project generate manifest --from-org`, which lists every type in one process).
+  (`sf project generate manifest --from-org`, which lists every type in one process);
+  `list_metadata_many(org, queries)`: describeMetadata and listMetadata of many types and
+  folders in one `node` process that loads the installed sf CLI's own library
+  (@salesforce/core) and login (`list_metadata.js` beside this module); `ListerUnavailable`
+  when that library cannot be found (then list type by type with `list_metadata`).
 - `deploy(org, project_dir, manifest, post_destructive=None, test_level=None, tests=(),
   check_only=False, wait=DEFAULT_WAIT, on_progress=None) -> Deployed`: a manifest deploy
   from `project_dir`. With `on_progress` the deploy runs `--async` and is polled with
@@ -35,7 +39,8 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Sequence
+import shutil
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +80,7 @@ __all__ = [
     "Deployed",
     "Failure",
     "FileProperties",
+    "ListerUnavailable",
     "OrgInfo",
     "Progress",
     "RetrieveLimitExceeded",
@@ -86,6 +92,7 @@ __all__ = [
     "deploy_resume",
     "invocations",
     "list_metadata",
+    "list_metadata_many",
     "list_metadata_types",
     "manifest_from_org",
     "org_display",
@@ -178,6 +185,71 @@ def list_metadata(
     value = run.data.get("result")
     entries = value if isinstance(value, list) else [value] if isinstance(value, dict) else []
     return [e for e in entries if isinstance(e, dict)]
+
+
+class ListerUnavailable(SfError):
+    """The installed sf CLI's library cannot be loaded to list many types in one process."""
+
+    name = "ListerUnavailable"
+
+
+LISTER = Path(__file__).with_name("list_metadata.js")
+
+
+def list_metadata_many(
+    org: str,
+    queries: Sequence[Mapping[str, Any]],
+    *,
+    describe: bool = False,
+    api_version: str | None = None,
+    concurrency: int = 8,
+) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+    """describeMetadata (with `describe`) and listMetadata for each `{type, folder?, always?}`
+    in one process: (describe result, [{type, folder, entries | error}])."""
+    root = _sf_root()
+    node = root / "bin" / "node" if (root / "bin" / "node").is_file() else None
+    command = str(node) if node else "node"
+    try:
+        runner = sh.Command(command)
+    except sh.CommandNotFound as exc:
+        raise ListerUnavailable(f"`node` not found next to sf ({root})") from exc
+    args = [str(LISTER), str(root), org, *([api_version] if api_version else [])]
+    payload = json.dumps(
+        {"describe": describe, "concurrency": concurrency, "queries": list(queries)}
+    )
+    global _count
+    _count += 1
+    try:
+        proc = runner(*args, _in=payload, _env=_env(), _ok_code=list(range(256)), _return_cmd=True)
+    except sh.ErrorReturnCode as exc:
+        raise SfError(
+            f"listing the metadata of org '{org}' was stopped ({type(exc).__name__}); "
+            "run the command again"
+        ) from exc
+    stdout = proc.stdout.decode("utf-8", errors="replace") if proc.stdout else ""
+    data = _parse(stdout)
+    if data is None or data.get("name") == "LibraryNotFound":
+        raise ListerUnavailable(
+            f"cannot load @salesforce/core from the sf CLI in {root}: "
+            + redact(str((data or {}).get("message") or stdout.strip()[-300:] or "no output"))
+        )
+    result = data.get("result")
+    if data.get("status") != 0 or not isinstance(result, dict):
+        raise _thrown(_Run(("list", org), int(proc.exit_code), data), org, "list its metadata")
+    described = result.get("describe")
+    entries = [r for r in result.get("results") or [] if isinstance(r, dict)]
+    return (described if isinstance(described, dict) else None), entries
+
+
+def _sf_root() -> Path:
+    """The folder of the installed sf CLI (the one holding its `bin/` and `node_modules/`)."""
+    found = shutil.which("sf")
+    if found is None:
+        raise ExecutableNotFound(
+            "Executable `sf` not found: install the Salesforce CLI (npm install -g @salesforce/cli)"
+        )
+    real = Path(os.path.realpath(found))
+    return real.parent.parent if real.parent.name == "bin" else real.parent
 
 
 def manifest_from_org(

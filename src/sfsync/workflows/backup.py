@@ -196,12 +196,14 @@ def run(
     with locks.hold(common, f"backup-{env.name}", "backup"):
         previous = backups.latest(repo, env.name)
         base = previous.commit if previous else None
+        resolver = Resolver(backups.project())  # one for the run: it caches what it resolved
+        owned = backups.attribute(previous.source(), resolver) if previous else {}
         warnings: list[str] = []
         with tempfile.TemporaryDirectory(prefix="sfsync-backup-") as scratch_name:
             scratch = Path(scratch_name)
             plan, resumed_at = _resume(common, env, base, options)
             if plan is None:
-                plan = _plan(env, registry, previous, options, scratch, api_version)
+                plan = _plan(env, registry, previous, owned, options, scratch, api_version)
                 _journal(common, env, base, options, plan, with_listing=True)
             notify(
                 Progress(
@@ -215,7 +217,6 @@ def run(
             splits = sum(int(d.get("splits", 0)) for d in plan.done)
             calls = plan.sf_calls + retrieves + splits
             wanted = set(plan.retrieve)
-            resolver = Resolver(backups.project())
             for index in range(len(plan.done), len(plan.chunks)):
                 t0 = time.monotonic()
                 keys = plan.chunks[index]
@@ -251,7 +252,7 @@ def run(
                 )
                 pause_point(f"backup-chunk-{index + 1}")
         blobs, manifest, changed_content, stray = _assemble(
-            repo, env, registry, previous, plan, api_version, options
+            repo, env, previous, owned, resolver, plan, api_version, options
         )
         if stray:
             warnings.append(
@@ -321,6 +322,7 @@ def _plan(
     env: Environment,
     registry: Registry,
     previous: backups.Backup | None,
+    owned: Mapping[str, list[str]],
     options: Options,
     scratch: Path,
     api_version: str,
@@ -341,13 +343,20 @@ def _plan(
     always = set(options.always)
     added = sorted(k for k in now if k not in before)
     changed = sorted(k for k in now if k in before and now[k].version() != before[k].version())
-    deleted = sorted(k for k in before if k not in now and found.covers(k.partition(":")[0]))
+    # a managed component of the last backup is not looked at without --include-managed
+    deleted = sorted(
+        k
+        for k in before
+        if k not in now
+        and found.covers(k.partition(":")[0])
+        and (options.include_managed or not before[k].managed)
+    )
     if full:
         wanted = list(now)
     else:
         wanted = [*added, *changed, *(k for k in now if k.partition(":")[0] in always)]
     retrieve = chunks.retrieval_set(registry, wanted, list(now))
-    known = _known_sizes(registry, previous)
+    known = _known_sizes(registry, previous, owned)
     planned = chunks.plan_chunks(registry, retrieve, known, max_files=options.max_files)
     return _Plan(
         mode="full" if full else "incremental",
@@ -365,12 +374,12 @@ def _plan(
     )
 
 
-def _known_sizes(registry: Registry, previous: backups.Backup | None) -> dict[str, chunks.Size]:
+def _known_sizes(
+    registry: Registry, previous: backups.Backup | None, owned: Mapping[str, list[str]]
+) -> dict[str, chunks.Size]:
     """Files and bytes of each component in the last backup (a parent weighs its children)."""
     if previous is None:
         return {}
-    resolver = Resolver(backups.project())
-    owned = backups.attribute(previous.source(), resolver)
     sizes: dict[str, list[int]] = {}
     for key, paths in owned.items():
         if not key:
@@ -461,22 +470,24 @@ def _resume(
 def _assemble(
     repo: Path,
     env: Environment,
-    registry: Registry,
     previous: backups.Backup | None,
+    owned: Mapping[str, list[str]],
+    resolver: Resolver,
     plan: _Plan,
     api_version: str,
     options: Options,
 ) -> tuple[dict[str, str], backups.Manifest, list[str], int]:
     """The new tree's files, its manifest, the components whose content changed, and the
     number of files no component claims."""
-    resolver = Resolver(backups.project())
+    registry = resolver.registry
     old = previous.source() if previous else {}
-    owned = backups.attribute(old, resolver)
     blobs = dict(old)
     covered = _covers(plan)
+    before = previous.manifest.components if previous else {}
+    kept_managed = set() if options.include_managed else {k for k, v in before.items() if v.managed}
     gone: set[str] = set(plan.deleted) | set(plan.retrieve)
     if plan.mode == "full":
-        gone |= {k for k in owned if k and covered(k.partition(":")[0])}
+        gone |= {k for k in owned if k and covered(k.partition(":")[0]) and k not in kept_managed}
     for key in gone:
         for path in owned.get(key, ()):
             blobs.pop(path, None)
@@ -487,9 +498,7 @@ def _assemble(
         props.update({k: (v[0], v[1]) for k, v in done.get("properties", {}).items()})
         missing.update(done.get("missing") or ())
     components = {
-        k: v
-        for k, v in (previous.manifest.components.items() if previous else ())
-        if not covered(k.partition(":")[0])
+        k: v for k, v in before.items() if not covered(k.partition(":")[0]) or k in kept_managed
     }
     for key, item in plan.listing.items():
         if key in missing:
