@@ -23,6 +23,7 @@ from orgsample import (
 from sfemu import OrgEmulator
 from sfemu.emulator import OrgHandle
 from sfemu.testing import LoggedInOrg
+from sfsync import app
 
 pytestmark = pytest.mark.e2e
 
@@ -172,22 +173,33 @@ def test_limit_exceeded_splits_and_a_failed_chunk_resumes(
     limit = sfemu.settings.retrieve_file_limit
     sfemu.settings.retrieve_file_limit = 4
     try:
-        args = ("backup", "--env", "prod", "--types", "ApexClass", "--max-files", "6")
-        before = retrieves(sfemu)
+        args = ("backup", "--env", "prod", "--types", "ApexClass", "--max-files", "6", "--push")
         code, out = run(repo, *args, monkeypatch=monkeypatch, capsys=capsys)
         assert code == 3, out
-        assert "HTTP status code: 500" in out["message"] or "500" in out["message"], out
+        assert "HTTP_500" in out["message"], out  # one line, exit 3
         assert git(repo, "for-each-ref", REF) == ""  # nothing committed yet
-        code, out = run(repo, *args, monkeypatch=monkeypatch, capsys=capsys)
+        before = retrieves(sfemu)
+        capsys.readouterr()
+        code = app.main([*args, "--json"])
+        captured = capsys.readouterr()
+        out = json.loads(captured.out)
     finally:
         sfemu.settings.retrieve_file_limit = limit
         prod.clear_faults()
     assert code == 0, out
     result = out["result"]
-    assert result["resumedAtChunk"] == 2
-    assert result["chunks"] == 5
-    # chunk 1 (3 retrieves: too big, then two halves) is not asked for again
-    assert result["retrieves"] >= 8 and result["splits"] >= 4
+    assert (result["resumedAtChunk"], result["chunks"]) == (2, 5)
+    # chunks 2 to 5 only, each split once: 4 x (one refused, two halves) retrieve calls
+    assert retrieves(sfemu) - before == 12
+    assert (result["retrieves"], result["splits"]) == (10, 5)  # chunk 1's count included
+    # one line per chunk on stderr when no one watches a progress bar
+    assert "prod: continuing the unfinished backup at chunk 2 of 5" in captured.err
+    assert [ln for ln in captured.err.splitlines() if ": chunk " in ln][-1].startswith(
+        "prod: chunk 5/5: 3 components, 6 files, 2 retrieve(s)"
+    )
+    # --push: the remote has the backup
+    assert git(repo, "ls-remote", "origin", REF).split()[0] == git(repo, "rev-parse", REF)
+    assert result["pushed"] is True
     names = {
         p.rsplit("/", 1)[-1] for p in tree(repo) if p.startswith(CLASSES) and p.endswith(".cls")
     }
@@ -196,7 +208,6 @@ def test_limit_exceeded_splits_and_a_failed_chunk_resumes(
         "InvoiceService.cls",
         "Util.cls",
     }
-    assert retrieves(sfemu) - before >= 10
     assert set(manifest(repo)["components"]) == {f"ApexClass:{n[:-4]}" for n in names}
     assert manifest(repo)["scope"] == ["ApexClass"]
 

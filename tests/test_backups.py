@@ -123,3 +123,28 @@ def test_the_journal_of_an_unfinished_backup(tmp_path: Path) -> None:
     assert found == {"done": [{"tree": "abc"}], "listing": {"ApexClass:Foo": {}}}
     backups.clear_journal(common, "prod")
     assert backups.read_journal(common, "prod") is None
+
+
+def test_the_manifest_keeps_which_files_each_component_has() -> None:
+    foo = Listed("ApexClass", "Foo")
+    files = {
+        "ApexClass:Foo": [f"{BASE}/classes/Foo.cls-meta.xml", f"{BASE}/classes/Foo.cls"],
+        "": [f"{BASE}/stray.txt"],
+    }
+    data = backups.Manifest(
+        env="prod",
+        org="o",
+        taken="t",
+        mode="full",
+        api_version="62.0",
+        components={foo.key: foo},
+        files=files,
+    ).to_bytes()
+    back = backups.Manifest.from_bytes(data, "here")
+    assert back.files == {
+        "ApexClass:Foo": [f"{BASE}/classes/Foo.cls", f"{BASE}/classes/Foo.cls-meta.xml"],
+        "": [f"{BASE}/stray.txt"],
+    }
+    older = json.loads(data)
+    del older["components"]["ApexClass:Foo"]["files"]
+    assert backups.Manifest.from_bytes(json.dumps(older).encode(), "here").files is None

@@ -27,7 +27,15 @@ def test_children_of_one_parent_share_its_file() -> None:
 def test_sizes_from_the_last_backup_and_the_zip_budget() -> None:
     known = {"LightningComponentBundle:big": Size(files=9, size=1_000)}
     assert chunks.estimate(REGISTRY, "LightningComponentBundle:big", known).files == 9
-    assert chunks.estimate(REGISTRY, "LightningComponentBundle:new", {}).files == 4
+    assert chunks.estimate(REGISTRY, "LightningComponentBundle:new", {}).files == 6
+    # what a run learned about its bundles counts for the ones it has not seen
+    learned = {"LightningComponentBundle": 8}
+    assert chunks.estimate(REGISTRY, "LightningComponentBundle:new", {}, learned).files == 8
+    bundles = [f"LightningComponentBundle:c{i:04d}" for i in range(2_500)]
+    assert [len(c) for c in chunks.plan_chunks(REGISTRY, bundles, {}, type_files=learned)] == [
+        1_250,
+        1_250,
+    ]
     assert chunks.estimate(REGISTRY, "CustomObject:Account", {}).files == 1
     resources = {f"StaticResource:R{i}": Size(files=2, size=10 * 1024 * 1024) for i in range(8)}
     planned = chunks.plan_chunks(REGISTRY, list(resources), resources)

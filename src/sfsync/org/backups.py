@@ -23,7 +23,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -56,6 +56,9 @@ class Manifest:
     scope: tuple[str, ...] | None = None
     skipped: tuple[str, ...] = ()
     include_managed: bool = False
+    files: Mapping[str, Sequence[str]] | None = None
+    """Component -> its files in the tree ("": files no component claims); None when the
+    manifest predates it (then the files are attributed again with the resolver)."""
 
     def to_bytes(self) -> bytes:
         """The JSON document, one component per line (so diffs show one line per change)."""
@@ -71,15 +74,21 @@ class Manifest:
             "skipped": list(self.skipped),
             "includeManaged": self.include_managed,
         }
+        files = dict(self.files or {})
+        # files of no listed component (under "": of no component at all)
+        head["otherFiles"] = {
+            k: sorted(v) for k, v in files.items() if k not in self.components and v
+        }
         lines = ["{"]
-        lines += [f"  {json.dumps(k)}: {json.dumps(v)}," for k, v in head.items()]
+        lines += [f"  {json.dumps(k)}: {json.dumps(v, sort_keys=True)}," for k, v in head.items()]
         lines.append('  "components": {')
         items = sorted(self.components.items())
         for index, (key, item) in enumerate(items):
+            entry: dict[str, Any] = dict(item.to_json())
+            if self.files is not None:
+                entry["files"] = sorted(files.get(key, ()))
             comma = "," if index < len(items) - 1 else ""
-            lines.append(
-                f"    {json.dumps(key)}: {json.dumps(item.to_json(), sort_keys=True)}{comma}"
-            )
+            lines.append(f"    {json.dumps(key)}: {json.dumps(entry, sort_keys=True)}{comma}")
         lines += ["  }", "}"]
         return ("\n".join(lines) + "\n").encode("utf-8")
 
@@ -94,6 +103,12 @@ class Manifest:
             raise ExternalError(f"{where}: not a valid {MANIFEST}")
         comps = raw.get("components") or {}
         scope = raw.get("scope")
+        files: dict[str, list[str]] | None = None
+        if all(isinstance(v, dict) and isinstance(v.get("files"), list) for v in comps.values()):
+            files = {str(k): [str(p) for p in v["files"]] for k, v in comps.items()}
+            for key, paths in (raw.get("otherFiles") or {}).items():
+                if isinstance(paths, list):
+                    files[str(key)] = [str(p) for p in paths]
         return cls(
             env=str(raw.get("env") or ""),
             org=str(raw.get("org") or ""),
@@ -107,6 +122,7 @@ class Manifest:
             scope=tuple(scope) if isinstance(scope, list) else None,
             skipped=tuple(raw.get("skipped") or ()),
             include_managed=bool(raw.get("includeManaged")),
+            files=files,
         )
 
 

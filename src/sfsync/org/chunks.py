@@ -37,7 +37,7 @@ ZIP_BUDGET = 36 * 1024 * 1024  # the limit is ~39 MB; estimates are estimates
 UNZIPPED_BUDGET = 550 * 1024 * 1024  # the limit is 600 MB
 TEXT_RATIO = 4  # metadata XML and code compress about 4 to 10 times in a zip
 DEFAULT_FILE_SIZE = 4096
-BUNDLE_FILES = 4  # files of a bundle (LWC, Aura, ...) the first time it is seen
+BUNDLE_FILES = 6  # files of a bundle (LWC, Aura, ...) before one was seen
 BINARY_TYPES = frozenset({"StaticResource", "Document", "ContentAsset", "EmailTemplate"})
 SKIP_DIRS = frozenset({".sf", ".sfdx", ".git"})
 _MISSING = re.compile(r"Entity of type '([^']+)' named '([^']+)' cannot be found")
@@ -65,11 +65,19 @@ class Retrieval:
     splits: int = 0
 
 
-def estimate(registry: Registry, key: str, known: Mapping[str, Size]) -> Size:
-    """The size of a component in a retrieve: from the last backup, else from its type."""
+def estimate(
+    registry: Registry,
+    key: str,
+    known: Mapping[str, Size],
+    type_files: Mapping[str, int] | None = None,
+) -> Size:
+    """The size of a component in a retrieve: from the last backup, else from its type
+    (`type_files`: files per component of a type, learned earlier in the run)."""
     type_name = key.partition(":")[0]
     mtype = registry.by_name(type_name)
     files = _zip_files(mtype)
+    if type_files and mtype is not None and mtype.name in type_files:
+        files = max(1, type_files[mtype.name])
     seen = known.get(key)
     if seen is not None:
         if mtype is not None and mtype.adapter in ("bundle", "digitalExperience", "uiBundles"):
@@ -94,6 +102,7 @@ def plan_chunks(
     max_files: int = FILE_LIMIT,
     max_zip: int = ZIP_BUDGET,
     max_unzipped: int = UNZIPPED_BUDGET,
+    type_files: Mapping[str, int] | None = None,
 ) -> list[list[str]]:
     """Pack `keys` (sorted by type, then name) into chunks within the limits."""
     chunks: list[list[str]] = []
@@ -101,7 +110,7 @@ def plan_chunks(
     files = zip_bytes = raw = 0
     parents_in_chunk: set[str] = set()
     for key in sorted(keys, key=_order):
-        size = estimate(registry, key, known)
+        size = estimate(registry, key, known, type_files)
         weight = size.files
         parent = parent_key(registry, key)
         if parent is not None:  # children of one parent share its one file in the zip

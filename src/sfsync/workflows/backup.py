@@ -27,7 +27,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -197,7 +197,7 @@ def run(
         previous = backups.latest(repo, env.name)
         base = previous.commit if previous else None
         resolver = Resolver(backups.project())  # one for the run: it caches what it resolved
-        owned = backups.attribute(previous.source(), resolver) if previous else {}
+        owned = _owned(previous, resolver)
         warnings: list[str] = []
         with tempfile.TemporaryDirectory(prefix="sfsync-backup-") as scratch_name:
             scratch = Path(scratch_name)
@@ -217,7 +217,10 @@ def run(
             splits = sum(int(d.get("splits", 0)) for d in plan.done)
             calls = plan.sf_calls + retrieves + splits
             wanted = set(plan.retrieve)
-            for index in range(len(plan.done), len(plan.chunks)):
+            known = _known_sizes(registry, previous, owned)
+            learned: dict[str, list[int]] = {}
+            index = len(plan.done)
+            while index < len(plan.chunks):
                 t0 = time.monotonic()
                 keys = plan.chunks[index]
                 got = chunks.retrieve_chunk(
@@ -235,6 +238,8 @@ def run(
                         "splits": got.splits,
                     }
                 )
+                if index + 1 < len(plan.chunks):
+                    _replan(plan, index, registry, resolver, accepted, known, learned, options)
                 _journal(common, env, base, options, plan, with_listing=False)
                 retrieves += got.retrieves
                 splits += got.splits
@@ -251,6 +256,7 @@ def run(
                     )
                 )
                 pause_point(f"backup-chunk-{index + 1}")
+                index += 1
         blobs, manifest, changed_content, stray = _assemble(
             repo, env, previous, owned, resolver, plan, api_version, options
         )
@@ -270,7 +276,7 @@ def run(
             commit = backups.store(repo, env.name, blobs, manifest, base, message)
         backups.clear_journal(common, env.name)
         pushed = False
-        if push and commit is not None:
+        if push:  # also when nothing changed: an earlier push may have failed
             push_backup(project, env.name)
             pushed = True
     return Result(
@@ -371,6 +377,42 @@ def _plan(
         retrieve=retrieve,
         chunks=planned,
         sf_calls=found.sf_calls,
+    )
+
+
+def _replan(
+    plan: _Plan,
+    index: int,
+    registry: Registry,
+    resolver: Resolver,
+    accepted: Sequence[str],
+    known: Mapping[str, chunks.Size],
+    learned: dict[str, list[int]],
+    options: Options,
+) -> None:
+    """After chunk `index`, learn how many files a bundle of each type really has (the first
+    backup can only guess) and pack the chunks still to come again with it."""
+    counts: dict[str, int] = {}
+    for path in accepted:
+        component = resolver.component(path)
+        if component is not None:
+            key = listing.listing_key(registry, component)
+            counts[key] = counts.get(key, 0) + 1
+    changed = False
+    for key, files in counts.items():
+        mtype = registry.by_name(key.partition(":")[0])
+        if mtype is None or mtype.adapter not in ("bundle", "digitalExperience", "uiBundles"):
+            continue
+        total = learned.setdefault(mtype.name, [0, 0])
+        total[0] += files
+        total[1] += 1
+        changed = True
+    if not changed:
+        return
+    averages = {t: -(-files // n) for t, (files, n) in learned.items()}  # rounded up
+    rest = [k for chunk in plan.chunks[index + 1 :] for k in chunk]
+    plan.chunks[index + 1 :] = chunks.plan_chunks(
+        registry, rest, known, max_files=options.max_files, type_files=averages
     )
 
 
@@ -493,25 +535,32 @@ def _assemble(
             blobs.pop(path, None)
     props: dict[str, tuple[str, str]] = {}
     missing: set[str] = set()
+    fresh: dict[str, str] = {}
     for done in plan.done:
-        blobs.update(gitrepo.ls_tree_blobs(repo, str(done["tree"])))
+        fresh.update(gitrepo.ls_tree_blobs(repo, str(done["tree"])))
         props.update({k: (v[0], v[1]) for k, v in done.get("properties", {}).items()})
         missing.update(done.get("missing") or ())
+    blobs.update(fresh)
     components = {
         k: v for k, v in before.items() if not covered(k.partition(":")[0]) or k in kept_managed
     }
     for key, item in plan.listing.items():
         if key in missing:
             continue
-        by, when = props.get(key, (item.modified_by, item.modified_date))
-        components[key] = Listed(
-            **{
-                **asdict(item),
-                "modified_by": by or item.modified_by,
-                "modified_date": when or item.modified_date,
-            }
-        )
-    new_owned = backups.attribute(blobs, resolver)
+        by, when = props.get(key, ("", ""))
+        if (by and by != item.modified_by) or (when and when != item.modified_date):
+            item = replace(
+                item, modified_by=by or item.modified_by, modified_date=when or item.modified_date
+            )
+        components[key] = item
+    # who owns which file now: the old map, minus what left, plus what was retrieved
+    new_owned: dict[str, list[str]] = {}
+    for key, paths in owned.items():
+        kept = [p for p in paths if p in blobs and p not in fresh]
+        if kept:
+            new_owned[key] = kept
+    for key, paths in backups.attribute(fresh, resolver).items():
+        new_owned[key] = sorted({*new_owned.get(key, ()), *paths})
     # a container whose file changed because a child of it changed is not news of its own
     moved = {k.partition(":")[0] for k in (*plan.added, *plan.changed, *plan.deleted)}
     content = sorted(
@@ -531,8 +580,25 @@ def _assemble(
         scope=plan.scope,
         skipped=plan.skipped,
         include_managed=options.include_managed,
+        files=new_owned,
     )
     return blobs, manifest, content, len(new_owned.get("", ()))
+
+
+def _owned(previous: backups.Backup | None, resolver: Resolver) -> dict[str, list[str]]:
+    """Component -> its files in the last backup: from its manifest, or attributed again with
+    the resolver when the manifest has no file map or it does not match the tree."""
+    if previous is None:
+        return {}
+    source = previous.source()
+    mapped = previous.manifest.files
+    if (
+        mapped is not None
+        and sum(len(v) for v in mapped.values()) == len(source)
+        and all(p in source for paths in mapped.values() for p in paths)
+    ):
+        return {k: list(v) for k, v in mapped.items()}
+    return backups.attribute(source, resolver)
 
 
 def _has_child_type_in(registry: Registry, key: str, types: set[str]) -> bool:
