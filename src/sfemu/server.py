@@ -221,6 +221,7 @@ class Handler(BaseHTTPRequestHandler):
         try:
             result = handler(org, req)
         except LookupError as exc:
+            self._log(f"error {type(exc).__name__}: {exc}")
             self._xml(500, soap.fault("INVALID_ID_FIELD", str(exc).strip("'\"")))
             return
         except Exception as exc:  # answer like the platform, and keep serving
