@@ -135,6 +135,9 @@ def _parser() -> argparse.ArgumentParser:
         metavar="N",
         help="stay_in_progress: polls the deploy stays InProgress",
     )
+    f.add_argument(
+        "--after", type=int, default=0, metavar="N", help="let this many matching calls through"
+    )
 
     d = _sub(
         sub,
@@ -211,6 +214,7 @@ def main(argv: list[str] | None = None) -> int:
                 "test_failure": "deploy",
                 "stay_in_progress": "deploy",
                 "drop_connection": "checkDeployStatus",
+                "hostile_zip": "retrieve",
             }.get(args.kind, "*")
             faults.arm(
                 store,
@@ -222,6 +226,7 @@ def main(argv: list[str] | None = None) -> int:
                     args.problem,
                     args.line,
                     args.polls,
+                    args.after,
                 ),
             )
             return 0

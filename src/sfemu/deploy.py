@@ -50,6 +50,7 @@ ZIP_LIMIT = 39 * 1024 * 1024
 UNZIPPED_LIMIT = 600 * 1024 * 1024
 FILE_LIMIT = 10_000
 TEST_LEVELS = ("NoTestRun", "RunSpecifiedTests", "RunLocalTests", "RunAllTestsInOrg")
+MANAGED_LOCKED = ("installed", "released", "deprecated")
 MANIFESTS = (
     "package.xml",
     "destructiveChanges.xml",
@@ -302,6 +303,21 @@ def plan(
             )
             result.writes.pop(comp, None)
             result.child_components.pop(comp, None)
+
+        # an installed package's components belong to the package: the platform refuses to
+        # change them ("Cannot modify managed object")
+        state = store.state_for_reading()
+        for comp in [*result.writes, *(c for c, (_, own) in result.merges.items() if own)]:
+            props = store.props(comp, state)
+            if comp in existing and props.manageable_state in MANAGED_LOCKED:
+                fail(
+                    comp,
+                    main_file(by_comp.get(comp, {})) or "package.xml",
+                    f"Cannot modify managed object: entity={comp.type}, "
+                    f"component={props.id}, state={props.manageable_state}",
+                )
+                result.writes.pop(comp, None)
+                result.merges.pop(comp, None)
 
         will_exist = set(existing) | set(result.writes) | set(result.merges)
         for manifest_, target, fname in (

@@ -56,34 +56,65 @@ class OrgHandle:
 
         The owning component's lastModifiedByName/Date become ``by`` and ``when`` (now).
         """
-        data = content.encode("utf-8") if isinstance(content, str) else content
+        self.put_many({path: content}, by=by, when=when)
         comp = types.component_of(path)
-        if comp is None:
-            raise StoreError(f"{path}: no metadata type lives at this path")
-        with self._store.locked():
-            self._store.put_files({path: data})
-            state = self._store.state()
-            self._store.touch(state, comp, by, when or now_iso())
-            mtype = types.get(comp.type)
-            if mtype is not None and mtype.children:
-                for child in self._store.children(comp):
-                    self._store.touch(state, child, by, when or now_iso())
-            self._store.save_state(state)
+        assert comp is not None
         return comp
 
-    def put_many(self, files: dict[str, bytes | str], by: str = ADMIN_NAME) -> None:
-        """Write many files at once (one lock, one state write)."""
-        when = now_iso()
+    def put_many(
+        self, files: dict[str, bytes | str], by: str = ADMIN_NAME, when: str | None = None
+    ) -> None:
+        """Write many files at once (one lock, one state write), as user ``by``.
+
+        Like an edit in Setup, only what changed gets ``by`` and ``when`` (now) as its
+        lastModifiedByName/Date: for an object file, the children (fields, ...) that are new
+        or changed and the object itself when its own settings changed.
+        """
+        when = when or now_iso()
+        owners: dict[Component, list[str]] = {}
+        for path in files:
+            comp = types.component_of(path)
+            if comp is None:
+                raise StoreError(f"{path}: no metadata type lives at this path")
+            owners.setdefault(comp, []).append(path)
         with self._store.locked():
             state = self._store.state()
-            for path, content in files.items():
-                comp = types.component_of(path)
-                if comp is None:
-                    raise StoreError(f"{path}: no metadata type lives at this path")
-                data = content.encode("utf-8") if isinstance(content, str) else content
-                self._store.put_files({path: data})
-                self._store.touch(state, comp, by, when)
+            for comp, paths in owners.items():
+                before = self._store.snapshot_children(comp)
+                for path in paths:
+                    content = files[path]
+                    data = content.encode("utf-8") if isinstance(content, str) else content
+                    self._store.put_files({path: data})
+                self._store.record_write(state, comp, before, by, when)
             self._store.save_state(state)
+
+    def install_package(
+        self,
+        namespace: str,
+        files: dict[str, bytes | str],
+        manageable_state: str = "installed",
+        by: str = ADMIN_NAME,
+    ) -> List[str]:
+        """Install a managed package: its files land in the org as components of ``namespace``.
+
+        listMetadata and retrieve report them with ``namespacePrefix`` and ``manageableState``
+        (``installed`` by default; ``beta``, ``released``... as the ManageableState
+        enumeration of the Metadata API has them), and a deploy that changes one is refused as
+        the platform refuses it. Returns the components, children included.
+        """
+        if not namespace.isidentifier():
+            raise StoreError(f"invalid namespace prefix {namespace!r}")
+        self.put_many(files, by=by)
+        tops = {types.component_of(p) for p in files} - {None}
+        with self._store.locked():
+            state = self._store.state()
+            marked: list[str] = []
+            for comp in sorted((c for c in tops if c is not None), key=str):
+                for member in [comp, *self._store.children(comp)]:
+                    self._store.mark_managed(state, member, namespace, manageable_state)
+                    marked.append(str(member))
+            self._store.save_state(state)
+        return marked
 
     def delete(self, component: str) -> bool:
         """Delete a component (``ApexClass:Foo``, ``CustomField:Account.X__c``) or a file path."""
@@ -133,6 +164,8 @@ class OrgHandle:
             "createdDate": p.created_date,
             "lastModifiedByName": p.last_modified_by_name,
             "lastModifiedDate": p.last_modified_date,
+            "namespacePrefix": p.namespace_prefix,
+            "manageableState": p.manageable_state,
         }
 
     def reset(self) -> None:
@@ -140,6 +173,7 @@ class OrgHandle:
         with self._store.locked():
             shutil.rmtree(self._store.metadata)
             self._store.metadata.mkdir()
+            self._store.changed()
             self._store.save_state({"props": {}, "deployments": []})
         ft.clear(self._store)
 
@@ -168,13 +202,17 @@ class OrgHandle:
         """The next deploy answers InProgress for ``polls`` more polls."""
         ft.arm(self._store, Fault("stay_in_progress", "deploy", polls=polls))
 
-    def request_limit(self, operation: str = "*", times: int = 1) -> None:
-        """Answer REQUEST_LIMIT_EXCEEDED to the next ``operation`` call(s)."""
-        ft.arm(self._store, Fault("request_limit", operation, times))
+    def request_limit(self, operation: str = "*", times: int = 1, after: int = 0) -> None:
+        """Answer REQUEST_LIMIT_EXCEEDED to the next ``operation`` call(s) (after ``after``)."""
+        ft.arm(self._store, Fault("request_limit", operation, times, after=after))
 
-    def http_500(self, operation: str = "*", times: int = 1) -> None:
-        """Answer HTTP 500 to the next ``operation`` call(s)."""
-        ft.arm(self._store, Fault("http_500", operation, times))
+    def http_500(self, operation: str = "*", times: int = 1, after: int = 0) -> None:
+        """Answer HTTP 500 to the next ``operation`` call(s) (after ``after`` go through)."""
+        ft.arm(self._store, Fault("http_500", operation, times, after=after))
+
+    def hostile_zip(self) -> None:
+        """The next retrieve's zip tries to write outside its folder (zip-slip, symlink)."""
+        ft.arm(self._store, Fault("hostile_zip", "retrieve"))
 
     def faults(self) -> List[Fault]:
         """Faults still armed."""

@@ -18,6 +18,7 @@ KINDS = (
     "stay_in_progress",
     "request_limit",
     "http_500",
+    "hostile_zip",
 )
 MANY = ("component_error", "test_failure")  # all armed ones fire together
 
@@ -31,9 +32,13 @@ class Fault:
     with ``problem``),
     ``drop_connection`` (close the socket without answering), ``stay_in_progress`` (the next
     deploy reports InProgress for ``polls`` more polls), ``request_limit`` (answer
-    REQUEST_LIMIT_EXCEEDED), ``http_500`` (answer an HTTP 500).
+    REQUEST_LIMIT_EXCEEDED), ``http_500`` (answer an HTTP 500), ``hostile_zip`` (the next
+    retrieve's zip holds entries that climb out of their folder, an absolute path and a
+    symbolic link: a zip-slip attempt).
     operation: the SOAP method (``checkDeployStatus``), ``rest`` for REST calls, or ``*``.
     times: how many matching calls it fires on.
+    after: how many matching calls go through untouched before it fires (a fault in the
+    middle of a run: the third retrieve of a backup).
     """
 
     kind: str
@@ -43,6 +48,7 @@ class Fault:
     problem: str = ""
     line: int | None = None
     polls: int = 0
+    after: int = 0
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -53,6 +59,8 @@ class Fault:
             raise ValueError("a test_failure needs component='TestClass' and a problem text")
         if self.times < 1:
             raise ValueError("times must be at least 1")
+        if self.after < 0:
+            raise ValueError("after must not be negative")
 
     def matches(self, operation: str) -> bool:
         """True when this fault applies to a call of ``operation``."""
@@ -99,14 +107,19 @@ def take(store: OrgStore, kinds: tuple[str, ...], operation: str) -> list[Fault]
     with store.locked():
         fired: list[Fault] = []
         left: list[Fault] = []
+        counted = False
         for f in pending(store):
             first_of_kind = all(g.kind != f.kind for g in fired)
             if f.kind in kinds and f.matches(operation) and (f.kind in MANY or first_of_kind):
+                if f.after > 0:  # let this call through, count it
+                    left.append(replace(f, after=f.after - 1))
+                    counted = True
+                    continue
                 fired.append(f)
                 if f.times > 1:
                     left.append(replace(f, times=f.times - 1))
             else:
                 left.append(f)
-        if fired:
+        if fired or counted:
             _save(store, left)
         return fired

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import stat
 import xml.etree.ElementTree as ET
 import zipfile
 from dataclasses import dataclass, field
@@ -13,6 +14,33 @@ from sfemu.store import OrgStore, children_in
 from sfemu.types import Component
 
 FILE_LIMIT = 10_000
+UNZIPPED_LIMIT = 600 * 1024 * 1024
+# What a hostile org may put in a retrieve zip (the ``hostile_zip`` fault): entries that climb
+# out of the folder they are extracted into, an absolute path and a symbolic link.
+HOSTILE_ENTRIES: tuple[tuple[str, bytes, bool], ...] = (
+    ("classes/../../../../sfemu-zip-slip.cls", b"public class Slip {}\n", False),
+    ("../../sfemu-zip-slip.txt", b"written outside\n", False),
+    ("/tmp/sfemu-zip-slip-absolute.txt", b"written outside\n", False),
+    ("classes/SfemuLink.cls", b"../../../../../../etc/passwd", True),
+)
+HOSTILE_RESOURCE = "SfemuSlip"  # a static resource whose own zip climbs out of its folder
+
+
+def _hostile_resource() -> dict[str, bytes]:
+    inner = io.BytesIO()
+    with zipfile.ZipFile(inner, "w") as zf:
+        zf.writestr("../../../../../sfemu-zip-slip-static.txt", "written outside\n")
+        zf.writestr("ok.txt", "inside\n")
+    meta = (
+        b'<?xml version="1.0" encoding="UTF-8"?>\n'
+        b'<StaticResource xmlns="http://soap.sforce.com/2006/04/metadata">'
+        b"<cacheControl>Private</cacheControl><contentType>application/zip</contentType>"
+        b"</StaticResource>\n"
+    )
+    return {
+        f"staticresources/{HOSTILE_RESOURCE}.resource": inner.getvalue(),
+        f"staticresources/{HOSTILE_RESOURCE}.resource-meta.xml": meta,
+    }
 
 
 @dataclass(frozen=True)
@@ -27,6 +55,8 @@ class FileProperty:
     last_modified_by_name: str
     last_modified_date: str
     user_id: str
+    namespace_prefix: str = ""
+    manageable_state: str = "unmanaged"
 
 
 @dataclass(frozen=True)
@@ -72,15 +102,14 @@ def _select(
         for raw in members:
             member = raw.rstrip("/")
             if mtype.is_child and mtype.parent:
-                parents = [c for c in comps if c.type == mtype.parent]
                 if member == "*":
-                    for p in parents:
+                    for p in store.components_of_type(mtype.parent):
                         for c in kids(p):
                             if c.type == type_name:
                                 sel.children.setdefault(p, set()).add(c)
                     continue
                 wanted = Component(type_name, member)
-                owner = next((p for p in parents if wanted in kids(p)), None)
+                owner = store.child_owners().get(wanted)
                 if owner is None:
                     messages.append(_missing(prefix, type_name, member))
                 else:
@@ -115,11 +144,19 @@ def retrieve(
     single_package: bool = True,
     file_limit: int = FILE_LIMIT,
     zip_limit: int | None = None,
+    hostile: bool = False,
+    unzipped_limit: int = UNZIPPED_LIMIT,
 ) -> RetrieveOutcome:
-    """Retrieve ``request`` (type -> members) from ``store`` as Salesforce would."""
+    """Retrieve ``request`` (type -> members) from ``store`` as Salesforce would.
+
+    The limits are the Metadata API's: 10,000 files, a 39 MB zip and 600 MB unzipped per
+    retrieve (https://developer.salesforce.com/docs/atlas.en-us.api_meta.meta/api_meta/
+    meta_retrieve.htm); over one, the retrieve fails with LIMIT_EXCEEDED. ``hostile`` adds
+    the ``HOSTILE_ENTRIES`` to the zip (a zip-slip attempt, for tests).
+    """
     prefix = "" if single_package else "unpackaged/"
     with store.locked():
-        state = store.state()
+        state = store.state_for_reading()
         sel, messages = _select(store, request, prefix)
         comps = store.components()
         files: dict[str, bytes] = {}
@@ -138,6 +175,8 @@ def retrieve(
                     p.last_modified_by_name,
                     p.last_modified_date,
                     store.info.user_id,
+                    p.namespace_prefix,
+                    p.manageable_state,
                 )
             )
             listed.setdefault(comp.type, []).append(comp.full_name)
@@ -176,11 +215,26 @@ def retrieve(
                 f"LIMIT_EXCEEDED: Too many files in retrieve call, limit is: {file_limit}"
             ),
         )
+    if sum(len(d) for d in files.values()) > unzipped_limit:
+        return RetrieveOutcome(
+            error_code="LIMIT_EXCEEDED",
+            error_message=(
+                f"LIMIT_EXCEEDED: The retrieved files are over {unzipped_limit} bytes unzipped"
+            ),
+        )
+    if hostile:
+        files.update(_hostile_resource())
+        listed.setdefault("StaticResource", []).append(HOSTILE_RESOURCE)
     files["package.xml"] = mf.render(listed, api_version)
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
         for path in sorted(files):
             zf.writestr(prefix + path, files[path])
+        for name, data, link in HOSTILE_ENTRIES if hostile else ():
+            info = zipfile.ZipInfo(name if name.startswith("/") else prefix + name)
+            if link:
+                info.external_attr = (stat.S_IFLNK | 0o777) << 16
+            zf.writestr(info, data)
     data = buf.getvalue()
     if zip_limit is not None and len(data) > zip_limit:
         return RetrieveOutcome(

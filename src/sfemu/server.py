@@ -221,6 +221,7 @@ class Handler(BaseHTTPRequestHandler):
         try:
             result = handler(org, req)
         except LookupError as exc:
+            self._log(f"error {type(exc).__name__}: {exc}")
             self._xml(500, soap.fault("INVALID_ID_FIELD", str(exc).strip("'\"")))
             return
         except Exception as exc:  # answer like the platform, and keep serving
@@ -286,7 +287,8 @@ class Handler(BaseHTTPRequestHandler):
                     "lastModifiedById": p.user_id,
                     "lastModifiedByName": p.last_modified_by_name,
                     "lastModifiedDate": p.last_modified_date,
-                    "manageableState": "unmanaged",
+                    "manageableState": p.manageable_state,
+                    "namespacePrefix": p.namespace_prefix or None,
                     "type": types.reported_type(p.component),
                 }
                 for p in o.file_properties

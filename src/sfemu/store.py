@@ -6,10 +6,14 @@
     ROOT/orgs/<name>/metadata/     the org's metadata, as a Metadata API zip would hold it
     ROOT/orgs/<name>/state.json    per-component properties (who changed it, when) + deployments
     ROOT/orgs/<name>/faults.json   faults waiting to be injected (see faults.py)
+    ROOT/orgs/<name>/generation    a token that changes whenever the org's files change
     ROOT/server.json               URL and admin token of the server serving ROOT, while it runs
 
 Every write goes through a temp file and ``os.replace`` under an ``flock``, so a test process can
-change an org (the back door) while a server in another process serves it.
+change an org (the back door) while a server in another process serves it. Reading an org of
+50,000 components (its file list, components, children and properties) is cached per process
+and keyed by the ``generation`` token, which every locked section that changed files renews:
+a change made by another process is seen on the next call.
 """
 
 from __future__ import annotations
@@ -19,10 +23,11 @@ import json
 import os
 import secrets
 import shutil
+import threading
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -107,13 +112,34 @@ def _sf_id(prefix: str) -> str:
 
 @dataclass(frozen=True)
 class FileProps:
-    """The properties Salesforce reports for a component (FileProperties in the WSDL)."""
+    """The properties Salesforce reports for a component (FileProperties in the WSDL).
+
+    ``namespace_prefix`` and ``manageable_state`` tell managed-package components apart:
+    ``installed`` (and the other states of the ManageableState enumeration) for a component
+    of an installed package, ``unmanaged`` for the org's own.
+    """
 
     id: str
     created_by_name: str
     created_date: str
     last_modified_by_name: str
     last_modified_date: str
+    namespace_prefix: str = ""
+    manageable_state: str = "unmanaged"
+
+    @classmethod
+    def from_record(cls, raw: dict[str, Any]) -> FileProps:
+        """Read a stored record (unknown keys ignored, missing optional keys defaulted)."""
+        try:
+            return cls(**raw)
+        except TypeError:
+            known = {f.name for f in fields(cls)}
+            return cls(**{k: v for k, v in raw.items() if k in known})
+
+
+_CACHE_LOCK = threading.Lock()
+# org folder -> (generation token, what was computed from it); see the module doc
+_CACHE: dict[tuple[str, str], tuple[str, Any]] = {}
 
 
 class Root:
@@ -179,17 +205,55 @@ class OrgStore:
         self.metadata = folder / "metadata"
         self.metadata.mkdir(parents=True, exist_ok=True)
         self._state_file = folder / "state.json"
+        self._generation_file = folder / "generation"
+        self._dirty = False
 
     @contextmanager
     def locked(self) -> Iterator[None]:
-        """Hold the org's lock (across threads and processes)."""
+        """Hold the org's lock (across threads and processes); renew the generation on exit
+        when files changed inside."""
         with file_lock(self.folder / ".lock"):
-            yield
+            try:
+                yield
+            finally:
+                if self._dirty:
+                    self._dirty = False
+                    write_atomic(self._generation_file, secrets.token_hex(8).encode("ascii"))
+
+    def changed(self) -> None:
+        """Note that files changed outside ``_write``/``_remove`` (a folder wiped)."""
+        self._dirty = True
+
+    def generation(self) -> str:
+        """The token of the org's current files ("" when unknown: nothing is cached)."""
+        try:
+            return self._generation_file.read_text(encoding="ascii")
+        except FileNotFoundError:
+            return ""
+
+    def _cached(self, what: str, compute: Any) -> Any:
+        """``compute()``, reused while the generation token has not changed."""
+        token = self.generation()
+        key = (str(self.folder), what)
+        if token and not self._dirty:
+            with _CACHE_LOCK:
+                hit = _CACHE.get(key)
+            if hit is not None and hit[0] == token:
+                return hit[1]
+        value = compute()
+        if token and not self._dirty:
+            with _CACHE_LOCK:
+                _CACHE[key] = (token, value)
+        return value
 
     # ----- files -----------------------------------------------------------------------------
 
     def files(self) -> list[str]:
-        """Every metadata file's path, sorted."""
+        """Every metadata file's path, sorted (cached: do not change the list)."""
+        result: list[str] = self._cached("files", self._walk)
+        return result
+
+    def _walk(self) -> list[str]:
         out = []
         base = len(str(self.metadata)) + 1
         for dirpath, dirnames, filenames in os.walk(self.metadata):
@@ -211,6 +275,7 @@ class OrgStore:
         return (self.metadata / safe_relpath(path)).is_file()
 
     def _write(self, path: str, data: bytes) -> None:
+        self._dirty = True
         write_atomic(self.metadata / safe_relpath(path), data)
 
     def remove_file(self, path: str) -> None:
@@ -218,6 +283,7 @@ class OrgStore:
         self._remove(path)
 
     def _remove(self, path: str) -> None:
+        self._dirty = True
         target = self.metadata / safe_relpath(path)
         target.unlink(missing_ok=True)
         parent = target.parent
@@ -228,12 +294,27 @@ class OrgStore:
     # ----- components ------------------------------------------------------------------------
 
     def components(self) -> dict[Component, list[str]]:
-        """Top-level components and their files."""
+        """Top-level components and their files (cached: do not change the mapping)."""
+        result: dict[Component, list[str]] = self._cached("components", self._components)
+        return result
+
+    def _components(self) -> dict[Component, list[str]]:
         out: dict[Component, list[str]] = {}
         for path in self.files():
             comp = types.component_of(path)
             if comp is not None:
                 out.setdefault(comp, []).append(path)
+        return out
+
+    def components_of_type(self, type_name: str) -> list[Component]:
+        """The top-level components of one type, sorted (cached)."""
+        index: dict[str, list[Component]] = self._cached("by_type", self._by_type)
+        return index.get(type_name, [])
+
+    def _by_type(self) -> dict[str, list[Component]]:
+        out: dict[str, list[Component]] = {}
+        for comp in sorted(self.components(), key=str):
+            out.setdefault(comp.type, []).append(comp)
         return out
 
     def parent_file(self, parent: Component) -> str | None:
@@ -253,12 +334,30 @@ class OrgStore:
         return children_in(root, mtype, parent.full_name)
 
     def all_components(self) -> set[Component]:
-        """Top-level and child components."""
+        """Top-level and child components (cached: do not change the set)."""
+        result: set[Component] = self._cached("all", self._all_components)
+        return result
+
+    def _all_components(self) -> set[Component]:
         out = set(self.components())
         for comp in list(out):
             mtype = types.get(comp.type)
             if mtype is not None and mtype.children:
                 out.update(self.children(comp))
+        return out
+
+    def child_owners(self) -> dict[Component, Component]:
+        """Child component -> the parent whose file holds it (cached)."""
+        result: dict[Component, Component] = self._cached("owners", self._child_owners)
+        return result
+
+    def _child_owners(self) -> dict[Component, Component]:
+        out: dict[Component, Component] = {}
+        for comp in self.components():
+            mtype = types.get(comp.type)
+            if mtype is not None and mtype.children:
+                for child in self.children(comp):
+                    out[child] = comp
         return out
 
     # ----- properties and records ------------------------------------------------------------
@@ -268,6 +367,24 @@ class OrgStore:
         data: dict[str, Any] = _read_json(self._state_file, {})
         data.setdefault("props", {})
         data.setdefault("deployments", [])
+        return data
+
+    def state_for_reading(self) -> dict[str, Any]:
+        """The state document, cached while state.json is unchanged: never modify it."""
+        try:
+            st = self._state_file.stat()
+        except FileNotFoundError:
+            return self.state()
+        token = f"{st.st_ino}:{st.st_mtime_ns}:{st.st_size}"
+        key = (str(self.folder), "state")
+        with _CACHE_LOCK:
+            hit = _CACHE.get(key)
+        if hit is not None and hit[0] == token:
+            cached: dict[str, Any] = hit[1]
+            return cached
+        data = self.state()
+        with _CACHE_LOCK:
+            _CACHE[key] = (token, data)
         return data
 
     def save_state(self, state: dict[str, Any]) -> None:
@@ -281,7 +398,7 @@ class OrgStore:
         if raw is None:
             when = self.info.created
             return FileProps(_stable_id(comp), ADMIN_NAME, when, ADMIN_NAME, when)
-        return FileProps(**raw)
+        return FileProps.from_record(raw)
 
     def touch(
         self, state: dict[str, Any], comp: Component, by: str, when: str | None = None
@@ -291,10 +408,80 @@ class OrgStore:
         key = str(comp)
         old = state["props"].get(key)
         if old is None:
-            state["props"][key] = asdict(FileProps(_stable_id(comp), by, when, by, when))
+            state["props"][key] = {
+                "id": _stable_id(comp),
+                "created_by_name": by,
+                "created_date": when,
+                "last_modified_by_name": by,
+                "last_modified_date": when,
+                "namespace_prefix": "",
+                "manageable_state": "unmanaged",
+            }
             return True
         old.update(last_modified_by_name=by, last_modified_date=when)
         return False
+
+    @staticmethod
+    def mark_managed(
+        state: dict[str, Any], comp: Component, namespace: str, manageable_state: str
+    ) -> None:
+        """Record that ``comp`` belongs to the package of ``namespace`` (``installed``...)."""
+        record = state["props"].get(str(comp))
+        if record is not None:
+            record.update(namespace_prefix=namespace, manageable_state=manageable_state)
+
+    def record_write(
+        self,
+        state: dict[str, Any],
+        comp: Component,
+        before: dict[Component, bytes] | None,
+        by: str,
+        when: str,
+    ) -> None:
+        """After ``comp``'s files were written, move the dates of what changed, as Setup does.
+
+        For a parent type (CustomObject), ``before`` holds its children's elements before the
+        write (None: the file did not exist): only children that are new or changed get
+        ``by``/``when``, children that disappeared are forgotten, and the parent itself moves
+        only when its own (non-child) content changed or it is new.
+        """
+        mtype = types.get(comp.type)
+        if mtype is None or not mtype.children or before is None:
+            self.touch(state, comp, by, when)
+            if mtype is not None and mtype.children:
+                for child in self.children(comp):
+                    self.touch(state, child, by, when)
+            return
+        after = {c: safexml.to_bytes(e) for c, e in self.children(comp).items()}
+        for child, data in after.items():
+            if before.get(child) != data:
+                self.touch(state, child, by, when)
+        for child in before:
+            if child not in after:
+                state["props"].pop(str(child), None)
+        own_before = before.get(_OWN)
+        if own_before is None or own_before != self._own_bytes(comp):
+            self.touch(state, comp, by, when)
+
+    def snapshot_children(self, comp: Component) -> dict[Component, bytes] | None:
+        """A parent's child elements (and its own content under a marker), before a write."""
+        mtype = types.get(comp.type)
+        path = self.parent_file(comp)
+        if mtype is None or not mtype.children or path is None or not self.exists(path):
+            return None
+        out = {c: safexml.to_bytes(e) for c, e in self.children(comp).items()}
+        out[_OWN] = self._own_bytes(comp)
+        return out
+
+    def _own_bytes(self, comp: Component) -> bytes:
+        mtype = types.get(comp.type)
+        path = self.parent_file(comp)
+        assert mtype is not None and path is not None
+        root = safexml.parse(self.read(path))
+        tags = {el for _, el in mtype.children}
+        own = ET.Element(root.tag)
+        own.extend(e for e in root if safexml.local(e.tag) not in tags)
+        return safexml.to_bytes(own)
 
     @staticmethod
     def forget(state: dict[str, Any], comp: Component) -> None:
@@ -390,6 +577,9 @@ class OrgStore:
         merged.extend(own)
         merged.extend(kids[k] for k in sorted(kids))
         self._write(path, safexml.to_bytes(merged))
+
+
+_OWN = Component("", "")  # a parent's own (non-child) content in ``snapshot_children``
 
 
 def _child_name(elem: ET.Element) -> str:

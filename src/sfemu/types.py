@@ -141,6 +141,16 @@ def component_of(path: str) -> Component | None:
     return None
 
 
+@cache
+def _content_by_folder_type() -> dict[str, MetadataType]:
+    return {t.folder_type: t for t in registry().values() if t.folder_type}
+
+
+def content_of_folder_type(name: str) -> MetadataType | None:
+    """The in-folder type whose folders ``name`` lists (``ReportFolder`` -> ``Report``)."""
+    return _content_by_folder_type().get(name)
+
+
 def is_folder_member(mtype: MetadataType, full_name: str) -> bool:
     """True when ``full_name`` names a folder of an in-folder type (``Sales`` of Report)."""
     return mtype.in_folder and "/" not in full_name

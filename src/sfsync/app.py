@@ -56,6 +56,15 @@ COMMANDS: dict[str, CommandEntry] = {
     "rollback": CommandEntry(
         "rollback", "Undo a recorded deployment: redeploy its snapshot, delete what it created."
     ),
+    "backup": CommandEntry(
+        "backup", "Back up an org's metadata into git, incrementally, in chunks that resume."
+    ),
+    "drift": CommandEntry(
+        "drift", "Compare an org with what git says it holds; exit 1 when they differ."
+    ),
+    "compare": CommandEntry(
+        "compare", "Compare two orgs (or backups) side by side; deploy the differences you pick."
+    ),
     "delta": CommandEntry(
         "delta", "Write the components changed between two commits, like sfdx-git-delta."
     ),

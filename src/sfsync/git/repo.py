@@ -561,3 +561,34 @@ def refs_under(cwd: Path | str, prefix: str) -> dict[str, str]:
         if name:
             refs[name] = sha
     return refs
+
+
+# --- org backups -------------------------------------------------------------------------
+
+
+def ls_tree_sized(cwd: Path | str, rev: str) -> dict[str, tuple[str, int]]:
+    """Every file in commit (or tree) `rev`: path -> (blob sha, size in bytes)."""
+    blobs: dict[str, tuple[str, int]] = {}
+    for entry in split_z(run(cwd, "ls-tree", "-r", "-l", "-z", "--full-tree", rev).stdout):
+        header, _, path = entry.partition("\t")
+        _mode, kind, sha, size = header.split()
+        if kind == "blob":
+            blobs[path] = (sha, int(size) if size.isdigit() else 0)
+    return blobs
+
+
+def tree_with(cwd: Path | str, rev: str, add: Mapping[str, str], remove: Sequence[str] = ()) -> str:
+    """The tree of commit `rev` with `add` ({path: blob sha}) written and `remove` removed,
+    through a throwaway index (the work tree and the real index are untouched)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="sfsync-index-") as scratch:
+        env = {"GIT_INDEX_FILE": str(Path(scratch) / "index")}
+        run(cwd, "read-tree", rev, env=env)
+        if remove:
+            listing = "".join(f"{p}\0" for p in remove).encode("utf-8", errors="surrogateescape")
+            run(cwd, "update-index", "--force-remove", "-z", "--stdin", input=listing, env=env)
+        if add:
+            text = "".join(f"100644 {sha}\t{path}\0" for path, sha in sorted(add.items()))
+            run(cwd, "update-index", "-z", "--index-info", input=text.encode("utf-8"), env=env)
+        return run(cwd, "write-tree", env=env).stdout.decode().strip()

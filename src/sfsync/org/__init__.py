@@ -11,6 +11,13 @@
 - `versions`: which version of each component an org (or a commit) holds, compared by meaning;
 - `snapshots`: what an org held before sfsync deployed over it, kept in
   `refs/sfsync/snapshots/<env>/<id>`.
+- `listing`: every component of an org with who changed it and when (describeMetadata,
+  listMetadata; `list_metadata.js` lists many types in one `node` process);
+- `chunks`: retrieves of many components within the Metadata API's limits, split on
+  LIMIT_EXCEEDED;
+- `backups`: org backups in git, `refs/sfsync-backups/<env>`, and the journal of an
+  unfinished one;
+- `content`: an org's files for the components of some types (drift, compare).
 
 May import `sfsync.pipeline` (environments), `sfsync.git` and `sfsync.metadata`.
 """

@@ -27,6 +27,13 @@ class SfError(ExternalError):
     name = "SfError"
 
 
+class RetrieveLimitExceeded(SfError):
+    """The org refused a retrieve as too large (LIMIT_EXCEEDED: files, zip or unzipped size);
+    asking for fewer components at a time gets them (exit 3 when nobody does)."""
+
+    name = "RetrieveLimitExceeded"
+
+
 @dataclass(frozen=True)
 class Failure:
     """One component or test the org refused."""
@@ -178,12 +185,16 @@ def retrieved(run: Run, org: str, out_dir: Path) -> Retrieved:
             or run.data.get("message")
             or status
         )
-        hint = (
-            "the change is too large to snapshot in one retrieve: deploy it in smaller steps"
-            if "LIMIT_EXCEEDED" in str(detail)
-            else "check the org, then run the command again"
+        if "LIMIT_EXCEEDED" in str(result.get("errorStatusCode") or detail):
+            raise RetrieveLimitExceeded(
+                f"retrieve from org '{org}' failed: {detail}; nothing was deployed (the change "
+                "is too large to snapshot in one retrieve: deploy it in smaller steps)",
+                data={"org": org, "errorStatusCode": "LIMIT_EXCEEDED"},
+            )
+        raise SfError(
+            f"retrieve from org '{org}' failed: {detail}; nothing was deployed "
+            "(check the org, then run the command again)"
         )
-        raise SfError(f"retrieve from org '{org}' failed: {detail}; nothing was deployed ({hint})")
     properties: dict[str, FileProperties] = {}
     for item in _as_list(result.get("fileProperties")):
         if not isinstance(item, dict) or item.get("type") == "Package":

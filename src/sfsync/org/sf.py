@@ -5,7 +5,17 @@ Public API (every function takes the org's alias or username as `sf` knows it):
 - `org_display(org) -> OrgInfo`: id, username, instance URL (never the access token).
 - `retrieve(org, manifest, out_dir) -> Retrieved`: the manifest's components in source
   format under `out_dir` (made an sfdx project when it is not one), with who changed each
-  component and when; members the org does not have are listed in `missing`.
+  component and when; members the org does not have are listed in `missing`. An org that
+  finds the retrieve too large raises `RetrieveLimitExceeded` (ask for fewer at a time).
+- `list_metadata_types(org)`: describeMetadata (`sf org list metadata-types`), the raw result;
+  `list_metadata(org, type, folder=None)`: listMetadata for one type (or one folder of an
+  in-folder type), the raw FileProperties (`sf org list metadata`; `sfsync.org.listing` reads
+  them); `manifest_from_org(org, out_dir)`: every component of the org as a package.xml
+  (`sf project generate manifest --from-org`, which lists every type in one process);
+  `list_metadata_many(org, queries)`: describeMetadata and listMetadata of many types and
+  folders in one `node` process that loads the installed sf CLI's own library
+  (@salesforce/core) and login (`list_metadata.js` beside this module); `ListerUnavailable`
+  when that library cannot be found (then list type by type with `list_metadata`).
 - `deploy(org, project_dir, manifest, post_destructive=None, test_level=None, tests=(),
   check_only=False, wait=DEFAULT_WAIT, on_progress=None, on_started=None) -> Deployed`: a
   manifest deploy from `project_dir`, always started with `--async`; `on_started(job_id)`
@@ -30,7 +40,8 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Sequence
+import shutil
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +57,7 @@ from sfsync.org.answers import (
     OrgInfo,
     Progress,
     Retrieved,
+    RetrieveLimitExceeded,
     SfError,
 )
 from sfsync.org.answers import Run as _Run
@@ -70,8 +82,10 @@ __all__ = [
     "Deployed",
     "Failure",
     "FileProperties",
+    "ListerUnavailable",
     "OrgInfo",
     "Progress",
+    "RetrieveLimitExceeded",
     "Retrieved",
     "SfError",
     "deploy",
@@ -80,6 +94,10 @@ __all__ = [
     "deploy_report",
     "deploy_resume",
     "invocations",
+    "list_metadata",
+    "list_metadata_many",
+    "list_metadata_types",
+    "manifest_from_org",
     "org_display",
     "require",
     "retrieve",
@@ -153,6 +171,132 @@ def retrieve(
     )
     run = _call(args, org=org, what="retrieve", cwd=out_dir)
     return _retrieved(run, org, out_dir)
+
+
+def list_metadata_types(org: str, *, api_version: str | None = None) -> dict[str, Any]:
+    """describeMetadata: `{metadataObjects: [{xmlName, inFolder, childXmlNames, ...}], ...}`."""
+    args = ["org", "list", "metadata-types", "--target-org", org]
+    if api_version:
+        args += ["--api-version", api_version]
+    run = _call(args, org=org, what="describe the metadata types")
+    if run.exit_code != 0 or not isinstance(run.data.get("result"), dict):
+        raise _thrown(run, org, "describe the metadata types")
+    return run.result
+
+
+def list_metadata(
+    org: str, metadata_type: str, *, folder: str | None = None, api_version: str | None = None
+) -> list[dict[str, Any]]:
+    """listMetadata of one type (one folder of an in-folder type): its FileProperties."""
+    args = ["org", "list", "metadata", "--target-org", org, "--metadata-type", metadata_type]
+    if folder:
+        args += ["--folder", folder]
+    if api_version:
+        args += ["--api-version", api_version]
+    what = f"list {metadata_type}" + (f" in folder {folder}" if folder else "")
+    run = _call(args, org=org, what=what)
+    if run.exit_code != 0 or "result" not in run.data:
+        raise _thrown(run, org, what)
+    value = run.data.get("result")
+    entries = value if isinstance(value, list) else [value] if isinstance(value, dict) else []
+    return [e for e in entries if isinstance(e, dict)]
+
+
+class ListerUnavailable(SfError):
+    """The installed sf CLI's library cannot be loaded to list many types in one process."""
+
+    name = "ListerUnavailable"
+
+
+LISTER = Path(__file__).with_name("list_metadata.js")
+
+
+def list_metadata_many(
+    org: str,
+    queries: Sequence[Mapping[str, Any]],
+    *,
+    describe: bool = False,
+    api_version: str | None = None,
+    concurrency: int = 8,
+) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+    """describeMetadata (with `describe`) and listMetadata for each `{type, folder?, always?}`
+    in one process: (describe result, [{type, folder, entries | error}])."""
+    root = _sf_root()
+    node = root / "bin" / "node" if (root / "bin" / "node").is_file() else None
+    command = str(node) if node else "node"
+    try:
+        runner = sh.Command(command)
+    except sh.CommandNotFound as exc:
+        raise ListerUnavailable(f"`node` not found next to sf ({root})") from exc
+    args = [str(LISTER), str(root), org, *([api_version] if api_version else [])]
+    payload = json.dumps(
+        {"describe": describe, "concurrency": concurrency, "queries": list(queries)}
+    )
+    global _count
+    _count += 1
+    try:
+        proc = runner(*args, _in=payload, _env=_env(), _ok_code=list(range(256)), _return_cmd=True)
+    except sh.ErrorReturnCode as exc:
+        raise SfError(
+            f"listing the metadata of org '{org}' was stopped ({type(exc).__name__}); "
+            "run the command again"
+        ) from exc
+    stdout = proc.stdout.decode("utf-8", errors="replace") if proc.stdout else ""
+    data = _parse(stdout)
+    if data is None or data.get("name") == "LibraryNotFound":
+        raise ListerUnavailable(
+            f"cannot load @salesforce/core from the sf CLI in {root}: "
+            + redact(str((data or {}).get("message") or stdout.strip()[-300:] or "no output"))
+        )
+    result = data.get("result")
+    if data.get("status") != 0 or not isinstance(result, dict):
+        raise _thrown(_Run(("list", org), int(proc.exit_code), data), org, "list its metadata")
+    described = result.get("describe")
+    entries = [r for r in result.get("results") or [] if isinstance(r, dict)]
+    return (described if isinstance(described, dict) else None), entries
+
+
+def _sf_root() -> Path:
+    """The folder of the installed sf CLI (the one holding its `bin/` and `node_modules/`)."""
+    found = shutil.which("sf")
+    if found is None:
+        raise ExecutableNotFound(
+            "Executable `sf` not found: install the Salesforce CLI (npm install -g @salesforce/cli)"
+        )
+    real = Path(os.path.realpath(found))
+    return real.parent.parent if real.parent.name == "bin" else real.parent
+
+
+def manifest_from_org(
+    org: str,
+    out_dir: Path,
+    *,
+    include_managed: bool = False,
+    api_version: str | None = None,
+) -> Path:
+    """Every component of `org` as `out_dir/package.xml`.
+
+    `sf project generate manifest --from-org` lists every type the CLI knows in one process
+    (its folders and child types too), which is how sfsync learns which types have members
+    before it asks for their dates type by type. Managed-package components are left out
+    unless `include_managed`.
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    if not (out_dir / "sfdx-project.json").exists():
+        project: dict[str, Any] = {"packageDirectories": [{"path": "force-app", "default": True}]}
+        if api_version:
+            project["sourceApiVersion"] = api_version
+        (out_dir / "sfdx-project.json").write_text(json.dumps(project, indent=2) + "\n")
+        (out_dir / "force-app").mkdir(exist_ok=True)
+    args = ["project", "generate", "manifest", "--from-org", org, "--output-dir", str(out_dir)]
+    args += ["--name", "package.xml"]
+    if include_managed:
+        args += ["--include-packages", "managed", "--include-packages", "unlocked"]
+    run = _call(args, org=org, what="list the org's components", cwd=out_dir)
+    manifest = out_dir / "package.xml"
+    if run.exit_code != 0 or not manifest.is_file():
+        raise _thrown(run, org, "list the org's components")
+    return manifest
 
 
 def deploy(

@@ -7,6 +7,9 @@
 - `promote`: `sfsync deploy` and the rollback plan;
 - `rollback`: redeploy a snapshot, delete what a deployment created;
 - `common`: what they share (the delta for an env, the deploy step call, the lock).
+- `backup`: `sfsync backup` (an org in git, incrementally, in chunks that resume);
+- `drift`: `sfsync drift` (an org against what git says it holds; save its work to a branch);
+- `compare`: `sfsync compare` (two orgs or backups; deploy the chosen differences).
 
 Compose `sfsync.pipeline`, `sfsync.org` and `sfsync.git`; never import typer or rich.
 """

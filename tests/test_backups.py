@@ -1,0 +1,150 @@
+"""Backups in git: the manifest, the commit on refs/sfsync-backups/<env>, the guard on writes."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from gitfixtures import git, init_project
+from sfsync.errors import ExternalError, UsageError
+from sfsync.git import repo as gitrepo
+from sfsync.metadata.resolver import Resolver
+from sfsync.org import backups
+from sfsync.org.listing import Listed
+
+BASE = "force-app/main/default"
+
+
+def manifest(**components: Listed) -> backups.Manifest:
+    return backups.Manifest(
+        env="prod",
+        org="prod-org",
+        taken="2026-03-01T00:00:00+00:00",
+        mode="full",
+        api_version="62.0",
+        components={item.key: item for item in components.values()},
+    )
+
+
+def test_the_manifest_has_one_line_per_component_and_reads_back() -> None:
+    items = {
+        "a": Listed("ApexClass", "Foo", "classes/Foo.cls", "01p1", "Ana", "d1", "Dana", "d2"),
+        "b": Listed("ApexClass", "acme__X", namespace="acme", manageable_state="installed"),
+    }
+    data = manifest(**items).to_bytes()
+    lines = data.decode().splitlines()
+    assert sum(1 for line in lines if line.startswith('    "ApexClass:')) == 2
+    assert json.loads(data)["components"]["ApexClass:Foo"]["lastModifiedByName"] == "Dana"
+    back = backups.Manifest.from_bytes(data, "here")
+    assert back.components == {i.key: i for i in items.values()}
+    with pytest.raises(ExternalError, match=r"not a valid sfsync-backup\.json"):
+        backups.Manifest.from_bytes(b"{nope", "here")
+
+
+def test_store_read_and_a_second_backup_on_top(tmp_path: Path) -> None:
+    repo = init_project(tmp_path / "repo")
+    blob = gitrepo.hash_blob(repo, b"public class Foo {}\n")
+    first = backups.store(repo, "prod", {f"{BASE}/classes/Foo.cls": blob}, manifest(), None, "one")
+    assert backups.ref_name("prod") == "refs/sfsync-backups/prod"
+    found = backups.latest(repo, "prod")
+    assert found is not None and found.commit == first
+    assert found.source() == {f"{BASE}/classes/Foo.cls": blob}
+    assert found.files[f"{BASE}/classes/Foo.cls"][1] == len(b"public class Foo {}\n")
+    assert json.loads(git(repo, "show", f"{first}:sfdx-project.json"))["sourceApiVersion"] == "62.0"
+    second = backups.store(repo, "prod", {}, manifest(), first, "two")
+    assert git(repo, "rev-parse", f"{second}^") == first
+    with pytest.raises(ExternalError, match="moved while this backup ran"):
+        backups.store(repo, "prod", {}, manifest(), first, "stale")
+    with pytest.raises(UsageError, match="is not an sfsync backup"):
+        backups.read(repo, "main")
+    assert backups.read(repo, "no-such-rev") is None
+    assert backups.latest(repo, "uat") is None
+
+
+def test_files_are_attributed_to_components_as_listmetadata_names_them() -> None:
+    resolver = Resolver(backups.project())
+    owned = backups.attribute(
+        [
+            f"{BASE}/reports/Sales.reportFolder-meta.xml",
+            f"{BASE}/reports/Sales/Pipe.report-meta.xml",
+            f"{BASE}/objects/W__c/fields/A__c.field-meta.xml",
+            f"{BASE}/nowhere.txt",
+            "sfsync-backup.json",
+        ],
+        resolver,
+    )
+    assert owned == {
+        "ReportFolder:Sales": [f"{BASE}/reports/Sales.reportFolder-meta.xml"],
+        "Report:Sales/Pipe": [f"{BASE}/reports/Sales/Pipe.report-meta.xml"],
+        "CustomField:W__c.A__c": [f"{BASE}/objects/W__c/fields/A__c.field-meta.xml"],
+        "": [f"{BASE}/nowhere.txt"],
+    }
+
+
+@pytest.mark.parametrize(
+    "rel",
+    [
+        pytest.param("../escape.txt", id="parent"),
+        pytest.param("a/../../escape.txt", id="inner-parent"),
+        pytest.param("/tmp/escape.txt", id="absolute"),
+        pytest.param("a\\..\\escape.txt", id="backslash"),
+        pytest.param("a//b.txt", id="empty-part"),
+    ],
+)
+def test_nothing_is_written_outside_the_folder(tmp_path: Path, rel: str) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises(ExternalError, match="refusing to write"):
+        backups.write_inside(out, rel, b"x")
+    assert not (tmp_path / "escape.txt").exists()
+
+
+def test_a_symlinked_folder_does_not_lead_outside(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    os.symlink(elsewhere, out / "classes")
+    with pytest.raises(ExternalError, match="symlink"):
+        backups.write_inside(out, "classes/Foo.cls", b"x")
+    assert list(elsewhere.iterdir()) == []
+    assert backups.write_inside(out, "ok/Foo.cls", b"x").read_bytes() == b"x"
+
+
+def test_the_journal_of_an_unfinished_backup(tmp_path: Path) -> None:
+    common = tmp_path / "git"
+    assert backups.read_journal(common, "prod") is None
+    backups.write_journal(common, "prod", {"done": []}, {"ApexClass:Foo": {}})
+    backups.write_journal(common, "prod", {"done": [{"tree": "abc"}]}, None)
+    found = backups.read_journal(common, "prod")
+    assert found == {"done": [{"tree": "abc"}], "listing": {"ApexClass:Foo": {}}}
+    backups.clear_journal(common, "prod")
+    assert backups.read_journal(common, "prod") is None
+
+
+def test_the_manifest_keeps_which_files_each_component_has() -> None:
+    foo = Listed("ApexClass", "Foo")
+    files = {
+        "ApexClass:Foo": [f"{BASE}/classes/Foo.cls-meta.xml", f"{BASE}/classes/Foo.cls"],
+        "": [f"{BASE}/stray.txt"],
+    }
+    data = backups.Manifest(
+        env="prod",
+        org="o",
+        taken="t",
+        mode="full",
+        api_version="62.0",
+        components={foo.key: foo},
+        files=files,
+    ).to_bytes()
+    back = backups.Manifest.from_bytes(data, "here")
+    assert back.files == {
+        "ApexClass:Foo": [f"{BASE}/classes/Foo.cls", f"{BASE}/classes/Foo.cls-meta.xml"],
+        "": [f"{BASE}/stray.txt"],
+    }
+    older = json.loads(data)
+    del older["components"]["ApexClass:Foo"]["files"]
+    assert backups.Manifest.from_bytes(json.dumps(older).encode(), "here").files is None
