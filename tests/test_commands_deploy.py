@@ -12,7 +12,7 @@ import pytest
 from sfemu.testing import LoggedInOrg
 from sfsync.__main__ import main
 from sfsync.git import state
-from sfsync.org import snapshots
+from sfsync.org import sf, snapshots
 from workflows import apex, commit, expected_org, git, new_repo, org_files, seed
 
 Login = Callable[..., LoggedInOrg]
@@ -200,3 +200,22 @@ def test_validate_on_a_protected_env_runs_local_tests_and_changes_nothing(
     current = state.read_state(path, "prod")
     assert current.state.deployed is None  # a validation moves nothing
     assert state.log(path, "prod")[0].event.kind == "validate"
+
+
+@pytest.mark.e2e
+def test_without_a_terminal_each_poll_prints_one_progress_line(
+    repo: tuple[Path, str, str],
+    int_org: LoggedInOrg,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    base = repo[1]
+    monkeypatch.setattr(sf, "POLL_SECONDS", 0.0)
+    int_org.handle.stay_in_progress(polls=2)
+    assert main(["deploy", "--env", "int", "--baseline", base, "--yes"]) == 0
+    lines = [ln for ln in capsys.readouterr().err.splitlines() if ln.startswith("deploy int:")]
+    assert len(lines) == 3  # two polls while InProgress, then the one that sees the end
+    assert all(" | " in ln and "components (0 errors)" in ln for ln in lines)
+    assert lines[0].startswith("deploy int: InProgress | ")
+    assert lines[-1] == "deploy int: Succeeded | 3/3 components (0 errors)"
+    assert org_files(int_org.handle) == expected_org(TIP)

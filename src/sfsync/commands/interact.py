@@ -9,11 +9,19 @@ with deploy_progress(output, "int") as on_progress:        # None when not at a 
 from __future__ import annotations
 
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 from sfsync.cli import Output
 from sfsync.errors import UsageError
@@ -35,9 +43,25 @@ def confirm(output: Output, question: str, *, yes: bool) -> None:
 
 @contextmanager
 def deploy_progress(output: Output, env: str) -> Iterator[Callable[[sf.Progress], None] | None]:
-    """A progress bar fed by the deploy's component and test counts (only at a terminal)."""
-    if not output.progress_enabled():
+    """How a deploy shows its progress while `sf` polls it.
+
+    At a terminal: a progress bar per env. Without one (CI logs, a pipe) and without --json:
+    one line on stderr per poll, `deploy int: InProgress | 64/91 components (0 errors) | 0/12
+    tests`. With --json: nothing (the deploy waits in one `sf` call). Callable from several
+    threads at once (parallel sandboxes).
+    """
+    if output.json_mode:
         yield None
+        return
+    lock = threading.Lock()
+    if not output.progress_enabled():
+
+        def line(progress: sf.Progress) -> None:
+            with lock:
+                sys.stderr.write(progress.line() + "\n")
+                sys.stderr.flush()
+
+        yield line
         return
     columns = (
         TextColumn("[bold]{task.description}"),
@@ -47,14 +71,19 @@ def deploy_progress(output: Output, env: str) -> Iterator[Callable[[sf.Progress]
         TimeElapsedColumn(),
     )
     with Progress(*columns, console=output.console, transient=True) as bar:
-        task = bar.add_task(f"deploying to {env}", total=None, status="Pending")
+        tasks: dict[str, TaskID] = {}
 
         def update(progress: sf.Progress) -> None:
-            bar.update(
-                task,
-                completed=progress.done,
-                total=progress.total or None,
-                status=progress.status,
-            )
+            name = progress.env or env
+            with lock:
+                if name not in tasks:
+                    verb = "validating" if progress.check_only else "deploying to"
+                    tasks[name] = bar.add_task(f"{verb} {name}", total=None, status="Pending")
+                bar.update(
+                    tasks[name],
+                    completed=progress.done,
+                    total=progress.total or None,
+                    status=progress.status,
+                )
 
         yield update

@@ -97,12 +97,46 @@ class Retrieved:
 
 @dataclass(frozen=True)
 class Progress:
-    """A deploy's progress, as `deploy report` tells it."""
+    """A deploy's progress, as `deploy report` tells it (components and tests apart)."""
 
     status: str
-    done: int
-    total: int
-    errors: int = 0
+    components_done: int = 0
+    components_total: int = 0
+    component_errors: int = 0
+    tests_done: int = 0
+    tests_total: int = 0
+    test_errors: int = 0
+    env: str = ""
+    """The env being deployed to (set by the deploy step; `sf` does not know it)."""
+    check_only: bool = False
+
+    @property
+    def done(self) -> int:
+        """Components deployed plus tests completed (what a progress bar shows)."""
+        return self.components_done + self.tests_done
+
+    @property
+    def total(self) -> int:
+        """Components plus tests to go through (0 while the org has not counted them)."""
+        return self.components_total + self.tests_total
+
+    @property
+    def errors(self) -> int:
+        """Component errors plus test errors."""
+        return self.component_errors + self.test_errors
+
+    def line(self) -> str:
+        """One line for a log: `deploy int: InProgress | 64/91 components (0 errors) | 0/12
+        tests`."""
+        verb = "validate" if self.check_only else "deploy"
+        where = f" {self.env}" if self.env else ""
+        tests = f" | {self.tests_done}/{self.tests_total} tests" if self.tests_total else ""
+        if self.test_errors:
+            tests += f" ({self.test_errors} failed)"
+        return (
+            f"{verb}{where}: {self.status} | {self.components_done}/{self.components_total} "
+            f"components ({self.component_errors} errors){tests}"
+        )
 
 
 @dataclass(frozen=True)
@@ -347,17 +381,18 @@ def thrown(run: Run, org: str, what: str, *, job_id: str | None = None) -> SfErr
 
 
 def progress(result: Mapping[str, Any]) -> Progress:
-    """A `deploy report` result as `Progress` (components and tests together)."""
+    """A `deploy report` result as `Progress` (the DeployResult counters of the Metadata API:
+    numberComponentsDeployed/Total/Errors, numberTestsCompleted/Total/Errors)."""
     return Progress(
         status=str(result.get("status") or "InProgress"),
-        done=_sum(result, "numberComponentsDeployed", "numberTestsCompleted"),
-        total=_sum(result, "numberComponentsTotal", "numberTestsTotal"),
-        errors=_sum(result, "numberComponentErrors", "numberTestErrors"),
+        components_done=_int(result.get("numberComponentsDeployed")),
+        components_total=_int(result.get("numberComponentsTotal")),
+        component_errors=_int(result.get("numberComponentErrors")),
+        tests_done=_int(result.get("numberTestsCompleted")),
+        tests_total=_int(result.get("numberTestsTotal")),
+        test_errors=_int(result.get("numberTestErrors")),
+        check_only=truthy(result.get("checkOnly")),
     )
-
-
-def _sum(result: Mapping[str, Any], *keys: str) -> int:
-    return sum(_int(result.get(key)) for key in keys)
 
 
 def _messages(result: Mapping[str, Any]) -> list[str]:

@@ -258,7 +258,7 @@ def run_payload(
                         test_level=level,
                         tests=tests,
                         check_only=check_only,
-                        on_progress=on_progress,
+                        on_progress=_for_env(on_progress, env.name, check_only),
                     )
                 except sf.DeployFailed as exc:
                     raise _failed(exc, env, snap, kind, check_only) from exc
@@ -315,6 +315,20 @@ def run_payload(
         sf_invocations=calls,
         warnings=tuple(payload.warnings),
     )
+
+
+def _for_env(
+    on_progress: Callable[[sf.Progress], None] | None, env: str, check_only: bool
+) -> Callable[[sf.Progress], None] | None:
+    """`on_progress`, fed with progress that names the env (several may deploy at once)."""
+    if on_progress is None:
+        return None
+    report = on_progress
+
+    def named(progress: sf.Progress) -> None:
+        report(replace(progress, env=env, check_only=check_only or progress.check_only))
+
+    return named
 
 
 def _default_update(

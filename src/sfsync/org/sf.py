@@ -9,12 +9,14 @@ Public API (every function takes the org's alias or username as `sf` knows it):
 - `deploy(org, project_dir, manifest, post_destructive=None, test_level=None, tests=(),
   check_only=False, wait=DEFAULT_WAIT, on_progress=None) -> Deployed`: a manifest deploy
   from `project_dir`. With `on_progress` the deploy runs `--async` and is polled with
-  `deploy report` (for a person at a terminal); without it, one `sf` call waits for the end.
+  `deploy report` at most every `POLL_SECONDS` (a progress bar at a terminal, a progress line
+  in a CI log); without it, one `sf` call waits for the end.
   A job still running when `sf` gives up waiting (exit 69) or whose connection dropped
   (exit 10) is resumed with `deploy resume`.
 - `deploy_report(org, job_id)`, `deploy_resume(org, job_id, wait)`, `deploy_cancel(org,
   job_id)`: the job-id commands.
-- `invocations() -> int`: how many `sf` processes this process started (for measurements).
+- `invocations() -> int`: how many `sf` processes this thread started (for measurements;
+  the deploy steps of parallel sandboxes run in threads of their own).
 
 Failures become sfsync errors that name the org and the next step: `DeployFailed` (exit 1,
 the org refused: component and test errors in `.failures`), `SfError` (exit 3: a connection,
@@ -29,6 +31,8 @@ from __future__ import annotations
 
 import json
 import os
+import threading
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -92,13 +96,14 @@ EXIT_IN_PROGRESS = 69
 EXIT_CONNECTION = 10
 TEST_LEVELS = ("NoTestRun", "RunSpecifiedTests", "RunLocalTests", "RunAllTestsInOrg")
 _RESUMES = 3  # a dropped connection is resumed at most this many times
+POLL_SECONDS = 5.0  # at least this long between two `deploy report` polls
 
-_count = 0
+_counter = threading.local()
 
 
 def invocations() -> int:
-    """How many `sf` processes this process has started."""
-    return _count
+    """How many `sf` processes the calling thread has started."""
+    return int(getattr(_counter, "count", 0))
 
 
 def version() -> str:
@@ -177,11 +182,14 @@ def deploy(
         return _finish(started, org, project_dir, check_only, wait)
     try:
         while True:
+            asked = time.monotonic()
             report = deploy_report(org, str(job_id), cwd=project_dir)
             result = report.result
             on_progress(_progress(result))
             if _truthy(result.get("done")) or report.exit_code not in (0, EXIT_IN_PROGRESS):
                 return _finish(report, org, project_dir, check_only, wait)
+            # `sf` start-up already takes a second or two; poll no more often than this
+            time.sleep(max(0.0, POLL_SECONDS - (time.monotonic() - asked)))
     except KeyboardInterrupt:
         # the job would go on in the org: stop it, so nothing lands that sfsync did not record
         deploy_cancel(org, str(job_id), cwd=project_dir)
@@ -241,8 +249,7 @@ def _sf() -> sh.Command:
 
 def _call(args: Sequence[str], *, org: str, what: str, cwd: Path | None = None) -> _Run:
     """Run `sf ARGS --json`; parse its output (any exit code), raise when it is not JSON."""
-    global _count
-    _count += 1
+    _counter.count = invocations() + 1
     full = (*args, "--json")
     try:
         proc = _sf()(
