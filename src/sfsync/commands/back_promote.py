@@ -28,6 +28,15 @@ def back_promote(
         bool,
         typer.Option("--sandboxes", help="Then deploy to developer sandboxes what they lack."),
     ] = False,
+    jobs: Annotated[
+        int,
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=1,
+            help="Developer sandboxes updated at once (each has its own org and lock).",
+        ),
+    ] = backpromote.DEFAULT_JOBS,
     dry_run: DryRunOption = False,
     yes: YesOption = False,
     no_fetch: Annotated[
@@ -40,11 +49,15 @@ def back_promote(
     For each env with a branch, top first: merge the upper env's branch into its branch in a
     temporary git worktree (your working tree is not touched), retrieve what will change from
     its org as a backup, deploy the net difference, push the branch and record the event.
-    With --sandboxes, each developer sandbox then gets the upstream changes it lacks; a
-    component the sandbox changed since its sync point is skipped and reported, never
-    overwritten. The first conflict or failure stops the walk and names the envs done.
+    With --sandboxes, each developer sandbox then gets the upstream changes it lacks, --jobs
+    at a time; a component the sandbox changed since its sync point is skipped and reported,
+    never overwritten. The first conflict or failure of a branch env stops the walk and names
+    the envs done; a failed sandbox does not stop the others and is reported at the end.
 
-    Example: sfsync back-promote --from prod --sandboxes --yes --json
+    \b
+    Examples:
+      sfsync back-promote --from prod --dry-run
+      sfsync back-promote --from prod --sandboxes --jobs 8 --yes --json
     """
     output = Output(json_mode)
     proj = project.load()
@@ -63,8 +76,13 @@ def back_promote(
         yes=yes,
     )
     with deploy_progress(output, source) as progress:
-        result = backpromote.execute(proj, the_plan, progress=progress)
-    output.emit(result.to_json(), human=lambda c: _show_result(c, result))
+        try:
+            result = backpromote.execute(proj, the_plan, progress=progress, jobs=jobs)
+        except backpromote.SandboxesFailed as exc:
+            if not json_mode:
+                _show_steps(output.console, exc.results)
+            raise
+    output.emit(result.to_json(), human=lambda c: _show_steps(c, result.steps))
 
 
 def _show_plan(console: Console, p: backpromote.Plan) -> None:
@@ -84,11 +102,11 @@ def _show_plan(console: Console, p: backpromote.Plan) -> None:
         console.print(f"  {what}: {body}", markup=False)
 
 
-def _show_result(console: Console, r: backpromote.Result) -> None:
-    for step in r.steps:
+def _show_steps(console: Console, steps: tuple[backpromote.StepResult, ...]) -> None:
+    for step in steps:
         line = f"{step.env}: {step.status}"
         if step.reason:
-            line += f" ({step.reason})"
+            line += f" ({step.reason.splitlines()[0]})"
         o = step.outcome
         if o is not None:
             line += f", {len(o.deployed)} deployed, {len(o.deleted)} deleted"
