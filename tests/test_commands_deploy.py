@@ -219,3 +219,30 @@ def test_without_a_terminal_each_poll_prints_one_progress_line(
     assert lines[0].startswith("deploy int: InProgress | ")
     assert lines[-1] == "deploy int: Succeeded | 3/3 components (0 errors)"
     assert org_files(int_org.handle) == expected_org(TIP)
+
+
+@pytest.mark.e2e
+def test_a_pull_request_is_validated_at_its_merge_with_a_markdown_report(
+    repo: tuple[Path, str, str], int_org: LoggedInOrg, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path, base, _tip = repo
+    git(path, "checkout", "-q", "-b", "feature")
+    commit(path, apex("Feature", " Integer x = 1; "), "PR: a new class")
+    before = org_files(int_org.handle)
+    args = ["deploy", "--env", "int", "--validate", "--ref", "HEAD", "--baseline", base, "--yes"]
+
+    assert main([*args, "--format", "markdown"]) == 0
+    report = capsys.readouterr().out
+    assert report.startswith("### ✅ Validated on int (core-int): the deploy would succeed\n")
+    assert "- `ApexClass:Feature`" in report and "**Deleted (1)**" in report
+    assert org_files(int_org.handle) == before  # a validation changes nothing
+    validated = int_org.handle.deployments()[-1]["validated"]
+    assert validated == ["ApexClass:Baz", "ApexClass:Feature", "ApexClass:Foo"]
+
+    int_org.handle.fail_next_deploy("ApexClass:Feature", "Variable does not exist: y", line=3)
+    assert main([*args, "--format", "markdown"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out.startswith("### ❌ sfsync deploy failed: DeployFailed\n")
+    assert "| `ApexClass:Feature` | 3 | Variable does not exist: y |" in captured.out
+    assert "\nerror: validation to org 'core-int' failed" in captured.err
+    assert org_files(int_org.handle) == before

@@ -19,7 +19,7 @@ import typer
 from typer.core import TyperGroup
 
 from sfsync import __version__
-from sfsync.cli import failure
+from sfsync.cli import failure, format_of
 from sfsync.errors import EXIT_EXTERNAL, EXIT_USAGE, SfsyncError
 
 if TYPE_CHECKING:
@@ -149,6 +149,17 @@ def _root(
     """Keep Salesforce environments in sync with git and the Salesforce CLI."""
 
 
+def _command_words(args: list[str]) -> list[str]:
+    """`deploy`, or `ci init`: the words before the first option."""
+    words = []
+    for arg in args:
+        if arg.startswith("-"):
+            break
+        words.append(arg)
+    entry = COMMANDS.get(words[0]) if words else None
+    return words[:2] if entry is not None and entry.group else words[:1]
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line inside the error boundary and return the exit code."""
     args = list(sys.argv[1:] if argv is None else argv)
@@ -157,6 +168,13 @@ def main(argv: list[str] | None = None) -> int:
         rv = app(args=args, prog_name="sfsync", standalone_mode=False)
         return rv if isinstance(rv, int) else 0
     except SfsyncError as exc:
+        if not json_mode and format_of(args) == "markdown":
+            # the PR comment / job summary shows the failure too (the red line goes to stderr)
+            from sfsync import reports
+
+            command = " ".join(["sfsync", *_command_words(args)])
+            sys.stdout.write(reports.failure(command, exc.name, exc.message, dict(exc.data)))
+            sys.stdout.flush()
         return failure(json_mode, exc.exit_code, exc.name, exc.message, dict(exc.data))
     except typer.Exit as exc:
         return exc.exit_code

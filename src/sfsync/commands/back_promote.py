@@ -7,7 +7,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from sfsync.cli import DryRunOption, JsonOption, Output, YesOption, command_app
+from sfsync import reports
+from sfsync.cli import DryRunOption, FormatOption, JsonOption, Output, YesOption, command_app
 from sfsync.commands.interact import confirm, deploy_progress
 from sfsync.pipeline import project
 from sfsync.workflows import backpromote
@@ -43,6 +44,7 @@ def back_promote(
         bool, typer.Option("--no-fetch", help="Do not fetch env branches first.")
     ] = False,
     json_mode: JsonOption = False,
+    fmt: FormatOption = "text",
 ) -> None:
     """Walk the pipeline downwards from --from: prod -> uat -> int -> developer sandboxes.
 
@@ -59,13 +61,14 @@ def back_promote(
       sfsync back-promote --from prod --dry-run
       sfsync back-promote --from prod --sandboxes --jobs 8 --yes --json
     """
-    output = Output(json_mode)
+    output = Output(json_mode, fmt)
     proj = project.load()
     the_plan = backpromote.plan(proj, source, to or (), sandboxes=sandboxes, fetch=not no_fetch)
     if dry_run:
         output.emit(
             {"dryRun": True, "plan": the_plan.to_json()},
             human=lambda c: _show_plan(c, the_plan),
+            markdown=reports.back_promote,
         )
         return
     if not json_mode:
@@ -79,10 +82,14 @@ def back_promote(
         try:
             result = backpromote.execute(proj, the_plan, progress=progress, jobs=jobs)
         except backpromote.SandboxesFailed as exc:
-            if not json_mode:
+            if not json_mode and not output.markdown:
                 _show_steps(output.console, exc.results)
             raise
-    output.emit(result.to_json(), human=lambda c: _show_steps(c, result.steps))
+    output.emit(
+        result.to_json(),
+        human=lambda c: _show_steps(c, result.steps),
+        markdown=reports.back_promote,
+    )
 
 
 def _show_plan(console: Console, p: backpromote.Plan) -> None:

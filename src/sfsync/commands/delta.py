@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from sfsync.cli import JsonOption, Output, command_app
+from sfsync.cli import FormatOption, JsonOption, Output, command_app
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -60,6 +60,7 @@ def delta_command(
         ),
     ] = None,
     json_output: JsonOption = False,
+    fmt: FormatOption = "text",
 ) -> None:
     """Write the components changed between two commits, like sfdx-git-delta.
 
@@ -72,9 +73,15 @@ def delta_command(
 
     deploys exactly the difference.
 
-    Example: sfsync delta --from origin/main --to HEAD --output-dir .delta --generate-delta
+    \b
+    Examples:
+      sfsync delta --from origin/main --to HEAD --output-dir .delta --generate-delta
+      sfsync delta --from origin/main --format markdown > delta.md
     """
+    from sfsync import reports
     from sfsync.errors import UsageError
+
+    output = Output(json_output, fmt)
     from sfsync.git import repo as gitrepo
     from sfsync.metadata.delta import compute_delta
     from sfsync.metadata.project import PROJECT_FILE
@@ -130,7 +137,7 @@ def delta_command(
             console.print(f"[yellow]warning:[/] {warning}")
         console.print(f"written to {out}")
 
-    Output(json_output).emit(
+    output.emit(
         {
             "package": delta.package,
             "destructive": delta.destructive,
@@ -138,4 +145,5 @@ def delta_command(
             "outputDir": str(out),
         },
         human,
+        markdown=reports.delta,
     )

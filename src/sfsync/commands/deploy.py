@@ -7,7 +7,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from sfsync.cli import DryRunOption, JsonOption, Output, YesOption, command_app
+from sfsync import reports
+from sfsync.cli import DryRunOption, FormatOption, JsonOption, Output, YesOption, command_app
 from sfsync.commands.interact import confirm, deploy_progress
 from sfsync.org.deploy import StepResult
 from sfsync.pipeline import project
@@ -50,9 +51,19 @@ def deploy(
         bool,
         typer.Option("--push", help="Push refs/sfsync/envs/<env> and the snapshot afterwards."),
     ] = False,
+    ref: Annotated[
+        str | None,
+        typer.Option(
+            "--ref",
+            metavar="REF",
+            help="With --validate: validate this commit instead of the branch tip "
+            "(a pull request's merge, e.g. HEAD).",
+        ),
+    ] = None,
     dry_run: DryRunOption = False,
     yes: YesOption = False,
     json_mode: JsonOption = False,
+    fmt: FormatOption = "text",
 ) -> None:
     """Deploy what the env's branch has and its org does not: the net difference.
 
@@ -62,10 +73,13 @@ def deploy(
     redeploys); the deploy stops if the org holds changes not in git.
     Protected envs need --confirm <env> and run RunLocalTests by default.
 
-    Examples: sfsync deploy --env int --yes
-              sfsync deploy --env prod --confirm prod --validate
+    \b
+    Examples:
+      sfsync deploy --env int --yes
+      sfsync deploy --env prod --confirm prod --validate
+      sfsync deploy --env int --validate --ref HEAD --yes --format markdown > report.md
     """
-    out = Output(json_mode)
+    out = Output(json_mode, fmt)
     proj = project.load()
     plan = promote.plan_deploy(
         proj,
@@ -74,11 +88,13 @@ def deploy(
         test_level=test_level,
         tests=tests or (),
         baseline=baseline,
+        ref=ref,
     )
     if dry_run or plan.empty:
         out.emit(
             {"dryRun": dry_run, "upToDate": plan.empty, "plan": plan.to_json()},
             human=lambda console: _show_plan(console, plan),
+            markdown=reports.deploy,
         )
         return
     if not validate:
@@ -97,6 +113,7 @@ def deploy(
     out.emit(
         {"dryRun": False, "upToDate": False, "plan": plan.to_json(), **result.to_json()},
         human=lambda console: show_result(console, result),
+        markdown=reports.deploy,
     )
 
 

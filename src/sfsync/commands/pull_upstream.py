@@ -7,7 +7,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from sfsync.cli import DryRunOption, JsonOption, Output, YesOption, command_app
+from sfsync import reports
+from sfsync.cli import DryRunOption, FormatOption, JsonOption, Output, YesOption, command_app
 from sfsync.commands.interact import confirm, deploy_progress
 from sfsync.errors import UsageError
 from sfsync.pipeline import project
@@ -46,6 +47,7 @@ def pull_upstream(
         bool, typer.Option("--no-fetch", help="Do not fetch the upstream branch first.")
     ] = False,
     json_mode: JsonOption = False,
+    fmt: FormatOption = "text",
 ) -> None:
     """Bring everything deployed upstream into your branch and your sandbox.
 
@@ -58,11 +60,14 @@ def pull_upstream(
     git's conflict state: resolve, commit, then --continue (or --abort). A run that was
     interrupted is finished by running the command again.
 
-    Example: sfsync pull-upstream --exclude ApexClass:AccountService --yes
+    \b
+    Examples:
+      sfsync pull-upstream --dry-run
+      sfsync pull-upstream --exclude ApexClass:AccountService --yes
     """
     if cont and abort:
         raise UsageError("--continue and --abort exclude each other")
-    output = Output(json_mode)
+    output = Output(json_mode, fmt)
     proj = project.load()
     if abort:
         undone = pull.abort(proj, env)
@@ -76,6 +81,7 @@ def pull_upstream(
         output.emit(
             {"dryRun": dry_run, "plan": the_plan.to_json()},
             human=lambda c: _show_plan(c, the_plan),
+            markdown=reports.pull_upstream,
         )
         return
     if not json_mode:
@@ -83,7 +89,9 @@ def pull_upstream(
     confirm(output, f"Merge {the_plan.upstream} and deploy to {the_plan.env.name}?", yes=yes)
     with deploy_progress(output, the_plan.env.name) as progress:
         result = pull.execute(proj, the_plan, force=force, progress=progress)
-    output.emit(result.to_json(), human=lambda c: _show_result(c, result))
+    output.emit(
+        result.to_json(), human=lambda c: _show_result(c, result), markdown=reports.pull_upstream
+    )
 
 
 def _show_plan(console: Console, p: pull.PullPlan) -> None:

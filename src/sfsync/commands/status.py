@@ -8,7 +8,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from sfsync.cli import JsonOption, Output, command_app
+from sfsync import reports
+from sfsync.cli import FormatOption, JsonOption, Output, command_app
 from sfsync.pipeline import project, tracking
 
 app = command_app()
@@ -23,17 +24,22 @@ def status(
         bool, typer.Option("--fetch", help="First fetch env branches and refs/sfsync/*.")
     ] = False,
     json_mode: JsonOption = False,
+    fmt: FormatOption = "text",
 ) -> None:
     """Show, for every environment, how far it is behind the one above it.
 
     Behind is content-based: a deployment counts when the upstream branch has a change the
     environment does not have yet (squash merges and cherry-picks are not counted twice).
 
-    Example: sfsync status --fetch
+    \b
+    Examples:
+      sfsync status --fetch
+      sfsync status --format markdown >> "$GITHUB_STEP_SUMMARY"
     """
+    output = Output(json_mode, fmt)
     rows = tracking.status(project.load(), env, fetch=fetch)
     result = {"environments": [_row_json(r) for r in rows]}
-    Output(json_mode).emit(result, human=lambda console: _table(console, rows))
+    output.emit(result, human=lambda console: _table(console, rows), markdown=reports.status)
 
 
 def _row_json(row: tracking.EnvStatus) -> dict[str, Any]:

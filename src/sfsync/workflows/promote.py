@@ -133,19 +133,35 @@ def plan_deploy(
     test_level: str | None = None,
     tests: Sequence[str] = (),
     baseline: str | None = None,
+    ref: str | None = None,
 ) -> DeployPlan:
-    """The net difference between what `env_name`'s org holds and its branch tip."""
+    """The net difference between what `env_name`'s org holds and its branch tip.
+
+    `ref` (validations only) validates another commit instead of the tip: a pull request's
+    merge, before it lands on the branch.
+    """
     repo = project.root
     env = branch_env(project, env_name)
     assert env.branch is not None
-    ref = behind.branch_ref(repo, project.config.remote, env.branch)
-    if ref is None:
-        raise UsageError(
-            f"{env.name}: branch '{env.branch}' not found (neither "
-            f"{project.config.remote}/{env.branch} nor a local branch): fetch it first"
-        )
-    tip = gitrepo.rev_parse(repo, ref)
-    assert tip is not None
+    if ref is not None:
+        if not validate:
+            raise UsageError(
+                f"--ref {ref} needs --validate: a deploy always takes the tip of {env.branch}, "
+                "the commit the state records as deployed"
+            )
+        tip = gitrepo.rev_parse(repo, ref)
+        if tip is None:
+            raise UsageError(f"--ref {ref}: no such commit in this repository")
+    else:
+        ref = behind.branch_ref(repo, project.config.remote, env.branch)
+        if ref is None:
+            raise UsageError(
+                f"{env.name}: branch '{env.branch}' not found (neither "
+                f"{project.config.remote}/{env.branch} nor a local branch): fetch it first"
+            )
+        found = gitrepo.rev_parse(repo, ref)
+        assert found is not None
+        tip = found
     if baseline is not None:
         from_sha = gitrepo.rev_parse(repo, baseline)
         if from_sha is None:
