@@ -31,6 +31,6 @@ def test_help_explains_with_example_and_flags_take_no_value(
 ) -> None:
     assert main(["status", "--help"]) == 0
     text = capsys.readouterr().out
-    assert "Example: sfsync status --fetch" in text
+    assert "\n  Examples:\n    sfsync status --fetch\n" in text  # one example a line, unwrapped
     fetch_line = next(line for line in text.splitlines() if line.strip().startswith("--fetch"))
     assert "<bool>" not in fetch_line

@@ -31,9 +31,11 @@ ALLOWED: dict[str, set[str]] = {
         "workflows",
         "cli",
         "reports",
+        "notify",
     },
     "cli": {"errors"},
     "reports": {"errors"},  # markdown from the commands' JSON results
+    "notify": {"errors"},  # Slack / Teams webhook messages
     "crash": {"errors", "__init__", "git", "org"},  # lazily, for the tool versions
     "app": {"errors", "cli", "crash", "__init__", "reports"},  # commands: by name, when run
     "__main__": {"app", "hooks"},

@@ -28,6 +28,15 @@ YesOption = Annotated[
     bool,
     typer.Option("--yes", "-y", help="Do not ask before acting (needed without a terminal)."),
 ]
+NotifyOption = Annotated[
+    str | None,
+    typer.Option(
+        "--notify",
+        metavar="slack|teams",
+        help="Send a Slack or Teams message when this run ends (success or failure); the "
+        "webhook URL comes from $SFSYNC_WEBHOOK_URL (or notify.url_env in sfsync.yml).",
+    ),
+]
 FORMATS = ("text", "markdown")
 FormatOption = Annotated[
     str,

@@ -93,9 +93,16 @@ def _text(value: str | bytes) -> str:
 
 
 # Salesforce session ids / access tokens look like `00D...!AQ...`; auth URLs are
-# `force://<clientId>:<secret>:<refresh token>@<instance>`.
+# `force://<clientId>:<secret>:<refresh token>@<instance>`. Incoming-webhook URLs carry their
+# secret in the path (Slack: hooks.slack.com/services/T../B../..., Teams connectors:
+# <tenant>.webhook.office.com/webhookb2/...) or in a `sig=` signature (Teams Workflows).
 _SECRET_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"force://[^\s\"']+"), "force://<redacted>"),
+    (
+        re.compile(r"https?://(?:hooks\.slack\.com|[\w.-]*webhook\.office\.com)/[^\s\"'<>]+"),
+        "<redacted-webhook-url>",
+    ),
+    (re.compile(r"([?&]sig=)[^&\s\"'<>]+"), r"\1<redacted>"),
     (re.compile(r"\b00D[A-Za-z0-9]{12,15}![A-Za-z0-9._\-]+"), "<redacted-token>"),
     (re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._!\-]+"), r"\1<redacted>"),
     (

@@ -8,8 +8,16 @@ import typer
 from rich.console import Console
 
 from sfsync import reports
-from sfsync.cli import DryRunOption, FormatOption, JsonOption, Output, YesOption, command_app
-from sfsync.commands.interact import confirm, deploy_progress
+from sfsync.cli import (
+    DryRunOption,
+    FormatOption,
+    JsonOption,
+    NotifyOption,
+    Output,
+    YesOption,
+    command_app,
+)
+from sfsync.commands.interact import Notifier, confirm, deploy_progress
 from sfsync.pipeline import project
 from sfsync.workflows import backpromote
 
@@ -40,6 +48,7 @@ def back_promote(
     ] = backpromote.DEFAULT_JOBS,
     dry_run: DryRunOption = False,
     yes: YesOption = False,
+    notify_service: NotifyOption = None,
     no_fetch: Annotated[
         bool, typer.Option("--no-fetch", help="Do not fetch env branches first.")
     ] = False,
@@ -63,33 +72,43 @@ def back_promote(
     """
     output = Output(json_mode, fmt)
     proj = project.load()
-    the_plan = backpromote.plan(proj, source, to or (), sandboxes=sandboxes, fetch=not no_fetch)
-    if dry_run:
-        output.emit(
-            {"dryRun": True, "plan": the_plan.to_json()},
-            human=lambda c: _show_plan(c, the_plan),
-            markdown=reports.back_promote,
+    notifier = Notifier(output, proj.config.notify, notify_service, "sfsync back-promote")
+    with notifier.watch():
+        the_plan = backpromote.plan(proj, source, to or (), sandboxes=sandboxes, fetch=not no_fetch)
+        if dry_run:
+            output.emit(
+                {"dryRun": True, "plan": the_plan.to_json()},
+                human=lambda c: _show_plan(c, the_plan),
+                markdown=reports.back_promote,
+            )
+            return
+        if not json_mode:
+            _show_plan(output.console, the_plan)
+        confirm(
+            output,
+            f"Back-promote {source} to {', '.join(s.env.name for s in the_plan.steps)}?",
+            yes=yes,
         )
-        return
-    if not json_mode:
-        _show_plan(output.console, the_plan)
-    confirm(
-        output,
-        f"Back-promote {source} to {', '.join(s.env.name for s in the_plan.steps)}?",
-        yes=yes,
-    )
-    with deploy_progress(output, source) as progress:
-        try:
-            result = backpromote.execute(proj, the_plan, progress=progress, jobs=jobs)
-        except backpromote.SandboxesFailed as exc:
-            if not json_mode and not output.markdown:
-                _show_steps(output.console, exc.results)
-            raise
+        result = _walk(output, proj, the_plan, source, jobs)
+    done = result.to_json()
+    sent = notifier.success(done)
     output.emit(
-        result.to_json(),
+        {**done, "notification": sent} if sent else done,
         human=lambda c: _show_steps(c, result.steps),
         markdown=reports.back_promote,
     )
+
+
+def _walk(
+    output: Output, proj: project.Project, the_plan: backpromote.Plan, source: str, jobs: int
+) -> backpromote.Result:
+    with deploy_progress(output, source) as progress:
+        try:
+            return backpromote.execute(proj, the_plan, progress=progress, jobs=jobs)
+        except backpromote.SandboxesFailed as exc:
+            if not output.json_mode and not output.markdown:
+                _show_steps(output.console, exc.results)
+            raise
 
 
 def _show_plan(console: Console, p: backpromote.Plan) -> None:

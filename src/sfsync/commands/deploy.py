@@ -8,8 +8,16 @@ import typer
 from rich.console import Console
 
 from sfsync import reports
-from sfsync.cli import DryRunOption, FormatOption, JsonOption, Output, YesOption, command_app
-from sfsync.commands.interact import confirm, deploy_progress
+from sfsync.cli import (
+    DryRunOption,
+    FormatOption,
+    JsonOption,
+    NotifyOption,
+    Output,
+    YesOption,
+    command_app,
+)
+from sfsync.commands.interact import Notifier, confirm, deploy_progress
 from sfsync.org.deploy import StepResult
 from sfsync.pipeline import project
 from sfsync.workflows import promote
@@ -62,6 +70,7 @@ def deploy(
     ] = None,
     dry_run: DryRunOption = False,
     yes: YesOption = False,
+    notify_service: NotifyOption = None,
     json_mode: JsonOption = False,
     fmt: FormatOption = "text",
 ) -> None:
@@ -81,27 +90,48 @@ def deploy(
     """
     out = Output(json_mode, fmt)
     proj = project.load()
-    plan = promote.plan_deploy(
-        proj,
-        env,
-        validate=validate,
-        test_level=test_level,
-        tests=tests or (),
-        baseline=baseline,
-        ref=ref,
-    )
-    if dry_run or plan.empty:
-        out.emit(
-            {"dryRun": dry_run, "upToDate": plan.empty, "plan": plan.to_json()},
-            human=lambda console: _show_plan(console, plan),
-            markdown=reports.deploy,
+    notifier = Notifier(out, proj.config.notify, notify_service, "sfsync deploy")
+    with notifier.watch():
+        plan = promote.plan_deploy(
+            proj,
+            env,
+            validate=validate,
+            test_level=test_level,
+            tests=tests or (),
+            baseline=baseline,
+            ref=ref,
         )
-        return
-    if not validate:
+        if dry_run or plan.empty:
+            out.emit(
+                {"dryRun": dry_run, "upToDate": plan.empty, "plan": plan.to_json()},
+                human=lambda console: _show_plan(console, plan),
+                markdown=reports.deploy,
+            )
+            return
+        result = _deploy(out, proj, plan, confirm_env=confirm_env, yes=yes, push=push)
+    done = {"dryRun": False, "upToDate": False, "plan": plan.to_json(), **result.to_json()}
+    sent = notifier.success(done)
+    out.emit(
+        {**done, "notification": sent} if sent else done,
+        human=lambda console: show_result(console, result),
+        markdown=reports.deploy,
+    )
+
+
+def _deploy(
+    out: Output,
+    proj: project.Project,
+    plan: promote.DeployPlan,
+    *,
+    confirm_env: str | None,
+    yes: bool,
+    push: bool,
+) -> StepResult:
+    if not plan.validate:
         promote.check_confirm(plan.env, confirm_env)
     if not out.json_mode:
         _show_plan(out.console, plan)
-    verb = "Validate" if validate else "Deploy"
+    verb = "Validate" if plan.validate else "Deploy"
     assert plan.delta is not None
     count = len(plan.delta.components) + len(plan.delta.destructive_components)
     confirm(out, f"{verb} {count} component change(s) to {plan.env.name}?", yes=yes)
@@ -110,11 +140,7 @@ def deploy(
     assert result is not None
     if push and not result.check_only:
         promote.push_refs(proj, result)
-    out.emit(
-        {"dryRun": False, "upToDate": False, "plan": plan.to_json(), **result.to_json()},
-        human=lambda console: show_result(console, result),
-        markdown=reports.deploy,
-    )
+    return result
 
 
 def _show_plan(console: Console, plan: promote.DeployPlan) -> None:

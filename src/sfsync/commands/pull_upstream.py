@@ -8,8 +8,16 @@ import typer
 from rich.console import Console
 
 from sfsync import reports
-from sfsync.cli import DryRunOption, FormatOption, JsonOption, Output, YesOption, command_app
-from sfsync.commands.interact import confirm, deploy_progress
+from sfsync.cli import (
+    DryRunOption,
+    FormatOption,
+    JsonOption,
+    NotifyOption,
+    Output,
+    YesOption,
+    command_app,
+)
+from sfsync.commands.interact import Notifier, confirm, deploy_progress
 from sfsync.errors import UsageError
 from sfsync.pipeline import project
 from sfsync.workflows import pull
@@ -46,6 +54,7 @@ def pull_upstream(
     no_fetch: Annotated[
         bool, typer.Option("--no-fetch", help="Do not fetch the upstream branch first.")
     ] = False,
+    notify_service: NotifyOption = None,
     json_mode: JsonOption = False,
     fmt: FormatOption = "text",
 ) -> None:
@@ -76,21 +85,27 @@ def pull_upstream(
             human=lambda c: c.print(f"{undone['env']}: undid {undone['undone']}", markup=False),
         )
         return
-    the_plan = pull.plan(proj, env, exclude or (), fetch=not no_fetch and not cont, resume=cont)
-    if dry_run or the_plan.up_to_date:
-        output.emit(
-            {"dryRun": dry_run, "plan": the_plan.to_json()},
-            human=lambda c: _show_plan(c, the_plan),
-            markdown=reports.pull_upstream,
-        )
-        return
-    if not json_mode:
-        _show_plan(output.console, the_plan)
-    confirm(output, f"Merge {the_plan.upstream} and deploy to {the_plan.env.name}?", yes=yes)
-    with deploy_progress(output, the_plan.env.name) as progress:
-        result = pull.execute(proj, the_plan, force=force, progress=progress)
+    notifier = Notifier(output, proj.config.notify, notify_service, "sfsync pull-upstream")
+    with notifier.watch():
+        the_plan = pull.plan(proj, env, exclude or (), fetch=not no_fetch and not cont, resume=cont)
+        if dry_run or the_plan.up_to_date:
+            output.emit(
+                {"dryRun": dry_run, "plan": the_plan.to_json()},
+                human=lambda c: _show_plan(c, the_plan),
+                markdown=reports.pull_upstream,
+            )
+            return
+        if not json_mode:
+            _show_plan(output.console, the_plan)
+        confirm(output, f"Merge {the_plan.upstream} and deploy to {the_plan.env.name}?", yes=yes)
+        with deploy_progress(output, the_plan.env.name) as progress:
+            result = pull.execute(proj, the_plan, force=force, progress=progress)
+    done = result.to_json()
+    sent = notifier.success(done)
     output.emit(
-        result.to_json(), human=lambda c: _show_result(c, result), markdown=reports.pull_upstream
+        {**done, "notification": sent} if sent else done,
+        human=lambda c: _show_result(c, result),
+        markdown=reports.pull_upstream,
     )
 
 

@@ -85,6 +85,15 @@ class ExtraType:
 
 
 @dataclass(frozen=True)
+class NotifyConfig:
+    """`notify:`: where results go (Slack or Teams), the variable holding the URL, when."""
+
+    service: str
+    url_env: str = "SFSYNC_WEBHOOK_URL"
+    events: tuple[str, ...] = ("success", "failure", "drift")
+
+
+@dataclass(frozen=True)
 class Config:
     """A validated `sfsync.yml` plus the package directories of `sfdx-project.json`."""
 
@@ -95,6 +104,7 @@ class Config:
     hooks: HookPolicy
     extra_types: tuple[ExtraType, ...]
     package_dirs: tuple[str, ...]
+    notify: NotifyConfig | None = None
 
     @property
     def path(self) -> Path:
@@ -262,6 +272,18 @@ def _build(root: Path, data: dict[str, Any]) -> Config:
             for t in extra
         ),
         package_dirs=tuple(data["packageDirectories"]),
+        notify=_notify(data.get("notify")),
+    )
+
+
+def _notify(data: dict[str, Any] | None) -> NotifyConfig | None:
+    if not data:
+        return None
+    defaults = NotifyConfig(str(data["service"]))
+    return NotifyConfig(
+        service=defaults.service,
+        url_env=str(data.get("url_env", defaults.url_env)),
+        events=tuple(data.get("events", defaults.events)),
     )
 
 

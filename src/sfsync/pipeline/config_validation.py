@@ -140,6 +140,11 @@ def _describe(error: Any) -> str:
         return f"{value!r} is not one of {', '.join(choices)}{did_you_mean(str(value), choices)}"
     if kind == "const":
         return f"must be {error.validator_value!r}, got {value!r}"
+    if kind == "pattern" and list(error.absolute_path)[-1:] == ["url_env"]:
+        return (
+            "must name an environment variable (e.g. SFSYNC_WEBHOOK_URL): the webhook URL is "
+            "a secret, keep it out of sfsync.yml"
+        )
     if kind == "pattern":
         return f"{value!r} is not a valid name (letters, digits, '_', '.', '-')"
     if kind == "minProperties":
