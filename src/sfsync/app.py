@@ -37,6 +37,9 @@ class CommandEntry:
 
 # name -> entry, in the order `sfsync --help` lists them
 COMMANDS: dict[str, CommandEntry] = {
+    "init": CommandEntry(
+        "init", "Write sfsync.yml from the orgs `sf` knows and the repository's branches."
+    ),
     "status": CommandEntry(
         "status", "Show, for every environment, how far it is behind the one above it."
     ),

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from sfsync.errors import ExternalError, Refused, redact
+from sfsync.pipeline.init import KnownOrg
 
 EXIT_PARTIAL = 68
 
@@ -193,6 +194,31 @@ def org_info(run: Run, org: str) -> OrgInfo:
         username=str(result.get("username") or ""),
         instance_url=str(result.get("instanceUrl") or ""),
     )
+
+
+def known_orgs(run: Run) -> tuple[KnownOrg, ...]:
+    """`sf org list --json`: every org in `result`'s lists (nonScratchOrgs, sandboxes,
+    devHubs, other, scratchOrgs), each once, in that order."""
+    if run.exit_code != 0 or "result" not in run.data:
+        raise thrown(run, "(all)", "list the orgs")
+    seen: dict[str, KnownOrg] = {}
+    for key in ("nonScratchOrgs", "sandboxes", "devHubs", "other", "scratchOrgs"):
+        for item in _as_list(run.result.get(key)):
+            if not isinstance(item, dict) or not item.get("username"):
+                continue
+            username = str(item["username"])
+            if username in seen:
+                continue
+            seen[username] = KnownOrg(
+                username=username,
+                alias=str(item["alias"]) if item.get("alias") else None,
+                org_id=str(item.get("orgId") or ""),
+                instance_url=str(item.get("instanceUrl") or ""),
+                sandbox=truthy(item.get("isSandbox")),
+                scratch=key == "scratchOrgs" or truthy(item.get("isScratch")),
+                dev_hub=truthy(item.get("isDevHub")),
+            )
+    return tuple(seen.values())
 
 
 def retrieved(run: Run, org: str, out_dir: Path) -> Retrieved:

@@ -3,6 +3,7 @@
 Public API (every function takes the org's alias or username as `sf` knows it):
 
 - `org_display(org) -> OrgInfo`: id, username, instance URL (never the access token).
+- `org_list() -> tuple[KnownOrg, ...]`: the orgs `sf` is logged in to (for `sfsync init`).
 - `retrieve(org, manifest, out_dir) -> Retrieved`: the manifest's components in source
   format under `out_dir` (made an sfdx project when it is not one), with who changed each
   component and when; members the org does not have are listed in `missing`.
@@ -54,12 +55,14 @@ from sfsync.org.answers import (
 from sfsync.org.answers import Run as _Run
 from sfsync.org.answers import deployed as _deployed
 from sfsync.org.answers import job_id as _job_id
+from sfsync.org.answers import known_orgs as _known_orgs
 from sfsync.org.answers import org_info as _org_info
 from sfsync.org.answers import parse as _parse
 from sfsync.org.answers import progress as _progress
 from sfsync.org.answers import retrieved as _retrieved
 from sfsync.org.answers import thrown as _thrown
 from sfsync.org.answers import truthy as _truthy
+from sfsync.pipeline.init import KnownOrg
 
 __all__ = [
     "DEFAULT_WAIT",
@@ -82,6 +85,7 @@ __all__ = [
     "deploy_resume",
     "invocations",
     "org_display",
+    "org_list",
     "retrieve",
     "version",
 ]
@@ -110,6 +114,12 @@ def version() -> str:
     """`sf --version`, first line."""
     text = str(_sf()("--version", _env=_env(), _timeout=60))
     return text.strip().splitlines()[0] if text.strip() else "unknown"
+
+
+def org_list() -> tuple[KnownOrg, ...]:
+    """The orgs `sf` is logged in to (`sf org list`, without pinging them)."""
+    run = _call(("org", "list", "--skip-connection-status"), org="(all)", what="list the orgs")
+    return _known_orgs(run)
 
 
 def org_display(org: str) -> OrgInfo:
