@@ -77,6 +77,9 @@ COMMANDS: dict[str, CommandEntry] = {
     "config": CommandEntry(
         "config", "Inspect the pipeline configuration (sfsync.yml).", group=True
     ),
+    "ci": CommandEntry(
+        "ci", "CI pipelines for the team's pipeline, and org logins from CI secrets.", group=True
+    ),
 }
 
 

@@ -183,14 +183,14 @@ def parse(stdout: str) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
-def org_info(run: Run, org: str) -> OrgInfo:
-    """`sf org display`'s answer (the access token in it is not kept)."""
+def org_info(run: Run, org: str, what: str = "read the org") -> OrgInfo:
+    """`sf org display`'s (or a login's) answer; the access token in it is not kept."""
     if run.exit_code != 0:
-        raise thrown(run, org, "read the org")
+        raise thrown(run, org, what)
     result = run.result
     return OrgInfo(
         alias=str(result.get("alias") or org),
-        org_id=str(result.get("id") or ""),
+        org_id=str(result.get("id") or result.get("orgId") or ""),
         username=str(result.get("username") or ""),
         instance_url=str(result.get("instanceUrl") or ""),
     )

@@ -4,6 +4,8 @@ Public API (every function takes the org's alias or username as `sf` knows it):
 
 - `org_display(org) -> OrgInfo`: id, username, instance URL (never the access token).
 - `org_list() -> tuple[KnownOrg, ...]`: the orgs `sf` is logged in to (for `sfsync init`).
+- `login_sfdx_url(alias, url_file)`, `login_jwt(alias, username=, client_id=, key_file=,
+  instance_url=) -> OrgInfo`: CI logins; the secret goes through a file, never an argument.
 - `retrieve(org, manifest, out_dir) -> Retrieved`: the manifest's components in source
   format under `out_dir` (made an sfdx project when it is not one), with who changed each
   component and when; members the org does not have are listed in `missing`.
@@ -84,6 +86,8 @@ __all__ = [
     "deploy_report",
     "deploy_resume",
     "invocations",
+    "login_jwt",
+    "login_sfdx_url",
     "org_display",
     "org_list",
     "retrieve",
@@ -120,6 +124,23 @@ def org_list() -> tuple[KnownOrg, ...]:
     """The orgs `sf` is logged in to (`sf org list`, without pinging them)."""
     run = _call(("org", "list", "--skip-connection-status"), org="(all)", what="list the orgs")
     return _known_orgs(run)
+
+
+def login_sfdx_url(alias: str, url_file: Path) -> OrgInfo:
+    """`sf org login sfdx-url` from a file holding the auth URL (never on the command line)."""
+    args = ("org", "login", "sfdx-url", "--sfdx-url-file", str(url_file), "--alias", alias)
+    return _org_info(_call(args, org=alias, what="log in"), alias, what="log in")
+
+
+def login_jwt(
+    alias: str, *, username: str, client_id: str, key_file: Path, instance_url: str
+) -> OrgInfo:
+    """`sf org login jwt` with a connected app's consumer key and the private key in a file."""
+    args = (
+        "org", "login", "jwt", "--username", username, "--client-id", client_id,
+        "--jwt-key-file", str(key_file), "--instance-url", instance_url, "--alias", alias,
+    )  # fmt: skip
+    return _org_info(_call(args, org=alias, what="log in"), alias, what="log in")
 
 
 def org_display(org: str) -> OrgInfo:

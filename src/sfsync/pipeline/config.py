@@ -47,6 +47,16 @@ class Environment:
         """True for a developer sandbox (no env branch: its state is its sync point)."""
         return self.branch is None
 
+    @property
+    def secret_key(self) -> str:
+        """The suffix of its CI secrets' names: `dev-1` -> `DEV_1` (SFSYNC_AUTH_URL_DEV_1)."""
+        return secret_key(self.name)
+
+
+def secret_key(name: str) -> str:
+    """An env name as the suffix of an environment variable's name: `dev-1.a` -> `DEV_1_A`."""
+    return "".join(c if c.isascii() and c.isalnum() else "_" for c in name.upper())
+
 
 @dataclass(frozen=True)
 class HookPolicy:
