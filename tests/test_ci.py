@@ -346,3 +346,35 @@ def test_ci_login_against_sfemu_over_https(
     code, out = ci_run(repo, monkeypatch, capsys, "ci", "login", "--env", "int", "--method", "jwt")
     assert code == 3 and out["message"].startswith("sf could not log in on org 'acme-int'"), out
     assert "\n" not in out["message"] and "MIIB" not in out["message"]
+
+
+@pytest.mark.parametrize(
+    ("expr", "value"),
+    [
+        pytest.param("contains(needs.*.result, 'success')", True, id="filter"),
+        pytest.param("!contains(needs.*.result, 'failure')", True, id="not"),
+        pytest.param("github.event_name == 'PUSH' && github.ref_name == 'main'", True, id="and"),
+        pytest.param("format('SFSYNC_AUTH_URL_{0}', matrix.key)", "SFSYNC_AUTH_URL_DEV1", id="fmt"),
+        pytest.param("secrets[format('S_{0}', matrix.key)]", "s3", id="index"),
+        pytest.param('fromJSON(\'[{"env": "dev1"}]\')[0].env', "dev1", id="json"),
+        pytest.param("needs.sandboxes.outputs.legs != '[]'", False, id="ne"),
+    ],
+)
+def test_the_workflow_runner_reads_github_expressions(expr: str, value: object) -> None:
+    from ghactions import condition, evaluate
+
+    ctx = {
+        "github": {"event_name": "push", "ref_name": "main"},
+        "needs": {
+            "a": {"result": "success"},
+            "b": {"result": "skipped"},
+            "sandboxes": {"outputs": {"legs": "[]"}},
+        },
+        "matrix": {"key": "DEV1"},
+        "secrets": {"S_DEV1": "s3"},
+    }
+    assert evaluate(expr, ctx) == value
+    # an `if:` without a status function only runs after success
+    failed = {"success": False, "failure": True, "always": True, "cancelled": False}
+    assert condition("github.event_name == 'push'", ctx, failed) is False
+    assert condition("${{ always() && github.event_name == 'push' }}", ctx, failed) is True
