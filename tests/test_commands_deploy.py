@@ -234,7 +234,7 @@ def test_a_pull_request_is_validated_at_its_merge_with_a_markdown_report(
     assert main([*args, "--format", "markdown"]) == 0
     report = capsys.readouterr().out
     assert report.startswith("### ✅ Validated on int (core-int): the deploy would succeed\n")
-    assert "- `ApexClass:Feature`" in report and "**Deleted (1)**" in report
+    assert "- `ApexClass:Feature`" in report and "**Deletion validated (1)**" in report
     assert org_files(int_org.handle) == before  # a validation changes nothing
     validated = int_org.handle.deployments()[-1]["validated"]
     assert validated == ["ApexClass:Baz", "ApexClass:Feature", "ApexClass:Foo"]

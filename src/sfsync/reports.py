@@ -184,12 +184,19 @@ def deploy(result: Mapping[str, Any]) -> str:
     )
     deployed = result.get("deployed", plan.get("deploy", []))
     deleted = result.get("deleted", plan.get("delete", []))
+    done = "deployed" in result
+    checked = bool(result.get("checkOnly"))
     return document(
         [
             heading(title, ok=ok),
             facts,
-            components("Deployed" if "deployed" in result else "To deploy", list(deployed)),
-            components("Deleted" if "deleted" in result else "To delete", list(deleted)),
+            components(
+                ("Validated" if checked else "Deployed") if done else "To deploy", list(deployed)
+            ),
+            components(
+                ("Deletion validated" if checked else "Deleted") if done else "To delete",
+                list(deleted),
+            ),
             _org_changes(result),
             _warnings([*plan.get("warnings", []), *result.get("warnings", [])]),
             _recorded(result),
