@@ -77,7 +77,10 @@ def init_command(
     root = project.open_repo().toplevel
     if not dry_run:
         init.refuse_existing(root, force=force)  # before any question
-    proposal = init.from_flags(env) if env else init.propose(sf.org_list(), _branches(root, remote))
+    if env:
+        proposal = init.from_flags(env)
+    else:
+        proposal = init.propose(sf.org_list(), gitrepo.branch_names(root, remote))
     if not yes and not dry_run:
         proposal, my_env, hooks = _ask(output, proposal, my_env, hooks)
     schema_ref = schema_url or init.SCHEMA_COPY
@@ -101,10 +104,6 @@ def init_command(
         result["developerEnv"] = my_env
         result["hooks"] = [str(h.path) for h in install.install(root)] if hooks else []
     output.emit(result, human=lambda console: _show(console, result, dry_run))
-
-
-def _branches(root: Any, remote: str) -> list[str]:
-    return gitrepo.branch_names(root, remote)
 
 
 def _ask(
