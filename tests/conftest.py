@@ -70,4 +70,4 @@ def isolated_env(
 
 
 # sfemu's fixtures (a running emulator, orgs logged in with the real sf CLI): see sfemu/testing.py
-pytest_plugins = ["sfemu.testing", "wfpipeline"]  # wfpipeline: the workflows pipeline of orgs
+pytest_plugins = ["sfemu.testing", "wfpipeline", "webhook"]  # wfpipeline: a pipeline of orgs

@@ -95,6 +95,20 @@ def test_dry_run_for_a_person(pipe: Pipeline, monkeypatch: pytest.MonkeyPatch, c
     assert "dev1 (sandbox) <- int: skip, never synced" in human
 
 
+def test_jobs_must_be_at_least_one(
+    pipe: Pipeline, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    code, out = run(
+        pipe.admin, "back-promote", "--from", "prod", "--jobs", "0", "--dry-run",
+        monkeypatch=monkeypatch, capsys=capsys,
+    )  # fmt: skip
+    assert code == 2 and "--jobs" in out["message"]
+    with pytest.raises(UsageError, match="at least 1"):
+        backpromote.execute(
+            project.load(pipe.admin), backpromote.plan(project.load(pipe.admin), "prod"), jobs=0
+        )
+
+
 # --- end to end ---------------------------------------------------------------------------
 
 
@@ -187,6 +201,65 @@ def test_a_conflict_stops_at_that_env_and_names_the_envs_done(
     assert len(int_org.deployments()) == deployments_before
     assert git(wf.admin, "rev-parse", "origin/int") == int_before
     assert git(wf.admin, "worktree", "list").count("\n") == 0
+
+
+@pytest.mark.e2e
+def test_parallel_sandboxes_a_failure_does_not_stop_the_others(
+    wf: WfPipeline, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    dev1 = wf.developer("dev1")
+    wf.developer("dev2")
+    synced = state.read_state(dev1, "dev1").state.synced_to
+    wf.deploy("int", apex("Story", "// v2"), "a story on int")
+    wf.orgs["dev1"].fail_next_deploy("ApexClass:Story", "Variable does not exist: x", line=3)
+
+    code, out = run(
+        dev1,
+        "back-promote",
+        "--from",
+        "int",
+        "--sandboxes",
+        "--jobs",
+        "2",
+        "--yes",
+        monkeypatch=monkeypatch,
+        capsys=capsys,
+    )
+
+    assert code == 1, out
+    assert out["name"] == "SandboxesFailed"
+    assert out["message"].startswith("back-promote from int: 1 of 2 sandbox(es) failed")
+    assert "dev1: deploy to org 'wf-dev1' failed" in out["message"]
+    envs = {e["env"]: e for e in out["data"]["envs"]}
+    assert [e["env"] for e in out["data"]["envs"]] == ["dev1", "dev2"]
+    assert (envs["dev1"]["status"], envs["dev2"]["status"]) == ("failed", "done")
+    assert envs["dev1"]["error"]["name"] == "DeployFailed"
+    assert envs["dev1"]["error"]["data"]["failures"][0]["component"] == "ApexClass:Story"
+    # dev2 got the story; dev1's org and sync point are as they were
+    story = wf.git_text("origin/int", "Story")
+    assert wf.orgs["dev2"].read_text("classes/Story.cls") == story
+    assert not wf.orgs["dev1"].exists("classes/Story.cls")
+    assert state.read_state(dev1, "dev1").state.synced_to == synced
+    git(dev1, "fetch", "-q", "origin", "refs/sfsync/*:refs/sfsync/*")
+    int_tip = git(dev1, "rev-parse", "origin/int")
+    assert state.read_state(dev1, "dev2").state.synced_to == int_tip
+    # the same command again finishes dev1; dev2 is already up to date
+    code, out = run(
+        dev1,
+        "back-promote",
+        "--from",
+        "int",
+        "--sandboxes",
+        "--yes",
+        monkeypatch=monkeypatch,
+        capsys=capsys,
+    )
+    assert code == 0, out
+    assert [(e["env"], e["status"]) for e in out["result"]["envs"]] == [
+        ("dev1", "done"),
+        ("dev2", "up-to-date"),
+    ]
+    assert wf.orgs["dev1"].read_text("classes/Story.cls") == story
 
 
 def test_kill_9_after_the_merge_resumes_with_the_same_merge(pipe: Pipeline, tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ import pytest
 from sfemu.testing import LoggedInOrg
 from sfsync.__main__ import main
 from sfsync.git import state
-from sfsync.org import snapshots
+from sfsync.org import sf, snapshots
 from workflows import apex, commit, expected_org, git, new_repo, org_files, seed
 
 Login = Callable[..., LoggedInOrg]
@@ -200,3 +200,49 @@ def test_validate_on_a_protected_env_runs_local_tests_and_changes_nothing(
     current = state.read_state(path, "prod")
     assert current.state.deployed is None  # a validation moves nothing
     assert state.log(path, "prod")[0].event.kind == "validate"
+
+
+@pytest.mark.e2e
+def test_without_a_terminal_each_poll_prints_one_progress_line(
+    repo: tuple[Path, str, str],
+    int_org: LoggedInOrg,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    base = repo[1]
+    monkeypatch.setattr(sf, "POLL_SECONDS", 0.0)
+    int_org.handle.stay_in_progress(polls=2)
+    assert main(["deploy", "--env", "int", "--baseline", base, "--yes"]) == 0
+    lines = [ln for ln in capsys.readouterr().err.splitlines() if ln.startswith("deploy int:")]
+    assert len(lines) == 3  # two polls while InProgress, then the one that sees the end
+    assert all(" | " in ln and "components (0 errors)" in ln for ln in lines)
+    assert lines[0].startswith("deploy int: InProgress | ")
+    assert lines[-1] == "deploy int: Succeeded | 3/3 components (0 errors)"
+    assert org_files(int_org.handle) == expected_org(TIP)
+
+
+@pytest.mark.e2e
+def test_a_pull_request_is_validated_at_its_merge_with_a_markdown_report(
+    repo: tuple[Path, str, str], int_org: LoggedInOrg, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path, base, _tip = repo
+    git(path, "checkout", "-q", "-b", "feature")
+    commit(path, apex("Feature", " Integer x = 1; "), "PR: a new class")
+    before = org_files(int_org.handle)
+    args = ["deploy", "--env", "int", "--validate", "--ref", "HEAD", "--baseline", base, "--yes"]
+
+    assert main([*args, "--format", "markdown"]) == 0
+    report = capsys.readouterr().out
+    assert report.startswith("### ✅ Validated on int (core-int): the deploy would succeed\n")
+    assert "- `ApexClass:Feature`" in report and "**Deletion validated (1)**" in report
+    assert org_files(int_org.handle) == before  # a validation changes nothing
+    validated = int_org.handle.deployments()[-1]["validated"]
+    assert validated == ["ApexClass:Baz", "ApexClass:Feature", "ApexClass:Foo"]
+
+    int_org.handle.fail_next_deploy("ApexClass:Feature", "Variable does not exist: y", line=3)
+    assert main([*args, "--format", "markdown"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out.startswith("### ❌ sfsync deploy failed: DeployFailed\n")
+    assert "| `ApexClass:Feature` | 3 | Variable does not exist: y |" in captured.out
+    assert "\nerror: validation to org 'core-int' failed" in captured.err
+    assert org_files(int_org.handle) == before

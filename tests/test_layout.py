@@ -21,10 +21,25 @@ ALLOWED: dict[str, set[str]] = {
     "org": {"errors", "git", "metadata", "pipeline"},
     "hooks": {"errors", "git", "metadata", "pipeline", "crash"},
     "workflows": {"errors", "git", "metadata", "pipeline", "org"},
-    "commands": {"errors", "git", "metadata", "pipeline", "org", "hooks", "workflows", "cli"},
+    "commands": {
+        "errors",
+        "git",
+        "metadata",
+        "pipeline",
+        "org",
+        "hooks",
+        "workflows",
+        "cli",
+        "reports",
+        "notify",
+        "ci",
+    },
     "cli": {"errors"},
+    "reports": {"errors"},  # markdown from the commands' JSON results
+    "notify": {"errors"},  # Slack / Teams webhook messages
+    "ci": {"errors", "pipeline", "__init__"},  # CI pipeline files, from sfsync.yml
     "crash": {"errors", "__init__", "git", "org"},  # lazily, for the tool versions
-    "app": {"errors", "cli", "crash", "__init__"},  # commands: imported by name, when run
+    "app": {"errors", "cli", "crash", "__init__", "reports"},  # commands: by name, when run
     "__main__": {"app", "hooks"},
     "__init__": set(),
 }

@@ -287,3 +287,51 @@ def test_a_thrown_failed_validation_is_a_refused_deploy() -> None:
     with pytest.raises(sf.DeployFailed, match="validation on org 'int' failed") as caught:
         finish(1, {"status": 1, "name": "FailedValidationError", "message": message})
     assert "Error in Foo - Unexpected token" in caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("result", "line"),
+    [
+        pytest.param(
+            {
+                "status": "InProgress",
+                "numberComponentsDeployed": 64,
+                "numberComponentsTotal": 91,
+                "numberComponentErrors": 0,
+                "numberTestsCompleted": 0,
+                "numberTestsTotal": 12,
+            },
+            "deploy int: InProgress | 64/91 components (0 errors) | 0/12 tests",
+            id="with-tests",
+        ),
+        pytest.param(
+            {"status": "Pending"},
+            "deploy int: Pending | 0/0 components (0 errors)",
+            id="not-counted-yet",
+        ),
+        pytest.param(
+            {
+                "status": "InProgress",
+                "checkOnly": "true",
+                "numberComponentsDeployed": "3",
+                "numberComponentsTotal": "3",
+                "numberComponentErrors": "1",
+                "numberTestsCompleted": 4,
+                "numberTestsTotal": 5,
+                "numberTestErrors": 2,
+            },
+            "validate int: InProgress | 3/3 components (1 errors) | 4/5 tests (2 failed)",
+            id="validation-with-failures",
+        ),
+    ],
+)
+def test_progress_reads_the_deploy_counters_into_one_line(
+    result: dict[str, Any], line: str
+) -> None:
+    from dataclasses import replace
+
+    from sfsync.org.answers import progress
+
+    seen = replace(progress(result), env="int")
+    assert seen.line() == line
+    assert seen.done == seen.components_done + seen.tests_done

@@ -77,6 +77,13 @@ def _parser() -> argparse.ArgumentParser:
         metavar="BYTES",
         help="largest deploy/retrieve zip the org accepts (default: 39 MB, as Salesforce)",
     )
+    s.add_argument(
+        "--tls-cert",
+        type=Path,
+        default=None,
+        help="serve https with this PEM certificate for 127.0.0.1 (with --tls-key)",
+    )
+    s.add_argument("--tls-key", type=Path, default=None, help="the certificate's PEM key")
 
     c = _sub(
         sub,
@@ -156,8 +163,21 @@ def _parser() -> argparse.ArgumentParser:
 def _serve(args: argparse.Namespace) -> int:
     from sfemu.emulator import OrgEmulator
 
+    tls = None
+    if args.tls_cert is not None or args.tls_key is not None:
+        if args.tls_cert is None or args.tls_key is None:
+            print("sfemu: --tls-cert and --tls-key go together", file=sys.stderr)
+            return 2
+        import ssl
+
+        tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        tls.load_cert_chain(args.tls_cert, args.tls_key)
     emu = OrgEmulator(
-        args.root, args.port, progress_polls=args.progress_polls, zip_limit=args.zip_limit
+        args.root,
+        args.port,
+        progress_polls=args.progress_polls,
+        zip_limit=args.zip_limit,
+        tls=tls,
     )
     emu.start()
     for spec in args.org:
@@ -198,6 +218,7 @@ def main(argv: list[str] | None = None) -> int:
                         "name": info.name,
                         "instanceUrl": url,
                         "accessToken": info.access_token,
+                        "refreshToken": info.refresh_token,
                         "orgId": info.org_id,
                         "username": info.username,
                         "sandbox": info.sandbox,
@@ -232,6 +253,6 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         print(json.dumps(store.state()["deployments"], indent=1))
         return 0
-    except (StoreError, ValueError) as exc:
+    except (StoreError, ValueError, OSError) as exc:
         print(f"sfemu: {exc}", file=sys.stderr)
         return 2

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import ssl
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +23,7 @@ List = list  # OrgHandle.list() shadows the builtin inside the class body
 
 @dataclass(frozen=True)
 class Org:
-    """What ``sf org login access-token`` needs to log in to an emulated org."""
+    """What ``sf org login access-token`` (or ``sfdx-url``) needs to log in to an emulated org."""
 
     name: str
     instance_url: str
@@ -30,6 +31,14 @@ class Org:
     org_id: str
     username: str
     sandbox: bool
+    refresh_token: str = ""
+
+    @property
+    def sfdx_auth_url(self) -> str:
+        """``force://PlatformCLI::<refresh token>@127.0.0.1:PORT`` for `sf org login sfdx-url`
+        (the CLI always adds https://: serve with ``tls``)."""
+        host = self.instance_url.split("://", 1)[-1]
+        return f"force://PlatformCLI::{self.refresh_token}@{host}"
 
 
 class OrgHandle:
@@ -227,7 +236,9 @@ class OrgEmulator:
     """A running emulator serving every org under ``root`` on 127.0.0.1.
 
     ``progress_polls``: how many status polls a deploy answers InProgress before finishing;
-    ``zip_limit`` and ``retrieve_file_limit`` lower Salesforce's limits for tests.
+    ``zip_limit`` and ``retrieve_file_limit`` lower Salesforce's limits for tests;
+    ``tls``: a server-side ``ssl.SSLContext`` to serve https (`sf org login sfdx-url` only
+    talks https; ``sf`` must trust the certificate, e.g. through ``NODE_EXTRA_CA_CERTS``).
     """
 
     def __init__(
@@ -237,8 +248,10 @@ class OrgEmulator:
         progress_polls: int = 1,
         zip_limit: int | None = None,
         retrieve_file_limit: int | None = None,
+        tls: ssl.SSLContext | None = None,
     ) -> None:
         self.root = Root(root)
+        self._tls = tls
         settings = Settings(progress_polls=progress_polls)
         if zip_limit is not None:
             settings.zip_limit = zip_limit
@@ -256,7 +269,7 @@ class OrgEmulator:
 
     @property
     def url(self) -> str:
-        """The instance URL of every org (``http://127.0.0.1:PORT``)."""
+        """The instance URL of every org (``http://127.0.0.1:PORT``, https with ``tls``)."""
         if self._httpd is None:
             raise RuntimeError("the emulator is not running: call start() or use `with`")
         return self._httpd.emulator.url
@@ -264,7 +277,7 @@ class OrgEmulator:
     def start(self) -> OrgEmulator:
         """Start serving in a background thread."""
         if self._httpd is None:
-            self._httpd = serve(self.root, self._port, self._settings)
+            self._httpd = serve(self.root, self._port, self._settings, tls=self._tls)
             self._thread = threading.Thread(
                 target=self._httpd.serve_forever, args=(0.05,), name="sfemu", daemon=True
             )
@@ -303,7 +316,15 @@ class OrgEmulator:
         return [self._org(i) for i in self.root.orgs().values()]
 
     def _org(self, info: OrgInfo) -> Org:
-        return Org(info.name, self.url, info.access_token, info.org_id, info.username, info.sandbox)
+        return Org(
+            info.name,
+            self.url,
+            info.access_token,
+            info.org_id,
+            info.username,
+            info.sandbox,
+            info.refresh_token,
+        )
 
     def org(self, name: str) -> OrgHandle:
         """The back door to org ``name``."""

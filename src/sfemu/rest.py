@@ -1,7 +1,11 @@
-"""The REST answers ``sf`` needs to log in and to check an org: userinfo, User, Organization."""
+"""The REST answers `sf` needs to log in and check an org: token, userinfo, User, Organization."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+import time
 from typing import Any
 
 from sfemu.store import ADMIN_NAME, OrgInfo
@@ -73,3 +77,26 @@ def query(org: OrgInfo, sobject: str, base: str) -> dict[str, Any]:
     elif sobject == "user":
         records = [user(org, base)]
     return {"totalSize": len(records), "done": True, "records": records}
+
+
+def token_response(org: OrgInfo, base: str) -> dict[str, Any]:
+    """The token endpoint's answer to a granted refresh-token request.
+
+    The fields of Salesforce's OAuth 2.0 refresh token flow (help.salesforce.com,
+    "OAuth 2.0 Refresh Token Flow for Renewed Sessions"; jsforce's ``TokenResponse``):
+    ``access_token``, ``instance_url``, ``id`` (the identity URL), ``token_type``,
+    ``issued_at`` (milliseconds), ``signature`` (HMAC-SHA256 of id + issued_at, keyed with the
+    consumer secret: the CLI's own connected app has none) and ``scope``.
+    """
+    issued = str(int(time.time() * 1000))
+    identity = f"{base}/id/{org.org_id}/{org.user_id}"
+    digest = hmac.new(b"", (identity + issued).encode("utf-8"), hashlib.sha256).digest()
+    return {
+        "access_token": org.access_token,
+        "signature": base64.b64encode(digest).decode("ascii"),
+        "scope": "refresh_token web api",
+        "instance_url": base,
+        "id": identity,
+        "token_type": "Bearer",
+        "issued_at": issued,
+    }

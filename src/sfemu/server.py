@@ -8,6 +8,7 @@ import json
 import os
 import re
 import socket
+import ssl
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -120,7 +121,8 @@ class Handler(BaseHTTPRequestHandler):
         if self._rest_fault(org, "rest"):
             return
         base = self.emu.url
-        if path == "/services/oauth2/userinfo":
+        if path == "/services/oauth2/userinfo" or path == f"/id/{org.org_id}/{org.user_id}":
+            # the identity URL answers what userinfo does (plus the same fields sf reads)
             self._json(200, rest.userinfo(org, base))
             return
         m = re.fullmatch(r"/services/data/v[\d.]+(/tooling)?(/.*)?", path)
@@ -156,20 +158,71 @@ class Handler(BaseHTTPRequestHandler):
         else:
             self._json(404, NOT_FOUND)
 
+    def _body(self) -> bytes | None:
+        """The request body (Content-Length, or chunked as node's fetch sends a form); None
+        when it is over the limit."""
+        if self.headers.get("Transfer-Encoding", "").lower() != "chunked":
+            length = int(self.headers.get("Content-Length") or 0)
+            return None if length > MAX_BODY else self.rfile.read(length)
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            line = self.rfile.readline(1024).split(b";", 1)[0].strip()
+            chunk = int(line or b"0", 16)
+            if chunk == 0:
+                while self.rfile.readline(1024).strip():  # trailers
+                    pass
+                return b"".join(chunks)
+            size += chunk
+            if size > MAX_BODY:
+                return None
+            chunks.append(self.rfile.read(chunk))
+            self.rfile.readline(1024)  # the CRLF after each chunk
+
+    def _oauth_token(self, body: bytes) -> None:
+        """The token endpoint, for the refresh-token grant (what `sf org login sfdx-url` sends).
+
+        Other grants (JWT bearer, web server) are not modelled: they answer like an org whose
+        connected app does not allow them, `400 unsupported_grant_type`.
+        """
+        form = parse_qs(body.decode("utf-8", errors="replace"))
+        grant = form.get("grant_type", [""])[0]
+        if grant != "refresh_token":
+            self._log(f"grant_type={grant or '(none)'} (unsupported)")
+            self._json(
+                400,
+                {
+                    "error": "unsupported_grant_type",
+                    "error_description": "grant type not supported",
+                },
+            )
+            return
+        org = self.emu.root.org_by_refresh_token(form.get("refresh_token", [""])[0])
+        self._log("grant_type=refresh_token" + ("" if org else " (invalid)"))
+        if org is None:
+            self._json(
+                400,
+                {"error": "invalid_grant", "error_description": "expired access/refresh token"},
+            )
+            return
+        self._json(200, rest.token_response(org, self.emu.url))
+
     # ----- SOAP ------------------------------------------------------------------------------
 
     def do_POST(self) -> None:
-        """Metadata API SOAP calls."""
+        """Metadata API SOAP calls, and the OAuth token endpoint."""
         path = urlsplit(self.path).path
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_BODY:
+        body = self._body()
+        if body is None:
             self._log("(body too large)")
             self._xml(
                 500, soap.fault("EXCEEDED_MAX_SIZE_REQUEST", "Maximum size of request reached")
             )
             self.close_connection = True
             return
-        body = self.rfile.read(length)
+        if path.rstrip("/") == "/services/oauth2/token":
+            self._oauth_token(body)
+            return
         if not re.fullmatch(r"/services/Soap/m/[\d.]+", path):
             org = self._token_org(self._bearer())
             self._log("")
@@ -332,11 +385,27 @@ class EmulatorHTTPServer(ThreadingHTTPServer):
             fh.write(f"{time.strftime('%H:%M:%S')} {line}\n")
 
 
-def serve(root: Root, port: int = 0, settings: Settings | None = None) -> EmulatorHTTPServer:
-    """Create the server bound to 127.0.0.1:``port`` (0 picks a free port); not yet serving."""
+def serve(
+    root: Root,
+    port: int = 0,
+    settings: Settings | None = None,
+    tls: ssl.SSLContext | None = None,
+) -> EmulatorHTTPServer:
+    """Create the server bound to 127.0.0.1:``port`` (0 picks a free port); not yet serving.
+
+    With ``tls`` (a server-side context holding a certificate for 127.0.0.1) it serves https:
+    `sf org login sfdx-url` always talks https to the URL's host.
+    """
     emulator = Emulator(root, settings)
     httpd = EmulatorHTTPServer(emulator, port)
-    emulator.url = f"http://127.0.0.1:{httpd.server_address[1]}"
+    scheme = "http"
+    if tls is not None:
+        # the handshake happens in the request's thread, not in the accepting one
+        httpd.socket = tls.wrap_socket(
+            httpd.socket, server_side=True, do_handshake_on_connect=False
+        )
+        scheme = "https"
+    emulator.url = f"{scheme}://127.0.0.1:{httpd.server_address[1]}"
     write_atomic(
         root.path / "server.json",
         json.dumps({"url": emulator.url, "pid": os.getpid()}).encode("utf-8"),

@@ -99,6 +99,8 @@ class OrgInfo:
     access_token: str
     sandbox: bool
     created: str
+    refresh_token: str = ""
+    """What an sfdx auth URL carries (``force://PlatformCLI::<refresh token>@host``)."""
 
     @property
     def instance_name(self) -> str:
@@ -175,6 +177,7 @@ class Root:
                 access_token=f"{org_id[:15]}!{secrets.token_urlsafe(32)}",
                 sandbox=sandbox,
                 created=now_iso(),
+                refresh_token=f"5Aep861{secrets.token_urlsafe(40)}",
             )
             data["orgs"][name] = asdict(info)
             _write_json(self._orgs_file, data)
@@ -185,6 +188,13 @@ class Root:
         """The org whose access token is ``token``."""
         for info in self.orgs().values():
             if secrets.compare_digest(info.access_token, token):
+                return info
+        return None
+
+    def org_by_refresh_token(self, token: str) -> OrgInfo | None:
+        """The org that issued the refresh token ``token`` (orgs made before it: none)."""
+        for info in self.orgs().values():
+            if info.refresh_token and secrets.compare_digest(info.refresh_token, token):
                 return info
         return None
 

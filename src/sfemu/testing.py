@@ -10,6 +10,9 @@ Register with ``pytest_plugins = ["sfemu.testing"]`` in a conftest.py. Fixtures:
 - ``sfemu_scratch_org`` (function): an org emptied for this test (login shared by all tests).
 - ``sf_home`` (function): points HOME (and XDG folders) at the session's sf home for one test,
   so code under test that runs ``sf`` itself sees the logins.
+- ``sfemu_https`` (session): a second emulator serving https with a certificate from a test
+  CA (``trustme``, a development dependency), for ``sf org login sfdx-url``, which only talks
+  https; ``sf`` trusts the CA through ``NODE_EXTRA_CA_CERTS`` (``HttpsEmulator.sf_env``).
 """
 
 from __future__ import annotations
@@ -180,6 +183,36 @@ def sfemu(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OrgEmulator]:
     emu = OrgEmulator(tmp_path_factory.mktemp("sfemu-root"), progress_polls=0)
     with emu:
         yield emu
+
+
+@dataclass(frozen=True)
+class HttpsEmulator:
+    """A running emulator that serves https, and the CA file ``sf`` must trust."""
+
+    emulator: OrgEmulator
+    ca_file: Path
+
+    @property
+    def sf_env(self) -> dict[str, str]:
+        """What ``sf`` needs in its environment to trust the emulator's certificate."""
+        return {"NODE_EXTRA_CA_CERTS": str(self.ca_file)}
+
+
+@pytest.fixture(scope="session")
+def sfemu_https(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HttpsEmulator]:
+    """An emulator on https://127.0.0.1 with a test CA's certificate (for sfdx-url logins)."""
+    import ssl
+
+    import trustme
+
+    folder = tmp_path_factory.mktemp("sfemu-https")
+    ca = trustme.CA()
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(context)
+    ca_file = folder / "ca.pem"
+    ca.cert_pem.write_to_path(str(ca_file))
+    with OrgEmulator(folder / "root", progress_polls=0, tls=context) as emu:
+        yield HttpsEmulator(emu, ca_file)
 
 
 @pytest.fixture(scope="session")

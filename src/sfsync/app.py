@@ -19,7 +19,7 @@ import typer
 from typer.core import TyperGroup
 
 from sfsync import __version__
-from sfsync.cli import failure
+from sfsync.cli import failure, format_of
 from sfsync.errors import EXIT_EXTERNAL, EXIT_USAGE, SfsyncError
 
 if TYPE_CHECKING:
@@ -37,6 +37,9 @@ class CommandEntry:
 
 # name -> entry, in the order `sfsync --help` lists them
 COMMANDS: dict[str, CommandEntry] = {
+    "init": CommandEntry(
+        "init", "Write sfsync.yml from the orgs `sf` knows and the repository's branches."
+    ),
     "status": CommandEntry(
         "status", "Show, for every environment, how far it is behind the one above it."
     ),
@@ -82,6 +85,9 @@ COMMANDS: dict[str, CommandEntry] = {
     ),
     "config": CommandEntry(
         "config", "Inspect the pipeline configuration (sfsync.yml).", group=True
+    ),
+    "ci": CommandEntry(
+        "ci", "CI pipelines for the team's pipeline, and org logins from CI secrets.", group=True
     ),
 }
 
@@ -158,6 +164,17 @@ def _root(
     """Keep Salesforce environments in sync with git and the Salesforce CLI."""
 
 
+def _command_words(args: list[str]) -> list[str]:
+    """`deploy`, or `ci init`: the words before the first option."""
+    words = []
+    for arg in args:
+        if arg.startswith("-"):
+            break
+        words.append(arg)
+    entry = COMMANDS.get(words[0]) if words else None
+    return words[:2] if entry is not None and entry.group else words[:1]
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line inside the error boundary and return the exit code."""
     args = list(sys.argv[1:] if argv is None else argv)
@@ -166,6 +183,13 @@ def main(argv: list[str] | None = None) -> int:
         rv = app(args=args, prog_name="sfsync", standalone_mode=False)
         return rv if isinstance(rv, int) else 0
     except SfsyncError as exc:
+        if not json_mode and format_of(args) == "markdown":
+            # the PR comment / job summary shows the failure too (the red line goes to stderr)
+            from sfsync import reports
+
+            command = " ".join(["sfsync", *_command_words(args)])
+            sys.stdout.write(reports.failure(command, exc.name, exc.message, dict(exc.data)))
+            sys.stdout.flush()
         return failure(json_mode, exc.exit_code, exc.name, exc.message, dict(exc.data))
     except typer.Exit as exc:
         return exc.exit_code

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from sfsync.errors import printable, redact
+from sfsync.errors import UsageError, printable, redact
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -36,6 +36,25 @@ TakeOverOption = Annotated[
         "(lease.ttl_minutes in sfsync.yml).",
     ),
 ]
+NotifyOption = Annotated[
+    str | None,
+    typer.Option(
+        "--notify",
+        metavar="slack|teams",
+        help="Send a Slack or Teams message when this run ends (success or failure); the "
+        "webhook URL comes from $SFSYNC_WEBHOOK_URL (or notify.url_env in sfsync.yml).",
+    ),
+]
+FORMATS = ("text", "markdown")
+FormatOption = Annotated[
+    str,
+    typer.Option(
+        "--format",
+        metavar="text|markdown",
+        help="markdown: the result (or the failure) as tables on stdout, for a PR comment "
+        "or $GITHUB_STEP_SUMMARY.",
+    ),
+]
 
 
 def command_app(**settings: Any) -> typer.Typer:
@@ -49,12 +68,17 @@ def command_app(**settings: Any) -> typer.Typer:
 
 
 class Output:
-    """Renders one command's result on stdout (JSON, or text for a person); progress, prompts,
-    warnings and errors go to stderr, as git does: `sfsync status > status.txt` keeps the
-    answer and still shows a failure on the terminal."""
+    """Renders one command's result on stdout (JSON, markdown, or text for a person);
+    progress, prompts, warnings and errors go to stderr, as git does: `sfsync status >
+    status.txt` keeps the answer and still shows a failure on the terminal."""
 
-    def __init__(self, json_mode: bool) -> None:
+    def __init__(self, json_mode: bool, fmt: str = "text") -> None:
+        if fmt not in FORMATS:
+            raise UsageError(f"--format {fmt}: use one of {', '.join(FORMATS)}")
+        if json_mode and fmt != "text":
+            raise UsageError(f"--json and --format {fmt} exclude each other: choose one")
         self.json_mode = json_mode
+        self.markdown = fmt == "markdown"
         self._console: Console | None = None
         self._err: Console | None = None
 
@@ -72,10 +96,19 @@ class Output:
             self._err = stderr_console()
         return self._err
 
-    def emit(self, result: dict[str, Any], human: Callable[[Console], None] | None = None) -> None:
-        """Print the success envelope (JSON) or let `human` draw it on the console."""
+    def emit(
+        self,
+        result: dict[str, Any],
+        human: Callable[[Console], None] | None = None,
+        markdown: Callable[[dict[str, Any]], str] | None = None,
+    ) -> None:
+        """Print the success envelope (JSON), the `markdown` report of `result`, or let
+        `human` draw it on the console (all on stdout)."""
         if self.json_mode:
             print_json({"status": 0, "result": result})
+        elif self.markdown and markdown is not None:
+            sys.stdout.write(redact(markdown(result)))
+            sys.stdout.flush()
         elif human is not None:
             human(self.console)
 
@@ -89,6 +122,16 @@ def print_json(obj: dict[str, Any]) -> None:
     text = json.dumps(obj, indent=2, default=str)
     sys.stdout.write(redact(text) + "\n")
     sys.stdout.flush()
+
+
+def format_of(args: list[str]) -> str:
+    """The value of `--format` in a command line (the error boundary reads it before Typer)."""
+    for index, arg in enumerate(args):
+        if arg == "--format" and index + 1 < len(args):
+            return args[index + 1]
+        if arg.startswith("--format="):
+            return arg.partition("=")[2]
+    return "text"
 
 
 def failure(json_mode: bool, status: int, name: str, message: str, data: dict[str, Any]) -> int:

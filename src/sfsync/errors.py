@@ -94,12 +94,19 @@ def _text(value: str | bytes) -> str:
 
 
 # Salesforce session ids / access tokens look like `00D...!AQ...`; auth URLs are
-# `force://<clientId>:<secret>:<refresh token>@<instance>`. After a key (`sid=`, `Bearer `)
-# only a value that looks like a secret is hidden (a digit or one of `!._-/+=`, or 20+
-# letters): `INVALID_SESSION_ID: Session expired` keeps its words.
+# `force://<clientId>:<secret>:<refresh token>@<instance>`. Incoming-webhook URLs carry their
+# secret in the path (Slack: hooks.slack.com/services/T../B../..., Teams connectors:
+# <tenant>.webhook.office.com/webhookb2/...) or in a `sig=` signature (Teams Workflows).
+# After a key (`sid=`, `Bearer `) only a value that looks like a secret is hidden (a digit or
+# one of `!._-/+=`, or 20+ letters): `INVALID_SESSION_ID: Session expired` keeps its words.
 _SECRET_VALUE = r"(?:(?=[^\s\"'<,&]*[0-9!._\-/+=])[^\s\"'<,&]+|[A-Za-z]{20,})"
 _SECRET_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"force://[^\s\"']+"), "force://<redacted>"),
+    (
+        re.compile(r"https?://(?:hooks\.slack\.com|[\w.-]*webhook\.office\.com)/[^\s\"'<>]+"),
+        "<redacted-webhook-url>",
+    ),
+    (re.compile(r"([?&]sig=)[^&\s\"'<>]+"), r"\1<redacted>"),
     (re.compile(r"\b00D[A-Za-z0-9]{12,15}![A-Za-z0-9._\-]+"), "<redacted-token>"),
     (re.compile(r"(?i)(bearer\s+)" + _SECRET_VALUE), r"\1<redacted>"),
     (

@@ -16,7 +16,7 @@ import pytest
 from sfemu_sample import SAMPLE_COMPONENTS, SAMPLE_FILES, apex_class, field, sample_project, tree
 
 from sfemu import OrgEmulator
-from sfemu.testing import LoggedInOrg, SfCli, SfRun, write_project
+from sfemu.testing import HttpsEmulator, LoggedInOrg, SfCli, SfRun, write_project
 
 pytestmark = pytest.mark.e2e
 
@@ -67,6 +67,32 @@ def test_login_shows_the_emulated_org(
     assert run.result["username"] == org.org.username
     assert run.result["instanceUrl"].rstrip("/") == sfemu.url
     assert run.result["connectedStatus"] == "Connected"
+
+
+def test_login_with_an_sfdx_auth_url_over_https(
+    sf_cli: SfCli, sfemu_https: HttpsEmulator, tmp_path: Path
+) -> None:
+    org = sfemu_https.emulator.create_org("https-int", sandbox=True)
+    url_file = tmp_path / "auth-url.txt"
+    url_file.write_text(org.sfdx_auth_url, encoding="utf-8")
+    run = sf_cli.run(
+        "org", "login", "sfdx-url", "--sfdx-url-file", str(url_file), "--alias", "https-int",
+        env=sfemu_https.sf_env,
+    )  # fmt: skip
+    assert run.exit_code == 0, run.stdout
+    assert run.result["orgId"] == org.org_id and run.result["username"] == org.username
+    assert run.result["instanceUrl"] == sfemu_https.emulator.url
+    shown = sf_cli.run("org", "display", "-o", "https-int", env=sfemu_https.sf_env)
+    assert shown.result["connectedStatus"] == "Connected"
+    assert org.refresh_token not in shown.stdout
+    log = (sfemu_https.emulator.root.path / "requests.log").read_text(encoding="utf-8")
+    assert "POST /services/oauth2/token grant_type=refresh_token\n" in log
+    # a URL with a refresh token the org did not issue is refused by the token endpoint
+    url_file.write_text(org.sfdx_auth_url.replace("::5Aep", "::5Aeq"), encoding="utf-8")
+    bad = sf_cli.run(
+        "org", "login", "sfdx-url", "--sfdx-url-file", str(url_file), env=sfemu_https.sf_env
+    )
+    assert bad.exit_code == 1 and "expired access/refresh token" in bad.stdout
 
 
 def test_login_with_a_wrong_token_is_refused(sf_cli: SfCli, sfemu: OrgEmulator) -> None:

@@ -180,3 +180,50 @@ def test_orgs_and_metadata_survive_a_restart(tmp_path: Path) -> None:
         query = "<listMetadata><queries><type>ApexClass</type></queries></listMetadata>"
         _, body = soap(second, org.access_token, query)
         assert tag(body, "fullName") == "Foo"
+
+
+def test_token_endpoint_over_https_grants_refresh_tokens(tmp_path: Path) -> None:
+    import ssl
+
+    import trustme
+
+    ca = trustme.CA()
+    server_side = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(server_side)
+    client = ssl.create_default_context()
+    ca.configure_trust(client)
+    with OrgEmulator(tmp_path / "root", tls=server_side) as emu:
+        assert emu.url.startswith("https://127.0.0.1:")
+        org = emu.create_org("int", sandbox=True)
+        assert org.sfdx_auth_url == (
+            f"force://PlatformCLI::{org.refresh_token}@{emu.url.removeprefix('https://')}"
+        )
+
+        def token(form: bytes, chunked: bool = False) -> tuple[int, dict[str, Any]]:
+            body: Any = iter([form]) if chunked else form  # an iterable is sent chunked
+            req = urllib.request.Request(
+                emu.url + "/services/oauth2/token",
+                data=body,
+                headers={"Content-Type": "application/x-www-form-urlencoded"},
+            )
+            try:
+                with urllib.request.urlopen(req, timeout=5, context=client) as resp:
+                    return resp.status, json.loads(resp.read())
+            except urllib.error.HTTPError as err:
+                return err.code, json.loads(err.read())
+
+        grant = f"grant_type=refresh_token&client_id=PlatformCLI&refresh_token={org.refresh_token}"
+        status, answer = token(grant.encode(), chunked=True)
+        assert status == 200
+        assert answer["access_token"] == org.access_token
+        assert answer["instance_url"] == emu.url and answer["token_type"] == "Bearer"
+        assert answer["id"] == f"{emu.url}/id/{org.org_id}/{json_user(emu, org)}"
+        status, answer = token(b"grant_type=refresh_token&refresh_token=5Aepnot-issued")
+        assert (status, answer["error"]) == (400, "invalid_grant")
+        status, answer = token(b"grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer")
+        assert (status, answer["error"]) == (400, "unsupported_grant_type")
+
+
+def json_user(emu: OrgEmulator, org: Org) -> str:
+    """The org's admin user id, as userinfo tells it."""
+    return str(emu.root.orgs()[org.name].user_id)

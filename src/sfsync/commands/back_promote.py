@@ -7,16 +7,19 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from sfsync import reports
 from sfsync.cli import (
     DryRunOption,
+    FormatOption,
     JsonOption,
+    NotifyOption,
     Output,
     TakeOverOption,
     YesOption,
     command_app,
     stderr_console,
 )
-from sfsync.commands.interact import confirm, deploy_progress
+from sfsync.commands.interact import Notifier, confirm, deploy_progress
 from sfsync.pipeline import project
 from sfsync.workflows import backpromote
 
@@ -39,49 +42,88 @@ def back_promote(
         bool,
         typer.Option("--sandboxes", help="Then deploy to developer sandboxes what they lack."),
     ] = False,
+    jobs: Annotated[
+        int,
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=1,
+            help="Developer sandboxes updated at once (each has its own org and lock).",
+        ),
+    ] = backpromote.DEFAULT_JOBS,
     take_over: TakeOverOption = False,
     dry_run: DryRunOption = False,
     yes: YesOption = False,
+    notify_service: NotifyOption = None,
     no_fetch: Annotated[
         bool, typer.Option("--no-fetch", help="Do not fetch env branches first.")
     ] = False,
     json_mode: JsonOption = False,
+    fmt: FormatOption = "text",
 ) -> None:
     """Walk the pipeline downwards from --from: prod -> uat -> int -> developer sandboxes.
 
     For each env with a branch, top first: merge the upper env's branch into its branch in a
     temporary git worktree (your working tree is not touched), retrieve what will change from
     its org as a backup, deploy the net difference, push the branch and record the event.
-    With --sandboxes, each developer sandbox then gets the upstream changes it lacks; a
-    component the sandbox changed since its sync point is skipped and reported, never
-    overwritten. The first conflict or failure stops the walk and names the envs done.
-
-    Example:
+    With --sandboxes, each developer sandbox then gets the upstream changes it lacks, --jobs
+    at a time; a component the sandbox changed since its sync point is skipped and reported,
+    never overwritten. The first conflict or failure of a branch env stops the walk and names
+    the envs done; a failed sandbox does not stop the others and is reported at the end.
 
     \b
-        sfsync back-promote --from prod --sandboxes --yes --json
+    Examples:
+        sfsync back-promote --from prod --dry-run
+        sfsync back-promote --from prod --sandboxes --jobs 8 --yes --json
     """
-    output = Output(json_mode)
+    output = Output(json_mode, fmt)
     proj = project.load()
-    the_plan = backpromote.plan(
-        proj, source, to or (), sandboxes=sandboxes, fetch=not no_fetch, settle=not dry_run
-    )
-    if dry_run:
-        output.emit(
-            {"dryRun": True, "plan": the_plan.to_json()},
-            human=lambda c: _show_plan(c, the_plan),
+    notifier = Notifier(output, proj.config.notify, notify_service, "sfsync back-promote")
+    with notifier.watch():
+        the_plan = backpromote.plan(
+            proj, source, to or (), sandboxes=sandboxes, fetch=not no_fetch, settle=not dry_run
         )
-        return
-    if not json_mode:
-        _show_plan(output.console, the_plan)
-    confirm(
-        output,
-        f"Back-promote {source} to {', '.join(s.env.name for s in the_plan.steps)}?",
-        yes=yes,
+        if dry_run:
+            output.emit(
+                {"dryRun": True, "plan": the_plan.to_json()},
+                human=lambda c: _show_plan(c, the_plan),
+                markdown=reports.back_promote,
+            )
+            return
+        if not json_mode:  # the plan before the question; markdown keeps stdout for its report
+            _show_plan(output.err if output.markdown else output.console, the_plan)
+        confirm(
+            output,
+            f"Back-promote {source} to {', '.join(s.env.name for s in the_plan.steps)}?",
+            yes=yes,
+        )
+        result = _walk(output, proj, the_plan, source, jobs, take_over)
+    done = result.to_json()
+    sent = notifier.success(done)
+    output.emit(
+        {**done, "notification": sent} if sent else done,
+        human=lambda c: _show_steps(c, result.steps),
+        markdown=reports.back_promote,
     )
+
+
+def _walk(
+    output: Output,
+    proj: project.Project,
+    the_plan: backpromote.Plan,
+    source: str,
+    jobs: int,
+    take_over: bool,
+) -> backpromote.Result:
     with deploy_progress(output, source) as progress:
-        result = backpromote.execute(proj, the_plan, progress=progress, take_over=take_over)
-    output.emit(result.to_json(), human=lambda c: _show_result(c, result))
+        try:
+            return backpromote.execute(
+                proj, the_plan, progress=progress, jobs=jobs, take_over=take_over
+            )
+        except backpromote.SandboxesFailed as exc:
+            if not output.json_mode and not output.markdown:
+                _show_steps(output.console, exc.results)
+            raise
 
 
 def _show_plan(console: Console, p: backpromote.Plan) -> None:
@@ -103,11 +145,11 @@ def _show_plan(console: Console, p: backpromote.Plan) -> None:
         console.print(f"  {what}: {body}", markup=False)
 
 
-def _show_result(console: Console, r: backpromote.Result) -> None:
-    for step in r.steps:
+def _show_steps(console: Console, steps: tuple[backpromote.StepResult, ...]) -> None:
+    for step in steps:
         line = f"{step.env}: {step.status}"
         if step.reason:
-            line += f" ({step.reason})"
+            line += f" ({step.reason.splitlines()[0]})"
         o = step.outcome
         if o is not None:
             line += f", {len(o.deployed)} deployed, {len(o.deleted)} deleted"

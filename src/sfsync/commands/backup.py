@@ -70,10 +70,10 @@ def backup(
 
     \b
     Examples:
-      sfsync backup --env prod
-      sfsync backup --env prod --full --push --json
-      sfsync backup --env uat --types ApexClass,CustomObject --skip-types Profile
-      git log -p refs/sfsync-backups/prod
+        sfsync backup --env prod
+        sfsync backup --env prod --full --push --json
+        sfsync backup --env uat --types ApexClass,CustomObject --skip-types Profile
+        git log -p refs/sfsync-backups/prod
     """
     out = Output(json_mode)
     proj = project.load()

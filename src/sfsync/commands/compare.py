@@ -67,9 +67,9 @@ def compare(
 
     \b
     Examples:
-      sfsync compare uat prod
-      sfsync compare prod backup:prod --show ApexClass:AccountService
-      sfsync compare uat prod --deploy ApexClass:AccountService --deploy CustomField:Account.Tier__c
+        sfsync compare uat prod
+        sfsync compare prod backup:prod --show ApexClass:AccountService
+        sfsync compare uat prod --deploy ApexClass:AccountService --deploy CustomField:A.T__c
     """
     out = Output(json_mode)
     proj = project.load()

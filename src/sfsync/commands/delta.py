@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from sfsync.cli import JsonOption, Output, command_app
+from sfsync.cli import FormatOption, JsonOption, Output, command_app
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -119,6 +119,7 @@ def delta_command(
         ),
     ] = None,
     json_output: JsonOption = False,
+    fmt: FormatOption = "text",
 ) -> None:
     """Write the components changed between two commits, like sfdx-git-delta.
 
@@ -139,8 +140,12 @@ def delta_command(
     Examples:
         sfsync delta --from origin/main --to HEAD --generate-delta
         sfsync delta --from v1.4 --output-dir .delta --ignore-file .sgdignore --json
+        sfsync delta --from origin/main --format markdown > delta.md
     """
+    from sfsync import reports
     from sfsync.errors import UsageError
+
+    output = Output(json_output, fmt)
     from sfsync.git import repo as gitrepo
     from sfsync.metadata import PROJECT_FILE
     from sfsync.metadata.delta import compute_delta
@@ -206,7 +211,7 @@ def delta_command(
             console.print(warning, markup=False)
         console.print(f"written to {out}", markup=False)
 
-    Output(json_output).emit(
+    output.emit(
         {
             "package": delta.package,
             "destructive": delta.destructive,
@@ -217,4 +222,5 @@ def delta_command(
             "outputDir": str(out),
         },
         human,
+        markdown=reports.delta,
     )

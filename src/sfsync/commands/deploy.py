@@ -7,16 +7,19 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from sfsync import reports
 from sfsync.cli import (
     DryRunOption,
+    FormatOption,
     JsonOption,
+    NotifyOption,
     Output,
     TakeOverOption,
     YesOption,
     command_app,
     stderr_console,
 )
-from sfsync.commands.interact import confirm, deploy_progress
+from sfsync.commands.interact import Notifier, confirm, deploy_progress
 from sfsync.errors import plural
 from sfsync.org.deploy import StepResult
 from sfsync.pipeline import project
@@ -66,10 +69,21 @@ def deploy(
         bool,
         typer.Option("--push", help="Push refs/sfsync/envs/<env> and the snapshot afterwards."),
     ] = False,
+    ref: Annotated[
+        str | None,
+        typer.Option(
+            "--ref",
+            metavar="REF",
+            help="With --validate: validate this commit instead of the branch tip "
+            "(a pull request's merge, e.g. HEAD).",
+        ),
+    ] = None,
     take_over: TakeOverOption = False,
     dry_run: DryRunOption = False,
     yes: YesOption = False,
+    notify_service: NotifyOption = None,
     json_mode: JsonOption = False,
+    fmt: FormatOption = "text",
 ) -> None:
     """Deploy what the env's branch has and its org does not: the net difference.
 
@@ -79,34 +93,60 @@ def deploy(
     redeploys); the deploy stops if the org holds changes not in git.
     Protected envs need --confirm <env> and run RunLocalTests by default.
 
-    Examples:
-
     \b
+    Examples:
         sfsync deploy --env int --yes
         sfsync deploy --env prod --confirm prod --validate
+        sfsync deploy --env int --validate --ref HEAD --yes --format markdown > report.md
     """
-    out = Output(json_mode)
+    out = Output(json_mode, fmt)
     proj = project.load()
-    plan = promote.plan_deploy(
-        proj,
-        env,
-        validate=validate,
-        test_level=test_level,
-        tests=tests or (),
-        baseline=baseline,
-        settle=not dry_run,
-    )
-    if dry_run or plan.empty:
-        out.emit(
-            {"dryRun": dry_run, "upToDate": plan.empty, "plan": plan.to_json()},
-            human=lambda console: _show_plan(console, plan),
+    notifier = Notifier(out, proj.config.notify, notify_service, "sfsync deploy")
+    with notifier.watch():
+        plan = promote.plan_deploy(
+            proj,
+            env,
+            validate=validate,
+            test_level=test_level,
+            tests=tests or (),
+            baseline=baseline,
+            ref=ref,
+            settle=not dry_run,
         )
-        return
-    if not validate:
+        if dry_run or plan.empty:
+            out.emit(
+                {"dryRun": dry_run, "upToDate": plan.empty, "plan": plan.to_json()},
+                human=lambda console: _show_plan(console, plan),
+                markdown=reports.deploy,
+            )
+            return
+        result = _deploy(
+            out, proj, plan, confirm_env=confirm_env, yes=yes, push=push, take_over=take_over
+        )
+    done = {"dryRun": False, "upToDate": False, "plan": plan.to_json(), **result.to_json()}
+    sent = notifier.success(done)
+    out.emit(
+        {**done, "notification": sent} if sent else done,
+        human=lambda console: show_result(console, result),
+        markdown=reports.deploy,
+    )
+
+
+def _deploy(
+    out: Output,
+    proj: project.Project,
+    plan: promote.DeployPlan,
+    *,
+    confirm_env: str | None,
+    yes: bool,
+    push: bool,
+    take_over: bool,
+) -> StepResult:
+    if not plan.validate:
         promote.check_confirm(plan.env, confirm_env)
-    if not out.json_mode:
-        _show_plan(out.console, plan)
-    verb = "Validate" if validate else "Deploy"
+    if not out.json_mode:  # the plan before the question; markdown keeps stdout for its report
+        _show_plan(out.err if out.markdown else out.console, plan)
+    verb = "Validate" if plan.validate else "Deploy"
     assert plan.delta is not None
     count = len(plan.delta.components) + len(plan.delta.destructive_components)
     confirm(out, f"{verb} {plural(count, 'component change')} to {plan.env.name}?", yes=yes)
@@ -115,10 +155,7 @@ def deploy(
     assert result is not None
     if push and not result.check_only:
         promote.push_refs(proj, result)
-    out.emit(
-        {"dryRun": False, "upToDate": False, "plan": plan.to_json(), **result.to_json()},
-        human=lambda console: show_result(console, result),
-    )
+    return result
 
 
 def _show_plan(console: Console, plan: promote.DeployPlan) -> None:

@@ -56,9 +56,9 @@ def drift(
 
     \b
     Examples:
-      sfsync drift --env prod
-      sfsync drift --env prod --format markdown >> "$GITHUB_STEP_SUMMARY"
-      sfsync drift --env dev1 --save
+        sfsync drift --env prod
+        sfsync drift --env prod --format markdown >> "$GITHUB_STEP_SUMMARY"
+        sfsync drift --env dev1 --save
     """
     if output_format not in FORMATS:
         raise UsageError(f"--format {output_format}: use one of {', '.join(FORMATS)}")

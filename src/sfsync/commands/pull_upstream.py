@@ -7,16 +7,19 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from sfsync import reports
 from sfsync.cli import (
     DryRunOption,
+    FormatOption,
     JsonOption,
+    NotifyOption,
     Output,
     TakeOverOption,
     YesOption,
     command_app,
     stderr_console,
 )
-from sfsync.commands.interact import confirm, deploy_progress
+from sfsync.commands.interact import Notifier, confirm, deploy_progress
 from sfsync.errors import UsageError
 from sfsync.pipeline import project
 from sfsync.workflows import pull
@@ -55,7 +58,9 @@ def pull_upstream(
         bool, typer.Option("--no-fetch", help="Do not fetch the upstream branch first.")
     ] = False,
     take_over: TakeOverOption = False,
+    notify_service: NotifyOption = None,
     json_mode: JsonOption = False,
+    fmt: FormatOption = "text",
 ) -> None:
     """Bring everything deployed upstream into your branch and your sandbox.
 
@@ -68,14 +73,14 @@ def pull_upstream(
     git's conflict state: resolve, commit, then --continue (or --abort). A run that was
     interrupted is finished by running the command again.
 
-    Example:
-
     \b
+    Examples:
+        sfsync pull-upstream --dry-run
         sfsync pull-upstream --exclude ApexClass:AccountService --yes
     """
     if cont and abort:
         raise UsageError("--continue and --abort exclude each other")
-    output = Output(json_mode)
+    output = Output(json_mode, fmt)
     proj = project.load()
     if abort:
         undone = pull.abort(proj, env)
@@ -84,26 +89,37 @@ def pull_upstream(
             human=lambda c: c.print(f"{undone['env']}: undid {undone['undone']}", markup=False),
         )
         return
-    the_plan = pull.plan(
-        proj,
-        env,
-        exclude or (),
-        fetch=not no_fetch and not cont,
-        resume=cont,
-        settle=not dry_run,
-    )
-    if dry_run or the_plan.up_to_date:
-        output.emit(
-            {"dryRun": dry_run, "plan": the_plan.to_json()},
-            human=lambda c: _show_plan(c, the_plan),
+    notifier = Notifier(output, proj.config.notify, notify_service, "sfsync pull-upstream")
+    with notifier.watch():
+        the_plan = pull.plan(
+            proj,
+            env,
+            exclude or (),
+            fetch=not no_fetch and not cont,
+            resume=cont,
+            settle=not dry_run,
         )
-        return
-    if not json_mode:
-        _show_plan(output.console, the_plan)
-    confirm(output, f"Merge {the_plan.upstream} and deploy to {the_plan.env.name}?", yes=yes)
-    with deploy_progress(output, the_plan.env.name) as progress:
-        result = pull.execute(proj, the_plan, force=force, progress=progress, take_over=take_over)
-    output.emit(result.to_json(), human=lambda c: _show_result(c, result))
+        if dry_run or the_plan.up_to_date:
+            output.emit(
+                {"dryRun": dry_run, "plan": the_plan.to_json()},
+                human=lambda c: _show_plan(c, the_plan),
+                markdown=reports.pull_upstream,
+            )
+            return
+        if not json_mode:  # the plan before the question; markdown keeps stdout for its report
+            _show_plan(output.err if output.markdown else output.console, the_plan)
+        confirm(output, f"Merge {the_plan.upstream} and deploy to {the_plan.env.name}?", yes=yes)
+        with deploy_progress(output, the_plan.env.name) as progress:
+            result = pull.execute(
+                proj, the_plan, force=force, progress=progress, take_over=take_over
+            )
+    done = result.to_json()
+    sent = notifier.success(done)
+    output.emit(
+        {**done, "notification": sent} if sent else done,
+        human=lambda c: _show_result(c, result),
+        markdown=reports.pull_upstream,
+    )
 
 
 def _show_plan(console: Console, p: pull.PullPlan) -> None:

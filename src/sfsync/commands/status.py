@@ -8,7 +8,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from sfsync.cli import JsonOption, Output, command_app
+from sfsync import reports
+from sfsync.cli import FormatOption, JsonOption, Output, command_app
 from sfsync.pipeline import project, tracking
 
 app = command_app()
@@ -25,6 +26,7 @@ def status(
         bool, typer.Option("--fetch", help="First fetch env branches and refs/sfsync/*.")
     ] = False,
     json_mode: JsonOption = False,
+    fmt: FormatOption = "text",
 ) -> None:
     """Show, for every environment, how far it is behind the one above it.
 
@@ -32,17 +34,19 @@ def status(
     environment does not have yet (squash merges and cherry-picks are not counted twice).
     The matrix lists the newest 10 deployments of each environment; --env or --json list all.
 
-    Example:
-
     \b
+    Examples:
         sfsync status --fetch
+        sfsync status --format markdown >> "$GITHUB_STEP_SUMMARY"
     """
+    output = Output(json_mode, fmt)
     rows = tracking.status(project.load(), env, fetch=fetch)
-    if json_mode:
-        Output(json_mode).emit({"environments": [_row_json(r) for r in rows]})
-        return
     shown = None if env else SHOWN
-    Output(json_mode).emit({}, human=lambda console: _table(console, rows, shown))
+    output.emit(
+        {"environments": [_row_json(r) for r in rows]},
+        human=lambda console: _table(console, rows, shown),
+        markdown=reports.status,
+    )
 
 
 def _row_json(row: tracking.EnvStatus) -> dict[str, Any]:

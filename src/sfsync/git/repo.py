@@ -176,6 +176,30 @@ def config_get(cwd: Path | str, key: str) -> str | None:
     return proc.stdout.decode().strip()
 
 
+def config_set(cwd: Path | str, key: str, value: str) -> None:
+    """Set a git config value in the repository's own config (`git config --local`)."""
+    run(cwd, "config", "--local", key, value)
+
+
+def branch_names(cwd: Path | str, remote: str) -> list[str]:
+    """Local branches and `remote`'s branches (without the remote's prefix), each once."""
+    text = out(
+        cwd,
+        "for-each-ref",
+        "--format=%(refname)",
+        "refs/heads/",
+        f"refs/remotes/{remote}/",
+    )
+    names: list[str] = []
+    for ref in text.splitlines():
+        for prefix in ("refs/heads/", f"refs/remotes/{remote}/"):
+            if ref.startswith(prefix):
+                name = ref[len(prefix) :]
+                if name != "HEAD" and name not in names:
+                    names.append(name)
+    return names
+
+
 @dataclass(frozen=True)
 class Change:
     """One entry of `git diff --name-status`: A, M, D, T (type change)."""

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from sfsync.errors import ExternalError, Refused, printable_data, redact
+from sfsync.pipeline.init import KnownOrg
 
 EXIT_PARTIAL = 68
 
@@ -105,12 +106,46 @@ class Retrieved:
 
 @dataclass(frozen=True)
 class Progress:
-    """A deploy's progress, as `deploy report` tells it."""
+    """A deploy's progress, as `deploy report` tells it (components and tests apart)."""
 
     status: str
-    done: int
-    total: int
-    errors: int = 0
+    components_done: int = 0
+    components_total: int = 0
+    component_errors: int = 0
+    tests_done: int = 0
+    tests_total: int = 0
+    test_errors: int = 0
+    env: str = ""
+    """The env being deployed to (set by the deploy step; `sf` does not know it)."""
+    check_only: bool = False
+
+    @property
+    def done(self) -> int:
+        """Components deployed plus tests completed (what a progress bar shows)."""
+        return self.components_done + self.tests_done
+
+    @property
+    def total(self) -> int:
+        """Components plus tests to go through (0 while the org has not counted them)."""
+        return self.components_total + self.tests_total
+
+    @property
+    def errors(self) -> int:
+        """Component errors plus test errors."""
+        return self.component_errors + self.test_errors
+
+    def line(self) -> str:
+        """One line for a log: `deploy int: InProgress | 64/91 components (0 errors) | 0/12
+        tests`."""
+        verb = "validate" if self.check_only else "deploy"
+        where = f" {self.env}" if self.env else ""
+        tests = f" | {self.tests_done}/{self.tests_total} tests" if self.tests_total else ""
+        if self.test_errors:
+            tests += f" ({self.test_errors} failed)"
+        return (
+            f"{verb}{where}: {self.status} | {self.components_done}/{self.components_total} "
+            f"components ({self.component_errors} errors){tests}"
+        )
 
 
 @dataclass(frozen=True)
@@ -159,17 +194,42 @@ def parse(stdout: str) -> dict[str, Any] | None:
     return cleaned if isinstance(cleaned, dict) else None
 
 
-def org_info(run: Run, org: str) -> OrgInfo:
-    """`sf org display`'s answer (the access token in it is not kept)."""
+def org_info(run: Run, org: str, what: str = "read the org") -> OrgInfo:
+    """`sf org display`'s (or a login's) answer; the access token in it is not kept."""
     if run.exit_code != 0:
-        raise thrown(run, org, "read the org")
+        raise thrown(run, org, what)
     result = run.result
     return OrgInfo(
         alias=str(result.get("alias") or org),
-        org_id=str(result.get("id") or ""),
+        org_id=str(result.get("id") or result.get("orgId") or ""),
         username=str(result.get("username") or ""),
         instance_url=str(result.get("instanceUrl") or ""),
     )
+
+
+def known_orgs(run: Run) -> tuple[KnownOrg, ...]:
+    """`sf org list --json`: every org in `result`'s lists (nonScratchOrgs, sandboxes,
+    devHubs, other, scratchOrgs), each once, in that order."""
+    if run.exit_code != 0 or "result" not in run.data:
+        raise thrown(run, "(all)", "list the orgs")
+    seen: dict[str, KnownOrg] = {}
+    for key in ("nonScratchOrgs", "sandboxes", "devHubs", "other", "scratchOrgs"):
+        for item in _as_list(run.result.get(key)):
+            if not isinstance(item, dict) or not item.get("username"):
+                continue
+            username = str(item["username"])
+            if username in seen:
+                continue
+            seen[username] = KnownOrg(
+                username=username,
+                alias=str(item["alias"]) if item.get("alias") else None,
+                org_id=str(item.get("orgId") or ""),
+                instance_url=str(item.get("instanceUrl") or ""),
+                sandbox=truthy(item.get("isSandbox")),
+                scratch=key == "scratchOrgs" or truthy(item.get("isScratch")),
+                dev_hub=truthy(item.get("isDevHub")),
+            )
+    return tuple(seen.values())
 
 
 def retrieved(run: Run, org: str, out_dir: Path) -> Retrieved:
@@ -374,17 +434,18 @@ def thrown(run: Run, org: str, what: str, *, job_id: str | None = None) -> SfErr
 
 
 def progress(result: Mapping[str, Any]) -> Progress:
-    """A `deploy report` result as `Progress` (components and tests together)."""
+    """A `deploy report` result as `Progress` (the DeployResult counters of the Metadata API:
+    numberComponentsDeployed/Total/Errors, numberTestsCompleted/Total/Errors)."""
     return Progress(
         status=str(result.get("status") or "InProgress"),
-        done=_sum(result, "numberComponentsDeployed", "numberTestsCompleted"),
-        total=_sum(result, "numberComponentsTotal", "numberTestsTotal"),
-        errors=_sum(result, "numberComponentErrors", "numberTestErrors"),
+        components_done=_int(result.get("numberComponentsDeployed")),
+        components_total=_int(result.get("numberComponentsTotal")),
+        component_errors=_int(result.get("numberComponentErrors")),
+        tests_done=_int(result.get("numberTestsCompleted")),
+        tests_total=_int(result.get("numberTestsTotal")),
+        test_errors=_int(result.get("numberTestErrors")),
+        check_only=truthy(result.get("checkOnly")),
     )
-
-
-def _sum(result: Mapping[str, Any], *keys: str) -> int:
-    return sum(_int(result.get(key)) for key in keys)
 
 
 def _messages(result: Mapping[str, Any]) -> list[str]:

@@ -327,7 +327,7 @@ def run_payload(
                             test_level=level,
                             tests=tests,
                             check_only=check_only,
-                            on_progress=on_progress,
+                            on_progress=_for_env(on_progress, env.name, check_only),
                             on_started=on_started,
                         )
                     except sf.DeployFailed as exc:
@@ -432,6 +432,20 @@ def _package_dir(project_dir: Path) -> str:
     except (OSError, ValueError, KeyError, IndexError, TypeError):
         return "force-app"
     return str(path) if path not in (".", "") else ""
+
+
+def _for_env(
+    on_progress: Callable[[sf.Progress], None] | None, env: str, check_only: bool
+) -> Callable[[sf.Progress], None] | None:
+    """`on_progress`, fed with progress that names the env (several may deploy at once)."""
+    if on_progress is None:
+        return None
+    report = on_progress
+
+    def named(progress: sf.Progress) -> None:
+        report(replace(progress, env=env, check_only=check_only or progress.check_only))
+
+    return named
 
 
 def _default_update(

@@ -3,6 +3,9 @@
 Public API (every function takes the org's alias or username as `sf` knows it):
 
 - `org_display(org) -> OrgInfo`: id, username, instance URL (never the access token).
+- `org_list() -> tuple[KnownOrg, ...]`: the orgs `sf` is logged in to (for `sfsync init`).
+- `login_sfdx_url(alias, url_file)`, `login_jwt(alias, username=, client_id=, key_file=,
+  instance_url=) -> OrgInfo`: CI logins; the secret goes through a file, never an argument.
 - `retrieve(org, manifest, out_dir) -> Retrieved`: the manifest's components in source
   format under `out_dir` (made an sfdx project when it is not one), with who changed each
   component and when; members the org does not have are listed in `missing`. An org that
@@ -20,12 +23,14 @@ Public API (every function takes the org's alias or username as `sf` knows it):
   check_only=False, wait=DEFAULT_WAIT, on_progress=None, on_started=None) -> Deployed`: a
   manifest deploy from `project_dir`, always started with `--async`; `on_started(job_id)`
   runs before the job is waited for. With `on_progress` the job is polled with `deploy
-  report` (for a person at a terminal); without it, one `deploy resume` waits for the end.
+  report` at most every `POLL_SECONDS` (a progress bar at a terminal, a progress line in a
+  CI log); without it, one `deploy resume` waits for the end.
   A job still running when `sf` gives up waiting (exit 69) or whose connection dropped
   (exit 10) is resumed with `deploy resume`.
 - `deploy_report(org, job_id)`, `deploy_resume(org, job_id, wait)`, `deploy_cancel(org,
   job_id)`, `deploy_final_status(org, job_id)`: the job-id commands.
-- `invocations() -> int`: how many `sf` processes this process started (for measurements).
+- `invocations() -> int`: how many `sf` processes this thread started (for measurements;
+  the deploy steps of parallel sandboxes run in threads of their own).
 
 Failures become sfsync errors that name the org and the next step: `DeployFailed` (exit 1,
 the org refused: component and test errors in `.failures`), `SfError` (exit 3: a connection,
@@ -41,6 +46,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -63,12 +70,14 @@ from sfsync.org.answers import (
 from sfsync.org.answers import Run as _Run
 from sfsync.org.answers import deployed as _deployed
 from sfsync.org.answers import job_id as _job_id
+from sfsync.org.answers import known_orgs as _known_orgs
 from sfsync.org.answers import org_info as _org_info
 from sfsync.org.answers import parse as _parse
 from sfsync.org.answers import progress as _progress
 from sfsync.org.answers import retrieved as _retrieved
 from sfsync.org.answers import thrown as _thrown
 from sfsync.org.answers import truthy as _truthy
+from sfsync.pipeline.init import KnownOrg
 
 __all__ = [
     "DEFAULT_WAIT",
@@ -97,8 +106,11 @@ __all__ = [
     "list_metadata",
     "list_metadata_many",
     "list_metadata_types",
+    "login_jwt",
+    "login_sfdx_url",
     "manifest_from_org",
     "org_display",
+    "org_list",
     "require",
     "retrieve",
     "version",
@@ -119,13 +131,14 @@ EXIT_IN_PROGRESS = 69
 EXIT_CONNECTION = 10
 TEST_LEVELS = ("NoTestRun", "RunSpecifiedTests", "RunLocalTests", "RunAllTestsInOrg")
 _RESUMES = 3  # a dropped connection is resumed at most this many times
+POLL_SECONDS = 5.0  # at least this long between two `deploy report` polls
 
-_count = 0
+_counter = threading.local()
 
 
 def invocations() -> int:
-    """How many `sf` processes this process has started."""
-    return _count
+    """How many `sf` processes the calling thread has started."""
+    return int(getattr(_counter, "count", 0))
 
 
 def require() -> None:
@@ -138,6 +151,29 @@ def version() -> str:
     """`sf --version`, first line."""
     text = str(_sf()("--version", _env=_env(), _timeout=60))
     return text.strip().splitlines()[0] if text.strip() else "unknown"
+
+
+def org_list() -> tuple[KnownOrg, ...]:
+    """The orgs `sf` is logged in to (`sf org list`, without pinging them)."""
+    run = _call(("org", "list", "--skip-connection-status"), org="(all)", what="list the orgs")
+    return _known_orgs(run)
+
+
+def login_sfdx_url(alias: str, url_file: Path) -> OrgInfo:
+    """`sf org login sfdx-url` from a file holding the auth URL (never on the command line)."""
+    args = ("org", "login", "sfdx-url", "--sfdx-url-file", str(url_file), "--alias", alias)
+    return _org_info(_call(args, org=alias, what="log in"), alias, what="log in")
+
+
+def login_jwt(
+    alias: str, *, username: str, client_id: str, key_file: Path, instance_url: str
+) -> OrgInfo:
+    """`sf org login jwt` with a connected app's consumer key and the private key in a file."""
+    args = (
+        "org", "login", "jwt", "--username", username, "--client-id", client_id,
+        "--jwt-key-file", str(key_file), "--instance-url", instance_url, "--alias", alias,
+    )  # fmt: skip
+    return _org_info(_call(args, org=alias, what="log in"), alias, what="log in")
 
 
 def org_display(org: str) -> OrgInfo:
@@ -232,8 +268,7 @@ def list_metadata_many(
     payload = json.dumps(
         {"describe": describe, "concurrency": concurrency, "queries": list(queries)}
     )
-    global _count
-    _count += 1
+    _counter.count = invocations() + 1
     try:
         proc = runner(*args, _in=payload, _env=_env(), _ok_code=list(range(256)), _return_cmd=True)
     except sh.ErrorReturnCode as exc:
@@ -345,11 +380,14 @@ def deploy(
         return _finish(run, org, project_dir, check_only, wait)
     try:
         while True:
+            asked = time.monotonic()
             report = deploy_report(org, str(job_id), cwd=project_dir)
             result = report.result
             on_progress(_progress(result))
             if _truthy(result.get("done")) or report.exit_code not in (0, EXIT_IN_PROGRESS):
                 return _finish(report, org, project_dir, check_only, wait)
+            # `sf` start-up already takes a second or two; poll no more often than this
+            time.sleep(max(0.0, POLL_SECONDS - (time.monotonic() - asked)))
     except KeyboardInterrupt:
         # the job would go on in the org: stop it, so nothing lands that sfsync did not record
         deploy_cancel(org, str(job_id), cwd=project_dir)
@@ -429,8 +467,7 @@ def _sf() -> sh.Command:
 
 def _call(args: Sequence[str], *, org: str, what: str, cwd: Path | None = None) -> _Run:
     """Run `sf ARGS --json`; parse its output (any exit code), raise when it is not JSON."""
-    global _count
-    _count += 1
+    _counter.count = invocations() + 1
     full = (*_joined(args), "--json")
     try:
         proc = _sf()(

@@ -47,6 +47,16 @@ class Environment:
         """True for a developer sandbox (no env branch: its state is its sync point)."""
         return self.branch is None
 
+    @property
+    def secret_key(self) -> str:
+        """The suffix of its CI secrets' names: `dev-1` -> `DEV_1` (SFSYNC_AUTH_URL_DEV_1)."""
+        return secret_key(self.name)
+
+
+def secret_key(name: str) -> str:
+    """An env name as the suffix of an environment variable's name: `dev-1.a` -> `DEV_1_A`."""
+    return "".join(c if c.isascii() and c.isalnum() else "_" for c in name.upper())
+
 
 @dataclass(frozen=True)
 class HookPolicy:
@@ -85,6 +95,15 @@ class ExtraType:
 
 
 @dataclass(frozen=True)
+class NotifyConfig:
+    """`notify:`: where results go (Slack or Teams), the variable holding the URL, when."""
+
+    service: str
+    url_env: str = "SFSYNC_WEBHOOK_URL"
+    events: tuple[str, ...] = ("success", "failure", "drift")
+
+
+@dataclass(frozen=True)
 class Config:
     """A validated `sfsync.yml` plus the package directories of `sfdx-project.json`."""
 
@@ -97,6 +116,8 @@ class Config:
     package_dirs: tuple[str, ...]
     lease_ttl_minutes: int = 120
     """`lease.ttl_minutes`: when another clone may take over a deploy's claim on an env."""
+    notify: NotifyConfig | None = None
+    """`notify:`: the chat message deploy, pull-upstream, back-promote and drift send."""
 
     _by_name: dict[str, Environment] = field(init=False, repr=False, compare=False)
     _children: dict[str, tuple[Environment, ...]] = field(init=False, repr=False, compare=False)
@@ -281,6 +302,18 @@ def _build(root: Path, data: dict[str, Any]) -> Config:
         ),
         package_dirs=tuple(data["packageDirectories"]),
         lease_ttl_minutes=int((data.get("lease") or {}).get("ttl_minutes", 120)),
+        notify=_notify(data.get("notify")),
+    )
+
+
+def _notify(data: dict[str, Any] | None) -> NotifyConfig | None:
+    if not data:
+        return None
+    defaults = NotifyConfig(str(data["service"]))
+    return NotifyConfig(
+        service=defaults.service,
+        url_env=str(data.get("url_env", defaults.url_env)),
+        events=tuple(data.get("events", defaults.events)),
     )
 
 

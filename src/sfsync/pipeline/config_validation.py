@@ -159,7 +159,7 @@ def _schema_problems(
     validator = jsonschema.Draft202012Validator(_schema())
     problems: list[tuple[int, str]] = []
     for error in validator.iter_errors(data):
-        if error.validator == "pattern":
+        if error.validator == "pattern" and list(error.absolute_path)[-1:] != ["url_env"]:
             continue  # the names: `_name_problems` says what is wrong with them
         path = tuple(error.absolute_path)
         line = lines.get(path, 1)
@@ -194,6 +194,11 @@ def _describe(error: Any) -> str:
         return f"{value!r} is not one of {', '.join(choices)}{did_you_mean(str(value), choices)}"
     if kind == "const":
         return f"must be {error.validator_value!r}, got {value!r}"
+    if kind == "pattern" and list(error.absolute_path)[-1:] == ["url_env"]:
+        return (
+            "must name an environment variable (e.g. SFSYNC_WEBHOOK_URL): the webhook URL is "
+            "a secret, keep it out of sfsync.yml"
+        )
     if kind == "minProperties":
         return "needs at least one entry"
     if kind == "minLength":

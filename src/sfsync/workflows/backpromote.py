@@ -6,7 +6,9 @@ org through the shared deploy step (snapshot + in-progress check), push the bran
 the event and push the state ref. With `--sandboxes`, then deploy to each developer sandbox
 the upstream changes it lacks (its sync point -> its upstream's new tip), skipping and
 reporting the components the sandbox changed since its sync point. The first conflict or
-failure stops the walk; the error names the envs that were done.
+failure of a branch env stops the walk; the error names the envs that were done. Sandboxes
+are independent leaves: they run `jobs` at a time in threads (each has its own org and
+lock), and a failed one is reported at the end (`SandboxesFailed`) without stopping the rest.
 
 Collect, then act: `plan` predicts every merge with `git merge-tree` (chained through
 in-memory commits, so the plan for int already includes what uat will receive) and changes
@@ -17,11 +19,12 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from sfsync.errors import Refused, SfsyncError, UsageError
+from sfsync.errors import EXIT_EXTERNAL, Refused, SfsyncError, UsageError
 from sfsync.git import journal, state, worktree
 from sfsync.git import repo as gitrepo
 from sfsync.pipeline import behind as behind_mod
@@ -31,6 +34,7 @@ from sfsync.pipeline.project import Project
 from sfsync.workflows import common as workflow
 
 OP = "back-promote"
+DEFAULT_JOBS = 4  # developer sandboxes updated at once (each has its own org and lock)
 
 
 @dataclass(frozen=True)
@@ -97,17 +101,23 @@ class StepResult:
 
     env: str
     status: str
-    """done | up-to-date | skipped"""
+    """done | up-to-date | skipped | failed (a sandbox; the others went on)"""
     merged: str | None = None
     outcome: workflow.Outcome | None = None
     reason: str | None = None
     warnings: tuple[str, ...] = ()
+    error: str | None = None
+    """A failed sandbox: the error's name (DeployFailed, InOrgWork, SfError...)."""
+    exit_code: int | None = None
+    data: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def to_json(self) -> dict[str, Any]:
         """One env's result."""
         data: dict[str, Any] = {"env": self.env, "status": self.status, "merged": self.merged}
         if self.reason:
             data["reason"] = self.reason
+        if self.error:
+            data["error"] = {"name": self.error, "exitCode": self.exit_code, "data": self.data}
         if self.warnings:
             data["warnings"] = list(self.warnings)
         if self.outcome is not None:
@@ -173,24 +183,33 @@ def execute(
     the_plan: Plan,
     *,
     progress: workflow.ProgressCallback | None = None,
+    jobs: int = DEFAULT_JOBS,
     take_over: bool = False,
 ) -> Result:
-    """Run the walk; the first conflict or failure stops it with the envs done so far.
+    """Run the walk: branch envs one after the other (the first conflict or failure stops
+    the walk), then the developer sandboxes, `jobs` at a time.
 
-    `take_over`: take over other clones' claims on the envs once they have expired.
+    Each sandbox has its own org and lock, so they run in parallel threads; a failed sandbox
+    does not stop the others. When some failed, `SandboxesFailed` is raised once all are done,
+    with every env's result in its data. `take_over`: take over other clones' claims on the
+    envs once they have expired.
     """
+    if jobs < 1:
+        raise UsageError(f"--jobs {jobs}: run at least 1 sandbox at a time")
     if any(step.skip_reason is None for step in the_plan.steps):
         workflow.require_tools()  # before the first merge
     done: list[StepResult] = []
     tips: dict[str, str] = {the_plan.source.name: _branch_tip(project, the_plan.source)}
+    sandboxes: list[tuple[Step, str]] = []
     for step in the_plan.steps:
         assert step.env.upstream is not None
         upper_sha = tips.get(step.env.upstream, step.upper_sha)
+        if step.is_sandbox and step.skip_reason is None:
+            sandboxes.append((step, upper_sha))
+            continue
         try:
             if step.skip_reason is not None:
                 result = StepResult(step.env.name, "skipped", reason=step.skip_reason)
-            elif step.is_sandbox:
-                result = _run_sandbox(project, step, upper_sha, progress, take_over)
             else:
                 result = _run_branch(project, step, upper_sha, progress, take_over)
         except SfsyncError as exc:
@@ -206,7 +225,67 @@ def execute(
         if result.merged and step.env.branch is not None:
             tips[step.env.name] = result.merged
         done.append(result)
-    return Result(the_plan, tuple(done))
+    finished = _run_sandboxes(project, sandboxes, progress, jobs, take_over)
+    order = {s.env.name: i for i, s in enumerate(the_plan.steps)}
+    results = sorted([*done, *finished], key=lambda r: order[r.env])
+    failed = [r for r in results if r.status == "failed"]
+    if failed:
+        raise SandboxesFailed(the_plan, tuple(results), len(sandboxes))
+    return Result(the_plan, tuple(results))
+
+
+class SandboxesFailed(SfsyncError):
+    """Some developer sandboxes could not be updated; the others were (exit code of the
+    worst failure: 1 refused by the org or found changed there, 3 `sf`/git failed)."""
+
+    name = "SandboxesFailed"
+
+    def __init__(self, the_plan: Plan, results: tuple[StepResult, ...], tried: int) -> None:
+        failed = [r for r in results if r.status == "failed"]
+        lines = [
+            f"back-promote from {the_plan.source.name}: {len(failed)} of {tried} sandbox(es) "
+            f"failed, the other envs were updated; fix them, then run the same back-promote "
+            "again (envs already done are up to date):"
+        ]
+        lines += [f"  {r.env}: {(r.reason or '').splitlines()[0]}" for r in failed]
+        super().__init__(
+            "\n".join(lines),
+            data={
+                "envs": [r.to_json() for r in results],
+                "failed": [r.env for r in failed],
+            },
+        )
+        self.exit_code = max(r.exit_code or EXIT_EXTERNAL for r in failed)
+        self.results = results
+
+
+def _run_sandboxes(
+    project: Project,
+    sandboxes: Sequence[tuple[Step, str]],
+    progress: workflow.ProgressCallback | None,
+    jobs: int,
+    take_over: bool,
+) -> list[StepResult]:
+    """Every sandbox step, `jobs` at a time; a failure becomes that sandbox's result."""
+
+    def one(step: Step, upper_sha: str) -> StepResult:
+        try:
+            return _run_sandbox(project, step, upper_sha, progress, take_over)
+        except SfsyncError as exc:
+            return StepResult(
+                step.env.name,
+                "failed",
+                reason=exc.message,
+                error=exc.name,
+                exit_code=exc.exit_code,
+                data=dict(exc.data),
+            )
+
+    if jobs == 1 or len(sandboxes) <= 1:
+        return [one(step, sha) for step, sha in sandboxes]
+    with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="sfsync-sandbox") as pool:
+        futures = [pool.submit(one, step, sha) for step, sha in sandboxes]
+        return [future.result() for future in futures]
 
 
 # --- planning ---------------------------------------------------------------------------

@@ -141,10 +141,13 @@ def plan_deploy(
     tests: Sequence[str] = (),
     baseline: str | None = None,
     settle: bool = True,
+    ref: str | None = None,
 ) -> DeployPlan:
     """The net difference between what `env_name`'s org holds and its branch tip.
 
     `settle`: first finish a deploy a killed run left on the env (a dry run only names it).
+    `ref` (validations only) validates another commit instead of the tip: a pull request's
+    merge, before it lands on the branch.
     """
     repo = project.root
     env = branch_env(project, env_name)
@@ -152,14 +155,25 @@ def plan_deploy(
     interrupted: tuple[str, ...] = ()
     if not validate:
         interrupted = workflow.settle_interrupted(project, [env], "deploy", wait=settle)
-    ref = behind.branch_ref(repo, project.config.remote, env.branch)
-    if ref is None:
-        raise UsageError(
-            f"{env.name}: branch '{env.branch}' not found (neither "
-            f"{project.config.remote}/{env.branch} nor a local branch): fetch it first"
-        )
-    tip = gitrepo.rev_parse(repo, ref)
-    assert tip is not None
+    if ref is not None:
+        if not validate:
+            raise UsageError(
+                f"--ref {ref} needs --validate: a deploy always takes the tip of {env.branch}, "
+                "the commit the state records as deployed"
+            )
+        tip = gitrepo.rev_parse(repo, ref)
+        if tip is None:
+            raise UsageError(f"--ref {ref}: no such commit in this repository")
+    else:
+        ref = behind.branch_ref(repo, project.config.remote, env.branch)
+        if ref is None:
+            raise UsageError(
+                f"{env.name}: branch '{env.branch}' not found (neither "
+                f"{project.config.remote}/{env.branch} nor a local branch): fetch it first"
+            )
+        found = gitrepo.rev_parse(repo, ref)
+        assert found is not None
+        tip = found
     if baseline is not None:
         from_sha = gitrepo.rev_parse(repo, baseline)
         if from_sha is None:

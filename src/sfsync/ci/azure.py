@@ -1,0 +1,211 @@
+"""Azure Pipelines: `azure-pipelines.yml`.
+
+Jobs run on `ubuntu-latest` with `UsePythonVersion` and `NodeTool`. Secret variables are
+not environment variables on Azure: each step maps the ones it needs (`env:`). The sandbox
+jobs are a matrix read at run time from the `sandboxes` job's output (built from
+`sfsync status --json`). Reports go to the run's summary page (`task.uploadsummary`). The
+checkout keeps its credentials so back-promote can push: give the project's build service
+Contribute rights on the repository.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sfsync.ci import model
+from sfsync.ci.yamltext import dump, script
+
+FILE = "azure-pipelines.yml"
+PUSHED = "in(variables['Build.Reason'], 'IndividualCI', 'BatchedCI', 'Manual')"
+
+
+def files(plan: model.CiPlan) -> dict[str, str]:
+    """The one pipeline file."""
+    return {FILE: dump(_pipeline(plan), plan.header("azure"))}
+
+
+def _setup(plan: model.CiPlan) -> list[dict[str, Any]]:
+    return [
+        {"checkout": "self", "fetchDepth": "0", "persistCredentials": "true"},
+        {"task": "UsePythonVersion@0", "inputs": {"versionSpec": "3.12"}},
+        {"task": "NodeTool@0", "inputs": {"versionSpec": "22.x"}},
+        {"script": script(plan.install()), "displayName": "Install sfsync and the Salesforce CLI"},
+        {
+            "script": script(plan.prepare_git("sfsync CI", "sfsync-ci@noreply.invalid")),
+            "displayName": "Prepare git",
+        },
+    ]
+
+
+def _env(plan: model.CiPlan, names: tuple[str, ...]) -> dict[str, str]:
+    secrets = [*plan.secrets_for(names), *([plan.webhook_env] if plan.webhook_env else [])]
+    return {s: f"$({s})" for s in secrets}
+
+
+def _summary(report: str) -> dict[str, Any]:
+    return {
+        "script": script(
+            [f'if [ -f {report} ]; then echo "##vso[task.uploadsummary]$PWD/{report}"; fi']
+        ),
+        "displayName": "Run summary",
+        "condition": "always()",
+    }
+
+
+def _pipeline(plan: model.CiPlan) -> dict[str, Any]:
+    branches = list(plan.branches)
+    jobs: list[dict[str, Any]] = []
+    for env in plan.envs:
+        names = (env.name, *env.below)
+        lines = [plan.login_command(names), plan.deploy(env)]
+        walk = plan.back_promote(env)
+        steps = [
+            *_setup(plan),
+            {
+                "script": script(lines),
+                "displayName": f"Deploy {env.branch} to {env.name}",
+                "env": _env(plan, names),
+            },
+            _summary(model.REPORT_DEPLOY),
+        ]
+        if walk is not None:
+            steps += [
+                {
+                    "script": script([walk]),
+                    "displayName": f"Back-promote {' -> '.join(names)}",
+                    "env": _env(plan, names),
+                },
+                _summary(model.REPORT_BACK_PROMOTE),
+            ]
+        jobs.append(
+            {
+                "job": f"deploy_{model.key(env.name).lower()}",
+                "displayName": f"deploy {env.name}",
+                "condition": f"and(succeeded(), {PUSHED}, "
+                f"eq(variables['Build.SourceBranch'], 'refs/heads/{env.branch}'))",
+                "steps": steps,
+            }
+        )
+    deploy_jobs = [j["job"] for j in jobs]
+    if plan.sandboxes:
+        ran = ", ".join(f"eq(dependencies.{j}.result, 'Succeeded')" for j in deploy_jobs)
+        failed = ", ".join(f"eq(dependencies.{j}.result, 'Failed')" for j in deploy_jobs)
+        to_matrix = (
+            "python3 -c \"import json; legs = json.load(open('"
+            + model.LEGS_JSON
+            + "')); print(json.dumps({l['key']: {'SANDBOX': l['env'], 'UPSTREAM': l['from']} "
+            'for l in legs}))" > sfsync-matrix.json'
+        )
+        jobs.append(
+            {
+                "job": "sandboxes",
+                "displayName": "sandboxes behind",
+                "dependsOn": deploy_jobs,
+                "condition": f"and(not(canceled()), {PUSHED}, or({ran}), not(or({failed})))",
+                "steps": [
+                    *_setup(plan),
+                    {
+                        "name": "list",
+                        "script": script(
+                            [
+                                *plan.sandbox_legs(),
+                                to_matrix,
+                                'echo "##vso[task.setvariable variable=legs;isOutput=true]'
+                                '$(cat sfsync-matrix.json)"',
+                            ]
+                        ),
+                        "displayName": "List the developer sandboxes behind (sfsync status)",
+                    },
+                ],
+            }
+        )
+        jobs.append(
+            {
+                "job": "sandbox",
+                "displayName": "back-promote to a sandbox",
+                "dependsOn": "sandboxes",
+                "condition": "and(succeeded(), "
+                "ne(dependencies.sandboxes.outputs['list.legs'], '{}'))",
+                "strategy": {"matrix": "$[ dependencies.sandboxes.outputs['list.legs'] ]"},
+                "steps": [
+                    *_setup(plan),
+                    {
+                        "script": script(plan.sandbox("SANDBOX", "UPSTREAM")),
+                        "displayName": "Back-promote",
+                        "env": _env(plan, tuple(s.name for s in plan.sandboxes)),
+                    },
+                    _summary(model.REPORT_SANDBOX),
+                ],
+            }
+        )
+    for env in plan.envs:
+        jobs.append(
+            {
+                "job": f"validate_{model.key(env.name).lower()}",
+                "displayName": f"validate on {env.name}",
+                "condition": "and(succeeded(), eq(variables['Build.Reason'], 'PullRequest'), "
+                f"eq(variables['System.PullRequest.TargetBranch'], 'refs/heads/{env.branch}'))",
+                "steps": [
+                    *_setup(plan),
+                    {
+                        "script": script([plan.login_command((env.name,)), plan.validate(env)]),
+                        "displayName": f"Validate the merge on {env.name}",
+                        "env": _env(plan, (env.name,)),
+                    },
+                    _summary(model.REPORT_VALIDATE),
+                ],
+            }
+        )
+    nightly = "eq(variables['Build.Reason'], 'Schedule')"
+    jobs.append(
+        {
+            "job": "backup",
+            "displayName": f"backup {plan.top.name}",
+            "condition": nightly,
+            "steps": [
+                *_setup(plan),
+                {
+                    "script": script([plan.login_command((plan.top.name,)), plan.backup()]),
+                    "displayName": f"Back up {plan.top.name}",
+                    "env": _env(plan, (plan.top.name,)),
+                },
+            ],
+        }
+    )
+    jobs.append(
+        {
+            "job": "drift",
+            "displayName": "drift",
+            "condition": nightly,
+            "strategy": {"matrix": {e.key: {"SFSYNC_ENV": e.name} for e in plan.envs}},
+            "steps": [
+                *_setup(plan),
+                {
+                    "script": script(
+                        [
+                            'sfsync ci login --env "$SFSYNC_ENV"',
+                            'sfsync drift --env "$SFSYNC_ENV" --format markdown '
+                            '> "sfsync-drift-$SFSYNC_ENV.md"',
+                        ]
+                    ),
+                    "displayName": "Compare the org with its branch",
+                    "env": _env(plan, tuple(e.name for e in plan.envs)),
+                },
+            ],
+        }
+    )
+    return {
+        "trigger": {"branches": {"include": branches}},
+        "pr": {"branches": {"include": branches}},
+        "schedules": [
+            {
+                "cron": model.NIGHTLY_CRON,
+                "displayName": "sfsync nightly backup and drift",
+                "branches": {"include": [plan.top.branch]},
+                "always": "true",
+            }
+        ],
+        "variables": {"SF_DISABLE_AUTOUPDATE": "true", "SF_DISABLE_TELEMETRY": "true"},
+        "pool": {"vmImage": "ubuntu-latest"},
+        "jobs": jobs,
+    }

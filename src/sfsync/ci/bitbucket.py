@@ -1,0 +1,107 @@
+"""Bitbucket Pipelines: `bitbucket-pipelines.yml`.
+
+A pipeline per env branch (deploy, back-promote, then one parallel step per developer
+sandbox: Bitbucket's steps are fixed in the file, so a sandbox that is not behind reports
+up to date), one for pull requests (Bitbucket runs it on the merge of the source into the
+destination branch; the destination picks the env), and a custom `sfsync-nightly` pipeline
+to schedule in Repository settings > Pipelines > Schedules. Repository variables reach the
+steps as environment variables: mark the secrets secured. Pipelines can push to their own
+repository, which back-promote needs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sfsync.ci import model
+from sfsync.ci.yamltext import dump, script
+
+FILE = "bitbucket-pipelines.yml"
+NIGHTLY = "sfsync-nightly"
+REPORTS = ["sfsync-*.md"]
+
+
+def files(plan: model.CiPlan) -> dict[str, str]:
+    """The one pipeline file."""
+    return {FILE: dump(_pipeline(plan), plan.header("bitbucket"))}
+
+
+def _setup(plan: model.CiPlan) -> list[str]:
+    return [
+        "export SF_DISABLE_AUTOUPDATE=true SF_DISABLE_TELEMETRY=true",
+        *plan.container_setup(),
+        *plan.install(),
+        *plan.prepare_git("sfsync CI", "sfsync-ci@noreply.invalid"),
+    ]
+
+
+def _step(name: str, lines: list[str], plan: model.CiPlan) -> dict[str, Any]:
+    return {"step": {"name": name, "script": [*_setup(plan), *lines], "artifacts": REPORTS}}
+
+
+def _parallel(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Steps side by side (Bitbucket wants two or more in a parallel group)."""
+    if len(steps) < 2:
+        return steps
+    return [{"parallel": steps}]
+
+
+def _pipeline(plan: model.CiPlan) -> dict[str, Any]:
+    sandboxes = [
+        _step(
+            f"back-promote to {s.name}",
+            [
+                f"export SANDBOX={s.name} UPSTREAM={s.upstream}",
+                *plan.sandbox("SANDBOX", "UPSTREAM"),
+            ],
+            plan,
+        )
+        for s in plan.sandboxes
+    ]
+    branches: dict[str, Any] = {}
+    for env in plan.envs:
+        names = (env.name, *env.below)
+        walk = plan.back_promote(env)
+        deploy = _step(
+            f"deploy {env.name}" + (f", back-promote to {', '.join(env.below)}" if walk else ""),
+            [plan.login_command(names), plan.deploy(env), *([walk] if walk else [])],
+            plan,
+        )
+        branches[env.branch] = [deploy, *_parallel(sandboxes)]
+    pick = ['case "$BITBUCKET_PR_DESTINATION_BRANCH" in']
+    pick += [f"  {e.branch}) SFSYNC_ENV={e.name} ;;" for e in plan.envs]
+    pick += ['  *) echo "not an env branch: nothing to validate"; exit 0 ;;', "esac"]
+    validate = _step(
+        "validate the merge on its env",
+        [
+            script(pick).rstrip("\n"),
+            'sfsync ci login --env "$SFSYNC_ENV"',
+            'sfsync deploy --env "$SFSYNC_ENV" --validate --ref HEAD --yes --format markdown '
+            f"> {model.REPORT_VALIDATE}",
+        ],
+        plan,
+    )
+    drift = [
+        _step(
+            f"drift of {e.name}",
+            [
+                plan.login_command((e.name,)),
+                f"sfsync drift --env {e.name} --format markdown > sfsync-drift-{e.name}.md",
+            ],
+            plan,
+        )
+        for e in plan.envs
+    ]
+    backup = _step(
+        f"backup {plan.top.name}", [plan.login_command((plan.top.name,)), plan.backup()], plan
+    )
+    return {
+        "image": "node:22-bookworm",
+        "clone": {"depth": "full"},  # whole history: deltas and merges need it
+        "options": {"max-time": 120},
+        "pipelines": {
+            "branches": branches,
+            "pull-requests": {"**": [validate]},
+            "custom": {NIGHTLY: [backup, *_parallel(drift)]},
+        },
+    }

@@ -1,0 +1,258 @@
+"""GitHub Actions: `.github/workflows/sfsync.yml` (push, pull request, sandboxes) and
+`.github/workflows/sfsync-nightly.yml` (backup and drift).
+
+The sandbox jobs are a matrix built at run time from `sfsync status --json` (a job output
+read with `fromJSON`), so the CI service runs one job per sandbox that is behind. Secrets
+reach the steps as environment variables; a matrix leg reads its sandbox's secret through
+`secrets[format(...)]`. The PR comment is posted by `actions/github-script` from the report.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sfsync.ci import model
+from sfsync.ci.yamltext import dump, script
+
+WORKFLOW = ".github/workflows/sfsync.yml"
+NIGHTLY = ".github/workflows/sfsync-nightly.yml"
+BOT_NAME = "github-actions[bot]"
+BOT_EMAIL = "41898282+github-actions[bot]@users.noreply.github.com"
+INSTALL_ID = "install"  # the step that installs sfsync and sf (the end-to-end test runs the rest)
+
+
+def files(plan: model.CiPlan) -> dict[str, str]:
+    """The two workflow files."""
+    return {
+        WORKFLOW: dump(_workflow(plan), plan.header("github")),
+        NIGHTLY: dump(_nightly(plan), plan.header("github")),
+    }
+
+
+def _setup(plan: model.CiPlan) -> list[dict[str, Any]]:
+    return [
+        {
+            "name": "Check out every branch and its history",
+            "uses": "actions/checkout@v4",
+            "with": {"fetch-depth": 0},
+        },
+        {"uses": "actions/setup-python@v5", "with": {"python-version": "3.12"}},
+        {"uses": "actions/setup-node@v4", "with": {"node-version": "22"}},
+        {
+            "name": "Install sfsync and the Salesforce CLI",
+            "id": INSTALL_ID,
+            "run": script(plan.install()),
+        },
+        {"name": "Prepare git", "run": script(plan.prepare_git(BOT_NAME, BOT_EMAIL))},
+    ]
+
+
+def _secrets(plan: model.CiPlan, names: tuple[str, ...]) -> dict[str, str]:
+    return {s: f"${{{{ secrets.{s} }}}}" for s in plan.secrets_for(names)}
+
+
+def _summary(report: str) -> dict[str, Any]:
+    return {
+        "name": "Job summary",
+        "if": "always()",
+        "run": script([f'if [ -f {report} ]; then cat {report} >> "$GITHUB_STEP_SUMMARY"; fi']),
+    }
+
+
+def _deploy_job(plan: model.CiPlan, env: model.CiEnv) -> dict[str, Any]:
+    names = (env.name, *env.below)
+    steps = [
+        *_setup(plan),
+        {"name": f"Log in to {', '.join(names)}", "run": plan.login_command(names)},
+        {"name": f"Deploy {env.branch} to {env.name}", "run": plan.deploy(env)},
+        _summary(model.REPORT_DEPLOY),
+    ]
+    walk = plan.back_promote(env)
+    if walk is not None:
+        steps += [
+            {"name": f"Back-promote {' -> '.join(names)}", "run": walk},
+            _summary(model.REPORT_BACK_PROMOTE),
+        ]
+    return {
+        "name": f"deploy {env.name}"
+        + (f", back-promote to {', '.join(env.below)}" if walk else ""),
+        "if": f"github.event_name == 'push' && github.ref_name == '{env.branch}'",
+        "runs-on": "ubuntu-latest",
+        "concurrency": {"group": f"sfsync-{env.name}", "cancel-in-progress": False},
+        "env": _secrets(plan, names),
+        "steps": steps,
+    }
+
+
+def _validate_job(plan: model.CiPlan, env: model.CiEnv) -> dict[str, Any]:
+    comment = (
+        "const fs = require('fs');\n"
+        f"if (!fs.existsSync('{model.REPORT_VALIDATE}')) return;\n"
+        "await github.rest.issues.createComment({\n"
+        "  ...context.repo,\n"
+        "  issue_number: context.issue.number,\n"
+        f"  body: fs.readFileSync('{model.REPORT_VALIDATE}', 'utf8'),\n"
+        "});\n"
+    )
+    return {
+        "name": f"validate on {env.name}",
+        "if": f"github.event_name == 'pull_request' && github.base_ref == '{env.branch}'",
+        "runs-on": "ubuntu-latest",
+        "concurrency": {
+            "group": f"sfsync-validate-${{{{ github.event.pull_request.number }}}}-{env.name}",
+            "cancel-in-progress": True,
+        },
+        "env": _secrets(plan, (env.name,)),
+        "steps": [
+            *_setup(plan),
+            {"name": f"Log in to {env.name}", "run": plan.login_command((env.name,))},
+            {"name": f"Validate the merge on {env.name}", "run": plan.validate(env)},
+            _summary(model.REPORT_VALIDATE),
+            {
+                "name": "Comment on the pull request",
+                # a pull request from a fork gets a read-only token: the summary still shows it
+                "if": "always() && "
+                "github.event.pull_request.head.repo.full_name == github.repository",
+                "uses": "actions/github-script@v7",
+                "with": {"script": comment},
+            },
+        ],
+    }
+
+
+def _sandbox_jobs(plan: model.CiPlan, deploy_jobs: list[str]) -> dict[str, Any]:
+    legs = {
+        "name": "sandboxes behind",
+        "needs": deploy_jobs,
+        "if": "${{ !cancelled() && github.event_name == 'push' && "
+        "contains(needs.*.result, 'success') && !contains(needs.*.result, 'failure') }}",
+        "runs-on": "ubuntu-latest",
+        "outputs": {"legs": "${{ steps.legs.outputs.legs }}"},
+        "steps": [
+            *_setup(plan),
+            {
+                "name": "List the developer sandboxes behind (sfsync status --json)",
+                "id": "legs",
+                "run": script(
+                    [
+                        *plan.sandbox_legs(),
+                        f'echo "legs=$(cat {model.LEGS_JSON})" >> "$GITHUB_OUTPUT"',
+                    ]
+                ),
+            },
+        ],
+    }
+    env = {"SANDBOX": "${{ matrix.env }}", "UPSTREAM": "${{ matrix.from }}", **_leg_secrets(plan)}
+    leg = {
+        "name": "back-promote to ${{ matrix.env }}",
+        "needs": "sandboxes",
+        "if": "${{ needs.sandboxes.outputs.legs != '' && needs.sandboxes.outputs.legs != '[]' }}",
+        "runs-on": "ubuntu-latest",
+        "strategy": {
+            "fail-fast": False,
+            "matrix": {"include": "${{ fromJSON(needs.sandboxes.outputs.legs) }}"},
+        },
+        "concurrency": {"group": "sfsync-${{ matrix.env }}", "cancel-in-progress": False},
+        "env": env,
+        "steps": [
+            *_setup(plan),
+            {"name": "Back-promote", "run": script(plan.sandbox("SANDBOX", "UPSTREAM"))},
+            _summary(model.REPORT_SANDBOX),
+        ],
+    }
+    return {"sandboxes": legs, "sandbox": leg}
+
+
+def _workflow(plan: model.CiPlan) -> dict[str, Any]:
+    jobs: dict[str, Any] = {}
+    for env in plan.envs:
+        jobs[f"deploy-{model.job_id(env.name)}"] = _deploy_job(plan, env)
+    deploy_jobs = list(jobs)
+    for env in plan.envs:
+        jobs[f"validate-{model.job_id(env.name)}"] = _validate_job(plan, env)
+    if plan.sandboxes:
+        jobs.update(_sandbox_jobs(plan, deploy_jobs))
+    branches = list(plan.branches)
+    return {
+        "name": "sfsync",
+        "on": {"push": {"branches": branches}, "pull_request": {"branches": branches}},
+        "permissions": {"contents": "write", "pull-requests": "write"},
+        "env": _common_env(plan),
+        "jobs": jobs,
+    }
+
+
+def _nightly(plan: model.CiPlan) -> dict[str, Any]:
+    top = plan.top
+    drift_legs = [{"env": e.name, "key": e.key} for e in plan.envs]
+    return {
+        "name": "sfsync nightly",
+        "on": {"schedule": [{"cron": model.NIGHTLY_CRON}], "workflow_dispatch": {}},
+        "permissions": {"contents": "write"},
+        "env": _common_env(plan),
+        "jobs": {
+            "backup": {
+                "name": f"backup {top.name}",
+                "runs-on": "ubuntu-latest",
+                "env": _secrets(plan, (top.name,)),
+                "steps": [
+                    *_setup(plan),
+                    {"name": f"Log in to {top.name}", "run": plan.login_command((top.name,))},
+                    {"name": f"Back up {top.name}", "run": plan.backup()},
+                ],
+            },
+            "drift": {
+                "name": "drift of ${{ matrix.env }}",
+                "runs-on": "ubuntu-latest",
+                "strategy": {"fail-fast": False, "matrix": {"include": drift_legs}},
+                "env": {"SFSYNC_ENV": "${{ matrix.env }}", **_leg_secrets(plan)},
+                "steps": [
+                    *_setup(plan),
+                    {"name": "Log in", "run": 'sfsync ci login --env "$SFSYNC_ENV"'},
+                    {
+                        "name": "Compare the org with its branch",
+                        "run": script(
+                            [
+                                'sfsync drift --env "$SFSYNC_ENV" --format markdown '
+                                '> "sfsync-drift-$SFSYNC_ENV.md"'
+                            ]
+                        ),
+                    },
+                    {
+                        "name": "Job summary",
+                        "if": "always()",
+                        "run": script(
+                            ['cat "sfsync-drift-$SFSYNC_ENV.md" >> "$GITHUB_STEP_SUMMARY"']
+                        ),
+                    },
+                ],
+            },
+        },
+    }
+
+
+def _leg_secrets(plan: model.CiPlan) -> dict[str, str]:
+    """A matrix leg's login secrets, picked by `matrix.key` (`sfsync ci login` reads the
+    unsuffixed names when it logs in to one env)."""
+    names = (
+        ["SFSYNC_AUTH_URL"]
+        if plan.login == "sfdx-url"
+        else [
+            "SFSYNC_CLIENT_ID",
+            "SFSYNC_USERNAME",
+        ]
+    )
+    env = {n: f"${{{{ secrets[format('{n}_{{0}}', matrix.key)] }}}}" for n in names}
+    if plan.login == "jwt":
+        env["SFSYNC_JWT_KEY"] = "${{ secrets.SFSYNC_JWT_KEY }}"
+    return env
+
+
+def _common_env(plan: model.CiPlan) -> dict[str, str]:
+    env = {
+        "SF_DISABLE_AUTOUPDATE": "true",  # sf's own variable (not SF_AUTOUPDATE_DISABLE)
+        "SF_DISABLE_TELEMETRY": "true",
+    }
+    if plan.webhook_env:
+        env[plan.webhook_env] = f"${{{{ secrets.{plan.webhook_env} }}}}"
+    return env

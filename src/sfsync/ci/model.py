@@ -1,0 +1,272 @@
+"""What every CI provider runs, worked out once from `sfsync.yml`.
+
+Four jobs, the same shell commands on every provider:
+
+1. a push to an env branch: log in, `sfsync deploy --env E --yes --push`, then
+   `sfsync back-promote --from E --yes` when branch envs lie below E;
+2. a pull/merge request into an env branch: `sfsync deploy --env E --validate --ref HEAD`,
+   the markdown report as the PR comment and the job summary;
+3. nightly: `sfsync backup` of production and `sfsync drift` of every branch env;
+4. after a push: one job per developer sandbox that is behind (from `sfsync status --json`),
+   `sfsync back-promote --from <upstream> --to <sandbox> --yes`.
+
+Logins come from CI secrets through `sfsync ci login` (sfdx auth URL or JWT; see
+`sfsync.org.login` for the variable names), never echoed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sfsync import __version__
+from sfsync.pipeline.config import Config, secret_key
+
+SF_CLI_VERSION = "2.150.6"  # the sf CLI sfsync is tested with (package.json; a test checks)
+LOGINS = ("sfdx-url", "jwt")
+REPORT_DEPLOY = "sfsync-deploy.md"
+REPORT_BACK_PROMOTE = "sfsync-back-promote.md"
+REPORT_VALIDATE = "sfsync-validate.md"
+REPORT_SANDBOX = "sfsync-sandbox.md"
+STATUS_JSON = "sfsync-status.json"
+LEGS_JSON = "sfsync-legs.json"
+NIGHTLY_CRON = "0 2 * * *"
+
+
+def key(name: str) -> str:
+    """The suffix of an env's secret names: `dev-1.a` -> `DEV_1_A`."""
+    return secret_key(name)
+
+
+def job_id(name: str) -> str:
+    """A job name every provider accepts: letters, digits, `_` and `-`."""
+    return re.sub(r"[^A-Za-z0-9_-]", "_", name)
+
+
+@dataclass(frozen=True)
+class CiEnv:
+    """A branch env: what a push to its branch deploys, and what lies below it."""
+
+    name: str
+    org: str
+    branch: str
+    protected: bool
+    below: tuple[str, ...]
+    """The branch envs below it, top first (back-promote walks them)."""
+    production: bool
+
+    @property
+    def key(self) -> str:
+        """Its secret names' suffix."""
+        return key(self.name)
+
+
+@dataclass(frozen=True)
+class CiSandbox:
+    """A developer sandbox: a matrix leg once it is behind."""
+
+    name: str
+    org: str
+    upstream: str
+
+    @property
+    def key(self) -> str:
+        """Its secret names' suffix."""
+        return key(self.name)
+
+
+@dataclass(frozen=True)
+class CiPlan:
+    """The team's pipeline as the CI files need it."""
+
+    envs: tuple[CiEnv, ...]
+    sandboxes: tuple[CiSandbox, ...]
+    login: str
+    sfsync_spec: str
+    remote: str
+    webhook_env: str | None
+    """The variable holding the notification URL (from `notify:`), passed from a secret."""
+
+    @property
+    def top(self) -> CiEnv:
+        """Production."""
+        return self.envs[0]
+
+    @property
+    def branches(self) -> tuple[str, ...]:
+        """The env branches, top first."""
+        return tuple(e.branch for e in self.envs)
+
+    def env_of_branch(self) -> dict[str, str]:
+        """Env branch -> env name."""
+        return {e.branch: e.name for e in self.envs}
+
+    # --- the secrets ---------------------------------------------------------------------
+
+    def secrets_for(self, names: tuple[str, ...]) -> tuple[str, ...]:
+        """The secret variables a login to these envs reads."""
+        if self.login == "sfdx-url":
+            return tuple(f"SFSYNC_AUTH_URL_{key(n)}" for n in names)
+        out = ["SFSYNC_JWT_KEY"]
+        for n in names:
+            out += [f"SFSYNC_CLIENT_ID_{key(n)}", f"SFSYNC_USERNAME_{key(n)}"]
+        return tuple(out)
+
+    def all_secrets(self) -> tuple[str, ...]:
+        """Every secret the files read (for the header that lists them)."""
+        names = tuple(e.name for e in self.envs) + tuple(s.name for s in self.sandboxes)
+        extra = (self.webhook_env,) if self.webhook_env else ()
+        return tuple(dict.fromkeys([*self.secrets_for(names), *extra]))
+
+    # --- the commands ----------------------------------------------------------------------
+
+    def install(self) -> list[str]:
+        """sfsync (from the package index) and the sf CLI sfsync is tested with."""
+        return [
+            f'python -m pip install --quiet "{self.sfsync_spec}"',
+            f"npm install --global --no-audit --no-fund @salesforce/cli@{SF_CLI_VERSION}",
+        ]
+
+    def container_setup(self) -> list[str]:
+        """On a `node:22` container image (GitLab, Bitbucket): a Python venv for sfsync."""
+        return [
+            "apt-get update -qq && apt-get install -y -qq python3-venv > /dev/null",
+            "python3 -m venv /opt/sfsync",
+            'export PATH="/opt/sfsync/bin:$PATH"',
+        ]
+
+    def prepare_git(self, name: str, email: str) -> list[str]:
+        """An identity for back-promote's merges; every env branch and refs/sfsync/*."""
+        return [
+            f'git config user.name "{name}"',
+            f'git config user.email "{email}"',
+            f"git fetch --quiet --no-tags {self.remote} "
+            f"'+refs/heads/*:refs/remotes/{self.remote}/*' 'refs/sfsync/*:refs/sfsync/*'",
+        ]
+
+    def login_command(self, names: tuple[str, ...]) -> str:
+        """`sfsync ci login` for these envs (reads their secrets, never prints them)."""
+        return "sfsync ci login " + " ".join(f"--env {n}" for n in names)
+
+    def deploy(self, env: CiEnv) -> str:
+        """Deploy the branch's net difference; the markdown result into a report file."""
+        confirm = f" --confirm {env.name}" if env.protected else ""
+        return (
+            f"sfsync deploy --env {env.name}{confirm} --yes --push --format markdown "
+            f"> {REPORT_DEPLOY}"
+        )
+
+    def back_promote(self, env: CiEnv) -> str | None:
+        """The walk down the branch envs below `env` (None at the lowest one)."""
+        if not env.below:
+            return None
+        return (
+            f"sfsync back-promote --from {env.name} --yes --format markdown > {REPORT_BACK_PROMOTE}"
+        )
+
+    def validate(self, env: CiEnv) -> str:
+        """A check-only deploy of the pull request's merge (HEAD)."""
+        return (
+            f"sfsync deploy --env {env.name} --validate --ref HEAD --yes --format markdown "
+            f"> {REPORT_VALIDATE}"
+        )
+
+    def sandbox_legs(self) -> list[str]:
+        """Writes the sandboxes behind as JSON ([{env, from, key}]) to LEGS_JSON, from
+        `sfsync status --json`."""
+        return [
+            f"sfsync status --json > {STATUS_JSON}",
+            f"python3 - > {LEGS_JSON} <<'PY'",
+            "import json, re",
+            f"envs = json.load(open('{STATUS_JSON}'))['result']['environments']",
+            "legs = [",
+            "    {'env': e['name'], 'from': e['upstream'],",
+            "     'key': re.sub('[^A-Z0-9]', '_', e['name'].upper())}",
+            "    for e in envs",
+            "    if e['branch'] is None and e['known'] and e['deploymentsBehind']",
+            "]",
+            "print(json.dumps(legs))",
+            "PY",
+        ]
+
+    def sandbox(self, env_var: str, from_var: str) -> list[str]:
+        """One leg: log in to the sandbox, bring it its upstream's changes."""
+        return [
+            f'sfsync ci login --env "${env_var}"',
+            f'sfsync back-promote --from "${from_var}" --to "${env_var}" --yes --format markdown '
+            f"> {REPORT_SANDBOX}",
+        ]
+
+    def backup(self) -> str:
+        """The nightly backup of production (`sfsync backup`)."""
+        return f"sfsync backup --env {self.top.name}"
+
+    def drift(self, env: CiEnv) -> str:
+        """The nightly drift check of one env (`sfsync drift`); notifies through `notify:`."""
+        return f"sfsync drift --env {env.name} --format markdown > sfsync-drift-{env.name}.md"
+
+    def header(self, provider: str) -> list[str]:
+        """The comment lines on top of every generated file."""
+        lines = [
+            f"Generated by `sfsync ci init --provider {provider}` (sfsync {__version__}) from",
+            "sfsync.yml; run it again after changing the pipeline (--force replaces this file).",
+            "",
+            "On a push to "
+            + ", ".join(f"{e.branch} ({e.name})" for e in self.envs)
+            + ": deploy the branch to its org,",
+            "then back-promote to the branch envs below and to every developer sandbox behind.",
+            "On a pull request into one of them: a check-only deploy, its report as a comment.",
+            f"Nightly: backup of {self.top.name}, drift of each env.",
+            "",
+            "Secrets to set (never printed; `sfsync ci login` reads them):",
+        ]
+        if self.login == "sfdx-url":
+            lines += [
+                "  SFSYNC_AUTH_URL_<ENV>: the org's sfdx auth URL, from",
+                "    sf org display --verbose --json --target-org <org>  (result.sfdxAuthUrl)",
+            ]
+        else:
+            lines += [
+                "  SFSYNC_JWT_KEY: the connected app's private key (PEM);",
+                "  SFSYNC_CLIENT_ID_<ENV>, SFSYNC_USERNAME_<ENV> (and optionally",
+                "  SFSYNC_INSTANCE_URL_<ENV>) for each org",
+            ]
+        lines.append("  " + ", ".join(self.all_secrets()))
+        lines += [
+            "First use: each branch env needs a recorded deployment, once, by hand:",
+            "  sfsync deploy --env <env> --baseline <commit its org holds> --yes --push",
+        ]
+        return lines
+
+
+def plan(config: Config, *, login: str = "sfdx-url", sfsync_spec: str | None = None) -> CiPlan:
+    """The CI model of `config`'s pipeline."""
+    ordered = config.pipeline()
+    branch_envs = [e for e in ordered if e.branch is not None]
+    envs = []
+    for env in branch_envs:
+        below: list[str] = []
+        queue = [env.name]
+        while queue:
+            current = queue.pop(0)
+            for child in config.downstream_of(current):
+                if child.branch is not None:
+                    below.append(child.name)
+                    queue.append(child.name)
+        assert env.branch is not None
+        envs.append(
+            CiEnv(env.name, env.org, env.branch, env.protected, tuple(below), env.upstream is None)
+        )
+    sandboxes = tuple(
+        CiSandbox(e.name, e.org, e.upstream)
+        for e in ordered
+        if e.branch is None and e.upstream is not None
+    )
+    return CiPlan(
+        envs=tuple(envs),
+        sandboxes=sandboxes,
+        login=login,
+        sfsync_spec=sfsync_spec or f"sfsync=={__version__}",
+        remote=config.remote,
+        webhook_env=config.notify.url_env if config.notify else None,
+    )
