@@ -230,7 +230,7 @@ def test_a_push_to_main_deploys_back_promotes_and_fans_out_to_the_sandboxes(
         git(team.remote, "rev-parse", "--verify", f"refs/sfsync/envs/{env}")
     deploy = jobs["deploy-prod"][0]
     assert "### ✅ Deployed to prod (gh-prod)" in deploy.summary
-    assert "### ✅ Back-promote from prod: 1 env(s)" in deploy.summary
+    assert "### ✅ Back-promote from prod: 1 env" in deploy.summary
     assert "| int | ✅ done | 1 | 0 |" in deploy.summary
     assert "| dev1 | ✅ done | 1 | 0 |" in leg.summary
     ran = [s.name for s in deploy.steps if s.outcome == "success"]

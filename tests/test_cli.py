@@ -43,9 +43,10 @@ def _help_of(name: str) -> tuple[str, str]:
     from sfsync.app import load_command
 
     command = load_command(name)
-    if name == "config":
-        command = command.commands["validate"]  # type: ignore[attr-defined]
-        args = ["config", "validate", "--help"]
+    groups = {"config": "validate", "ci": "init"}  # a group's help is its first command's
+    if name in groups:
+        command = command.commands[groups[name]]  # type: ignore[attr-defined]
+        args = [name, groups[name], "--help"]
     else:
         args = [name, "--help"]
     return inspect.cleandoc(command.help or ""), _captured_help(args)

@@ -150,13 +150,13 @@ def test_status_lists_ten_deployments_per_env_unless_one_env(
     git(repo, "fetch", "-q", "origin")
     monkeypatch.chdir(repo)
     assert main(["status"]) == 0
-    listed = [line for line in capsys.readouterr().err.splitlines() if "  dev1: " in line]
+    listed = [line for line in capsys.readouterr().out.splitlines() if "  dev1: " in line]
     assert [line.split()[2:4] for line in listed[:10]] == [
         ["Add", f"C{n}"] for n in range(11, 1, -1)
     ]
     assert listed[10:] == ["  dev1: ... and 2 more (sfsync status --env dev1)"]
     assert main(["status", "--env", "dev1"]) == 0
-    listed = [line for line in capsys.readouterr().err.splitlines() if "  dev1: " in line]
+    listed = [line for line in capsys.readouterr().out.splitlines() if "  dev1: " in line]
     assert len(listed) == 12 and "more" not in listed[-1]
     envs = run_json(capsys, "status")["result"]["environments"]
     assert len(next(e for e in envs if e["name"] == "dev1")["deployments"]) == 12

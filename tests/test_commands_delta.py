@@ -91,7 +91,7 @@ def test_errors_are_one_line_exit_2(
 def test_human_output(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["delta", "--from", "HEAD~1", "-o", "out"]) == 0
     out = capsys.readouterr().out
-    assert "2 component(s) to deploy" in out and "ApexPage:P" in out
+    assert "2 components to deploy" in out and "ApexPage:P" in out
 
 
 def test_outside_a_project(

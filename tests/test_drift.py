@@ -11,7 +11,7 @@ import pytest
 from orgsample import DEFAULT, apex, fresh_org, git, make_repo, run, source_project
 from sfemu.emulator import OrgHandle
 from sfemu.testing import LoggedInOrg, SfCli
-from sfsync import app
+from sfsync import app, reports
 from sfsync.pipeline import project, tracking
 from sfsync.workflows import drift
 
@@ -126,15 +126,31 @@ def test_the_report_as_text_json_and_markdown() -> None:
     )
     assert report.has_drift
     assert report.summary().startswith("prod (prod-org) drifted from origin/main: 1 changed")
-    markdown = report.to_markdown()
+    markdown = reports.drift(report.to_json())
+    assert markdown.startswith("### ❌ Drift: prod (`prod-org`) differs from `origin/main`")
     assert "| changed in the org | `ApexClass:Foo` | Dana | 2026-03-01T09:00:00.000Z |" in markdown
     assert "| missing from the org | `Flow:Old` |  |  |" in markdown
+    assert "1 changed in the org, 0 only in the org, 1 missing from the org" in markdown
     assert report.to_json()["missingFromOrg"] == [
         {"component": "Flow:Old", "lastModifiedByName": "", "lastModifiedDate": ""}
     ]
     clean = drift.Report("prod", "o", "origin/main", "0" * 40, (), (), (), 3, (), 1)
     assert not clean.has_drift
-    assert "No drift: 3 components compared." in clean.to_markdown()
+    assert "3 components compared." in reports.drift(clean.to_json())
+    # who changed a component is the org's text: a `|` in it cannot break the table
+    odd = drift.Report(
+        "prod",
+        "o",
+        "main",
+        "0" * 40,
+        (drift.Item("ApexClass:A", "changed", "a|b"),),
+        (),
+        (),
+        1,
+        (),
+        1,
+    )
+    assert "| changed in the org | `ApexClass:A` | a\\|b |  |" in reports.drift(odd.to_json())
 
 
 def test_what_git_says_a_sandbox_and_a_branch_env_hold(tmp_path: Path) -> None:

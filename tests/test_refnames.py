@@ -86,7 +86,20 @@ def _schema_pattern(*keys: str) -> re.Pattern[str]:
     return re.compile(node)
 
 
-NAMES = [*BRANCHES, *COMPONENTS, "origin", "up_stream", "_x", "user@example.com", "my org", "-o"]
+NAMES = [
+    *BRANCHES,
+    *COMPONENTS,
+    "origin",
+    "up_stream",
+    "_x",
+    "user@example.com",
+    "my org",
+    " my org",
+    "my org ",
+    "my\torg",
+    "my\u00a0org",
+    "-o",
+]
 
 
 @pytest.mark.parametrize("name", NAMES, ids=[repr(n) for n in NAMES])

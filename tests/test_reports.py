@@ -140,7 +140,7 @@ def test_back_promote_report_marks_each_env() -> None:
             ],
         }
     )
-    assert text.startswith("### ❌ Back-promote from int: 1 of 2 env(s) failed\n")
+    assert text.startswith("### ❌ Back-promote from int: 1 of 2 envs failed\n")
     assert "| dev1 | ❌ failed | 0 | 0 |  | deploy refused |" in text
     assert "| dev2 | ✅ done | 1 | 0 | `ApexClass:B` |  |" in text
 

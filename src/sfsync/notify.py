@@ -33,7 +33,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sfsync.errors import redact
+from sfsync.errors import plural, redact
 
 SERVICES = ("slack", "teams")
 EVENTS = ("success", "failure", "drift")
@@ -160,7 +160,9 @@ def for_result(command: str, result: Mapping[str, Any]) -> Message:
     env, org = result.get("env"), result.get("org")
     deployed, deleted = result.get("deployed", []), result.get("deleted", [])
     if result.get("checkOnly"):
-        title = f"{command} --validate {env} ({org}): {len(deployed)} component(s) would deploy"
+        title = (
+            f"{command} --validate {env} ({org}): {plural(len(deployed), 'component')} would deploy"
+        )
     elif "syncedTo" in result:  # pull-upstream
         title = (
             f"{command}: {env} synced to {result.get('upstream')} "

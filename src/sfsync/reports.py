@@ -6,7 +6,7 @@ GitHub-flavoured markdown: pipe tables, `<details>` for long component lists (Gi
 both in PR comments and in `$GITHUB_STEP_SUMMARY`; GitLab, Azure DevOps and Bitbucket render
 the tables and show `<details>` as text where HTML is not allowed). Secrets are redacted.
 
-Building blocks, for commands that do not have a renderer yet (drift, compare)::
+Building blocks, for commands that do not have a renderer yet (compare)::
 
     from sfsync import reports
     reports.heading("Drift on int", ok=False)            # '### ❌ Drift on int'
@@ -14,7 +14,7 @@ Building blocks, for commands that do not have a renderer yet (drift, compare)::
     reports.components("Changed in the org", names)      # a <details> list past LISTED items
     reports.document(parts)                               # joined with blank lines, redacted
 
-Renderers: `status`, `delta`, `deploy`, `pull_upstream`, `back_promote`, `failure`.
+Renderers: `status`, `delta`, `deploy`, `pull_upstream`, `back_promote`, `drift`, `failure`.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sfsync.errors import redact
+from sfsync.errors import plural, redact
 
 LISTED = 20  # components listed before the rest goes into a <details> block
 OK, FAILED, WARNING = "✅", "❌", "⚠️"
@@ -115,7 +115,7 @@ def status(result: Mapping[str, Any]) -> str:
             ]
         )
     title = (
-        f"sfsync status: {len(behind)} environment(s) behind"
+        f"sfsync status: {plural(len(behind), 'environment')} behind"
         if behind
         else "sfsync status: every environment is up to date"
     )
@@ -263,9 +263,48 @@ def back_promote(result: Mapping[str, Any]) -> str:
     envs: list[Mapping[str, Any]] = list(result.get("envs", []))
     failed = [e for e in envs if e.get("status") == "failed"]
     title = f"Back-promote from {result.get('from')}: " + (
-        f"{len(failed)} of {len(envs)} env(s) failed" if failed else f"{len(envs)} env(s)"
+        f"{len(failed)} of {plural(len(envs), 'env')} failed"
+        if failed
+        else plural(len(envs), "env")
     )
     return document([heading(title, ok=not failed), _walk_table(envs)])
+
+
+def drift(result: Mapping[str, Any]) -> str:
+    """`sfsync drift`: what the org holds that git does not say, with who changed it when."""
+    expected = result.get("expected") or {}
+    where = f"{result.get('env')} ({code(result.get('org'))})"
+    against = f"{code(expected.get('ref'))} at {short(expected.get('commit'))}"
+    compared = result.get("compared", 0)
+    if not result.get("drift"):
+        return document(
+            [
+                heading(f"No drift: {where} holds what {against} has", ok=True),
+                f"{compared} components compared.",
+                _warnings(result.get("warnings")),
+            ]
+        )
+    groups = (
+        ("changed in the org", result.get("changed") or []),
+        ("only in the org", result.get("onlyInOrg") or []),
+        ("missing from the org", result.get("missingFromOrg") or []),
+    )
+    rows = [
+        [label, code(i.get("component")), i.get("lastModifiedByName"), i.get("lastModifiedDate")]
+        for label, items in groups
+        for i in items
+    ]
+    counts = ", ".join(f"{len(items)} {label}" for label, items in groups)
+    saved = result.get("savedBranch")
+    return document(
+        [
+            heading(f"Drift: {where} differs from {against}", ok=False),
+            f"{counts} ({compared} components compared).",
+            table(["drift", "component", "last changed by", "when"], rows),
+            f"The org's versions are saved on branch {code(saved)}." if saved else "",
+            _warnings(result.get("warnings")),
+        ]
+    )
 
 
 def failure(command: str, name: str, message: str, data: Mapping[str, Any]) -> str:

@@ -47,7 +47,7 @@ def back_promote(
         typer.Option(
             "--jobs",
             "-j",
-            min=1,
+            metavar="N",
             help="Developer sandboxes updated at once (each has its own org and lock).",
         ),
     ] = backpromote.DEFAULT_JOBS,

@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 
 from sfsync.cli import JsonOption, Output, command_app
+from sfsync.errors import plural
 from sfsync.org.chunks import FILE_LIMIT
 from sfsync.org.listing import DEFAULT_JOBS, type_names
 from sfsync.pipeline import project
@@ -28,7 +29,9 @@ TypesOption = Annotated[
 
 @app.command()
 def backup(
-    env: Annotated[str, typer.Option("--env", help="Environment whose org to back up.")],
+    env: Annotated[
+        str, typer.Option("--env", metavar="ENV", help="Environment whose org to back up.")
+    ],
     full: Annotated[
         bool, typer.Option("--full", help="Retrieve everything, not only what changed.")
     ] = False,
@@ -50,10 +53,13 @@ def backup(
         ),
     ] = None,
     max_files: Annotated[
-        int, typer.Option("--max-files", help="Files per retrieve (the org's limit: 10,000).")
+        int,
+        typer.Option(
+            "--max-files", metavar="N", help="Files per retrieve (the org's limit: 10,000)."
+        ),
     ] = FILE_LIMIT,
     jobs: Annotated[
-        int, typer.Option("--jobs", help="sf listMetadata calls run at the same time.")
+        int, typer.Option("--jobs", metavar="N", help="sf listMetadata calls run at the same time.")
     ] = DEFAULT_JOBS,
     push: Annotated[
         bool, typer.Option("--push", help="Push refs/sfsync-backups/<env> afterwards.")
@@ -100,14 +106,16 @@ def _progress(out: Output, env: str) -> Iterator[Callable[[backup_flow.Progress]
             if p.phase == "chunk":
                 sys.stderr.write(
                     f"{env}: chunk {p.done}/{p.total}: {p.components} components, "
-                    f"{p.files} files, {p.retrieves} retrieve(s), {p.seconds:.1f} s\n"
+                    f"{p.files} files, {plural(p.retrieves, 'retrieve')}, {p.seconds:.1f} s\n"
                 )
             elif p.phase == "resumed":
                 sys.stderr.write(
                     f"{env}: continuing the unfinished backup at chunk {p.done + 1} of {p.total}\n"
                 )
             else:
-                sys.stderr.write(f"{env}: {p.components} components listed, {p.total} chunk(s)\n")
+                sys.stderr.write(
+                    f"{env}: {p.components} components listed, {plural(p.total, 'chunk')}\n"
+                )
             sys.stderr.flush()
 
         yield line
@@ -149,7 +157,7 @@ def _show(console: Console, result: backup_flow.Result) -> None:
     )
     console.print(
         f"  {result.components} components, {result.files} files; {result.retrieved} "
-        f"retrieved in {result.chunks} chunk(s), {result.retrieves} retrieve(s), "
+        f"retrieved in {plural(result.chunks, 'chunk')}, {plural(result.retrieves, 'retrieve')}, "
         f"{result.seconds:.1f} s{resumed}",
         markup=False,
     )
@@ -164,7 +172,7 @@ def _show(console: Console, result: backup_flow.Result) -> None:
         )
     if result.managed_skipped:
         console.print(
-            f"  {result.managed_skipped} managed-package component(s) left out "
+            f"  {plural(result.managed_skipped, 'managed-package component')} left out "
             "(--include-managed to back them up)",
             markup=False,
         )

@@ -15,7 +15,8 @@ from sfsync.pipeline import project
 
 app = command_app(
     name="ci",
-    help="CI pipelines for the team's pipeline, and org logins from CI secrets.",
+    help="CI pipelines for the team's pipeline, and org logins from CI secrets.\n\n"
+    "\b\nExamples:\n    sfsync ci init --provider github\n    sfsync ci login --env prod",
     no_args_is_help=True,
 )
 
@@ -88,7 +89,8 @@ def init(
 @app.command("login")
 def login_command(
     env: Annotated[
-        list[str], typer.Option("--env", help="The environment to log in to (repeatable).")
+        list[str],
+        typer.Option("--env", metavar="ENV", help="The environment to log in to (repeatable)."),
     ],
     method: Annotated[
         str,

@@ -10,6 +10,7 @@ from rich.console import Console
 from sfsync.cli import DryRunOption, JsonOption, Output, YesOption, command_app
 from sfsync.commands.deploy import show_result
 from sfsync.commands.interact import confirm, deploy_progress
+from sfsync.errors import plural
 from sfsync.org.chunks import FILE_LIMIT
 from sfsync.org.listing import DEFAULT_JOBS, type_names
 from sfsync.pipeline import project
@@ -47,10 +48,13 @@ def compare(
         bool, typer.Option("--include-managed", help="Also compare installed packages.")
     ] = False,
     jobs: Annotated[
-        int, typer.Option("--jobs", help="sf listMetadata calls run at the same time.")
+        int, typer.Option("--jobs", metavar="N", help="sf listMetadata calls run at the same time.")
     ] = DEFAULT_JOBS,
     max_files: Annotated[
-        int, typer.Option("--max-files", help="Files per retrieve (the org's limit: 10,000).")
+        int,
+        typer.Option(
+            "--max-files", metavar="N", help="Files per retrieve (the org's limit: 10,000)."
+        ),
     ] = FILE_LIMIT,
     dry_run: DryRunOption = False,
     yes: YesOption = False,
@@ -96,7 +100,9 @@ def compare(
         out.emit({**payload, "dryRun": True})
         return
     count = len(plan.deploy) + len(plan.delete)
-    confirm(out, f"Deploy {count} component change(s) from {a} to {plan.env.name}?", yes=yes)
+    confirm(
+        out, f"Deploy {plural(count, 'component change')} from {a} to {plan.env.name}?", yes=yes
+    )
     with deploy_progress(out, plan.env.name) as on_progress:
         step = compare_flow.deploy(proj, result, plan, force=force, on_progress=on_progress)
     out.emit(

@@ -200,7 +200,9 @@ def delta_command(
             count = sum(len(m) for m in types.values())
             new = sum(1 for t, ms in types.items() for m in ms if (t, m) in added)
             detail = f" ({new} added, {count - new} modified)" if title == "deploy" else ""
-            console.print(f"[bold]{count}[/] component(s) to {title}{detail}")
+            console.print(
+                f"[bold]{count}[/] {'component' if count == 1 else 'components'} to {title}{detail}"
+            )
             shown = [f"{t}:{m}" for t, members in types.items() for m in members]
             for name in shown[:LISTED]:
                 console.print(f"  {name}", markup=False)

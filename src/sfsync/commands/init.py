@@ -42,7 +42,7 @@ def init_command(
         typer.Option("--install-hooks", help="Also install the pre-commit and pre-push hooks."),
     ] = False,
     remote: Annotated[
-        str, typer.Option("--remote", help="The git remote of the env branches.")
+        str, typer.Option("--remote", metavar="REMOTE", help="The git remote of the env branches.")
     ] = "origin",
     schema_url: Annotated[
         str | None,

@@ -282,11 +282,17 @@ def env_name_problem(name: str) -> str | None:
 
 
 def org_problem(org: str) -> str | None:
-    """Why `org` cannot be an sf alias or username (`sf` would read it as a flag), or None."""
+    """Why `org` cannot be an sf alias or username (`sf` would read it as a flag), or None.
+
+    An alias may hold spaces (`sf` and the VS Code extensions accept "my org"); sfsync passes
+    it as one `--target-org=VALUE` argument, so only a leading '-', whitespace at either end
+    and control characters are refused."""
     if org.startswith("-"):
         return "starts with '-'"
+    if org != org.strip():
+        return "starts or ends with whitespace"
     for char in org:
-        if char.isspace() or ord(char) < 0x20 or ord(char) == 0x7F:
+        if (char.isspace() and char != " ") or ord(char) < 0x20 or ord(char) == 0x7F:
             return f"contains {char!r}"
     return None
 

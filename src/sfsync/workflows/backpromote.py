@@ -242,8 +242,9 @@ class SandboxesFailed(SfsyncError):
 
     def __init__(self, the_plan: Plan, results: tuple[StepResult, ...], tried: int) -> None:
         failed = [r for r in results if r.status == "failed"]
+        sandboxes = "sandbox" if tried == 1 else "sandboxes"
         lines = [
-            f"back-promote from {the_plan.source.name}: {len(failed)} of {tried} sandbox(es) "
+            f"back-promote from {the_plan.source.name}: {len(failed)} of {tried} {sandboxes} "
             f"failed, the other envs were updated; fix them, then run the same back-promote "
             "again (envs already done are up to date):"
         ]

@@ -31,7 +31,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from sfsync.errors import ExternalError, UsageError
+from sfsync.errors import ExternalError, UsageError, plural
 from sfsync.git import locks
 from sfsync.git import repo as gitrepo
 from sfsync.git.journal import pause_point
@@ -262,7 +262,8 @@ def run(
         )
         if stray:
             warnings.append(
-                f"{stray} retrieved file(s) belong to no component sfsync knows; they are kept"
+                f"{plural(stray, 'retrieved file')} that belong to no component sfsync knows "
+                "are kept"
             )
         added = [_change(plan.listing, k) for k in plan.added]
         changed = [_change(plan.listing, k) for k in sorted({*plan.changed, *changed_content})]

@@ -14,7 +14,7 @@ byte for byte):
 Containers kept as one file (CustomLabels, Workflow, SharingRules) are compared as that file.
 
     report = drift.run(project, "dev1", save=False)
-    report.has_drift; report.to_json(); report.to_markdown()
+    report.has_drift; report.to_json() (`sfsync.reports.drift` renders it as markdown)
 
 `save=True` commits the org's version of every changed and only-in-the-org component onto a
 new branch (`drift/<env>-<time>`, or `branch`) on top of `HEAD` (a sandbox) or the env's
@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sfsync.errors import Refused, UsageError
+from sfsync.errors import Refused, UsageError, plural
 from sfsync.git import repo as gitrepo
 from sfsync.git import state
 from sfsync.metadata.project import Project as MetadataProject
@@ -151,26 +151,6 @@ class Report:
             "savedCommit": self.saved_commit,
             "warnings": list(self.warnings),
         }
-
-    def to_markdown(self) -> str:
-        """A report for a CI job summary or a pull request comment."""
-        head = f"## Drift: {self.env} (`{self.org}`) against `{self.expected}` ({self.commit[:12]})"
-        lines = [head, ""]
-        if not self.has_drift:
-            lines.append(f"No drift: {self.compared} components compared.")
-            return "\n".join(lines) + "\n"
-        lines += ["| drift | component | last changed by | when |", "| --- | --- | --- | --- |"]
-        for label, items in (
-            ("changed in the org", self.changed),
-            ("only in the org", self.only_in_org),
-            ("missing from the org", self.missing),
-        ):
-            for item in items:
-                lines.append(f"| {label} | `{item.component}` | {item.by} | {item.when} |")
-        lines += ["", self.summary() + "."]
-        if self.saved_branch:
-            lines.append(f"The org's versions are saved on branch `{self.saved_branch}`.")
-        return "\n".join(lines) + "\n"
 
 
 def expected(project: Project, env: Environment) -> Expected:
@@ -325,7 +305,7 @@ def save_branch(
     shas = {p: gitrepo.hash_blob(repo, data) for p, data in add.items()}
     tree = gitrepo.tree_with(repo, want.base, shas, [p for p in remove if p not in shas])
     lines = [
-        f"drift {env.name}: the org's work ({len(items)} component(s) not in git)",
+        f"drift {env.name}: the org's work ({plural(len(items), 'component')} not in git)",
         "",
         f"Saved by sfsync drift --save from {env.org}, compared with {want.label}.",
         "",
