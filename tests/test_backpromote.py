@@ -228,7 +228,7 @@ def test_parallel_sandboxes_a_failure_does_not_stop_the_others(
 
     assert code == 1, out
     assert out["name"] == "SandboxesFailed"
-    assert out["message"].startswith("back-promote from int: 1 of 2 sandbox(es) failed")
+    assert out["message"].startswith("back-promote from int: 1 of 2 sandboxes failed")
     assert "dev1: deploy to org 'wf-dev1' failed" in out["message"]
     envs = {e["env"]: e for e in out["data"]["envs"]}
     assert [e["env"] for e in out["data"]["envs"]] == ["dev1", "dev2"]

@@ -195,7 +195,7 @@ def test_limit_exceeded_splits_and_a_failed_chunk_resumes(
     # one line per chunk on stderr when no one watches a progress bar
     assert "prod: continuing the unfinished backup at chunk 2 of 5" in captured.err
     assert [ln for ln in captured.err.splitlines() if ": chunk " in ln][-1].startswith(
-        "prod: chunk 5/5: 3 components, 6 files, 2 retrieve(s)"
+        "prod: chunk 5/5: 3 components, 6 files, 2 retrieves"
     )
     # --push: the remote has the backup
     assert git(repo, "ls-remote", "origin", REF).split()[0] == git(repo, "rev-parse", REF)

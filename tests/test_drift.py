@@ -42,7 +42,7 @@ def test_drift_after_a_back_door_edit_then_save_it(
     monkeypatch.chdir(repo)
     capsys.readouterr()
     assert app.main(["drift"]) == 0  # the env from git config sfsync.env; formatting is not drift
-    assert "no drift: dev1 (dr-dev1)" in capsys.readouterr().err
+    assert "no drift: dev1 (dr-dev1)" in capsys.readouterr().out
 
     # an admin works in the sandbox's Setup: a class edited, one created, a field deleted
     dev1.put_many(apex("Util", "// fixed in Setup"), by="Dana Dev", when="2026-03-01T09:00:00.000Z")

@@ -252,3 +252,39 @@ def test_plans_as_markdown(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caps
     assert code == 0
     assert out.startswith("### Would pull int into dev1\n")
     assert "INV-12 story" in out and "- `ApexClass:Story`" in out
+
+
+def test_compare_report_lists_each_difference_and_the_diffs() -> None:
+    result = {
+        "a": {"label": "uat (acme-uat)"},
+        "b": {"label": "prod (acme)"},
+        "types": ["ApexClass", "Flow"],
+        "onlyInA": [
+            {
+                "component": "ApexClass:New",
+                "a": {"lastModifiedByName": "Ana", "lastModifiedDate": "2026-11-02"},
+                "b": None,
+            }
+        ],
+        "onlyInB": [],
+        "different": [
+            {
+                "component": "Flow:Route",
+                "a": {"lastModifiedByName": "Ana|B", "lastModifiedDate": "2026-11-03"},
+                "b": {"lastModifiedByName": "Ben", "lastModifiedDate": "2026-10-01"},
+            }
+        ],
+        "same": 40,
+        "diffs": {"Flow:Route": "-<status>Draft</status>\n+<status>Active</status>\n"},
+        "plan": {"env": "prod", "deploy": ["Flow:Route"], "delete": []},
+        "dryRun": True,
+    }
+    text = reports.compare(result)
+    assert text.startswith("### ❌ Compare: A `uat (acme-uat)` vs B `prod (acme)`\n")
+    assert "1 only in A, 0 only in B, 1 different, 40 the same (2 types)." in text
+    assert "| only in A | `ApexClass:New` | Ana 2026-11-02 |  |" in text
+    assert "| different | `Flow:Route` | Ana\\|B 2026-11-03 | Ben 2026-10-01 |" in text
+    assert "```diff\n-<status>Draft</status>\n+<status>Active</status>\n```" in text
+    assert "**Would deploy to prod (1)**" in text
+    same = {**result, "onlyInA": [], "different": [], "diffs": {}, "plan": None}
+    assert reports.compare(same).startswith("### ✅ Compare:")

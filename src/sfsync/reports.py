@@ -6,7 +6,7 @@ GitHub-flavoured markdown: pipe tables, `<details>` for long component lists (Gi
 both in PR comments and in `$GITHUB_STEP_SUMMARY`; GitLab, Azure DevOps and Bitbucket render
 the tables and show `<details>` as text where HTML is not allowed). Secrets are redacted.
 
-Building blocks, for commands that do not have a renderer yet (compare)::
+Building blocks, for a command that has no renderer yet::
 
     from sfsync import reports
     reports.heading("Drift on int", ok=False)            # '### ❌ Drift on int'
@@ -14,7 +14,8 @@ Building blocks, for commands that do not have a renderer yet (compare)::
     reports.components("Changed in the org", names)      # a <details> list past LISTED items
     reports.document(parts)                               # joined with blank lines, redacted
 
-Renderers: `status`, `delta`, `deploy`, `pull_upstream`, `back_promote`, `drift`, `failure`.
+Renderers: `status`, `delta`, `deploy`, `pull_upstream`, `back_promote`, `drift`, `compare`,
+`failure`.
 """
 
 from __future__ import annotations
@@ -305,6 +306,54 @@ def drift(result: Mapping[str, Any]) -> str:
             _warnings(result.get("warnings")),
         ]
     )
+
+
+def compare(result: Mapping[str, Any]) -> str:
+    """`sfsync compare`: what differs between the sides, the diffs asked for, what was deployed."""
+    a, b = result.get("a") or {}, result.get("b") or {}
+    only_a, only_b = result.get("onlyInA") or [], result.get("onlyInB") or []
+    different = result.get("different") or []
+    same = not (only_a or only_b or different)
+
+    def changed(side: object) -> str:
+        if not isinstance(side, Mapping):
+            return ""
+        return " ".join(
+            str(v) for v in (side.get("lastModifiedByName"), side.get("lastModifiedDate")) if v
+        )
+
+    rows = [
+        [label, code(e.get("component")), changed(e.get("a")), changed(e.get("b"))]
+        for label, entries in (
+            ("only in A", only_a),
+            ("only in B", only_b),
+            ("different", different),
+        )
+        for e in entries
+    ]
+    counts = (
+        f"{len(only_a)} only in A, {len(only_b)} only in B, {len(different)} different, "
+        f"{result.get('same', 0)} the same ({len(result.get('types') or [])} types)"
+    )
+    diffs = [
+        f"**{code(name)}**\n\n```diff\n{text.rstrip()}\n```" if text.strip() else ""
+        for name, text in (result.get("diffs") or {}).items()
+    ]
+    parts = [
+        heading(f"Compare: A {code(a.get('label'))} vs B {code(b.get('label'))}", ok=same),
+        counts + ".",
+        "" if same else table(["", "component", "A last changed", "B last changed"], rows),
+        *diffs,
+    ]
+    step = result.get("step")
+    if isinstance(step, Mapping):
+        facts = {k: step.get(k) for k in ("env", "org", "from", "to", "testLevel")}
+        parts.append(deploy({**step, "plan": facts}))
+    elif isinstance(result.get("plan"), Mapping):
+        plan = result["plan"]
+        parts.append(components(f"Would deploy to {plan.get('env')}", plan.get("deploy") or []))
+        parts.append(components(f"Would delete in {plan.get('env')}", plan.get("delete") or []))
+    return document(parts)
 
 
 def failure(command: str, name: str, message: str, data: Mapping[str, Any]) -> str:

@@ -20,6 +20,7 @@ from sfsync.cli import (
     stderr_console,
 )
 from sfsync.commands.interact import Notifier, confirm, deploy_progress
+from sfsync.errors import UsageError
 from sfsync.pipeline import project
 from sfsync.workflows import backpromote
 
@@ -76,6 +77,8 @@ def back_promote(
         sfsync back-promote --from prod --dry-run
         sfsync back-promote --from prod --sandboxes --jobs 8 --yes --json
     """
+    if jobs < 1:
+        raise UsageError(f"--jobs {jobs}: run at least 1 sandbox at a time")
     output = Output(json_mode, fmt)
     proj = project.load()
     notifier = Notifier(output, proj.config.notify, notify_service, "sfsync back-promote")

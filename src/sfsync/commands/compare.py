@@ -7,7 +7,8 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from sfsync.cli import DryRunOption, JsonOption, Output, YesOption, command_app
+from sfsync import reports
+from sfsync.cli import DryRunOption, FormatOption, JsonOption, Output, YesOption, command_app
 from sfsync.commands.deploy import show_result
 from sfsync.commands.interact import confirm, deploy_progress
 from sfsync.errors import plural
@@ -59,6 +60,7 @@ def compare(
     dry_run: DryRunOption = False,
     yes: YesOption = False,
     json_mode: JsonOption = False,
+    fmt: FormatOption = "text",
 ) -> None:
     """Compare two orgs (or backups) side by side; deploy the differences you pick.
 
@@ -73,9 +75,10 @@ def compare(
     Examples:
         sfsync compare uat prod
         sfsync compare prod backup:prod --show ApexClass:AccountService
+        sfsync compare uat prod --format markdown > compare.md
         sfsync compare uat prod --deploy ApexClass:AccountService --deploy CustomField:A.T__c
     """
-    out = Output(json_mode)
+    out = Output(json_mode, fmt)
     proj = project.load()
     result = compare_flow.run(
         proj,
@@ -89,15 +92,20 @@ def compare(
     diffs = {name: result.diff(name) for name in dict.fromkeys(show or ())}
     payload: dict[str, Any] = {**result.to_json(), "diffs": diffs}
     if not deploy:
-        out.emit(payload, human=lambda console: _show(console, result, diffs))
+        out.emit(
+            payload,
+            human=lambda console: _show(console, result, diffs),
+            markdown=reports.compare,
+        )
         return
     plan = compare_flow.plan_deploy(proj, result, deploy)
     payload["plan"] = plan.to_json()
-    if not out.json_mode:
-        _show(out.console, result, diffs)
-        _show_plan(out.console, result, plan)
+    if not out.json_mode:  # before the question; markdown keeps stdout for its report
+        shown = out.err if out.markdown else out.console
+        _show(shown, result, diffs)
+        _show_plan(shown, result, plan)
     if dry_run:
-        out.emit({**payload, "dryRun": True})
+        out.emit({**payload, "dryRun": True}, markdown=reports.compare)
         return
     count = len(plan.deploy) + len(plan.delete)
     confirm(
@@ -108,6 +116,7 @@ def compare(
     out.emit(
         {**payload, "dryRun": False, **{"step": step.to_json()}},
         human=lambda console: show_result(console, step),
+        markdown=reports.compare,
     )
 
 

@@ -199,7 +199,8 @@ def load(root: Path | str, *, cache_dir: Path | None = None) -> Config:
     root = Path(root)
     config_bytes = _read(
         root / CONFIG_FILE,
-        f"run `sfsync init`, or create {CONFIG_FILE} at the repository root (see README: sfsync.yml)",
+        f"run `sfsync init`, or create {CONFIG_FILE} at the repository root "
+        "(see README: sfsync.yml)",
     )
     project_bytes = _read(
         root / PROJECT_FILE, "sfsync needs the Salesforce project file at the repository root"
