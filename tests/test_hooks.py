@@ -301,6 +301,11 @@ def test_pushing_only_state_refs_is_not_blocked(tmp_path: Path) -> None:
     )
     assert branch.returncode == 1, branch.stderr
     assert "dev1 is 1 deployment behind int" in branch.stderr
+    # git runs pre-push with no input when every ref is up to date ("Everything up-to-date"):
+    # sfsync's second push of its own refs after a deploy step must not be refused
+    nothing = run("")
+    assert nothing.returncode == 0, nothing.stderr
+    assert "nothing is pushed" in nothing.stderr
 
 
 def test_message_lists_the_newest_ten(

@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import socket
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -241,11 +242,18 @@ def _alive_here(pid: int) -> bool:
     return not locks.is_zombie(pid)
 
 
+# back-promote claims several sandboxes at once, from threads of one process: git would refuse
+# two fetches updating the same tracking ref ("cannot lock ref"), so they take turns
+_FETCHING = threading.Lock()
+
+
 def _fetch_env(repo: Path, remote: str, env: str) -> None:
-    spec = f"+refs/sfsync/envs/*:{state.TRACKING_PREFIX}{remote}/envs/*"
-    proc = gitrepo.run(
-        repo, "fetch", "--quiet", "--prune", "--end-of-options", remote, spec, check=False
-    )
+    # only this env's ref (the glob also matches an env that does not exist on the remote yet)
+    spec = f"+refs/sfsync/envs/{env}*:{state.TRACKING_PREFIX}{remote}/envs/{env}*"
+    with _FETCHING:
+        proc = gitrepo.run(
+            repo, "fetch", "--quiet", "--prune", "--end-of-options", remote, spec, check=False
+        )
     if proc.returncode != 0:
         detail = proc.stderr.decode("utf-8", errors="replace").strip().splitlines()
         raise ExternalError(

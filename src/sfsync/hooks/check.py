@@ -353,6 +353,10 @@ def check_command(
         return report(CheckResult(resolve_stage(stage), note=note), json_mode)
     if refs_from_stdin and not sys.stdin.isatty():  # a person at a terminal types nothing
         lines = sys.stdin.read()
+        if not lines.strip():
+            # git runs pre-push with no input when every ref is already up to date
+            note = "nothing is pushed: nothing to check"
+            return report(CheckResult(resolve_stage(stage), note=note), json_mode)
         if only_state_refs(lines):
             # sfsync's own bookkeeping (refs/sfsync/*) is not the developer's work
             note = "only refs/sfsync/* are pushed: nothing to check"

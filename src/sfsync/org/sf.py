@@ -23,8 +23,8 @@ Public API (every function takes the org's alias or username as `sf` knows it):
   check_only=False, wait=DEFAULT_WAIT, on_progress=None, on_started=None) -> Deployed`: a
   manifest deploy from `project_dir`, always started with `--async`; `on_started(job_id)`
   runs before the job is waited for. With `on_progress` the job is polled with `deploy
-  report` at most every `POLL_SECONDS` (a progress bar at a terminal, a progress line in a
-  CI log); without it, one `deploy resume` waits for the end.
+  report`, soon after the start, then at most every `POLL_SECONDS` (a progress bar at a
+  terminal, a progress line in a CI log); without it, one `deploy resume` waits for the end.
   A job still running when `sf` gives up waiting (exit 69) or whose connection dropped
   (exit 10) is resumed with `deploy resume`.
 - `deploy_report(org, job_id)`, `deploy_resume(org, job_id, wait)`, `deploy_cancel(org,
@@ -131,7 +131,8 @@ EXIT_IN_PROGRESS = 69
 EXIT_CONNECTION = 10
 TEST_LEVELS = ("NoTestRun", "RunSpecifiedTests", "RunLocalTests", "RunAllTestsInOrg")
 _RESUMES = 3  # a dropped connection is resumed at most this many times
-POLL_SECONDS = 5.0  # at least this long between two `deploy report` polls
+POLL_SECONDS = 5.0  # at least this long between two `deploy report` polls, once under way
+FIRST_POLL_SECONDS = 0.5  # the first wait; each next one doubles up to POLL_SECONDS
 
 _counter = threading.local()
 
@@ -378,6 +379,7 @@ def deploy(
         resume = ("project", "deploy", "resume", "--job-id", str(job_id), "--wait", str(wait))
         run = _call(resume, org=org, what="resume deploy", cwd=project_dir)
         return _finish(run, org, project_dir, check_only, wait)
+    interval = FIRST_POLL_SECONDS  # a small deploy ends in seconds: look again soon
     try:
         while True:
             asked = time.monotonic()
@@ -387,7 +389,8 @@ def deploy(
             if _truthy(result.get("done")) or report.exit_code not in (0, EXIT_IN_PROGRESS):
                 return _finish(report, org, project_dir, check_only, wait)
             # `sf` start-up already takes a second or two; poll no more often than this
-            time.sleep(max(0.0, POLL_SECONDS - (time.monotonic() - asked)))
+            time.sleep(max(0.0, interval - (time.monotonic() - asked)))
+            interval = min(POLL_SECONDS, interval * 2)
     except KeyboardInterrupt:
         # the job would go on in the org: stop it, so nothing lands that sfsync did not record
         deploy_cancel(org, str(job_id), cwd=project_dir)
