@@ -24,9 +24,13 @@ node_modules/.installed: package.json package-lock.json $(VENV)/.installed
 
 # the whole suite under coverage.py (branch coverage, the sfsync/sfemu processes the tests
 # start included); fails below [tool.coverage.report] fail_under in pyproject.toml
+# the end-to-end tests mostly wait on sf and the emulator: the test files are spread over
+# TEST_JOBS processes (pytest-xdist; one file stays in one process, its fixtures with it)
+TEST_JOBS ?= 2
+
 test: setup
 	$(BIN)/coverage erase
-	$(BIN)/coverage run -m pytest
+	$(BIN)/coverage run -m pytest -n $(TEST_JOBS) --dist loadfile
 	$(BIN)/coverage combine -q
 	$(BIN)/coverage report
 
