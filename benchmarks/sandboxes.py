@@ -19,7 +19,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from sfemu import OrgEmulator
@@ -160,8 +159,10 @@ def main() -> int:
         with OrgEmulator(root / "emu") as emu:  # progress_polls=1, the emulator's default
             t0 = time.perf_counter()
             orgs = {name: emu.create_org(name, sandbox=True) for name in names}
-            with ThreadPoolExecutor(max_workers=4) as pool:
-                list(pool.map(lambda n: sf.login(orgs[n], n), names))
+            # one login at a time: concurrent `sf org login` processes rewrite sf's alias file
+            # at once and one of them reads it half-written ("Unexpected end of JSON input")
+            for name in names:
+                sf.login(orgs[name], name)
             login_time = time.perf_counter() - t0
             baseline = {f"C{i:03d}": 0 for i in range(BASE_CLASSES)}
             for name in names:
