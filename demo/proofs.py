@@ -8,6 +8,8 @@ from rich.markup import escape
 from rich.table import Table
 from stage import console
 
+from sfsync.errors import plural
+
 
 @dataclass(frozen=True)
 class Proof:
@@ -53,12 +55,13 @@ class Proofs:
         failed = [p for p in self.items if p.held is False]
         missing = [p for p in self.items if p.held is None]
         if failed:
-            console.print(f"[bold red]{len(failed)} proof(s) failed[/]")
+            console.print(f"[bold red]{plural(len(failed), 'proof')} failed[/]")
             return 1
         if missing:
             console.print(
-                f"[yellow]{len(missing)} step(s) not shown: their commands are not in this "
-                "build yet[/]"
+                f"[yellow]{plural(len(missing), 'step')} not shown: their commands are not in "
+                "this build yet[/]"
             )
-        console.print(f"[green]{len(self.items) - len(missing)} proof(s) hold[/]")
+        held = len(self.items) - len(missing)
+        console.print(f"[green]{plural(held, 'proof')} {'holds' if held == 1 else 'hold'}[/]")
         return 0

@@ -36,7 +36,7 @@ def test_demo_runs_and_every_proof_holds(tmp_path: Path) -> None:
     assert proc.returncode == 0, out[-4000:]
     assert "PROOF FAILED" not in out
     assert "dev1 is 2 deployments behind int" in out
-    assert "20 proof(s) hold" in out
+    assert "20 proofs hold" in out
     assert "not shown" not in out, "a step of the story was not shown"
     assert _server_gone(workspace), "the emulator was left running"
 
