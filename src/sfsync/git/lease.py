@@ -159,16 +159,7 @@ def claim(
         )
         record = state.append_event(repo, env, event, current.state, current.commit)
         ref = state.ref_name(env)
-        proc = gitrepo.run(
-            repo,
-            "push",
-            "--quiet",
-            "--porcelain",
-            "--end-of-options",
-            remote,
-            f"{ref}:{ref}",
-            check=False,
-        )
+        proc = state.push_specs(repo, remote, [f"{ref}:{ref}"])
         if proc.returncode == 0:
             return Lease(env, remote, record.commit, took_over)
         # lost the race: put the local ref back where it was, fetch, look again

@@ -18,6 +18,7 @@ Workflows append their own events::
 from __future__ import annotations
 
 import json
+import subprocess
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -437,15 +438,22 @@ def push(repo: Path | str, remote: str, envs: Sequence[str]) -> None:
         raise ExternalError(error)
 
 
+def push_specs(
+    repo: Path | str, remote: str, specs: Sequence[str]
+) -> subprocess.CompletedProcess[bytes]:
+    """One `git push` of `specs` (`src:dst`), fast-forward only, never raising: the process."""
+    return gitrepo.run(
+        repo, "push", "--quiet", "--porcelain", "--end-of-options", remote, *specs, check=False
+    )
+
+
 def push_refs(
     repo: Path | str, remote: str, refs: Sequence[str], envs: Sequence[str]
 ) -> str | None:
     """Push `refs` (state refs of `envs`, snapshot refs) fast-forward only; on a rejection,
     fetch and merge the envs' refs and try once more. The error text, or None when pushed."""
     specs = [f"{r}:{r}" for r in refs]
-    proc = gitrepo.run(
-        repo, "push", "--quiet", "--porcelain", "--end-of-options", remote, *specs, check=False
-    )
+    proc = push_specs(repo, remote, specs)
     if proc.returncode != 0 and envs:
         again = gitrepo.run(
             repo,
@@ -458,16 +466,7 @@ def push_refs(
         )
         if again.returncode == 0:
             reconcile(repo, remote, only=envs)
-            proc = gitrepo.run(
-                repo,
-                "push",
-                "--quiet",
-                "--porcelain",
-                "--end-of-options",
-                remote,
-                *specs,
-                check=False,
-            )
+            proc = push_specs(repo, remote, specs)
     if proc.returncode == 0:
         return None
     detail = (proc.stdout + proc.stderr).decode("utf-8", errors="replace").strip()

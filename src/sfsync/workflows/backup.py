@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from sfsync.errors import ExternalError, UsageError, plural
-from sfsync.git import locks
+from sfsync.git import locks, state
 from sfsync.git import repo as gitrepo
 from sfsync.git.journal import pause_point
 from sfsync.metadata.registry import Registry
@@ -309,9 +309,7 @@ def push_backup(project: Project, env: str) -> str:
     """Push `refs/sfsync-backups/<env>` to the remote (fast-forward only)."""
     ref = backups.ref_name(env)
     remote = project.config.remote
-    proc = gitrepo.run(
-        project.root, "push", "--quiet", "--porcelain", remote, f"{ref}:{ref}", check=False
-    )
+    proc = state.push_specs(project.root, remote, [f"{ref}:{ref}"])  # after --end-of-options
     if proc.returncode != 0:
         detail = (proc.stdout + proc.stderr).decode("utf-8", errors="replace").strip()
         last = detail.splitlines()[-1] if detail else "no output"
