@@ -3,8 +3,9 @@
 For each org size (`--sizes`, default 10,000, 25,000 and 50,000 components: is the cost
 linear?) an org is generated in sfemu through its back door, with mixed types: Apex classes
 and triggers, Lightning web components of 8 files, custom objects with 40 fields each,
-layouts, flows, permission sets, static resources, reports and email templates in folders.
-Then, through the real pinned `sf`:
+layouts, flows, permission sets, static resources, reports and email templates in folders,
+each last changed in one of the past 12 months (an org built over time). Then, through the
+real pinned `sf`:
 
 - `sfsync backup --env prod --json` (the first backup: full), as its own process: wall time,
   retrieve calls (counted in the emulator's request log), peak RSS;
@@ -22,6 +23,7 @@ Writes ``{"title", "columns", "rows", "notes"}`` to ``--json-out``.
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import math
 import os
@@ -30,10 +32,12 @@ import sys
 import tempfile
 import time
 import xml.etree.ElementTree as ET
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
 from sfemu import OrgEmulator
+from sfemu import types as sfemu_types
 from sfemu.emulator import OrgHandle
 from sfemu.testing import SfCli, find_sf
 
@@ -187,7 +191,16 @@ def generate(handle: OrgHandle, components: int) -> Org:
             "    <cacheControl>Private</cacheControl>\n"
             "    <contentType>application/octet-stream</contentType>\n",
         )
-    handle.put_many(files, by="Bench Admin")
+    # an org built over a year, not in one second: each component was last changed in one of
+    # the past 12 months (a change query's window is the day before the last backup)
+    months: dict[int, dict[str, bytes | str]] = {}
+    for path, data in files.items():
+        owner = sfemu_types.component_of(path)
+        months.setdefault(zlib.crc32(str(owner).encode()) % 12, {})[path] = data
+    today = datetime.datetime.now(datetime.timezone.utc)
+    for month, batch in sorted(months.items()):
+        when = today - datetime.timedelta(days=30 * (month + 1))
+        handle.put_many(batch, by="Bench Admin", when=when.strftime("%Y-%m-%dT%H:%M:%S.000Z"))
     count = (
         n_classes + n_triggers + n_objects * (1 + FIELDS_PER_OBJECT) + n_lwc + n_layouts
         + n_report_folders + n_reports + n_email_folders + n_emails + n_flows + n_permsets
@@ -406,10 +419,16 @@ def main() -> int:
                     f"{org.components:,}", "sfsync backup (incremental, 100 changes)", calls_inc,
                     "", f"{inc['retrieved']} retrieved", f"{took_inc:.1f}", f"{rss_inc / 1024:.0f}",
                 ])  # fmt: skip
+                asked = ", ".join(inc.get("changeQueries") or []) or "none"
+                fell = "; ".join(
+                    f"{t}: {w}" for t, w in (inc.get("changeQueryFallbacks") or {}).items()
+                )
                 notes.append(
                     f"Incremental: {len(inc['added'])} added, {len(inc['changed'])} changed, "
                     f"{len(inc['deleted'])} deleted; {verified}; "
-                    f"{took / took_inc:.0f}x faster than the full backup."
+                    f"{took / took_inc:.0f}x faster than the full backup. Types answered by "
+                    f"change queries instead of listMetadata: {asked}"
+                    + (f" (listed instead: {fell})." if fell else ".")
                 )
                 if not args.no_naive:
                     n_took, n_calls, n_files, n_rss = naive(sf, work, emu)

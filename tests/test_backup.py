@@ -82,6 +82,10 @@ def test_full_then_incremental_backup(
     assert comps["CustomField:Widget__c.Size__c"]["lastModifiedByName"] == "Ana Admin"
     assert {"ReportFolder:Sales", "Report:Sales/Pipeline", "CustomLabel:Greeting"} <= set(comps)
     assert "first backup" in git(repo, "log", "-1", "--format=%s", REF)
+    # where the next backup's change queries start, per type that has one
+    signals = manifest(repo)["changeSignals"]
+    assert signals["ApexClass"]["count"] == sum(1 for k in comps if k.startswith("ApexClass:"))
+    assert {"CustomField", "Report", "LightningComponentBundle"} <= set(signals)
 
     # nothing changed: no new commit, and nothing retrieved
     before = retrieves(sfemu)
@@ -103,6 +107,10 @@ def test_full_then_incremental_backup(
     assert code == 0, out
     result = out["result"]
     assert result["mode"] == "incremental"
+    # the types with a query were asked what changed, not listed again (the deleted report
+    # moved the count: the ids still there told which one went)
+    assert {"ApexClass", "CustomField", "Report"} <= set(result["changeQueries"])
+    assert result["changeQueryFallbacks"] == {}
     assert [c["component"] for c in result["added"]] == ["ApexClass:Added"]
     assert {c["component"] for c in result["changed"]} == {
         "ApexClass:Util",

@@ -52,12 +52,37 @@ def test_store_read_and_a_second_backup_on_top(tmp_path: Path) -> None:
     found = backups.latest(repo, "prod")
     assert found is not None and found.commit == first
     assert found.source() == {f"{BASE}/classes/Foo.cls": blob}
-    assert found.files[f"{BASE}/classes/Foo.cls"][1] == len(b"public class Foo {}\n")
+    assert found.sizes(repo, [f"{BASE}/classes/Foo.cls", "nowhere"]) == {
+        f"{BASE}/classes/Foo.cls": len(b"public class Foo {}\n")
+    }
     assert json.loads(git(repo, "show", f"{first}:sfdx-project.json"))["sourceApiVersion"] == "62.0"
     second = backups.store(repo, "prod", {}, manifest(), first, "two")
     assert git(repo, "rev-parse", f"{second}^") == first
     with pytest.raises(ExternalError, match="moved while this backup ran"):
         backups.store(repo, "prod", {}, manifest(), first, "stale")
+    # on top of the parent's tree: only what differs is written, the result is the same tree
+    kept = gitrepo.hash_blob(repo, b"public class Kept {}\n")
+    files = {f"{BASE}/classes/Kept.cls": kept, f"{BASE}/classes/Foo.cls": blob}
+    third = backups.store(repo, "prod", files, manifest(), second, "three")
+    third_backup = backups.latest(repo, "prod")
+    assert third_backup is not None
+    parent_files = third_backup.files
+    moved = {f"{BASE}/classes/Kept.cls": blob, f"{BASE}/lwc/a/a.js": kept}
+    fourth = backups.store(repo, "prod", moved, manifest(), third, "four", parent_files)
+    whole = backups.write_tree(
+        repo,
+        {
+            **moved,
+            **{
+                p: s
+                for p, s in parent_files.items()
+                if p in (backups.MANIFEST, backups.PROJECT_FILE)
+            },
+        },
+    )
+    assert git(repo, "rev-parse", f"{fourth}^{{tree}}") == whole
+    latest = backups.latest(repo, "prod")
+    assert latest is not None and f"{BASE}/classes/Foo.cls" not in latest.files
     with pytest.raises(UsageError, match="is not an sfsync backup"):
         backups.read(repo, "main")
     assert backups.read(repo, "no-such-rev") is None

@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from sfemu import faults as ft
-from sfemu import rest, soap, types
+from sfemu import rest, soap, sobjects, soql, types
 from sfemu.jobs import API_VERSIONS, DeployJob, Emulator, Settings
 from sfemu.store import OrgInfo, Root, write_atomic
 
@@ -125,30 +125,19 @@ class Handler(BaseHTTPRequestHandler):
             # the identity URL answers what userinfo does (plus the same fields sf reads)
             self._json(200, rest.userinfo(org, base))
             return
-        m = re.fullmatch(r"/services/data/v[\d.]+(/tooling)?(/.*)?", path)
+        m = re.fullmatch(r"/services/data/v([\d.]+)(/tooling)?(/.*)?", path)
         if not m:
             self._json(404, NOT_FOUND)
             return
-        tail = m.group(2) or ""
+        tail = m.group(3) or ""
+        api = f"/services/data/v{m.group(1)}{m.group(2) or ''}"
+        more = re.fullmatch(r"/query(?:All)?/(\w+)-(\d+)", tail)
         if tail == "":
             self._json(200, {"sobjects": "sobjects", "query": "query", "tooling": "tooling"})
-        elif tail == "/query":
-            q = parse_qs(parts.query).get("q", [""])[0]
-            m = re.search(r"\bfrom\s+(\w+)", q, re.IGNORECASE)
-            sobject = m.group(1) if m else ""
-            self._log(f"FROM {sobject}")
-            if sobject.lower() not in ("organization", "user"):
-                self._json(
-                    400,
-                    [
-                        {
-                            "message": f"sObject type '{sobject}' is not supported.",
-                            "errorCode": "INVALID_TYPE",
-                        }
-                    ],
-                )
-                return
-            self._json(200, rest.query(org, sobject, base))
+        elif tail in ("/query", "/queryAll"):
+            self._query(org, api, bool(m.group(2)), parse_qs(parts.query))
+        elif more:
+            self._query_more(org, api, more.group(1), int(more.group(2)))
         elif re.fullmatch(r"/sobjects/User/\w+", tail):
             self._json(200, rest.user(org, base))
         elif tail == "/sobjects/Organization/" + org.org_id:
@@ -157,6 +146,47 @@ class Handler(BaseHTTPRequestHandler):
             self._json(200, {"DailyApiRequests": {"Max": 15000, "Remaining": 14999}})
         else:
             self._json(404, NOT_FOUND)
+
+    def _query(self, org: OrgInfo, api: str, tooling: bool, params: dict[str, list[str]]) -> None:
+        """``GET .../query?q=SOQL`` (and ``/tooling/query``): see soql.py and sobjects.py."""
+        text = params.get("q", [""])[0]
+        prefix = "tooling query" if tooling else "query"
+        # the first FROM is the query's own (FROM is reserved: no field has that name)
+        first = re.match(r"\s*select\b(?:(?!\bfrom\b).)*\bfrom\s+(\w+)", text, re.I | re.S)
+        legacy = first.group(1).lower() if first else ""
+        if legacy in ("organization", "user"):  # what `sf` asks at login: the whole record
+            self._log(f"{prefix} {legacy.capitalize()}")
+            self._json(200, rest.query(org, legacy, self.emu.url))
+            return
+        columns = params.get("columns", [""])[0].lower() == "true"
+        store = self.emu.root.store(org.name)
+        try:
+            outcome = sobjects.run(store, text, tooling)
+        except soql.SoqlError as exc:
+            self._log(f"{prefix} ({exc.code})")
+            self._json(exc.status, exc.body())
+            return
+        name = outcome.plan.schema.name
+        self._log(f"{prefix} {name} (columns)" if columns else f"{prefix} {name}")
+        if columns:  # what `sf data query` asks for the columns of its table
+            self._json(200, sobjects.columns(outcome.plan))
+            return
+        batch = sobjects.batch_size(self.headers.get("Sforce-Query-Options", ""))
+        cursor = sobjects.Cursor(org.name, outcome, api, batch)
+        self._json(200, sobjects.page(self.server.cursors, cursor, 0))
+
+    def _query_more(self, org: OrgInfo, api: str, locator: str, offset: int) -> None:
+        """``GET .../query/<locator>-<offset>``: the next batch of a query (``nextRecordsUrl``)."""
+        cursor = self.server.cursors.get(locator, org.name)
+        prefix = "tooling query more" if api.endswith("/tooling") else "query more"
+        if cursor is None or offset > len(cursor.outcome.rows):
+            self._log(f"{prefix} (INVALID_QUERY_LOCATOR)")
+            self._json(
+                400, [{"message": "invalid query locator", "errorCode": "INVALID_QUERY_LOCATOR"}]
+            )
+            return
+        self._log(f"{prefix} {cursor.outcome.plan.schema.name}")
+        self._json(200, sobjects.page(self.server.cursors, cursor, offset, locator))
 
     def _body(self) -> bytes | None:
         """The request body (Content-Length, or chunked as node's fetch sends a form); None
@@ -377,6 +407,7 @@ class EmulatorHTTPServer(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", port), Handler)
         self.emulator = emulator
         self._log_lock = threading.Lock()
+        self.cursors = sobjects.Cursors()
         self.log_path = emulator.root.path / "requests.log"
 
     def log_request_line(self, line: str) -> None:

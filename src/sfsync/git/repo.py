@@ -590,15 +590,20 @@ def refs_under(cwd: Path | str, prefix: str) -> dict[str, str]:
 # --- org backups -------------------------------------------------------------------------
 
 
-def ls_tree_sized(cwd: Path | str, rev: str) -> dict[str, tuple[str, int]]:
-    """Every file in commit (or tree) `rev`: path -> (blob sha, size in bytes)."""
-    blobs: dict[str, tuple[str, int]] = {}
-    for entry in split_z(run(cwd, "ls-tree", "-r", "-l", "-z", "--full-tree", rev).stdout):
-        header, _, path = entry.partition("\t")
-        _mode, kind, sha, size = header.split()
-        if kind == "blob":
-            blobs[path] = (sha, int(size) if size.isdigit() else 0)
-    return blobs
+def blob_sizes(cwd: Path | str, shas: Iterable[str]) -> dict[str, int]:
+    """The size in bytes of each blob of `shas` (one `git cat-file --batch-check`); a missing
+    object is left out."""
+    names = list(dict.fromkeys(shas))
+    if not names:
+        return {}
+    payload = "".join(f"{sha}\n" for sha in names).encode("ascii", errors="replace")
+    text = run(cwd, "cat-file", "--batch-check=%(objectname) %(objectsize)", input=payload).stdout
+    sizes = {}
+    for line in text.decode("ascii", errors="replace").splitlines():
+        sha, _, size = line.partition(" ")
+        if size.isdigit():
+            sizes[sha] = int(size)
+    return sizes
 
 
 def tree_with(cwd: Path | str, rev: str, add: Mapping[str, str], remove: Sequence[str] = ()) -> str:

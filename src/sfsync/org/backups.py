@@ -32,6 +32,7 @@ from sfsync.errors import ExternalError, UsageError
 from sfsync.git import repo as gitrepo
 from sfsync.metadata.project import Project
 from sfsync.metadata.resolver import Resolver
+from sfsync.org.changes import Signal
 from sfsync.org.listing import Listed, listing_key
 
 REF_PREFIX = "refs/sfsync-backups/"
@@ -59,6 +60,9 @@ class Manifest:
     files: Mapping[str, Sequence[str]] | None = None
     """Component -> its files in the tree ("": files no component claims); None when the
     manifest predates it (then the files are attributed again with the resolver)."""
+    signals: Mapping[str, Signal] = field(default_factory=dict)
+    """Type -> what its change query said (`sfsync.org.changes`): where the next incremental
+    backup starts asking."""
 
     def to_bytes(self) -> bytes:
         """The JSON document, one component per line (so diffs show one line per change)."""
@@ -73,6 +77,7 @@ class Manifest:
             "scope": list(self.scope) if self.scope is not None else None,
             "skipped": list(self.skipped),
             "includeManaged": self.include_managed,
+            "changeSignals": {t: self.signals[t].to_json() for t in sorted(self.signals)},
         }
         files = dict(self.files or {})
         # files of no listed component (under "": of no component at all)
@@ -123,6 +128,7 @@ class Manifest:
             skipped=tuple(raw.get("skipped") or ()),
             include_managed=bool(raw.get("includeManaged")),
             files=files,
+            signals=_signals(raw.get("changeSignals")),
         )
 
 
@@ -132,12 +138,19 @@ class Backup:
 
     commit: str
     manifest: Manifest
-    files: Mapping[str, tuple[str, int]] = field(repr=False)
-    """Path -> (blob sha, size), the manifest and `sfdx-project.json` included."""
+    files: Mapping[str, str] = field(repr=False)
+    """Path -> blob sha, the manifest and `sfdx-project.json` included."""
 
     def source(self) -> dict[str, str]:
         """The metadata files (path -> blob sha), without the manifest and project file."""
-        return {p: sha for p, (sha, _) in self.files.items() if p not in (MANIFEST, PROJECT_FILE)}
+        return {p: sha for p, sha in self.files.items() if p not in (MANIFEST, PROJECT_FILE)}
+
+    def sizes(self, repo: Path | str, paths: Iterable[str]) -> dict[str, int]:
+        """The size in bytes of each of `paths` (read only for the paths asked: reading the
+        size of every file of a 100,000-file backup costs seconds)."""
+        wanted = {p: self.files[p] for p in paths if p in self.files}
+        found = gitrepo.blob_sizes(repo, wanted.values())
+        return {p: found.get(sha, 0) for p, sha in wanted.items()}
 
 
 def ref_name(env: str) -> str:
@@ -156,7 +169,7 @@ def read(repo: Path | str, rev: str) -> Backup | None:
     if blob is None:
         raise UsageError(f"{rev} ({commit[:12]}) is not an sfsync backup: it has no {MANIFEST}")
     manifest = Manifest.from_bytes(blob, f"{rev}:{MANIFEST}")
-    return Backup(commit, manifest, gitrepo.ls_tree_sized(repo, commit))
+    return Backup(commit, manifest, gitrepo.ls_tree_blobs(repo, commit))
 
 
 def latest(repo: Path | str, env: str) -> Backup | None:
@@ -195,12 +208,21 @@ def store(
     manifest: Manifest,
     parent: str | None,
     message: str,
+    parent_files: Mapping[str, str] | None = None,
 ) -> str:
-    """Commit the backup (files + manifest) on `refs/sfsync-backups/<env>` over `parent`."""
+    """Commit the backup (files + manifest) on `refs/sfsync-backups/<env>` over `parent`.
+
+    `parent_files` (the parent's path -> blob sha): the new tree is the parent's with what
+    differs written, which is much faster than writing 100,000 entries again."""
     tree_blobs = dict(blobs)
     tree_blobs[MANIFEST] = gitrepo.hash_blob(repo, manifest.to_bytes())
     tree_blobs[PROJECT_FILE] = gitrepo.hash_blob(repo, _project_json(manifest.api_version))
-    tree = write_tree(repo, tree_blobs)
+    if parent and parent_files is not None:
+        add = {p: sha for p, sha in tree_blobs.items() if parent_files.get(p) != sha}
+        remove = [p for p in parent_files if p not in tree_blobs]
+        tree = gitrepo.tree_with(repo, parent, add, remove)
+    else:
+        tree = write_tree(repo, tree_blobs)
     commit = gitrepo.commit_tree(repo, tree, [parent] if parent else [], message)
     ref = ref_name(env)
     if not gitrepo.update_ref_cas(repo, ref, commit, parent, f"sfsync backup {env}"):
@@ -288,6 +310,17 @@ def clear_journal(common_dir: Path, env: str) -> None:
 
 
 # --- internals -------------------------------------------------------------------------
+
+
+def _signals(raw: Any) -> dict[str, Signal]:
+    """The change signals of a manifest; one that cannot be read is left out (its type is
+    listed with listMetadata)."""
+    out: dict[str, Signal] = {}
+    for type_name, data in raw.items() if isinstance(raw, dict) else ():
+        signal = Signal.from_json(data)
+        if signal is not None:
+            out[str(type_name)] = signal
+    return out
 
 
 def _project_json(api_version: str | None = None) -> bytes:

@@ -1,10 +1,13 @@
 // listMetadata of many types in one process, with the sf CLI's own library and login.
 //
 // sfsync runs it from sfsync/org/sf.py as: node list_metadata.js SF_ROOT ORG [API_VERSION]
-// with {"describe": bool, "concurrency": n, "queries": [{type, folder?, always?}]} on stdin.
+// with {"describe": bool, "concurrency": n, "queries": [{type, folder?, always?}],
+// "soql": [{q, tooling}]} on stdin.
 // SF_ROOT is the folder of the installed sf CLI; @salesforce/core is loaded from there, so the
 // login is the one `sf` itself uses and no token passes through sfsync. Answers one JSON
-// object on stdout: {status: 0, result: {describe, results: [{type, folder, entries|error}]}}.
+// object on stdout: {status: 0, result: {describe, results: [{type, folder, entries|error}],
+// soql: [{totalSize, records, done}|{error}]}}. The SOQL queries (the data or the Tooling API,
+// every page) run before the listMetadata calls.
 // With `describe`, describeMetadata runs first and only the queries of types the org knows
 // (or marked `always`: folder types, which describeMetadata does not list) are sent.
 'use strict';
@@ -39,6 +42,28 @@ async function main() {
       }
     }
   }
+  const soql = input.soql || [];
+  const answers = new Array(soql.length);
+  let nextSoql = 0;
+  async function asker() {
+    while (nextSoql < soql.length) {
+      const index = nextSoql++;
+      const ask = soql[index];
+      try {
+        const api = ask.tooling ? conn.tooling : conn;
+        const found = await api.query(ask.q, { autoFetch: true, maxFetch: 10000000 });
+        answers[index] = { totalSize: found.totalSize, done: found.done, records: found.records || [] };
+      } catch (error) {
+        answers[index] = {
+          error: { name: String((error && (error.errorCode || error.name)) || 'Error'), message: String(error && error.message) },
+        };
+      }
+    }
+  }
+  const askers = Math.max(1, Math.min(input.concurrency || 8, soql.length));
+  if (soql.length) {
+    await Promise.all(Array.from({ length: askers }, asker));
+  }
   const queries = (input.queries || []).filter((q) => !known || q.always || known.has(q.type));
   const results = new Array(queries.length);
   let next = 0;
@@ -62,7 +87,7 @@ async function main() {
   }
   const workers = Math.max(1, Math.min(input.concurrency || 8, queries.length));
   await Promise.all(Array.from({ length: workers }, worker));
-  return { status: 0, result: { describe: described, results } };
+  return { status: 0, result: { describe: described, results, soql: answers } };
 }
 
 main()

@@ -15,6 +15,10 @@ would take minutes, so:
   have members, `sf org list metadata-types` checks the names asked for, and one
   `sf org list metadata` per type, folder and child type gives the dates, `jobs` at a time.
 
+Given the last backup's components and change signals, the types `sfsync.org.changes` has a
+query for are asked what changed since (SOQL, in the same `node` process) instead of being
+listed; a type whose answer cannot be accounted for is listed after all.
+
 A listMetadata call that fails is an error (read as "no components", it would report them all
 deleted), except for a type the org does not support. Components of installed packages (a
 manageableState other than `unmanaged`: the states `sf project generate manifest` leaves out
@@ -33,7 +37,7 @@ import os
 import threading
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from difflib import get_close_matches
 from pathlib import Path
 from typing import Any
@@ -159,6 +163,12 @@ class Listing:
     namespace: str = ""
     sf_calls: int = 0
     queries: tuple[str, ...] = field(default=(), compare=False)
+    signals: Mapping[str, Any] = field(default_factory=dict, compare=False)
+    """Type -> `changes.Signal` asked this run (the next run's change query starts there)."""
+    queried: tuple[str, ...] = field(default=(), compare=False)
+    """The types whose changes a query answered (not listed with listMetadata)."""
+    fallbacks: Mapping[str, str] = field(default_factory=dict, compare=False)
+    """Type -> why its signal could not answer (it was listed instead)."""
 
     def covers(self, type_name: str) -> bool:
         """True when a component of this type missing from the listing is not in the org."""
@@ -186,8 +196,15 @@ def list_org(
     jobs: int = DEFAULT_JOBS,
     api_version: str | None = None,
     on_query: Callable[[int, int], None] | None = None,
+    previous: Mapping[str, Listed] | None = None,
+    signals: Mapping[str, Any] | None = None,
 ) -> Listing:
     """List the org's components (see the module doc); `types` None: every type.
+
+    With the last backup's components (`previous`) and signals (type -> `changes.Signal`),
+    the types that have one are answered by a change query instead of listMetadata
+    (`sfsync.org.changes`); with `signals` (even empty), every type that has a query gets a
+    new signal either way (`Listing.signals`).
 
     In one process when the sf CLI's library can be loaded (`sf.list_metadata_many`: two
     `node` runs, whatever the number of types and folders); else type by type, one `sf`
@@ -197,7 +214,15 @@ def list_org(
     if os.environ.get("SFSYNC_LIST_VIA") != "sf":
         try:
             return _list_at_once(
-                org, registry, types, skip_types, include_managed, jobs, api_version
+                org,
+                registry,
+                types,
+                skip_types,
+                include_managed,
+                jobs,
+                api_version,
+                previous or {},
+                signals,
             )
         except sf.ListerUnavailable:
             pass  # an sf CLI laid out differently: list type by type
@@ -214,25 +239,55 @@ def _list_at_once(
     include_managed: bool,
     jobs: int,
     api_version: str | None,
+    previous: Mapping[str, Listed],
+    signals: Mapping[str, Any] | None,
 ) -> Listing:
-    """describeMetadata, every type, then every folder: two processes in all."""
+    """describeMetadata, every type (or its change query), then every folder: two processes
+    in all."""
+    from sfsync.org import changes  # changes names components as this module lists them
+
     candidates = [
         t
         for t in _top_level(registry)
         if t.addressable and not t.alias_for and not t.folder_content_type
     ]
+    asked: set[str] = set()
+    wanted_early = set(types) if types is not None else None
+    skipped_early = set(skip_types)
+    # the change queries: a type with a signal from the last backup is asked what changed,
+    # every other type with a query is asked for its signal (before it is listed)
+    by_signal = {
+        t: sig
+        for t, sig in (signals or {}).items()
+        if t in changes.SPECS
+        and (wanted_early is None or t in wanted_early)
+        and t not in skipped_early
+    }
+    soql: list[dict[str, Any]] = []
+    soql_of: dict[str, tuple[int, int]] = {}
+    for name, spec in changes.SPECS.items() if signals is not None else ():
+        if (wanted_early is not None and name not in wanted_early) or name in skipped_early:
+            continue
+        second = (
+            changes.changes_query(spec, by_signal[name].since())
+            if name in by_signal
+            else changes.latest_query(spec)
+        )
+        soql_of[name] = (len(soql), len(soql) + 1)
+        soql += [changes.count_query(spec), second]
     queries: list[dict[str, Any]] = []
     for mtype in candidates:
-        queries.append({"type": mtype.name})
-        for child in mtype.children:
-            child_type = registry.types.get(child)
-            if child_type is not None and child_type.addressable:
-                queries.append({"type": child_type.name})
+        for t in (mtype, *(registry.types.get(c) for c in mtype.children)):
+            if t is None or not t.addressable or t.name in by_signal or t.name in asked:
+                continue
+            asked.add(t.name)
+            queries.append({"type": t.name})
         folder = registry.types.get(mtype.folder_type) if mtype.folder_type else None
         if folder is not None:
             queries.append({"type": folder.name, "always": True})
-    described, results = sf.list_metadata_many(
-        org, queries, describe=True, api_version=api_version, concurrency=max(2, jobs * 2)
+    asked_at = changes.now_literal()  # before the queries: the next run's window starts here
+    described, results, answers = sf.list_and_query(
+        org, queries, soql, describe=True, api_version=api_version, concurrency=max(2, jobs * 2)
     )
     org_types = {
         str(o.get("xmlName"))
@@ -248,38 +303,129 @@ def _list_at_once(
         return (scope is None or type_name in scope) and type_name not in out_of_scope
 
     entries = _entries(org, [r for r in results if keep(str(r.get("type")))])
-    folder_queries: list[dict[str, Any]] = []
-    for mtype in candidates:
-        folder = registry.types.get(mtype.folder_type) if mtype.folder_type else None
-        if folder is None or not keep(mtype.name):
+    namespace = _text((described or {}).get("organizationNamespace"))
+    ctx = changes.Context(
+        objects={e.id: e.full_name for e in entries if e.type == "CustomObject" and e.id},
+        folders={
+            t: {e.id: e.full_name for e in entries if e.type == t and e.id}
+            for t in ("ReportFolder", "EmailFolder", "DashboardFolder")
+        },
+        namespace=namespace,
+    )
+    answered: dict[str, Listed] = {}
+    new_signals: dict[str, Any] = {}
+    fallbacks: dict[str, str] = {}
+    managed_answered = 0
+    relisted: dict[str, Any] = {}  # type -> the signal to record once it is listed
+    deleting: dict[str, Any] = {}  # type -> its outcome, waiting for the ids still there
+    for name, sig in by_signal.items():
+        if not keep(name):
             continue
-        names = sorted(e.full_name for e in entries if e.type == folder.name)
-        folder_queries += [{"type": mtype.name, "folder": f} for f in [*names, UNFILED]]
+        at_count, at_rows = soql_of[name]
+        before = {k: v for k, v in previous.items() if v.type == name}
+        spec = changes.SPECS[name]
+        outcome = changes.apply(
+            spec, sig, before, answers[at_count], answers[at_rows], ctx, include_managed, asked_at
+        )
+        if outcome.components is None:
+            fallbacks[name] = outcome.why
+            relisted[name] = outcome.signal
+            continue
+        if outcome.deletions:
+            deleting[name] = outcome
+            continue
+        answered.update(outcome.components)
+        managed_answered += outcome.managed
+        new_signals[name] = outcome.signal
+    relist = [
+        {"type": name}
+        for name in fallbacks
+        if not (registry.by_name(name) and registry.by_name(name).folder_type)  # type: ignore[union-attr]
+    ]
+
+    def listed_by_folder(type_names: Collection[str]) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        for mtype in candidates:
+            folder = registry.types.get(mtype.folder_type) if mtype.folder_type else None
+            if folder is None or mtype.name not in type_names:
+                continue
+            names = sorted(e.full_name for e in entries if e.type == folder.name)
+            out += [{"type": mtype.name, "folder": f} for f in [*names, UNFILED]]
+        return out
+
+    answering = {n for n in by_signal if n not in fallbacks}
+    folder_queries = listed_by_folder(
+        {t.name for t in candidates if keep(t.name) and t.name not in answering}
+    )
     calls = 1
-    if folder_queries:
-        _, more = sf.list_metadata_many(
-            org, folder_queries, api_version=api_version, concurrency=max(2, jobs * 2)
+    id_queries = [changes.ids_query(changes.SPECS[name]) for name in deleting]
+    if folder_queries or relist or id_queries:
+        _, more, id_answers = sf.list_and_query(
+            org,
+            [*relist, *folder_queries],
+            id_queries,
+            api_version=api_version,
+            concurrency=max(2, jobs * 2),
         )
         entries += _entries(org, more)
         calls += 1
+        late: list[dict[str, Any]] = []
+        for index, (name, outcome) in enumerate(deleting.items()):
+            ids = id_answers[index] if index < len(id_answers) else {"error": {}}
+            settled = changes.settle_deletions(outcome, ids)
+            if settled.components is None:  # list it after all (a third process, rarely)
+                fallbacks[name] = settled.why
+                relisted[name] = settled.signal
+                late += listed_by_folder({name}) or [{"type": name}]
+                continue
+            answered.update(settled.components)
+            managed_answered += settled.managed
+            new_signals[name] = settled.signal
+        if late:
+            _, more = sf.list_metadata_many(
+                org, late, api_version=api_version, concurrency=max(2, jobs * 2)
+            )
+            entries += _entries(org, more)
+            calls += 1
+    queried = tuple(sorted(n for n in by_signal if n not in fallbacks and n in new_signals))
     found: dict[str, Listed] = {}
-    managed = 0
+    managed = managed_answered
+    managed_by_type: dict[str, int] = {}
     for item in entries:
         if item.managed and not include_managed:
             managed += 1
+            managed_by_type[item.type] = managed_by_type.get(item.type, 0) + 1
             continue
         found[item.key] = item
+    found.update(answered)
+    for name in changes.SPECS:
+        if name in new_signals or name not in soql_of or not keep(name):
+            continue
+        if name in by_signal:  # its signal could not answer: it was listed
+            was = relisted.get(name)
+            if was is not None:
+                new_signals[name] = replace(was, managed=managed_by_type.get(name, 0))
+            continue
+        at_count, at_rows = soql_of[name]
+        signal = changes.first_signal(
+            answers[at_count], answers[at_rows], managed_by_type.get(name, 0), asked_at
+        )
+        if signal is not None:
+            new_signals[name] = signal
     return Listing(
         org=org,
         components=dict(sorted(found.items())),
         scope=frozenset(scope) if scope is not None else None,
         skipped=frozenset(out_of_scope),
         managed_skipped=managed,
-        namespace=_text((described or {}).get("organizationNamespace")),
+        namespace=namespace,
         sf_calls=calls,
         queries=tuple(
             f"{q['type']}{'/' + q['folder'] if q.get('folder') else ''}" for q in queries
         ),
+        signals=new_signals,
+        queried=queried,
+        fallbacks=fallbacks,
     )
 
 

@@ -258,6 +258,23 @@ def list_metadata_many(
 ) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
     """describeMetadata (with `describe`) and listMetadata for each `{type, folder?, always?}`
     in one process: (describe result, [{type, folder, entries | error}])."""
+    described, entries, _ = list_and_query(
+        org, queries, describe=describe, api_version=api_version, concurrency=concurrency
+    )
+    return described, entries
+
+
+def list_and_query(
+    org: str,
+    queries: Sequence[Mapping[str, Any]],
+    soql: Sequence[Mapping[str, Any]] = (),
+    *,
+    describe: bool = False,
+    api_version: str | None = None,
+    concurrency: int = 8,
+) -> tuple[dict[str, Any] | None, list[dict[str, Any]], list[dict[str, Any]]]:
+    """`list_metadata_many`, with SOQL queries (`{q, tooling}`, every page) asked first in the
+    same process: (describe result, listMetadata results, [{totalSize, records} | {error}])."""
     root = _sf_root()
     node = root / "bin" / "node" if (root / "bin" / "node").is_file() else None
     command = str(node) if node else "node"
@@ -267,7 +284,12 @@ def list_metadata_many(
         raise ListerUnavailable(f"`node` not found next to sf ({root})") from exc
     args = [str(LISTER), str(root), org, *([api_version] if api_version else [])]
     payload = json.dumps(
-        {"describe": describe, "concurrency": concurrency, "queries": list(queries)}
+        {
+            "describe": describe,
+            "concurrency": concurrency,
+            "queries": list(queries),
+            "soql": list(soql),
+        }
     )
     _counter.count = invocations() + 1
     try:
@@ -289,7 +311,8 @@ def list_metadata_many(
         raise _thrown(_Run(("list", org), int(proc.exit_code), data), org, "list its metadata")
     described = result.get("describe")
     entries = [r for r in result.get("results") or [] if isinstance(r, dict)]
-    return (described if isinstance(described, dict) else None), entries
+    answers = [a if isinstance(a, dict) else {"error": {}} for a in result.get("soql") or []]
+    return (described if isinstance(described, dict) else None), entries, answers
 
 
 def _sf_root() -> Path:

@@ -26,7 +26,7 @@ import json
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -37,7 +37,7 @@ from sfsync.git import repo as gitrepo
 from sfsync.git.journal import pause_point
 from sfsync.metadata.registry import Registry
 from sfsync.metadata.resolver import Resolver
-from sfsync.org import backups, chunks, listing
+from sfsync.org import backups, changes, chunks, listing
 from sfsync.org.listing import Listed
 from sfsync.pipeline.config import Environment
 from sfsync.pipeline.project import Project, metadata_project
@@ -122,6 +122,10 @@ class Result:
     seconds: float
     pushed: bool = False
     warnings: tuple[str, ...] = ()
+    queried: tuple[str, ...] = ()
+    """The types a change query answered instead of listMetadata."""
+    fallbacks: Mapping[str, str] = field(default_factory=dict)
+    """Type -> why its change query could not answer (it was listed)."""
 
     @property
     def up_to_date(self) -> bool:
@@ -153,7 +157,12 @@ class Result:
             "seconds": round(self.seconds, 1),
             "pushed": self.pushed,
             "warnings": list(self.warnings),
+            "changeQueries": list(self.queried),
+            "changeQueryFallbacks": dict(self.fallbacks),
         }
+
+
+_Sizes = dict[str, chunks.Size]
 
 
 @dataclass
@@ -173,6 +182,14 @@ class _Plan:
     chunks: list[list[str]]
     sf_calls: int
     done: list[dict[str, Any]] = field(default_factory=list)
+    signals: dict[str, Any] = field(default_factory=dict)
+    """Type -> the change signal asked this run (as JSON)."""
+    queried: list[str] = field(default_factory=list)
+    """The types a change query answered instead of listMetadata."""
+    fallbacks: dict[str, str] = field(default_factory=dict)
+    """Type -> why its change query could not answer (it was listed)."""
+    known: _Sizes | None = None
+    """The last backup's sizes of what is retrieved (not journaled: read again on resume)."""
 
 
 def run(
@@ -203,8 +220,9 @@ def run(
             scratch = Path(scratch_name)
             plan, resumed_at = _resume(common, env, base, options)
             if plan is None:
-                plan = _plan(env, registry, previous, owned, options, scratch, api_version)
-                _journal(common, env, base, options, plan, with_listing=True)
+                plan = _plan(repo, env, registry, previous, owned, options, scratch, api_version)
+                if len(plan.chunks) > 1:  # one chunk: nothing to continue, nothing to journal
+                    _journal(common, env, base, options, plan, with_listing=True)
             notify(
                 Progress(
                     "resumed" if resumed_at else "listed",
@@ -217,7 +235,9 @@ def run(
             splits = sum(int(d.get("splits", 0)) for d in plan.done)
             calls = plan.sf_calls + retrieves + splits
             wanted = set(plan.retrieve)
-            known = _known_sizes(registry, previous, owned)
+            known = plan.known
+            if known is None:  # a resumed plan: the sizes of what it still retrieves
+                known = _known_sizes(repo, registry, previous, owned, set(plan.retrieve))
             learned: dict[str, list[int]] = {}
             index = len(plan.done)
             while index < len(plan.chunks):
@@ -240,7 +260,8 @@ def run(
                 )
                 if index + 1 < len(plan.chunks):
                     _replan(plan, index, registry, resolver, accepted, known, learned, options)
-                _journal(common, env, base, options, plan, with_listing=False)
+                if len(plan.chunks) > 1:
+                    _journal(common, env, base, options, plan, with_listing=False)
                 retrieves += got.retrieves
                 splits += got.splits
                 calls += got.retrieves + got.splits
@@ -274,7 +295,9 @@ def run(
         commit: str | None = None
         if previous is None or not same_files or added or changed or deleted:
             message = _message(env, plan.mode, previous is None, added, changed, deleted, manifest)
-            commit = backups.store(repo, env.name, blobs, manifest, base, message)
+            commit = backups.store(
+                repo, env.name, blobs, manifest, base, message, previous.files if previous else None
+            )
         backups.clear_journal(common, env.name)
         pushed = False
         if push:  # also when nothing changed: an earlier push may have failed
@@ -302,6 +325,8 @@ def run(
         seconds=time.monotonic() - started,
         pushed=pushed,
         warnings=tuple(warnings),
+        queried=tuple(plan.queried),
+        fallbacks=dict(plan.fallbacks),
     )
 
 
@@ -324,6 +349,7 @@ def push_backup(project: Project, env: str) -> str:
 
 
 def _plan(
+    repo: Path,
     env: Environment,
     registry: Registry,
     previous: backups.Backup | None,
@@ -332,6 +358,14 @@ def _plan(
     scratch: Path,
     api_version: str,
 ) -> _Plan:
+    before = dict(previous.manifest.components) if previous else {}
+    full = options.full or previous is None
+    # the change queries stand in for listMetadata only over a last backup of the same kind
+    use_signals = (
+        previous is not None
+        and not full
+        and previous.manifest.include_managed == options.include_managed
+    )
     found = listing.list_org(
         env.org,
         registry,
@@ -341,10 +375,10 @@ def _plan(
         include_managed=options.include_managed,
         jobs=options.jobs,
         api_version=api_version,
+        previous=before if use_signals else None,
+        signals=previous.manifest.signals if previous and use_signals else {},
     )
-    before = dict(previous.manifest.components) if previous else {}
     now = found.components
-    full = options.full or previous is None
     always = set(options.always)
     added = sorted(k for k in now if k not in before)
     changed = sorted(k for k in now if k in before and now[k].version() != before[k].version())
@@ -361,7 +395,7 @@ def _plan(
     else:
         wanted = [*added, *changed, *(k for k in now if k.partition(":")[0] in always)]
     retrieve = chunks.retrieval_set(registry, wanted, list(now))
-    known = _known_sizes(registry, previous, owned)
+    known = _known_sizes(repo, registry, previous, owned, None if full else set(retrieve))
     planned = chunks.plan_chunks(registry, retrieve, known, max_files=options.max_files)
     return _Plan(
         mode="full" if full else "incremental",
@@ -376,6 +410,10 @@ def _plan(
         retrieve=retrieve,
         chunks=planned,
         sf_calls=found.sf_calls,
+        known=known,
+        signals={t: sig.to_json() for t, sig in found.signals.items()},
+        queried=list(found.queried),
+        fallbacks=dict(found.fallbacks),
     )
 
 
@@ -416,20 +454,46 @@ def _replan(
 
 
 def _known_sizes(
-    registry: Registry, previous: backups.Backup | None, owned: Mapping[str, list[str]]
+    repo: Path,
+    registry: Registry,
+    previous: backups.Backup | None,
+    owned: Mapping[str, list[str]],
+    wanted: Collection[str] | None = None,
 ) -> dict[str, chunks.Size]:
-    """Files and bytes of each component in the last backup (a parent weighs its children)."""
+    """Files and bytes of each component in the last backup (a parent weighs its children);
+    with `wanted`, only of those components (the sizes are read from git for their files
+    only)."""
     if previous is None:
         return {}
-    sizes: dict[str, list[int]] = {}
+    parents: dict[str, str | None] = {}  # type -> its parent type (None: not a child type)
+
+    def parent_of(key: str) -> str | None:
+        type_name, _, full_name = key.partition(":")
+        if type_name not in parents:
+            parents[type_name] = None
+            mtype = registry.by_name(type_name)
+            parent = registry.parent_of(mtype) if mtype is not None else None
+            if parent is not None and mtype is not None and not mtype.ignore_parent_name:
+                parents[type_name] = parent.name
+        parent_type = parents[type_name]
+        if parent_type is None or "." not in full_name:
+            return None
+        return f"{parent_type}:{full_name.split('.', 1)[0]}"
+
+    picked: list[tuple[str, list[str], str | None]] = []
     for key, paths in owned.items():
         if not key:
             continue
-        total = sum(previous.files[p][1] for p in paths)
+        parent = parent_of(key)
+        if wanted is None or key in wanted or (parent is not None and parent in wanted):
+            picked.append((key, paths, parent))
+    size_of = previous.sizes(repo, (p for _, paths, _ in picked for p in paths))
+    sizes: dict[str, list[int]] = {}
+    for key, paths, parent in picked:
+        total = sum(size_of.get(p, 0) for p in paths)
         entry = sizes.setdefault(key, [0, 0])
         entry[0] += len(paths)
         entry[1] += total
-        parent = listing.parent_key(registry, key)
         if parent is not None:
             sizes.setdefault(parent, [0, 0])[1] += total
     return {k: chunks.Size(files, size) for k, (files, size) in sizes.items()}
@@ -464,6 +528,9 @@ def _journal(
         "retrieve": plan.retrieve,
         "chunks": plan.chunks,
         "sfCalls": plan.sf_calls,
+        "signals": plan.signals,
+        "queried": plan.queried,
+        "fallbacks": plan.fallbacks,
         "done": plan.done,
         "started": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
     }
@@ -501,6 +568,9 @@ def _resume(
         chunks=[list(c) for c in data.get("chunks") or ()],
         sf_calls=0,
         done=list(data.get("done") or ()),
+        signals=dict(data.get("signals") or {}),
+        queried=list(data.get("queried") or ()),
+        fallbacks=dict(data.get("fallbacks") or {}),
     )
     return plan, len(plan.done) + 1
 
@@ -580,8 +650,26 @@ def _assemble(
         skipped=plan.skipped,
         include_managed=options.include_managed,
         files=new_owned,
+        signals=_signals(previous, plan, covered),
     )
     return blobs, manifest, content, len(new_owned.get("", ()))
+
+
+def _signals(
+    previous: backups.Backup | None, plan: _Plan, covered: Callable[[str], bool]
+) -> dict[str, changes.Signal]:
+    """This run's change signals, and the last backup's for the types this run left alone
+    (their components are kept as it had them)."""
+    out = {
+        t: sig
+        for t, sig in (previous.manifest.signals.items() if previous else ())
+        if not covered(t)
+    }
+    for type_name, raw in plan.signals.items():
+        signal = changes.Signal.from_json(raw)
+        if signal is not None:
+            out[type_name] = signal
+    return out
 
 
 def _owned(previous: backups.Backup | None, resolver: Resolver) -> dict[str, list[str]]:
