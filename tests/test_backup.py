@@ -270,3 +270,65 @@ def test_managed_components_are_left_out_and_a_hostile_zip_writes_nothing_outsid
     assert code == 0, out
     assert out["result"]["upToDate"] is True and out["result"]["deleted"] == []
     assert "ApexClass:acme__Billing" in manifest(repo)["components"]
+
+
+def document(folder: str, name: str) -> dict[str, str]:
+    ns = 'xmlns="http://soap.sforce.com/2006/04/metadata"'
+    return {
+        f"documents/{folder}-meta.xml": (
+            f'<?xml version="1.0" encoding="UTF-8"?>\n<DocumentFolder {ns}>\n'
+            f"    <accessType>Public</accessType>\n    <name>{folder}</name>\n</DocumentFolder>\n"
+        ),
+        f"documents/{folder}/{name}": "PNG",
+        f"documents/{folder}/{name}-meta.xml": (
+            f'<?xml version="1.0" encoding="UTF-8"?>\n<Document {ns}>\n'
+            f"    <internalUseOnly>false</internalUseOnly>\n    <name>{name}</name>\n"
+            "    <public>true</public>\n</Document>\n"
+        ),
+    }
+
+
+def test_the_folders_of_the_last_backup_are_listed_in_the_first_process(
+    repo: Path, prod: OrgHandle, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    """Documents have no change query: their folders are listed, those the last backup saw
+    in the same process as everything else, a new one in a second, a gone one dropped."""
+    prod.put_many(document("Brand", "logo.png"), by="Ana Admin")
+    code, out = run(repo, "backup", "--env", "prod", monkeypatch=monkeypatch, capsys=capsys)
+    assert code == 0, out
+    assert manifest(repo)["components"]["Document:Brand/logo.png"]["files"] == [
+        "force-app/main/default/documents/Brand/logo.document-meta.xml",
+        "force-app/main/default/documents/Brand/logo.png",
+    ]
+    code, out = run(repo, "backup", "--env", "prod", monkeypatch=monkeypatch, capsys=capsys)
+    assert code == 0, out
+    # nothing changed: one process listed and queried everything, nothing was retrieved
+    assert (out["result"]["upToDate"], out["result"]["sfInvocations"]) == (True, 1)
+
+    prod.delete("Document:Brand/logo.png")
+    prod.delete("Document:Brand")
+    prod.put_many(document("Press", "kit.png"), by="Lee Lead")
+    code, out = run(repo, "backup", "--env", "prod", monkeypatch=monkeypatch, capsys=capsys)
+    assert code == 0, out
+    result = out["result"]
+    assert {c["component"] for c in result["added"]} == {
+        "DocumentFolder:Press",
+        "Document:Press/kit.png",
+    }
+    assert {c["component"] for c in result["deleted"]} == {
+        "DocumentFolder:Brand",
+        "Document:Brand/logo.png",
+    }
+    # the listing process, the one for the new folder, the retrieve
+    assert result["sfInvocations"] == 3
+    now = manifest(repo)["components"]
+    assert "Document:Press/kit.png" in now and "Document:Brand/logo.png" not in now
+    # the files are kept under the names listMetadata gives (with the file's extension)
+    assert now["Document:Press/kit.png"]["files"] == [
+        "force-app/main/default/documents/Press/kit.document-meta.xml",
+        "force-app/main/default/documents/Press/kit.png",
+    ]
+    assert now["DocumentFolder:Press"]["files"] == [
+        "force-app/main/default/documents/Press.documentFolder-meta.xml"
+    ]
+    assert not any("/documents/Brand" in p for p in tree(repo))

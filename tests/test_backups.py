@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -173,3 +174,36 @@ def test_the_manifest_keeps_which_files_each_component_has() -> None:
     older = json.loads(data)
     del older["components"]["ApexClass:Foo"]["files"]
     assert backups.Manifest.from_bytes(json.dumps(older).encode(), "here").files is None
+
+
+def test_an_unchanged_component_keeps_its_line_and_a_changed_one_is_written_again() -> None:
+    items = {
+        f"c{i}": Listed(
+            "ApexClass", f"C{i}", f"classes/C{i}.cls", f"01p{i}", "Ana", "d1", "Ana", "d2"
+        )
+        for i in range(3)
+    }
+    items["odd"] = Listed("Layout", 'Account-Say "hi"', "layouts/x.layout", "00h1")
+    files = {f"ApexClass:C{i}": [f"{BASE}/classes/C{i}.cls"] for i in range(3)}
+    files['Layout:Account-Say "hi"'] = [f"{BASE}/layouts/x.layout-meta.xml"]
+    first = replace(manifest(**items), files=files)
+    data = first.to_bytes()
+    back = backups.Manifest.from_bytes(data, "here")
+    assert set(back.lines) == {
+        "ApexClass:C0",
+        "ApexClass:C1",
+        "ApexClass:C2",
+        'Layout:Account-Say "hi"',
+    }
+    assert replace(back, lines=back.lines).to_bytes() == data
+    moved = dict(back.components)
+    moved["ApexClass:C1"] = replace(moved["ApexClass:C1"], modified_by="Dana", modified_date="d3")
+    again = replace(back, components=moved).to_bytes()
+    changed = [a for a, b in zip(data.splitlines(), again.splitlines(), strict=True) if a != b]
+    assert len(changed) == 1 and b'"Dana"' not in changed[0]
+    assert json.loads(again)["components"]["ApexClass:C1"]["lastModifiedByName"] == "Dana"
+    # files moved: the line is written again
+    refiled = replace(back, files={**files, "ApexClass:C2": [f"{BASE}/classes/X.cls"]})
+    assert json.loads(refiled.to_bytes())["components"]["ApexClass:C2"]["files"] == [
+        f"{BASE}/classes/X.cls"
+    ]

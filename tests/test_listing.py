@@ -6,6 +6,7 @@ import pytest
 
 from sfsync.errors import UsageError
 from sfsync.metadata.component import Component
+from sfsync.metadata.resolver import Resolver
 from sfsync.org import backups, listing, sf
 from sfsync.org.listing import Listed
 
@@ -121,3 +122,30 @@ def test_a_failed_listmetadata_is_an_error_not_an_empty_type() -> None:
     # read as "no flows", every flow of the last backup would be reported deleted
     with pytest.raises(sf.SfError, match="listMetadata of Flow on org 'prod' failed"):
         listing._entries("prod", [ok, failed])
+
+
+def test_documents_and_folders_are_named_as_list_metadata_names_them() -> None:
+    """sf names a document without its file's extension (`Brand/logo`), listMetadata with it
+    (`Brand/logo.png`); a folder's meta file is the folder, not a document."""
+    resolver = Resolver(backups.project())
+    base = "force-app/main/default"
+    paths = [
+        f"{base}/documents/Brand/logo.png",
+        f"{base}/documents/Brand/logo.document-meta.xml",
+        f"{base}/documents/Brand.documentFolder-meta.xml",
+        f"{base}/reports/Sales.reportFolder-meta.xml",
+        f"{base}/reports/Sales/Pipeline.report-meta.xml",
+        f"{base}/classes/Foo.cls",
+    ]
+    assert listing.path_keys(resolver.registry, resolver.component, paths) == {
+        paths[0]: "Document:Brand/logo.png",
+        paths[1]: "Document:Brand/logo.png",
+        paths[2]: "DocumentFolder:Brand",
+        paths[3]: "ReportFolder:Sales",
+        paths[4]: "Report:Sales/Pipeline",
+        paths[5]: "ApexClass:Foo",
+    }
+    # a meta file whose content file is not among the paths keeps sf's name
+    assert listing.path_keys(resolver.registry, resolver.component, paths[1:2]) == {
+        paths[1]: "Document:Brand/logo"
+    }

@@ -335,3 +335,14 @@ def test_progress_reads_the_deploy_counters_into_one_line(
     seen = replace(progress(result), env="int")
     assert seen.line() == line
     assert seen.done == seen.components_done + seen.tests_done
+
+
+def test_sf_runs_without_its_log_file_unless_asked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """sf waits for its log file's writer thread as it exits (~0.4 s a call): sfsync turns it
+    off unless the environment says otherwise; the auto-updater is always off."""
+    monkeypatch.delenv("SF_DISABLE_LOG_FILE", raising=False)
+    monkeypatch.setenv("SF_DISABLE_AUTOUPDATE", "false")
+    env = sf._env()
+    assert (env["SF_DISABLE_LOG_FILE"], env["SF_DISABLE_AUTOUPDATE"]) == ("true", "true")
+    monkeypatch.setenv("SF_DISABLE_LOG_FILE", "false")
+    assert sf._env()["SF_DISABLE_LOG_FILE"] == "false"

@@ -389,6 +389,11 @@ class Handler(BaseHTTPRequestHandler):
         queries = req.params().get("queries") or []
         if isinstance(queries, dict):
             queries = [queries]
+        if len(queries) > 3:
+            # "The queries array can contain up to three ListMetadataQuery queries for each
+            # call" (Metadata API, listMetadata()); a fourth fails the call
+            # (https://github.com/jsforce/jsforce/issues/22)
+            raise ValueError(f"listMetadata takes at most 3 queries a call, not {len(queries)}")
         return self.emu.list_metadata(org, [q for q in queries if isinstance(q, dict)])
 
     def soap_describeMetadata(self, org: OrgInfo, req: soap.SoapRequest) -> Any:

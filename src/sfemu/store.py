@@ -217,22 +217,76 @@ class OrgStore:
         self._state_file = folder / "state.json"
         self._generation_file = folder / "generation"
         self._dirty = False
+        # what this store wrote and removed under the lock: the cached file list and
+        # components move to the new generation with just those paths (no rescan)
+        self._wrote: set[str] = set()
+        self._removed: set[str] = set()
+        self._unknown = False
 
     @contextmanager
     def locked(self) -> Iterator[None]:
         """Hold the org's lock (across threads and processes); renew the generation on exit
         when files changed inside."""
         with file_lock(self.folder / ".lock"):
+            before = self.generation()
+            self._wrote, self._removed, self._unknown = set(), set(), False
             try:
                 yield
             finally:
                 if self._dirty:
                     self._dirty = False
-                    write_atomic(self._generation_file, secrets.token_hex(8).encode("ascii"))
+                    token = secrets.token_hex(8)
+                    write_atomic(self._generation_file, token.encode("ascii"))
+                    if before and not self._unknown:
+                        self._carry(before, token)
+
+    def _carry(self, before: str, token: str) -> None:
+        """Move the cached file list, components and index by type from generation
+        `before` to `token`, changed only by the paths written and removed."""
+        folder = str(self.folder)
+        with _CACHE_LOCK:
+            files = _CACHE.get((folder, "files"))
+            comps = _CACHE.get((folder, "components"))
+            by_type = _CACHE.get((folder, "by_type"))
+        if files is None or files[0] != before:
+            return
+        wrote = {p for p in self._wrote if not any(part.startswith(".") for part in p.split("/"))}
+        new_files = sorted((set(files[1]) - self._removed) | wrote)
+        entries: dict[tuple[str, str], tuple[str, Any]] = {(folder, "files"): (token, new_files)}
+        if comps is not None and comps[0] == before:
+            new_comps = dict(comps[1])
+            touched: set[Component] = set()
+            for path in sorted(self._removed | wrote):
+                comp = types.component_of(path)
+                if comp is None:
+                    continue
+                touched.add(comp)
+                paths = [p for p in new_comps.get(comp, []) if p != path]
+                if path in wrote:
+                    paths = sorted([*paths, path])
+                if paths:
+                    new_comps[comp] = paths
+                else:
+                    new_comps.pop(comp, None)
+            # in the order a rescan gives: by each component's first file
+            new_comps = dict(sorted(new_comps.items(), key=lambda item: item[1][0]))
+            entries[(folder, "components")] = (token, new_comps)
+            if by_type is not None and by_type[0] == before:
+                new_index = dict(by_type[1])
+                for type_name in {c.type for c in touched}:
+                    members = sorted((c for c in new_comps if c.type == type_name), key=str)
+                    if members:
+                        new_index[type_name] = members
+                    else:
+                        new_index.pop(type_name, None)
+                entries[(folder, "by_type")] = (token, new_index)
+        with _CACHE_LOCK:
+            _CACHE.update(entries)
 
     def changed(self) -> None:
         """Note that files changed outside ``_write``/``_remove`` (a folder wiped)."""
         self._dirty = True
+        self._unknown = True
 
     def generation(self) -> str:
         """The token of the org's current files ("" when unknown: nothing is cached)."""
@@ -287,6 +341,8 @@ class OrgStore:
     def _write(self, path: str, data: bytes) -> None:
         self._dirty = True
         write_atomic(self.metadata / safe_relpath(path), data)
+        self._wrote.add(path)
+        self._removed.discard(path)
 
     def remove_file(self, path: str) -> None:
         """Delete one file (and folders it leaves empty)."""
@@ -294,6 +350,8 @@ class OrgStore:
 
     def _remove(self, path: str) -> None:
         self._dirty = True
+        self._removed.add(path)
+        self._wrote.discard(path)
         target = self.metadata / safe_relpath(path)
         target.unlink(missing_ok=True)
         parent = target.parent

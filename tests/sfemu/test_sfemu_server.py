@@ -227,3 +227,22 @@ def test_token_endpoint_over_https_grants_refresh_tokens(tmp_path: Path) -> None
 def json_user(emu: OrgEmulator, org: Org) -> str:
     """The org's admin user id, as userinfo tells it."""
     return str(emu.root.orgs()[org.name].user_id)
+
+
+def test_list_metadata_takes_up_to_three_queries_a_call(emu: OrgEmulator) -> None:
+    org = emu.create_org("dev1")
+    emu.org("dev1").put_many(
+        {
+            "classes/Foo.cls": "public class Foo {}\n",
+            "triggers/T.trigger": "trigger T on Account (before insert) {}\n",
+        }
+    )
+    three = "".join(
+        f"<queries><type>{t}</type></queries>" for t in ("ApexClass", "ApexTrigger", "ApexPage")
+    )
+    status, body = soap(emu, org.access_token, f"<listMetadata>{three}</listMetadata>")
+    assert status == 200
+    assert sorted(re.findall(r"<type>(\w+)</type>", body)) == ["ApexClass", "ApexTrigger"]
+    four = three + "<queries><type>Flow</type></queries>"
+    status, body = soap(emu, org.access_token, f"<listMetadata>{four}</listMetadata>")
+    assert status == 500 and "at most 3 queries" in body

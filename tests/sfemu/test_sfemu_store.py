@@ -6,7 +6,7 @@ import pytest
 from sfemu_zip import CLASS_META, custom_object
 
 from sfemu import OrgEmulator, open_root
-from sfemu.store import Root, StoreError, safe_relpath
+from sfemu.store import _CACHE, Root, StoreError, safe_relpath
 
 
 def test_orgs_are_created_once_and_told_apart_by_token(tmp_path: Path) -> None:
@@ -110,3 +110,43 @@ def test_faults_fire_in_order_and_are_used_up(tmp_path: Path) -> None:
     ]
     with pytest.raises(ValueError, match="unknown fault kind"):
         ft.Fault("meteor_strike")
+
+
+def test_cached_files_and_components_move_to_the_new_generation_as_a_rescan_gives(
+    tmp_path: Path,
+) -> None:
+    """A write or delete through this store carries the cached file list, components and
+    index by type to the new generation; they must equal what a rescan computes."""
+    emu = OrgEmulator(tmp_path)
+    emu.root.create_org("dev1")
+    root = emu.root
+    handle = emu.org("dev1")
+    handle.put_many(
+        {
+            **{f"classes/C{i}.cls": f"public class C{i} {{}}\n" for i in range(5)},
+            **{f"classes/C{i}.cls-meta.xml": CLASS_META for i in range(5)},
+            "objects/Widget__c.object": custom_object("Widget__c", ["Size__c"]),
+        }
+    )
+    store = root.store("dev1")
+    store.files(), store.components(), store.components_of_type("ApexClass")  # cached
+    before = store.generation()
+    handle.put_many(
+        {"classes/New.cls": "public class New {}\n", "classes/New.cls-meta.xml": CLASS_META}
+    )
+    handle.delete("ApexClass:C2")
+    with store.locked():
+        store.put_files({"triggers/T.trigger": b"trigger T on Account (before insert) {}\n"})
+    assert store.generation() != before
+    # moved, not rescanned: the cache already holds the new generation
+    for what in ("files", "components", "by_type"):
+        assert _CACHE[(str(store.folder), what)][0] == store.generation()
+    fresh = root.store("dev1")
+    assert store.files() == fresh._walk()
+    assert store.components() == fresh._components()
+    assert list(store.components()) == list(fresh._components())
+    for type_name in ("ApexClass", "ApexTrigger", "CustomObject"):
+        assert store.components_of_type(type_name) == fresh._by_type().get(type_name, [])
+    assert [c.full_name for c in store.components_of_type("ApexClass")] == [
+        "C0", "C1", "C3", "C4", "New"
+    ]  # fmt: skip

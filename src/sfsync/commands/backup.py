@@ -59,7 +59,13 @@ def backup(
         ),
     ] = FILE_LIMIT,
     jobs: Annotated[
-        int, typer.Option("--jobs", metavar="N", help="sf listMetadata calls run at the same time.")
+        int,
+        typer.Option(
+            "--jobs",
+            metavar="N",
+            help="How much listing runs at once: 4N calls in one process (N sf processes "
+            "when listing type by type).",
+        ),
     ] = DEFAULT_JOBS,
     push: Annotated[
         bool, typer.Option("--push", help="Push refs/sfsync-backups/<env> afterwards.")

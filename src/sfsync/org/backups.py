@@ -33,7 +33,7 @@ from sfsync.git import repo as gitrepo
 from sfsync.metadata.project import Project
 from sfsync.metadata.resolver import Resolver
 from sfsync.org.changes import Signal
-from sfsync.org.listing import Listed, listing_key
+from sfsync.org.listing import Listed, path_keys
 
 REF_PREFIX = "refs/sfsync-backups/"
 MANIFEST = "sfsync-backup.json"
@@ -63,6 +63,11 @@ class Manifest:
     signals: Mapping[str, Signal] = field(default_factory=dict)
     """Type -> what its change query said (`sfsync.org.changes`): where the next incremental
     backup starts asking."""
+    lines: Mapping[str, tuple[Listed, tuple[str, ...], str]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+    """Component -> (its entry, its files, its line) as read: `to_bytes` of a manifest built
+    with the last one's `lines` writes the line of an unchanged component again as it was."""
 
     def to_bytes(self) -> bytes:
         """The JSON document, one component per line (so diffs show one line per change)."""
@@ -89,10 +94,15 @@ class Manifest:
         lines.append('  "components": {')
         items = sorted(self.components.items())
         for index, (key, item) in enumerate(items):
-            entry: dict[str, Any] = dict(item.to_json())
-            if self.files is not None:
-                entry["files"] = sorted(files.get(key, ()))
             comma = "," if index < len(items) - 1 else ""
+            paths = tuple(sorted(files.get(key, ()))) if self.files is not None else None
+            was = self.lines.get(key)
+            if was is not None and paths is not None and was[0] == item and was[1] == paths:
+                lines.append(f"    {was[2]}{comma}")
+                continue
+            entry: dict[str, Any] = dict(item.to_json())
+            if paths is not None:
+                entry["files"] = list(paths)
             lines.append(f"    {json.dumps(key)}: {json.dumps(entry, sort_keys=True)}{comma}")
         lines += ["  }", "}"]
         return ("\n".join(lines) + "\n").encode("utf-8")
@@ -114,21 +124,23 @@ class Manifest:
             for key, paths in (raw.get("otherFiles") or {}).items():
                 if isinstance(paths, list):
                     files[str(key)] = [str(p) for p in paths]
+        components = {
+            str(k): Listed.from_json(str(k), v) for k, v in comps.items() if isinstance(v, dict)
+        }
         return cls(
             env=str(raw.get("env") or ""),
             org=str(raw.get("org") or ""),
             taken=str(raw.get("taken") or ""),
             mode=str(raw.get("mode") or ""),
             api_version=str(raw.get("apiVersion") or ""),
-            components={
-                str(k): Listed.from_json(str(k), v) for k, v in comps.items() if isinstance(v, dict)
-            },
+            components=components,
             org_id=str(raw.get("orgId") or ""),
             scope=tuple(scope) if isinstance(scope, list) else None,
             skipped=tuple(raw.get("skipped") or ()),
             include_managed=bool(raw.get("includeManaged")),
             files=files,
             signals=_signals(raw.get("changeSignals")),
+            lines=_lines(data, components, files),
         )
 
 
@@ -191,13 +203,10 @@ def attribute(paths: Iterable[str], resolver: Resolver) -> dict[str, list[str]]:
     Files no component claims are under the key "" (kept, never attributed).
     """
     out: dict[str, list[str]] = {}
-    registry = resolver.registry
-    for path in paths:
-        if path in (MANIFEST, PROJECT_FILE):
-            continue
-        component = resolver.component(path)
-        key = listing_key(registry, component) if component is not None else ""
-        out.setdefault(key, []).append(path)
+    files = [p for p in paths if p not in (MANIFEST, PROJECT_FILE)]
+    keys = path_keys(resolver.registry, resolver.component, files)
+    for path in files:
+        out.setdefault(keys.get(path, ""), []).append(path)
     return out
 
 
@@ -215,8 +224,11 @@ def store(
     `parent_files` (the parent's path -> blob sha): the new tree is the parent's with what
     differs written, which is much faster than writing 100,000 entries again."""
     tree_blobs = dict(blobs)
-    tree_blobs[MANIFEST] = gitrepo.hash_blob(repo, manifest.to_bytes())
-    tree_blobs[PROJECT_FILE] = gitrepo.hash_blob(repo, _project_json(manifest.api_version))
+    with tempfile.TemporaryDirectory(prefix="sfsync-backup-") as scratch:
+        written = [Path(scratch) / MANIFEST, Path(scratch) / PROJECT_FILE]
+        written[0].write_bytes(manifest.to_bytes())
+        written[1].write_bytes(_project_json(manifest.api_version))
+        tree_blobs[MANIFEST], tree_blobs[PROJECT_FILE] = gitrepo.hash_files(repo, written)
     if parent and parent_files is not None:
         add = {p: sha for p, sha in tree_blobs.items() if parent_files.get(p) != sha}
         remove = [p for p in parent_files if p not in tree_blobs]
@@ -310,6 +322,33 @@ def clear_journal(common_dir: Path, env: str) -> None:
 
 
 # --- internals -------------------------------------------------------------------------
+
+
+def _lines(
+    data: bytes, comps: Mapping[str, Listed], files: Mapping[str, list[str]] | None
+) -> dict[str, tuple[Listed, tuple[str, ...], str]]:
+    """Each component's line as `to_bytes` wrote it (`"KEY": {...}`), with what it holds."""
+    if files is None:
+        return {}
+    out: dict[str, tuple[Listed, tuple[str, ...], str]] = {}
+    for line in data.decode("utf-8", errors="replace").splitlines():
+        if not line.startswith('    "'):
+            continue
+        text = line[4:].rstrip(",")
+        end = text.find('": {')
+        if end < 0:
+            continue
+        raw_key = text[1:end]
+        try:  # a name with an escaped character is read as JSON (the common one is plain)
+            key = json.loads(text[: end + 1]) if "\\" in raw_key else raw_key
+        except ValueError:
+            continue
+        item = comps.get(key) if isinstance(key, str) else None
+        if item is not None:
+            paths = tuple(files.get(key, ()))
+            if list(paths) == sorted(paths):
+                out[key] = (item, paths, text)
+    return out
 
 
 def _signals(raw: Any) -> dict[str, Signal]:

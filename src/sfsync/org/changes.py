@@ -61,11 +61,9 @@ class Signal:
     asked: str = ""
 
     def since(self) -> str:
-        """Where the next change query starts: `WINDOW` before the last one was asked (and
-        before the newest date the org reported, should the org's clock run ahead)."""
-        start = _instant(self.asked) - WINDOW
-        start = min(start, _instant(self.latest) - WINDOW)
-        return start.strftime("%Y-%m-%dT%H:%M:%SZ")
+        """Where the next change query starts: `WINDOW` before the last one was asked (by
+        this machine's clock: the window also covers an org clock that runs behind it)."""
+        return (_instant(self.asked) - WINDOW).strftime("%Y-%m-%dT%H:%M:%SZ")
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -143,6 +141,8 @@ def _layout(row: Mapping[str, Any], ctx: Context) -> str | None:
     obj, name = _object(row, ctx), _text(row.get("Name"))
     if not obj or not name or _text(row.get("NamespacePrefix")):
         return None  # a packaged layout's name carries its namespace where: list the type
+    if not all(c.isalnum() or c in " _-" for c in name):
+        return None  # listMetadata escapes some characters of a layout's name: list the type
     return f"{obj}-{name}"
 
 

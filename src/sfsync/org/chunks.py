@@ -30,7 +30,7 @@ from sfsync.metadata.manifest import render
 from sfsync.metadata.registry import MetadataType, Registry
 from sfsync.metadata.resolver import Resolver
 from sfsync.org import sf
-from sfsync.org.listing import listing_key, package_member, parent_key
+from sfsync.org.listing import package_member, parent_key, path_keys
 
 FILE_LIMIT = 10_000
 ZIP_BUDGET = 36 * 1024 * 1024  # the limit is ~39 MB; estimates are estimates
@@ -182,13 +182,10 @@ def accepted(
     write a stub of its object: that stub is not the object). Files no component claims are
     kept."""
     out = []
+    keys = path_keys(registry, resolver.component, files)
     for path in sorted(files):
-        component = resolver.component(path)
-        if component is None:
-            out.append(path)
-            continue
-        key = listing_key(registry, component)
-        if key in wanted or parent_key(registry, key) in wanted:
+        key = keys.get(path)
+        if key is None or key in wanted or parent_key(registry, key) in wanted:
             out.append(path)
     return out
 

@@ -268,11 +268,18 @@ def _list_at_once(
     for name, spec in changes.SPECS.items() if signals is not None else ():
         if (wanted_early is not None and name not in wanted_early) or name in skipped_early:
             continue
-        second = (
-            changes.changes_query(spec, by_signal[name].since())
-            if name in by_signal
-            else changes.latest_query(spec)
-        )
+        if name in by_signal:
+            since = by_signal[name].since()
+            second = changes.changes_query(spec, since)
+            # the ids too, in the same process, when the count says something was deleted
+            second["ids"] = {
+                **changes.ids_query(spec),
+                "countIndex": len(soql),
+                "count": by_signal[name].count,
+                "since": since,
+            }
+        else:
+            second = changes.latest_query(spec)
         soql_of[name] = (len(soql), len(soql) + 1)
         soql += [changes.count_query(spec), second]
     queries: list[dict[str, Any]] = []
@@ -285,9 +292,23 @@ def _list_at_once(
         folder = registry.types.get(mtype.folder_type) if mtype.folder_type else None
         if folder is not None:
             queries.append({"type": folder.name, "always": True})
+    # the folders the last backup saw are asked in the same process (a second one asks only
+    # for folders new since); the answers of folders gone since are dropped
+    guessed: list[dict[str, Any]] = []
+    for mtype in candidates:
+        folder = registry.types.get(mtype.folder_type) if mtype.folder_type else None
+        if folder is None or mtype.name in by_signal or not previous:
+            continue
+        if (wanted_early is not None and mtype.name not in wanted_early) or (
+            mtype.name in skipped_early
+        ):
+            continue
+        seen = sorted(v.full_name for v in previous.values() if v.type == folder.name)
+        guessed += [{"type": mtype.name, "folder": f} for f in [*seen, UNFILED]]
+    queries += guessed
     asked_at = changes.now_literal()  # before the queries: the next run's window starts here
     described, results, answers = sf.list_and_query(
-        org, queries, soql, describe=True, api_version=api_version, concurrency=max(2, jobs * 2)
+        org, queries, soql, describe=True, api_version=api_version, concurrency=max(2, jobs * 4)
     )
     org_types = {
         str(o.get("xmlName"))
@@ -302,7 +323,22 @@ def _list_at_once(
     def keep(type_name: str) -> bool:
         return (scope is None or type_name in scope) and type_name not in out_of_scope
 
-    entries = _entries(org, [r for r in results if keep(str(r.get("type")))])
+    entries = _entries(
+        org, [r for r in results if keep(str(r.get("type"))) and not r.get("folder")]
+    )
+    folders_now = {(e.type, e.full_name) for e in entries}
+    answered_folders: set[tuple[str, str]] = set()
+    for result in results:
+        type_name, folder_name = str(result.get("type")), str(result.get("folder") or "")
+        rtype = registry.by_name(type_name)
+        folder_type = rtype.folder_type if rtype is not None else None
+        if not folder_name or not keep(type_name) or folder_type is None:
+            continue
+        folder_name_type = registry.types[folder_type].name if folder_type in registry.types else ""
+        if folder_name != UNFILED and (folder_name_type, folder_name) not in folders_now:
+            continue  # a folder gone since the last backup
+        entries += _entries(org, [result])
+        answered_folders.add((type_name, folder_name))
     namespace = _text((described or {}).get("organizationNamespace"))
     ctx = changes.Context(
         objects={e.id: e.full_name for e in entries if e.type == "CustomObject" and e.id},
@@ -332,9 +368,16 @@ def _list_at_once(
             relisted[name] = outcome.signal
             continue
         if outcome.deletions:
-            deleting[name] = outcome
-            continue
-        answered.update(outcome.components)
+            ids = answers[at_rows].get("ids")
+            if not isinstance(ids, dict):  # not asked (the count looked whole there): ask now
+                deleting[name] = outcome
+                continue
+            outcome = changes.settle_deletions(outcome, ids)
+            if outcome.components is None:  # list it in the next process
+                fallbacks[name] = outcome.why
+                relisted[name] = outcome.signal
+                continue
+        answered.update(outcome.components or {})
         managed_answered += outcome.managed
         new_signals[name] = outcome.signal
     relist = [
@@ -354,9 +397,13 @@ def _list_at_once(
         return out
 
     answering = {n for n in by_signal if n not in fallbacks}
-    folder_queries = listed_by_folder(
-        {t.name for t in candidates if keep(t.name) and t.name not in answering}
-    )
+    folder_queries = [
+        q
+        for q in listed_by_folder(
+            {t.name for t in candidates if keep(t.name) and t.name not in answering}
+        )
+        if (q["type"], q["folder"]) not in answered_folders
+    ]
     calls = 1
     id_queries = [changes.ids_query(changes.SPECS[name]) for name in deleting]
     if folder_queries or relist or id_queries:
@@ -365,7 +412,7 @@ def _list_at_once(
             [*relist, *folder_queries],
             id_queries,
             api_version=api_version,
-            concurrency=max(2, jobs * 2),
+            concurrency=max(2, jobs * 4),
         )
         entries += _entries(org, more)
         calls += 1
@@ -383,7 +430,7 @@ def _list_at_once(
             new_signals[name] = settled.signal
         if late:
             _, more = sf.list_metadata_many(
-                org, late, api_version=api_version, concurrency=max(2, jobs * 2)
+                org, late, api_version=api_version, concurrency=max(2, jobs * 4)
             )
             entries += _entries(org, more)
             calls += 1
@@ -544,14 +591,37 @@ def package_member(registry: Registry, key: str) -> tuple[str, str]:
 
 def listing_key(registry: Registry, component: Component) -> str:
     """The listMetadata name of a component the resolver named (`Report:Sales/` ->
-    `ReportFolder:Sales`)."""
-    if component.full_name.endswith("/"):
+    `ReportFolder:Sales`; an in-folder type's name without a folder is a folder too:
+    `Document:Brand` -> `DocumentFolder:Brand`)."""
+    name = component.full_name
+    if name.endswith("/") or "/" not in name:
         mtype = registry.by_name(component.type)
         if mtype is not None and mtype.folder_type:
             folder = registry.types.get(mtype.folder_type)
             if folder is not None:
-                return f"{folder.name}:{component.full_name.rstrip('/')}"
+                return f"{folder.name}:{name.rstrip('/')}"
     return str(component)
+
+
+def path_keys(
+    registry: Registry, resolve: Callable[[str], Component | None], paths: Iterable[str]
+) -> dict[str, str]:
+    """`listing_key` of the component of each path that has one. A document is named by
+    listMetadata with its file's extension (`Document:Brand/logo.png`) and by sf without it
+    (`Brand/logo`): the extension is the one of its content file among `paths`."""
+    keys: dict[str, str] = {}
+    extension: dict[str, str] = {}  # Document:Brand/logo -> .png
+    for path in paths:
+        component = resolve(path)
+        if component is None:
+            continue
+        keys[path] = listing_key(registry, component)
+        if component.type == "Document" and "/" in component.full_name:
+            base = path.rsplit("/", 1)[-1]
+            stem = component.full_name.rsplit("/", 1)[-1]
+            if not base.endswith("-meta.xml") and base.startswith(stem + "."):
+                extension[keys[path]] = base[len(stem) :]
+    return {p: k + extension.get(k, "") for p, k in keys.items()}
 
 
 def resolver_component(registry: Registry, key: str) -> Component:

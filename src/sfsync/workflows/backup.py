@@ -651,6 +651,7 @@ def _assemble(
         include_managed=options.include_managed,
         files=new_owned,
         signals=_signals(previous, plan, covered),
+        lines=previous.manifest.lines if previous else {},
     )
     return blobs, manifest, content, len(new_owned.get("", ()))
 

@@ -333,12 +333,7 @@ def _files_at(repo: Path, commit: str, dirs: Sequence[str]) -> dict[str, bytes]:
 def _components(project: MetadataProject, files: Mapping[str, bytes]) -> set[str]:
     registry = project.registry
     resolver = Resolver(project)
-    out = set()
-    for path in files:
-        component = resolver.component(path)
-        if component is not None:
-            out.add(listing.listing_key(registry, component))
-    return out
+    return set(listing.path_keys(registry, resolver.component, files).values())
 
 
 def _owned(project: MetadataProject, files: Mapping[str, bytes]) -> dict[str, list[str]]:
