@@ -426,7 +426,7 @@ def main() -> int:
                 notes.append(
                     f"Incremental: {len(inc['added'])} added, {len(inc['changed'])} changed, "
                     f"{len(inc['deleted'])} deleted; {verified}; "
-                    f"{took / took_inc:.0f}x faster than the full backup. Types answered by "
+                    f"{took / took_inc:.1f}x faster than the full backup. Types answered by "
                     f"change queries instead of listMetadata: {asked}"
                     + (f" (listed instead: {fell})." if fell else ".")
                 )
@@ -440,7 +440,7 @@ def main() -> int:
                     notes.append(
                         f"The naive way has no incremental mode: after the 100 changes it "
                         f"retrieves everything again ({n_took:.0f} s here), "
-                        f"{n_took / took_inc:.0f}x the incremental backup."
+                        f"{n_took / took_inc:.1f}x the incremental backup."
                     )
     if len(per_component) > 1:
         rates = ", ".join(f"{n:,}: {t / n * 1000:.1f} ms" for n, t in per_component)
