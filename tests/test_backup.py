@@ -146,6 +146,26 @@ def test_full_then_incremental_backup(
     assert code == 0, out
     assert out["result"]["upToDate"] is True
 
+    # --full-every: full when the last full backup is that many days old
+    for days, mode in (("30", "incremental"), ("0", "full")):
+        code, out = run(
+            repo, "backup", "--env", "prod", "--full-every", days,
+            monkeypatch=monkeypatch, capsys=capsys,
+        )  # fmt: skip
+        assert code == 0, out
+        assert (out["result"]["mode"], out["result"]["upToDate"]) == (mode, True)
+    code, out = run(
+        repo,
+        "backup",
+        "--env",
+        "prod",
+        "--full-every",
+        "-1",
+        monkeypatch=monkeypatch,
+        capsys=capsys,
+    )
+    assert code == 2 and "--full-every -1" in out["message"], out
+
     # two backups compared side by side (no sf call), then the org against its backup
     code, out = run(
         repo, "compare", "backup:prod~1", "backup:prod", "--types", "ApexClass",

@@ -207,3 +207,20 @@ def test_an_unchanged_component_keeps_its_line_and_a_changed_one_is_written_agai
     assert json.loads(refiled.to_bytes())["components"]["ApexClass:C2"]["files"] == [
         f"{BASE}/classes/X.cls"
     ]
+
+
+def test_days_since_the_last_full_backup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = init_project(tmp_path / "repo")
+    assert backups.days_since_full(repo, "prod") is None  # no backup yet
+    old = "2020-01-01T00:00:00+00:00"
+    monkeypatch.setenv("GIT_COMMITTER_DATE", old)
+    first = backups.store(repo, "prod", {}, manifest(), None, "backup prod: first backup (full)\n")
+    monkeypatch.delenv("GIT_COMMITTER_DATE")
+    second = backups.store(
+        repo, "prod", {}, manifest(), first, "backup prod: 1 changed (incremental)\n"
+    )
+    age = backups.days_since_full(repo, "prod")
+    assert age is not None and age > 365  # the incremental one on top does not count
+    backups.store(repo, "prod", {}, manifest(), second, "backup prod: 0 added (full)\n")
+    again = backups.days_since_full(repo, "prod")
+    assert again is not None and again < 1

@@ -188,7 +188,7 @@ def test_the_nightly_backs_up_production_and_checks_drift(tmp_path: Path) -> Non
     files = generate.files(load_config(tmp_path, CONFIGS["full"]), "github")
     nightly = yaml.safe_load(files[".github/workflows/sfsync-nightly.yml"])
     assert nightly["on"]["schedule"] == [{"cron": model.NIGHTLY_CRON}]
-    assert "sfsync backup --env prod" in runs(nightly["jobs"]["backup"])
+    assert "sfsync backup --env prod --full-every 7" in runs(nightly["jobs"]["backup"])
     legs = nightly["jobs"]["drift"]["strategy"]["matrix"]["include"]
     assert [leg["env"] for leg in legs] == ["prod", "uat", "int"]
     assert 'sfsync drift --env "$SFSYNC_ENV"' in runs(nightly["jobs"]["drift"])
@@ -212,7 +212,7 @@ def test_other_providers_run_the_same_commands(tmp_path: Path) -> None:
             "sfsync deploy --env prod --confirm prod --yes --push",
             "sfsync back-promote --from prod --yes",
             "--validate --ref HEAD --yes --format markdown",
-            "sfsync backup --env prod",
+            "sfsync backup --env prod --full-every 7",
             "sfsync drift --env",
             'sfsync back-promote --from "$UPSTREAM" --to "$SANDBOX" --yes',
         ):

@@ -198,8 +198,8 @@ class CiPlan:
         ]
 
     def backup(self) -> str:
-        """The nightly backup of production (`sfsync backup`)."""
-        return f"sfsync backup --env {self.top.name}"
+        """The nightly backup of production (`sfsync backup`), in full once a week."""
+        return f"sfsync backup --env {self.top.name} --full-every 7"
 
     def drift(self, env: CiEnv) -> str:
         """The nightly drift check of one env (`sfsync drift`); notifies through `notify:`."""

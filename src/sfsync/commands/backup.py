@@ -67,6 +67,15 @@ def backup(
             "when listing type by type).",
         ),
     ] = DEFAULT_JOBS,
+    full_every: Annotated[
+        int | None,
+        typer.Option(
+            "--full-every",
+            metavar="DAYS",
+            help="Back up in full when the last full backup is DAYS days old or older "
+            "(0: every run): a change that moves no date is caught at least that often.",
+        ),
+    ] = None,
     push: Annotated[
         bool, typer.Option("--push", help="Push refs/sfsync-backups/<env> afterwards.")
     ] = False,
@@ -84,6 +93,7 @@ def backup(
     Examples:
         sfsync backup --env prod
         sfsync backup --env prod --full --push --json
+        sfsync backup --env prod --full-every 7
         sfsync backup --env uat --types ApexClass,CustomObject --skip-types Profile
         git log -p refs/sfsync-backups/prod
     """
@@ -97,6 +107,7 @@ def backup(
         always=tuple(type_names(always or ())),
         max_files=max_files,
         jobs=jobs,
+        full_every=full_every,
     )
     with _progress(out, env) as on_progress:
         result = backup_flow.run(proj, env, options, on_progress=on_progress, push=push)

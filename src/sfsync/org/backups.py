@@ -23,6 +23,7 @@ import json
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -190,6 +191,20 @@ def latest(repo: Path | str, env: str) -> Backup | None:
     if gitrepo.ref_sha(repo, ref) is None:
         return None
     return read(repo, ref)
+
+
+def days_since_full(repo: Path | str, env: str) -> float | None:
+    """Days since the newest full backup of `env` was committed (None: there is none). A
+    backup's message says its mode: `backup prod: ... (full)`."""
+    ref = ref_name(env)
+    if gitrepo.ref_sha(repo, ref) is None:
+        return None
+    text = gitrepo.out(repo, "log", "--format=%ct %s", "--end-of-options", ref, "--")
+    for line in text.splitlines():
+        stamp, _, subject = line.partition(" ")
+        if subject.endswith("(full)") and stamp.isdigit():
+            return max(0.0, (time.time() - int(stamp)) / 86400)
+    return None
 
 
 def project() -> Project:

@@ -58,6 +58,8 @@ class Options:
     """Types retrieved on every run (their lastModifiedDate does not move when they change)."""
     max_files: int = chunks.FILE_LIMIT
     jobs: int = listing.DEFAULT_JOBS
+    full_every: int | None = None
+    """Days after which a backup is full again (None: only with `full`)."""
 
     def key(self) -> dict[str, Any]:
         """What a resumed run must match (jobs may differ), as JSON has it."""
@@ -204,6 +206,8 @@ def run(
     env = project.config.env(env_name)
     if options.max_files < 1:
         raise UsageError("--max-files must be at least 1")
+    if options.full_every is not None and options.full_every < 0:
+        raise UsageError(f"--full-every {options.full_every}: give a number of days, 0 or more")
     started = time.monotonic()
     repo = project.root
     common = project.paths.common_dir
@@ -213,6 +217,10 @@ def run(
     with locks.hold(common, f"backup-{env.name}", "backup"):
         previous = backups.latest(repo, env.name)
         base = previous.commit if previous else None
+        if options.full_every is not None and not options.full and previous is not None:
+            age = backups.days_since_full(repo, env.name)
+            if age is None or age >= options.full_every:
+                options = replace(options, full=True)
         resolver = Resolver(backups.project())  # one for the run: it caches what it resolved
         owned = _owned(previous, resolver)
         warnings: list[str] = []
