@@ -54,7 +54,7 @@ def test_the_rows_since_the_signal_are_the_changes_and_the_rest_is_kept() -> Non
     edited = row(before["ApexClass:Edit"].id, Name="Edit")
     added = row("01pNEW000000000AAA", "2026-11-30T10:00:07.000+0000", Name="Added")
     out = changes.apply(
-        changes.SPECS["ApexClass"], Signal(2, SINCE, asked=ASKED), before, count(3),
+        changes.SPECS["ApexClass"], Signal(2, ASKED), before, count(3),
         answer(edited, added), CTX, include_managed=False,
         asked=ASKED,
     )  # fmt: skip
@@ -68,13 +68,13 @@ def test_the_rows_since_the_signal_are_the_changes_and_the_rest_is_kept() -> Non
         added["Id"],
         "Ana Admin",
     )
-    assert out.signal == Signal(3, "2026-11-30T10:00:07Z", asked=ASKED)
+    assert out.signal == Signal(3, ASKED)
 
 
 def test_a_count_the_new_rows_do_not_explain_asks_which_ids_are_left() -> None:
     before = classes("A", "B", "C")
     spec = changes.SPECS["ApexClass"]
-    out = changes.apply(spec, Signal(3, SINCE), before, count(2), answer(), CTX, False, ASKED)
+    out = changes.apply(spec, Signal(3, ASKED), before, count(2), answer(), CTX, False, ASKED)
     assert out.deletions and out.components is not None
     assert changes.ids_query(spec) == {"q": "SELECT Id FROM ApexClass", "tooling": True}
     ids = answer(*({"Id": before[k].id} for k in ("ApexClass:A", "ApexClass:C")))
@@ -87,8 +87,8 @@ def test_a_count_the_new_rows_do_not_explain_asks_which_ids_are_left() -> None:
     # deleted and created again under the same name: a new id, the count did not move; the
     # old id is gone, the new component stays
     again = row("01pAGAIN00000000AAA", Name="C")
-    out = changes.apply(spec, Signal(3, SINCE), before, count(3), answer(again), CTX, False, ASKED)
-    assert out.deletions and out.signal == Signal(3, "2026-11-30T10:00:05Z", asked=ASKED)
+    out = changes.apply(spec, Signal(3, ASKED), before, count(3), answer(again), CTX, False, ASKED)
+    assert out.deletions and out.signal == Signal(3, ASKED)
     ids = answer({"Id": before["ApexClass:A"].id}, {"Id": before["ApexClass:B"].id}, again)
     settled = changes.settle_deletions(out, ids)
     assert settled.components is not None
@@ -107,7 +107,7 @@ def test_a_count_the_new_rows_do_not_explain_asks_which_ids_are_left() -> None:
 )
 def test_an_answer_it_cannot_trust_falls_back_to_listing(answers: Any, why: str) -> None:
     out = changes.apply(
-        changes.SPECS["ApexClass"], Signal(1, SINCE), classes("A"), *answers, CTX, False, ASKED
+        changes.SPECS["ApexClass"], Signal(1, ASKED), classes("A"), *answers, CTX, False, ASKED
     )
     assert out.components is None and why in out.why
 
@@ -117,7 +117,7 @@ def test_fields_layouts_and_reports_are_named_from_the_same_runs_listing() -> No
     std = row("00N2", DeveloperName="Tier", TableEnumOrId="Account")
     out = changes.apply(
         changes.SPECS["CustomField"],
-        Signal(0, SINCE),
+        Signal(0, ASKED),
         {},
         count(2),
         answer(field, std),
@@ -133,24 +133,24 @@ def test_fields_layouts_and_reports_are_named_from_the_same_runs_listing() -> No
     assert out.components["CustomField:Widget__c.Size__c"].file_name == "objects/Widget__c.object"
     layout = row("00h1", Name="Widget Layout", TableEnumOrId="01I000000000001AAA")
     out = changes.apply(
-        changes.SPECS["Layout"], Signal(0, SINCE), {}, count(1), answer(layout), CTX, False, ASKED
+        changes.SPECS["Layout"], Signal(0, ASKED), {}, count(1), answer(layout), CTX, False, ASKED
     )
     assert out.components is not None and list(out.components) == ["Layout:Widget__c-Widget Layout"]
     odd = row("00h2", Name="Widget (Sales) Layout", TableEnumOrId="01I000000000001AAA")
     out = changes.apply(
-        changes.SPECS["Layout"], Signal(0, SINCE), {}, count(1), answer(odd), CTX, False, ASKED
+        changes.SPECS["Layout"], Signal(0, ASKED), {}, count(1), answer(odd), CTX, False, ASKED
     )
     assert out.components is None  # listMetadata would write %28Sales%29: list the type
     report = row("00O1", DeveloperName="Pipeline", OwnerId="00l000000000001AAA")
     out = changes.apply(
-        changes.SPECS["Report"], Signal(0, SINCE), {}, count(1), answer(report), CTX, False, ASKED
+        changes.SPECS["Report"], Signal(0, ASKED), {}, count(1), answer(report), CTX, False, ASKED
     )
     assert out.components is not None and list(out.components) == ["Report:Sales/Pipeline"]
     # a field of an object this run did not list, a report in a personal folder: list the type
     lost = row("00N3", DeveloperName="Gone", TableEnumOrId="01I999999999999AAA")
     out = changes.apply(
         changes.SPECS["CustomField"],
-        Signal(0, SINCE),
+        Signal(0, ASKED),
         {},
         count(1),
         answer(lost),
@@ -161,7 +161,7 @@ def test_fields_layouts_and_reports_are_named_from_the_same_runs_listing() -> No
     assert out.components is None and "names no component" in out.why
     mine = row("00O2", DeveloperName="Mine", OwnerId="005000000000001AAA")
     out = changes.apply(
-        changes.SPECS["Report"], Signal(0, SINCE), {}, count(1), answer(mine), CTX, False, ASKED
+        changes.SPECS["Report"], Signal(0, ASKED), {}, count(1), answer(mine), CTX, False, ASKED
     )
     assert out.components is None
 
@@ -175,7 +175,7 @@ def test_a_renamed_component_leaves_its_old_name() -> None:
     renamed = row("00N1", DeveloperName="New", TableEnumOrId="01I000000000001AAA")
     out = changes.apply(
         changes.SPECS["CustomField"],
-        Signal(1, SINCE),
+        Signal(1, ASKED),
         before,
         count(1),
         answer(renamed),
@@ -190,14 +190,14 @@ def test_a_renamed_component_leaves_its_old_name() -> None:
 def test_managed_rows_are_skipped_unless_asked() -> None:
     pkg = row("01pPKG", Name="Helper", NamespacePrefix="acme", ManageableState="installed")
     out = changes.apply(
-        changes.SPECS["ApexClass"], Signal(1, SINCE, managed=4), classes("A"), count(2),
+        changes.SPECS["ApexClass"], Signal(1, ASKED, managed=4), classes("A"), count(2),
         answer(pkg), CTX, include_managed=False,
         asked=ASKED,
     )  # fmt: skip
     assert out.components is not None and list(out.components) == ["ApexClass:A"]
     assert out.managed == 5 and out.signal is not None and out.signal.managed == 5
     out = changes.apply(
-        changes.SPECS["ApexClass"], Signal(1, SINCE), classes("A"), count(2), answer(pkg), CTX,
+        changes.SPECS["ApexClass"], Signal(1, ASKED), classes("A"), count(2), answer(pkg), CTX,
         include_managed=True,
         asked=ASKED,
     )  # fmt: skip
@@ -213,22 +213,15 @@ def test_signals_queries_and_dates() -> None:
     with pytest.raises(ValueError, match="not a SOQL datetime"):
         changes.changes_query(spec, "2026-11-30' OR Name != '")
     assert changes.SPECS["Report"].tooling is False
-    latest = answer(row("x", "2026-11-30T10:00:09.123+0000"))
-    assert changes.first_signal(count(7), latest, 2, ASKED) == Signal(
-        7, "2026-11-30T10:00:09Z", 2, ASKED
-    )
-    assert changes.first_signal(count(0), answer(), 0, ASKED) == Signal(
-        0, "1970-01-01T00:00:00Z", 0, ASKED
-    )
-    assert changes.first_signal({"error": {}}, latest, 0, ASKED) is None
+    assert changes.first_signal(count(7), 2, ASKED) == Signal(7, ASKED, 2)
+    assert changes.first_signal({"error": {}}, 0, ASKED) is None
     assert changes.listing_date("2026-11-30T10:00:09.000+0000") == "2026-11-30T10:00:09.000Z"
     assert changes.listing_date("yesterday") == ""
-    sig = Signal(3, SINCE, 1, ASKED)
+    sig = Signal(3, ASKED, 1)
     assert Signal.from_json(sig.to_json()) == sig
-    assert Signal.from_json({"count": 3, "latest": SINCE}) is None  # when was it asked?
-    assert Signal.from_json({**sig.to_json(), "latest": "2026-11-30"}) is None
+    assert Signal.from_json({"count": 3}) is None  # when was it asked?
+    assert Signal.from_json({**sig.to_json(), "asked": "2026-11-30"}) is None
+    assert Signal.from_json({**sig.to_json(), "count": "3"}) is None
     # the next query starts a day before the last one was asked (a deployment still running
-    # then may commit components dated before it), however old the newest row is
+    # then may commit components dated before it)
     assert sig.since() == "2026-11-29T10:00:30Z"
-    assert Signal(3, "2025-01-01T00:00:00Z", 0, ASKED).since() == "2026-11-29T10:00:30Z"
-    assert Signal.from_json({"count": "3", "latest": SINCE}) is None

@@ -6,10 +6,10 @@ moved. For the types that hold most components, the org also answers SOQL over a
 with one row per component (the Tooling API's ApexClass, CustomField, Layout, ...; the data
 API's Report, EmailTemplate, Dashboard), whose `Id` is the component's listMetadata id and
 whose `LastModifiedDate` moves when it changes. For those types a backup records a `Signal`
-(how many rows the object had and its newest LastModifiedDate) and the next backup asks only
+(how many rows the object had, and when it asked) and the next backup asks only
 
     SELECT COUNT() FROM ApexClass
-    SELECT Id, Name, NamespacePrefix, ... FROM ApexClass WHERE LastModifiedDate >= <newest>
+    SELECT Id, Name, ... FROM ApexClass WHERE LastModifiedDate >= <a day before that>
 
 Every row returned is a component added or changed since; the last backup's other
 components of the type are unchanged. A deletion shows in the count: when the count is not
@@ -51,14 +51,12 @@ WINDOW = dt.timedelta(hours=24)
 
 @dataclass(frozen=True)
 class Signal:
-    """What a type's object said at the last backup: rows, newest LastModifiedDate (a SOQL
-    literal, to the second), when it was asked (this machine's UTC clock, a literal) and the
-    managed components skipped."""
+    """What a type's object said at the last backup: its rows, when it was asked (this
+    machine's UTC clock, a SOQL literal) and the managed components skipped."""
 
     count: int
-    latest: str
+    asked: str
     managed: int = 0
-    asked: str = ""
 
     def since(self) -> str:
         """Where the next change query starts: `WINDOW` before the last one was asked (by
@@ -68,7 +66,6 @@ class Signal:
     def to_json(self) -> dict[str, Any]:
         return {
             "count": self.count,
-            "latest": self.latest,
             "asked": self.asked,
             "managed": self.managed,
         }
@@ -78,13 +75,11 @@ class Signal:
         """A signal read from a manifest (None: unusable, the type is listed instead)."""
         if not isinstance(data, Mapping):
             return None
-        count, latest, asked = data.get("count"), data.get("latest"), data.get("asked")
-        if not isinstance(count, int) or not isinstance(latest, str) or not _literal(latest):
-            return None
-        if not isinstance(asked, str) or not _literal(asked):
+        count, asked = data.get("count"), data.get("asked")
+        if not isinstance(count, int) or not isinstance(asked, str) or not _literal(asked):
             return None
         managed = data.get("managed")
-        return cls(count, latest, managed if isinstance(managed, int) else 0, asked)
+        return cls(count, asked, managed if isinstance(managed, int) else 0)
 
 
 @dataclass(frozen=True)
@@ -192,12 +187,6 @@ def count_query(spec: Spec) -> dict[str, Any]:
     return {"q": f"SELECT COUNT() FROM {spec.sobject}", "tooling": spec.tooling}
 
 
-def latest_query(spec: Spec) -> dict[str, Any]:
-    """The newest LastModifiedDate of the type's object (one row)."""
-    q = f"SELECT LastModifiedDate FROM {spec.sobject} ORDER BY LastModifiedDate DESC LIMIT 1"
-    return {"q": q, "tooling": spec.tooling}
-
-
 def changes_query(spec: Spec, since: str) -> dict[str, Any]:
     """Every row modified at or after `since` (a literal the org wrote: safe to inline)."""
     if not _literal(since):
@@ -241,9 +230,8 @@ def apply(
     dates = [listing_date(_text(row.get("LastModifiedDate"))) for row in rows]
     if not all(dates) or not all(_text(row.get("Id")) for row in rows):
         return Outcome(None, None, why="a row without an id or a date")
-    latest = max([previous.latest, *(_second(d) for d in dates)])
     # when the type has to be listed after all, this is still its signal (asked first)
-    fallback = Signal(count, latest, asked=asked)
+    fallback = Signal(count, asked)
     by_id = {item.id: key for key, item in before.items() if item.id}
     now = dict(before)
     new = 0
@@ -282,7 +270,7 @@ def apply(
             namespace=ns,
             manageable_state=state or (old.manageable_state if old else UNMANAGED),
         )
-    signal = Signal(count, latest, previous.managed + managed_new, asked)
+    signal = Signal(count, asked, previous.managed + managed_new)
     deletions = count != previous.count + new
     return Outcome(now, signal, previous.managed + managed_new, deletions=deletions)
 
@@ -303,18 +291,10 @@ def settle_deletions(outcome: Outcome, ids_answer: Mapping[str, Any]) -> Outcome
     return replace(outcome, components=kept, deletions=False)
 
 
-def first_signal(
-    count_answer: Mapping[str, Any], latest_answer: Mapping[str, Any], managed: int, asked: str
-) -> Signal | None:
-    """The signal of a type that was listed this run (asked before it was listed)."""
+def first_signal(count_answer: Mapping[str, Any], managed: int, asked: str) -> Signal | None:
+    """The signal of a type that was listed this run (its count asked before it was listed)."""
     count = _count(count_answer)
-    rows = _records(latest_answer)
-    if count is None or rows is None:
-        return None
-    if not rows:
-        return Signal(count, "1970-01-01T00:00:00Z", managed, asked) if count == 0 else None
-    when = listing_date(_text(rows[0].get("LastModifiedDate")))
-    return Signal(count, _second(when), managed, asked) if when else None
+    return Signal(count, asked, managed) if count is not None else None
 
 
 def listing_date(value: str) -> str:
@@ -325,11 +305,6 @@ def listing_date(value: str) -> str:
     if value.endswith("+0000"):
         return value[:-5] + "Z"
     return value if value.endswith("Z") else ""
-
-
-def _second(when: str) -> str:
-    """`2026-11-30T23:47:19.000Z` -> `2026-11-30T23:47:19Z` (a SOQL literal)."""
-    return when[:19] + "Z"
 
 
 def now_literal() -> str:

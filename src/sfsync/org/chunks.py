@@ -263,16 +263,7 @@ def _retrieve(
     manifest.write_bytes(render(manifest_for(registry, keys), api_version))
     project = folder / "project"
     try:
-        try:
-            got = sf.retrieve(org, manifest, project, api_version=api_version)
-        except sf.SfError as exc:
-            # now and then sf reads a class's meta file back before it has written the class
-            # ("Expected source files for type 'ApexClass'" on a file of this fresh project):
-            # a retrieve changes nothing, so it is asked once more in another folder
-            if "Expected source files" not in str(exc) or str(project) not in str(exc):
-                raise
-            project = folder / "project-again"
-            got = sf.retrieve(org, manifest, project, api_version=api_version)
+        got = sf.retrieve(org, manifest, project, api_version=api_version)
     except sf.RetrieveLimitExceeded as exc:
         if len(keys) == 1:
             raise ExternalError(

@@ -268,20 +268,19 @@ def _list_at_once(
     for name, spec in changes.SPECS.items() if signals is not None else ():
         if (wanted_early is not None and name not in wanted_early) or name in skipped_early:
             continue
+        soql_of[name] = (len(soql), len(soql) + 1)
+        soql.append(changes.count_query(spec))
         if name in by_signal:
             since = by_signal[name].since()
-            second = changes.changes_query(spec, since)
+            rows = changes.changes_query(spec, since)
             # the ids too, in the same process, when the count says something was deleted
-            second["ids"] = {
+            rows["ids"] = {
                 **changes.ids_query(spec),
-                "countIndex": len(soql),
+                "countIndex": soql_of[name][0],
                 "count": by_signal[name].count,
                 "since": since,
             }
-        else:
-            second = changes.latest_query(spec)
-        soql_of[name] = (len(soql), len(soql) + 1)
-        soql += [changes.count_query(spec), second]
+            soql.append(rows)
     queries: list[dict[str, Any]] = []
     for mtype in candidates:
         for t in (mtype, *(registry.types.get(c) for c in mtype.children)):
@@ -453,9 +452,8 @@ def _list_at_once(
             if was is not None:
                 new_signals[name] = replace(was, managed=managed_by_type.get(name, 0))
             continue
-        at_count, at_rows = soql_of[name]
         signal = changes.first_signal(
-            answers[at_count], answers[at_rows], managed_by_type.get(name, 0), asked_at
+            answers[soql_of[name][0]], managed_by_type.get(name, 0), asked_at
         )
         if signal is not None:
             new_signals[name] = signal

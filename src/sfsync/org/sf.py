@@ -192,7 +192,8 @@ def retrieve(
 ) -> Retrieved:
     """Retrieve the manifest's components from `org` into the project folder `out_dir`."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    if not (out_dir / "sfdx-project.json").exists():
+    ours = not (out_dir / "sfdx-project.json").exists()  # a project only this call writes into
+    if ours:
         project: dict[str, Any] = {"packageDirectories": [{"path": "force-app", "default": True}]}
         if api_version:
             project["sourceApiVersion"] = api_version
@@ -211,7 +212,18 @@ def retrieve(
         str(DEFAULT_WAIT),
     )
     run = _call(args, org=org, what="retrieve", cwd=out_dir)
-    return _retrieved(run, org, out_dir)
+    try:
+        return _retrieved(run, org, out_dir)
+    except SfError as exc:
+        # now and then sf reads a class's meta file back before it has written the class
+        # ("Expected source files for type 'ApexClass'" on a file it just wrote here): a
+        # retrieve changes nothing in the org, so it is asked once more into an empty folder
+        if not ours or "Expected source files" not in str(exc) or str(out_dir) not in str(exc):
+            raise
+        shutil.rmtree(out_dir / "force-app", ignore_errors=True)
+        (out_dir / "force-app").mkdir()
+        run = _call(args, org=org, what="retrieve", cwd=out_dir)
+        return _retrieved(run, org, out_dir)
 
 
 def list_metadata_types(org: str, *, api_version: str | None = None) -> dict[str, Any]:
@@ -345,7 +357,8 @@ def manifest_from_org(
     unless `include_managed`.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
-    if not (out_dir / "sfdx-project.json").exists():
+    ours = not (out_dir / "sfdx-project.json").exists()  # a project only this call writes into
+    if ours:
         project: dict[str, Any] = {"packageDirectories": [{"path": "force-app", "default": True}]}
         if api_version:
             project["sourceApiVersion"] = api_version
