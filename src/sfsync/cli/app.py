@@ -80,6 +80,9 @@ COMMANDS: dict[str, CommandEntry] = {
         "Record that a developer sandbox holds its upstream at REF, e.g. right after a refresh.",
     ),
     "log": CommandEntry("log", "Show the events recorded for an environment, newest first."),
+    "report": CommandEntry(
+        "report", "Write the pipeline as a static HTML dashboard: graph, timelines, backups, drift."
+    ),
     "install-hooks": CommandEntry(
         "install_hooks", "Install pre-commit and pre-push git hooks that run `sfsync check`."
     ),
