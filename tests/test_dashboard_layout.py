@@ -45,8 +45,8 @@ def check(placed: Layout, envs: list[tuple[str, str | None]]) -> None:
     for (a, box_a), (b, box_b) in combinations(boxes, 2):
         assert not box_a.overlaps(box_b), f"{a} overlaps {b}"
     for _, box in boxes:  # everything inside the drawing
-        assert 0 <= box.x and box.x + box.w <= placed.width
-        assert 0 <= box.y and box.y + box.h <= placed.height
+        assert box.x >= 0 and box.x + box.w <= placed.width
+        assert box.y >= 0 and box.y + box.h <= placed.height
     depth = tiers(envs)
     for name, parent in envs:
         spot = placed.nodes[name]

@@ -333,12 +333,12 @@ def drift_from_json(data: Any, source: str, when: str = "") -> list[DriftInfo]:
             kind,
             str(i.get("lastModifiedByName") or ""),
             str(i.get("lastModifiedDate") or ""),
-        )  # fmt: skip
+        )
         for key, kind in (
             ("changed", "changed"),
             ("onlyInOrg", "only-in-org"),
             ("missingFromOrg", "missing"),
-        )  # fmt: skip
+        )
         for i in _dicts(result.get(key))
     ]
     expected = result.get("expected")
@@ -420,14 +420,15 @@ def _event(env: str, record: state.Record) -> EventView:
 
 
 def _name(who: str) -> str:
-    """`Ana Dev <ana@example.com>` -> `Ana Dev`; an address alone keeps only its local part."""
-    text = str(who or "")
-    name = text.split("<", 1)[0].strip()
-    if not name and "<" in text:
-        name = text.split("<", 1)[1].split("@", 1)[0]
+    """`Ana Dev <ana@example.com>` -> `Ana Dev` (git's ident form); an address alone keeps
+    only its local part."""
+    text = str(who or "").strip()
+    name, sep, address = text.rpartition(" <")
+    if not (sep and address.endswith(">")):
+        name = text
     if "@" in name:
-        name = name.split("@", 1)[0]
-    return name or "unknown"
+        name = name.strip("<>").split("@", 1)[0]
+    return name.strip() or "unknown"
 
 
 def _texts(value: object) -> tuple[str, ...]:

@@ -9,8 +9,9 @@ the URL (`https://x-access-token:TOKEN@github.com/...`) never reaches a link. Ea
 must be made of letters, digits and `-._~` (percent-encoded bytes too), so a link is always
 `https://<host>/<path>` with nothing a page or a browser could read as markup or a scheme.
 
-Commit pages: GitHub `/<owner>/<repo>/commit/<sha>`, GitLab `/<group>/.../<project>/-/commit/<sha>`,
-Azure Repos `/<org>/<project>/_git/<repo>/commit/<sha>`, Bitbucket `/<workspace>/<repo>/commits/<sha>`.
+Commit pages: GitHub `/<owner>/<repo>/commit/<sha>`, GitLab
+`/<group>/.../<project>/-/commit/<sha>`, Azure Repos `/<org>/<project>/_git/<repo>/commit/<sha>`,
+Bitbucket `/<workspace>/<repo>/commits/<sha>`.
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ from sfsync.cli.html.text import esc, plural
 from sfsync.pipeline.dashboard import Dashboard, EnvView
 
 NAME_CHARS = 20  # of an env name inside its node (the full name is in the link's label)
+WHERE_CHARS = 26  # of "branch <name>" inside its node
 
 
 def svg(board: Dashboard, href: dict[str, str]) -> str:
@@ -94,11 +95,12 @@ def _label(spot: Placed, env: EnvView) -> str:
     # the text sits on a white plate so the arrow behind it does not cross the words
     plate_w = 7.2 * max(len(first), len(second)) + 12
     return (
+        f'<g class="edge-label" data-env="{esc(env.name, None)}">'
         f'<rect x="{_n(x - plate_w / 2)}" y="{_n(box.y + 1)}" width="{_n(plate_w)}" '
         f'height="{_n(box.h - 14)}" rx="4" fill="#fff"/>'
         f'<text x="{_n(x)}" y="{_n(box.y + 13)}" text-anchor="middle" font-size="12" '
         f'fill="#1f2328">{esc(first)}'
-        f'<tspan x="{_n(x)}" dy="14">{esc(second)}</tspan></text>'
+        f'<tspan x="{_n(x)}" dy="14">{esc(second)}</tspan></text></g>'
     )
 
 
@@ -108,23 +110,25 @@ def _node(spot: Placed, env: EnvView, href: str) -> str:
     line, tint = STATUS_COLOURS[status]
     name = env.name if len(env.name) <= NAME_CHARS else env.name[: NAME_CHARS - 1] + "…"
     where = f"branch {env.branch}" if env.branch else "developer sandbox"
+    where = where if len(where) <= WHERE_CHARS else where[: WHERE_CHARS - 1] + "…"
     word = STATUS_WORDS[status]
     if status == "behind":
         word = f"{env.behind} behind"
     dash = ' stroke-dasharray="6 4"' if status == "never-synced" else ""
+    # the accessible name starts with the words the node shows (WCAG 2.5.3, label in name)
+    spoken = f"{name} {word} {where}. {sentence(env)}"
     return (
-        f'<a href="{esc(href, None)}" aria-label="{esc(sentence(env), None)}" '
-        f'class="env status-{status}">'
-        f"<title>{esc(sentence(env), None)}</title>"
+        f'<a href="{esc(href, None)}" aria-label="{esc(spoken, None)}" '
+        f'class="env status-{status}" data-env="{esc(env.name, None)}">'
         f'<rect class="node" x="{_n(box.x)}" y="{_n(box.y)}" width="{_n(box.w)}" '
         f'height="{_n(box.h)}" rx="8" fill="{tint}" stroke="{line}" stroke-width="2"{dash}/>'
         f"{shape(status, box.x + 16, box.y + 20, line)}"
         f'<text x="{_n(box.x + 30)}" y="{_n(box.y + 24)}" font-size="15" font-weight="600" '
-        f'fill="#1f2328">{esc(name, None)}</text>'
+        f'fill="#1f2328">{esc(name, None)} </text>'
         f'<text x="{_n(box.x + 30)}" y="{_n(box.y + 42)}" font-size="12" '
-        f'fill="{line}">{esc(word)}</text>'
+        f'fill="{line}">{esc(word)} </text>'
         f'<text x="{_n(box.x + 30)}" y="{_n(box.y + 57)}" font-size="11" '
-        f'fill="#424a53">{esc(where, 24)}</text>'
+        f'fill="#424a53">{esc(where, None)}</text>'
         "</a>"
     )
 

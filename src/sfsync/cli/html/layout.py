@@ -4,9 +4,9 @@ Each env is a node in a cell of a grid of columns and rows; above the node, in t
 cell, the label of the arrow that comes into it. An env's children sit in the rows below
 it, in a block of columns of their own: first the children that have children (each with
 its subtree), then the leaves (developer sandboxes, mostly) in a grid about as wide as it
-is tall, of at most `LEAF_COLUMNS` columns, row after row. A parent is centred over its block, and blocks
-never share a column, so no two nodes and no two labels overlap, however many envs there
-are (tests/test_dashboard_layout.py checks 50 envs in 5 tiers).
+is tall, of at most `LEAF_COLUMNS` columns, row after row. A parent is centred over its
+block, and blocks never share a column, so no two nodes and no two labels overlap, however
+many envs there are (tests/test_dashboard_layout.py checks 50 envs in 5 tiers).
 
 Arrows run from the parent's bottom down to a bus in the gap under its row, along the bus,
 then down into the child: from the top for a child in the first row below, else down the

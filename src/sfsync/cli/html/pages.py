@@ -23,8 +23,8 @@ from sfsync.cli.html.common import (
     component_details,
     component_list,
     event_item,
-    time_tag,
     readable,
+    time_tag,
 )
 from sfsync.cli.html.style import CSS, STATUS_COLOURS, STATUS_WORDS
 from sfsync.cli.html.text import esc, plural, short, slug
@@ -68,7 +68,7 @@ def frame(s: Site, title: str, body: str, root: str, current: str, heading: str 
         ("components/index.html", "Components", "components"),
     ]
     items = "".join(
-        f'<li><a href="{root}{href}"{" aria-current=page" if key == current else ""}>{text}</a></li>'
+        f'<li><a href="{root}{href}"{_current(key == current)}>{text}</a></li>'
         for href, text, key in nav
     )
     return (
@@ -95,6 +95,10 @@ def frame(s: Site, title: str, body: str, root: str, current: str, heading: str 
     )
 
 
+def _current(yes: bool) -> str:
+    return ' aria-current="page"' if yes else ""
+
+
 def index(s: Site) -> str:
     """The pipeline: the graph, a legend, and every env in a table."""
     board = s.board
@@ -102,7 +106,8 @@ def index(s: Site) -> str:
     body = []
     if warnings:
         body.append(
-            f'<section aria-labelledby="warn"><h2 id="warn">Warnings</h2><ul>{warnings}</ul></section>'
+            '<section aria-labelledby="warn"><h2 id="warn">Warnings</h2>'
+            f"<ul>{warnings}</ul></section>"
         )
     body.append(
         '<section aria-labelledby="graph-h"><h2 id="graph-h">The pipeline</h2>'
@@ -182,7 +187,8 @@ def env_page(s: Site, env: EnvView) -> str:
     if env.failed is not None:
         body.append(
             '<section aria-labelledby="failed-h"><h2 id="failed-h">Last run failed</h2>'
-            f"<p>{time_tag(env.failed.when)}: {esc(env.failed.summary or 'ended without deploying')}. "
+            f"<p>{time_tag(env.failed.when)}: "
+            f"{esc(env.failed.summary or 'ended without deploying')}. "
             "Nothing was deployed; the state stays as before.</p></section>"
         )
     body.append(_behind_section(s, env, root))
@@ -206,7 +212,8 @@ def _behind_section(s: Site, env: EnvView, root: str) -> str:
         ignored = f" ({plural(env.ignored, 'deployment')} ignored)" if env.ignored else ""
         return (
             head
-            + f"<p>Nothing: {esc(env.name)} has everything {esc(env.upstream)} has{ignored}.</p></section>"
+            + f"<p>Nothing: {esc(env.name)} has everything {esc(env.upstream)} has"
+            + f"{ignored}.</p></section>"
         )
     rows = "".join(_deployment_row(s, d, root) for d in env.deployments_behind[:BEHIND_SHOWN])
     more = len(env.deployments_behind) - BEHIND_SHOWN
@@ -220,9 +227,11 @@ def _behind_section(s: Site, env: EnvView, root: str) -> str:
     )
     return (
         head
-        + f"<p>{plural(env.behind, 'deployment')}, {plural(len(env.components_behind), 'component')}.</p>"
-        + '<div class="scroll"><table><thead><tr><th scope="col">Commit</th><th scope="col">Deployment</th>'
-        + '<th scope="col">Author</th><th scope="col">Date</th><th scope="col">Components</th></tr></thead>'
+        + f"<p>{plural(env.behind, 'deployment')}, "
+        + f"{plural(len(env.components_behind), 'component')}.</p>"
+        + '<div class="scroll"><table><thead><tr><th scope="col">Commit</th>'
+        + '<th scope="col">Deployment</th><th scope="col">Author</th><th scope="col">Date</th>'
+        + '<th scope="col">Components</th></tr></thead>'
         + f"<tbody>{rows}</tbody></table></div>{note}{ignored}"
         + f"<h3>Components behind</h3>{component_list(s, env.components_behind, root)}</section>"
     )
@@ -255,7 +264,8 @@ def _backup_section(env: EnvView) -> str:
         )
     count = f", {plural(b.components, 'component')}" if b.components is not None else ""
     return head + (
-        f"<p>{time_tag(b.when)}: {esc(b.summary)}{count}. Commit <code>{esc(short(b.commit))}</code> "
+        f"<p>{time_tag(b.when)}: {esc(b.summary)}{count}. "
+        f"Commit <code>{esc(short(b.commit))}</code> "
         f"on <code>refs/sfsync-backups/{esc(env.name)}</code>.</p></section>"
     )
 
@@ -281,7 +291,8 @@ def _drift_section(s: Site, env: EnvView, root: str) -> str:
         )
     for saved in env.saved_drift[:10]:
         parts.append(
-            f"<p>Saved by <code>sfsync drift --save</code> on branch <code>{esc(saved.source)}</code>, "
+            "<p>Saved by <code>sfsync drift --save</code> on branch "
+            f"<code>{esc(saved.source)}</code>, "
             f"{time_tag(saved.when)}: {plural(len(saved.items), 'component')}.</p>"
         )
     return head + "".join(parts) + "</section>"
@@ -296,7 +307,8 @@ def _drift_table(s: Site, d: DriftInfo, root: str) -> str:
     more = len(d.items) - COMPONENTS_SHOWN
     note = f"<p>… and {more} more.</p>" if more > 0 else ""
     return (
-        '<div class="scroll"><table><thead><tr><th scope="col">Component</th><th scope="col">What</th>'
+        '<div class="scroll"><table><thead><tr><th scope="col">Component</th>'
+        '<th scope="col">What</th>'
         '<th scope="col">Changed by</th><th scope="col">When</th></tr></thead>'
         f"<tbody>{rows}</tbody></table></div>{note}"
     )

@@ -1,9 +1,10 @@
 """Text from git, an org or a file, made safe for a page: every value the pages show goes
 through `esc` (text and attribute values alike), every file name through `slug`.
 
-`esc` redacts secrets (`sfsync.errors.redact`), drops control characters and the Unicode
-controls that reorder text on screen (U+202A..U+202E, U+2066..U+2069: a name must read as
-it is), shortens very long values, then escapes `& < > " '`. Nothing from git or an org
+`esc` redacts secrets (`sfsync.errors.redact`, credentials in a URL, git hosts' tokens),
+drops control characters and the Unicode controls that reorder text on screen
+(U+202A..U+202E, U+2066..U+2069: a name must read as it is), shortens very long values,
+then escapes `& < > " '`. Nothing from git or an org
 ever becomes a URL scheme, a style or a script: links are the site's own file names
 (`slug`: letters, digits, `_ . -` and a hash) or commit links from
 `sfsync.pipeline.weblinks` (`https://` + a checked host and path + a hex sha).
@@ -19,13 +20,18 @@ from sfsync.errors import redact
 
 _CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s@<>\"']+@")
+"""`https://user:token@host`: the credentials in a URL."""
+_HOST_TOKENS = re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_\w{20,}|glpat-[\w-]{20,})")
+"""Tokens of git hosts (GitHub, GitLab), wherever they appear."""
 LONG = 160
 """Characters shown of one value before it is cut (the whole value in its title)."""
 
 
 def clean(value: object) -> str:
     """`value` as text, redacted, without control characters."""
-    return _CONTROLS.sub("", redact(str(value)))
+    text = _HOST_TOKENS.sub("<redacted-token>", _USERINFO.sub(r"\1", redact(str(value))))
+    return _CONTROLS.sub("", text)
 
 
 def esc(value: object, limit: int | None = LONG) -> str:
