@@ -633,17 +633,23 @@ class OrgStore:
             for e in (incoming if replace_own else current)
             if safexml.local(e.tag) not in child_tags
         ]
+        # API names ignore case: an entry whose name differs from a held one only in case
+        # updates the held entry, which keeps its spelling (see ``held_name``)
         kids = {
-            (safexml.local(e.tag), _child_name(e)): e
+            (safexml.local(e.tag), _child_name(e).casefold()): e
             for e in current
             if safexml.local(e.tag) in child_tags
         }
         for e in incoming:
             if safexml.local(e.tag) in child_tags:
-                kids[(safexml.local(e.tag), _child_name(e))] = e
+                key = (safexml.local(e.tag), _child_name(e).casefold())
+                held = kids.get(key)
+                if held is not None and _child_name(held) != _child_name(e):
+                    e = _renamed(e, _child_name(held))
+                kids[key] = e
         merged = ET.Element(current.tag, current.attrib)
         merged.extend(own)
-        merged.extend(kids[k] for k in sorted(kids))
+        merged.extend(kids[k] for k in sorted(kids, key=lambda k: (k[0], _child_name(kids[k]))))
         self._write(path, safexml.to_bytes(merged))
 
 
@@ -652,6 +658,19 @@ _OWN = Component("", "")  # a parent's own (non-child) content in ``snapshot_chi
 
 def _child_name(elem: ET.Element) -> str:
     return safexml.child_text(elem, "fullName")
+
+
+def _renamed(elem: ET.Element, name: str) -> ET.Element:
+    """A copy of a child entry whose ``fullName`` is ``name``."""
+    out = ET.Element(elem.tag, elem.attrib)
+    out.text, out.tail = elem.text, elem.tail
+    for child in elem:
+        if safexml.local(child.tag) == "fullName":
+            copy = ET.SubElement(out, child.tag, child.attrib)
+            copy.text, copy.tail = name, child.tail
+        else:
+            out.append(child)
+    return out
 
 
 def children_in(

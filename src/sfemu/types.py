@@ -16,6 +16,28 @@ from importlib import resources
 META = "-meta.xml"
 
 
+NOT_MODELLED = frozenset(
+    (
+        # digitalExperiences/site/Store1/sfdc_cms__view/home/content.json: a bundle named by
+        # two folders (site/Store1) whose children (DigitalExperience) are folders, not
+        # entries of the parent's XML as every other child type in this model
+        "DigitalExperienceBundle",
+        "DigitalExperience",
+        # territory2Models/Model/territories/T.territory2 and .../rules/R.territory2Rule:
+        # components inside another component's folder
+        "Territory2Model",
+        "Territory2",
+        "Territory2Rule",
+        # uiBundles/App/...: built by the CLI's uiBundle transformer from a web app's sources
+        "UIBundle",
+    )
+)
+"""Types the emulator does not model: a deploy naming one is refused as an org refuses a type
+it does not offer ("Not available for deploy for this organization"), never accepted and
+dropped."""
+NOT_AVAILABLE = "Not available for deploy for this organization"
+
+
 @dataclass(frozen=True)
 class MetadataType:
     """One metadata type as the Metadata API lays it out in a zip."""
@@ -130,6 +152,13 @@ def component_of(path: str) -> Component | None:
                     return Component(t.name, stripped)
             return Component(content.name, base)  # mixed content: documents/F/logo.png
     if len(parts) != 2:
+        # an Experience Cloud site: experiences/Site1.site-meta.xml and the folder
+        # experiences/Site1/ (config/, views/, routes/... as JSON) are one ExperienceBundle
+        # (the "mixedContent" strategy of the CLI's registry; a static resource or document
+        # of that strategy is one file in a Metadata API zip)
+        for t in candidates:
+            if t.adapter == "mixedContent":
+                return Component(t.name, parts[1])
         return None
     for t in candidates:
         stripped = _strip_suffix(base, t.suffix)
@@ -173,3 +202,14 @@ def split_child(full_name: str) -> tuple[str, str]:
 def is_custom_object_name(name: str) -> bool:
     """Custom objects (and other suffixed ones) have ``__`` in their names; standard ones do not."""
     return "__" in name
+
+
+def type_of_directory(directory: str) -> str | None:
+    """The (first) top-level type whose Metadata API folder is `directory`."""
+    found = _by_directory().get(directory)
+    return found[0].name if found else None
+
+
+def is_modelled(type_name: str) -> bool:
+    """False for a type the emulator refuses to deploy (`NOT_MODELLED`)."""
+    return type_name not in NOT_MODELLED
