@@ -589,7 +589,13 @@ class OrgStore:
             root.remove(found)
             self._write(path, safexml.to_bytes(root))
             return True
-        files = self.components().get(comp, [])
+        files = list(self.components().get(comp, []))
+        contents = types.contents_of(comp)
+        if contents is not None:  # a site goes with its views, routes, themes...
+            kind, start = contents
+            for inner in self.components_of_type(kind):
+                if inner.full_name.startswith(start):
+                    files += self.components().get(inner, [])
         for path in files:
             self._remove(path)
         if mtype is not None and types.is_folder_member(mtype, comp.full_name):

@@ -18,11 +18,6 @@ META = "-meta.xml"
 
 NOT_MODELLED = frozenset(
     (
-        # digitalExperiences/site/Store1/sfdc_cms__view/home/content.json: a bundle named by
-        # two folders (site/Store1) whose children (DigitalExperience) are folders, not
-        # entries of the parent's XML as every other child type in this model
-        "DigitalExperienceBundle",
-        "DigitalExperience",
         # territory2Models/Model/territories/T.territory2 and .../rules/R.territory2Rule:
         # components inside another component's folder
         "Territory2Model",
@@ -35,6 +30,13 @@ NOT_MODELLED = frozenset(
 """Types the emulator does not model: a deploy naming one is refused as an org refuses a type
 it does not offer ("Not available for deploy for this organization"), never accepted and
 dropped."""
+FOLDER_CHILDREN = frozenset(("DigitalExperience",))
+"""Child types whose entries are folders of files inside their container's folder rather than
+XML entries of its file: an LWR site (DigitalExperienceBundle ``site/Store1``) keeps each
+view, route, theme... as ``digitalExperiences/site/Store1/sfdc_cms__view/home/*.json``, the
+component ``DigitalExperience:site/Store1.sfdc_cms__view/home`` (the CLI's registry,
+``digitalExperience`` strategy). They are modelled as components of their own with their
+files; ``MetadataType.container`` names the bundle."""
 NOT_AVAILABLE = "Not available for deploy for this organization"
 
 
@@ -52,6 +54,8 @@ class MetadataType:
     element: str | None = None
     ignore_parent_name: bool = False
     children: tuple[tuple[str, str], ...] = ()
+    container: str | None = None
+    """For a ``FOLDER_CHILDREN`` type: the bundle type whose folder holds it."""
 
     @property
     def is_child(self) -> bool:
@@ -92,7 +96,8 @@ def registry() -> dict[str, MetadataType]:
             in_folder=bool(t.get("in_folder")),
             folder_type=t.get("folder_type"),
             adapter=t.get("adapter", "default"),
-            parent=t.get("parent"),
+            parent=None if name in FOLDER_CHILDREN else t.get("parent"),
+            container=t.get("parent") if name in FOLDER_CHILDREN else None,
             element=t.get("element"),
             ignore_parent_name=bool(t.get("ignore_parent_name")),
             children=tuple(sorted(t.get("children", {}).items())),
@@ -137,7 +142,9 @@ def component_of(path: str) -> Component | None:
         return None
     rest = "/".join(parts[1:])
     for t in candidates:
-        if t.adapter in ("bundle", "digitalExperience", "uiBundles"):
+        if t.adapter == "digitalExperience":
+            return _digital_experience(t, parts)
+        if t.adapter in ("bundle", "uiBundles"):
             return Component(t.name, parts[1])
     base = rest[: -len(META)] if rest.endswith(META) else rest
     folder_types = [t for t in candidates if t.in_folder]
@@ -167,6 +174,27 @@ def component_of(path: str) -> Component | None:
     for t in candidates:
         if t.adapter == "mixedContent":
             return Component(t.name, base.split(".", 1)[0])
+    return None
+
+
+def _digital_experience(bundle: MetadataType, parts: list[str]) -> Component | None:
+    """digitalExperiences/site/Store1/Store1.digitalExperience-meta.xml is the bundle
+    ``site/Store1``; digitalExperiences/site/Store1/sfdc_cms__view/home/content.json is its
+    ``DigitalExperience:site/Store1.sfdc_cms__view/home``."""
+    if len(parts) == 4 and parts[3] == f"{parts[2]}.{bundle.suffix}{META}":
+        return Component(bundle.name, f"{parts[1]}/{parts[2]}")
+    if len(parts) >= 6:
+        child = next((t for t in registry().values() if t.container == bundle.name), None)
+        if child is not None:
+            return Component(child.name, f"{parts[1]}/{parts[2]}.{parts[3]}/{parts[4]}")
+    return None
+
+
+def contents_of(comp: Component) -> tuple[str, str] | None:
+    """(type, name prefix) of the ``FOLDER_CHILDREN`` components inside bundle ``comp``."""
+    for t in registry().values():
+        if t.container == comp.type:
+            return t.name, comp.full_name + "."
     return None
 
 

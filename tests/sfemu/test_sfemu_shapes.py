@@ -231,5 +231,51 @@ def test_a_file_no_component_claims_is_refused_not_dropped(store: OrgStore) -> N
 def test_the_back_door_refuses_a_type_sfemu_does_not_model(tmp_path: Path) -> None:
     emu = OrgEmulator(tmp_path)
     emu.root.create_org("dev1")
-    with pytest.raises(StoreError, match="sfemu does not model DigitalExperienceBundle"):
-        emu.org("dev1").put("digitalExperiences/site/Store1/Store1.digitalExperience", "x")
+    with pytest.raises(StoreError, match="sfemu does not model UIBundle"):
+        emu.org("dev1").put("uiBundles/App/index.html", "<html></html>")
+
+
+LWR = "digitalExperiences/site/Store1"
+LWR_SITE = {
+    f"{LWR}/Store1.digitalExperience-meta.xml": (
+        f'<?xml version="1.0" encoding="UTF-8"?>\n<DigitalExperienceBundle xmlns="{NS}">\n'
+        "    <label>Store1</label>\n</DigitalExperienceBundle>\n"
+    ),
+    f"{LWR}/sfdc_cms__view/home/_meta.json": '{"apiName": "home", "type": "sfdc_cms__view"}',
+    f"{LWR}/sfdc_cms__view/home/content.json": '{"type": "sfdc_cms__view", "title": "Home"}',
+    f"{LWR}/sfdc_cms__route/Home/_meta.json": '{"apiName": "Home", "type": "sfdc_cms__route"}',
+    f"{LWR}/sfdc_cms__route/Home/content.json": '{"type": "sfdc_cms__route", "urlPrefix": ""}',
+}
+LWR_PACKAGE = {
+    "DigitalExperienceBundle": ["site/Store1"],
+    "DigitalExperience": ["site/Store1.sfdc_cms__route/Home", "site/Store1.sfdc_cms__view/home"],
+}
+
+
+def test_an_lwr_site_comes_whole_and_goes_whole(store: OrgStore) -> None:
+    # `sf project convert source` lists the bundle and each of its views, routes... as a
+    # DigitalExperience; each is a folder of JSON files under the site's folder
+    plan = deploy(store, {"package.xml": package(LWR_PACKAGE), **LWR_SITE})
+    assert not plan.fails, problems(plan)
+    assert store.files() == sorted(LWR_SITE)
+    out = rt.retrieve(store, {"DigitalExperienceBundle": ["site/Store1"]}, "62.0")
+    listed = sorted(str(p.component) for p in out.file_properties if p.component.type != "Package")
+    assert listed == [
+        "DigitalExperience:site/Store1.sfdc_cms__route/Home",
+        "DigitalExperience:site/Store1.sfdc_cms__view/home",
+        "DigitalExperienceBundle:site/Store1",
+    ]
+    one = {
+        "package.xml": package({}),
+        "destructiveChanges.xml": package(
+            {"DigitalExperience": ["site/Store1.sfdc_cms__route/Home"]}
+        ),
+    }
+    assert not deploy(store, one).fails
+    assert not any("sfdc_cms__route" in f for f in store.files())
+    whole = {
+        "package.xml": package({}),
+        "destructiveChanges.xml": package({"DigitalExperienceBundle": ["site/Store1"]}),
+    }
+    assert not deploy(store, whole).fails
+    assert store.files() == []
