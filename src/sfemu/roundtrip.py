@@ -545,8 +545,9 @@ def pick_deletions(manifest: Manifest, skip: set[str]) -> dict[str, str]:
 
 
 def _is_child(type_name: str) -> bool:
+    """True for a type whose members live in another's file or folder (picked after it)."""
     mtype = types.get(type_name)
-    return mtype is not None and mtype.is_child
+    return mtype is not None and (mtype.is_child or mtype.container is not None)
 
 
 def _delete(
