@@ -434,7 +434,7 @@ def _zip_parent(
             root = safexml.parse(files[path])
         except safexml.XmlError:
             continue
-        names = {safexml.child_text(e, "fullName") for e in safexml.children(root, element)}
+        names = {safexml.child_text(e, mtype.id_element) for e in safexml.children(root, element)}
         if comp.full_name in names:
             return parent
     return store.child_owners().get(comp) or Component(mtype.parent, mtype.parent)

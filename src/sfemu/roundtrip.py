@@ -241,7 +241,7 @@ def _child_entry(files: Files, mtype: types.MetadataType, member: str) -> bytes 
             if not path.endswith("." + (ptype.suffix or "")):
                 continue
             for e in ET.fromstring(data).findall(f"{NS}{mtype.element}"):
-                if (e.findtext(f"{NS}fullName") or "").strip() == child:
+                if (e.findtext(f"{NS}{mtype.id_element}") or "").strip() == child:
                     return ET.tostring(e)
     return None
 
@@ -373,7 +373,7 @@ def _apply_replacements(copy: Path) -> tuple[str, ...]:
             if r.get("stringToReplace"):
                 text = text.replace(str(r["stringToReplace"]), value)
             elif r.get("regexToReplace"):
-                text = re.sub(str(r["regexToReplace"]), lambda _m, v=value: v, text)
+                text = re.sub(str(r["regexToReplace"]), value.replace("\\", "\\\\"), text)
             path.write_text(text, encoding="utf-8")
     config.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     return tuple(sorted(placeholders))
@@ -455,7 +455,8 @@ def _deploy(
         )  # fmt: skip
     result.deploy_seconds = time.perf_counter() - t0
     for type_name, count in _deployed(run).items():
-        result.row(type_name).deployed = count
+        if type_name in manifest:  # sf also reports children (CustomFieldTranslation) alone
+            result.row(type_name).deployed = count
     if run.exit_code != 0:
         for type_name, full_name, problem in _failures(run) or [("(deploy)", "", message_of(run))]:
             result.row(type_name).problems.append(f"deploy {full_name}: {problem}")

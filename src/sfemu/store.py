@@ -640,38 +640,43 @@ class OrgStore:
             if safexml.local(e.tag) not in child_tags
         ]
         # API names ignore case: an entry whose name differs from a held one only in case
-        # updates the held entry, which keeps its spelling (see ``held_name``)
+        # updates the held entry, which keeps its spelling (see ``semantics``)
+        ids = mtype.id_elements()
+
+        def name(e: ET.Element) -> str:
+            return _child_name(e, ids.get(safexml.local(e.tag), "fullName"))
+
         kids = {
-            (safexml.local(e.tag), _child_name(e).casefold()): e
+            (safexml.local(e.tag), name(e).casefold()): e
             for e in current
             if safexml.local(e.tag) in child_tags
         }
         for e in incoming:
             if safexml.local(e.tag) in child_tags:
-                key = (safexml.local(e.tag), _child_name(e).casefold())
+                key = (safexml.local(e.tag), name(e).casefold())
                 held = kids.get(key)
-                if held is not None and _child_name(held) != _child_name(e):
-                    e = _renamed(e, _child_name(held))
+                if held is not None and name(held) != name(e):
+                    e = _renamed(e, ids.get(key[0], "fullName"), name(held))
                 kids[key] = e
         merged = ET.Element(current.tag, current.attrib)
         merged.extend(own)
-        merged.extend(kids[k] for k in sorted(kids, key=lambda k: (k[0], _child_name(kids[k]))))
+        merged.extend(kids[k] for k in sorted(kids, key=lambda k: (k[0], name(kids[k]))))
         self._write(path, safexml.to_bytes(merged))
 
 
 _OWN = Component("", "")  # a parent's own (non-child) content in ``snapshot_children``
 
 
-def _child_name(elem: ET.Element) -> str:
-    return safexml.child_text(elem, "fullName")
+def _child_name(elem: ET.Element, id_element: str = "fullName") -> str:
+    return safexml.child_text(elem, id_element)
 
 
-def _renamed(elem: ET.Element, name: str) -> ET.Element:
-    """A copy of a child entry whose ``fullName`` is ``name``."""
+def _renamed(elem: ET.Element, id_element: str, name: str) -> ET.Element:
+    """A copy of a child entry whose name (its ``id_element``) is ``name``."""
     out = ET.Element(elem.tag, elem.attrib)
     out.text, out.tail = elem.text, elem.tail
     for child in elem:
-        if safexml.local(child.tag) == "fullName":
+        if safexml.local(child.tag) == id_element:
             copy = ET.SubElement(out, child.tag, child.attrib)
             copy.text, copy.tail = name, child.tail
         else:
@@ -690,8 +695,10 @@ def children_in(
         if child_type is None:
             continue
         ctype = types.get(child_type)
-        name = _child_name(e)
-        if not name or ctype is None:
+        if ctype is None:
+            continue
+        name = _child_name(e, ctype.id_element)
+        if not name:
             continue
         full = name if ctype.ignore_parent_name else f"{parent_name}.{name}"
         out[Component(child_type, full)] = e

@@ -56,6 +56,8 @@ class MetadataType:
     children: tuple[tuple[str, str], ...] = ()
     container: str | None = None
     """For a ``FOLDER_CHILDREN`` type: the bundle type whose folder holds it."""
+    id_element: str = "fullName"
+    """For a child type: the element that names an entry (CustomFieldTranslation: ``name``)."""
 
     @property
     def is_child(self) -> bool:
@@ -66,6 +68,14 @@ class MetadataType:
     def allows_wildcard(self) -> bool:
         """Salesforce refuses ``*`` for in-folder types (reports, dashboards, documents, email)."""
         return not self.in_folder
+
+    def id_elements(self) -> dict[str, str]:
+        """For a parent type: the naming element of each child element's entries."""
+        out: dict[str, str] = {}
+        for child, element in self.children:
+            ctype = registry().get(child)
+            out[element] = ctype.id_element if ctype is not None else "fullName"
+        return out
 
     def child_element(self, child_type: str) -> str | None:
         """The XML element of this parent type that holds ``child_type`` entries."""
@@ -98,6 +108,7 @@ def registry() -> dict[str, MetadataType]:
             adapter=t.get("adapter", "default"),
             parent=None if name in FOLDER_CHILDREN else t.get("parent"),
             container=t.get("parent") if name in FOLDER_CHILDREN else None,
+            id_element=t.get("id_element", "fullName"),
             element=t.get("element"),
             ignore_parent_name=bool(t.get("ignore_parent_name")),
             children=tuple(sorted(t.get("children", {}).items())),

@@ -279,3 +279,31 @@ def test_an_lwr_site_comes_whole_and_goes_whole(store: OrgStore) -> None:
     }
     assert not deploy(store, whole).fails
     assert store.files() == []
+
+
+def test_field_translations_are_told_apart_by_name(store: OrgStore) -> None:
+    # a CustomFieldTranslation is named by <name>, not <fullName> (the CLI's registry:
+    # uniqueIdElement); both entries stay, and a later deploy of one keeps the other
+    def translation(*fields: tuple[str, str]) -> str:
+        body = "".join(
+            f"    <fields>\n        <label>{label}</label>\n        <name>{name}</name>\n"
+            "    </fields>\n"
+            for name, label in fields
+        )
+        return (
+            f'<?xml version="1.0" encoding="UTF-8"?>\n<CustomObjectTranslation xmlns="{NS}">\n'
+            f"{body}</CustomObjectTranslation>\n"
+        )
+
+    path = "objectTranslations/Widget__c-fr.objectTranslation"
+    manifest = package({"CustomObjectTranslation": ["Widget__c-fr"]})
+    text = translation(("Size__c", "Taille"), ("Colour__c", "Couleur"))
+    assert not deploy(store, {"package.xml": manifest, path: text}).fails
+    parent = Component("CustomObjectTranslation", "Widget__c-fr")
+    assert sorted(c.full_name for c in store.children(parent)) == [
+        "Widget__c-fr.Colour__c",
+        "Widget__c-fr.Size__c",
+    ]
+    assert not deploy(store, {"package.xml": manifest, path: translation(("Size__c", "T"))}).fails
+    held = store.read(path).decode()
+    assert "<label>T</label>" in held and "<label>Couleur</label>" in held
