@@ -258,6 +258,7 @@ def plan(
                     and types.is_custom_object_name(parent_name)
                     and parent not in existing
                     and parent not in deployed_objects
+                    and semantics.held_as(parent, existing) not in existing  # any case
                 ):
                     fail(
                         comp,

@@ -157,6 +157,28 @@ def test_a_case_only_field_rename_updates_the_one_field_the_org_holds(store: Org
     assert store.children(Component("CustomObject", "Order__c")) == {}
 
 
+def test_a_field_for_an_object_named_in_another_case_lands_in_the_held_object(
+    store: OrgStore,
+) -> None:
+    first = {
+        "package.xml": package({"CustomObject": ["Order__c"]}),
+        "objects/Order__c.object": custom_object("Order__c", []),
+    }
+    assert not deploy(store, first).fails
+    plan = deploy(
+        store,
+        {
+            "package.xml": package({"CustomField": ["order__c.Total__c"]}),
+            "objects/order__c.object": custom_object("order__c", ["Total__c"], label=None),
+        },
+    )
+    assert not plan.fails, problems(plan)
+    assert store.files() == ["objects/Order__c.object"]
+    assert {c.full_name for c in store.children(Component("CustomObject", "Order__c"))} == {
+        "Order__c.Total__c"
+    }
+
+
 def test_a_case_only_class_rename_keeps_one_class(store: OrgStore) -> None:
     assert not deploy(store, {"package.xml": package({"ApexClass": ["Foo"]}), **apex("Foo")}).fails
     body = "public class FOO { Integer x; }\n"
