@@ -69,10 +69,18 @@ class Emulator:
 
     # ----- deploy ----------------------------------------------------------------------------
 
-    def start_deploy(self, org: OrgInfo, zip_b64: str, raw_options: dict[str, Any]) -> DeployJob:
-        """Check the zip now; the org changes when the polls reach the end of the job."""
+    def start_deploy(
+        self, org: OrgInfo, zip_b64: str, raw_options: dict[str, Any], api_version: float = 0.0
+    ) -> DeployJob:
+        """Check the zip now; the org changes when the polls reach the end of the job.
+
+        ``api_version``: the SOAP endpoint's version (0: the newest this emulator serves).
+        """
         store = self.root.store(org.name)
-        options = dp.DeployOptions.from_soap(raw_options, production=not org.sandbox)
+        version = api_version or float(API_VERSIONS[-1])
+        options = dp.DeployOptions.from_soap(
+            raw_options, production=not org.sandbox, api_version=version
+        )
         fired = ft.take(store, ("component_error", "stay_in_progress"), "deploy")
         injected = tuple(
             dp.InjectedError(f.component, f.problem, f.line)
@@ -84,7 +92,17 @@ class Emulator:
             data = base64.b64decode(zip_b64, validate=False)
         except (binascii.Error, ValueError):
             data = b""
-        plan = dp.plan(store, data, options, injected, self.settings.zip_limit)
+        no_relevant = options.test_level == "RunRelevantTests" and bool(
+            ft.take(store, ("no_relevant_tests",), "deploy")
+        )
+        plan = dp.plan(
+            store,
+            data,
+            options,
+            injected,
+            self.settings.zip_limit,
+            no_relevant_tests=no_relevant,
+        )
         if plan.tests:
             failing = ft.take(store, ("test_failure",), "deploy")
             plan.test_failures = tuple(
@@ -182,6 +200,7 @@ class Emulator:
             "errorMessage": plan.error_message,
             "tests": list(plan.tests),
             "testFailures": [{"test": n, "message": m} for n, m in plan.test_failures],
+            "coverageWarnings": [{"name": n, "message": m} for n, m in plan.coverage_warnings],
         }
         with store.locked():
             state = store.state()
@@ -250,6 +269,15 @@ class Emulator:
                             "type": "Class",
                         }
                         for name, message in plan.test_failures
+                    ],
+                    "codeCoverageWarnings": [
+                        {
+                            "id": f"01p{index:012d}AAA",
+                            "message": message,
+                            "name": name,
+                            "namespace": None,
+                        }
+                        for index, (name, message) in enumerate(plan.coverage_warnings, 2)
                     ],
                     "numFailures": len(plan.test_failures),
                     "numTestsRun": len(plan.tests),

@@ -317,7 +317,13 @@ class Handler(BaseHTTPRequestHandler):
         params = req.params()
         options = params.get("DeployOptions") or params.get("deployOptions") or {}
         zip_b64 = str(params.get("ZipFile") or params.get("zipFile") or "")
-        job = self.emu.start_deploy(org, zip_b64, options if isinstance(options, dict) else {})
+        version = re.search(r"/services/Soap/m/([\d.]+)", self.path)
+        job = self.emu.start_deploy(
+            org,
+            zip_b64,
+            options if isinstance(options, dict) else {},
+            float(version.group(1)) if version else 0.0,
+        )
         return {"done": False, "id": job.id, "state": "Queued"}
 
     def _job(self, org: OrgInfo, job_id: str) -> DeployJob:

@@ -387,6 +387,17 @@ def _failures(result: Mapping[str, Any]) -> list[Failure]:
             "TestFailure",
         )
         found.setdefault((failure.component, failure.problem), failure)
+    # insufficient coverage fails a deploy with no component or test error: each class or
+    # trigger below the bar is a codeCoverageWarnings entry ("Test coverage of selected Apex
+    # Class is 0%, at least 75% test coverage is required")
+    for item in _as_list(tests.get("codeCoverageWarnings")):
+        if not isinstance(item, dict):
+            continue
+        message = str(item.get("message") or "insufficient test coverage")
+        kind = "ApexTrigger" if "Apex Trigger" in message else "ApexClass"
+        name = item.get("name")
+        failure = Failure(f"{kind}:{name}" if name else "(coverage)", message, "CodeCoverage")
+        found.setdefault((failure.component, failure.problem), failure)
     return list(found.values())
 
 
