@@ -395,8 +395,8 @@ def _failures(result: Mapping[str, Any]) -> list[Failure]:
             continue
         message = str(item.get("message") or "insufficient test coverage")
         kind = "ApexTrigger" if "Apex Trigger" in message else "ApexClass"
-        name = item.get("name")
-        failure = Failure(f"{kind}:{name}" if name else "(coverage)", message, "CodeCoverage")
+        named = item.get("name")
+        failure = Failure(f"{kind}:{named}" if named else "(coverage)", message, "CodeCoverage")
         found.setdefault((failure.component, failure.problem), failure)
     return list(found.values())
 
