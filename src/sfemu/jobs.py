@@ -54,6 +54,13 @@ class Settings:
     progress_polls: int = 1
     zip_limit: int = dp.ZIP_LIMIT
     retrieve_file_limit: int = rt.FILE_LIMIT
+    newest_api: int = int(float(API_VERSIONS[-1]))
+    """The newest API version `/services/data` lists (a test raises it to model a newer
+    release: RunRelevantTests needs 66.0)."""
+
+    def api_versions(self) -> list[str]:
+        """The versions `/services/data` lists, oldest first."""
+        return [f"{v}.0" for v in range(31, self.newest_api + 1)]
 
 
 class Emulator:

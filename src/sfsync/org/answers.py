@@ -333,7 +333,10 @@ def deployed(run: Run, org: str, check_only: bool) -> Deployed:
     lines += [f"  {f}" for f in failures[1:20]]
     if len(failures) > 20:
         lines.append(f"  ... and {len(failures) - 20} more")
-    if not failures and data.get("message"):
+    if not failures and result.get("errorMessage"):
+        # a deploy the org refused as a whole (a bad option, a limit): no component failed
+        lines.append(f"  {result.get('errorMessage')}")
+    elif not failures and data.get("message"):
         lines.append(f"  {data.get('message')}")
     raise DeployFailed("\n".join(lines), failures=failures, job_id=job, org=org)
 
