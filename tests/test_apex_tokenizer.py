@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from sfsync.metadata.apex.parse import parse_apex
-from sfsync.metadata.apex.tokenizer import IDENT, PUNCT, SOQL, STRING, line_of, tokenize
+from sfsync.metadata.apex.tokenizer import (
+    IDENT,
+    PUNCT,
+    SOQL,
+    STRING,
+    code,
+    identifiers,
+    line_of,
+    tokenize,
+)
 
 
 def idents(text: str) -> list[str]:
@@ -191,3 +202,31 @@ def test_a_trigger() -> None:
     assert unit.declaration == "trigger" and unit.sobject == "Account"
     assert "accounttriggerhandler" in unit.words
     assert unit.needs_coverage and not unit.is_test
+
+
+FRAGMENTS = (
+    "Foo", "bar_2", "x", "Map<Id, List<Foo>>", " ", "\n", "\t", ";", ".", "(", ")", "{", "}",
+    "[", "]", "[0]", "/", " / 2", "*", "1.5e3", "10L", "0", "'s'", "'it\\'s // no'", "'a\\\\'",
+    "''", "'/* no */'", "// line Foo\n", "/* block\n Bar */", "/** doc 'q */", "@IsTest",
+    "[SELECT Id FROM Account WHERE Id IN :ids]",
+    "[select Name, (SELECT Id FROM Contacts) from Account where Name = :Svc.name(Foo.X) limit 5]",
+    "[ FIND 'x' IN ALL FIELDS RETURNING Contact(Name)]", "[SELECT Id FROM Case WHERE X = :a[0]]",
+    "'[SELECT Nope FROM Strings]'", "/* [SELECT In FROM Comments] */",
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_the_one_pass_reading_equals_the_tokens(seed: int) -> None:
+    """`code` + `identifiers` (what the graph uses on large code bases) read exactly the
+    identifiers that `tokenize` does, on random mixes of comments, strings and queries."""
+    rng = random.Random(seed)
+    text = "".join(rng.choice(FRAGMENTS) for _ in range(rng.randint(20, 200)))
+    tokens = tokenize(text)
+    cleaned = code(text)
+    assert identifiers(cleaned.text) == [t.text for t in tokens if t.kind == IDENT], text
+    assert cleaned.strings == [t.text for t in tokens if t.kind == STRING], text
+
+
+def test_header_tokens_stop_at_the_body() -> None:
+    tokens = tokenize("@IsTest(x='{') class A { B b; }", stop="{")
+    assert [t.text for t in tokens] == ["@", "IsTest", "(", "x", "=", "{", ")", "class", "A"]

@@ -55,30 +55,97 @@ class Token(NamedTuple):
     start: int
 
 
-def tokenize(text: str) -> list[Token]:
-    """The tokens of an Apex class or trigger, comments and whitespace left out."""
+def tokenize(text: str, *, stop: str | None = None) -> list[Token]:
+    """The tokens of an Apex class or trigger, comments and whitespace left out; with `stop`,
+    only those before the first punctuation token `stop` (`"{"`: a class's header)."""
     raw: list[tuple[str, str, int, int]] = []
     for match in _SCAN.finditer(text):
         kind = match.lastgroup
         if kind is not None:
+            if kind == PUNCT and match.group() == stop:
+                break
             raw.append((kind, match.group(), match.start(), match.end()))
     tokens: list[Token] = []
     index = 0
     count = len(raw)
     while index < count:
-        kind, value, start, _end = raw[index]
+        kind, value, start, end = raw[index]
         if kind == STRING:
             tokens.append(Token(STRING, _unquote(value), start))
         elif kind == PUNCT and value == "[" and index + 1 < count:
             tokens.append(Token(PUNCT, value, start))
             following = raw[index + 1]
-            if following[0] == IDENT and following[1].lower() in _QUERY_WORDS:
+            # a query opens with its keyword, only whitespace between (as `code` reads it)
+            if (
+                following[0] == IDENT
+                and following[1].lower() in _QUERY_WORDS
+                and not text[end : following[2]].strip()
+            ):
                 index = _query(raw, index + 1, tokens)
                 continue
         else:
             tokens.append(Token(kind, value, start))
         index += 1
     return tokens
+
+
+class Code(NamedTuple):
+    """A source with its comments, strings and queries taken out (see `code`)."""
+
+    text: str
+    """The code: comments and string literals blanked, each query replaced by its binds."""
+    strings: list[str]
+    """Every string literal, unescaped."""
+
+
+_NOISE = re.compile(
+    r"""
+      (?P<plain>[^/'\[]+)
+    | //[^\n]*
+    | /\*.*?(?:\*/|\Z)
+    | (?P<string>'(?:[^'\\\n]|\\.)*(?:'|$))
+    | (?P<query>\[\s*(?:select|find)\b(?:[^\]\['/]|'(?:[^'\\\n]|\\.)*'|\[[^\]]*\]|/(?![/*]))*\])
+    """,
+    re.VERBOSE | re.DOTALL | re.MULTILINE | re.IGNORECASE,
+)
+_WORDS = re.compile(r"\b[0-9][A-Za-z0-9_.]*|([A-Za-z_][A-Za-z0-9_]*)", re.ASCII)
+
+
+def code(text: str) -> Code:
+    """The lexer's reading of a whole file in one pass of C-speed matching: comments, string
+    literals and inline queries are recognised left to right exactly as `tokenize` does (a
+    `//` in a string stays in the string), then blanked, a query leaving only its bind
+    expressions. `identifiers(code(text).text)` equals the `IDENT` tokens of `tokenize(text)`
+    for any file whose queries are closed; a test holds the two to that. What the graph uses
+    on large code bases, where building a token per `;` costs seconds."""
+    strings: list[str] = []
+    parts: list[str] = []
+    last = 0
+    for match in _NOISE.finditer(text):
+        kind = match.lastgroup
+        start = match.start()
+        if start > last:  # a `/` or `[` that opens nothing: code
+            parts.append(text[last:start])
+        last = match.end()
+        if kind == "plain":
+            parts.append(match.group())
+        elif kind == "string":
+            strings.append(_unquote(match.group()))
+            parts.append(" ")
+        elif kind == "query":
+            tokens = tokenize(match.group())
+            strings.extend(t.text for t in tokens if t.kind == STRING)
+            parts.append(" " + " ".join(t.text for t in tokens if t.kind == IDENT) + " ")
+        else:
+            parts.append(" ")
+    parts.append(text[last:])
+    return Code("".join(parts), strings)
+
+
+def identifiers(code_text: str) -> list[str]:
+    """The identifiers of code that `code` cleaned, in order (numbers such as `1.5e3` are not
+    read as the identifier `e3`)."""
+    return [word for word in _WORDS.findall(code_text) if word]
 
 
 def line_of(text: str, offset: int) -> int:
