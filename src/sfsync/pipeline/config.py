@@ -42,7 +42,7 @@ class TestPolicy:
     """
 
     mode: str
-    depth: int = 3
+    depth: int = 2
     always: tuple[str, ...] = ()
     allow_uncovered: bool = False
 
@@ -335,7 +335,7 @@ def _tests(data: str | dict[str, Any] | None) -> TestPolicy | None:
         return TestPolicy(data)
     return TestPolicy(
         mode=str(data["mode"]),
-        depth=int(data.get("depth", 3)),
+        depth=int(data.get("depth", 2)),
         always=tuple(str(name) for name in data.get("always") or ()),
         allow_uncovered=bool(data.get("allow_uncovered", False)),
     )

@@ -47,7 +47,7 @@ CRITICAL = "critical"
 ALWAYS = "always"
 DEPLOYED = "deployed"
 
-DEFAULT_DEPTH = 3
+DEFAULT_DEPTH = 2
 OBJECT_CHILDREN = frozenset({"CustomField", "ValidationRule", "RecordType"})
 _CONVENTIONS = ("{}test", "{}_test", "{}tests", "{}_tests", "test{}", "test_{}")
 
