@@ -24,6 +24,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from sfsync.metadata.apex import graph as apexgraph
 from sfsync.metadata.apex import select as apexselect
@@ -100,8 +101,8 @@ def check(files: dict[str, bytes], changed: list[str]) -> set[str]:
     return found
 
 
-def replay(repo: Path, name: str, commits: int, depth: int) -> dict[str, object]:
-    rows = []
+def replay(repo: Path, name: str, commits: int, depth: int) -> dict[str, Any]:
+    rows: list[dict[str, Any]] = []
     for sha, paths in apex_commits(repo, commits):
         dirs = package_dirs(repo, sha)
         started = time.perf_counter()
@@ -148,15 +149,15 @@ def replay(repo: Path, name: str, commits: int, depth: int) -> dict[str, object]
     return summary(name, rows)
 
 
-def summary(name: str, rows: list[dict[str, object]]) -> dict[str, object]:
-    def share(items: list[dict[str, object]]) -> list[float]:
-        return [float(r["share"]) for r in items if int(r["localTests"])]  # type: ignore[arg-type]
+def summary(name: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    def share(items: list[dict[str, Any]]) -> list[float]:
+        return [float(r["share"]) for r in items if int(r["localTests"])]
 
     one = [r for r in rows if r["codeChanges"] == 1]
-    with_code = [r for r in rows if int(r["codeChanges"]) > 0]  # type: ignore[arg-type]
+    with_code = [r for r in rows if int(r["codeChanges"]) > 0]
     checked = len(with_code)
     missed = [r for r in rows if r["missed"]]
-    times = [float(r["graphSeconds"]) + float(r["selectSeconds"]) for r in rows]  # type: ignore[arg-type]
+    times = [float(r["graphSeconds"]) + float(r["selectSeconds"]) for r in rows]
     return {
         "name": name,
         "commits": len(rows),
@@ -171,9 +172,7 @@ def summary(name: str, rows: list[dict[str, object]]) -> dict[str, object]:
         "misses": [{"commit": r["commit"], "missed": r["missed"]} for r in missed][:20],
         "medianGraphAndSelectSeconds": statistics.median(times) if times else None,
         "maxGraphAndSelectSeconds": max(times) if times else None,
-        "medianReadSeconds": statistics.median(float(r["readSeconds"]) for r in rows)  # type: ignore[arg-type]
-        if rows
-        else None,
+        "medianReadSeconds": statistics.median(r["readSeconds"] for r in rows) if rows else None,
         "rows": rows,
     }
 
