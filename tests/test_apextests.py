@@ -15,6 +15,8 @@ from sfemu.emulator import OrgEmulator
 from sfemu.testing import LoggedInOrg
 from sfsync.__main__ import main
 from sfsync.git import state
+from sfsync.pipeline.project import load as load_project
+from sfsync.workflows import common
 from workflows import CLASSES, META, apex, commit, git, new_repo, org_files, seed
 
 Login = Callable[..., LoggedInOrg]
@@ -382,3 +384,51 @@ def test_an_org_older_than_the_level_refuses_it_in_its_own_words(
     assert (
         "'RunRelevantTests' is not a valid value for the enum 'TestLevel'" in (envelope["message"])
     )
+
+
+@pytest.mark.e2e
+def test_back_promote_and_pull_upstream_deploy_with_the_envs_tests(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    orgs: tuple[LoggedInOrg, LoggedInOrg],
+) -> None:
+    """The deploy step those two workflows share (`workflows.common.deploy`) takes the env's
+    `tests: auto`."""
+    sandbox = orgs[1]
+    path, base = project(tmp_path, monkeypatch, HELPER_CHANGED, int_tests="auto")
+    proj = load_project(path)
+    outcome = common.deploy(
+        proj,
+        proj.config.env("int"),
+        from_sha=base,
+        to_sha=git(path, "rev-parse", "int"),
+        kind="back-promote",
+        exclude=(),
+        policy="stop",
+        new_state=lambda current: current,
+        details={"summary": "back-promote for the test"},
+    )
+    assert outcome.step["testPlan"]["source"] == "sfsync.yml"
+    assert outcome.step["testLevel"] == "RunSpecifiedTests"
+    record = sandbox.handle.deployments()[-1]
+    assert record["options"]["runTests"] == ["ServiceTest"]
+
+
+@pytest.mark.e2e
+def test_compare_deploy_runs_the_target_envs_tests(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    orgs: tuple[LoggedInOrg, LoggedInOrg],
+) -> None:
+    prod, sandbox = orgs
+    # the sandbox holds a newer Helper than git and prod; compare sends it to prod
+    sandbox.handle.put_many({"classes/Helper.cls": HELPER_CHANGED[f"{CLASSES}/Helper.cls"]})
+    _, _base = project(tmp_path, monkeypatch, {}, prod_tests="auto")
+    result = run_json(
+        capsys, "compare", "int", "prod", "--types", "ApexClass", "--deploy", "ApexClass:Helper",
+        "--yes",
+    )["result"]  # fmt: skip
+    assert result["step"]["testLevel"] == "RunSpecifiedTests"
+    record = prod.handle.deployments()[-1]
+    assert record["options"]["runTests"] == ["ServiceTest"] and record["status"] == "Succeeded"

@@ -4,7 +4,10 @@ With RunSpecifiedTests, Salesforce requires each class and trigger in the deploy
 covered at least 75% by the tests that ran ("Executed tests must comprise a minimum of 75%
 code coverage for each class and trigger in the deployment package", the sf CLI's
 `--test-level` help; "Running a Subset of Tests in a Deployment", Migration Guide). The same
-holds for RunRelevantTests (beta, API 66.0). A component below it fails the whole deploy
+holds for RunRelevantTests (beta, API 66.0). The rule gates production ("Code coverage
+requirements must be met when you release an app to a production org", Salesforce DX
+Developer Guide, Build and Release Your App with Metadata API): sandboxes are not refused for
+it. In production, a component below it fails the whole deploy
 with a `codeCoverageWarnings` entry per component in the DeployResult's `runTestResult`, in
 the org's words: "Test coverage of selected Apex Class is 0%, at least 75% test coverage is
 required" (and "... selected Apex Trigger is ..."), as reported by deploys in the wild

@@ -382,7 +382,8 @@ def plan(
                 result.tests = () if no_relevant_tests else coverage.relevant(org, deployed)
             else:
                 result.tests = result.options.run_tests
-            if not no_relevant_tests:
+            # the rule gates production; a sandbox deploy is not refused for coverage
+            if not no_relevant_tests and not store.info.sandbox:
                 result.coverage_warnings = tuple(coverage.uncovered(org, deployed, result.tests))
         else:
             result.tests = _tests(store, existing, result)

@@ -154,3 +154,10 @@ def test_the_model_reads_code_not_comments() -> None:
         "ApexClass:T", "@IsTest(testFor='ApexClass:A, B' critical=true) private class T {}"
     )
     assert test.is_test and test.critical and test.test_for == {"apexclass:a", "apexclass:b"}
+
+
+def test_a_sandbox_is_not_refused_for_coverage(tmp_path: Path) -> None:
+    root = Root(tmp_path / "root")
+    root.create_org("dev1", sandbox=True)
+    result = plan(root.store("dev1"), SOURCE, test_level="RunSpecifiedTests", run_tests=("X",))
+    assert result.coverage_warnings == () and not result.fails
