@@ -190,7 +190,7 @@ def _auto(
     if not has_apex and not reached:
         level = ORG_DEFAULT if env.protected else "NoTestRun"
         notes.append(
-            "no Apex in the deployment and no test reaches what it changes: no tests run"
+            "no Apex deployed and no test reaches what the deployment changes: no tests run"
             + (" (no test level sent: production orgs refuse NoTestRun)" if env.protected else "")
         )
         return TestChoice(level, (), AUTO, source, selection, tuple(notes), has_apex)
