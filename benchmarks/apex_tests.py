@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import statistics
 import subprocess
@@ -133,7 +134,8 @@ def main() -> int:
         ],
         "notes": [
             "Medians; selection over 200 one-class changes drawn at random (default depth "
-            f"{apexselect.DEFAULT_DEPTH}). Real code bases: docs/deploy-tests.md "
+            f"{apexselect.DEFAULT_DEPTH}); load average {os.getloadavg()[0]:.1f} on "
+            f"{os.cpu_count()} cores. Real code bases: docs/deploy-tests.md "
             "(scripts/apex_replay.py)."
         ],
     }
