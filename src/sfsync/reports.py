@@ -353,6 +353,10 @@ def compare(result: Mapping[str, Any]) -> str:
         plan = result["plan"]
         parts.append(components(f"Would deploy to {plan.get('env')}", plan.get("deploy") or []))
         parts.append(components(f"Would delete in {plan.get('env')}", plan.get("delete") or []))
+    if isinstance(result.get("plan"), Mapping):
+        plan = result["plan"]
+        done = plan.get("done") or []
+        parts.append(components(f"Deployed to {plan.get('env')} by a killed run's job", done))
     return document(parts)
 
 

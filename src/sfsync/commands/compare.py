@@ -69,7 +69,9 @@ def compare(
     the one before) or a git revision holding a backup. --deploy sends A's
     version to B (an environment) through the deploy step every workflow
     uses: B is snapshotted first, a change made only in B's org stops it,
-    and the event is recorded in refs/sfsync/envs/<B>.
+    and the event is recorded in refs/sfsync/envs/<B>. A deploy a killed
+    run left on B is waited for and recorded first (its components are
+    then reported as done).
 
     \b
     Examples:
@@ -80,6 +82,12 @@ def compare(
     """
     out = Output(json_mode, fmt)
     proj = project.load()
+    settled = compare_flow.Settled()
+    if deploy:  # a deploy a killed run left on B: recorded before B is compared
+        settled = compare_flow.settle_target(proj, b, wait=not dry_run)
+        for note in settled.notes:
+            if not out.json_mode:
+                out.err.print(f"note: {note}", markup=False)
     result = compare_flow.run(
         proj,
         a,
@@ -98,14 +106,15 @@ def compare(
             markdown=reports.compare,
         )
         return
-    plan = compare_flow.plan_deploy(proj, result, deploy)
+    plan = compare_flow.plan_deploy(proj, result, deploy, done=settled.done)
     payload["plan"] = plan.to_json()
+    payload["interrupted"] = list(settled.notes)
     if not out.json_mode:  # before the question; markdown keeps stdout for its report
         shown = out.err if out.markdown else out.console
         _show(shown, result, diffs)
         _show_plan(shown, result, plan)
-    if dry_run:
-        out.emit({**payload, "dryRun": True}, markdown=reports.compare)
+    if dry_run or plan.empty:
+        out.emit({**payload, "dryRun": dry_run}, markdown=reports.compare)
         return
     count = len(plan.deploy) + len(plan.delete)
     confirm(
@@ -162,3 +171,7 @@ def _show_plan(
         console.print(f"  deploy  {name}", markup=False)
     for name in plan.delete:
         console.print(f"  delete  {name}", markup=False)
+    for name in plan.done:
+        console.print(f"  done    {name} (by the deploy of the killed run)", markup=False)
+    if plan.empty:
+        console.print(f"nothing left to deploy to {plan.env.name}", markup=False)

@@ -154,7 +154,12 @@ def plan_deploy(
     assert env.branch is not None
     interrupted: tuple[str, ...] = ()
     if not validate:
+        held = state.read_state(repo, env.name).state.deployed
         interrupted = workflow.settle_interrupted(project, [env], "deploy", wait=settle)
+        if baseline is not None and state.read_state(repo, env.name).state.deployed != held:
+            # the killed run's deploy (from --baseline) is recorded now: the org holds what
+            # it recorded, not the --baseline the killed run started from
+            baseline = None
     if ref is not None:
         if not validate:
             raise UsageError(
