@@ -3,7 +3,8 @@ killed (kill -9, with its `sf`) while the job is polled; the same command run ag
 the job as `sfsync deploy` does (`sfsync.org.jobs`): it waits for it, records what it did,
 frees the env's lock and its claim on the remote, and then does what is still to do.
 
-Rows: `compare --deploy`; the first `deploy --baseline` followed by a new commit.
+Rows: `compare --deploy`; the first `deploy --baseline` followed by a new commit; the other
+commands that start a deploy job: pull-upstream, back-promote, rollback.
 """
 
 from __future__ import annotations
@@ -21,9 +22,9 @@ from sfsync.org import jobs
 from wfpipeline import WfPipeline, apex, class_text
 
 
-def _settled_everything(wf: WfPipeline, env: str) -> None:
+def _settled_everything(wf: WfPipeline, env: str, repo: Path | None = None) -> None:
     """Nothing of the killed run is left: no journal, no lock, no claim, the remote agrees."""
-    repo = wf.admin
+    repo = repo or wf.admin
     common = gitrepo.common_dir(repo)
     assert jobs.read(common, env) is None
     assert locks.owner(common, env) is None
@@ -107,6 +108,74 @@ def test_first_deploy_with_a_baseline_killed_then_a_new_commit(
     deploys = [r for r in state.log(admin, "int") if r.event.kind == "deploy"]
     assert [(r.event.from_sha, r.event.to_sha) for r in deploys] == [(v2, v3), (start, v2)]
     assert state.read_state(admin, "int").state.deployed == v3
+    _settled_everything(wf, "int")
+
+
+@pytest.mark.e2e
+def test_pull_upstream_killed_while_polled_is_settled_by_the_next_run(
+    wf: WfPipeline, sfemu: OrgEmulator
+) -> None:
+    dev1, org = wf.developer("dev1"), wf.orgs["dev1"]
+    log = sfemu.root.path / "requests.log"
+    up = wf.deploy("int", {**apex("Foo"), **apex("Base", "// v2")}, "Foo, Base v2")
+    git(dev1, "fetch", "-q", "origin")
+    org.stay_in_progress(polls=6)
+
+    kill_while_polled(dev1, log, "pull-upstream", "--yes")
+    code, out = sfsync(dev1, "pull-upstream", "--yes", "--json")
+
+    assert code == 0, out
+    assert org.read_text("classes/Foo.cls") == wf.git_text("origin/int", "Foo")
+    assert org.read_text("classes/Base.cls") == wf.git_text("origin/int", "Base")
+    assert state.read_state(dev1, "dev1").state.synced_to == up
+    pulls = [r for r in state.log(dev1, "dev1") if r.event.kind == "pull-upstream"]
+    assert len(pulls) == 1 and pulls[0].event.details["deployId"] == org.deployments()[-1]["id"]
+    _settled_everything(wf, "dev1", dev1)
+
+
+@pytest.mark.e2e
+def test_back_promote_killed_while_polled_is_settled_by_the_next_run(
+    wf: WfPipeline, sfemu: OrgEmulator
+) -> None:
+    admin, uat, int_org = wf.admin, wf.orgs["uat"], wf.orgs["int"]
+    log = sfemu.root.path / "requests.log"
+    wf.deploy("main", apex("Hotfix"), "prod hotfix")
+    uat.stay_in_progress(polls=6)
+    command = ("back-promote", "--from", "prod", "--to", "uat", "--to", "int", "--yes")
+
+    kill_while_polled(admin, log, *command)
+    code, out = sfsync(admin, *command, "--json")
+
+    assert code == 0, out
+    for env, org in (("uat", uat), ("int", int_org)):
+        assert org.read_text("classes/Hotfix.cls") == wf.git_text("origin/main", "Hotfix")
+        kinds = [r.event.kind for r in state.log(admin, env)]
+        assert kinds.count("back-promote") == 1, kinds
+        _settled_everything(wf, env)
+
+
+@pytest.mark.e2e
+def test_rollback_killed_while_polled_is_recorded_not_undone_twice(
+    wf: WfPipeline, sfemu: OrgEmulator
+) -> None:
+    admin, org = wf.admin, wf.orgs["int"]
+    log = sfemu.root.path / "requests.log"
+    start = git(admin, "rev-parse", "origin/int")
+    v1 = org.read_text("classes/Base.cls")
+    wf.deploy("int", apex("Base", "// v2"), "Base v2")
+    code, out = sfsync(admin, "deploy", "--env", "int", "--baseline", start, "--yes", "--json")
+    assert code == 0, out
+    org.stay_in_progress(polls=6)
+
+    kill_while_polled(admin, log, "rollback", "--env", "int", "--yes")
+    code, out = sfsync(admin, "rollback", "--env", "int", "--yes", "--json")
+
+    assert code == 1, out  # the answer is no: that rollback is done, and recorded now
+    message = parsed(out)["message"]
+    assert "succeeded; recorded it" in message and "that rollback is done" in message
+    assert org.read_text("classes/Base.cls") == v1
+    kinds = [r.event.kind for r in state.log(admin, "int")]
+    assert kinds.count("rollback") == 1 and kinds[0] == "rollback", kinds
     _settled_everything(wf, "int")
 
 
