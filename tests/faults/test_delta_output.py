@@ -78,7 +78,6 @@ def test_output_dot_never_overwrites_an_uncommitted_edit_or_deletes_tracked_file
     # clean work tree: the sources are already there, byte for byte; nothing is claimed
     code, out = _run(repo, capsys, "--from", "X", "-o", ".", "-d")
     assert code == 0, out
-    assert f"{BASE}/classes/C.cls" in out["result"]["unchanged"]
     assert _status(repo) == SGD_OUTPUT
     marker = json.loads((repo / ".sfsync.json").read_text())
     assert A not in marker["files"] and "sfdx-project.json" not in marker["files"]
@@ -124,7 +123,7 @@ def test_a_file_sfsync_wrote_and_the_user_edited_is_kept(
     assert code == 0, out
     assert copy.read_text() == "class A { int edited_in_the_output; }"
     assert any(w.startswith(f"{A}: left in place") for w in out["result"]["warnings"])
-    assert f"{A}-meta.xml" in out["result"]["removed"]  # unedited: sfsync's to remove
+    assert not (repo / "out" / f"{A}-meta.xml").exists()  # unedited: sfsync's to remove
 
 
 @pytest.mark.parametrize(
