@@ -8,7 +8,15 @@ import typer
 from rich.console import Console
 
 from sfsync import reports
-from sfsync.cli import DryRunOption, FormatOption, JsonOption, Output, YesOption, command_app
+from sfsync.cli import (
+    DryRunOption,
+    FormatOption,
+    JsonOption,
+    Output,
+    PlainUsage,
+    YesOption,
+    command_app,
+)
 from sfsync.commands.deploy import show_result
 from sfsync.commands.interact import confirm, deploy_progress
 from sfsync.errors import plural
@@ -20,10 +28,14 @@ from sfsync.workflows import compare as compare_flow
 app = command_app()
 
 
-@app.command()
+@app.command(cls=PlainUsage)
 def compare(
-    a: Annotated[str, typer.Argument(help="Side A: an env, org:ALIAS, backup:ENV or a rev.")],
-    b: Annotated[str, typer.Argument(help="Side B: the same kinds; an env for --deploy.")],
+    a: Annotated[
+        str, typer.Argument(metavar="A", help="Side A: an env, org:ALIAS, backup:ENV or a rev.")
+    ],
+    b: Annotated[
+        str, typer.Argument(metavar="B", help="Side B: the same kinds; an env for --deploy.")
+    ],
     types: Annotated[
         list[str] | None,
         typer.Option(
@@ -132,7 +144,7 @@ def compare(
 def _show(console: Console, result: compare_flow.Result, diffs: dict[str, str]) -> None:
     a, b = result.a.label, result.b.label
     console.print(
-        f"{a}  vs  {b} ({len(result.types)} types): {len(result.only_a)} only in A, "
+        f"{a}  vs  {b} ({plural(len(result.types), 'type')}): {len(result.only_a)} only in A, "
         f"{len(result.only_b)} only in B, {len(result.different)} different, "
         f"{result.same} the same",
         markup=False,

@@ -123,12 +123,13 @@ def branch_env(project: Project, name: str) -> Environment:
     return env
 
 
-def check_confirm(env: Environment, confirm: str | None) -> None:
-    """Protected envs (production) need `--confirm <env name>`."""
+def check_confirm(env: Environment, confirm: str | None, action: str = "deploy to it") -> None:
+    """Protected envs (production) need `--confirm <env name>`; `action` says what for
+    ("deploy to it", "roll it back")."""
     if env.protected and confirm != env.name:
         got = f" (got --confirm {confirm})" if confirm else ""
         raise ConfirmationNeeded(
-            f"{env.name} is protected{got}: add --confirm {env.name} to deploy to it"
+            f"{env.name} is protected{got}: add --confirm {env.name} to {action}"
         )
 
 
