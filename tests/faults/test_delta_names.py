@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from gitfixtures import commit, git, init_project, remove, write
-from sfsync.app import main
+from sfsync.cli.app import main
 
 BASE = "force-app/main/default"
 META = "<ApexClass/>\n"

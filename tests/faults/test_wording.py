@@ -19,8 +19,8 @@ import pytest
 
 from pipeline import SFSYNC_YML, Pipeline
 from sfemu.cli import main as sfemu_main
-from sfsync import reports
-from sfsync.app import main
+from sfsync.cli import reports
+from sfsync.cli.app import main
 from sfsync.git import state
 from sfsync.org import snapshots
 
@@ -140,16 +140,18 @@ def test_rolling_back_a_protected_env_asks_to_confirm_the_rollback(
 )
 def test_backup_messages_have_no_double_blank_line(first: bool, changes: int) -> None:
     from sfsync.org import backups
-    from sfsync.org.listing import Listed
+    from sfsync.org.listed import Listed
     from sfsync.pipeline.config import Environment
-    from sfsync.workflows import backup
+    from sfsync.workflows import backup_commit
 
     listed = Listed("ApexClass", "Foo", modified_by="Ann")
     manifest = backups.Manifest(
         "prod", "prod", "2026-01-02", "full", "62.0", {"ApexClass:Foo": listed}
     )
-    changed = [backup.Change(f"ApexClass:C{i}", "Ann", "2026-01-02") for i in range(changes)]
+    changed = [backup_commit.Change(f"ApexClass:C{i}", "Ann", "2026-01-02") for i in range(changes)]
 
-    text = backup._message(Environment("prod", "prod"), "full", first, [], changed, [], manifest)
+    text = backup_commit.message(
+        Environment("prod", "prod"), "full", first, [], changed, [], manifest
+    )
 
     assert "\n\n\n" not in text and text.endswith("org: prod; 1 component\n"), text
