@@ -1,6 +1,7 @@
-"""The fault matrix, hook files: `sfsync install-hooks` replaces a hook only when it holds
-what sfsync wrote (its bytes, or the hash recorded when it wrote them); the marker comment
-proves nothing. A replaced hook is kept, and a backup is never overwritten."""
+"""The fault matrix, files sfsync replaces: `sfsync install-hooks` replaces a hook only when
+it holds what sfsync wrote (its bytes, or the hash recorded when it wrote them); the marker
+comment proves nothing. A replaced hook, or a replaced sfsync.yml, is kept, and a backup is
+never overwritten."""
 
 from __future__ import annotations
 
@@ -76,3 +77,15 @@ def test_force_twice_keeps_both_replaced_hooks(
     assert backups == ["#!/bin/sh\necho first\n", "#!/bin/sh\necho second\n"]
     shown = json.loads(capsys.readouterr().out)["result"]["hooks"][0]["backup"]
     assert shown.endswith("pre-commit.sfsync-backup.1")
+
+
+def test_init_force_twice_keeps_the_first_config_too(tmp_path: Path) -> None:
+    from sfsync.pipeline import init
+
+    (tmp_path / "sfsync.yml").write_text("# written by hand, months of work\n")
+    init.write(tmp_path, "# proposal 1\n", force=True, schema_copy=False)
+    init.write(tmp_path, "# proposal 2\n", force=True, schema_copy=False)
+    init.write(tmp_path, "# proposal 3\n", force=True, schema_copy=False)
+
+    kept = sorted(p.read_text() for p in tmp_path.glob("sfsync.yml.bak*"))
+    assert kept == ["# proposal 1\n", "# proposal 2\n", "# written by hand, months of work\n"]
