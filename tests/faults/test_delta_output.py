@@ -69,8 +69,8 @@ def test_output_dot_never_overwrites_an_uncommitted_edit_or_deletes_tracked_file
     (repo / A).write_text("class A { int work_in_progress; }")
     code, out = _run(repo, capsys, "--from", "X", "-o", ".", "-d")
     assert code == 2, out
-    assert out["message"].startswith(f"--output-dir .: already holds {A}, which the delta")
-    assert "git tracks it" in out["message"] and "\n" not in out["message"]
+    assert out["message"].startswith(f"--output-dir .: the delta would overwrite {A}, which")
+    assert "git tracks with other bytes" in out["message"] and "\n" not in out["message"]
     assert (repo / A).read_text() == "class A { int work_in_progress; }"
     assert (repo / "package" / "package.xml").read_bytes() == manifest
     git(repo, "checkout", "--", A)
@@ -115,14 +115,16 @@ def test_a_file_sfsync_wrote_and_the_user_edited_is_kept(
 
     code, out = _run(repo, capsys, "--from", "X", "-o", "out", "-d")  # would rewrite A
     assert code == 2, out
-    assert "it changed since sfsync wrote it" in out["message"]
+    assert "which changed since sfsync wrote it" in out["message"]
     assert copy.read_text() == "class A { int edited_in_the_output; }"
 
     # a narrower range no longer needs A: the edited copy stays, with a warning
     code, out = _run(repo, capsys, "--from", "HEAD~1", "-o", "out", "-d")
     assert code == 0, out
     assert copy.read_text() == "class A { int edited_in_the_output; }"
-    assert any(w.startswith(f"{A}: left in place") for w in out["result"]["warnings"])
+    assert f"{A}, which changed since sfsync wrote it, is left in place" in " ".join(
+        out["result"]["warnings"]
+    )
     assert not (repo / "out" / f"{A}-meta.xml").exists()  # unedited: sfsync's to remove
 
 
@@ -155,7 +157,7 @@ def test_a_marker_alone_proves_nothing(
     code, out = _run(repo, capsys, "--from", "X", "-o", "out")
 
     assert code == 2, out
-    assert "already holds package/package.xml" in out["message"]
+    assert "the delta would overwrite package/package.xml" in out["message"]
     assert (out_dir / "package" / "package.xml").read_text() == "my own manifest"
     assert (out_dir / "notes.txt").read_text() == "mine"
 
@@ -167,7 +169,7 @@ def test_a_committed_marker_is_no_marker(repo: Path, capsys: pytest.CaptureFixtu
     commit(repo, "the team commits everything")
     code, out = _run(repo, capsys, "--from", "HEAD~1", "-o", ".")
     assert code == 2, out
-    assert "git tracks it" in out["message"]
+    assert "git rm --cached .sfsync.json" in out["message"]
     assert _status(repo) == []
 
 

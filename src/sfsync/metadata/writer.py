@@ -144,14 +144,22 @@ def write_output(delta: Delta, out_dir: Path | str, generate_source: bool = True
         else:
             clashes.append((path, why))
     if MARKER in tracked or (os.path.lexists(out / MARKER) and not (out / MARKER).is_file()):
-        clashes.append((MARKER, "git tracks it" if MARKER in tracked else "it is not a file"))
+        clashes.insert(  # first: it is why the rest is not sfsync's either
+            0,
+            (
+                MARKER,
+                f"git tracks (untrack it: git rm --cached {MARKER}, and ignore it)"
+                if MARKER in tracked
+                else "is not a regular file",
+            ),
+        )
     if clashes:
         path, why = clashes[0]
         more = f" (and {len(clashes) - 1} more)" if len(clashes) > 1 else ""
         raise UsageError(
-            f"--output-dir {out_dir}: already holds {path}{more}, which the delta would "
-            f"overwrite, and sfsync did not write it ({why}); nothing was written: commit or "
-            f"move it, or give a new or empty folder (the default is ./{DEFAULT_OUTPUT})"
+            f"--output-dir {out_dir}: the delta would overwrite {path}{more}, which {why}; "
+            "nothing was written: move it away, or give a new or empty folder (the default is "
+            f"./{DEFAULT_OUTPUT})"
         )
     removed: list[str] = []
     kept: list[str] = []
@@ -163,7 +171,7 @@ def write_output(delta: Delta, out_dir: Path | str, generate_source: bool = True
         if why is None:
             removed.append(stale)
         else:
-            kept.append(f"{stale}: left in place, although this delta does not need it ({why})")
+            kept.append(f"{stale}, which {why}, is left in place: this delta does not need it")
     out.mkdir(parents=True, exist_ok=True)
     for stale in removed:
         _inside(out, stale).unlink()
@@ -231,14 +239,14 @@ def _why_not_owned(
 ) -> str | None:
     """None when sfsync wrote `target` and nobody changed it since; else why not."""
     if relative in tracked:
-        return "git tracks it"
+        return "git tracks"
     if relative not in previous:
-        return "sfsync did not write it"
+        return "sfsync did not write"
     digest = _file_digest(target)
     if digest is None:
-        return "it is not a regular file"
+        return "is not a regular file"
     if digest != previous[relative]:
-        return "it changed since sfsync wrote it"
+        return "changed since sfsync wrote it"
     return None
 
 
@@ -252,8 +260,7 @@ def _why_not_replace(
     if _file_digest(target) == _digest(data):
         return ""
     if relative in tracked:
-        return "git tracks it, and its bytes differ from the delta's: uncommitted work, or --to "
-        "is not what is checked out"
+        return "git tracks with other bytes (uncommitted work, or --to is not checked out)"
     return _why_not_owned(target, relative, previous, tracked)
 
 
