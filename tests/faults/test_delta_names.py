@@ -131,3 +131,28 @@ def test_two_labels_of_one_name_are_warned_about_and_an_edit_of_either_is_seen(
     assert "CustomLabel" in result["package"], "the edit of the first label was lost"
     warned = [w for w in result["warnings"] if "CustomLabel:Greeting" in w]
     assert warned and "one component" in warned[0], result["warnings"]
+
+
+def test_the_org_s_spelling_of_a_renamed_component_is_its_version(repo: Path) -> None:
+    """After a case-only rename (git: `foo`), what the org returns under the old spelling
+    (`Foo.cls`, `Greeting`) is that component's version: the in-org check compares it, and
+    the snapshot records the component as present (a rollback restores it, never deletes)."""
+    from sfsync.metadata import Project
+    from sfsync.metadata.component import Component
+    from sfsync.org.versions import versions_in_files
+
+    retrieved = {
+        f"{BASE}/classes/Foo.cls": b"class Foo {}",
+        f"{BASE}/classes/Foo.cls-meta.xml": META.encode(),
+        LABELS: _labels(("Greeting", "Hi")).encode(),
+        f"{BASE}/layouts/{LAYOUT_NFC}.layout-meta.xml": f'<Layout xmlns="{NS}"/>'.encode(),
+    }
+    wanted = [
+        Component("ApexClass", "foo"),
+        Component("CustomLabel", "greeting"),
+        Component("Layout", LAYOUT_NFD),
+    ]
+
+    found = versions_in_files(retrieved, Project.load(repo), wanted)
+
+    assert set(found) == set(wanted)
