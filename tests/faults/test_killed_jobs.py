@@ -47,6 +47,10 @@ def test_compare_deploy_killed_while_polled_is_settled_by_the_next_run(
     kill_while_polled(admin, log, *command)
 
     assert jobs.read(gitrepo.common_dir(admin), "int") is not None  # what the next run settles
+    code, out = sfsync(admin, *command, "--dry-run", "--json")
+    assert code == 0, out
+    dry = parsed(out)["result"]
+    assert "has an unrecorded deploy" in dry["interrupted"][0]
 
     code, out = sfsync(admin, *command, "--json")
 

@@ -269,18 +269,26 @@ def settle_target(project: Project, b: str, *, wait: bool = True) -> Settled:
     if b not in project.config.names:
         return Settled()
     env = project.config.env(b)
-    if not wait:
+    if not wait:  # a dry run: name the pending job, and what it deploys if it succeeds
         note = orgjobs.pending_note(project.paths.common_dir, env.name)
-        return Settled((note,) if note else ())
+        pending = orgjobs.read(project.paths.common_dir, env.name)
+        return Settled((note,) if note else (), _event_components(pending.event if pending else {}))
     settled = orgjobs.settle(project.root, env, "compare")
     if settled is None:
         return Settled()
-    done: frozenset[str] = frozenset()
-    if settled.record is not None:
-        event = settled.record.event
-        deleted = event.details.get("deleted") or ()
-        done = frozenset([*event.components, *(str(c) for c in deleted)])
+    done = _event_components(settled.record.event.to_json()) if settled.record else frozenset()
     return Settled((settled.message,), done)
+
+
+def _event_components(event: Mapping[str, Any]) -> frozenset[str]:
+    """The components an event (as journaled: `Event.to_json`) deployed or deleted."""
+    details = event.get("details") or {}
+    return frozenset(
+        [
+            *(str(c) for c in event.get("components") or ()),
+            *(str(c) for c in details.get("deleted") or ()),
+        ]
+    )
 
 
 def plan_deploy(
