@@ -104,7 +104,8 @@ def status(result: Mapping[str, Any]) -> str:
                 count += f" (+{len(ignored)} ignored)"
             comps = str(len(env.get("componentsBehind") or []))
         last = env.get("lastSync") or {}
-        when = f"{str(last.get('when', ''))[:16]} {last.get('kind', '')}".strip() if last else ""
+        who = str(last.get("who") or "").split(" <")[0]  # the name, as the terminal shows it
+        when = f"{str(last.get('when', ''))[:16]} {who}".strip() if last else ""
         rows.append(
             [
                 f"**{env['name']}**" if env.get("deploymentsBehind") else env["name"],
@@ -198,11 +199,54 @@ def deploy(result: Mapping[str, Any]) -> str:
                 ("Deletion validated" if checked else "Deleted") if done else "To delete",
                 list(deleted),
             ),
+            tests(plan.get("testPlan")),
             _org_changes(result),
             _warnings([*plan.get("warnings", []), *result.get("warnings", [])]),
             _recorded(result),
         ]
     )
+
+
+def tests(test_plan: object) -> str:
+    """The tests a deployment runs and, with `--tests auto`, why: each test with the chain of
+    references that picked it, each deployed component with the tests that reach it."""
+    if not isinstance(test_plan, Mapping):
+        return ""
+    selection = test_plan.get("selection")
+    names = list(test_plan.get("tests") or [])
+    head = (
+        f"**Tests: {test_plan.get('level')}** ({test_plan.get('mode')}, {test_plan.get('source')})"
+    )
+    parts = [head]
+    if isinstance(selection, Mapping):
+        classes = f"{len(names)} test class{'' if len(names) == 1 else 'es'}"
+        parts[0] += (
+            f": {classes} of {selection.get('localTests')} local "
+            f"(references followed {selection.get('depth')} deep)"
+        )
+        picked = [
+            [code(p.get("test")), "<br>".join(str(w.get("text")) for w in p.get("why", []))]
+            for p in selection.get("selected", [])
+        ]
+        if picked:
+            parts.append(table(["test class", "why"], picked))
+        reached = [
+            [
+                code(t.get("component")),
+                t.get("why"),
+                ", ".join(t.get("tests", [])) or ("**none**" if t.get("needsCoverage") else "-"),
+            ]
+            for t in selection.get("targets", [])
+        ]
+        if reached:
+            parts.append(table(["deployed or affected", "why", "reached by"], reached))
+        uncovered = list(selection.get("uncovered") or [])
+        if uncovered:
+            parts.append(f"{FAILED} reached by no test: " + ", ".join(code(c) for c in uncovered))
+    elif names:
+        parts.append(", ".join(code(n) for n in names))
+    parts += [f"{WARNING} {n}" for n in test_plan.get("notes", [])]
+    return "\n\n".join(parts)
 
 
 def pull_upstream(result: Mapping[str, Any]) -> str:
@@ -333,7 +377,7 @@ def compare(result: Mapping[str, Any]) -> str:
     ]
     counts = (
         f"{len(only_a)} only in A, {len(only_b)} only in B, {len(different)} different, "
-        f"{result.get('same', 0)} the same ({len(result.get('types') or [])} types)"
+        f"{result.get('same', 0)} the same ({plural(len(result.get('types') or []), 'type')})"
     )
     diffs = [
         f"**{code(name)}**\n\n```diff\n{text.rstrip()}\n```" if text.strip() else ""
@@ -353,6 +397,10 @@ def compare(result: Mapping[str, Any]) -> str:
         plan = result["plan"]
         parts.append(components(f"Would deploy to {plan.get('env')}", plan.get("deploy") or []))
         parts.append(components(f"Would delete in {plan.get('env')}", plan.get("delete") or []))
+    if isinstance(result.get("plan"), Mapping):
+        plan = result["plan"]
+        done = plan.get("done") or []
+        parts.append(components(f"Deployed to {plan.get('env')} by a killed run's job", done))
     return document(parts)
 
 
@@ -374,6 +422,7 @@ def failure(command: str, name: str, message: str, data: Mapping[str, Any]) -> s
     envs = data.get("envs") or data.get("done") or []
     if envs and isinstance(envs, list):
         parts.append(_walk_table(envs))
+    parts.append(tests(data.get("tests")))
     return document(parts)
 
 
