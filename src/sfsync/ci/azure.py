@@ -6,6 +6,10 @@ jobs are a matrix read at run time from the `sandboxes` job's output (built from
 `sfsync status --json`). Reports go to the run's summary page (`task.uploadsummary`). The
 checkout keeps its credentials so back-promote can push: give the project's build service
 Contribute rights on the repository.
+
+The nightly's drift legs publish their results as pipeline artifacts; the `dashboard` job
+downloads them, writes the site (`sfsync report`) and publishes it as the pipeline artifact
+`sfsync-dashboard`.
 """
 
 from __future__ import annotations
@@ -184,12 +188,48 @@ def _pipeline(plan: model.CiPlan) -> dict[str, Any]:
                     "script": script(
                         [
                             'sfsync ci login --env "$SFSYNC_ENV"',
-                            'sfsync drift --env "$SFSYNC_ENV" --format markdown '
-                            '> "sfsync-drift-$SFSYNC_ENV.md"',
+                            'sfsync drift --env "$SFSYNC_ENV" '
+                            f'--json-file "{model.DRIFT_DIR}/$SFSYNC_ENV.json" '
+                            '--format markdown > "sfsync-drift-$SFSYNC_ENV.md"',
                         ]
                     ),
                     "displayName": "Compare the org with its branch",
                     "env": _env(plan, tuple(e.name for e in plan.envs)),
+                },
+                {
+                    "task": "PublishPipelineArtifact@1",
+                    "displayName": "Keep the drift result for the dashboard",
+                    "condition": "succeededOrFailed()",
+                    "inputs": {
+                        "targetPath": f"{model.DRIFT_DIR}",
+                        "artifact": "sfsync-drift-$(System.JobPositionInPhase)",
+                    },
+                },
+            ],
+        }
+    )
+    jobs.append(
+        {
+            "job": "dashboard",
+            "displayName": "dashboard",
+            "dependsOn": ["backup", "drift"],
+            "condition": f"and(not(canceled()), {nightly})",
+            "steps": [
+                *_setup(plan),
+                {
+                    "task": "DownloadPipelineArtifact@2",
+                    "displayName": "Drift results",
+                    "inputs": {
+                        "buildType": "current",
+                        "itemPattern": "sfsync-drift-*/**",
+                        "targetPath": f"{model.DRIFT_DIR}",
+                    },
+                },
+                {"script": script(plan.dashboard()), "displayName": "Write the dashboard"},
+                {
+                    "task": "PublishPipelineArtifact@1",
+                    "displayName": "Publish the dashboard",
+                    "inputs": {"targetPath": model.SITE_DIR, "artifact": "sfsync-dashboard"},
                 },
             ],
         }

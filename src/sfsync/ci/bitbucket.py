@@ -7,10 +7,15 @@ destination branch; the destination picks the env), and a custom `sfsync-nightly
 to schedule in Repository settings > Pipelines > Schedules. Repository variables reach the
 steps as environment variables: mark the secrets secured. Pipelines can push to their own
 repository, which back-promote needs.
+
+The nightly ends with the dashboard (`sfsync report`, its `public/` kept as an artifact).
+Bitbucket runs no step after a failed one, so a drift step passes when the only news is a
+drift (exit 1) and the dashboard step, after writing the site, fails when any env drifted.
 """
 
 from __future__ import annotations
 
+import shlex
 from typing import Any
 
 from sfsync.ci import model
@@ -19,6 +24,14 @@ from sfsync.ci.yamltext import dump, script
 FILE = "bitbucket-pipelines.yml"
 NIGHTLY = "sfsync-nightly"
 REPORTS = ["sfsync-*.md"]
+DRIFTED = (
+    "import json, pathlib, sys\n"
+    "found = [p.stem for p in sorted(pathlib.Path(sys.argv[1]).glob('*.json'))\n"
+    "         if json.loads(p.read_text()).get('status') == 1]\n"
+    "if found:\n"
+    "    sys.exit('drift in ' + ', '.join(found) + ': see the drift steps and the dashboard')\n"
+)
+"""Fails (exit 1) when a drift result in the directory says the org drifted."""
 
 
 def files(plan: model.CiPlan) -> dict[str, str]:
@@ -35,8 +48,16 @@ def _setup(plan: model.CiPlan) -> list[str]:
     ]
 
 
-def _step(name: str, lines: list[str], plan: model.CiPlan) -> dict[str, Any]:
-    return {"step": {"name": name, "script": [*_setup(plan), *lines], "artifacts": REPORTS}}
+def _step(
+    name: str, lines: list[str], plan: model.CiPlan, artifacts: list[str] | None = None
+) -> dict[str, Any]:
+    return {
+        "step": {
+            "name": name,
+            "script": [*_setup(plan), *lines],
+            "artifacts": artifacts or REPORTS,
+        }
+    }
 
 
 def _parallel(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -86,12 +107,23 @@ def _pipeline(plan: model.CiPlan) -> dict[str, Any]:
             f"drift of {e.name}",
             [
                 plan.login_command((e.name,)),
-                f"sfsync drift --env {e.name} --format markdown > sfsync-drift-{e.name}.md",
+                # exit 1 (drift found) lets the dashboard step run; it fails the run after
+                f"{plan.drift(e)} || [ $? -eq 1 ]",
             ],
             plan,
+            [*REPORTS, f"{model.DRIFT_DIR}/**"],
         )
         for e in plan.envs
     ]
+    dashboard = _step(
+        "dashboard",
+        [
+            *plan.dashboard(),
+            "python3 -c " + shlex.quote(DRIFTED) + f" {model.DRIFT_DIR}",
+        ],
+        plan,
+        [f"{model.SITE_DIR}/**"],
+    )
     backup = _step(
         f"backup {plan.top.name}", [plan.login_command((plan.top.name,)), plan.backup()], plan
     )
@@ -102,6 +134,6 @@ def _pipeline(plan: model.CiPlan) -> dict[str, Any]:
         "pipelines": {
             "branches": branches,
             "pull-requests": {"**": [validate]},
-            "custom": {NIGHTLY: [backup, *_parallel(drift)]},
+            "custom": {NIGHTLY: [backup, *_parallel(drift), dashboard]},
         },
     }

@@ -7,6 +7,10 @@ merges back needs a token with write access in `SFSYNC_GIT_TOKEN` (a project acc
 the job token cannot push); the merge request note needs `SFSYNC_GITLAB_TOKEN` (api scope),
 otherwise the report is only kept as an artifact. CI/CD variables reach the jobs as
 environment variables: mark the secrets masked and protected.
+
+The nightly's `pages` job (stage `publish`, run whatever the drift jobs found) writes the
+dashboard into `public/` from the refs and the drift jobs' results (artifacts of the stage
+before): GitLab Pages publishes a `pages` job's `public/` artifact.
 """
 
 from __future__ import annotations
@@ -65,7 +69,7 @@ def _pipeline(plan: model.CiPlan) -> dict[str, Any]:
                 {"if": f"{PUSH} && $CI_COMMIT_BRANCH =~ /^({branches})$/"},
             ]
         },
-        "stages": ["deploy", "sandboxes", "validate", "nightly"],
+        "stages": ["deploy", "sandboxes", "validate", "nightly", "publish"],
         "variables": {
             "GIT_DEPTH": "0",  # whole history: deltas and merges need it
             "SF_DISABLE_AUTOUPDATE": "true",
@@ -116,8 +120,15 @@ def _pipeline(plan: model.CiPlan) -> dict[str, Any]:
         "parallel": {"matrix": [{"SFSYNC_ENV": [e.name for e in plan.envs]}]},
         "script": [
             'sfsync ci login --env "$SFSYNC_ENV"',
-            'sfsync drift --env "$SFSYNC_ENV" --format markdown > "sfsync-drift-$SFSYNC_ENV.md"',
+            f'sfsync drift --env "$SFSYNC_ENV" --json-file "{model.DRIFT_DIR}/$SFSYNC_ENV.json" '
+            '--format markdown > "sfsync-drift-$SFSYNC_ENV.md"',
         ],
-        "artifacts": REPORTS,
+        "artifacts": {**REPORTS, "paths": [*REPORTS["paths"], f"{model.DRIFT_DIR}/"]},
+    }
+    pipeline["pages"] = {
+        "stage": "publish",
+        "rules": [{"if": SCHEDULE, "when": "always"}],  # a drift found fails its job
+        "script": plan.dashboard(),
+        "artifacts": {"paths": [model.SITE_DIR], "expire_in": "30 days"},
     }
     return pipeline
