@@ -6,7 +6,7 @@ checked commit links (`sfsync.pipeline.weblinks`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sfsync.cli.html.style import STATUS_WORDS
 from sfsync.cli.html.text import esc, plural, short
@@ -43,6 +43,9 @@ class Site:
     board: Dashboard
     env_pages: dict[str, str]
     component_pages: dict[str, str]
+    rendered: dict[tuple[str, str, bool, str | None], str] = field(default_factory=dict)
+    """Events already rendered (commit, root, env named, component): each page that
+    shows an event shows the same HTML."""
 
     def commit(self, sha: str | None, root: str = "") -> str:
         """A commit id, linked to the git host when the remote is a known one."""
@@ -68,14 +71,28 @@ def badge(status: str) -> str:
     return f'<span class="badge b-{status}">{esc(STATUS_WORDS[status])}</span>'
 
 
-def event_item(s: Site, e: EventView, root: str, *, env: bool = False) -> str:
-    """One event as a timeline entry (`env`: name the env too)."""
+def event_item(
+    s: Site, e: EventView, root: str, *, env: bool = False, component: str | None = None
+) -> str:
+    """One event as a timeline entry (`env`: name the env too; `component`: see
+    `event_text`)."""
     css = "failed" if e.kind == "release" else "event"
-    return f'<li class="{css}">{event_text(s, e, root, env=env)}</li>'
+    return f'<li class="{css}">{event_text(s, e, root, env=env, component=component)}</li>'
 
 
-def event_text(s: Site, e: EventView, root: str, *, env: bool = False) -> str:
-    """One event: when, what, who, the commits, its summary and components."""
+def event_text(
+    s: Site, e: EventView, root: str, *, env: bool = False, component: str | None = None
+) -> str:
+    """One event: when, what, who, the commits, its summary and components (`component`:
+    on that component's page, what the event did to it instead of its whole list)."""
+    key = (e.commit, root, env, component)
+    done = s.rendered.get(key)
+    if done is None:
+        done = s.rendered[key] = _event_text(s, e, root, env, component)
+    return done
+
+
+def _event_text(s: Site, e: EventView, root: str, env: bool, component: str | None) -> str:
     kind = KIND_WORDS.get(e.kind, e.kind)
     span = ""
     if e.to_sha and e.from_sha:
@@ -90,6 +107,12 @@ def event_text(s: Site, e: EventView, root: str, *, env: bool = False) -> str:
         parts.append(f"<br>{esc(e.summary)}")
     if e.job:
         parts.append(f' <span class="muted">(job <code>{esc(e.job, 40)}</code>)</span>')
+    if component is not None:
+        what = "deleted" if component in e.deleted else "deployed"
+        others = len(set(e.components) | set(e.deleted)) - 1
+        more = f" with {plural(others, 'other component')}" if others > 0 else ""
+        parts.append(f"<br>{what} here{more}")
+        return "".join(parts)
     if e.components:
         parts.append(f"<br>{component_details(s, e.components, root)}")
     if e.deleted:

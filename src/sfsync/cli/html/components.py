@@ -66,7 +66,7 @@ def component_body(s: Site, c: ComponentHistory) -> str:
     root = "../"
     latest: dict[str, str] = {}
     for event in c.events:  # newest first
-        latest.setdefault(event.env, event_text(s, event, root))
+        latest.setdefault(event.env, event_text(s, event, root, component=c.name))
     rows = []
     behind = set(c.behind_in)
     for env in s.board.envs:
@@ -78,7 +78,9 @@ def component_body(s: Site, c: ComponentHistory) -> str:
             f'<tr><th scope="row">{s.env_link(env.name, root)}</th><td>{state}</td>'
             f"<td>{last or '-'}</td></tr>"
         )
-    items = "".join(event_item(s, e, root, env=True) for e in c.events[:HISTORY_SHOWN])
+    items = "".join(
+        event_item(s, e, root, env=True, component=c.name) for e in c.events[:HISTORY_SHOWN]
+    )
     more = len(c.events) - HISTORY_SHOWN
     note = f"<p>… and {more} older events.</p>" if more > 0 else ""
     return (

@@ -40,8 +40,8 @@ def svg(board: Dashboard, href: dict[str, str]) -> str:
         "the top one first</title>"
         f'<desc id="graph-desc">{esc(description, None)}</desc>'
         "<defs>"
-        '<marker id="arrowhead" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
-        'markerHeight="7" orient="auto-start-reverse">'
+        '<marker id="arrowhead" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="9" '
+        'markerHeight="9" markerUnits="userSpaceOnUse" orient="auto-start-reverse">'
         '<path d="M0 0L10 5L0 10z" fill="#57606a"/></marker>'
         "</defs>"
         f'<g class="arrows">{"".join(arrows)}</g>'

@@ -12,6 +12,7 @@ ever becomes a URL scheme, a style or a script: links are the site's own file na
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import re
@@ -36,7 +37,13 @@ def clean(value: object) -> str:
 
 def esc(value: object, limit: int | None = LONG) -> str:
     """`value` for a page (text or an attribute value), cut to `limit` characters."""
-    text = clean(value)
+    return _esc(str(value), limit)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _esc(text: str, limit: int | None) -> str:
+    # a site shows the same names, shas and people thousands of times: each is cleaned once
+    text = clean(text)
     if limit is not None and len(text) > limit:
         text = text[: limit - 1] + "…"
     return html.escape(text, quote=True)
