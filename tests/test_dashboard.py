@@ -297,3 +297,17 @@ def test_the_writer_never_replaces_a_file_sfsync_did_not_write(tmp_path: Path) -
     with pytest.raises(UsageError, match="symbolic link"):
         site.write(out, first, record, force=True)
     assert list(elsewhere.iterdir()) == []
+
+
+def test_open_hands_the_index_to_the_browser(
+    built: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    import webbrowser
+
+    opened: list[str] = []
+    monkeypatch.setattr(webbrowser, "open", lambda url: opened.append(url) or False)
+    code, doc = run(built.admin, monkeypatch, capsys, "report", "--html", str(tmp_path / "s"),
+                    "--open")  # fmt: skip
+    assert code == 0 and opened == [(tmp_path / "s").resolve().joinpath("index.html").as_uri()]
+    assert doc["result"]["opened"] is False
+    assert any("could not start a browser" in w for w in doc["result"]["warnings"])

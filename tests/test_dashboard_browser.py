@@ -248,3 +248,18 @@ def test_the_pages_fit_a_phone(browser: Any, site: dict[str, Any]) -> None:
         assert wide <= 375, (path, wide)  # wide tables and the graph scroll in their box
         assert page.locator("h1").is_visible()
     context.close()
+
+
+@pytest.mark.parametrize(
+    ("ci", "outcome"),
+    [
+        pytest.param("true", pytest.fail.Exception, id="in-CI-it-fails"),
+        pytest.param("", pytest.skip.Exception, id="elsewhere-it-skips"),
+    ],
+)
+def test_without_chromium_the_tests_skip_except_in_ci(
+    monkeypatch: pytest.MonkeyPatch, ci: str, outcome: type[BaseException]
+) -> None:
+    monkeypatch.setenv("CI", ci)
+    with pytest.raises(outcome, match="Chromium is not installed"):
+        _unavailable("Chromium is not installed: apt-get install -y chromium")
