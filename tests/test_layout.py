@@ -37,7 +37,7 @@ ALLOWED: dict[str, set[str]] = {
     "cli": {"errors"},
     "reports": {"errors"},  # markdown from the commands' JSON results
     "notify": {"errors"},  # Slack / Teams webhook messages
-    "ci": {"errors", "pipeline", "__init__"},  # CI pipeline files, from sfsync.yml
+    "ci": {"errors", "git", "pipeline", "__init__"},  # CI files from sfsync.yml; git: ref rules
     "crash": {"errors", "__init__", "git", "org"},  # lazily, for the tool versions
     "app": {"errors", "cli", "crash", "__init__", "reports"},  # commands: by name, when run
     "__main__": {"app", "hooks"},
