@@ -145,12 +145,13 @@ def gitlab_variables(block: Mapping[str, Any], env: Mapping[str, str]) -> dict[s
         else:
             raw, expand = str(spec), True
         if expand:
-            lookup = {**env, **out}
-            raw = re.sub(
-                r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?", lambda m: lookup.get(m.group(1), ""), raw
-            )
+            raw = _expand(raw, {**env, **out})
         out[name] = raw
     return out
+
+
+def _expand(raw: str, lookup: Mapping[str, str]) -> str:
+    return re.sub(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?", lambda m: lookup.get(m.group(1), ""), raw)
 
 
 # --- Azure Pipelines ------------------------------------------------------------------------
