@@ -47,6 +47,9 @@ environments:
   dev1: {org: ana-dev, upstream: prod}
 """,
 }
+SPEC = "sfsync==1.2.0"  # what `sfsync ci init` would choose for an install from an index
+PIN = ("--sfsync-spec", SPEC)
+
 SCHEMAS = {
     "github": "vendor.github-workflows",
     "gitlab": "vendor.gitlab-ci",
@@ -76,7 +79,7 @@ def generated(tmp_path: Path, provider: str) -> list[Path]:
     for name, text in CONFIGS.items():
         for login in model.LOGINS:
             root = tmp_path / f"{name}-{login}"
-            files = generate.files(load_config(root, text), provider, login=login)
+            files = generate.files(load_config(root, text), provider, login=login, sfsync_spec=SPEC)
             paths += generate.write(root, files, force=False)
     return paths
 
@@ -145,7 +148,9 @@ def test_github_workflows_pass_actionlint(tmp_path: Path) -> None:
 
 
 def workflow(tmp_path: Path, name: str = "full", login: str = "sfdx-url") -> dict[str, Any]:
-    files = generate.files(load_config(tmp_path, CONFIGS[name]), "github", login=login)
+    files = generate.files(
+        load_config(tmp_path, CONFIGS[name]), "github", login=login, sfsync_spec=SPEC
+    )
     data: dict[str, Any] = yaml.safe_load(files[".github/workflows/sfsync.yml"])
     return data
 
@@ -198,7 +203,7 @@ def test_github_jobs_do_what_the_issue_asks(tmp_path: Path) -> None:
 
 
 def test_the_nightly_backs_up_production_and_checks_drift(tmp_path: Path) -> None:
-    files = generate.files(load_config(tmp_path, CONFIGS["full"]), "github")
+    files = generate.files(load_config(tmp_path, CONFIGS["full"]), "github", sfsync_spec=SPEC)
     nightly = yaml.safe_load(files[".github/workflows/sfsync-nightly.yml"])
     assert nightly["on"]["schedule"] == [{"cron": model.NIGHTLY_CRON}]
     assert nightly["jobs"]["backup"]["env"]["SFSYNC_ENV"] == "prod"
@@ -219,7 +224,8 @@ def test_jwt_logins_reference_the_key_and_the_client_ids(tmp_path: Path) -> None
 def test_other_providers_run_the_same_commands(tmp_path: Path) -> None:
     config = load_config(tmp_path, CONFIGS["full"])
     texts = {
-        p: "\n".join(generate.files(config, p).values()) for p in ("gitlab", "azure", "bitbucket")
+        p: "\n".join(generate.files(config, p, sfsync_spec=SPEC).values())
+        for p in ("gitlab", "azure", "bitbucket")
     }
     for provider, text in texts.items():
         for needle in (
@@ -279,13 +285,15 @@ def repo(tmp_path: Path) -> Path:
 def test_ci_init_writes_once_then_needs_force(
     repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
 ) -> None:
-    code, out = ci_run(repo, monkeypatch, capsys, "ci", "init", "--provider", "gitlab", "--dry-run")
+    code, out = ci_run(
+        repo, monkeypatch, capsys, "ci", "init", "--provider", "gitlab", "--dry-run", *PIN
+    )
     assert code == 0 and out["result"]["written"] == []
     assert not (repo / ".gitlab-ci.yml").exists()
-    code, out = ci_run(repo, monkeypatch, capsys, "ci", "init", "--provider", "gitlab")
+    code, out = ci_run(repo, monkeypatch, capsys, "ci", "init", "--provider", "gitlab", *PIN)
     assert code == 0 and (repo / ".gitlab-ci.yml").is_file()
     assert "SFSYNC_AUTH_URL_DEV_2" in out["result"]["secrets"]
-    code, out = ci_run(repo, monkeypatch, capsys, "ci", "init", "--provider", "gitlab")
+    code, out = ci_run(repo, monkeypatch, capsys, "ci", "init", "--provider", "gitlab", *PIN)
     assert code == 2 and ".gitlab-ci.yml already exists: pass --force" in out["message"]
     code, out = ci_run(repo, monkeypatch, capsys, "ci", "init", "--provider", "jenkins")
     assert code == 2 and "github, gitlab, azure, bitbucket" in out["message"]

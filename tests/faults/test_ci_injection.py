@@ -411,14 +411,14 @@ def test_azure_conditions_and_scripts_hold_against_hostile_names(
 def test_github_refuses_a_branch_filter_it_cannot_escape(tmp_path: Path) -> None:
     names = [*SHELL[:3], ("rel", "${{github.token}}")]
     with pytest.raises(UsageError, match="GitHub reads as an expression in a branch filter"):
-        generate.files(hostile(tmp_path / "repo", names, SANDBOX), "github")
+        generate.files(hostile(tmp_path / "repo", names, SANDBOX), "github", sfsync_spec=SPEC)
 
 
 def test_azure_refuses_a_name_it_cannot_escape(tmp_path: Path) -> None:
     for names, spec in ((SHELL, None), (AZURE, "sfsync==$(System.AccessToken)")):
         config = hostile(tmp_path / "repo", names, AZURE_SANDBOX)
         with pytest.raises(UsageError, match=r"holds a '\$', which Azure Pipelines expands"):
-            generate.files(config, "azure", sfsync_spec=spec)
+            generate.files(config, "azure", sfsync_spec=spec or "sfsync==1.2.0")
 
 
 def test_bitbucket_pipelines_and_scripts_hold_against_hostile_names(
@@ -462,7 +462,7 @@ def test_bitbucket_pipelines_and_scripts_hold_against_hostile_names(
 def test_bitbucket_refuses_a_branch_its_globs_cannot_match(tmp_path: Path) -> None:
     config = hostile(tmp_path / "repo", SHELL, SANDBOX)  # `x)touch${IFS}...`: braces
     with pytest.raises(UsageError, match="holds a glob character"):
-        generate.files(config, "bitbucket")
+        generate.files(config, "bitbucket", sfsync_spec=SPEC)
 
 
 def test_a_name_git_refuses_is_refused_by_every_generator(tmp_path: Path) -> None:
@@ -470,7 +470,7 @@ def test_a_name_git_refuses_is_refused_by_every_generator(tmp_path: Path) -> Non
     config = hostile(tmp_path / "repo", names, "dev1")
     for provider in generate.PROVIDERS:
         with pytest.raises(UsageError, match="branch 'a b': it contains U\\+0020"):
-            generate.files(config, provider)
+            generate.files(config, provider, sfsync_spec="sfsync==1.2.0")
 
 
 def test_envs_sharing_a_secret_are_refused_by_every_generator(tmp_path: Path) -> None:
@@ -478,7 +478,7 @@ def test_envs_sharing_a_secret_are_refused_by_every_generator(tmp_path: Path) ->
     config = hostile(tmp_path / "repo", names, "dev1")
     for provider in generate.PROVIDERS:
         with pytest.raises(UsageError, match="would share the secret SFSYNC_AUTH_URL_INT"):
-            generate.files(config, provider)
+            generate.files(config, provider, sfsync_spec="sfsync==1.2.0")
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,6 @@
 """The provider table, and writing a provider's files into the repository.
 
-files = generate.files(config, "github", login="sfdx-url", sfsync_spec=None)
+files = generate.files(config, "github", login="sfdx-url", sfsync_spec="sfsync==1.2.0")
 written = generate.write(root, files, force=False)   # UsageError over an existing file
 """
 
@@ -24,17 +24,23 @@ PROVIDERS: dict[str, Callable[[model.CiPlan], dict[str, str]]] = {
 
 
 def files(
-    config: Config, provider: str, *, login: str = "sfdx-url", sfsync_spec: str | None = None
+    config: Config, provider: str, *, login: str = "sfdx-url", sfsync_spec: str
 ) -> dict[str, str]:
-    """The provider's files for `config`'s pipeline: {path relative to the repository: text}."""
-    if provider not in PROVIDERS:
-        raise UsageError(f"--provider {provider}: use one of {', '.join(PROVIDERS)}")
-    if login not in model.LOGINS:
-        raise UsageError(f"--login {login}: use one of {', '.join(model.LOGINS)}")
+    """The provider's files for `config`'s pipeline: {path relative to the repository: text};
+    the jobs pip-install `sfsync_spec` (see `sfsync.ci.install`)."""
+    check(provider, login)
     the_plan = model.plan(config, login=login, sfsync_spec=sfsync_spec)
     if not the_plan.envs:
         raise UsageError("sfsync.yml has no environment with a branch: nothing to deploy from CI")
     return PROVIDERS[provider](the_plan)
+
+
+def check(provider: str, login: str) -> None:
+    """UsageError for a provider or login method sfsync does not write."""
+    if provider not in PROVIDERS:
+        raise UsageError(f"--provider {provider}: use one of {', '.join(PROVIDERS)}")
+    if login not in model.LOGINS:
+        raise UsageError(f"--login {login}: use one of {', '.join(model.LOGINS)}")
 
 
 def write(root: Path, generated: Mapping[str, str], *, force: bool) -> list[Path]:

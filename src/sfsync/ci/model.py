@@ -151,7 +151,7 @@ class CiPlan:
     # --- the commands ----------------------------------------------------------------------
 
     def install(self) -> list[str]:
-        """sfsync (what `sfsync ci init` chose: see `spec_source`) and the sf CLI sfsync is
+        """sfsync (what `sfsync ci init` chose: `sfsync.ci.install`) and the sf CLI sfsync is
         tested with."""
         return [
             f'python -m pip install --quiet "${SPEC_VAR}"',
@@ -285,7 +285,7 @@ class CiPlan:
         return lines
 
 
-def plan(config: Config, *, login: str = "sfdx-url", sfsync_spec: str | None = None) -> CiPlan:
+def plan(config: Config, *, login: str = "sfdx-url", sfsync_spec: str) -> CiPlan:
     """The CI model of `config`'s pipeline; UsageError for names no CI file can carry."""
     ordered = config.pipeline()
     branch_envs = [e for e in ordered if e.branch is not None]
@@ -312,7 +312,7 @@ def plan(config: Config, *, login: str = "sfdx-url", sfsync_spec: str | None = N
         envs=tuple(envs),
         sandboxes=sandboxes,
         login=login,
-        sfsync_spec=sfsync_spec or f"sfsync=={__version__}",
+        sfsync_spec=sfsync_spec,
         remote=config.remote,
         webhook_env=config.notify.url_env if config.notify else None,
     )
