@@ -63,7 +63,7 @@ ROWS = [
         f"sfsync @ git+https://git.example.invalid/team/sfsync.git@{SHA}",
         "the git URL and commit pip installed from",
         id="git-url",
-    ),  # fmt: skip
+    ),
     pytest.param(
         {
             "url": "https://deploy:ghp_t0ken@git.example.invalid/team/sfsync.git",
@@ -72,7 +72,7 @@ ROWS = [
         f"sfsync @ git+https://git.example.invalid/team/sfsync.git@{SHA}",
         "the git URL and commit pip installed from",
         id="git-url-with-a-token",
-    ),  # fmt: skip
+    ),
     pytest.param(
         {
             "url": "ssh://git@git.example.invalid/team/sfsync.git",
@@ -81,7 +81,7 @@ ROWS = [
         f"sfsync @ git+ssh://git@git.example.invalid/team/sfsync.git@{SHA}",
         "the git URL and commit pip installed from",
         id="git-ssh",
-    ),  # fmt: skip
+    ),
     pytest.param(
         {
             "url": "https://files.example.invalid/sfsync-2.3.1.tar.gz",
@@ -90,7 +90,7 @@ ROWS = [
         "sfsync @ https://files.example.invalid/sfsync-2.3.1.tar.gz#sha256=" + "ab" * 32,
         "the archive URL pip installed from",
         id="archive-url",
-    ),  # fmt: skip
+    ),
 ]
 
 
