@@ -6,13 +6,12 @@ written = generate.write(root, files, force=False)   # UsageError over an existi
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from sfsync.ci import azure, bitbucket, github, gitlab, model
 from sfsync.errors import UsageError
+from sfsync.pipeline import files as files_
 from sfsync.pipeline.config import Config
 
 PROVIDERS: dict[str, Callable[[model.CiPlan], dict[str, str]]] = {
@@ -52,8 +51,5 @@ def write(root: Path, generated: Mapping[str, str], *, force: bool) -> list[Path
         raise UsageError(f"{names} already exists: pass --force to replace it")
     for path, text in targets.items():
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
+        files_.replace(path, text.encode("utf-8"))
     return list(targets)

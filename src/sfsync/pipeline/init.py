@@ -18,14 +18,13 @@ said in `notes` and left as a placeholder to edit.
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from sfsync.errors import UsageError
+from sfsync.pipeline import files
 from sfsync.pipeline.config import CONFIG_FILE, SCHEMA_PATH
 
 SCHEMA_COPY = ".sfsync/sfsync.schema.json"
@@ -299,11 +298,4 @@ def _pad(value: str, width: int) -> str:
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    files.replace(path, data)
