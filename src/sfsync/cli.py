@@ -158,14 +158,26 @@ def failure(json_mode: bool, status: int, name: str, message: str, data: dict[st
 
 
 def stderr_console() -> Console:
-    """A rich console on stderr, without syntax highlighting or hard wrapping."""
-    from rich.console import Console
-
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+    """A rich console on stderr, without syntax highlighting or hard wrapping (see
+    `safe_console`)."""
+    return safe_console(stderr=True)
 
 
 def stdout_console() -> Console:
-    """A rich console on stdout, without syntax highlighting or hard wrapping."""
+    """A rich console on stdout, without syntax highlighting or hard wrapping (see
+    `safe_console`)."""
+    return safe_console(stderr=False)
+
+
+def safe_console(*, stderr: bool) -> Console:
+    """A console for text from git and orgs: every string it draws (a line, a table cell)
+    loses its terminal control first (`errors.printable`: OSC 52 clipboard writes, window
+    titles, screen clears), and markup is off unless a call asks for it (`markup=True`, with
+    the data in it escaped): a subject holding `[link=...]` stays text."""
     from rich.console import Console
 
-    return Console(highlight=False, soft_wrap=True)
+    class _SafeConsole(Console):
+        def render_str(self, text: str, **options: Any) -> Any:
+            return super().render_str(printable(text), **options)
+
+    return _SafeConsole(stderr=stderr, highlight=False, soft_wrap=True, markup=False)

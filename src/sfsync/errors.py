@@ -132,7 +132,12 @@ _ESCAPES = re.compile(
     r"|\x9b[0-?]*[ -/]*[@-~]"
     r"|\x1b[ -/]*[0-~]"  # two-character escapes
 )
-_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# ... and the invisible characters that reorder what a terminal shows (bidirectional
+# overrides and isolates: "Trojan Source", CVE-2021-42574).
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_BREAKS = re.compile(r"\r\n|[\n\r\x85\u2028\u2029]")
+SHOWN_CHARACTERS = 200
+"""Where `one_line` cuts text from git or an org (a commit subject can be 200,000 long)."""
 
 
 def printable(text: str) -> str:
@@ -141,6 +146,15 @@ def printable(text: str) -> str:
     if text.isprintable():
         return text
     return _CONTROLS.sub("", _ESCAPES.sub("", text))
+
+
+def one_line(text: str, limit: int = SHOWN_CHARACTERS) -> str:
+    """Text from git or an org (a commit subject, a file or user name) for one line of a
+    terminal: `printable`, line breaks shown as `\\n`, at most `limit` characters."""
+    shown = printable(_BREAKS.sub("\\\\n", text)) if not text.isprintable() else text
+    if len(shown) > limit:
+        return shown[: limit - 3] + "..."
+    return shown
 
 
 def printable_data(value: object) -> object:

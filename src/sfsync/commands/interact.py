@@ -69,10 +69,10 @@ def deploy_progress(output: Output, env: str) -> Iterator[Callable[[sf.Progress]
         yield line
         return
     columns = (
-        TextColumn("[bold]{task.description}"),
+        TextColumn("{task.description}", style="bold", markup=False),
         BarColumn(),
         MofNCompleteColumn(),
-        TextColumn("{task.fields[status]}"),
+        TextColumn("{task.fields[status]}", markup=False),
         TimeElapsedColumn(),
     )
     with Progress(*columns, console=output.err, transient=True) as bar:

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from sfsync.errors import EXIT_NO, EXIT_OK, SfsyncError, UsageError
+from sfsync.errors import EXIT_NO, EXIT_OK, SfsyncError, UsageError, one_line, printable
 from sfsync.git import repo as gitrepo
 from sfsync.git import state
 from sfsync.pipeline import behind as behind_mod
@@ -240,25 +240,32 @@ def headline(env: str, b: Behind) -> str:
 
 
 def render(result: CheckResult, stream: TextIO) -> None:
-    """The plain-text report of a check (for the hook's stderr)."""
+    """The plain-text report of a check (for the hook's stderr). Text from git (subjects,
+    author names, paths) is shown without terminal control and cut at a line's length."""
     b = result.behind
     if b is None or result.env is None:
         if result.note:
-            print(f"sfsync: {result.note}", file=stream)
+            print(f"sfsync: {printable(result.note)}", file=stream)
         return
     if result.note:
-        print(f"sfsync: {result.note}", file=stream)
+        print(f"sfsync: {printable(result.note)}", file=stream)
     if b.count == 0:
         return
     prefix = "" if result.blocked else "sfsync: warning: "
     print(f"{prefix}{headline(result.env, b)}:", file=stream)
     for d in b.deployments[:SHOWN]:
-        print(f"  {d.sha[:7]}  {d.subject}  ({d.author}, {d.date[:10]})", file=stream)
+        author = one_line(d.author, 60)
+        print(f"  {d.sha[:7]}  {one_line(d.subject, 100)}  ({author}, {d.date[:10]})", file=stream)
     if b.count > SHOWN:
         more = b.count - SHOWN
         print(f"  ... and {more} more (sfsync status --env {result.env})", file=stream)
     if result.overlapping:
-        print(f"Your changes touch: {', '.join(result.overlapping)}", file=stream)
+        touched = ", ".join(one_line(c) for c in result.overlapping[:SHOWN])
+        more = len(result.overlapping) - SHOWN
+        print(
+            f"Your changes touch: {touched}" + (f" and {more} more" if more > 0 else ""),
+            file=stream,
+        )
     elif result.policy == "overlap" and b.count > result.max_behind:
         print("None of them touches your changes (hooks.block: overlap).", file=stream)
     elif not result.blocked:
