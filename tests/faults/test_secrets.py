@@ -213,3 +213,20 @@ def test_a_jwt_key_file_is_private_and_removed_when_stopped(
         assert proc.returncode == -signal.SIGTERM
     assert holding(login_env["tmpdir"], "MIIBs3cretkey") == []
     assert sorted(login_env["tmpdir"].iterdir()) == []
+
+
+def test_sfsync_init_never_proposes_envs_sharing_a_secret() -> None:
+    """The sibling in `sfsync init`: sandbox aliases `dev-1`, `dev_1`, `DEV.1` and a
+    300-character one become env names that validate and share no secret name."""
+    from sfsync.pipeline import config_validation, init
+    from sfsync.pipeline.config import secret_key
+
+    aliases = ["dev-1", "dev_1", "DEV.1", "x" * 300]
+    orgs = [init.KnownOrg("admin@acme.com", "prod")] + [
+        init.KnownOrg(f"u{i}@acme.com.sb", alias, sandbox=True) for i, alias in enumerate(aliases)
+    ]
+    proposal = init.propose(orgs, ["main"])
+    names = [e.name for e in proposal.envs]
+    assert len(names) == 5
+    assert len({secret_key(n) for n in names}) == 5, names
+    assert [config_validation.env_name_problem(n) for n in names] == [None] * 5
