@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from sfsync.errors import UsageError, printable, redact
+from sfsync.errors import UsageError, printable, redact, redact_data
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -119,8 +119,8 @@ class Output:
 
 def print_json(obj: dict[str, Any]) -> None:
     """One JSON document on stdout, secrets redacted."""
-    text = json.dumps(obj, indent=2, default=str)
-    sys.stdout.write(redact(text) + "\n")
+    text = json.dumps(redact_data(obj), indent=2, default=str)
+    sys.stdout.write(text + "\n")
     sys.stdout.flush()
 
 

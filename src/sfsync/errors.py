@@ -178,3 +178,16 @@ def redact(text: str) -> str:
     for pattern, replacement in _SECRET_PATTERNS:
         text = pattern.sub(replacement, text)
     return text
+
+
+def redact_data(value: object) -> object:
+    """`redact` applied to every string of a JSON-like document (keys included), before it
+    is serialized: redacting the JSON text could swallow the backslash of an escaped quote
+    after a secret and leave invalid JSON."""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {redact(str(k)): redact_data(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [redact_data(v) for v in value]
+    return value

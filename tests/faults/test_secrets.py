@@ -230,3 +230,25 @@ def test_sfsync_init_never_proposes_envs_sharing_a_secret() -> None:
     assert len(names) == 5
     assert len({secret_key(n) for n in names}) == 5, names
     assert [config_validation.env_name_problem(n) for n in names] == [None] * 5
+
+
+def test_json_output_redacts_a_secret_before_a_quote_and_stays_json(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`--json` redacted its serialized text: `force://...@host"` took the backslash of the
+    escaped quote with it and the output was no JSON at all (seen when sf echoed an auth URL
+    in an error)."""
+    from sfsync.cli import print_json
+
+    secret = "force://PlatformCLI::5Aep861tok3n@127.0.0.1:8443"
+    print_json(
+        {
+            "status": 3,
+            "message": f'sf said: invalid URL "{secret}" (quoted)',
+            "data": {"urls": [f'"{secret}"'], f"key {secret}": 1},
+        }
+    )
+    out = capsys.readouterr().out
+    parsed = json.loads(out)
+    assert "5Aep861tok3n" not in out
+    assert parsed["message"].startswith('sf said: invalid URL "force://<redacted>')
