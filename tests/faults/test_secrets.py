@@ -182,7 +182,7 @@ def test_the_auth_url_reaches_sf_on_standard_input_only(login_env: dict[str, Any
     out, err = proc.communicate()
     assert proc.returncode == 0, out + err
     assert json.loads(out)["result"]["logins"][0]["orgId"] == login_env["org"].org_id
-    assert any("--sfdx-url-stdin" in c for c in seen)
+    assert any("--sfdx-url-file /dev/stdin" in c for c in seen)
     assert not any(login_env["secret"] in c for c in seen)
     assert sorted(login_env["tmpdir"].iterdir()) == []
 

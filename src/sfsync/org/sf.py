@@ -166,17 +166,20 @@ def org_list() -> tuple[KnownOrg, ...]:
 
 
 def login_sfdx_url(alias: str, url: str) -> OrgInfo:
-    """`sf org login sfdx-url` with the auth URL on sf's standard input
-    (`--sfdx-url-stdin`): never an argument, never a file."""
-    args = ("org", "login", "sfdx-url", "--sfdx-url-stdin", "-", "--alias", alias)
-    run = _call(args, org=alias, what="log in", stdin=url + "\n")
-    for _ in range(2):
-        # oclif stops waiting for standard input after 10 ms (@oclif/core parser/parse.js,
-        # readStdin) and then says the flag has no value: a busy machine can be that slow
-        if run.exit_code == 0 or "sfdx-url-stdin expects a value" not in str(run.data):
-            break
-        run = _call(args, org=alias, what="log in", stdin=url + "\n")
-    return _org_info(run, alias, what="log in")
+    """`sf org login sfdx-url` with the auth URL on sf's standard input: never an argument,
+    never a file on disk.
+
+    sf reads it as the file `/dev/stdin` (read to its end), not with `--sfdx-url-stdin`: that
+    flag gives up on standard input after 10 ms (@oclif/core parser/parse.js, `readStdin`)
+    and then logs in with the URL "-", which a busy CI runner can hit. Where there is no
+    `/dev/stdin` (Windows), the flag is the way left."""
+    source = (
+        ("--sfdx-url-file", "/dev/stdin")
+        if os.path.exists("/dev/stdin")
+        else ("--sfdx-url-stdin", "-")
+    )
+    args = ("org", "login", "sfdx-url", *source, "--alias", alias)
+    return _org_info(_call(args, org=alias, what="log in", stdin=url + "\n"), alias, what="log in")
 
 
 def login_jwt(
