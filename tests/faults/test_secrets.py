@@ -219,7 +219,7 @@ def test_sfsync_init_never_proposes_envs_sharing_a_secret() -> None:
     """The sibling in `sfsync init`: sandbox aliases `dev-1`, `dev_1`, `DEV.1` and a
     300-character one become env names that validate and share no secret name."""
     from sfsync.pipeline import config_validation, init
-    from sfsync.pipeline.config import secret_key
+    from sfsync.pipeline.configfile import secret_key
 
     aliases = ["dev-1", "dev_1", "DEV.1", "x" * 300]
     orgs = [init.KnownOrg("admin@acme.com", "prod")] + [
@@ -238,7 +238,7 @@ def test_json_output_redacts_a_secret_before_a_quote_and_stays_json(
     """`--json` redacted its serialized text: `force://...@host"` took the backslash of the
     escaped quote with it and the output was no JSON at all (seen when sf echoed an auth URL
     in an error)."""
-    from sfsync.cli import print_json
+    from sfsync.cli.output import print_json
 
     secret = "force://PlatformCLI::5Aep861tok3n@127.0.0.1:8443"
     print_json(

@@ -29,7 +29,8 @@ from dataclasses import dataclass
 from sfsync import __version__
 from sfsync.errors import UsageError
 from sfsync.git import refnames
-from sfsync.pipeline.config import Config, secret_key
+from sfsync.pipeline.config import Config
+from sfsync.pipeline.configfile import secret_key
 
 SF_CLI_VERSION = "2.150.6"  # the sf CLI sfsync is tested with (package.json; a test checks)
 LOGINS = ("sfdx-url", "jwt")

@@ -25,8 +25,8 @@ from pathlib import Path
 
 from sfsync.errors import UsageError
 from sfsync.pipeline import files
-from sfsync.pipeline.config import CONFIG_FILE, SCHEMA_PATH, secret_key
 from sfsync.pipeline.config_validation import MAX_ENV_NAME
+from sfsync.pipeline.configfile import CONFIG_FILE, SCHEMA_PATH, secret_key
 
 SCHEMA_COPY = ".sfsync/sfsync.schema.json"
 """Where `sfsync init` puts the schema for editors (the `$schema` line points at it)."""
