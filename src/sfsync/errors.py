@@ -150,11 +150,38 @@ def printable(text: str) -> str:
 
 def one_line(text: str, limit: int = SHOWN_CHARACTERS) -> str:
     """Text from git or an org (a commit subject, a file or user name) for one line of a
-    terminal: `printable`, line breaks shown as `\\n`, at most `limit` characters."""
-    shown = printable(_BREAKS.sub("\\\\n", text)) if not text.isprintable() else text
+    terminal or CI log: `loggable`, line breaks shown as `\\n`, at most `limit` characters."""
+    shown = loggable(_BREAKS.sub("\\\\n", text))
     if len(shown) > limit:
         return shown[: limit - 3] + "..."
     return shown
+
+
+# A CI log is a terminal that obeys: the Azure Pipelines agent runs every `##vso[...]` it
+# finds anywhere in a step's output (`##vso[task.prependpath]` puts a folder first on PATH
+# for the next steps; Microsoft's own tasks now print `##_vso[`, azure-pipelines-tasks#22297)
+# and reads `##[...]` as formatting; GitHub runs `::command::` at the start of a line.
+_AZURE_COMMAND = re.compile(r"##(vso)?\[", re.IGNORECASE)
+_GITHUB_COMMAND = re.compile(r"^(\s*):(?=:)", re.MULTILINE)
+
+
+def loggable(text: str) -> str:
+    """`printable`, and no CI logging command: `##vso[` shown as `##_vso[`, `##[` as
+    `##_[`, a line's leading `::` with a zero-width space between the colons."""
+    shown = printable(text)
+    if "##" in shown:
+        shown = _AZURE_COMMAND.sub(lambda m: "##_" + (m.group(1) or "") + "[", shown)
+    if "::" in shown:
+        shown = _GITHUB_COMMAND.sub("\\1:\u200b", shown)
+    return shown
+
+
+def json_loggable(serialized: str) -> str:
+    """A JSON text with `[` after `##` and `##vso` written `\\u005b`: the same document for
+    any JSON reader, no logging command for a CI agent reading the log."""
+    if "##" not in serialized:
+        return serialized
+    return _AZURE_COMMAND.sub(lambda m: "##" + (m.group(1) or "") + "\\u005b", serialized)
 
 
 def printable_data(value: object) -> object:

@@ -9,6 +9,7 @@ are the same in 8 bits, and bidirectional overrides reorder what is shown. The h
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -96,3 +97,44 @@ def test_file_names_from_git_reach_the_terminal_without_control(
     out, err = capsys.readouterr()
     assert "EvilName" in out + err or "Evil" in out + err
     assert CONTROL.findall(out + err) == [], out + err
+
+
+LOG_COMMANDS = "Fix ##vso[task.prependpath]/tmp/evil and ##[error]fake\n::add-mask::x"
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        pytest.param(["check"], id="hook"),
+        pytest.param(["check", "--json"], id="hook-json"),
+        pytest.param(["status", "--env", "dev1"], id="status"),
+        pytest.param(["status", "--json"], id="status-json"),
+        pytest.param(["pull-upstream", "--dry-run"], id="pull-upstream-dry-run"),
+    ],
+)
+def test_a_subject_cannot_run_a_ci_logging_command(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    argv: list[str],
+) -> None:
+    """A CI log obeys what it reads: the Azure agent runs `##vso[...]` anywhere in a line
+    (`task.prependpath` puts a folder first on PATH for the next steps), GitHub runs
+    `::command::` at a line's start. Shown, JSON included, they run nothing; JSON keeps the
+    subject exactly."""
+    pipe = Pipeline(tmp_path)
+    dev = pipe.developer("dev1")
+    commit_with_subject(pipe, LOG_COMMANDS, "Foo")
+    git(dev, "fetch", "-q", "origin")
+    monkeypatch.chdir(dev)
+    capsys.readouterr()
+    main(argv)
+    out, err = capsys.readouterr()
+    for text in (out, err):
+        assert "##vso[" not in text.lower() and "##[" not in text, text
+        assert not re.search(r"^\s*::", text, flags=re.MULTILINE), text
+    if "--json" in argv:
+        document = json.loads(out)
+        subjects = json.dumps(document)
+        assert "##vso[task.prependpath]/tmp/evil" in subjects.replace("\\u005b", "[")
+        assert "##vso[task.prependpath]/tmp/evil and ##[error]fake" in str(document)

@@ -19,7 +19,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from sfsync.errors import EXIT_NO, EXIT_OK, SfsyncError, UsageError, one_line, printable
+from sfsync.errors import (
+    EXIT_NO,
+    EXIT_OK,
+    SfsyncError,
+    UsageError,
+    json_loggable,
+    loggable,
+    one_line,
+)
 from sfsync.git import repo as gitrepo
 from sfsync.git import state
 from sfsync.pipeline import behind as behind_mod
@@ -245,10 +253,10 @@ def render(result: CheckResult, stream: TextIO) -> None:
     b = result.behind
     if b is None or result.env is None:
         if result.note:
-            print(f"sfsync: {printable(result.note)}", file=stream)
+            print(f"sfsync: {loggable(result.note)}", file=stream)
         return
     if result.note:
-        print(f"sfsync: {printable(result.note)}", file=stream)
+        print(f"sfsync: {loggable(result.note)}", file=stream)
     if b.count == 0:
         return
     prefix = "" if result.blocked else "sfsync: warning: "
@@ -290,7 +298,7 @@ def report(result: CheckResult, json_mode: bool) -> int:
             }
         else:
             envelope = {"status": EXIT_OK, "result": result.to_json()}
-        sys.stdout.write(json.dumps(envelope, indent=2) + "\n")
+        sys.stdout.write(json_loggable(json.dumps(envelope, indent=2)) + "\n")
     else:
         render(result, sys.stderr)
     return EXIT_NO if result.blocked else EXIT_OK
@@ -453,14 +461,14 @@ def _plural(count: int, word: str) -> str:
 
 
 def _fail(json_mode: bool, status: int, name: str, message: str, data: dict[str, Any]) -> int:
-    from sfsync.errors import printable, redact
+    from sfsync.errors import redact
 
-    message = printable(redact(message))
+    message = loggable(redact(message))
     if json_mode:
         envelope: dict[str, Any] = {"status": status, "name": name, "message": message}
         if data:
             envelope["data"] = data
-        sys.stdout.write(json.dumps(envelope, indent=2) + "\n")
+        sys.stdout.write(json_loggable(json.dumps(envelope, indent=2)) + "\n")
     else:
         first, *rest = message.splitlines() or [""]
         print(f"sfsync check: error: {first}", file=sys.stderr)
