@@ -171,7 +171,7 @@ def status(result: Mapping[str, Any]) -> str:
                 count += f" (+{len(ignored)} ignored)"
             comps = str(len(env.get("componentsBehind") or []))
         last = env.get("lastSync") or {}
-        who = str(last.get("who") or "").split(" <")[0]
+        who = str(last.get("who") or "").split(" <")[0]  # the name, as the terminal shows it
         when = f"{str(last.get('when', ''))[:16]} {who}".strip() if last else ""
         rows.append(
             [
@@ -445,7 +445,7 @@ def compare(result: Mapping[str, Any]) -> str:
     ]
     counts = (
         f"{len(only_a)} only in A, {len(only_b)} only in B, {len(different)} different, "
-        f"{result.get('same', 0)} the same ({len(result.get('types') or [])} types)"
+        f"{result.get('same', 0)} the same ({plural(len(result.get('types') or []), 'type')})"
     )
     diffs = [
         f"**{code(name)}**\n\n{fence(diff.rstrip(), 'diff')}" if diff.strip() else ""
@@ -466,6 +466,11 @@ def compare(result: Mapping[str, Any]) -> str:
         target = text(plan.get("env"))
         parts.append(components(f"Would deploy to {target}", plan.get("deploy") or []))
         parts.append(components(f"Would delete in {target}", plan.get("delete") or []))
+    if isinstance(result.get("plan"), Mapping):
+        plan = result["plan"]
+        done = plan.get("done") or []
+        killed = f"Deployed to {text(plan.get('env'))} by a killed run's job"
+        parts.append(components(killed, done))
     return document(parts)
 
 
