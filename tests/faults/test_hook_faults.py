@@ -48,6 +48,7 @@ def git_with_hooks(
 def story_commit(repo: Path, name: str) -> subprocess.CompletedProcess[str]:
     """Commit one new class of the developer's story through the hooks."""
     for rel, text in cls(name).items():
+        (repo / rel).parent.mkdir(parents=True, exist_ok=True)
         (repo / rel).write_text(text, encoding="utf-8")
     git(repo, "add", "-A")
     return git_with_hooks(repo, "commit", "-q", "-m", f"story: {name}")
@@ -213,3 +214,89 @@ def test_pushing_a_branch_deletion_while_behind_passes(tmp_path: Path) -> None:
     # pushing work while behind is still refused
     refused = git_with_hooks(dev, "push", "-q", "origin", "HEAD:refs/heads/new-story")
     assert refused.returncode == 1 and "behind int" in refused.stderr, refused.stderr
+
+
+# --- a repository without a remote ---------------------------------------------------------
+
+
+@pytest.fixture
+def no_remote(tmp_path: Path) -> Path:
+    """`git init`, an sfdx project, `sfsync init --install-hooks`: no remote, no branches."""
+    repo = tmp_path / "fresh"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    (repo / "sfdx-project.json").write_text(
+        '{"packageDirectories": [{"path": "force-app", "default": true}]}\n'
+    )
+    (repo / CLASSES).mkdir(parents=True)
+    code, out = sfsync(
+        repo,
+        "init",
+        "--yes",
+        "--env",
+        "prod=main:prod",
+        "--env",
+        "int=int:int-sb",
+        "--env",
+        "dev1=:dev1-sb",
+        "--set-env",
+        "dev1",
+        "--install-hooks",
+    )
+    assert code == 0, out
+    return repo
+
+
+def test_first_commit_after_init_without_a_remote_passes(no_remote: Path) -> None:
+    repo = no_remote
+    git(repo, "add", "-A")
+
+    done = git_with_hooks(repo, "commit", "-q", "-m", "first")
+
+    assert done.returncode == 0, done.stderr
+    assert "fetch" not in done.stderr
+    assert "branch 'int' of int does not exist yet and there is no remote 'origin'" in done.stderr
+
+
+def test_without_a_remote_the_local_branches_are_upstream(no_remote: Path) -> None:
+    repo = no_remote
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "--no-verify", "-m", "first")
+    git(repo, "branch", "int")
+    git(repo, "checkout", "-q", "-b", "story")
+    assert sfsync(repo, "mark-synced")[0] == 0
+    git(repo, "checkout", "-q", "int")
+    for rel, text in cls("Foo").items():
+        (repo / rel).parent.mkdir(parents=True, exist_ok=True)
+        (repo / rel).write_text(text)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "--no-verify", "-m", "Foo on int")
+    git(repo, "checkout", "-q", "story")
+
+    code, out = sfsync(repo, "pull-upstream", "--dry-run")
+    refused = story_commit(repo, "Mine")
+
+    assert refused.returncode == 1 and "dev1 is 1 deployment behind int" in refused.stderr
+    assert code == 0 and "Foo on int" in out, out  # no fetch from a remote that is not there
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        pytest.param(("status", "--fetch"), id="status-fetch"),
+        pytest.param(("mark-synced", "--push"), id="mark-synced-push"),
+        pytest.param(("ignore", "--all", "--push"), id="ignore-push"),
+    ],
+)
+def test_fetch_or_push_without_the_remote_says_so(no_remote: Path, args: tuple[str, ...]) -> None:
+    repo = no_remote
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "--no-verify", "-m", "first")
+    git(repo, "branch", "int")
+
+    code, out = sfsync(repo, *args)
+
+    assert code == 2, out
+    assert "no git remote 'origin'" in out and "git remote add origin" in out
+    assert "Traceback" not in out and len(out.strip().splitlines()) == 1
+    assert gitrepo.ref_sha(repo, "refs/sfsync/envs/dev1") is None  # nothing was recorded

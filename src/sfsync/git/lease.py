@@ -90,7 +90,7 @@ class Lease:
 
 def has_remote(repo: Path | str, remote: str) -> bool:
     """True when `remote` is a configured git remote of the repository."""
-    return remote in gitrepo.out(repo, "remote").split()
+    return state.has_remote(repo, remote)
 
 
 def clone_id(repo: Path | str) -> str:
@@ -167,8 +167,13 @@ def claim(
             gitrepo.run(repo, "update-ref", "-d", ref, record.commit, check=False)
         else:
             gitrepo.update_ref_cas(repo, ref, current.commit, record.commit, "sfsync claim lost")
-        detail = (proc.stdout + proc.stderr).decode("utf-8", errors="replace").strip()
-        refused = detail.splitlines()[-1] if detail else "no output"
+        refused = gitrepo.reason(proc.stdout, proc.stderr)
+        if not gitrepo.push_lost_race(proc.stdout, proc.stderr):
+            # the remote refuses the push itself, or it never got there: no race to retry
+            raise ExternalError(
+                f"{env}: could not claim it on {remote}: git push failed: {refused}; nothing "
+                "was deployed: fix the remote (or its permissions), then run the command again"
+            )
     raise locks.Locked(
         f"{env}: could not claim it on {remote}: git push was refused {_ATTEMPTS} times "
         f"(last: {refused}); nothing was deployed: run the command again"

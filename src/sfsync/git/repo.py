@@ -62,6 +62,47 @@ _NO_WRITE = re.compile(
 _TOO_LONG = re.compile(r"'([^']+)'[^\n]*?File name too long|File name too long")
 
 
+def _decoded(data: bytes | str) -> str:
+    return data.decode("utf-8", errors="replace") if isinstance(data, bytes) else data
+
+
+# `git push --porcelain`: `!<TAB>src:dst<TAB>[remote rejected] (reason)`, or `[rejected]`
+_PUSH_REFUSED = re.compile(r"\[(remote rejected|rejected)\][^(\n]*\(([^)\n]*)\)")
+
+
+def reason(stdout: bytes | str, stderr: bytes | str) -> str:
+    """Why a git command that talks to a remote failed, in one line: what the remote said
+    (its `remote:` lines and a push's `[remote rejected] (reason)`), else git's first
+    `fatal:` or `error:` line (not the last line: that is often advice such as "and the
+    repository exists.")."""
+    out, err = _decoded(stdout), _decoded(stderr)
+    said = [line[7:].strip() for line in err.splitlines() if line.startswith("remote:")]
+    said = [line for line in said if line]
+    refused = [f"{kind} ({why})" for kind, why in _PUSH_REFUSED.findall(out + "\n" + err)]
+    if said or refused:
+        parts = []
+        if said:
+            parts.append("the remote said: " + " ".join(said))
+        if refused:
+            parts.append(", ".join(dict.fromkeys(refused)))
+        return "; ".join(parts)
+    lines = [line.strip() for line in err.splitlines() if line.strip()]
+    for prefix in ("fatal:", "error:"):
+        found = next((line for line in lines if line.startswith(prefix)), None)
+        if found is not None:
+            return found
+    return lines[-1] if lines else "no output"
+
+
+def push_lost_race(stdout: bytes | str, stderr: bytes | str) -> bool:
+    """True when a failed push was refused only because the remote's ref moved meanwhile
+    (`[rejected] (fetch first)`, not a fast-forward): fetching and pushing again may work.
+    A remote that refuses the push itself (a hook, a permission, a protected ref) or a push
+    that never reached it is not this: trying again will not help."""
+    text = _decoded(stdout) + "\n" + _decoded(stderr)
+    return "[rejected]" in text and "[remote rejected]" not in text
+
+
 def failed(
     cmd: Sequence[str],
     returncode: int,

@@ -11,7 +11,17 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from sfsync.errors import ExternalError, UsageError
-from sfsync.git.repo import failed, git_path, merge_head, rev_parse, run, split_z, unrelated
+from sfsync.git.repo import (
+    failed,
+    git_path,
+    merge_head,
+    push_lost_race,
+    reason,
+    rev_parse,
+    run,
+    split_z,
+    unrelated,
+)
 
 
 def dirty_paths(cwd: Path | str, paths: Sequence[str] = ()) -> list[str]:
@@ -99,9 +109,11 @@ def worktree_remove(cwd: Path | str, path: Path) -> None:
     run(cwd, "worktree", "prune", check=False)
 
 
-def push_ref(cwd: Path | str, remote: str, sha: str, ref: str) -> tuple[bool, str]:
-    """Push `sha` to `ref` on `remote`, fast-forward only: (ok, git's last line of output)."""
+def push_ref(cwd: Path | str, remote: str, sha: str, ref: str) -> tuple[bool, str, bool]:
+    """Push `sha` to `ref` on `remote`, fast-forward only: (ok, why it failed, whether it
+    failed only because someone pushed to `ref` first)."""
     args = ("push", "--quiet", "--porcelain", "--end-of-options", remote, f"{sha}:{ref}")
     proc = run(cwd, *args, check=False)
-    text = (proc.stdout + proc.stderr).decode("utf-8", errors="replace").strip()
-    return proc.returncode == 0, (text.splitlines()[-1] if text else "")
+    if proc.returncode == 0:
+        return True, "", False
+    return False, reason(proc.stdout, proc.stderr), push_lost_race(proc.stdout, proc.stderr)

@@ -147,14 +147,42 @@ def run_check(
         )
     proj = project.load(paths=paths)
     environment = project.resolve_env(proj, env, configured=name)
-    policy = proj.config.hooks
     if environment.upstream is None:
         return CheckResult(stage, env=name, note=f"{name} has no upstream: nothing to check")
+    try:
+        return _check_env(paths, proj, environment, stage, fetch, pushed)
+    except behind_mod.BranchMissing as exc:
+        if not exc.no_remote:
+            raise
+        # a new repository without the remote: the branch is not there yet, so nothing
+        # upstream can be behind (`sfsync status` says how to create it)
+        return CheckResult(
+            stage,
+            env=name,
+            note=(
+                f"branch '{exc.branch}' of {exc.env} does not exist yet and there is no remote "
+                f"'{proj.config.remote}': nothing to check"
+            ),
+        )
+
+
+def _check_env(
+    paths: gitrepo.RepoPaths,
+    proj: project.Project,
+    environment: Environment,
+    stage: str,
+    fetch: bool,
+    pushed: Sequence[tuple[str, str]] | None,
+) -> CheckResult:
+    """`run_check` for an env with an upstream."""
+    name = environment.name
+    policy = proj.config.hooks
     repo = paths.toplevel
     pending = _pending_pull(paths, name)
     if pending is not None:
         return CheckResult(stage, env=name, note=pending)
-    if fetch:
+    if fetch and state.has_remote(repo, proj.config.remote):  # none: nothing to fetch
+        assert environment.upstream is not None
         upstream = proj.config.env(environment.upstream)
         branches = [b for b in (upstream.branch, environment.branch) if b]
         state.fetch(repo, proj.config.remote, branches)

@@ -141,7 +141,7 @@ def _plan_pull(
     branch = worktree.current_branch(repo)
     if branch is None:
         raise UsageError("HEAD is detached: check out your story branch, then pull-upstream")
-    if fetch:
+    if fetch and state.has_remote(repo, project.config.remote):  # none: branches are local
         tracking.sync_remote(project, [env])
     current = state.read_state(repo, env.name)
     tip = behind_mod.upstream_tip(repo, project.config, env)
