@@ -49,6 +49,7 @@ class CheckResult:
     touched: tuple[str, ...] = ()
     overlapping: tuple[str, ...] = ()
     note: str | None = None
+    warnings: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """The `result` object of the JSON envelope."""
@@ -59,6 +60,7 @@ class CheckResult:
             "maxBehind": self.max_behind,
             "blocked": self.blocked,
             "note": self.note,
+            "warnings": list(self.warnings),
         }
         b = self.behind
         data.update(
@@ -149,8 +151,14 @@ def run_check(
     environment = project.resolve_env(proj, env, configured=name)
     if environment.upstream is None:
         return CheckResult(stage, env=name, note=f"{name} has no upstream: nothing to check")
+    warnings = proj.config.package_dir_warnings
     try:
-        return _check_env(paths, proj, environment, stage, fetch, pushed)
+        result = _check_env(paths, proj, environment, stage, fetch, pushed)
+        if warnings:
+            from dataclasses import replace
+
+            result = replace(result, warnings=warnings)
+        return result
     except behind_mod.BranchMissing as exc:
         if not exc.no_remote:
             raise
@@ -299,6 +307,8 @@ def headline(env: str, b: Behind) -> str:
 
 def render(result: CheckResult, stream: TextIO) -> None:
     """The plain-text report of a check (for the hook's stderr)."""
+    for warning in result.warnings:
+        print(f"sfsync: warning: {warning}", file=stream)
     b = result.behind
     if b is None or result.env is None:
         if result.note:

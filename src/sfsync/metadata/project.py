@@ -37,6 +37,8 @@ class Project:
     forceignore_text: str = ""
     extra_types: tuple[Mapping[str, Any], ...] = ()
     root: Path | None = None
+    dir_warnings: tuple[str, ...] = field(default=(), compare=False)
+    """What is wrong with a package directory on this disk (`as_found_on_disk`)."""
     forceignore: ForceIgnore = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -110,7 +112,22 @@ class Project:
             extra_types,
             root=root,
             where=str(path),
-        )
+        ).as_found_on_disk()
+
+    def as_found_on_disk(self) -> Project:
+        """This project with its package directories spelled as the disk at `root` has them,
+        as `sf` finds them there (`sfsync.metadata.packagedirs`: `Force-App` is the folder
+        `force-app` on a case-insensitive disk)."""
+        if self.root is None:
+            return self
+        from dataclasses import replace
+
+        from sfsync.metadata import packagedirs
+
+        found = packagedirs.resolve(self.root, self.package_dirs)
+        if found.dirs == self.package_dirs and not found.warnings:
+            return self
+        return replace(self, package_dirs=found.dirs, dir_warnings=found.warnings)
 
     @classmethod
     def at_revision(
@@ -136,7 +153,7 @@ class Project:
             extra_types,
             root=Path(repo) / prefix if prefix else Path(repo),
             where=f"{rev}:{base}{PROJECT_FILE}",
-        )
+        ).as_found_on_disk()
 
     @property
     def registry(self) -> Registry:

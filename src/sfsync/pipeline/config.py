@@ -118,6 +118,8 @@ class Config:
     """`lease.ttl_minutes`: when another clone may take over a deploy's claim on an env."""
     notify: NotifyConfig | None = None
     """`notify:`: the chat message deploy, pull-upstream, back-promote and drift send."""
+    package_dir_warnings: tuple[str, ...] = ()
+    """What is wrong with a package directory on this disk (`sfsync.metadata.packagedirs`)."""
 
     _by_name: dict[str, Environment] = field(init=False, repr=False, compare=False)
     _children: dict[str, tuple[Environment, ...]] = field(init=False, repr=False, compare=False)
@@ -270,6 +272,10 @@ def _read(path: Path, hint: str) -> bytes:
 
 
 def _build(root: Path, data: dict[str, Any]) -> Config:
+    from sfsync.metadata import packagedirs
+
+    # as sf finds them on this disk (not cached: the folders may change, the file not)
+    dirs = packagedirs.resolve(root, data["packageDirectories"])
     environments = tuple(
         Environment(
             name=name,
@@ -301,7 +307,8 @@ def _build(root: Path, data: dict[str, Any]) -> Config:
             )
             for t in extra
         ),
-        package_dirs=tuple(data["packageDirectories"]),
+        package_dirs=dirs.dirs,
+        package_dir_warnings=dirs.warnings,
         lease_ttl_minutes=int((data.get("lease") or {}).get("ttl_minutes", 120)),
         notify=_notify(data.get("notify")),
     )
