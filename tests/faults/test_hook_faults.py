@@ -144,7 +144,7 @@ def test_hook_honours_a_pull_whose_merge_is_still_in_progress(
 def test_pull_upstream_with_index_lock_names_the_lock_and_journals_nothing(
     conflicting: tuple[Pipeline, Path],
 ) -> None:
-    pipe, dev = conflicting
+    _pipe, dev = conflicting
     lock = gitrepo.repo_paths(dev).git_dir / "index.lock"
     lock.write_text("")
 

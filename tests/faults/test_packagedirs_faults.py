@@ -85,7 +85,7 @@ def test_a_miscased_package_dir_on_a_case_sensitive_disk_is_named(
     if case_insensitive(dev):
         pytest.skip("this disk is case-insensitive: see the test below")
 
-    code, out, err = sfsync(dev, "check")
+    code, _out, err = sfsync(dev, "check")
     validate = sfsync(dev, "config", "validate", "--json")
     delta = sfsync(dev, "delta", "--from", "HEAD~1", "--to", "origin/int", "--json")
 
@@ -96,7 +96,8 @@ def test_a_miscased_package_dir_on_a_case_sensitive_disk_is_named(
     warnings = json.loads(validate[1])["result"]["warnings"]
     assert any("'Force-App' does not exist" in w for w in warnings)
     assert delta[0] == 0, delta
-    assert any("'Force-App' does not exist" in w for w in json.loads(delta[1])["result"]["warnings"])
+    delta_warnings = json.loads(delta[1])["result"]["warnings"]
+    assert any("'Force-App' does not exist" in w for w in delta_warnings)
 
 
 def test_a_miscased_package_dir_on_a_case_insensitive_disk_is_the_folder_sf_finds(

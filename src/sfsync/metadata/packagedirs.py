@@ -15,6 +15,7 @@ On the hook's import path: only `os` at import time; git runs only for `check_gi
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -31,9 +32,7 @@ class Resolved:
     warnings: tuple[str, ...] = ()
 
 
-def match_segment(
-    segment: str, names: Sequence[str], exists: Callable[[str], bool]
-) -> str | None:
+def match_segment(segment: str, names: Sequence[str], exists: Callable[[str], bool]) -> str | None:
     """The entry of a folder (`names`, its listing) that `segment` opens, as the file system
     resolves it: the exact name; else, when the file system finds `segment` anyway
     (`exists`: a case-insensitive disk), the one entry equal to it ignoring case; else None."""
@@ -56,13 +55,16 @@ def on_disk(root: Path, path: str) -> str | None:
             names = os.listdir(current)
         except OSError:
             return None
-        here = current
-        found = match_segment(segment, names, lambda s: os.path.isdir(here / s))
+        found = match_segment(segment, names, functools.partial(_is_dir_in, current))
         if found is None:
             return None
         parts.append(found)
         current = current / found
     return "/".join(parts) if current.is_dir() else None
+
+
+def _is_dir_in(folder: Path, name: str) -> bool:
+    return os.path.isdir(folder / name)
 
 
 def resolve(root: Path, dirs: Sequence[str], *, check_git: bool = False) -> Resolved:
@@ -120,9 +122,7 @@ def _spelled_in_git(root: Path, wanted: str) -> str | None:
     """The directory git tracks that equals `wanted` ignoring case (a hint), or None."""
     from sfsync.git import repo as gitrepo
 
-    proc = gitrepo.run(
-        root, "ls-files", "-z", "--", f":(icase,literal){wanted}/", check=False
-    )
+    proc = gitrepo.run(root, "ls-files", "-z", "--", f":(icase,literal){wanted}/", check=False)
     if proc.returncode != 0 or not proc.stdout:
         return None
     first = gitrepo.split_z(proc.stdout)[0]
