@@ -142,7 +142,7 @@ def test_partial_success_is_a_failure_that_says_so() -> None:
         ),
         pytest.param(
             {"name": "MetadataTransferError", "message": "HTTP status code: 500", "exitCode": 1},
-            "connection to the org failed",
+            "the org's server answered HTTP 500",
             id="http-500",
         ),
         pytest.param(

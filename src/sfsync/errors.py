@@ -132,6 +132,21 @@ _OS_ERRORS: tuple[tuple[str, str, str], ...] = (
 )
 
 
+def from_unexpected(exc: BaseException) -> SfsyncError | None:
+    """The one-line error for an exception that is not sfsync's own but that the user can
+    act on: an operating-system error with a known cause (`from_os_error`), or input nested
+    so deeply that Python's recursion limit stopped reading it. None for the others (a bug:
+    the crash log)."""
+    if isinstance(exc, OSError):
+        return from_os_error(exc)
+    if isinstance(exc, RecursionError):
+        return UsageError(
+            "an input file is nested too deeply to be read (Python's recursion limit); "
+            "find the file with deeply nested elements (XML or JSON) and fix it"
+        )
+    return None
+
+
 def from_os_error(exc: OSError) -> ExternalError | None:
     """One line for an operating-system error a user can act on (a full disk, a read-only
     or size-limited file system, a name too long), naming the file; None for the others."""
@@ -139,8 +154,8 @@ def from_os_error(exc: OSError) -> ExternalError | None:
 
     for name, what, advice in _OS_ERRORS:
         if exc.errno is not None and exc.errno == getattr(errno, name, None):
-            where = exc.filename if exc.filename is not None else None
-            place = f"{where}: " if where is not None else ""
+            names = [n for n in (exc.filename, exc.filename2) if n is not None]
+            place = "".join(f"{name!s}: " for name in names[:1])
             return ExternalError(f"{place}{what}; {advice}")
     return None
 

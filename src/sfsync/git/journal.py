@@ -36,7 +36,7 @@ def read_file(file: Path) -> dict[str, Any] | None:
         data = json.loads(file.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return None
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, RecursionError) as exc:
         raise ExternalError(
             f"{file}: unreadable sfsync journal ({exc}); delete it if no sfsync run is "
             "unfinished on this env"

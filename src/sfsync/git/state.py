@@ -531,7 +531,7 @@ def _load(raw: bytes | None, where: str) -> dict[str, Any]:
         return {}
     try:
         data = json.loads(raw)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise ExternalError(f"{where} is not valid JSON: {exc}") from exc
     return data if isinstance(data, dict) else {}
 

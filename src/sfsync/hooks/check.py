@@ -460,7 +460,11 @@ def main(argv: Sequence[str]) -> int:
         return _fail(json_mode, 130, "Interrupted", "interrupted; nothing was changed", {})
     except Exception as exc:
         from sfsync import crash  # rare path
+        from sfsync.errors import from_unexpected
 
+        known = from_unexpected(exc)  # a full disk, a read-only .git, a file size limit...
+        if known is not None:
+            return _fail(json_mode, known.exit_code, known.name, known.message, {})
         log = crash.write_log(exc)
         where = f"; details in {log}" if log else ""
         message = f"unexpected error: {type(exc).__name__}: {exc}{where} (please report it)"

@@ -60,6 +60,8 @@ class Project:
             raise ConfigError(
                 f"{where}: not valid JSON (line {exc.lineno}: {exc.msg}); fix the file"
             ) from exc
+        except RecursionError:
+            raise ConfigError(f"{where}: nested too deeply to be a project file; fix it") from None
         if not isinstance(data, dict):
             raise ConfigError(f"{where}: expected a JSON object")
         raw_dirs = data.get("packageDirectories")

@@ -47,6 +47,7 @@ from sfsync.metadata.component import Component
 from sfsync.metadata.registry import MetadataType, Registry
 from sfsync.metadata.xmlsafe import child_text, local, parse
 from sfsync.org import sf
+from sfsync.org.answers import connection_failure
 
 UNMANAGED = "unmanaged"
 # ManageableState values of components that belong to a package (FileProperties in the
@@ -485,9 +486,13 @@ def _entries(org: str, results: Sequence[Mapping[str, Any]]) -> list[Listed]:
             text = f"{error.get('name')}: {error.get('message')}"
             if "INVALID_TYPE" in text or "Unknown type" in text:
                 continue
+            connection = connection_failure(error, org)
+            if connection is not None:
+                said, hint = connection
+                text = f"{text} ({said})"
             raise sf.SfError(
                 f"listMetadata of {result.get('type')} on org '{org}' failed: {text}; "
-                "run the command again"
+                + (hint if connection is not None else "run the command again")
             )
         for entry in _as_list(result.get("entries")):
             if isinstance(entry, dict):

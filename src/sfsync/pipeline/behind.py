@@ -381,7 +381,7 @@ def _start(
     elif sync_point is not None:
         base = sync_point if _is_sha(sync_point) else gitrepo.rev_parse(repo, sync_point)
         if base is None:
-            raise _missing_sync_point(config, env, sync_point)
+            raise _missing_sync_point(repo, config, env, sync_point)
     else:
         base = head
     if base is None:
@@ -413,7 +413,7 @@ def _span(
         return _Span(request, base, up, head, base, tuple(chain_walked[: depths[base]]))
     merge_base = gitrepo.merge_base(repo, base, up)
     if merge_base is None and gitrepo.rev_parse(repo, base) is None:
-        raise _missing_sync_point(config, request.env, base)  # only a sync point can be
+        raise _missing_sync_point(repo, config, request.env, base)  # only a sync point can be
     if merge_base == up:
         return _Span(request, base, up, head, up, ())
     chain = history.walk(up, merge_base) if merge_base else None
@@ -426,7 +426,14 @@ def _is_sha(rev: str) -> bool:
     return len(rev) == 40 and all(c in "0123456789abcdef" for c in rev)
 
 
-def _missing_sync_point(config: Config, env: Environment, sync_point: str) -> UsageError:
+def _missing_sync_point(
+    repo: Path | str, config: Config, env: Environment, sync_point: str
+) -> UsageError:
+    if gitrepo.is_shallow(repo):
+        return UsageError(
+            f"{env.name} is synced to {sync_point[:12]}, which this shallow clone (git clone "
+            f"--depth) does not have: {gitrepo.SHALLOW_ADVICE}"
+        )
     return UsageError(
         f"{env.name} is synced to {sync_point[:12]}, which is not in this repository: "
         f"run `git fetch {config.remote}` (or --fetch)"

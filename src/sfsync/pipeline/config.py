@@ -234,6 +234,8 @@ def parse_package_dirs(raw: bytes, filename: str = PROJECT_FILE) -> tuple[str, .
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         line = getattr(exc, "lineno", 1)
         raise ConfigError(f"{filename}:{line}: not valid JSON: {exc}") from exc
+    except RecursionError:
+        raise ConfigError(f"{filename}: nested too deeply to be a project file; fix it") from None
     entries = project.get("packageDirectories") if isinstance(project, dict) else None
     if not isinstance(entries, list) or not entries:
         raise ConfigError(
@@ -328,7 +330,7 @@ def _notify(data: dict[str, Any] | None) -> NotifyConfig | None:
 def _read_cache(cache_dir: Path, key: str) -> dict[str, Any] | None:
     try:
         cached = json.loads((cache_dir / CACHE_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return None
     if not isinstance(cached, dict) or cached.get("key") != key:
         return None
