@@ -459,7 +459,7 @@ def main(argv: Sequence[str]) -> int:
     except KeyboardInterrupt:
         return _fail(json_mode, 130, "Interrupted", "interrupted; nothing was changed", {})
     except Exception as exc:
-        from sfsync import crash  # rare path
+        from sfsync.cli import crash  # rare path
         from sfsync.errors import from_unexpected
 
         known = from_unexpected(exc)  # a full disk, a read-only .git, a file size limit...
