@@ -155,8 +155,12 @@ def from_os_error(exc: OSError) -> ExternalError | None:
     for name, what, advice in _OS_ERRORS:
         if exc.errno is not None and exc.errno == getattr(errno, name, None):
             names = [n for n in (exc.filename, exc.filename2) if n is not None]
-            place = "".join(f"{name!s}: " for name in names[:1])
-            return ExternalError(f"{place}{what}; {advice}")
+            if names:
+                return ExternalError(f"{names[0]!s}: {what}; {advice}")
+            # a failed write names no file: say where sfsync was working
+            import os
+
+            return ExternalError(f"{what} (working in {os.getcwd()}); {advice}")
     return None
 
 
