@@ -85,6 +85,8 @@ class OrgHandle:
             comp = types.component_of(path)
             if comp is None:
                 raise StoreError(f"{path}: no metadata type lives at this path")
+            if not types.is_modelled(comp.type):
+                raise StoreError(f"{path}: sfemu does not model {comp.type}")
             owners.setdefault(comp, []).append(path)
         with self._store.locked():
             state = self._store.state()
@@ -206,6 +208,10 @@ class OrgHandle:
     def drop_connection(self, operation: str = "checkDeployStatus", times: int = 1) -> None:
         """Close the connection without answering the next ``operation`` call(s)."""
         ft.arm(self._store, Fault("drop_connection", operation, times))
+
+    def run_no_relevant_tests(self) -> None:
+        """The next RunRelevantTests deploy runs no test (the beta's known failure)."""
+        ft.arm(self._store, Fault("no_relevant_tests", "deploy"))
 
     def stay_in_progress(self, polls: int) -> None:
         """The next deploy answers InProgress for ``polls`` more polls."""
