@@ -28,7 +28,7 @@ from rich.progress import (
 
 from sfsync.cli import notify
 from sfsync.cli.output import Output
-from sfsync.errors import SfsyncError, UsageError, redact
+from sfsync.errors import SfsyncError, UsageError, loggable, redact
 from sfsync.org import sf
 from sfsync.pipeline.config import NotifyConfig
 
@@ -69,10 +69,10 @@ def deploy_progress(output: Output, env: str) -> Iterator[Callable[[sf.Progress]
         yield line
         return
     columns = (
-        TextColumn("[bold]{task.description}"),
+        TextColumn("{task.description}", style="bold", markup=False),
         BarColumn(),
         MofNCompleteColumn(),
-        TextColumn("{task.fields[status]}"),
+        TextColumn("{task.fields[status]}", markup=False),
         TimeElapsedColumn(),
     )
     with Progress(*columns, console=output.err, transient=True) as bar:
@@ -163,5 +163,5 @@ class Notifier:
 
 
 def _warn(text: str) -> None:
-    sys.stderr.write(f"warning: {redact(text)}\n")
+    sys.stderr.write(f"warning: {loggable(redact(text))}\n")
     sys.stderr.flush()

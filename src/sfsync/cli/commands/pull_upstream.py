@@ -20,7 +20,7 @@ from sfsync.cli.output import (
     command_app,
     stderr_console,
 )
-from sfsync.errors import UsageError
+from sfsync.errors import UsageError, one_line
 from sfsync.pipeline import project
 from sfsync.workflows import pull
 
@@ -135,7 +135,8 @@ def _show_plan(console: Console, p: pull.PullPlan) -> None:
         markup=False,
     )
     for d in p.deployments:
-        console.print(f"  {d.sha[:7]}  {d.subject}  ({d.author}, {d.date[:10]})", markup=False)
+        subject, author = one_line(d.subject, 100), one_line(d.author, 60)
+        console.print(f"  {d.sha[:7]}  {subject}  ({author}, {d.date[:10]})", markup=False)
     for label, items in (
         ("deploy", p.deploy),
         ("delete", p.delete),
@@ -147,7 +148,7 @@ def _show_plan(console: Console, p: pull.PullPlan) -> None:
             console.print(f"{label} ({len(items)}): {', '.join(items)}", markup=False)
     for d in p.ignored:
         console.print(
-            f"also deployed, from ignored deployment {d.sha[:7]} ({d.subject}): "
+            f"also deployed, from ignored deployment {d.sha[:7]} ({one_line(d.subject, 100)}): "
             f"{', '.join(d.components)} - the merge brings it into your branch, and the "
             "sandbox gets what the branch holds (--exclude to leave one out)",
             markup=False,
