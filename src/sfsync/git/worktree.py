@@ -7,11 +7,11 @@ through `sfsync.git.repo`, whose process runner (`repo.run`) runs git here too.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from sfsync.errors import CommandFailed, UsageError
-from sfsync.git.repo import merge_head, rev_parse, run, split_z
+from sfsync.git.repo import config_args, merge_head, rev_parse, run, split_z
 
 
 def dirty_paths(cwd: Path | str, paths: Sequence[str] = ()) -> list[str]:
@@ -36,13 +36,21 @@ def unmerged_paths(cwd: Path | str) -> list[str]:
     return sorted(set(split_z(data)))
 
 
-def merge(cwd: Path | str, rev: str, message: str) -> bool:
+def merge(
+    cwd: Path | str,
+    rev: str,
+    message: str,
+    *,
+    config: Sequence[tuple[str, str]] = (),
+    env: Mapping[str, str] | None = None,
+) -> bool:
     """`git merge --no-ff` of `rev` into the checked-out branch; False when it stopped on conflicts.
 
     A merge that fails for another reason (e.g. it would overwrite local files) raises.
+    `config` (`-c` pairs, e.g. a merge driver) and `env` apply to this merge only.
     """
     args = ("merge", "--no-ff", "--no-edit", "--no-verify", "-m", message, "--end-of-options", rev)
-    proc = run(cwd, *args, check=False)
+    proc = run(cwd, *config_args(config), *args, env=env, check=False)
     if proc.returncode == 0:
         return True
     if merge_head(cwd) is not None:

@@ -1,0 +1,239 @@
+"""`sfsync merge-driver`: what git runs to merge one Salesforce metadata file. Lean on purpose.
+
+Git's merge-driver convention (gitattributes(5), "Defining a custom merge driver"): git
+writes the three versions to temporary files and runs
+
+    sfsync merge-driver %O %A %B %P [%L [%S %X %Y]]
+
+base, ours, theirs, the path in the repository, then the conflict marker size and the three
+labels (git >= 2.44 fills in %S %X %Y; older git passes them through as they are, and the
+defaults are used). The merged file is written back into %A (through a temporary file and
+`os.replace`); exit 0 when it merged cleanly, 1 when conflicts remain (their markers are in
+%A, around the conflicting entries only), 2 on bad usage (git keeps %A as ours and reports a
+conflict). Whatever goes wrong inside the merge (a file that is not well-formed XML, an
+unexpected error) falls back to git's own line merge, the same result and exit code as
+`git merge-file`, with a warning on stderr: never a traceback.
+
+`sfsync.__main__` dispatches here without importing typer or rich: git starts one process
+per file. When `SFSYNC_MERGE_REPORT` names a directory (sfsync's own merges set it), a JSON
+record of the file's merge is left there for the workflow to report (`read_reports`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from sfsync.errors import EXIT_NO, EXIT_OK, EXIT_USAGE
+
+TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: importing typing costs a start ~5 ms
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Any
+
+REPORT_ENV = "SFSYNC_MERGE_REPORT"
+USAGE = (
+    "usage: sfsync merge-driver BASE OURS THEIRS PATH "
+    "[MARKER_SIZE [BASE_LABEL OURS_LABEL THEIRS_LABEL]]"
+)
+DEFAULT_LABELS = ("base", "ours", "theirs")
+DEFAULT_MARKER_SIZE = 7
+
+
+@dataclass(frozen=True)
+class DriverArgs:
+    """What git passed: the three temporary files, the path, the marker size, the labels."""
+
+    base: Path
+    ours: Path
+    theirs: Path
+    path: str
+    marker_size: int = DEFAULT_MARKER_SIZE
+    labels: tuple[str, str, str] = DEFAULT_LABELS
+
+
+@dataclass(frozen=True)
+class FileReport:
+    """How one file was merged (what `SFSYNC_MERGE_REPORT` collects)."""
+
+    path: str
+    by_element: bool
+    clean: bool
+    conflicts: tuple[dict[str, str], ...] = ()
+    """One per conflicting entry: component, entry, detail and `text` (Conflict.describe())."""
+    fallback: str | None = None
+    """Why the file was merged by lines instead (not XML, too large, an error...)."""
+
+    def to_json(self) -> dict[str, Any]:
+        """The record as written, and as reported in `--json` results."""
+        return {
+            "path": self.path,
+            "byElement": self.by_element,
+            "clean": self.clean,
+            "conflicts": [dict(c) for c in self.conflicts],
+            "fallback": self.fallback,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> FileReport:
+        """A record read back from its JSON."""
+        return cls(
+            path=str(data["path"]),
+            by_element=bool(data["byElement"]),
+            clean=bool(data["clean"]),
+            conflicts=tuple(
+                {str(k): str(v) for k, v in c.items()} for c in data.get("conflicts") or ()
+            ),
+            fallback=str(data["fallback"]) if data.get("fallback") else None,
+        )
+
+
+def parse_args(argv: Sequence[str]) -> DriverArgs:
+    """The driver's arguments; ValueError with the usage line when they do not fit."""
+    if len(argv) not in (4, 5, 8) or any(arg.startswith("-") for arg in argv[:1]):
+        raise ValueError(USAGE)
+    base, ours, theirs, path = argv[:4]
+    marker_size = DEFAULT_MARKER_SIZE
+    if len(argv) >= 5 and argv[4].isdigit() and 0 < int(argv[4]) <= 1000:
+        marker_size = int(argv[4])
+    labels = DEFAULT_LABELS
+    if len(argv) == 8:
+        # git < 2.44 leaves %S %X %Y as they are: keep the default for those
+        given = [label if label not in ("%S", "%X", "%Y", "") else "" for label in argv[5:8]]
+        labels = (
+            given[0] or DEFAULT_LABELS[0],
+            given[1] or DEFAULT_LABELS[1],
+            given[2] or DEFAULT_LABELS[2],
+        )
+    return DriverArgs(Path(base), Path(ours), Path(theirs), path, marker_size, labels)
+
+
+def main(argv: Sequence[str]) -> int:
+    """Run the driver as git does: merge, write %A back, return 0 (clean) or 1 (conflicts)."""
+    try:
+        args = parse_args(argv)
+    except ValueError as exc:
+        _warn(str(exc))
+        return EXIT_USAGE
+    try:
+        base, ours, theirs = (p.read_bytes() for p in (args.base, args.ours, args.theirs))
+    except OSError as exc:
+        _warn(f"{args.path}: cannot read {exc.filename}: {exc.strerror}; nothing was merged")
+        return EXIT_USAGE
+    try:
+        content, report = _merge(args, base, ours, theirs)
+    except Exception as exc:  # the merge must never crash a git merge: git's line merge
+        reason = f"unexpected error {type(exc).__name__}: {exc}"
+        content, report = _line_merge(args, reason)
+    if report.fallback:
+        _warn(f"{args.path}: {report.fallback}; merged by lines instead (as git would)")
+    for conflict in report.conflicts:
+        _warn(f"conflict: {conflict['text']}")
+    try:
+        write_atomically(args.ours, content)
+    except OSError as exc:
+        _warn(f"{args.path}: cannot write the result to {exc.filename}: {exc.strerror}")
+        return EXIT_USAGE
+    _leave_report(report)
+    return EXIT_OK if report.clean else EXIT_NO
+
+
+def write_atomically(target: Path, content: bytes) -> None:
+    """Replace `target` with `content` through a temporary file in its folder (its mode kept):
+    git never reads a half-written result."""
+    folder = target.parent
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".sfsync")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content)
+        with contextlib.suppress(OSError):  # the target vanished: keep mkstemp's mode
+            os.chmod(tmp, target.stat().st_mode & 0o7777)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def read_reports(folder: Path) -> dict[str, FileReport]:
+    """The records drivers left in `folder`, by path (a record that does not parse is skipped:
+    the merge's own result, clean or conflicted, still stands)."""
+    found: dict[str, FileReport] = {}
+    for item in sorted(folder.glob("*.json")):
+        try:
+            report = FileReport.from_json(json.loads(item.read_text(encoding="utf-8")))
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            continue
+        found[report.path] = report
+    return found
+
+
+# --- internals --------------------------------------------------------------------------
+
+
+def _merge(args: DriverArgs, base: bytes, ours: bytes, theirs: bytes) -> tuple[bytes, FileReport]:
+    from sfsync.metadata.merge import merge_file
+
+    result = merge_file(
+        base, ours, theirs, args.path, marker_size=args.marker_size, labels=args.labels
+    )
+    conflicts = tuple(
+        {
+            "component": str(c.component),
+            "entry": str(c.entry),
+            "detail": str(c.detail),
+            "text": c.describe(),
+        }
+        for c in result.conflicts
+    )
+    clean = not conflicts
+    if not result.by_element and _has_markers(result.content, args.marker_size):
+        clean = False  # merged by lines, with git's markers
+    report = FileReport(args.path, result.by_element, clean, conflicts, result.fallback_reason)
+    return result.content, report
+
+
+def _line_merge(args: DriverArgs, reason: str) -> tuple[bytes, FileReport]:
+    from sfsync.git import repo as gitrepo
+
+    content, count = gitrepo.merge_file_lines(
+        Path.cwd(),
+        args.ours,
+        args.base,
+        args.theirs,
+        labels=args.labels,
+        marker_size=args.marker_size,
+    )
+    return content, FileReport(args.path, False, count == 0, (), reason)
+
+
+def _has_markers(content: bytes, size: int) -> bool:
+    """True when a line starts git's conflict markers (`<<<<<<< ` ... `>>>>>>> `)."""
+    opening, closing = b"<" * size, b">" * size
+    lines = content.split(b"\n")
+    starts = [line for line in lines if line.startswith(opening)]
+    return bool(starts) and any(line.startswith(closing) for line in lines)
+
+
+def _leave_report(report: FileReport) -> None:
+    folder = os.environ.get(REPORT_ENV)
+    if not folder:
+        return
+    try:
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix="merge-", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(report.to_json(), handle)
+        os.replace(tmp, tmp[: -len(".tmp")] + ".json")
+    except OSError as exc:  # the merge itself is done: only the report is missing
+        _warn(f"{report.path}: the merge report was not written ({exc.strerror})")
+
+
+def _warn(message: str) -> None:
+    from sfsync.errors import printable
+
+    sys.stderr.write(f"sfsync merge-driver: {printable(message)}\n")
+    sys.stderr.flush()
