@@ -202,43 +202,6 @@ def config_path(cwd: Path | str, key: str) -> str | None:
     return proc.stdout.decode("utf-8", errors="surrogateescape").rstrip("\n") or None
 
 
-def merge_file_lines(
-    cwd: Path | str,
-    ours: Path | str,
-    base: Path | str,
-    theirs: Path | str,
-    *,
-    labels: tuple[str, str, str] = ("base", "ours", "theirs"),
-    marker_size: int = 7,
-) -> tuple[bytes, int]:
-    """Git's line merge of three files (`git merge-file -p`): (result, conflicts found).
-
-    The same merge git makes without a merge driver (it honours merge.conflictStyle);
-    the files are not changed. `labels` are (base, ours, theirs), as in the markers.
-    """
-    base_label, ours_label, theirs_label = labels
-    proc = run(
-        cwd,
-        "merge-file",
-        "-p",
-        f"--marker-size={marker_size}",
-        "-L",
-        ours_label,
-        "-L",
-        base_label,
-        "-L",
-        theirs_label,
-        "--",
-        str(ours),
-        str(base),
-        str(theirs),
-        check=False,
-    )
-    if proc.returncode < 0 or proc.returncode > 127:  # an error, not a count of conflicts
-        raise CommandFailed(("git", "merge-file", str(ours)), proc.returncode, b"", proc.stderr)
-    return proc.stdout, proc.returncode
-
-
 def branch_names(cwd: Path | str, remote: str) -> list[str]:
     """Local branches and `remote`'s branches (without the remote's prefix), each once."""
     text = out(

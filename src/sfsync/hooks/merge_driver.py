@@ -25,7 +25,6 @@ import contextlib
 import json
 import os
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -129,7 +128,11 @@ def main(argv: Sequence[str]) -> int:
         content, report = _merge(args, base, ours, theirs)
     except Exception as exc:  # the merge must never crash a git merge: git's line merge
         reason = f"unexpected error {type(exc).__name__}: {exc}"
-        content, report = _line_merge(args, reason)
+        try:
+            content, report = _line_merge(args, base, ours, theirs, reason)
+        except Exception as again:  # not even git: OURS stays, git reports a conflict
+            _warn(f"{args.path}: {reason}; git's line merge failed too ({again}): left as ours")
+            return EXIT_NO
     if report.fallback:
         _warn(f"{args.path}: {report.fallback}; merged by lines instead (as git would)")
     for conflict in report.conflicts:
@@ -144,18 +147,19 @@ def main(argv: Sequence[str]) -> int:
 
 
 def write_atomically(target: Path, content: bytes) -> None:
-    """Replace `target` with `content` through a temporary file in its folder (its mode kept):
-    git never reads a half-written result."""
-    folder = target.parent
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".sfsync")
+    """Replace `target` with `content` through a new file beside it (its mode kept): git never
+    reads a half-written result."""
+    mode = 0o644
+    with contextlib.suppress(OSError):
+        mode = target.stat().st_mode & 0o7777
+    tmp, fd = _exclusive(target.parent, f".{target.name}.", ".sfsync", mode)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(content)
-        with contextlib.suppress(OSError):  # the target vanished: keep mkstemp's mode
-            os.chmod(tmp, target.stat().st_mode & 0o7777)
+        os.chmod(tmp, mode)  # os.open's mode passed through the umask
         os.replace(tmp, target)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
 
 
@@ -176,7 +180,7 @@ def read_reports(folder: Path) -> dict[str, FileReport]:
 
 
 def _merge(args: DriverArgs, base: bytes, ours: bytes, theirs: bytes) -> tuple[bytes, FileReport]:
-    from sfsync.metadata.merge import merge_file
+    from sfsync.metadata.merge import merge_file, supported
 
     result = merge_file(
         base, ours, theirs, args.path, marker_size=args.marker_size, labels=args.labels
@@ -190,33 +194,20 @@ def _merge(args: DriverArgs, base: bytes, ours: bytes, theirs: bytes) -> tuple[b
         }
         for c in result.conflicts
     )
-    clean = not conflicts
-    if not result.by_element and _has_markers(result.content, args.marker_size):
-        clean = False  # merged by lines, with git's markers
-    report = FileReport(args.path, result.by_element, clean, conflicts, result.fallback_reason)
-    return result.content, report
-
-
-def _line_merge(args: DriverArgs, reason: str) -> tuple[bytes, FileReport]:
-    from sfsync.git import repo as gitrepo
-
-    content, count = gitrepo.merge_file_lines(
-        Path.cwd(),
-        args.ours,
-        args.base,
-        args.theirs,
-        labels=args.labels,
-        marker_size=args.marker_size,
+    # a type that never merges by element is merged by lines without a word, as git would
+    fallback = result.fallback_reason if supported(args.path) else None
+    return result.content, FileReport(
+        args.path, result.by_element, result.clean, conflicts, fallback
     )
-    return content, FileReport(args.path, False, count == 0, (), reason)
 
 
-def _has_markers(content: bytes, size: int) -> bool:
-    """True when a line starts git's conflict markers (`<<<<<<< ` ... `>>>>>>> `)."""
-    opening, closing = b"<" * size, b">" * size
-    lines = content.split(b"\n")
-    starts = [line for line in lines if line.startswith(opening)]
-    return bool(starts) and any(line.startswith(closing) for line in lines)
+def _line_merge(
+    args: DriverArgs, base: bytes, ours: bytes, theirs: bytes, reason: str
+) -> tuple[bytes, FileReport]:
+    from sfsync.git.mergefile import merge_file_lines
+
+    merged = merge_file_lines(base, ours, theirs, marker_size=args.marker_size, labels=args.labels)
+    return merged.content, FileReport(args.path, False, merged.conflicts == 0, (), reason)
 
 
 def _leave_report(report: FileReport) -> None:
@@ -224,12 +215,23 @@ def _leave_report(report: FileReport) -> None:
     if not folder:
         return
     try:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix="merge-", suffix=".tmp")
+        tmp, fd = _exclusive(Path(folder), "merge-", ".tmp", 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             json.dump(report.to_json(), handle)
-        os.replace(tmp, tmp[: -len(".tmp")] + ".json")
+        os.replace(tmp, tmp.with_suffix(".json"))
     except OSError as exc:  # the merge itself is done: only the report is missing
         _warn(f"{report.path}: the merge report was not written ({exc.strerror})")
+
+
+def _exclusive(folder: Path, prefix: str, suffix: str, mode: int) -> tuple[Path, int]:
+    """A new file of a random name in `folder`, opened for writing (not `tempfile`: it costs
+    the driver's start a few milliseconds of imports)."""
+    while True:
+        path = folder / f"{prefix}{os.urandom(6).hex()}{suffix}"
+        try:
+            return path, os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+        except FileExistsError:
+            continue
 
 
 def _warn(message: str) -> None:
