@@ -19,7 +19,7 @@ from sfsync.cli import (
     command_app,
     stderr_console,
 )
-from sfsync.commands.interact import Notifier, confirm, deploy_progress
+from sfsync.commands.interact import Notifier, confirm, deploy_progress, show_merge
 from sfsync.errors import UsageError
 from sfsync.pipeline import project
 from sfsync.workflows import backpromote
@@ -142,10 +142,12 @@ def _show_plan(console: Console, p: backpromote.Plan) -> None:
             continue
         if step.conflicts:
             console.print(f"  {what}: merge conflicts in {', '.join(step.conflicts)}", markup=False)
+            show_merge(console, step.merge, "    ")
             continue
         changes = [*step.deploy, *(f"-{c}" for c in step.delete)]
         body = ", ".join(changes) if changes else "up to date"
         console.print(f"  {what}: {body}", markup=False)
+        show_merge(console, step.merge, "    ")
 
 
 def _show_steps(console: Console, steps: tuple[backpromote.StepResult, ...]) -> None:
@@ -159,5 +161,8 @@ def _show_steps(console: Console, steps: tuple[backpromote.StepResult, ...]) -> 
             if o.skipped:
                 line += f", skipped (changed in the sandbox): {', '.join(o.skipped)}"
         console.print(line, markup=False)
+        if step.merge.by_element:
+            names = ", ".join(step.merge.by_element)
+            console.print(f"  merged by element: {names}", markup=False)
         for warning in step.warnings:
             stderr_console().print(f"warning: {step.env}: {warning}", markup=False)

@@ -19,7 +19,7 @@ from sfsync.cli import (
     command_app,
     stderr_console,
 )
-from sfsync.commands.interact import Notifier, confirm, deploy_progress
+from sfsync.commands.interact import Notifier, confirm, deploy_progress, show_merge
 from sfsync.errors import UsageError
 from sfsync.pipeline import project
 from sfsync.workflows import pull
@@ -152,6 +152,7 @@ def _show_plan(console: Console, p: pull.PullPlan) -> None:
             "sandbox gets what the branch holds (--exclude to leave one out)",
             markup=False,
         )
+    show_merge(console, p.merge)
     for warning in p.warnings:
         stderr_console().print(f"warning: {warning}", markup=False)
 
@@ -167,6 +168,7 @@ def _show_result(console: Console, r: pull.PullResult) -> None:
             f"{len(o.deleted)} deleted (deploy {o.deploy_id}, backup {o.snapshot})",
             markup=False,
         )
+    show_merge(console, r.merge)
     if p.excluded:
         console.print(f"still behind (excluded): {', '.join(p.excluded)}", markup=False)
     if r.push_error:

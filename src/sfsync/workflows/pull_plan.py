@@ -175,7 +175,7 @@ def _plan_pull(
             delete=tuple(c for c in delete if c not in excluded),
         )
     tree, conflicts, report = predict_merge(project, head, up_sha, labels(base))
-    base = replace(base, merge=report, warnings=(*base.warnings, *report.warnings))
+    base = replace(base, merge=report)
     if conflicts:
         # the delta is known once the user has resolved them; until then, what is behind
         _check_excludes(excluded, behind.components)
