@@ -33,10 +33,13 @@ def permset(fields: Mapping[str, bool], label: str = "Sales") -> str:
 
 
 BASE = {"Account.Rating__c": False, "Account.Tier__c": False}
-OURS = {"Account.Rating__c": True, "Account.Tier__c": False}  # ours: Rating editable
-THEIRS = {"Account.Rating__c": False, "Account.Tier__c": True}  # theirs: Tier editable
-BOTH = {"Account.Rating__c": True, "Account.Tier__c": True}
-# both add the same entry, with different values: one conflict, in that entry only
+# each side adds a different entry at the same place: git's line merge conflicts there, the
+# element merge keeps both
+OURS = {**BASE, "Account.Region__c": True}
+THEIRS = {**BASE, "Account.Segment__c": True}
+BOTH = {**BASE, "Account.Region__c": True, "Account.Segment__c": True}
+# both add the same entry, with different values: one conflict, in that entry only (git's
+# line merge "merges" it cleanly into two Region entries)
 ADD_OURS = {**BASE, "Account.Region__c": True}
 ADD_THEIRS = {**BASE, "Account.Region__c": False}
 REGION_CONFLICT = "PermissionSet Sales: fieldPermissions Account.Region__c: editable true vs false"

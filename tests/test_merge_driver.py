@@ -70,11 +70,22 @@ def git_merge_file(tmp_path: Path, base: bytes, ours: bytes, theirs: bytes) -> t
 
 
 def test_different_entries_merge_cleanly_exit_0(tmp_path: Path) -> None:
-    code, merged, err = driver(
-        tmp_path, ms.permset(ms.BASE), ms.permset(ms.OURS), ms.permset(ms.THEIRS)
-    )
+    base, ours, theirs = (ms.permset(x).encode() for x in (ms.BASE, ms.OURS, ms.THEIRS))
+    assert git_merge_file(tmp_path, base, ours, theirs)[0] == 1  # git's line merge conflicts
+    code, merged, err = driver(tmp_path, base, ours, theirs)
     assert (code, merged.decode()) == (0, ms.permset(ms.BOTH)), err
     assert err == ""
+
+
+def test_where_git_silently_duplicates_an_entry_the_driver_names_the_conflict(
+    tmp_path: Path,
+) -> None:
+    base, ours, theirs = (ms.permset(x).encode() for x in (ms.BASE, ms.ADD_OURS, ms.ADD_THEIRS))
+    git_code, git_merged = git_merge_file(tmp_path, base, ours, theirs)
+    assert git_code == 0 and git_merged.count(b"<field>Account.Region__c</field>") == 2
+    code, merged, err = driver(tmp_path, base, ours, theirs)
+    assert code == 1 and f"conflict: {ms.REGION_CONFLICT}" in err
+    assert merged.count(b"\n<<<<<<< ours\n") == 1
 
 
 def test_one_entry_changed_both_ways_exit_1_markers_around_it_only(tmp_path: Path) -> None:
