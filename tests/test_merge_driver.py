@@ -108,6 +108,14 @@ def test_marker_size_and_labels_from_git(tmp_path: Path) -> None:
     assert b"\n<<<<<<<<< story\n" in b"\n" + merged and b"\n>>>>>>>>> int\n" in merged
 
 
+def test_conflicts_follow_the_repositorys_conflict_style(tmp_path: Path) -> None:
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "config", "merge.conflictStyle", "diff3")
+    base, ours, theirs = (ms.permset(x) for x in (ms.BASE, ms.ADD_OURS, ms.ADD_THEIRS))
+    code, merged, _ = driver(tmp_path, base, ours, theirs)
+    assert code == 1 and b"\n||||||| base" in merged
+
+
 @pytest.mark.parametrize(
     "ours",
     [

@@ -185,6 +185,20 @@ def _merge(args: DriverArgs, base: bytes, ours: bytes, theirs: bytes) -> tuple[b
     result = merge_file(
         base, ours, theirs, args.path, marker_size=args.marker_size, labels=args.labels
     )
+    if result.by_element and result.conflicts:
+        # the markers in the style the user chose (diff3: with the base), as git's would be;
+        # asked only now: one git call less for every file that merges cleanly
+        style = _conflict_style()
+        if style in ("diff3", "zdiff3"):
+            result = merge_file(
+                base,
+                ours,
+                theirs,
+                args.path,
+                marker_size=args.marker_size,
+                labels=args.labels,
+                conflict_style=style,
+            )
     conflicts = tuple(
         {
             "component": str(c.component),
@@ -208,6 +222,16 @@ def _line_merge(
 
     merged = merge_file_lines(base, ours, theirs, marker_size=args.marker_size, labels=args.labels)
     return merged.content, FileReport(args.path, False, merged.conflicts == 0, (), reason)
+
+
+def _conflict_style() -> str | None:
+    """The repository's `merge.conflictStyle` (git runs the driver at its top level)."""
+    from sfsync.git import repo as gitrepo
+
+    try:
+        return gitrepo.config_get(Path.cwd(), "merge.conflictStyle")
+    except Exception:  # no git, no repository: the default style
+        return None
 
 
 def _leave_report(report: FileReport) -> None:
