@@ -107,6 +107,8 @@ def merge_file(
             reason = str(exc)
         except RecursionError:
             reason = "nested too deeply"
+        except Exception as exc:  # a merge driver must never fail a merge: git's merge instead
+            reason = f"the element merge failed ({type(exc).__name__}: {exc})"
     return _line_merge(base, ours, theirs, reason, marker_size, labels, conflict_style)
 
 
