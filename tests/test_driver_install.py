@@ -11,6 +11,7 @@ import pytest
 
 from pipeline import git
 from sfsync.app import main
+from sfsync.git import mergedriver
 from sfsync.hooks import driver_install, install
 from sfsync.metadata.merge import gitattributes_patterns
 
@@ -55,7 +56,7 @@ def test_install_writes_every_pattern_in_a_block_and_the_driver_without_a_path(
     driver = config(repo, "merge.sfsync.driver")
     assert driver is not None and driver.startswith("sfsync merge-driver %O %A %B %P")
     assert "/" not in driver.split(";")[0]  # no absolute path: survives a new virtualenv
-    assert config(repo, "merge.sfsync.name") == driver_install.NAME
+    assert config(repo, "merge.sfsync.name") == mergedriver.NAME
     assert not (repo / ".git" / "hooks" / "pre-commit").exists()  # --no-hooks
     assert out["result"]["mergeDriver"]["config"] == ["merge.sfsync.name", "merge.sfsync.driver"]
     # git sees the attribute
@@ -144,7 +145,7 @@ def test_a_foreign_driver_is_refused_unless_force(repo: Path, capsys: Any) -> No
     assert not (repo / ".gitattributes").exists()
     assert not (repo / ".git" / "hooks" / "pre-commit").exists()
     assert sfsync(capsys, "install-hooks", "--merge-driver", "--force")[0] == 0
-    assert config(repo, "merge.sfsync.driver") == driver_install.DRIVER_COMMAND
+    assert config(repo, "merge.sfsync.driver") == mergedriver.DRIVER_COMMAND
 
 
 def test_no_hooks_alone_is_bad_usage(repo: Path, capsys: Any) -> None:

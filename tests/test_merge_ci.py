@@ -10,15 +10,15 @@ import yaml
 
 from pipeline import git
 from sfsync.ci import generate, model
-from sfsync.hooks import driver_install
+from sfsync.git import mergedriver
 from test_ci import CONFIGS, load_config
 
-LINE = f"git config merge.sfsync.driver '{driver_install.COMMAND}'"
+LINE = f"git config merge.sfsync.driver '{mergedriver.COMMAND}'"
 
 
 def test_the_ci_driver_is_the_one_install_hooks_writes() -> None:
-    assert model.MERGE_DRIVER == driver_install.COMMAND
-    assert model.MERGE_DRIVER_NAME == driver_install.NAME
+    assert model.MERGE_DRIVER == mergedriver.COMMAND
+    assert model.MERGE_DRIVER_NAME == mergedriver.NAME
 
 
 @pytest.mark.parametrize("provider", ["github", "gitlab", "azure", "bitbucket"])
@@ -49,5 +49,5 @@ def test_the_lines_set_the_driver_through_a_shell(tmp_path: Path) -> None:
     assert len(lines) == 2
     git(tmp_path, "init", "-q")
     subprocess.run(["sh", "-c", "\n".join(lines)], cwd=tmp_path, check=True)
-    assert git(tmp_path, "config", "merge.sfsync.driver") == driver_install.COMMAND
-    assert git(tmp_path, "config", "merge.sfsync.name") == driver_install.NAME
+    assert git(tmp_path, "config", "merge.sfsync.driver") == mergedriver.COMMAND
+    assert git(tmp_path, "config", "merge.sfsync.name") == mergedriver.NAME

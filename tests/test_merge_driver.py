@@ -13,7 +13,7 @@ import pytest
 import mergesamples as ms
 from pipeline import git, write
 from sfsync.__main__ import main
-from sfsync.hooks import merge_driver
+from sfsync.git import mergedriver
 from sfsync.metadata import merge as engine
 
 PROFILE = "force-app/main/default/profiles/Admin.profile-meta.xml"
@@ -204,11 +204,11 @@ def test_bad_usage_exits_2_in_one_line(
 def test_the_report_sfsync_merges_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     reports = tmp_path / "reports"
     reports.mkdir()
-    monkeypatch.setenv(merge_driver.REPORT_ENV, str(reports))
+    monkeypatch.setenv(mergedriver.REPORT_ENV, str(reports))
     base, ours, theirs = (ms.permset(x) for x in (ms.BASE, ms.ADD_OURS, ms.ADD_THEIRS))
     code, _, _ = driver(tmp_path, base, ours, theirs)
     assert code == 1
-    found = merge_driver.read_reports(reports)
+    found = mergedriver.read_reports(reports)
     assert list(found) == [ms.PATH]
     report = found[ms.PATH]
     assert report.by_element and not report.clean and report.fallback is None

@@ -31,7 +31,7 @@ REPORT_SANDBOX = "sfsync-sandbox.md"
 STATUS_JSON = "sfsync-status.json"
 LEGS_JSON = "sfsync-legs.json"
 NIGHTLY_CRON = "0 2 * * *"
-MERGE_DRIVER = "sfsync merge-driver %O %A %B %P %L %S %X %Y"  # = hooks.driver_install.COMMAND
+MERGE_DRIVER = "sfsync merge-driver %O %A %B %P %L %S %X %Y"  # = git.mergedriver.COMMAND
 MERGE_DRIVER_NAME = "Salesforce metadata merged by element (sfsync merge-driver)"
 
 

@@ -24,22 +24,11 @@ from pathlib import Path
 
 from sfsync.errors import Refused
 from sfsync.git import repo as gitrepo
+from sfsync.git.mergedriver import COMMAND, DRIVER, DRIVER_COMMAND, NAME, attribute_lines
 
-DRIVER = "sfsync"
 ATTRIBUTES = ".gitattributes"
 BEGIN = "# >>> sfsync merge driver (sfsync install-hooks --merge-driver; --uninstall removes it)"
 END = "# <<< sfsync merge driver"
-NAME = "Salesforce metadata merged by element (sfsync merge-driver)"
-COMMAND = "sfsync merge-driver %O %A %B %P %L %S %X %Y"
-"""What git runs, with sfsync found on PATH at merge time (gitattributes(5): %O base, %A ours
-(the result goes there), %B theirs, %P the path, %L the marker size, %S %X %Y the labels)."""
-DRIVER_COMMAND = (
-    f"{COMMAND}; s=$?; [ $s -ne 127 ] && exit $s; "
-    "echo 'sfsync merge-driver: sfsync is not on PATH; merged by lines:' %P >&2; "
-    "git merge-file --marker-size=%L -L ours -L base -L theirs %A %O %B"
-)
-"""The config value: the command, and git's line merge when the shell cannot find `sfsync`
-(exit 127), so a missing sfsync never leaves a conflicted file holding only our side."""
 CREATED_KEY = "sfsync.mergeDriverCreatedAttributes"
 """Set when install created `.gitattributes`: uninstall then removes the file once empty."""
 _OUR_LINE = re.compile(rf"^\S+ merge={DRIVER}$")
@@ -67,11 +56,6 @@ class DriverChange:
             "kept": list(self.kept),
             "removedFile": self.removed_file,
         }
-
-
-def attribute_lines(patterns: Sequence[str]) -> list[str]:
-    """`PATTERN merge=sfsync` for each pattern, once each."""
-    return [f"{pattern} merge={DRIVER}" for pattern in dict.fromkeys(patterns)]
 
 
 def supported_patterns() -> tuple[str, ...]:

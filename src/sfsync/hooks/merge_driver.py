@@ -16,7 +16,8 @@ unexpected error) falls back to git's own line merge, the same result and exit c
 
 `sfsync.__main__` dispatches here without importing typer or rich: git starts one process
 per file. When `SFSYNC_MERGE_REPORT` names a directory (sfsync's own merges set it), a JSON
-record of the file's merge is left there for the workflow to report (`read_reports`).
+record of the file's merge is left there for the workflow to report
+(`sfsync.git.mergedriver.read_reports`).
 """
 
 from __future__ import annotations
@@ -29,13 +30,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sfsync.errors import EXIT_NO, EXIT_OK, EXIT_USAGE
+from sfsync.git.mergedriver import REPORT_ENV, FileReport
 
 TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: importing typing costs a start ~5 ms
 if TYPE_CHECKING:
     from collections.abc import Sequence
-    from typing import Any
 
-REPORT_ENV = "SFSYNC_MERGE_REPORT"
 USAGE = (
     "usage: sfsync merge-driver BASE OURS THEIRS PATH "
     "[MARKER_SIZE [BASE_LABEL OURS_LABEL THEIRS_LABEL]]"
@@ -54,42 +54,6 @@ class DriverArgs:
     path: str
     marker_size: int = DEFAULT_MARKER_SIZE
     labels: tuple[str, str, str] = DEFAULT_LABELS
-
-
-@dataclass(frozen=True)
-class FileReport:
-    """How one file was merged (what `SFSYNC_MERGE_REPORT` collects)."""
-
-    path: str
-    by_element: bool
-    clean: bool
-    conflicts: tuple[dict[str, str], ...] = ()
-    """One per conflicting entry: component, entry, detail and `text` (Conflict.describe())."""
-    fallback: str | None = None
-    """Why the file was merged by lines instead (not XML, too large, an error...)."""
-
-    def to_json(self) -> dict[str, Any]:
-        """The record as written, and as reported in `--json` results."""
-        return {
-            "path": self.path,
-            "byElement": self.by_element,
-            "clean": self.clean,
-            "conflicts": [dict(c) for c in self.conflicts],
-            "fallback": self.fallback,
-        }
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> FileReport:
-        """A record read back from its JSON."""
-        return cls(
-            path=str(data["path"]),
-            by_element=bool(data["byElement"]),
-            clean=bool(data["clean"]),
-            conflicts=tuple(
-                {str(k): str(v) for k, v in c.items()} for c in data.get("conflicts") or ()
-            ),
-            fallback=str(data["fallback"]) if data.get("fallback") else None,
-        )
 
 
 def parse_args(argv: Sequence[str]) -> DriverArgs:
@@ -161,19 +125,6 @@ def write_atomically(target: Path, content: bytes) -> None:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-
-
-def read_reports(folder: Path) -> dict[str, FileReport]:
-    """The records drivers left in `folder`, by path (a record that does not parse is skipped:
-    the merge's own result, clean or conflicted, still stands)."""
-    found: dict[str, FileReport] = {}
-    for item in sorted(folder.glob("*.json")):
-        try:
-            report = FileReport.from_json(json.loads(item.read_text(encoding="utf-8")))
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            continue
-        found[report.path] = report
-    return found
 
 
 # --- internals --------------------------------------------------------------------------

@@ -28,8 +28,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sfsync.git import mergedriver
 from sfsync.git import repo as gitrepo
-from sfsync.hooks import driver_install, merge_driver
+from sfsync.metadata.merge import gitattributes_patterns
 
 _BOOT = (
     "import sys; del sys.path[0]; from sfsync.__main__ import main; sys.exit(main(sys.argv[1:]))"
@@ -40,7 +41,7 @@ _BOOT = (
 class MergeReport:
     """What the driver did in one merge: files merged by element, entries in conflict."""
 
-    files: tuple[merge_driver.FileReport, ...] = ()
+    files: tuple[mergedriver.FileReport, ...] = ()
 
     @property
     def by_element(self) -> tuple[str, ...]:
@@ -90,7 +91,7 @@ class ElementMerge:
         """What the drivers reported so far (and forget it: the next merge starts afresh)."""
         if self.report_dir is None:
             return MergeReport()
-        found = merge_driver.read_reports(self.report_dir)
+        found = mergedriver.read_reports(self.report_dir)
         for item in self.report_dir.glob("*.json"):
             item.unlink(missing_ok=True)
         return MergeReport(tuple(found[path] for path in sorted(found)))
@@ -109,11 +110,11 @@ def element_merge(repo: Path | str, labels: tuple[str, str, str]) -> Iterator[El
         reports = scratch / "reports"
         reports.mkdir()
         config = (
-            (f"merge.{driver_install.DRIVER}.name", driver_install.NAME),
-            (f"merge.{driver_install.DRIVER}.driver", driver_command(labels)),
+            (f"merge.{mergedriver.DRIVER}.name", mergedriver.NAME),
+            (f"merge.{mergedriver.DRIVER}.driver", driver_command(labels)),
             ("core.attributesFile", str(attributes)),
         )
-        yield ElementMerge(config, {merge_driver.REPORT_ENV: str(reports)}, reports)
+        yield ElementMerge(config, {mergedriver.REPORT_ENV: str(reports)}, reports)
 
 
 def driver_command(labels: tuple[str, str, str]) -> str:
@@ -133,7 +134,7 @@ def _label(text: str) -> str:
 def _attributes(repo: Path | str) -> bytes:
     """`PATTERN merge=sfsync` for each supported pattern, then the user's global attributes."""
     ours = "".join(
-        f"{line}\n" for line in driver_install.attribute_lines(driver_install.supported_patterns())
+        f"{line}\n" for line in mergedriver.attribute_lines(gitattributes_patterns())
     ).encode()
     own = gitrepo.config_path(repo, "core.attributesFile")
     if own is None:
