@@ -8,13 +8,12 @@ Shared by the driver (`sfsync.hooks.merge_driver`), its installer
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: importing typing costs a start ~5 ms
 if TYPE_CHECKING:
+    from pathlib import Path
     from typing import Any
 
 REPORT_ENV = "SFSYNC_MERGE_REPORT"
@@ -77,6 +76,8 @@ class FileReport:
 def read_reports(folder: Path) -> dict[str, FileReport]:
     """The records drivers left in `folder`, by path (a record that does not parse is skipped:
     the merge's own result, clean or conflicted, still stands)."""
+    import json
+
     found: dict[str, FileReport] = {}
     for item in sorted(folder.glob("*.json")):
         try:

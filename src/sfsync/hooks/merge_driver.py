@@ -23,11 +23,9 @@ record of the file's merge is left there for the workflow to report
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import sys
 from dataclasses import dataclass
-from pathlib import Path
 
 from sfsync.errors import EXIT_NO, EXIT_OK, EXIT_USAGE
 from sfsync.git.mergedriver import REPORT_ENV, FileReport
@@ -48,9 +46,9 @@ DEFAULT_MARKER_SIZE = 7
 class DriverArgs:
     """What git passed: the three temporary files, the path, the marker size, the labels."""
 
-    base: Path
-    ours: Path
-    theirs: Path
+    base: str
+    ours: str
+    theirs: str
     path: str
     marker_size: int = DEFAULT_MARKER_SIZE
     labels: tuple[str, str, str] = DEFAULT_LABELS
@@ -73,7 +71,7 @@ def parse_args(argv: Sequence[str]) -> DriverArgs:
             given[1] or DEFAULT_LABELS[1],
             given[2] or DEFAULT_LABELS[2],
         )
-    return DriverArgs(Path(base), Path(ours), Path(theirs), path, marker_size, labels)
+    return DriverArgs(base, ours, theirs, path, marker_size, labels)
 
 
 def main(argv: Sequence[str]) -> int:
@@ -84,7 +82,7 @@ def main(argv: Sequence[str]) -> int:
         _warn(str(exc))
         return EXIT_USAGE
     try:
-        base, ours, theirs = (p.read_bytes() for p in (args.base, args.ours, args.theirs))
+        base, ours, theirs = (_read(name) for name in (args.base, args.ours, args.theirs))
     except OSError as exc:
         _warn(f"{args.path}: cannot read {exc.filename}: {exc.strerror}; nothing was merged")
         return EXIT_USAGE
@@ -110,20 +108,22 @@ def main(argv: Sequence[str]) -> int:
     return EXIT_OK if report.clean else EXIT_NO
 
 
-def write_atomically(target: Path, content: bytes) -> None:
+def write_atomically(target: str, content: bytes) -> None:
     """Replace `target` with `content` through a new file beside it (its mode kept): git never
     reads a half-written result."""
     mode = 0o644
     with contextlib.suppress(OSError):
-        mode = target.stat().st_mode & 0o7777
-    tmp, fd = _exclusive(target.parent, f".{target.name}.", ".sfsync", mode)
+        mode = os.stat(target).st_mode & 0o7777
+    folder, name = os.path.split(target)
+    tmp, fd = _exclusive(folder, f".{name}.", ".sfsync", mode)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(content)
         os.chmod(tmp, mode)  # os.open's mode passed through the umask
         os.replace(tmp, target)
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
         raise
 
 
@@ -180,7 +180,7 @@ def _conflict_style() -> str | None:
     from sfsync.git import repo as gitrepo
 
     try:
-        return gitrepo.config_get(Path.cwd(), "merge.conflictStyle")
+        return gitrepo.config_get(os.getcwd(), "merge.conflictStyle")
     except Exception:  # no git, no repository: the default style
         return None
 
@@ -189,20 +189,27 @@ def _leave_report(report: FileReport) -> None:
     folder = os.environ.get(REPORT_ENV)
     if not folder:
         return
+    import json
+
     try:
-        tmp, fd = _exclusive(Path(folder), "merge-", ".tmp", 0o600)
+        tmp, fd = _exclusive(folder, "merge-", ".tmp", 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             json.dump(report.to_json(), handle)
-        os.replace(tmp, tmp.with_suffix(".json"))
+        os.replace(tmp, tmp[: -len(".tmp")] + ".json")
     except OSError as exc:  # the merge itself is done: only the report is missing
         _warn(f"{report.path}: the merge report was not written ({exc.strerror})")
 
 
-def _exclusive(folder: Path, prefix: str, suffix: str, mode: int) -> tuple[Path, int]:
-    """A new file of a random name in `folder`, opened for writing (not `tempfile`: it costs
-    the driver's start a few milliseconds of imports)."""
+def _read(name: str) -> bytes:
+    with open(name, "rb") as handle:
+        return handle.read()
+
+
+def _exclusive(folder: str, prefix: str, suffix: str, mode: int) -> tuple[str, int]:
+    """A new file of a random name in `folder`, opened for writing (neither `tempfile` nor
+    `pathlib`: their imports cost the driver's start a few milliseconds)."""
     while True:
-        path = folder / f"{prefix}{os.urandom(6).hex()}{suffix}"
+        path = os.path.join(folder, f"{prefix}{os.urandom(6).hex()}{suffix}")
         try:
             return path, os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
         except FileExistsError:
