@@ -33,7 +33,7 @@ from sfsync.metadata.merge.rules import (
     seq,
     single,
 )
-from sfsync.metadata.merge.xmltree import Node, Unmergeable, parse, same
+from sfsync.metadata.merge.xmltree import Document, Node, Unmergeable, parse, same
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -177,7 +177,7 @@ class Merger:
             kept = t if o is None else o
             assert kept is not None
             if same(kept, b, self.cosmetic):
-                return None  # deleted on one side; unchanged, or only moved on the canvas, on the other
+                return None  # deleted; on the other side unchanged, or only moved on the canvas
             if rule.kind == COSMETIC:
                 return None
             self.conflict(
@@ -416,6 +416,7 @@ class Merger:
             return self.item(keys, rule_of(sample), b, o, t, ident, trail, origin)
 
         result: list[Out] = []
+        moved: dict[str, set[Ident]] = {OURS: set(), THEIRS: set()}
         for step in plan:
             if step.kind == "same":
                 # an entry neither side moved: its content merged
@@ -475,6 +476,8 @@ class Merger:
                         clash.ident, clash.origin = ident, side
                         result.append(clash)
                         continue
+                    if base is not None:
+                        moved[side].add(ident)
                     other = other_at.get(ident)
                     o_node, t_node = (node, other) if side == OURS else (other, node)
                     out = merged(ident, base, o_node, t_node, side)
@@ -495,7 +498,7 @@ class Merger:
                         keep.ident = ident
                         result.append(keep)
                 continue
-            where = (*trail, (tag or "entries", False))
+            where = (*trail, (tag or "entries", True))
             self.conflict(
                 where,
                 f"{keys.summary(o_slice, o_idents)} vs {keys.summary(t_slice, t_idents)}",
@@ -507,6 +510,11 @@ class Merger:
                     [Keep(n) for n in bs[hunk.b1 : hunk.b2]],
                 )
             )
+        if moved[OURS] and moved[THEIRS] and not _keeps_moves(result, bi, oi, ti, moved):
+            # both sides moved entries, and one side's moves do not hold in the result
+            where = (*trail, (tag or "entries", True))
+            self.conflict(where, "the order changed on both sides")
+            return [Clash([Keep(n) for n in os], [Keep(n) for n in ts], [Keep(n) for n in bs])]
         return self.placed_once(result, keys, trail)
 
     def placed_once(self, result: list[Out], keys: _Keys, trail: Trail) -> list[Out]:
@@ -542,6 +550,36 @@ class Merger:
             else:
                 fixed.append(out)
         return fixed
+
+
+def _keeps_moves(
+    result: Sequence[Out],
+    base: Sequence[Ident],
+    ours: Sequence[Ident],
+    theirs: Sequence[Ident],
+    moved: Mapping[str, set[Ident]],
+) -> bool:
+    """Whether every entry a side moved has, in the result, that side's order against every
+    entry whose order against it the side changed."""
+    position = {out.ident: i for i, out in enumerate(result) if out.ident is not None}
+    base_at = {ident: i for i, ident in enumerate(base)}
+    for side, order in ((OURS, ours), (THEIRS, theirs)):
+        side_at = {ident: i for i, ident in enumerate(order)}
+        common = [i for i in order if i in base_at and i in position]
+        if len(moved[side]) * len(common) > 4_000_000:
+            return False  # too many moves on both sides to check: a conflict, never a guess
+        for m in moved[side]:
+            if m not in position or m not in base_at:
+                continue
+            for y in common:
+                if y == m:
+                    continue
+                side_before = side_at[m] < side_at[y]
+                if side_before != (base_at[m] < base_at[y]) and side_before != (
+                    position[m] < position[y]
+                ):
+                    return False
+    return True
 
 
 def _sample(out: Out) -> Node | None:
@@ -582,9 +620,16 @@ def _unordered_order(
     theirs: Sequence[_K],
     merged: Mapping[_K, list[Out]],
 ) -> list[_K]:
-    """Ours' order, with what only theirs has placed after the entry it follows in theirs
-    (past entries only ours added that sort before it, so sorted lists stay sorted)."""
+    """Ours' order with what only theirs has: where it sorts when ours is sorted (Salesforce
+    writes most of these lists sorted), else after the entry it follows in theirs (past
+    entries only ours added that sort before it)."""
     in_ours = set(ours)
+    added = [i for i in theirs if i not in in_ours and merged.get(i)]
+    if not added:
+        return list(ours)
+    by_sort = _sorted_merge(ours, added)
+    if by_sort is not None:
+        return by_sort
     in_base = set(base)
     in_theirs = set(theirs)
     head: object = _HEAD
@@ -623,6 +668,28 @@ def _unordered_order(
     # what base had and neither side has now was deleted; base-only entries that stay
     # (deleted on one side, changed on the other) are among ours or theirs already
     return order
+
+
+def _sorted_merge(ours: Sequence[_K], added: Sequence[_K]) -> list[_K] | None:
+    """Both lists merged in sort order, when both are sorted; else None."""
+    try:
+        if any(b < a for a, b in zip(ours, ours[1:])) or any(  # type: ignore[operator]
+            b < a  # type: ignore[operator]
+            for a, b in zip(added, added[1:])
+        ):
+            return None
+        out: list[_K] = []
+        i = j = 0
+        while i < len(ours) and j < len(added):
+            if added[j] < ours[i]:  # type: ignore[operator]
+                out.append(added[j])
+                j += 1
+            else:
+                out.append(ours[i])
+                i += 1
+        return out + list(ours[i:]) + list(added[j:])
+    except TypeError:
+        return None
 
 
 class _Marker:
@@ -712,7 +779,11 @@ class _Keys:
                 return (
                     f"{node.tag} {value}" if path == rule.key[0] else f"{node.tag} {path} {value}"
                 )
-            parts = [str(p) for p in ident[2:] if p]
+            if rule is not None and any("|" in k for k in rule.key):
+                raw = (node.field_value(k.partition("|")[0]) for k in rule.key)
+                parts = [v for v in raw if v]
+            else:
+                parts = [str(p) for p in ident[2:] if p]
             return f"{node.tag} {', '.join(parts)}" if parts else node.tag
         if kind == "v" and isinstance(ident[2], str):
             return f"{node.tag} {_short(ident[2])}"
@@ -767,14 +838,23 @@ def _identities(
 def _key(tag: str, node: Node, rule: Rule) -> Ident | None:
     if rule.first:
         for path in rule.key:
-            value = node.field_value(path)
+            value = _key_part(node, path)
             if value is not None:
                 return (tag, "k", path, value)
         return None
-    values = [node.field_value(path) for path in rule.key]
+    values = [_key_part(node, path) for path in rule.key]
     if all(v is None for v in values):
         return None
     return (tag, "k", *(v or "" for v in values))
+
+
+def _key_part(node: Node, path: str) -> str | None:
+    """A key field's value; `layout|object` is the object a layout name starts with."""
+    path, _, transform = path.partition("|")
+    value = node.field_value(path)
+    if value is not None and transform == "object":
+        value = value.partition("-")[0]
+    return value
 
 
 def _short(text: str) -> str:
@@ -897,8 +977,9 @@ def merge_documents(
 
     ft = file_type(path)
     schema = SCHEMAS["Manifest" if is_manifest(path) or ft is None else ft.schema]
-    docs = [parse(data) for data in (base, ours, theirs)]
-    b, o, t = docs
+    o, t = parse(ours), parse(theirs)
+    # both sides added the file (git gives an empty base): merged from nothing
+    b = parse(base) if base.strip() else _empty_like(o)
     if not (b.root.tag == o.root.tag == t.root.tag):
         raise Unmergeable(
             f"the root element differs (<{b.root.tag}>, <{o.root.tag}>, <{t.root.tag}>)"
@@ -925,6 +1006,13 @@ def merge_documents(
         by_element=True,
         fallback_reason=None,
     )
+
+
+def _empty_like(doc: Document) -> Document:
+    """A base holding nothing: ours' root without children, nothing around it."""
+    root = doc.root
+    empty = Node(root.qname, root.text, root.start, root.open_end, "", root.attrs)
+    return Document(doc.text, "", empty, "", doc.newline)
 
 
 def _rootless(root: Node) -> Node:
