@@ -318,6 +318,8 @@ class Merger:
     ) -> Out | None:
         """One list entry, merged, as an entry (a conflict below it wraps it)."""
         sample = o if o is not None else t if t is not None else b
+        if b is not None and not keys.named(ident):
+            sample = b  # an entry without a name is shown as it was
         assert sample is not None
         here = (*trail, (keys.label(sample, ident), True))
         out = self.entry(self.node(b, o, t, rule, here), b, here)
@@ -498,6 +500,20 @@ class Merger:
                         keep.ident = ident
                         result.append(keep)
                 continue
+            b_slice, b_idents = bs[hunk.b1 : hunk.b2], bi[hunk.b1 : hunk.b2]
+            if len(b_slice) == len(o_slice) == len(t_slice) and not any(
+                keys.named(i) for i in (*b_idents, *o_idents, *t_idents)
+            ):
+                # entries without a name changed in place on both sides: each one merged
+                # with what was in its place (a conflict wraps only the entry)
+                for b_node, o_node, t_node, ident in zip(
+                    b_slice, o_slice, t_slice, b_idents, strict=True
+                ):
+                    out = self.item(keys, rule_of(b_node), b_node, o_node, t_node, ident, trail, BOTH)
+                    if out is not None:
+                        out.ident = None
+                        result.append(out)
+                continue
             where = (*trail, (tag or "entries", True))
             self.conflict(
                 where,
@@ -627,7 +643,7 @@ def _unordered_order(
     added = [i for i in theirs if i not in in_ours and merged.get(i)]
     if not added:
         return list(ours)
-    by_sort = _sorted_merge(ours, added)
+    by_sort = _sorted_merge(ours, added) if _is_sorted(theirs) else None
     if by_sort is not None:
         return by_sort
     in_base = set(base)
@@ -670,13 +686,17 @@ def _unordered_order(
     return order
 
 
+def _is_sorted(items: Sequence[_K]) -> bool:
+    try:
+        return not any(b < a for a, b in zip(items, items[1:]))  # type: ignore[operator]
+    except TypeError:
+        return False
+
+
 def _sorted_merge(ours: Sequence[_K], added: Sequence[_K]) -> list[_K] | None:
     """Both lists merged in sort order, when both are sorted; else None."""
     try:
-        if any(b < a for a, b in zip(ours, ours[1:])) or any(  # type: ignore[operator]
-            b < a  # type: ignore[operator]
-            for a, b in zip(added, added[1:])
-        ):
+        if not _is_sorted(ours) or not _is_sorted(added):
             return None
         out: list[_K] = []
         i = j = 0
@@ -796,6 +816,9 @@ class _Keys:
             return "(none)"
         names = []
         for node, ident in zip(nodes, idents, strict=True):
+            if not self.named(ident) and ident[1] != "p":
+                names.append(_gist(node))
+                continue
             label = self.label(node, ident)
             names.append(label[len(node.tag) + 1 :] if label.startswith(node.tag + " ") else label)
         return ", ".join(names)
