@@ -1,6 +1,8 @@
 """Custom labels (whole and decomposed), translations, object and field translations, value
 sets and their translations merge by entry: each case asserts the whole merged file."""
 
+# ruff: noqa: E501  (case tables: a case per line where it fits the eye better)
+
 from __future__ import annotations
 
 import pytest
@@ -8,8 +10,12 @@ from mergecase import Case, E, Piece, X, check
 
 LABELS = "force-app/main/default/labels/CustomLabels.labels-meta.xml"
 TRANSLATION = "force-app/main/default/translations/fr.translation-meta.xml"
-OBJ_TR = "force-app/main/default/objectTranslations/Account-fr/Account-fr.objectTranslation-meta.xml"
-FIELD_TR = "force-app/main/default/objectTranslations/Account-fr/Rating__c.fieldTranslation-meta.xml"
+OBJ_TR = (
+    "force-app/main/default/objectTranslations/Account-fr/Account-fr.objectTranslation-meta.xml"
+)
+FIELD_TR = (
+    "force-app/main/default/objectTranslations/Account-fr/Rating__c.fieldTranslation-meta.xml"
+)
 GVS = "force-app/main/default/globalValueSets/Regions.globalValueSet-meta.xml"
 SVS = "force-app/main/default/standardValueSets/LeadSource.standardValueSet-meta.xml"
 GVST = "force-app/main/default/globalValueSetTranslations/Regions-fr.globalValueSetTranslation-meta.xml"
@@ -34,7 +40,9 @@ def tr(tag: str, name: str, label: str) -> E:
     return E(tag, E("label", label), E("name", name))
 
 
-def cv(name: str, label: str | None = None, *, default: bool = False, color: str | None = None) -> E:
+def cv(
+    name: str, label: str | None = None, *, default: bool = False, color: str | None = None
+) -> E:
     parts: list[Piece] = [E("fullName", name), E("default", default)]
     if color is not None:
         parts.append(E("color", color))

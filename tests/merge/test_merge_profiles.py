@@ -1,6 +1,8 @@
 """Profiles and permission sets (with their decomposed files, groups and muting sets) merge
 by entry: each case asserts the whole merged file and the conflicts it names."""
 
+# ruff: noqa: E501  (case tables: a case per line where it fits the eye better)
+
 from __future__ import annotations
 
 import pytest
@@ -11,7 +13,9 @@ PERMSET = "force-app/main/default/permissionsets/Sales.permissionset-meta.xml"
 
 
 def fp(field: str, editable: bool = False, readable: bool = True) -> E:
-    return E("fieldPermissions", E("editable", editable), E("field", field), E("readable", readable))
+    return E(
+        "fieldPermissions", E("editable", editable), E("field", field), E("readable", readable)
+    )
 
 
 def op(obj: str, create: bool = False, delete: bool = False, edit: bool = False, read: bool = True,
@@ -56,7 +60,9 @@ def tab(name: str, visibility: str = "DefaultOn") -> E:
 
 
 def rtv(rt: str, visible: bool = True, default: bool = False) -> E:
-    return E("recordTypeVisibilities", E("default", default), E("recordType", rt), E("visible", visible))
+    return E(
+        "recordTypeVisibilities", E("default", default), E("recordType", rt), E("visible", visible)
+    )
 
 
 CUSTOM = E("custom", False)
@@ -68,7 +74,7 @@ def profile(id: str, base: list[Piece], ours: list[Piece], theirs: list[Piece],
     return Case(id, path, "Profile", base, ours, theirs, merged, list(conflicts))
 
 
-def permset(id: str, base: list[Piece], ours: list[Piece], theirs: list[Piece],
+def permset(id: str, base: list[Piece] | None, ours: list[Piece], theirs: list[Piece],
             merged: list[Piece], *conflicts: str, path: str = PERMSET, root: str = "PermissionSet") -> Case:  # fmt: skip
     return Case(id, path, root, base, ours, theirs, merged, list(conflicts))
 
@@ -247,7 +253,10 @@ CASES = [
     profile(
         "layout-case-and-caseclose-share-record-type",
         [la("Case-Case Layout", "Case.Support"), la("CaseClose-Close Case Layout", "Case.Support")],
-        [la("Case-Support Layout", "Case.Support"), la("CaseClose-Close Case Layout", "Case.Support")],
+        [
+            la("Case-Support Layout", "Case.Support"),
+            la("CaseClose-Close Case Layout", "Case.Support"),
+        ],
         [la("Case-Case Layout", "Case.Support"), la("CaseClose-Support Close", "Case.Support")],
         [la("Case-Support Layout", "Case.Support"), la("CaseClose-Support Close", "Case.Support")],
     ),
@@ -256,7 +265,12 @@ CASES = [
         [la("Case-Case Layout", "Case.Support")],
         [la("Case-Support Layout", "Case.Support")],
         [la("Case-Service Layout", "Case.Support")],
-        [X([la("Case-Support Layout", "Case.Support")], [la("Case-Service Layout", "Case.Support")])],
+        [
+            X(
+                [la("Case-Support Layout", "Case.Support")],
+                [la("Case-Service Layout", "Case.Support")],
+            )
+        ],
         "Profile Admin: layoutAssignments Case-Support Layout, Case.Support: "
         "layout Case-Support Layout vs Case-Service Layout",
     ),
@@ -384,11 +398,43 @@ CASES = [
     ),
     profile(
         "category-group-data-categories-set",
-        [E("categoryGroupVisibilities", E("dataCategories", "Europe"), E("dataCategoryGroup", "Geo"), E("visibility", "CUSTOM"))],
-        [E("categoryGroupVisibilities", E("dataCategories", "Asia"), E("dataCategories", "Europe"), E("dataCategoryGroup", "Geo"), E("visibility", "CUSTOM"))],
-        [E("categoryGroupVisibilities", E("dataCategories", "Europe"), E("dataCategories", "Oceania"), E("dataCategoryGroup", "Geo"), E("visibility", "CUSTOM"))],
-        [E("categoryGroupVisibilities", E("dataCategories", "Asia"), E("dataCategories", "Europe"), E("dataCategories", "Oceania"), E("dataCategoryGroup", "Geo"), E("visibility", "CUSTOM"))],
-    ),  # fmt: skip
+        [
+            E(
+                "categoryGroupVisibilities",
+                E("dataCategories", "Europe"),
+                E("dataCategoryGroup", "Geo"),
+                E("visibility", "CUSTOM"),
+            )
+        ],
+        [
+            E(
+                "categoryGroupVisibilities",
+                E("dataCategories", "Asia"),
+                E("dataCategories", "Europe"),
+                E("dataCategoryGroup", "Geo"),
+                E("visibility", "CUSTOM"),
+            )
+        ],
+        [
+            E(
+                "categoryGroupVisibilities",
+                E("dataCategories", "Europe"),
+                E("dataCategories", "Oceania"),
+                E("dataCategoryGroup", "Geo"),
+                E("visibility", "CUSTOM"),
+            )
+        ],
+        [
+            E(
+                "categoryGroupVisibilities",
+                E("dataCategories", "Asia"),
+                E("dataCategories", "Europe"),
+                E("dataCategories", "Oceania"),
+                E("dataCategoryGroup", "Geo"),
+                E("visibility", "CUSTOM"),
+            )
+        ],
+    ),
     profile(
         "class-access-added-removed",
         [ca("Alpha"), ca("Gamma")],
@@ -401,8 +447,16 @@ CASES = [
         [ca("Alpha"), fp(A), fp(C), op("Account"), up("ApiEnabled")],
         [ca("Alpha"), fp(A), fp(B), fp(C, True), op("Account"), up("ApiEnabled", False)],
         [ca("Alpha"), ca("Beta"), fp(C), fp(D), op("Account", edit=True), up("ApiEnabled")],
-        [ca("Alpha"), ca("Beta"), fp(B), fp(C, True), fp(D), op("Account", edit=True), up("ApiEnabled", False)],
-    ),  # fmt: skip
+        [
+            ca("Alpha"),
+            ca("Beta"),
+            fp(B),
+            fp(C, True),
+            fp(D),
+            op("Account", edit=True),
+            up("ApiEnabled", False),
+        ],
+    ),
     profile(
         "mdapi-format-profile",
         [fp(A)],
@@ -455,9 +509,15 @@ CASES = [
         "permset-tab-settings",
         [E("tabSettings", E("tab", "Account"), E("visibility", "Visible"))],
         [E("tabSettings", E("tab", "Account"), E("visibility", "Available"))],
-        [E("tabSettings", E("tab", "Account"), E("visibility", "Visible")), E("tabSettings", E("tab", "Case"), E("visibility", "Visible"))],
-        [E("tabSettings", E("tab", "Account"), E("visibility", "Available")), E("tabSettings", E("tab", "Case"), E("visibility", "Visible"))],
-    ),  # fmt: skip
+        [
+            E("tabSettings", E("tab", "Account"), E("visibility", "Visible")),
+            E("tabSettings", E("tab", "Case"), E("visibility", "Visible")),
+        ],
+        [
+            E("tabSettings", E("tab", "Account"), E("visibility", "Available")),
+            E("tabSettings", E("tab", "Case"), E("visibility", "Visible")),
+        ],
+    ),
     permset(
         "permset-has-activation-required-one-side",
         [E("hasActivationRequired", False), E("label", "Sales")],
@@ -481,11 +541,45 @@ CASES = [
     ),
     permset(
         "permset-external-credential-principals",
-        [E("externalCredentialPrincipalAccesses", E("enabled", True), E("externalCredentialPrincipal", "Cred-One"))],
-        [E("externalCredentialPrincipalAccesses", E("enabled", False), E("externalCredentialPrincipal", "Cred-One"))],
-        [E("externalCredentialPrincipalAccesses", E("enabled", True), E("externalCredentialPrincipal", "Cred-One")), E("externalCredentialPrincipalAccesses", E("enabled", True), E("externalCredentialPrincipal", "Cred-Two"))],
-        [E("externalCredentialPrincipalAccesses", E("enabled", False), E("externalCredentialPrincipal", "Cred-One")), E("externalCredentialPrincipalAccesses", E("enabled", True), E("externalCredentialPrincipal", "Cred-Two"))],
-    ),  # fmt: skip
+        [
+            E(
+                "externalCredentialPrincipalAccesses",
+                E("enabled", True),
+                E("externalCredentialPrincipal", "Cred-One"),
+            )
+        ],
+        [
+            E(
+                "externalCredentialPrincipalAccesses",
+                E("enabled", False),
+                E("externalCredentialPrincipal", "Cred-One"),
+            )
+        ],
+        [
+            E(
+                "externalCredentialPrincipalAccesses",
+                E("enabled", True),
+                E("externalCredentialPrincipal", "Cred-One"),
+            ),
+            E(
+                "externalCredentialPrincipalAccesses",
+                E("enabled", True),
+                E("externalCredentialPrincipal", "Cred-Two"),
+            ),
+        ],
+        [
+            E(
+                "externalCredentialPrincipalAccesses",
+                E("enabled", False),
+                E("externalCredentialPrincipal", "Cred-One"),
+            ),
+            E(
+                "externalCredentialPrincipalAccesses",
+                E("enabled", True),
+                E("externalCredentialPrincipal", "Cred-Two"),
+            ),
+        ],
+    ),
     permset(
         "muting-permission-set",
         [fp(A), E("label", "Mute")],
@@ -535,7 +629,11 @@ CASES = [
         None,
         [E("editable", True), E("field", "Account.Name"), E("readable", True)],
         [E("editable", False), E("field", "Account.Name"), E("readable", True)],
-        [X([E("editable", True)], [E("editable", False)]), E("field", "Account.Name"), E("readable", True)],
+        [
+            X([E("editable", True)], [E("editable", False)]),
+            E("field", "Account.Name"),
+            E("readable", True),
+        ],
         "PermissionSet Sales: editable: true vs false",
         path="force-app/main/default/permissionsets/Sales/fieldPermissions/Account.Name.fieldPermission-meta.xml",
         root="FieldPermission",
@@ -544,31 +642,56 @@ CASES = [
     permset(
         "group-permission-sets-added-each-side",
         [E("label", "G"), E("permissionSets", "Alpha"), E("permissionSets", "Delta")],
-        [E("label", "G"), E("permissionSets", "Alpha"), E("permissionSets", "Beta"), E("permissionSets", "Delta")],
-        [E("label", "G"), E("permissionSets", "Alpha"), E("permissionSets", "Charlie"), E("permissionSets", "Delta")],
-        [E("label", "G"), E("permissionSets", "Alpha"), E("permissionSets", "Beta"), E("permissionSets", "Charlie"), E("permissionSets", "Delta")],
+        [
+            E("label", "G"),
+            E("permissionSets", "Alpha"),
+            E("permissionSets", "Beta"),
+            E("permissionSets", "Delta"),
+        ],
+        [
+            E("label", "G"),
+            E("permissionSets", "Alpha"),
+            E("permissionSets", "Charlie"),
+            E("permissionSets", "Delta"),
+        ],
+        [
+            E("label", "G"),
+            E("permissionSets", "Alpha"),
+            E("permissionSets", "Beta"),
+            E("permissionSets", "Charlie"),
+            E("permissionSets", "Delta"),
+        ],
         path="force-app/main/default/permissionsetgroups/G.permissionsetgroup-meta.xml",
         root="PermissionSetGroup",
-    ),  # fmt: skip
+    ),
     permset(
         "group-permission-set-removed-and-added",
         [E("label", "G"), E("permissionSets", "Alpha"), E("permissionSets", "Beta")],
         [E("label", "G"), E("permissionSets", "Beta")],
-        [E("label", "G"), E("permissionSets", "Alpha"), E("permissionSets", "Beta"), E("permissionSets", "Gamma")],
+        [
+            E("label", "G"),
+            E("permissionSets", "Alpha"),
+            E("permissionSets", "Beta"),
+            E("permissionSets", "Gamma"),
+        ],
         [E("label", "G"), E("permissionSets", "Beta"), E("permissionSets", "Gamma")],
         path="force-app/main/default/permissionsetgroups/G.permissionsetgroup-meta.xml",
         root="PermissionSetGroup",
-    ),  # fmt: skip
+    ),
     permset(
         "group-status-conflict-muting-added",
         [E("label", "G"), E("status", "Updated")],
         [E("label", "G"), E("mutingPermissionSets", "M"), E("status", "Outdated")],
         [E("label", "G"), E("status", "Failed")],
-        [E("label", "G"), E("mutingPermissionSets", "M"), X([E("status", "Outdated")], [E("status", "Failed")])],
+        [
+            E("label", "G"),
+            E("mutingPermissionSets", "M"),
+            X([E("status", "Outdated")], [E("status", "Failed")]),
+        ],
         "PermissionSetGroup G: status: Outdated vs Failed",
         path="force-app/main/default/permissionsetgroups/G.permissionsetgroup-meta.xml",
         root="PermissionSetGroup",
-    ),  # fmt: skip
+    ),
 ]
 
 

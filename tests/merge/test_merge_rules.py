@@ -2,6 +2,8 @@
 matching rules merge by entry; rule entries and criteria keep their order. Each case asserts
 the whole merged file."""
 
+# ruff: noqa: E501  (case tables: a case per line where it fits the eye better)
+
 from __future__ import annotations
 
 import pytest
@@ -93,11 +95,23 @@ def action(name: str, kind: str = "Alert") -> E:
 def wrule(name: str, *parts: Piece, active: bool = True) -> E:
     actions = [p for p in parts if isinstance(p, E) and p.tag == "actions"]
     rest = [p for p in parts if not (isinstance(p, E) and p.tag == "actions")]
-    return E("rules", E("fullName", name), *actions, E("active", active), *rest, E("triggerType", "onCreateOnly"))
+    return E(
+        "rules",
+        E("fullName", name),
+        *actions,
+        E("active", active),
+        *rest,
+        E("triggerType", "onCreateOnly"),
+    )
 
 
 def trigger(hours: int, *actions: Piece) -> E:
-    return E("workflowTimeTriggers", *actions, E("timeLength", hours), E("workflowTimeTriggerUnit", "Hours"))
+    return E(
+        "workflowTimeTriggers",
+        *actions,
+        E("timeLength", hours),
+        E("workflowTimeTriggerUnit", "Hours"),
+    )
 
 
 def task(name: str, subject: str = "Call", priority: str = "Normal") -> E:
@@ -136,7 +150,13 @@ def assignment(name: str, *entries: Piece, active: bool = True) -> E:
 
 
 def auto_entry(template: str, sender: str = "Support", *items: Piece) -> E:
-    return E("ruleEntry", *items, E("senderEmail", "support@example.com"), E("senderName", sender), E("template", template))
+    return E(
+        "ruleEntry",
+        *items,
+        E("senderEmail", "support@example.com"),
+        E("senderName", sender),
+        E("template", template),
+    )
 
 
 def auto_rule(name: str, *entries: Piece, active: bool = True) -> E:
@@ -144,7 +164,13 @@ def auto_rule(name: str, *entries: Piece, active: bool = True) -> E:
 
 
 def escalation(minutes: int, to: str = "Manager") -> E:
-    return E("escalationAction", E("assignedTo", to), E("assignedToType", "User"), E("minutesToEscalation", minutes), E("notifyCaseOwner", False))
+    return E(
+        "escalationAction",
+        E("assignedTo", to),
+        E("assignedToType", "User"),
+        E("minutesToEscalation", minutes),
+        E("notifyCaseOwner", False),
+    )
 
 
 def esc_entry(*parts: Piece, hours_source: str = "None") -> E:
@@ -156,11 +182,22 @@ def esc_rule(name: str, *entries: Piece, active: bool = True) -> E:
 
 
 def mitem(field: str, method: str = "Exact", blank: str = "NullNotAllowed") -> E:
-    return E("matchingRuleItems", E("blankValueBehavior", blank), E("fieldName", field), E("matchingMethod", method))
+    return E(
+        "matchingRuleItems",
+        E("blankValueBehavior", blank),
+        E("fieldName", field),
+        E("matchingMethod", method),
+    )
 
 
 def mrule(name: str, *items: Piece, status: str = "Inactive", label: str | None = None) -> E:
-    return E("matchingRules", E("fullName", name), E("label", label or name), *items, E("ruleStatus", status))
+    return E(
+        "matchingRules",
+        E("fullName", name),
+        E("label", label or name),
+        *items,
+        E("ruleStatus", status),
+    )
 
 
 def mk(root: str, path: str):  # type: ignore[no-untyped-def]
@@ -172,11 +209,23 @@ def mk(root: str, path: str):  # type: ignore[no-untyped-def]
 
 
 sharing = mk("SharingRules", SHARING)
-crit_file = mk("SharingCriteriaRule", "force-app/main/default/sharingRules/Account/sharingCriteriaRules/Big.sharingCriteriaRule-meta.xml")
+crit_file = mk(
+    "SharingCriteriaRule",
+    "force-app/main/default/sharingRules/Account/sharingCriteriaRules/Big.sharingCriteriaRule-meta.xml",
+)
 workflow = mk("Workflow", WORKFLOW)
-rule_file = mk("WorkflowRule", "force-app/main/default/workflows/Case/workflowRules/Notify.workflowRule-meta.xml")
-alert_file = mk("WorkflowAlert", "force-app/main/default/workflows/Case/workflowAlerts/Welcome.workflowAlert-meta.xml")
-update_file = mk("WorkflowFieldUpdate", "force-app/main/default/workflows/Case/workflowFieldUpdates/Close.workflowFieldUpdate-meta.xml")
+rule_file = mk(
+    "WorkflowRule",
+    "force-app/main/default/workflows/Case/workflowRules/Notify.workflowRule-meta.xml",
+)
+alert_file = mk(
+    "WorkflowAlert",
+    "force-app/main/default/workflows/Case/workflowAlerts/Welcome.workflowAlert-meta.xml",
+)
+update_file = mk(
+    "WorkflowFieldUpdate",
+    "force-app/main/default/workflows/Case/workflowFieldUpdates/Close.workflowFieldUpdate-meta.xml",
+)
 assign = mk("AssignmentRules", ASSIGN)
 auto = mk("AutoResponseRules", AUTO)
 escalate = mk("EscalationRules", ESCALATE)

@@ -20,6 +20,7 @@ is. The rest of the file is merged, and every element nobody changed keeps its t
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from itertools import pairwise
 
 from sfsync.metadata.merge.rules import (
     COSMETIC,
@@ -42,7 +43,7 @@ if TYPE_CHECKING:
 __all__ = ["Unmergeable", "merge_documents"]
 
 _VALUE_WIDTH = 60  # longer values are cut in a conflict's description
-OURS, THEIRS, BOTH = "o", "t", "b"
+OURS, THEIRS, BOTH, BASE = "o", "t", "b", "base"
 if TYPE_CHECKING:
     from collections.abc import Hashable
     from typing import TypeVar
@@ -147,6 +148,28 @@ class Merger:
         self.path = path
         self.component = component
         self.conflicts: list[Conflict] = []
+        # entries that may be once in a file (a field on a layout), found anywhere in it: an
+        # entry one side moved to another list is the same entry there
+        self.unique = schema.once_in_file()
+        self.files: dict[str, dict[Ident, Node]] = {OURS: {}, THEIRS: {}, BASE: {}}
+
+    def index_files(self, base: Node, ours: Node, theirs: Node) -> None:
+        if self.unique:
+            for side, root in ((BASE, base), (OURS, ours), (THEIRS, theirs)):
+                self.files[side] = _unique_index(root, self.unique)
+
+    def moved_in(self, kept: Node, base: Node | None, other: str) -> bool:
+        """Whether a subtree one side changed holds an entry that may be once in the file,
+        brought in from elsewhere or added, that the other side has too (in its old place, or
+        in another): the subtree is then merged, not taken whole, so that the other side's
+        changes to the entry, or its own move of it, are seen."""
+        if not self.unique:
+            return False
+        here = _unique_index(base, self.unique) if base is not None else {}
+        other_file = self.files[other]
+        return any(
+            ident not in here and ident in other_file for ident in _unique_index(kept, self.unique)
+        )
 
     # conflicts
 
@@ -187,9 +210,12 @@ class Merger:
                 else "changed in ours, deleted in theirs",
             )
             return Choice(o, t)
+        if same(o, t):
+            return Keep(o)
         if same(o, b):
-            return Keep(t)
-        if same(t, b) or same(o, t):
+            if not self.moved_in(t, b, OURS):
+                return Keep(t)
+        elif same(t, b) and not self.moved_in(o, b, THEIRS):
             return Keep(o)
         return self.both_changed(b, o, t, rule, trail)
 
@@ -406,6 +432,13 @@ class Merger:
         b_at = {ident: n for ident, n in zip(bi, bs, strict=True) if keys.named(ident)}
         o_at = {ident: n for ident, n in zip(oi, os, strict=True) if keys.named(ident)}
         t_at = {ident: n for ident, n in zip(ti, ts, strict=True) if keys.named(ident)}
+        if rule.unique_in_file and per_tag is None:
+            # an entry that may be once in the file and is elsewhere in it was moved there
+            b_at = {**self.files[BASE], **b_at}
+            o_at = {**self.files[OURS], **o_at}
+            t_at = {**self.files[THEIRS], **t_at}
+            o_ids |= self.files[OURS].keys()
+            t_ids |= self.files[THEIRS].keys()
 
         def rule_of(node: Node) -> Rule:
             return per_tag[node.tag] if per_tag is not None else rule
@@ -509,7 +542,8 @@ class Merger:
                 for b_node, o_node, t_node, ident in zip(
                     b_slice, o_slice, t_slice, b_idents, strict=True
                 ):
-                    out = self.item(keys, rule_of(b_node), b_node, o_node, t_node, ident, trail, BOTH)
+                    rule_b = rule_of(b_node)
+                    out = self.item(keys, rule_b, b_node, o_node, t_node, ident, trail, BOTH)
                     if out is not None:
                         out.ident = None
                         result.append(out)
@@ -532,6 +566,45 @@ class Merger:
             self.conflict(where, "the order changed on both sides")
             return [Clash([Keep(n) for n in os], [Keep(n) for n in ts], [Keep(n) for n in bs])]
         return self.placed_once(result, keys, trail)
+
+    def once_in_file(self, outs: list[Out]) -> list[Out]:
+        """An entry that may be once in a file (a field on a layout), put in two places by
+        the two sides (in two sections, say), is a conflict at each place."""
+        unique = self.schema.once_in_file()
+        if not unique:
+            return outs
+        twice = {
+            ident
+            for ident, origins in _in_file(outs, unique).items()
+            if len(origins) > 1 and any(origin != BOTH for origin in origins)
+        }
+        if not twice:
+            return outs
+        reported: set[Ident] = set()
+
+        def fix(items: list[Out]) -> list[Out]:
+            fixed: list[Out] = []
+            for out in items:
+                if out.ident in twice and out.origin != BOTH and not isinstance(out, Clash):
+                    ident = out.ident
+                    assert ident is not None
+                    if ident not in reported:
+                        reported.add(ident)
+                        label = f"{ident[0]} {ident[-1]}"
+                        self.conflict(
+                            ((label, True),), "ours and theirs put it in different places"
+                        )
+                    side = _project(out, out.origin)
+                    clash = Clash(side, [], []) if out.origin == OURS else Clash([], side, [])
+                    clash.ident, clash.origin = ident, out.origin
+                    fixed.append(clash)
+                    continue
+                if isinstance(out, Build):
+                    out.children = fix(out.children)
+                fixed.append(out)
+            return fixed
+
+        return fix(outs)
 
     def placed_once(self, result: list[Out], keys: _Keys, trail: Trail) -> list[Out]:
         """An entry both sides put in different places is a conflict at each place."""
@@ -566,6 +639,59 @@ class Merger:
             else:
                 fixed.append(out)
         return fixed
+
+
+def _unique_index(root: Node, unique: Mapping[str, Rule]) -> dict[Ident, Node]:
+    """The entries under `root` that may be once in a file, by key (repeated ones left out)."""
+    found: dict[Ident, Node] = {}
+    repeated: set[Ident] = set()
+    stack = list(root.children)
+    while stack:
+        node = stack.pop()
+        rule = unique.get(node.tag)
+        if rule is not None:
+            ident = _key(node.tag, node, rule)
+            if ident is not None:
+                if ident in found:
+                    repeated.add(ident)
+                found[ident] = node
+        stack.extend(node.children)
+    for ident in repeated:
+        del found[ident]
+    return found
+
+
+def _in_file(outs: Sequence[Out], unique: Mapping[str, Rule]) -> dict[Ident, list[str]]:
+    """Where each entry that may be once in a file is in the merged file: who put it there."""
+    found: dict[Ident, list[str]] = {}
+
+    def nodes(node: Node) -> None:
+        for child in node.children:
+            rule = unique.get(child.tag)
+            ident = _key(child.tag, child, rule) if rule is not None else None
+            if ident is not None:
+                found.setdefault(ident, []).append(BOTH)
+            nodes(child)
+
+    def walk(out: Out) -> None:
+        node = (
+            out.node if isinstance(out, Keep) else out.template if isinstance(out, Build) else None
+        )
+        if node is None:
+            return  # a conflict: its entries are shown, not merged
+        rule = unique.get(node.tag)
+        ident = out.ident if out.ident is not None else None
+        if rule is not None and ident is not None and _Keys.named(ident):
+            found.setdefault(ident, []).append(out.origin)
+        if isinstance(out, Keep):
+            nodes(out.node)
+        elif isinstance(out, Build):
+            for child in out.children:
+                walk(child)
+
+    for out in outs:
+        walk(out)
+    return found
 
 
 def _keeps_moves(
@@ -688,7 +814,7 @@ def _unordered_order(
 
 def _is_sorted(items: Sequence[_K]) -> bool:
     try:
-        return not any(b < a for a, b in zip(items, items[1:]))  # type: ignore[operator]
+        return not any(b < a for a, b in pairwise(items))  # type: ignore[operator]
     except TypeError:
         return False
 
@@ -1014,9 +1140,11 @@ def merge_documents(
     )
     start_tag = o.root.start_tag if root_tag == _attrs_key(o.root) else t.root.start_tag
     merger = Merger(schema, path, component(path))
+    merger.index_files(b.root, o.root, t.root)
     children = merger.children(
         b.root.children, o.root.children, t.root.children, schema.root, (), True
     )
+    children = merger.once_in_file(children)
     root = Build(o.root, start_tag, children)
     writer = Writer(o.newline, marker_size, labels, diff3)
     writer.emit(prolog)
