@@ -14,8 +14,20 @@ def git_merge_file(tmp_path: Path, base: bytes, ours: bytes, theirs: bytes) -> t
     for name, data in (("base", base), ("ours", ours), ("theirs", theirs)):
         (tmp_path / name).write_bytes(data)
     proc = subprocess.run(
-        ["git", "merge-file", "-p", "-L", "ours", "-L", "base", "-L", "theirs"]
-        + ["ours", "base", "theirs"],
+        [
+            "git",
+            "merge-file",
+            "-p",
+            "-L",
+            "ours",
+            "-L",
+            "base",
+            "-L",
+            "theirs",
+            "ours",
+            "base",
+            "theirs",
+        ],
         cwd=tmp_path,
         capture_output=True,
         check=False,

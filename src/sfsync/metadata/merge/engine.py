@@ -20,6 +20,7 @@ is. The rest of the file is merged, and every element nobody changed keeps its t
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from itertools import pairwise
 
 from sfsync.metadata.merge.rules import (
     COSMETIC,
@@ -33,7 +34,7 @@ from sfsync.metadata.merge.rules import (
     seq,
     single,
 )
-from sfsync.metadata.merge.xmltree import Node, Unmergeable, parse, same
+from sfsync.metadata.merge.xmltree import Document, Node, Unmergeable, parse, same
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -42,7 +43,7 @@ if TYPE_CHECKING:
 __all__ = ["Unmergeable", "merge_documents"]
 
 _VALUE_WIDTH = 60  # longer values are cut in a conflict's description
-OURS, THEIRS, BOTH = "o", "t", "b"
+OURS, THEIRS, BOTH, BASE = "o", "t", "b", "base"
 if TYPE_CHECKING:
     from collections.abc import Hashable
     from typing import TypeVar
@@ -147,6 +148,28 @@ class Merger:
         self.path = path
         self.component = component
         self.conflicts: list[Conflict] = []
+        # entries that may be once in a file (a field on a layout), found anywhere in it: an
+        # entry one side moved to another list is the same entry there
+        self.unique = schema.once_in_file()
+        self.files: dict[str, dict[Ident, Node]] = {OURS: {}, THEIRS: {}, BASE: {}}
+
+    def index_files(self, base: Node, ours: Node, theirs: Node) -> None:
+        if self.unique:
+            for side, root in ((BASE, base), (OURS, ours), (THEIRS, theirs)):
+                self.files[side] = _unique_index(root, self.unique)
+
+    def moved_in(self, kept: Node, base: Node | None, other: str) -> bool:
+        """Whether a subtree one side changed holds an entry that may be once in the file,
+        brought in from elsewhere or added, that the other side has too (in its old place, or
+        in another): the subtree is then merged, not taken whole, so that the other side's
+        changes to the entry, or its own move of it, are seen."""
+        if not self.unique:
+            return False
+        here = _unique_index(base, self.unique) if base is not None else {}
+        other_file = self.files[other]
+        return any(
+            ident not in here and ident in other_file for ident in _unique_index(kept, self.unique)
+        )
 
     # conflicts
 
@@ -177,7 +200,7 @@ class Merger:
             kept = t if o is None else o
             assert kept is not None
             if same(kept, b, self.cosmetic):
-                return None  # deleted on one side; unchanged, or only moved on the canvas, on the other
+                return None  # deleted; on the other side unchanged, or only moved on the canvas
             if rule.kind == COSMETIC:
                 return None
             self.conflict(
@@ -187,9 +210,12 @@ class Merger:
                 else "changed in ours, deleted in theirs",
             )
             return Choice(o, t)
+        if same(o, t):
+            return Keep(o)
         if same(o, b):
-            return Keep(t)
-        if same(t, b) or same(o, t):
+            if not self.moved_in(t, b, OURS):
+                return Keep(t)
+        elif same(t, b) and not self.moved_in(o, b, THEIRS):
             return Keep(o)
         return self.both_changed(b, o, t, rule, trail)
 
@@ -318,6 +344,8 @@ class Merger:
     ) -> Out | None:
         """One list entry, merged, as an entry (a conflict below it wraps it)."""
         sample = o if o is not None else t if t is not None else b
+        if b is not None and not keys.named(ident):
+            sample = b  # an entry without a name is shown as it was
         assert sample is not None
         here = (*trail, (keys.label(sample, ident), True))
         out = self.entry(self.node(b, o, t, rule, here), b, here)
@@ -404,6 +432,13 @@ class Merger:
         b_at = {ident: n for ident, n in zip(bi, bs, strict=True) if keys.named(ident)}
         o_at = {ident: n for ident, n in zip(oi, os, strict=True) if keys.named(ident)}
         t_at = {ident: n for ident, n in zip(ti, ts, strict=True) if keys.named(ident)}
+        if rule.unique_in_file and per_tag is None:
+            # an entry that may be once in the file and is elsewhere in it was moved there
+            b_at = {**self.files[BASE], **b_at}
+            o_at = {**self.files[OURS], **o_at}
+            t_at = {**self.files[THEIRS], **t_at}
+            o_ids |= self.files[OURS].keys()
+            t_ids |= self.files[THEIRS].keys()
 
         def rule_of(node: Node) -> Rule:
             return per_tag[node.tag] if per_tag is not None else rule
@@ -416,6 +451,7 @@ class Merger:
             return self.item(keys, rule_of(sample), b, o, t, ident, trail, origin)
 
         result: list[Out] = []
+        moved: dict[str, set[Ident]] = {OURS: set(), THEIRS: set()}
         for step in plan:
             if step.kind == "same":
                 # an entry neither side moved: its content merged
@@ -475,6 +511,8 @@ class Merger:
                         clash.ident, clash.origin = ident, side
                         result.append(clash)
                         continue
+                    if base is not None:
+                        moved[side].add(ident)
                     other = other_at.get(ident)
                     o_node, t_node = (node, other) if side == OURS else (other, node)
                     out = merged(ident, base, o_node, t_node, side)
@@ -495,7 +533,22 @@ class Merger:
                         keep.ident = ident
                         result.append(keep)
                 continue
-            where = (*trail, (tag or "entries", False))
+            b_slice, b_idents = bs[hunk.b1 : hunk.b2], bi[hunk.b1 : hunk.b2]
+            if len(b_slice) == len(o_slice) == len(t_slice) and not any(
+                keys.named(i) for i in (*b_idents, *o_idents, *t_idents)
+            ):
+                # entries without a name changed in place on both sides: each one merged
+                # with what was in its place (a conflict wraps only the entry)
+                for b_node, o_node, t_node, ident in zip(
+                    b_slice, o_slice, t_slice, b_idents, strict=True
+                ):
+                    rule_b = rule_of(b_node)
+                    out = self.item(keys, rule_b, b_node, o_node, t_node, ident, trail, BOTH)
+                    if out is not None:
+                        out.ident = None
+                        result.append(out)
+                continue
+            where = (*trail, (tag or "entries", True))
             self.conflict(
                 where,
                 f"{keys.summary(o_slice, o_idents)} vs {keys.summary(t_slice, t_idents)}",
@@ -507,7 +560,51 @@ class Merger:
                     [Keep(n) for n in bs[hunk.b1 : hunk.b2]],
                 )
             )
+        if moved[OURS] and moved[THEIRS] and not _keeps_moves(result, bi, oi, ti, moved):
+            # both sides moved entries, and one side's moves do not hold in the result
+            where = (*trail, (tag or "entries", True))
+            self.conflict(where, "the order changed on both sides")
+            return [Clash([Keep(n) for n in os], [Keep(n) for n in ts], [Keep(n) for n in bs])]
         return self.placed_once(result, keys, trail)
+
+    def once_in_file(self, outs: list[Out]) -> list[Out]:
+        """An entry that may be once in a file (a field on a layout), put in two places by
+        the two sides (in two sections, say), is a conflict at each place."""
+        unique = self.schema.once_in_file()
+        if not unique:
+            return outs
+        twice = {
+            ident
+            for ident, origins in _in_file(outs, unique).items()
+            if len(origins) > 1 and any(origin != BOTH for origin in origins)
+        }
+        if not twice:
+            return outs
+        reported: set[Ident] = set()
+
+        def fix(items: list[Out]) -> list[Out]:
+            fixed: list[Out] = []
+            for out in items:
+                if out.ident in twice and out.origin != BOTH and not isinstance(out, Clash):
+                    ident = out.ident
+                    assert ident is not None
+                    if ident not in reported:
+                        reported.add(ident)
+                        label = f"{ident[0]} {ident[-1]}"
+                        self.conflict(
+                            ((label, True),), "ours and theirs put it in different places"
+                        )
+                    side = _project(out, out.origin)
+                    clash = Clash(side, [], []) if out.origin == OURS else Clash([], side, [])
+                    clash.ident, clash.origin = ident, out.origin
+                    fixed.append(clash)
+                    continue
+                if isinstance(out, Build):
+                    out.children = fix(out.children)
+                fixed.append(out)
+            return fixed
+
+        return fix(outs)
 
     def placed_once(self, result: list[Out], keys: _Keys, trail: Trail) -> list[Out]:
         """An entry both sides put in different places is a conflict at each place."""
@@ -542,6 +639,89 @@ class Merger:
             else:
                 fixed.append(out)
         return fixed
+
+
+def _unique_index(root: Node, unique: Mapping[str, Rule]) -> dict[Ident, Node]:
+    """The entries under `root` that may be once in a file, by key (repeated ones left out)."""
+    found: dict[Ident, Node] = {}
+    repeated: set[Ident] = set()
+    stack = list(root.children)
+    while stack:
+        node = stack.pop()
+        rule = unique.get(node.tag)
+        if rule is not None:
+            ident = _key(node.tag, node, rule)
+            if ident is not None:
+                if ident in found:
+                    repeated.add(ident)
+                found[ident] = node
+        stack.extend(node.children)
+    for ident in repeated:
+        del found[ident]
+    return found
+
+
+def _in_file(outs: Sequence[Out], unique: Mapping[str, Rule]) -> dict[Ident, list[str]]:
+    """Where each entry that may be once in a file is in the merged file: who put it there."""
+    found: dict[Ident, list[str]] = {}
+
+    def nodes(node: Node) -> None:
+        for child in node.children:
+            rule = unique.get(child.tag)
+            ident = _key(child.tag, child, rule) if rule is not None else None
+            if ident is not None:
+                found.setdefault(ident, []).append(BOTH)
+            nodes(child)
+
+    def walk(out: Out) -> None:
+        node = (
+            out.node if isinstance(out, Keep) else out.template if isinstance(out, Build) else None
+        )
+        if node is None:
+            return  # a conflict: its entries are shown, not merged
+        rule = unique.get(node.tag)
+        ident = out.ident if out.ident is not None else None
+        if rule is not None and ident is not None and _Keys.named(ident):
+            found.setdefault(ident, []).append(out.origin)
+        if isinstance(out, Keep):
+            nodes(out.node)
+        elif isinstance(out, Build):
+            for child in out.children:
+                walk(child)
+
+    for out in outs:
+        walk(out)
+    return found
+
+
+def _keeps_moves(
+    result: Sequence[Out],
+    base: Sequence[Ident],
+    ours: Sequence[Ident],
+    theirs: Sequence[Ident],
+    moved: Mapping[str, set[Ident]],
+) -> bool:
+    """Whether every entry a side moved has, in the result, that side's order against every
+    entry whose order against it the side changed."""
+    position = {out.ident: i for i, out in enumerate(result) if out.ident is not None}
+    base_at = {ident: i for i, ident in enumerate(base)}
+    for side, order in ((OURS, ours), (THEIRS, theirs)):
+        side_at = {ident: i for i, ident in enumerate(order)}
+        common = [i for i in order if i in base_at and i in position]
+        if len(moved[side]) * len(common) > 4_000_000:
+            return False  # too many moves on both sides to check: a conflict, never a guess
+        for m in moved[side]:
+            if m not in position or m not in base_at:
+                continue
+            for y in common:
+                if y == m:
+                    continue
+                side_before = side_at[m] < side_at[y]
+                if side_before != (base_at[m] < base_at[y]) and side_before != (
+                    position[m] < position[y]
+                ):
+                    return False
+    return True
 
 
 def _sample(out: Out) -> Node | None:
@@ -582,9 +762,16 @@ def _unordered_order(
     theirs: Sequence[_K],
     merged: Mapping[_K, list[Out]],
 ) -> list[_K]:
-    """Ours' order, with what only theirs has placed after the entry it follows in theirs
-    (past entries only ours added that sort before it, so sorted lists stay sorted)."""
+    """Ours' order with what only theirs has: where it sorts when ours is sorted (Salesforce
+    writes most of these lists sorted), else after the entry it follows in theirs (past
+    entries only ours added that sort before it)."""
     in_ours = set(ours)
+    added = [i for i in theirs if i not in in_ours and merged.get(i)]
+    if not added:
+        return list(ours)
+    by_sort = _sorted_merge(ours, added) if _is_sorted(theirs) else None
+    if by_sort is not None:
+        return by_sort
     in_base = set(base)
     in_theirs = set(theirs)
     head: object = _HEAD
@@ -623,6 +810,32 @@ def _unordered_order(
     # what base had and neither side has now was deleted; base-only entries that stay
     # (deleted on one side, changed on the other) are among ours or theirs already
     return order
+
+
+def _is_sorted(items: Sequence[_K]) -> bool:
+    try:
+        return not any(b < a for a, b in pairwise(items))  # type: ignore[operator]
+    except TypeError:
+        return False
+
+
+def _sorted_merge(ours: Sequence[_K], added: Sequence[_K]) -> list[_K] | None:
+    """Both lists merged in sort order, when both are sorted; else None."""
+    try:
+        if not _is_sorted(ours) or not _is_sorted(added):
+            return None
+        out: list[_K] = []
+        i = j = 0
+        while i < len(ours) and j < len(added):
+            if added[j] < ours[i]:  # type: ignore[operator]
+                out.append(added[j])
+                j += 1
+            else:
+                out.append(ours[i])
+                i += 1
+        return out + list(ours[i:]) + list(added[j:])
+    except TypeError:
+        return None
 
 
 class _Marker:
@@ -712,7 +925,11 @@ class _Keys:
                 return (
                     f"{node.tag} {value}" if path == rule.key[0] else f"{node.tag} {path} {value}"
                 )
-            parts = [str(p) for p in ident[2:] if p]
+            if rule is not None and any("|" in k for k in rule.key):
+                raw = (node.field_value(k.partition("|")[0]) for k in rule.key)
+                parts = [v for v in raw if v]
+            else:
+                parts = [str(p) for p in ident[2:] if p]
             return f"{node.tag} {', '.join(parts)}" if parts else node.tag
         if kind == "v" and isinstance(ident[2], str):
             return f"{node.tag} {_short(ident[2])}"
@@ -725,6 +942,9 @@ class _Keys:
             return "(none)"
         names = []
         for node, ident in zip(nodes, idents, strict=True):
+            if not self.named(ident) and ident[1] != "p":
+                names.append(_gist(node))
+                continue
             label = self.label(node, ident)
             names.append(label[len(node.tag) + 1 :] if label.startswith(node.tag + " ") else label)
         return ", ".join(names)
@@ -767,14 +987,23 @@ def _identities(
 def _key(tag: str, node: Node, rule: Rule) -> Ident | None:
     if rule.first:
         for path in rule.key:
-            value = node.field_value(path)
+            value = _key_part(node, path)
             if value is not None:
                 return (tag, "k", path, value)
         return None
-    values = [node.field_value(path) for path in rule.key]
+    values = [_key_part(node, path) for path in rule.key]
     if all(v is None for v in values):
         return None
     return (tag, "k", *(v or "" for v in values))
+
+
+def _key_part(node: Node, path: str) -> str | None:
+    """A key field's value; `layout|object` is the object a layout name starts with."""
+    path, _, transform = path.partition("|")
+    value = node.field_value(path)
+    if value is not None and transform == "object":
+        value = value.partition("-")[0]
+    return value
 
 
 def _short(text: str) -> str:
@@ -897,8 +1126,9 @@ def merge_documents(
 
     ft = file_type(path)
     schema = SCHEMAS["Manifest" if is_manifest(path) or ft is None else ft.schema]
-    docs = [parse(data) for data in (base, ours, theirs)]
-    b, o, t = docs
+    o, t = parse(ours), parse(theirs)
+    # both sides added the file (git gives an empty base): merged from nothing
+    b = parse(base) if base.strip() else _empty_like(o)
     if not (b.root.tag == o.root.tag == t.root.tag):
         raise Unmergeable(
             f"the root element differs (<{b.root.tag}>, <{o.root.tag}>, <{t.root.tag}>)"
@@ -910,9 +1140,11 @@ def merge_documents(
     )
     start_tag = o.root.start_tag if root_tag == _attrs_key(o.root) else t.root.start_tag
     merger = Merger(schema, path, component(path))
+    merger.index_files(b.root, o.root, t.root)
     children = merger.children(
         b.root.children, o.root.children, t.root.children, schema.root, (), True
     )
+    children = merger.once_in_file(children)
     root = Build(o.root, start_tag, children)
     writer = Writer(o.newline, marker_size, labels, diff3)
     writer.emit(prolog)
@@ -925,6 +1157,13 @@ def merge_documents(
         by_element=True,
         fallback_reason=None,
     )
+
+
+def _empty_like(doc: Document) -> Document:
+    """A base holding nothing: ours' root without children, nothing around it."""
+    root = doc.root
+    empty = Node(root.qname, root.text, root.start, root.open_end, "", root.attrs)
+    return Document(doc.text, "", empty, "", doc.newline)
 
 
 def _rootless(root: Node) -> Node:

@@ -87,6 +87,23 @@ class Schema:
     root: Mapping[str, Rule]
     anywhere: Mapping[str, Rule] = field(default_factory=dict)
 
+    def once_in_file(self) -> dict[str, Rule]:
+        """The lists whose entries may each be once in the whole file (a field on a layout)."""
+        found: dict[str, Rule] = {}
+        seen: set[int] = set()
+
+        def walk(rules: Mapping[str, Rule]) -> None:
+            if id(rules) in seen:
+                return
+            seen.add(id(rules))
+            for tag, rule in rules.items():
+                if rule.unique_in_file:
+                    found[tag] = rule
+                walk(rule.children)
+
+        walk(self.root)
+        return found
+
     @property
     def cosmetic(self) -> frozenset[str]:
         """The leaves whose change alone never conflicts."""

@@ -93,9 +93,12 @@ _PERMISSION_LISTS: Mapping[str, Rule] = {
 PERMISSION_SET = Schema(_PERMISSION_LISTS)
 
 # meta_profile.htm. Hard cases:
-# - layoutAssignments: one entry per layout AND record type (the Case layout and the
-#   CaseClose layout can both be assigned for one record type; an entry without a record
-#   type is the default assignment of that layout), so the key is both;
+# - layoutAssignments: a profile assigns one layout per object and record type (an entry
+#   without a record type: the object's default). The object is where the layout name starts
+#   ("Case-Case Layout"); the Case and CaseClose layouts are two kinds of layout for one record
+#   type, so the key is the layout's object (Case, CaseClose) AND the record type. Assigning
+#   another layout to a record type changes that entry's `layout` (both sides doing it
+#   differently is a conflict, never two layouts for one record type);
 # - loginIpRanges (ProfileLoginIpRange: startAddress, endAddress, description) have no name:
 #   a range is its two addresses, the description a value;
 # - loginHours is one element whose children (mondayStart, mondayEnd...) merge one by one;
@@ -106,7 +109,7 @@ PROFILE = Schema(
     {
         **_PERMISSION_LISTS,
         "tabVisibilities": keyed("tab"),
-        "layoutAssignments": keyed("layout", "recordType"),
+        "layoutAssignments": keyed("layout|object", "recordType"),
         "loginIpRanges": keyed("startAddress", "endAddress"),
         "loginHours": single(),
         "loginFlows": keyed("friendlyName", "flow"),
