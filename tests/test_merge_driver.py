@@ -215,6 +215,19 @@ def test_the_report_sfsync_merges_read(tmp_path: Path, monkeypatch: pytest.Monke
     assert [c["text"] for c in report.conflicts] == [ms.REGION_CONFLICT]
 
 
+def test_the_last_record_of_a_path_wins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A criss-cross merge runs the driver on a file for the merge bases first: the record
+    the merge reports is the one written last."""
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    monkeypatch.setenv(mergedriver.REPORT_ENV, str(reports))
+    conflicting = (ms.permset(x) for x in (ms.BASE, ms.ADD_OURS, ms.ADD_THEIRS))
+    assert driver(tmp_path, *conflicting)[0] == 1
+    assert driver(tmp_path, *(ms.permset(x) for x in (ms.BASE, ms.OURS, ms.THEIRS)))[0] == 0
+    found = mergedriver.read_reports(reports)
+    assert len(list(reports.iterdir())) == 2 and found[ms.PATH].clean
+
+
 # --- lean: git starts it once per file ----------------------------------------------------
 
 

@@ -74,8 +74,8 @@ class FileReport:
 
 
 def read_reports(folder: Path) -> dict[str, FileReport]:
-    """The records drivers left in `folder`, by path (a record that does not parse is skipped:
-    the merge's own result, clean or conflicted, still stands)."""
+    """The records drivers left in `folder`, by path, the last one written of a path winning
+    (a record that does not parse is skipped: the merge's own result still stands)."""
     import json
 
     found: dict[str, FileReport] = {}

@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+import time
 from dataclasses import dataclass
 
 from sfsync.errors import EXIT_NO, EXIT_OK, EXIT_USAGE
@@ -192,7 +193,9 @@ def _leave_report(report: FileReport) -> None:
     import json
 
     try:
-        tmp, fd = _exclusive(folder, "merge-", ".tmp", 0o600)
+        # named in the order they are written: for a criss-cross merge git runs the driver
+        # on a file for the merge bases first, and the last record of a path is the merge's
+        tmp, fd = _exclusive(folder, f"merge-{time.time_ns():020d}-", ".tmp", 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             json.dump(report.to_json(), handle)
         os.replace(tmp, tmp[: -len(".tmp")] + ".json")
