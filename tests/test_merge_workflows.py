@@ -107,11 +107,28 @@ def test_a_global_attributes_file_of_the_users_still_applies(
     assert p.conflicts == ()
 
 
+def test_a_folder_named_sfsync_in_the_project_does_not_stand_in_for_the_driver(
+    pipe: Pipeline,
+) -> None:
+    dev1 = pipe.developer("dev1")
+    fake = dev1 / "sfsync"
+    fake.mkdir()
+    (fake / "__init__.py").write_text("raise SystemExit(99)\n")
+    (fake / "__main__.py").write_text("raise SystemExit(99)\n")
+    pipe.deploy("int", {ms.PATH: ms.permset(ms.THEIRS)}, "int: Segment")
+    write(dev1, {ms.PATH: ms.permset(ms.OURS)}, "my story: Region")
+
+    p = pull.plan(project.load(dev1), None)
+
+    assert p.conflicts == () and p.merge.by_element == (ms.PATH,)
+
+
 def test_the_driver_command_quotes_hostile_labels() -> None:
-    command = merging.driver_command(("base", "story; rm -rf ~", "int$(id)%O"))
+    command = merging.driver_command(("--help", "story; rm -rf ~", "int$(id)%O"))
     assert "rm -rf ~" not in command and "$(id)" not in command
     assert "story__rm_-rf__" in command and "int__id__O" in command
     assert command.count("%O") == 1  # only git's own placeholder
+    assert command.endswith(" %L help story__rm_-rf__ int__id__O")
 
 
 # --- back-promote ---------------------------------------------------------------------------

@@ -18,7 +18,8 @@ def main(argv: list[str] | None = None) -> int:
         from sfsync.hooks.check import main as check_main
 
         return check_main(args[1:])
-    if args[:1] == ["merge-driver"] and len(args) > 1 and not {"-h", "--help"} & set(args):
+    if args[:1] == ["merge-driver"] and len(args) > 1 and not args[1].startswith("-"):
+        # git's temporary files never start with "-": `--help` (and any option) is the CLI's
         from sfsync.hooks.merge_driver import main as driver_main
 
         return driver_main(args[1:])

@@ -9,10 +9,11 @@ over these lines (gitattributes(5): the global file has the lowest precedence), 
 that chose `merge=union` or `-merge` for a pattern keeps it.
 
 The driver runs as this very Python (`sys.executable`), so an sfsync not on PATH merges the
-same; `sys.path[0]` (the repository, for `python -c`) is dropped before sfsync is imported, so
-a folder named `sfsync` in the project cannot stand in for it. Each driver leaves a record
-of its file (`SFSYNC_MERGE_REPORT`), which `MergeReport` turns into what the results say:
-the files merged by element and, for a conflict, the entries that conflict.
+same; the current directory (the repository: `python -c` puts it on `sys.path`) is dropped
+before sfsync is imported, so a folder named `sfsync` in the project cannot stand in for it.
+Each driver leaves a record of its file (`SFSYNC_MERGE_REPORT`), which `MergeReport` turns
+into what the results say: the files merged by element and, for a conflict, the entries that
+conflict.
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ from sfsync.git import repo as gitrepo
 from sfsync.metadata.merge import gitattributes_patterns
 
 _BOOT = (
-    "import sys; del sys.path[0]; from sfsync.__main__ import main; sys.exit(main(sys.argv[1:]))"
+    "import sys; sys.path = [p for p in sys.path if p]; "  # not '' (the current directory)
+    "from sfsync.__main__ import main; sys.exit(main(sys.argv[1:]))"
 )
 
 
@@ -128,7 +130,7 @@ def driver_command(labels: tuple[str, str, str]) -> str:
 
 def _label(text: str) -> str:
     """A marker label from a branch or env name: a safe word for a shell and for git's `%`."""
-    return re.sub(r"[^A-Za-z0-9._/@+-]", "_", text)[:80] or "_"
+    return re.sub(r"[^A-Za-z0-9._/@+-]", "_", text).lstrip("-")[:80] or "_"
 
 
 def _attributes(repo: Path | str) -> bytes:
