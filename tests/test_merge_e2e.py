@@ -13,6 +13,7 @@ import pytest
 import mergesamples as ms
 from pipeline import git, write
 from sfemu.emulator import OrgHandle
+from sfsync import reports
 from wfpipeline import WfPipeline, last_deployment, run
 
 pytestmark = pytest.mark.e2e
@@ -61,6 +62,7 @@ def test_back_promote_merges_one_permission_set_changed_on_both_sides(
     envs = {e["env"]: e for e in out["result"]["envs"]}
     assert [envs[e]["status"] for e in ("uat", "int")] == ["done", "done"]
     assert envs["int"]["mergedByElement"] == [ms.PATH] and envs["int"]["conflictEntries"] == []
+    assert f"**int: Merged by element (1)**\n\n- `{ms.PATH}`" in reports.back_promote(out["result"])
     assert last_deployment(wf.orgs["int"])["deployed"] == ["PermissionSet:Sales"]
     assert editable(wf.orgs["int"]) == ms.BOTH  # the org holds both changes
     assert editable(wf.orgs["uat"]) == ms.THEIRS  # a fast-forward there

@@ -83,6 +83,8 @@ def test_pull_merges_by_element_and_a_conflict_stops_naming_the_entry(
     assert ms.REGION_CONFLICT in out["message"]
     assert out["data"]["conflicts"] == [ms.PATH]
     assert [c["text"] for c in out["data"]["conflictEntries"]] == [ms.REGION_CONFLICT]
+    markdown = reports.failure("sfsync pull-upstream", out["name"], out["message"], out["data"])
+    assert f"| `{ms.PATH}` | {ms.REGION_CONFLICT} |" in markdown
     text = (dev1 / ms.PATH).read_text()
     assert text.count("<<<<<<< story-dev1") == 1 and text.count(">>>>>>> int") == 1
     conflict = text[text.index("<<<<<<<") : text.index(">>>>>>>")]
