@@ -12,6 +12,7 @@ import pytest
 import mergesamples as ms
 from pipeline import Pipeline, git, write
 from sfsync import reports
+from sfsync.git import repo as gitrepo
 from sfsync.pipeline import project
 from sfsync.workflows import backpromote, merging, pull
 from wfpipeline import CONFIG, run
@@ -34,6 +35,28 @@ def untouched(repo: Path) -> None:
     assert not (repo / ".gitattributes").exists()
     assert "merge.sfsync" not in git(repo, "config", "--list", "--show-origin")
     assert not list(repo.glob(".merge_file_*"))
+
+
+def test_git_merge_tree_runs_merge_drivers(tmp_path: Path) -> None:
+    """What the plans rely on: `git merge-tree --write-tree` (ort, git >= 2.38) runs a merge
+    driver named by the attributes, with `-c` config and a `core.attributesFile`."""
+    git(tmp_path, "init", "-q", "-b", "main")
+    write(tmp_path, {"a.txt": "base\n"}, "base")
+    git(tmp_path, "checkout", "-q", "-b", "other")
+    other = write(tmp_path, {"a.txt": "theirs\n"}, "theirs")
+    git(tmp_path, "checkout", "-q", "main")
+    main = write(tmp_path, {"a.txt": "ours\n"}, "ours")
+    attributes = tmp_path / "attributes"
+    attributes.write_text("*.txt merge=probe\n")
+    config = (
+        ("merge.probe.driver", "printf '%%s:%P:%L' merged > %A"),
+        ("core.attributesFile", str(attributes)),
+    )
+    tree, conflicts = gitrepo.merge_tree(tmp_path, main, other, config=config)
+    assert (
+        conflicts == [] and git(tmp_path, "cat-file", "blob", f"{tree}:a.txt") == "merged:a.txt:7"
+    )
+    assert gitrepo.merge_tree(tmp_path, main, other)[1] == ["a.txt"]  # without it: a conflict
 
 
 # --- pull-upstream --------------------------------------------------------------------------
