@@ -162,6 +162,20 @@ def test_an_unexpected_error_falls_back_to_git_merge_file(
     assert "unexpected error RuntimeError: a bug in the engine" in capsys.readouterr().err
 
 
+def test_ctrl_c_ends_it_above_128_without_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def interrupted(*args: object, **kwargs: object) -> engine.MergeResult:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(engine, "merge_file", interrupted)
+    for name in ("O", "A", "B"):
+        (tmp_path / name).write_text(ms.permset(ms.BASE))
+    monkeypatch.chdir(tmp_path)
+    assert main(["merge-driver", "O", "A", "B", ms.PATH]) == 130  # git: a failed merge
+    assert capsys.readouterr().err == "sfsync merge-driver: interrupted\n"
+
+
 def test_the_result_replaces_ours_atomically_keeping_its_mode(tmp_path: Path) -> None:
     ours = tmp_path / ".merge_file_ours"
     ours.write_text(ms.permset(ms.OURS))

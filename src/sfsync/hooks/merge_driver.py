@@ -78,6 +78,14 @@ def parse_args(argv: Sequence[str]) -> DriverArgs:
 def main(argv: Sequence[str]) -> int:
     """Run the driver as git does: merge, write %A back, return 0 (clean) or 1 (conflicts)."""
     try:
+        return _run(argv)
+    except KeyboardInterrupt:  # Ctrl-C during a git merge: git stops, no traceback
+        _warn("interrupted")
+        return 130  # above 128: git reports a failed merge, not a conflict
+
+
+def _run(argv: Sequence[str]) -> int:
+    try:
         args = parse_args(argv)
     except ValueError as exc:
         _warn(str(exc))
