@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from pipeline import git
-from sfsync.app import main
+from sfsync.cli.app import main
 from sfsync.git import mergedriver
 from sfsync.hooks import driver_install, install
 from sfsync.metadata.merge import gitattributes_patterns

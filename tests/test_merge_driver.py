@@ -253,7 +253,7 @@ def test_the_driver_imports_no_cli_libraries(tmp_path: Path) -> None:
         "baseline = len(sys.modules)\n"
         "from sfsync.__main__ import main\n"
         f"rc = main(['merge-driver', 'O', 'A', 'B', {ms.PATH!r}])\n"
-        "heavy = ('typer', 'rich', 'click', 'jsonschema', 'yaml', 'sfsync.app', 'sfsync.cli',\n"
+        "heavy = ('typer', 'rich', 'click', 'jsonschema', 'yaml', 'sfsync.cli',\n"
         "         'sfsync.pipeline', 'sfsync.metadata.registry')\n"
         "print(rc, [m for m in heavy if m in sys.modules], len(sys.modules) - baseline)\n"
     )

@@ -13,7 +13,7 @@ import pytest
 import mergesamples as ms
 from pipeline import git, write
 from sfemu.emulator import OrgHandle
-from sfsync import reports
+from sfsync.cli import reports
 from wfpipeline import WfPipeline, last_deployment, run
 
 pytestmark = pytest.mark.e2e

@@ -11,7 +11,7 @@ import pytest
 
 import mergesamples as ms
 from pipeline import Pipeline, git, write
-from sfsync import reports
+from sfsync.cli import reports
 from sfsync.git import repo as gitrepo
 from sfsync.pipeline import project
 from sfsync.workflows import backpromote, merging, pull

@@ -23,7 +23,7 @@ def main(argv: list[str] | None = None) -> int:
         from sfsync.hooks.merge_driver import main as driver_main
 
         return driver_main(args[1:])
-    from sfsync.app import main as app_main
+    from sfsync.cli.app import main as app_main
 
     return app_main(args)
 
