@@ -37,11 +37,18 @@ def aitem(ref: str, value: str, op: str = "Assign") -> E:
     return E("assignmentItems", E("assignToReference", ref), E("operator", op), sval(value))
 
 
-def assign(name: str, *items: Piece, target: str | None = None, **kw: int | str) -> E:
+def assign(
+    name: str,
+    *items: Piece,
+    target: str | None = None,
+    x: int = 176,
+    y: int = 200,
+    label: str | None = None,
+) -> E:
     parts: list[Piece] = list(items)
     if target is not None:
         parts.append(to(target))
-    return el("assignments", name, *parts, **kw)  # type: ignore[arg-type]
+    return el("assignments", name, *parts, x=x, y=y, label=label)
 
 
 def cond(left: str, op: str, right: str) -> E:
@@ -61,7 +68,9 @@ def decision(
     *rules: Piece,
     default: str = "Other",
     default_label: str = "Default",
-    **kw: int | str,
+    x: int = 176,
+    y: int = 200,
+    label: str | None = None,
 ) -> E:
     return el(
         "decisions",
@@ -69,8 +78,10 @@ def decision(
         to(default, "defaultConnector"),
         E("defaultConnectorLabel", default_label),
         *rules,
-        **kw,
-    )  # type: ignore[arg-type]
+        x=x,
+        y=y,
+        label=label,
+    )
 
 
 def sfield(name: str, text: str = "", kind: str = "DisplayText", *children: Piece) -> E:
@@ -80,7 +91,13 @@ def sfield(name: str, text: str = "", kind: str = "DisplayText", *children: Piec
 
 
 def screen(
-    name: str, *fields: Piece, allow_back: bool = True, footer: bool = True, **kw: int | str
+    name: str,
+    *fields: Piece,
+    allow_back: bool = True,
+    footer: bool = True,
+    x: int = 176,
+    y: int = 200,
+    label: str | None = None,
 ) -> E:
     return el(
         "screens",
@@ -89,8 +106,10 @@ def screen(
         E("allowFinish", True),
         *fields,
         E("showFooter", footer),
-        **kw,
-    )  # type: ignore[arg-type]
+        x=x,
+        y=y,
+        label=label,
+    )
 
 
 def var(
