@@ -555,9 +555,9 @@ class Merger:
             )
             result.append(
                 Clash(
-                    [Keep(n) for n in o_slice],
-                    [Keep(n) for n in t_slice],
-                    [Keep(n) for n in bs[hunk.b1 : hunk.b2]],
+                    _kept(o_slice, o_idents),
+                    _kept(t_slice, t_idents),
+                    _kept(bs[hunk.b1 : hunk.b2], bi[hunk.b1 : hunk.b2]),
                 )
             )
         if moved[OURS] and moved[THEIRS] and not _keeps_moves(result, bi, oi, ti, moved):
@@ -607,12 +607,18 @@ class Merger:
         return fix(outs)
 
     def placed_once(self, result: list[Out], keys: _Keys, trail: Trail) -> list[Out]:
-        """An entry both sides put in different places is a conflict at each place."""
-        seen: dict[Ident, int] = {}
+        """An entry both sides put in different places is a conflict at each place: whichever
+        side of the conflicts is kept, an entry is then in the list once."""
+        counts: dict[str, dict[Ident, int]] = {OURS: {}, THEIRS: {}}
         for out in result:
-            if out.ident is not None and keys.named(out.ident) and not isinstance(out, Clash):
-                seen[out.ident] = seen.get(out.ident, 0) + 1
-        twice = {ident for ident, n in seen.items() if n > 1}
+            for side, seen in counts.items():
+                items = (
+                    (out.ours if side == OURS else out.theirs) if isinstance(out, Clash) else [out]
+                )
+                for item in items:
+                    if item.ident is not None and keys.named(item.ident):
+                        seen[item.ident] = seen.get(item.ident, 0) + 1
+        twice = {ident for seen in counts.values() for ident, n in seen.items() if n > 1}
         if not twice:
             return result
         fixed: list[Out] = []
@@ -639,6 +645,16 @@ class Merger:
             else:
                 fixed.append(out)
         return fixed
+
+
+def _kept(nodes: Sequence[Node], idents: Sequence[Ident]) -> list[Out]:
+    """Entries shown as they are in one version (a side of a conflict), with their names."""
+    kept: list[Out] = []
+    for node, ident in zip(nodes, idents, strict=True):
+        keep = Keep(node)
+        keep.ident = ident
+        kept.append(keep)
+    return kept
 
 
 def _unique_index(root: Node, unique: Mapping[str, Rule]) -> dict[Ident, Node]:
@@ -1073,7 +1089,13 @@ class Writer:
         if node.self_closing:
             start = start[:-2].rstrip() + ">"
         if not out.children:
-            self.emit(start + f"</{node.qname}>")
+            if node.children:
+                inner = node.inner_tail  # every child gone: the end tag on its own line
+            elif node.self_closing:
+                inner = ""
+            else:
+                inner = node.text[node.open_end : node.close_start]
+            self.emit(start + (inner if inner.isspace() else "") + f"</{node.qname}>")
             return
         self.emit(start)
         for child in out.children:

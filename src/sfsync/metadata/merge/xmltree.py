@@ -13,7 +13,6 @@ and the file is merged line by line instead.
 from __future__ import annotations
 
 import re
-from html import unescape
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
@@ -30,6 +29,23 @@ _TAG = re.compile(
 _DECLARATION = re.compile(r"<\?xml(?:[^?]|\?(?!>))*\?>")
 _ENCODING = re.compile(r"""encoding\s*=\s*["']([^"']*)["']""")
 _ATTRIBUTE = re.compile(r"""([^\s=]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+
+
+_REFERENCE = re.compile(r"&(#[0-9]+|#x[0-9a-fA-F]+|lt|gt|amp|quot|apos);")
+_NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
+
+
+def _character(m: re.Match[str]) -> str:
+    ref = m.group(1)
+    if ref[0] != "#":
+        return _NAMED[ref]
+    return chr(int(ref[2:], 16) if ref[1] == "x" else int(ref[1:]))
+
+
+def unescape(text: str) -> str:
+    """Text with XML's references resolved (`&amp;` -> `&`, `&#233;` -> `é`); the file was
+    checked first, so no other reference can be in it."""
+    return _REFERENCE.sub(_character, text) if "&" in text else text
 
 
 class _Null:
