@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from defusedxml import ElementTree
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from mergecase import DECLARATION, NS
 
@@ -131,6 +131,12 @@ def resolve(content: bytes, side: str) -> bytes:
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(three_profiles())
+@example(({}, {}, {}))  # an element without children keeps its end tag's line
+@example(  # every entry gone: the end tag stays on its own line
+    ({"Account.F0__c": (False, False), "Account.F1__c": (False, False)},
+     {"Account.F0__c": (False, False)},
+     {"Account.F1__c": (False, False)})
+)  # fmt: skip
 def test_profile_entries_merge_like_a_person_would(
     versions: tuple[dict[str, tuple[bool, bool]], ...],
 ) -> None:
@@ -189,6 +195,9 @@ def three_lists(draw: st.DrawFn) -> tuple[list[str], list[str], list[str]]:
 
 @settings(max_examples=300, deadline=None)
 @given(three_lists())
+@example(  # V5 moved by ours, in a stretch both changed on theirs' side: once either way
+    (["V0", "V1", "V2", "V3", "V4", "V5", "V6"], ["V5", "V3"], ["V0", "V1", "V2", "V5"])
+)
 def test_ordered_values_lose_nothing(lists: tuple[list[str], list[str], list[str]]) -> None:
     base, ours, theirs = lists
     result = merge_file(value_set(base), value_set(ours), value_set(theirs), VALUE_SET)
