@@ -58,6 +58,16 @@ class E(Piece):
         return f"{pad}<{self.tag}>\n{inner}{pad}</{self.tag}>\n"
 
 
+class Note(Piece):
+    """A comment line: `<!-- text -->`."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def render(self, depth: int) -> str:
+        return f"{'    ' * depth}<!-- {self.text} -->\n"
+
+
 @dataclass
 class X(Piece):
     """A conflict block: ours' pieces, then theirs'."""

@@ -34,7 +34,7 @@ from sfsync.metadata.merge.rules import (
     seq,
     single,
 )
-from sfsync.metadata.merge.xmltree import Document, Node, Unmergeable, parse, same
+from sfsync.metadata.merge.xmltree import Document, Node, Unmergeable, comments, parse, same
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -68,25 +68,35 @@ class Out:
 
 
 class Keep(Out):
-    """An element written as it is in one of the versions."""
+    """An element written as it is in one of the versions (`lead`: other comments before it)."""
 
-    __slots__ = ("node",)
+    __slots__ = ("lead", "node")
 
-    def __init__(self, node: Node) -> None:
+    def __init__(self, node: Node, lead: str | None = None) -> None:
         super().__init__()
         self.node = node
+        self.lead = lead
 
 
 class Build(Out):
     """An element whose children were merged; its tags come from `template`."""
 
-    __slots__ = ("bubbles", "children", "start_tag", "template")
+    __slots__ = ("bubbles", "children", "lead", "start_tag", "tail", "template")
 
-    def __init__(self, template: Node, start_tag: str, children: list[Out]) -> None:
+    def __init__(
+        self,
+        template: Node,
+        start_tag: str,
+        children: list[Out],
+        lead: str | None = None,
+        tail: str | None = None,
+    ) -> None:
         super().__init__()
         self.template = template
         self.start_tag = start_tag
         self.children = children
+        self.lead = template.lead if lead is None else lead  # with the comments before it
+        self.tail = template.inner_tail if tail is None else tail  # before the end tag
         self.bubbles = any(_bubbles(c) for c in children)
 
 
@@ -128,7 +138,11 @@ def _project(out: Out, side: str) -> list[Out]:
         ]
     if isinstance(out, Build):
         built = Build(
-            out.template, out.start_tag, [p for c in out.children for p in _project(c, side)]
+            out.template,
+            out.start_tag,
+            [p for c in out.children for p in _project(c, side)],
+            out.lead,
+            out.tail,
         )
         built.ident, built.origin = out.ident, out.origin
         return [built]
@@ -223,7 +237,18 @@ class Merger:
         if rule.kind == COSMETIC:
             return Keep(o)
         if o.is_leaf or t.is_leaf:
-            self.conflict(trail, f"{_value(o)} vs {_value(t)}")
+            detail = f"{_value(o)} vs {_value(t)}"
+            if o.is_leaf and t.is_leaf:
+                # the value from the side that changed it, the comment before it likewise
+                value_o, value_t = (o.attributes(), o.value), (t.attributes(), t.value)
+                value_b = (b.attributes(), b.value) if b is not None and b.is_leaf else None
+                if value_o == value_t or value_b in (value_o, value_t):
+                    note_side = _note_side(b, o, t, "lead")
+                    if note_side is not None:
+                        kept = t if value_o == value_b and value_t != value_b else o
+                        return Keep(kept, (o if note_side == OURS else t).lead)
+                    detail = "comments changed on both sides"
+            self.conflict(trail, detail)
             return Choice(o, t)
         start_tag = o.start_tag
         if o.attributes() != t.attributes():
@@ -233,10 +258,15 @@ class Merger:
             elif t.attributes() != base_attrs:
                 self.conflict(trail, f"attributes {o.attrs.strip()} vs {t.attrs.strip()}")
                 return Choice(o, t)
+        notes = [_note_side(b, o, t, "lead"), _note_side(b, o, t, "inner_tail")]
+        if None in notes:
+            self.conflict(trail, "comments changed on both sides")
+            return Choice(o, t)
         children = self.children(
             b.children if b is not None else [], o.children, t.children, rule.children, trail, False
         )
-        return Build(o, start_tag, children)
+        lead, tail = ((o if side == OURS else t) for side in notes)
+        return Build(o, start_tag, children, lead.lead, tail.inner_tail)
 
     def entry(self, out: Out | None, b: Node | None, trail: Trail) -> Out | None:
         """An entry whose merge left a choice below becomes a conflict around the entry."""
@@ -740,6 +770,18 @@ def _keeps_moves(
     return True
 
 
+def _note_side(b: Node | None, o: Node, t: Node, where: str) -> str | None:
+    """Whose comments (before an element, or before its end tag) the merge keeps: OURS,
+    THEIRS, or None when both changed them differently."""
+    ours, theirs = comments(getattr(o, where)), comments(getattr(t, where))
+    if ours == theirs:
+        return OURS
+    base = comments(getattr(b, where)) if b is not None else ()
+    if ours == base:
+        return THEIRS
+    return OURS if theirs == base else None
+
+
 def _sample(out: Out) -> Node | None:
     if isinstance(out, Keep):
         return out.node
@@ -1073,7 +1115,7 @@ class Writer:
 
     def write(self, out: Out) -> None:
         if isinstance(out, Keep):
-            self.lead(out.node.lead)
+            self.lead(out.node.lead if out.lead is None else out.lead)
             self.emit(out.node.raw)
         elif isinstance(out, Build):
             self.build(out)
@@ -1084,24 +1126,25 @@ class Writer:
 
     def build(self, out: Build) -> None:
         node = out.template
-        self.lead(node.lead)
+        self.lead(out.lead)
         start = out.start_tag
         if node.self_closing:
             start = start[:-2].rstrip() + ">"
         if not out.children:
             if node.children:
-                inner = node.inner_tail  # every child gone: the end tag on its own line
+                inner = out.tail  # every child gone: the end tag on its own line
             elif node.self_closing:
                 inner = ""
             else:
                 inner = node.text[node.open_end : node.close_start]
-            self.emit(start + (inner if inner.isspace() else "") + f"</{node.qname}>")
+            self.emit(start + (inner if not inner.strip() or "<!--" in inner else ""))
+            self.emit(f"</{node.qname}>")
             return
         self.emit(start)
         for child in out.children:
             self.write(child)
         if node.children:
-            self.lead(node.inner_tail)
+            self.lead(out.tail)
         else:
             indent = node.lead.rpartition("\n")[2]
             self.lead(self.newline + indent)
@@ -1167,10 +1210,13 @@ def merge_documents(
         b.root.children, o.root.children, t.root.children, schema.root, (), True
     )
     children = merger.once_in_file(children)
-    root = Build(o.root, start_tag, children)
+    tail_side = _note_side(b.root, o.root, t.root, "inner_tail")
+    if tail_side is None:
+        raise Unmergeable("the comments at the end of the file changed on both sides")
+    tail = (o.root if tail_side == OURS else t.root).inner_tail
+    root = Build(o.root, start_tag, children, lead="", tail=tail)  # the prolog holds its lead
     writer = Writer(o.newline, marker_size, labels, diff3)
     writer.emit(prolog)
-    root.template = _rootless(o.root)
     writer.build(root)
     writer.emit(epilogue)
     return MergeResult(
@@ -1186,12 +1232,6 @@ def _empty_like(doc: Document) -> Document:
     root = doc.root
     empty = Node(root.qname, root.text, root.start, root.open_end, "", root.attrs)
     return Document(doc.text, "", empty, "", doc.newline)
-
-
-def _rootless(root: Node) -> Node:
-    """The root without its leading whitespace (the prolog holds it)."""
-    root.lead = ""
-    return root
 
 
 def _attrs_key(node: Node) -> tuple[tuple[str, str], ...]:

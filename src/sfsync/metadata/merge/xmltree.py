@@ -5,9 +5,10 @@ entry keeps its bytes, whatever escaping or indentation the file used), and need
 element's position for that. The file is first checked by `defusedxml` (well-formed, no DTD,
 no entity declarations: a DTD or entity is refused, never expanded), then read a second time
 by a small scanner that records positions: after the check, the scanner only has to find
-tags. What the scanner does not handle (comments, CDATA, processing instructions after the
-declaration, text mixed with elements, an encoding other than UTF-8) raises `Unmergeable`,
-and the file is merged line by line instead.
+tags. A comment between elements belongs to the element after it (or to the end of its
+parent). What the scanner does not handle (CDATA, processing instructions after the
+declaration, a comment in a value, text mixed with elements, an encoding other than UTF-8)
+raises `Unmergeable`, and the file is merged line by line instead.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ _TAG = re.compile(
 )
 _DECLARATION = re.compile(r"<\?xml(?:[^?]|\?(?!>))*\?>")
 _ENCODING = re.compile(r"""encoding\s*=\s*["']([^"']*)["']""")
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
 _ATTRIBUTE = re.compile(r"""([^\s=]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 
 
@@ -154,20 +156,30 @@ class Node:
         return self._sig_nc
 
     def _compute_sig(self, skip: frozenset[str]) -> tuple[object, ...]:
+        notes = comments(self.lead)
         if not self.children:
-            return (self.tag, self.attributes(), self.value)
+            return (self.tag, self.attributes(), self.value, notes)
         return (
             self.tag,
             self.attributes(),
             tuple(c.sig(skip) for c in self.children if c.tag not in skip),
+            notes + comments(self.inner_tail),
         )
+
+
+def comments(whitespace: str) -> tuple[str, ...]:
+    """The comments in the text between two tags."""
+    if "<!--" not in whitespace:
+        return ()
+    return tuple(" ".join(c[4:-3].split()) for c in _COMMENT.findall(whitespace))
 
 
 def same(a: Node | None, b: Node | None, skip: frozenset[str] = frozenset()) -> bool:
     """Whether two elements (or two absences) mean the same."""
     if a is None or b is None:
         return a is b
-    if not skip and a.end - a.start == b.end - b.start and a.raw == b.raw:
+    quick = not skip and "<!--" not in a.lead and "<!--" not in b.lead
+    if quick and a.end - a.start == b.end - b.start and a.raw == b.raw:
         return True
     return a.sig(skip) == b.sig(skip)
 
@@ -214,21 +226,34 @@ def parse(data: bytes) -> Document:
     root: Node | None = None
     stack: list[Node] = []
     prev_end = pos
-    for m in _TAG.finditer(text, pos):
+    noted = False  # the text since the last tag holds a comment
+    search = _TAG.search
+    m = search(text, pos)
+    while m is not None:
         if m.group(5) is not None:
-            raise Unmergeable("comments, CDATA or processing instructions")
+            if m.group(5) != "!--" or root is None:
+                raise Unmergeable("CDATA, a processing instruction or a comment before the root")
+            # a comment between elements belongs to the element after it (or to the end of
+            # its parent): it moves with that element, and a change to it is a change
+            end = text.find("-->", m.end())
+            noted = True
+            m = search(text, end + 3)
+            continue
         gap = text[prev_end : m.start()]
+        blank = not gap or gap.isspace() or (noted and _COMMENT.sub("", gap).isspace())
         close, qname, attrs, empty = m.group(1, 2, 3, 4)
         if close:
             node = stack.pop()
             if node.children:
-                if gap and not gap.isspace():
+                if not blank:
                     raise Unmergeable(f"text mixed with elements in <{node.tag}>")
                 node.inner_tail = gap
+            elif noted:
+                raise Unmergeable(f"a comment in the value of <{node.tag}>")
             node.close_start = m.start()
             node.end = m.end()
         else:
-            if gap and not gap.isspace():
+            if not blank:
                 where = f"<{stack[-1].tag}>" if stack else "the file"
                 raise Unmergeable(f"text mixed with elements in {where}")
             node = Node(qname, text, m.start(), m.end(), gap, attrs)
@@ -239,6 +264,8 @@ def parse(data: bytes) -> Document:
             if not empty:
                 stack.append(node)
         prev_end = m.end()
+        noted = False
+        m = search(text, prev_end)
     if root is None or stack:
         raise Unmergeable("no root element")  # cannot pass the check above; kept for safety
     epilogue = text[root.end :]
