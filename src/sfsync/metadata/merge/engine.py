@@ -51,7 +51,20 @@ if TYPE_CHECKING:
     _K = TypeVar("_K", bound=Hashable)
     _V = TypeVar("_V")
 Ident = tuple[object, ...]
-Trail = tuple[tuple[str, bool], ...]  # (label, is an entry) from the root down
+# (label, is an entry) from the root down; a label is worked out only for a conflict
+Trail = tuple[tuple["str | _Label", bool], ...]
+
+
+class _Label:
+    """How a conflict names a list entry, worked out when a conflict needs it."""
+
+    __slots__ = ("ident", "keys", "node")
+
+    def __init__(self, keys: _Keys, node: Node, ident: Ident) -> None:
+        self.keys, self.node, self.ident = keys, node, ident
+
+    def __str__(self) -> str:
+        return self.keys.label(self.node, self.ident)
 
 
 # --- what the merge produces -----------------------------------------------------------------
@@ -191,8 +204,8 @@ class Merger:
         from sfsync.metadata.merge import Conflict
 
         last = max((i for i, (_, entry) in enumerate(trail) if entry), default=-1)
-        entry = " > ".join(label for label, _ in trail[: last + 1])
-        rest = " > ".join(label for label, _ in trail[last + 1 :])
+        entry = " > ".join(str(label) for label, _ in trail[: last + 1])
+        rest = " > ".join(str(label) for label, _ in trail[last + 1 :])
         text = f"{rest} {detail}" if rest else detail
         self.conflicts.append(Conflict(self.path, self.component, entry, text))
 
@@ -377,7 +390,7 @@ class Merger:
         if b is not None and not keys.named(ident):
             sample = b  # an entry without a name is shown as it was
         assert sample is not None
-        here = (*trail, (keys.label(sample, ident), True))
+        here = (*trail, (_Label(keys, sample, ident), True))
         out = self.entry(self.node(b, o, t, rule, here), b, here)
         if out is not None:
             out.ident, out.origin = ident, origin
@@ -1043,6 +1056,9 @@ def _identities(
 
 
 def _key(tag: str, node: Node, rule: Rule) -> Ident | None:
+    if len(rule.key) == 1 and not rule.first and "|" not in rule.key[0]:
+        value = node.field_value(rule.key[0])
+        return None if value is None else (tag, "k", value)
     if rule.first:
         for path in rule.key:
             value = _key_part(node, path)
