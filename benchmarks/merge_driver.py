@@ -99,10 +99,10 @@ def profile(entries: int, name: str = "Admin") -> tuple[str, bytes, bytes, bytes
     n = fields
 
     def ours(kind: str, i: int) -> bool:
-        return kind == "field" and i % max(1, n // 10) == 1 or kind == "object" and i == 0
+        return (kind == "field" and i % max(1, n // 10) == 1) or (kind == "object" and i == 0)
 
     def theirs(kind: str, i: int) -> bool:
-        return kind == "field" and i % max(1, n // 10) == 5 or kind == "user" and i == 3
+        return (kind == "field" and i % max(1, n // 10) == 5) or (kind == "user" and i == 3)
 
     base = build(lambda kind, i: False)
     return (
@@ -341,17 +341,17 @@ def fifty_files(tmp: Path, command: str) -> tuple[float, float]:
     git(repo, "config", "user.name", "Bench")
     git(repo, "config", "user.email", "bench@example.com")
     git(repo, "config", "merge.sfsync.driver", command)
-    cases = []
+    cases: list[tuple[str, bytes, bytes, bytes]] = []
     for n in range(50):
         path, base, ours, theirs = TYPICAL[n % len(TYPICAL)][1]()
         stem, _, suffix = path.rpartition("/")[2].partition(".")
         cases.append((f"{path.rpartition('/')[0]}/{stem}{n:02d}.{suffix}", base, ours, theirs))
 
     def write(which: int) -> None:
-        for case in cases:
-            target = repo / case[0]
+        for path, *versions in cases:
+            target = repo / path
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(case[which])
+            target.write_bytes(versions[which - 1])
         git(repo, "add", "-A")
         git(repo, "commit", "-qm", f"version {which}")
 
