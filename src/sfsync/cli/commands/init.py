@@ -1,0 +1,181 @@
+"""`sfsync init`: write sfsync.yml from the orgs `sf` knows and the repository's branches."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import replace
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from sfsync.cli.output import DryRunOption, JsonOption, Output, YesOption, command_app
+from sfsync.errors import UsageError
+from sfsync.git import repo as gitrepo
+from sfsync.hooks import install
+from sfsync.org import sf
+from sfsync.pipeline import init, project
+from sfsync.pipeline.config_validation import validate_text
+from sfsync.pipeline.configfile import CONFIG_FILE
+
+app = command_app()
+
+
+@app.command("init")
+def init_command(
+    env: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--env",
+            metavar="NAME=[BRANCH]:ORG[:UPSTREAM]",
+            help="An environment, top first (repeatable); an empty BRANCH is a developer "
+            "sandbox. Replaces the proposal from `sf org list`.",
+        ),
+    ] = None,
+    my_env: Annotated[
+        str | None,
+        typer.Option("--set-env", metavar="NAME", help="Also run `git config sfsync.env NAME`."),
+    ] = None,
+    hooks: Annotated[
+        bool,
+        typer.Option("--install-hooks", help="Also install the pre-commit and pre-push hooks."),
+    ] = False,
+    remote: Annotated[
+        str, typer.Option("--remote", metavar="REMOTE", help="The git remote of the env branches.")
+    ] = "origin",
+    schema_url: Annotated[
+        str | None,
+        typer.Option(
+            "--schema-url",
+            metavar="URL",
+            help=f"Point the $schema line here instead of writing {init.SCHEMA_COPY}.",
+        ),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help=f"Replace an existing {CONFIG_FILE} (kept as .bak).")
+    ] = False,
+    dry_run: DryRunOption = False,
+    yes: YesOption = False,
+    json_mode: JsonOption = False,
+) -> None:
+    """Write sfsync.yml from the orgs `sf` knows and the repository's branches.
+
+    Proposes prod (the branch main and the production org), the envs between (branches such
+    as uat and int, each on the sandbox of that name) and every other sandbox as a developer
+    sandbox; asks at a terminal, or takes it all from --env with --yes. The file is commented,
+    validated against the schema and carries a $schema line for editors. Never replaces an
+    existing sfsync.yml without --force.
+
+    \b
+    Examples:
+        sfsync init
+        sfsync init --yes --env prod=main:prod --env int=int:int-sb --env dev1=:dev1-sb
+        sfsync init --yes --set-env dev1 --install-hooks
+    """
+    output = Output(json_mode)
+    root = project.open_repo().toplevel
+    if not dry_run:
+        init.refuse_existing(root, force=force)  # before any question
+    if env:
+        proposal = init.from_flags(env)
+    else:
+        proposal = init.propose(sf.org_list(), gitrepo.branch_names(root, remote))
+    if not yes and not dry_run:
+        proposal, my_env, hooks = _ask(output, proposal, my_env, hooks)
+    schema_ref = schema_url or init.SCHEMA_COPY
+    text = init.render(proposal.envs, remote=remote, schema_ref=schema_ref)
+    validate_text(text)  # a name from --env that the schema refuses: ConfigError at its line
+    names = [e.name for e in proposal.envs]
+    if my_env is not None and my_env not in names:
+        raise UsageError(f"--set-env {my_env}: not an environment here ({', '.join(names)})")
+    result: dict[str, Any] = {
+        "file": str(root / CONFIG_FILE),
+        "dryRun": dry_run,
+        "environments": [e.to_json() for e in proposal.envs],
+        "notes": list(proposal.notes),
+        "config": text,
+    }
+    if not dry_run:
+        written = init.write(root, text, force=force, schema_copy=schema_url is None)
+        result["written"] = [str(p) for p in written]
+        if my_env is not None:
+            gitrepo.config_set(root, project.ENV_KEY, my_env)
+        result["developerEnv"] = my_env
+        result["hooks"] = [str(h.path) for h in install.install(root)] if hooks else []
+    output.emit(result, human=lambda console: _show(console, result, dry_run))
+
+
+def _ask(
+    output: Output, proposal: init.Proposal, my_env: str | None, hooks: bool
+) -> tuple[init.Proposal, str | None, bool]:
+    """At a terminal: show the proposal, let the person change orgs and branches."""
+    if output.json_mode or not sys.stdin.isatty():
+        raise UsageError(
+            "no terminal to ask on: pass --yes (with --env NAME=[BRANCH]:ORG for each "
+            "environment, or to accept the proposal from `sf org list`), or look with --dry-run"
+        )
+    console = output.console
+    _table(console, proposal)
+    envs = list(proposal.envs)
+    if not typer.confirm("Use this pipeline?", default=True, err=True):
+        edited = []
+        for spec in envs:
+            kind = "developer sandbox" if spec.branch is None else f"branch {spec.branch}"
+            org = typer.prompt(
+                f"{spec.name} ({kind}): org alias (- to leave it out)", default=spec.org, err=True
+            )
+            if org.strip() == "-":
+                continue
+            branch = spec.branch
+            if branch is not None:
+                branch = typer.prompt(f"{spec.name}: branch", default=branch, err=True)
+            edited.append(replace(spec, org=org.strip(), branch=branch))
+        kept = {e.name for e in edited}
+        envs = [e if e.upstream in kept | {None} else _reparent(e, edited) for e in edited]
+    if my_env is None:
+        answer = typer.prompt(
+            "Your own environment, for `git config sfsync.env` (empty: none)",
+            default="",
+            show_default=False,
+            err=True,
+        )
+        my_env = answer.strip() or None
+    if not hooks:
+        hooks = typer.confirm(
+            "Install the git hooks (pre-commit, pre-push)?", default=True, err=True
+        )
+    return init.Proposal(tuple(envs), proposal.notes), my_env, hooks
+
+
+def _reparent(spec: init.EnvSpec, envs: list[init.EnvSpec]) -> init.EnvSpec:
+    branch_envs = [e for e in envs if e.branch is not None and e.name != spec.name]
+    return replace(spec, upstream=branch_envs[-1].name if branch_envs else None)
+
+
+def _table(console: Console, proposal: init.Proposal) -> None:
+    table = Table(title="proposed pipeline")
+    for column in ("env", "org", "branch", "upstream"):
+        table.add_column(column)
+    for e in proposal.envs:
+        table.add_row(e.name, e.org, e.branch or "(developer sandbox)", e.upstream or "-")
+    console.print(table)
+    for note in proposal.notes:
+        console.print(f"note: {note}", markup=False)
+
+
+def _show(console: Console, result: dict[str, Any], dry_run: bool) -> None:
+    if dry_run:
+        console.print(result["config"], markup=False, end="")
+        for note in result["notes"]:
+            console.print(f"note: {note}", markup=False)
+        return
+    for path in result["written"]:
+        console.print(f"wrote {path}", markup=False)
+    for note in result["notes"]:
+        console.print(f"note: {note}", markup=False)
+    if result.get("developerEnv"):
+        console.print(f"git config sfsync.env {result['developerEnv']}", markup=False)
+    for path in result["hooks"]:
+        console.print(f"installed {path}", markup=False)
+    console.print("next: sfsync config validate, then sfsync status", markup=False)
