@@ -5,8 +5,9 @@ three-way case (the merge base's version, each parent's version) and its answer:
 the people who made the merge committed. For each case, both the element merge
 (`sfsync.metadata.merge`) and git's line merge (`git merge-file`) run, and each result is
 counted as: clean and identical to the committed file; clean with the same elements (the
-committed file differs in formatting only); clean but different (the people changed more,
-or the merge is wrong); a conflict. Cases that repeat (the same three versions merged again
+committed file differs in formatting only); clean with the same elements in another order
+(entries of a list placed differently); clean but different (the people changed more, or
+the merge is wrong); a conflict. Cases that repeat (the same three versions merged again
 on another branch) count once.
 
 Clone a public Salesforce project with its history somewhere outside this project, then:
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import pickle
 import subprocess
 import sys
 import time
@@ -34,7 +36,7 @@ sys.path.insert(0, str(ROOT / "src"))
 from sfsync.metadata.merge import merge_file, supported  # noqa: E402
 from sfsync.metadata.merge.xmltree import Unmergeable, parse  # noqa: E402
 
-OUTCOMES = ("identical", "same elements", "different", "conflict")
+OUTCOMES = ("identical", "same elements", "same, reordered", "different", "conflict")
 
 
 def git(repo: Path, *args: str, input: bytes | None = None) -> bytes:
@@ -139,6 +141,22 @@ def same_elements(a: bytes, b: bytes | None) -> bool:
         return False
 
 
+def unordered(sig: object) -> object:
+    """A signature with every list of children sorted: what is left when order is ignored."""
+    if isinstance(sig, tuple) and len(sig) == 4 and isinstance(sig[2], tuple):
+        return (sig[0], sig[1], tuple(sorted((unordered(c) for c in sig[2]), key=repr)), sig[3])
+    return sig
+
+
+def same_unordered(a: bytes, b: bytes | None) -> bool:
+    if b is None:
+        return False
+    try:
+        return unordered(parse(a).root.sig()) == unordered(parse(b).root.sig())
+    except (Unmergeable, RecursionError):
+        return False
+
+
 def outcome(merged: bytes, clean: bool, committed: bytes | None) -> str:
     if not clean:
         return "conflict"
@@ -146,6 +164,8 @@ def outcome(merged: bytes, clean: bool, committed: bytes | None) -> str:
         return "identical"
     if same_elements(merged, committed):
         return "same elements"
+    if same_unordered(merged, committed):
+        return "same, reordered"
     return "different"
 
 
@@ -161,9 +181,19 @@ def main() -> int:
     parser.add_argument("repo", type=Path, help="a clone of a Salesforce project, with history")
     parser.add_argument("--merges", type=int, default=4000, help="newest merge commits to read")
     parser.add_argument("--json-out", type=Path, help="write the figures here")
+    parser.add_argument(
+        "--cases", type=Path, help="keep the cases in this file, and read them from it next time"
+    )
     args = parser.parse_args()
     started = time.perf_counter()
-    found = cases(args.repo, args.merges)
+    if args.cases and args.cases.exists():
+        with args.cases.open("rb") as fh:
+            found = pickle.load(fh)  # a file this script wrote
+    else:
+        found = cases(args.repo, args.merges)
+        if args.cases:
+            with args.cases.open("wb") as fh:
+                pickle.dump(found, fh)
     tmp = Path(subprocess.run(["mktemp", "-d"], capture_output=True, text=True).stdout.strip())
     totals: dict[str, Counter[str]] = {"element": Counter(), "git": Counter()}
     by_kind: dict[str, Counter[str]] = {}
@@ -197,9 +227,9 @@ def main() -> int:
         "seconds": round(time.perf_counter() - started, 1),
     }
     print(f"{len(found)} cases from {args.merges} merges of {figures['repository']}")
-    print(f"{'':16}" + "".join(f"{o:>16}" for o in OUTCOMES))
+    print(f"{'':10}" + "".join(f"{o:>17}" for o in OUTCOMES))
     for tool in ("element", "git"):
-        print(f"{tool:16}" + "".join(f"{totals[tool][o]:>16}" for o in OUTCOMES))
+        print(f"{tool:10}" + "".join(f"{totals[tool][o]:>17}" for o in OUTCOMES))
     if fallbacks:
         print("element merge fell back to git:", dict(fallbacks))
     if args.json_out:

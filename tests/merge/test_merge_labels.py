@@ -209,6 +209,20 @@ CASES = [
         [lab("Zed", "z"), lab("Mid"), lab("Alpha")],
     ),
     labels(
+        "labels-unsorted-moved-theirs-changed-ours",
+        [lab("Zed"), lab("Alpha"), lab("Mid")],
+        [lab("Zed", "z"), lab("Alpha"), lab("Mid")],
+        [lab("Zed"), lab("Mid"), lab("Alpha")],
+        [lab("Zed", "z"), lab("Mid"), lab("Alpha")],
+    ),
+    labels(
+        "labels-duplicate-removed-theirs-where-it-was-kept",
+        [lab("Zed"), lab("Dup"), lab("Alpha"), lab("Dup"), lab("Mid")],
+        [lab("Zed"), lab("Dup"), lab("Alpha", "a"), lab("Dup"), lab("Mid")],
+        [lab("Zed"), lab("Alpha"), lab("Dup"), lab("Mid")],
+        [lab("Zed"), lab("Alpha", "a"), lab("Dup"), lab("Mid")],
+    ),
+    labels(
         "labels-mdapi-file",
         [lab("A")],
         [lab("A", "aa")],

@@ -313,7 +313,7 @@ class Merger:
             merged[tag] = self.group(
                 tag, rule, bg.get(tag, []), og.get(tag, []), tg.get(tag, []), trail, at_root
             )
-        order = _unordered_order(list(bg), list(og), list(tg), merged)
+        order = _merged_order(list(bg), list(og), list(tg), merged)
         return [out for tag in order for out in merged[tag]]
 
     def rule(self, tag: str, rules: Mapping[str, Rule], *versions: Sequence[Node]) -> Rule:
@@ -425,7 +425,7 @@ class Merger:
                 merged[ident] = [out] if out is not None else []
             else:
                 merged[ident] = self.duplicates(keys, ident, bl, ol, tl, trail)
-        order = _unordered_order(list(bg), list(og), list(tg), merged)
+        order = _merged_order(list(bg), list(og), list(tg), merged)
         return [out for ident in order for out in merged[ident]]
 
     def duplicates(
@@ -825,6 +825,68 @@ def _unique_names(nodes: Sequence[Node], name: str) -> bool:
             return False
         seen.add(value)
     return True
+
+
+def _merged_order(
+    base: Sequence[_K],
+    ours: Sequence[_K],
+    theirs: Sequence[_K],
+    merged: Mapping[_K, list[Out]],
+) -> list[_K]:
+    """The order of a list whose order means nothing, as near as can be to what each side
+    did to it: an entry one side moved is where that side put it, an entry one side added is
+    where that side added it. Where both sides reordered or added at one place, ours' order
+    first (what only theirs added in sort order with it when both are sorted); never a
+    conflict."""
+    from sfsync.metadata.merge.sequence import align
+
+    placed: set[_K] = set()
+    if ours == theirs or base == theirs:
+        order: list[_K] = [i for i in ours if merged.get(i)]
+    elif base == ours:
+        order = [i for i in theirs if merged.get(i)]
+    else:
+        order = []
+        in_ours, in_theirs = set(ours), set(theirs)
+
+        def put(items: Sequence[_K]) -> None:
+            for ident in items:
+                if ident not in placed and merged.get(ident):
+                    placed.add(ident)
+                    order.append(ident)
+
+        for step in align(base, ours, theirs):
+            hunk = step.hunk
+            if step.kind == "same":
+                put([base[step.base]])
+            elif step.kind == "one":
+                side, kept = (ours, in_ours) if hunk.side == "o" else (theirs, in_theirs)
+                # what this side deleted and the other changed stays where it was
+                put([i for i in base[hunk.b1 : hunk.b2] if i not in kept])
+                put(side[hunk.s1 : hunk.s2])
+            else:
+                mine, other = ours[hunk.s1 : hunk.s2], theirs[hunk.t1 : hunk.t2]
+                new = [i for i in other if i not in in_ours]
+                put(_sorted_merge(mine, new) or [*mine, *new])
+                put(other)
+                put(base[hunk.b1 : hunk.b2])
+    placed = set(order)
+    if len(placed) < sum(1 for i in merged if merged[i]):
+        # an entry deleted on one side and changed on the other: where the other side has it
+        for version in (ours, theirs, base):
+            after: _K | None = None
+            for ident in version:
+                if ident not in placed and merged.get(ident):
+                    order.insert(order.index(after) + 1 if after is not None else 0, ident)
+                    placed.add(ident)
+                if ident in placed:
+                    after = ident
+    if _is_sorted(ours) and _is_sorted(theirs):
+        try:
+            return sorted(order)  # type: ignore[type-var]  # sorted lists stay sorted
+        except TypeError:
+            pass
+    return order
 
 
 def _unordered_order(
