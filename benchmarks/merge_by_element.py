@@ -1,4 +1,4 @@
-"""Merge driver: time per file as git starts it, and a 50-file merge against plain `git merge`.
+"""Merge by element: time per file as git starts the driver, and a 50-file `git merge`.
 
 Generated metadata files, each changed on both sides in different entries (a clean merge):
 typical files (a 300-entry profile, a permission set, a layout, a flow, a labels file, a
@@ -469,7 +469,7 @@ def main() -> int:
     rows.append(["50-file `git merge` with the driver", f"{with_driver:.0f}", "", "", ""])
     rows.append(["50-file `git merge` without (line merge)", f"{without:.0f}", "", "", ""])
     table = {
-        "title": "Merge driver (wall time per file as git starts it)",
+        "title": "Merge by element (wall time per file as git starts the driver)",
         "columns": ["file", "median ms", "p95 ms", "engine alone ms", "size"],
         "rows": rows,
         "notes": [
