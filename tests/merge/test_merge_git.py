@@ -12,6 +12,7 @@ from mergecase import E, X, document
 
 PROFILE = "force-app/main/default/profiles/Admin.profile-meta.xml"
 LABELS = "force-app/main/default/labels/CustomLabels.labels-meta.xml"
+A, B, C = "Account.A__c", "Account.B__c", "Account.C__c"
 
 
 def fp(field: str, editable: bool) -> E:
@@ -54,11 +55,11 @@ def test_git_merge_with_the_engine_as_driver(tmp_path: Path) -> None:
     commit(
         repo,
         {
-            PROFILE: document("Profile", [fp("Account.A__c", False), fp("Account.B__c", True), fp("Account.C__c", True)]),
+            PROFILE: document("Profile", [fp(A, False), fp(B, True), fp(C, True)]),
             LABELS: document("CustomLabels", [lab("Hello", "Hey"), lab("Bye", "Bye")]),
         },
         "theirs",
-    )  # fmt: skip
+    )
     git(repo, "checkout", "-q", "main")
     commit(
         repo,
