@@ -1,4 +1,5 @@
-"""Three-way merge cases written as Salesforce-formatted XML, and the check that runs them.
+"""Three-way merge cases written as Salesforce-formatted XML, and the check that runs them
+(it shows a diff itself: this helper is not a test module, so pytest does not rewrite it).
 
 `E("fieldPermissions", E("editable", "true"), ...)` is an element written the way Salesforce
 writes it (4 spaces per level); `X(ours=[...], theirs=[...])` is a conflict block, the
@@ -8,6 +9,7 @@ and theirs, and the exact merged children and conflict descriptions expected.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -58,6 +60,16 @@ class E(Piece):
         return f"{pad}<{self.tag}>\n{inner}{pad}</{self.tag}>\n"
 
 
+class Note(Piece):
+    """A comment line: `<!-- text -->`."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def render(self, depth: int) -> str:
+        return f"{'    ' * depth}<!-- {self.text} -->\n"
+
+
 @dataclass
 class X(Piece):
     """A conflict block: ours' pieces, then theirs'."""
@@ -102,8 +114,15 @@ def check(case: Case) -> None:
         case.path,
     )
     assert result.by_element, result.fallback_reason
-    assert result.content.decode() == document(case.root, case.merged).decode()
-    assert [c.describe() for c in result.conflicts] == list(case.conflicts)
+    merged, expected = result.content.decode(), document(case.root, case.merged).decode()
+    if merged != expected:
+        diff = difflib.unified_diff(
+            expected.splitlines(), merged.splitlines(), "expected", "merged", lineterm=""
+        )
+        raise AssertionError("the merged file differs:\n" + "\n".join(diff))
+    described = [c.describe() for c in result.conflicts]
+    if described != list(case.conflicts):
+        raise AssertionError(f"conflicts {described!r}, expected {list(case.conflicts)!r}")
     assert result.clean is (not case.conflicts)
 
 

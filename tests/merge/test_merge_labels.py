@@ -6,7 +6,7 @@ sets and their translations merge by entry: each case asserts the whole merged f
 from __future__ import annotations
 
 import pytest
-from mergecase import Case, E, Piece, X, check
+from mergecase import Case, E, Note, Piece, X, check
 
 LABELS = "force-app/main/default/labels/CustomLabels.labels-meta.xml"
 TRANSLATION = "force-app/main/default/translations/fr.translation-meta.xml"
@@ -209,12 +209,45 @@ CASES = [
         [lab("Zed", "z"), lab("Mid"), lab("Alpha")],
     ),
     labels(
+        "labels-unsorted-moved-theirs-changed-ours",
+        [lab("Zed"), lab("Alpha"), lab("Mid")],
+        [lab("Zed", "z"), lab("Alpha"), lab("Mid")],
+        [lab("Zed"), lab("Mid"), lab("Alpha")],
+        [lab("Zed", "z"), lab("Mid"), lab("Alpha")],
+    ),
+    labels(
+        "labels-duplicate-removed-theirs-where-it-was-kept",
+        [lab("Zed"), lab("Dup"), lab("Alpha"), lab("Dup"), lab("Mid")],
+        [lab("Zed"), lab("Dup"), lab("Alpha", "a"), lab("Dup"), lab("Mid")],
+        [lab("Zed"), lab("Alpha"), lab("Dup"), lab("Mid")],
+        [lab("Zed"), lab("Alpha", "a"), lab("Dup"), lab("Mid")],
+    ),
+    labels(
         "labels-mdapi-file",
         [lab("A")],
         [lab("A", "aa")],
         [lab("A"), lab("B")],
         [lab("A", "aa"), lab("B")],
     ),
+    # --- comments (people keep notes in labels files): a comment belongs to the entry after it
+    labels("comment-kept-values-each-side", [Note("greetings"), lab("A"), lab("B")], [Note("greetings"), lab("A"), lab("B", "b!")], [Note("greetings"), lab("A", "a!"), lab("B")], [Note("greetings"), lab("A", "a!"), lab("B", "b!")]),
+    labels("comment-changed-ours-value-theirs", [Note("hi"), lab("A"), lab("B")], [Note("{0} is a name"), lab("A"), lab("B")], [Note("hi"), lab("A", "a!"), lab("B", "b!")], [Note("{0} is a name"), lab("A", "a!"), lab("B", "b!")]),
+    labels(
+        "comment-changed-both",
+        [Note("hi"), lab("A"), lab("B")],
+        [Note("hello"), lab("A"), lab("B", "b!")],
+        [Note("hey"), lab("A"), lab("B")],
+        [X([Note("hello"), lab("A")], [Note("hey"), lab("A")]), lab("B", "b!")],
+        "CustomLabels CustomLabels: labels A: comments changed on both sides",
+    ),
+    labels(
+        "comment-inside-entry",
+        [E("labels", E("fullName", "A"), Note("{0} is a name"), E("value", "Hi {0}"))],
+        [E("labels", E("fullName", "A"), Note("{0} is a first name"), E("value", "Hi {0}"))],
+        [E("labels", E("fullName", "A"), Note("{0} is a name"), E("value", "Hello {0}"))],
+        [E("labels", E("fullName", "A"), Note("{0} is a first name"), E("value", "Hello {0}"))],
+    ),
+    labels("comment-deleted-with-its-entry", [lab("A"), Note("about B"), lab("B")], [lab("A", "a!"), Note("about B"), lab("B")], [lab("A")], [lab("A", "a!")]),
     # --- a decomposed label file (decomposeCustomLabelsBeta2)
     label_file(
         "label-file-value-conflict",

@@ -89,6 +89,10 @@ def merge_file(
     "diff3" or "zdiff3" (None: the repository's `merge.conflictStyle` for a line merge, the
     two-sided "merge" style for an element merge). Never raises for any content.
     """
+    if ours == theirs or base in (ours, theirs):
+        # one side changed nothing, or both made the same change: git's answer and ours agree
+        merged = theirs if ours == base else ours
+        return MergeResult(merged, (), by_element=supported(path), fallback_reason=None)
     reason = _unmergeable(base, ours, theirs, path)
     if reason is None:
         from sfsync.metadata.merge.engine import Unmergeable, merge_documents

@@ -34,7 +34,7 @@ from sfsync.metadata.merge.rules import (
     seq,
     single,
 )
-from sfsync.metadata.merge.xmltree import Document, Node, Unmergeable, parse, same
+from sfsync.metadata.merge.xmltree import Document, Node, Unmergeable, comments, parse, same
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -51,7 +51,20 @@ if TYPE_CHECKING:
     _K = TypeVar("_K", bound=Hashable)
     _V = TypeVar("_V")
 Ident = tuple[object, ...]
-Trail = tuple[tuple[str, bool], ...]  # (label, is an entry) from the root down
+# (label, is an entry) from the root down; a label is worked out only for a conflict
+Trail = tuple[tuple["str | _Label", bool], ...]
+
+
+class _Label:
+    """How a conflict names a list entry, worked out when a conflict needs it."""
+
+    __slots__ = ("ident", "keys", "node")
+
+    def __init__(self, keys: _Keys, node: Node, ident: Ident) -> None:
+        self.keys, self.node, self.ident = keys, node, ident
+
+    def __str__(self) -> str:
+        return self.keys.label(self.node, self.ident)
 
 
 # --- what the merge produces -----------------------------------------------------------------
@@ -68,25 +81,35 @@ class Out:
 
 
 class Keep(Out):
-    """An element written as it is in one of the versions."""
+    """An element written as it is in one of the versions (`lead`: other comments before it)."""
 
-    __slots__ = ("node",)
+    __slots__ = ("lead", "node")
 
-    def __init__(self, node: Node) -> None:
+    def __init__(self, node: Node, lead: str | None = None) -> None:
         super().__init__()
         self.node = node
+        self.lead = lead
 
 
 class Build(Out):
     """An element whose children were merged; its tags come from `template`."""
 
-    __slots__ = ("bubbles", "children", "start_tag", "template")
+    __slots__ = ("bubbles", "children", "lead", "start_tag", "tail", "template")
 
-    def __init__(self, template: Node, start_tag: str, children: list[Out]) -> None:
+    def __init__(
+        self,
+        template: Node,
+        start_tag: str,
+        children: list[Out],
+        lead: str | None = None,
+        tail: str | None = None,
+    ) -> None:
         super().__init__()
         self.template = template
         self.start_tag = start_tag
         self.children = children
+        self.lead = template.lead if lead is None else lead  # with the comments before it
+        self.tail = template.inner_tail if tail is None else tail  # before the end tag
         self.bubbles = any(_bubbles(c) for c in children)
 
 
@@ -128,7 +151,11 @@ def _project(out: Out, side: str) -> list[Out]:
         ]
     if isinstance(out, Build):
         built = Build(
-            out.template, out.start_tag, [p for c in out.children for p in _project(c, side)]
+            out.template,
+            out.start_tag,
+            [p for c in out.children for p in _project(c, side)],
+            out.lead,
+            out.tail,
         )
         built.ident, built.origin = out.ident, out.origin
         return [built]
@@ -177,8 +204,8 @@ class Merger:
         from sfsync.metadata.merge import Conflict
 
         last = max((i for i, (_, entry) in enumerate(trail) if entry), default=-1)
-        entry = " > ".join(label for label, _ in trail[: last + 1])
-        rest = " > ".join(label for label, _ in trail[last + 1 :])
+        entry = " > ".join(str(label) for label, _ in trail[: last + 1])
+        rest = " > ".join(str(label) for label, _ in trail[last + 1 :])
         text = f"{rest} {detail}" if rest else detail
         self.conflicts.append(Conflict(self.path, self.component, entry, text))
 
@@ -223,7 +250,18 @@ class Merger:
         if rule.kind == COSMETIC:
             return Keep(o)
         if o.is_leaf or t.is_leaf:
-            self.conflict(trail, f"{_value(o)} vs {_value(t)}")
+            detail = f"{_value(o)} vs {_value(t)}"
+            if o.is_leaf and t.is_leaf:
+                # the value from the side that changed it, the comment before it likewise
+                value_o, value_t = (o.attributes(), o.value), (t.attributes(), t.value)
+                value_b = (b.attributes(), b.value) if b is not None and b.is_leaf else None
+                if value_o == value_t or value_b in (value_o, value_t):
+                    note_side = _note_side(b, o, t, "lead")
+                    if note_side is not None:
+                        kept = t if value_o == value_b and value_t != value_b else o
+                        return Keep(kept, (o if note_side == OURS else t).lead)
+                    detail = "comments changed on both sides"
+            self.conflict(trail, detail)
             return Choice(o, t)
         start_tag = o.start_tag
         if o.attributes() != t.attributes():
@@ -233,10 +271,15 @@ class Merger:
             elif t.attributes() != base_attrs:
                 self.conflict(trail, f"attributes {o.attrs.strip()} vs {t.attrs.strip()}")
                 return Choice(o, t)
+        notes = [_note_side(b, o, t, "lead"), _note_side(b, o, t, "inner_tail")]
+        if None in notes:
+            self.conflict(trail, "comments changed on both sides")
+            return Choice(o, t)
         children = self.children(
             b.children if b is not None else [], o.children, t.children, rule.children, trail, False
         )
-        return Build(o, start_tag, children)
+        lead, tail = ((o if side == OURS else t) for side in notes)
+        return Build(o, start_tag, children, lead.lead, tail.inner_tail)
 
     def entry(self, out: Out | None, b: Node | None, trail: Trail) -> Out | None:
         """An entry whose merge left a choice below becomes a conflict around the entry."""
@@ -270,7 +313,7 @@ class Merger:
             merged[tag] = self.group(
                 tag, rule, bg.get(tag, []), og.get(tag, []), tg.get(tag, []), trail, at_root
             )
-        order = _unordered_order(list(bg), list(og), list(tg), merged)
+        order = _merged_order(list(bg), list(og), list(tg), merged)
         return [out for tag in order for out in merged[tag]]
 
     def rule(self, tag: str, rules: Mapping[str, Rule], *versions: Sequence[Node]) -> Rule:
@@ -347,7 +390,7 @@ class Merger:
         if b is not None and not keys.named(ident):
             sample = b  # an entry without a name is shown as it was
         assert sample is not None
-        here = (*trail, (keys.label(sample, ident), True))
+        here = (*trail, (_Label(keys, sample, ident), True))
         out = self.entry(self.node(b, o, t, rule, here), b, here)
         if out is not None:
             out.ident, out.origin = ident, origin
@@ -382,7 +425,7 @@ class Merger:
                 merged[ident] = [out] if out is not None else []
             else:
                 merged[ident] = self.duplicates(keys, ident, bl, ol, tl, trail)
-        order = _unordered_order(list(bg), list(og), list(tg), merged)
+        order = _merged_order(list(bg), list(og), list(tg), merged)
         return [out for ident in order for out in merged[ident]]
 
     def duplicates(
@@ -555,9 +598,9 @@ class Merger:
             )
             result.append(
                 Clash(
-                    [Keep(n) for n in o_slice],
-                    [Keep(n) for n in t_slice],
-                    [Keep(n) for n in bs[hunk.b1 : hunk.b2]],
+                    _kept(o_slice, o_idents),
+                    _kept(t_slice, t_idents),
+                    _kept(bs[hunk.b1 : hunk.b2], bi[hunk.b1 : hunk.b2]),
                 )
             )
         if moved[OURS] and moved[THEIRS] and not _keeps_moves(result, bi, oi, ti, moved):
@@ -607,12 +650,18 @@ class Merger:
         return fix(outs)
 
     def placed_once(self, result: list[Out], keys: _Keys, trail: Trail) -> list[Out]:
-        """An entry both sides put in different places is a conflict at each place."""
-        seen: dict[Ident, int] = {}
+        """An entry both sides put in different places is a conflict at each place: whichever
+        side of the conflicts is kept, an entry is then in the list once."""
+        counts: dict[str, dict[Ident, int]] = {OURS: {}, THEIRS: {}}
         for out in result:
-            if out.ident is not None and keys.named(out.ident) and not isinstance(out, Clash):
-                seen[out.ident] = seen.get(out.ident, 0) + 1
-        twice = {ident for ident, n in seen.items() if n > 1}
+            for side, seen in counts.items():
+                items = (
+                    (out.ours if side == OURS else out.theirs) if isinstance(out, Clash) else [out]
+                )
+                for item in items:
+                    if item.ident is not None and keys.named(item.ident):
+                        seen[item.ident] = seen.get(item.ident, 0) + 1
+        twice = {ident for seen in counts.values() for ident, n in seen.items() if n > 1}
         if not twice:
             return result
         fixed: list[Out] = []
@@ -639,6 +688,16 @@ class Merger:
             else:
                 fixed.append(out)
         return fixed
+
+
+def _kept(nodes: Sequence[Node], idents: Sequence[Ident]) -> list[Out]:
+    """Entries shown as they are in one version (a side of a conflict), with their names."""
+    kept: list[Out] = []
+    for node, ident in zip(nodes, idents, strict=True):
+        keep = Keep(node)
+        keep.ident = ident
+        kept.append(keep)
+    return kept
 
 
 def _unique_index(root: Node, unique: Mapping[str, Rule]) -> dict[Ident, Node]:
@@ -724,6 +783,18 @@ def _keeps_moves(
     return True
 
 
+def _note_side(b: Node | None, o: Node, t: Node, where: str) -> str | None:
+    """Whose comments (before an element, or before its end tag) the merge keeps: OURS,
+    THEIRS, or None when both changed them differently."""
+    ours, theirs = comments(getattr(o, where)), comments(getattr(t, where))
+    if ours == theirs:
+        return OURS
+    base = comments(getattr(b, where)) if b is not None else ()
+    if ours == base:
+        return THEIRS
+    return OURS if theirs == base else None
+
+
 def _sample(out: Out) -> Node | None:
     if isinstance(out, Keep):
         return out.node
@@ -754,6 +825,68 @@ def _unique_names(nodes: Sequence[Node], name: str) -> bool:
             return False
         seen.add(value)
     return True
+
+
+def _merged_order(
+    base: Sequence[_K],
+    ours: Sequence[_K],
+    theirs: Sequence[_K],
+    merged: Mapping[_K, list[Out]],
+) -> list[_K]:
+    """The order of a list whose order means nothing, as near as can be to what each side
+    did to it: an entry one side moved is where that side put it, an entry one side added is
+    where that side added it. Where both sides reordered or added at one place, ours' order
+    first (what only theirs added in sort order with it when both are sorted); never a
+    conflict."""
+    from sfsync.metadata.merge.sequence import align
+
+    placed: set[_K] = set()
+    if ours == theirs or base == theirs:
+        order: list[_K] = [i for i in ours if merged.get(i)]
+    elif base == ours:
+        order = [i for i in theirs if merged.get(i)]
+    else:
+        order = []
+        in_ours, in_theirs = set(ours), set(theirs)
+
+        def put(items: Sequence[_K]) -> None:
+            for ident in items:
+                if ident not in placed and merged.get(ident):
+                    placed.add(ident)
+                    order.append(ident)
+
+        for step in align(base, ours, theirs):
+            hunk = step.hunk
+            if step.kind == "same":
+                put([base[step.base]])
+            elif step.kind == "one":
+                side, kept = (ours, in_ours) if hunk.side == "o" else (theirs, in_theirs)
+                # what this side deleted and the other changed stays where it was
+                put([i for i in base[hunk.b1 : hunk.b2] if i not in kept])
+                put(side[hunk.s1 : hunk.s2])
+            else:
+                mine, other = ours[hunk.s1 : hunk.s2], theirs[hunk.t1 : hunk.t2]
+                new = [i for i in other if i not in in_ours]
+                put(_sorted_merge(mine, new) or [*mine, *new])
+                put(other)
+                put(base[hunk.b1 : hunk.b2])
+    placed = set(order)
+    if len(placed) < sum(1 for i in merged if merged[i]):
+        # an entry deleted on one side and changed on the other: where the other side has it
+        for version in (ours, theirs, base):
+            after: _K | None = None
+            for ident in version:
+                if ident not in placed and merged.get(ident):
+                    order.insert(order.index(after) + 1 if after is not None else 0, ident)
+                    placed.add(ident)
+                if ident in placed:
+                    after = ident
+    if _is_sorted(ours) and _is_sorted(theirs):
+        try:
+            return sorted(order)  # type: ignore[type-var]  # sorted lists stay sorted
+        except TypeError:
+            pass
+    return order
 
 
 def _unordered_order(
@@ -985,6 +1118,9 @@ def _identities(
 
 
 def _key(tag: str, node: Node, rule: Rule) -> Ident | None:
+    if len(rule.key) == 1 and not rule.first and "|" not in rule.key[0]:
+        value = node.field_value(rule.key[0])
+        return None if value is None else (tag, "k", value)
     if rule.first:
         for path in rule.key:
             value = _key_part(node, path)
@@ -1057,7 +1193,7 @@ class Writer:
 
     def write(self, out: Out) -> None:
         if isinstance(out, Keep):
-            self.lead(out.node.lead)
+            self.lead(out.node.lead if out.lead is None else out.lead)
             self.emit(out.node.raw)
         elif isinstance(out, Build):
             self.build(out)
@@ -1068,18 +1204,25 @@ class Writer:
 
     def build(self, out: Build) -> None:
         node = out.template
-        self.lead(node.lead)
+        self.lead(out.lead)
         start = out.start_tag
         if node.self_closing:
             start = start[:-2].rstrip() + ">"
         if not out.children:
-            self.emit(start + f"</{node.qname}>")
+            if node.children:
+                inner = out.tail  # every child gone: the end tag on its own line
+            elif node.self_closing:
+                inner = ""
+            else:
+                inner = node.text[node.open_end : node.close_start]
+            self.emit(start + (inner if not inner.strip() or "<!--" in inner else ""))
+            self.emit(f"</{node.qname}>")
             return
         self.emit(start)
         for child in out.children:
             self.write(child)
         if node.children:
-            self.lead(node.inner_tail)
+            self.lead(out.tail)
         else:
             indent = node.lead.rpartition("\n")[2]
             self.lead(self.newline + indent)
@@ -1145,10 +1288,13 @@ def merge_documents(
         b.root.children, o.root.children, t.root.children, schema.root, (), True
     )
     children = merger.once_in_file(children)
-    root = Build(o.root, start_tag, children)
+    tail_side = _note_side(b.root, o.root, t.root, "inner_tail")
+    if tail_side is None:
+        raise Unmergeable("the comments at the end of the file changed on both sides")
+    tail = (o.root if tail_side == OURS else t.root).inner_tail
+    root = Build(o.root, start_tag, children, lead="", tail=tail)  # the prolog holds its lead
     writer = Writer(o.newline, marker_size, labels, diff3)
     writer.emit(prolog)
-    root.template = _rootless(o.root)
     writer.build(root)
     writer.emit(epilogue)
     return MergeResult(
@@ -1164,12 +1310,6 @@ def _empty_like(doc: Document) -> Document:
     root = doc.root
     empty = Node(root.qname, root.text, root.start, root.open_end, "", root.attrs)
     return Document(doc.text, "", empty, "", doc.newline)
-
-
-def _rootless(root: Node) -> Node:
-    """The root without its leading whitespace (the prolog holds it)."""
-    root.lead = ""
-    return root
 
 
 def _attrs_key(node: Node) -> tuple[tuple[str, str], ...]:
