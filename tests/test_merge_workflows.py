@@ -4,6 +4,7 @@ merged by element and the entries in conflict, and nothing of the user's config 
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -146,6 +147,13 @@ def test_a_folder_named_sfsync_in_the_project_does_not_stand_in_for_the_driver(
     p = pull.plan(project.load(dev1), None)
 
     assert p.conflicts == () and p.merge.by_element == (ms.PATH,)
+
+
+def test_without_an_interpreter_path_the_driver_is_sfsync_on_path(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(sys, "executable", "")
+    assert merging.driver_command(("b", "o", "t")) == "sfsync merge-driver %O %A %B %P %L b o t"
 
 
 def test_the_driver_command_quotes_hostile_labels() -> None:

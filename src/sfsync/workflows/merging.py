@@ -121,8 +121,9 @@ def element_merge(repo: Path | str, labels: tuple[str, str, str]) -> Iterator[El
 
 def driver_command(labels: tuple[str, str, str]) -> str:
     """The driver's command for git (run by a shell, `%` placeholders expanded by git)."""
-    words = [sys.executable, "-c", _BOOT, "merge-driver"]
-    quoted = [shlex.quote(word).replace("%", "%%") for word in words]
+    # this very Python; `sfsync` from PATH where there is none (an embedded interpreter)
+    start = [sys.executable, "-c", _BOOT] if sys.executable else ["sfsync"]
+    quoted = [shlex.quote(word).replace("%", "%%") for word in [*start, "merge-driver"]]
     quoted += ["%O", "%A", "%B", "%P", "%L"]
     quoted += [shlex.quote(_label(label)) for label in labels]
     return " ".join(quoted)
