@@ -465,6 +465,21 @@ CASES = [
         [fp(A, True), fp(B)],
         path="src/profiles/Admin.profile",
     ),
+    # --- lists interleaved by hand: merged as one sequence of entries named by tag and key
+    profile(
+        "interleaved-lists",
+        [fp(A), op("Account"), fp(B)],
+        [fp(A, True), op("Account"), fp(B)],
+        [fp(A), op("Account"), fp(B), fp(C)],
+        [fp(A, True), op("Account"), fp(B), fp(C)],
+    ),
+    profile(
+        "interleaved-lists-conflict",
+        [fp(A), op("Account"), fp(B)],
+        [fp(A), op("Account"), fp(B, True)],
+        [fp(A), op("Account"), fp(B, False, False)],
+        [fp(A), op("Account"), fp(B, True, False)],
+    ),
     # --- a duplicated key: a conflict, never a dropped entry
     profile(
         "duplicate-key-added-ours-changed-theirs",
