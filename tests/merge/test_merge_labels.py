@@ -223,6 +223,13 @@ CASES = [
         [lab("Zed"), lab("Alpha", "a"), lab("Dup"), lab("Mid")],
     ),
     labels(
+        "labels-duplicate-copies-stay-in-their-places",
+        [lab("Dup"), lab("Zed"), lab("Alpha"), lab("Dup")],
+        [lab("Dup"), lab("Zed", "z"), lab("Alpha"), lab("Dup")],
+        [lab("Dup"), lab("Zed"), lab("Alpha"), lab("Dup"), lab("Mid")],
+        [lab("Dup"), lab("Zed", "z"), lab("Alpha"), lab("Dup"), lab("Mid")],
+    ),
+    labels(
         "labels-mdapi-file",
         [lab("A")],
         [lab("A", "aa")],
