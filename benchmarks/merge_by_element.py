@@ -7,8 +7,10 @@ picklist field) and a 5,000-entry profile. For each, the driver runs the way git
 after a warm-up: median and 95th percentile. Then a repository with 50 such files changed on
 both branches is merged with `git merge`, once with the driver (`merge=sfsync` for every
 file) and once without (git's line merge; the changes are far enough apart for it to merge
-cleanly too). In the same run: the engine alone in this process (no process start), and the
-import time of the engine (`python -X importtime`, the `sfsync.metadata.merge` modules).
+cleanly too), and the same 50 files merged in one fresh Python process (what a merge inside
+sfsync can do: one start-up for all files). In the same run: the engine alone in this
+process (no process start), and the import time of the engine (`python -X importtime`, the
+`sfsync.metadata.merge` modules).
 The driver is `sfsync merge-driver` when the installed sfsync has it, else
 `python -m sfsync.metadata.merge`. Goals: typical file <= 60 ms median, 5,000-entry profile
 <= 300 ms, the 50-file merge no slower than 3x `git merge` without the driver.
@@ -333,9 +335,42 @@ def git(repo: Path, *args: str) -> None:
     subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True)
 
 
-def fifty_files(tmp: Path, command: str) -> tuple[float, float]:
+ONE_PROCESS = """
+import sys
+from pathlib import Path
+from sfsync.metadata.merge import merge_file
+root = Path(sys.argv[1])
+for case in sorted(root.iterdir()):
+    path = (case / "path").read_text()
+    result = merge_file(*((case / n).read_bytes() for n in ("base", "ours", "theirs")), path)
+    assert result.clean and result.by_element, path
+    (case / "ours").write_bytes(result.content)
+"""
+
+
+def one_process(tmp: Path, cases: list[tuple[str, bytes, bytes, bytes]]) -> float:
+    """Median wall time (ms) of merging the same files in one fresh Python process, as a
+    merge inside sfsync could (the files read and written, start-up and imports included)."""
+    root = tmp / "one-process"
+    times = []
+    for run in range(MERGE_RUNS + 1):
+        shutil.rmtree(root, ignore_errors=True)
+        for n, (path, base, ours, theirs) in enumerate(cases):
+            case = root / f"{n:02d}"
+            case.mkdir(parents=True)
+            for name, data in (("base", base), ("ours", ours), ("theirs", theirs)):
+                (case / name).write_bytes(data)
+            (case / "path").write_text(path)
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", ONE_PROCESS, str(root)], check=True)
+        if run:
+            times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def fifty_files(tmp: Path, command: str) -> tuple[float, float, float]:
     """Median wall time (ms) of `git merge` of 50 files changed on both sides, with the
-    driver and without."""
+    driver and without; and of merging them in one process."""
     repo = tmp / "repo"
     git(tmp, "init", "-q", "-b", "main", str(repo))
     git(repo, "config", "user.name", "Bench")
@@ -388,7 +423,7 @@ def fifty_files(tmp: Path, command: str) -> tuple[float, float]:
 
     with_driver = merge("".join(f"{p} merge=sfsync\n" for p in gitattributes_patterns()))
     without = merge("")
-    return statistics.median(with_driver), statistics.median(without)
+    return statistics.median(with_driver), statistics.median(without), one_process(tmp, cases)
 
 
 def import_ms() -> float:
@@ -464,10 +499,11 @@ def main() -> int:
                     f"{len(ours) // 1024} KB",
                 ]
             )
-        with_driver, without = fifty_files(tmp, command)
+        with_driver, without, together = fifty_files(tmp, command)
     load_after = os.getloadavg()
     rows.append(["50-file `git merge` with the driver", f"{with_driver:.0f}", "", "", ""])
     rows.append(["50-file `git merge` without (line merge)", f"{without:.0f}", "", "", ""])
+    rows.append(["the same 50 files merged in one process", f"{together:.0f}", "", "", ""])
     table = {
         "title": "Merge by element (wall time per file as git starts the driver)",
         "columns": ["file", "median ms", "p95 ms", "engine alone ms", "size"],
@@ -476,7 +512,8 @@ def main() -> int:
             f"Driver: `{command.split(' %O')[0].rsplit('/', 1)[-1]}`; {RUNS} runs per file after a "
             f"warm-up, each a fresh process started through `sh -c` as git does; engine alone: "
             f"`merge_file` in this process. The 50-file merge: median of {MERGE_RUNS} `git merge` "
-            f"runs, {with_driver / without:.1f}x the line merge. Engine import time "
+            f"runs, {with_driver / without:.1f}x the line merge (in one process: "
+            f"{together / without:.1f}x). Engine import time "
             f"{import_ms():.0f} ms (`python -X importtime`). {os.cpu_count()} CPUs, Python "
             f"{sys.version.split()[0]}, load average {load_before[0]:.1f} before and "
             f"{load_after[0]:.1f} after. Goals: typical file <= 60 ms median, 5,000-entry "

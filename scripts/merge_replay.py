@@ -198,6 +198,8 @@ def main() -> int:
     totals: dict[str, Counter[str]] = {"element": Counter(), "git": Counter()}
     by_kind: dict[str, Counter[str]] = {}
     fallbacks: Counter[str] = Counter()
+    crossed: Counter[tuple[str, str]] = Counter()  # (git outcome, element outcome)
+    samples: dict[str, list[dict[str, str]]] = {}
     differs: list[dict[str, str]] = []
     for case in found:
         element = merge_file(case.base, case.ours, case.theirs, case.path)
@@ -214,6 +216,9 @@ def main() -> int:
         row[f"git {git_outcome}"] += 1
         if ours_outcome == "different" and git_outcome in ("identical", "same elements"):
             differs.append({"merge": case.merge, "path": case.path})
+        crossed[(git_outcome, ours_outcome)] += 1
+        if ours_outcome == "different":
+            samples.setdefault(git_outcome, []).append({"merge": case.merge, "path": case.path})
     subprocess.run(["rm", "-rf", str(tmp)], check=True)
     figures = {
         "repository": str(args.repo.resolve().name),
@@ -224,12 +229,19 @@ def main() -> int:
         "by_kind": {k: dict(v) for k, v in sorted(by_kind.items())},
         "fallbacks": dict(fallbacks),
         "element_different_where_git_right": differs,
+        "git_then_element": {f"{g} / {e}": n for (g, e), n in sorted(crossed.items())},
+        "element_different_samples": {k: v[:20] for k, v in samples.items()},
         "seconds": round(time.perf_counter() - started, 1),
     }
     print(f"{len(found)} cases from {args.merges} merges of {figures['repository']}")
     print(f"{'':10}" + "".join(f"{o:>17}" for o in OUTCOMES))
     for tool in ("element", "git"):
         print(f"{tool:10}" + "".join(f"{totals[tool][o]:>17}" for o in OUTCOMES))
+    print("\nwhere git was:       the element merge was")
+    for git_outcome in OUTCOMES:
+        row = {e: crossed[(git_outcome, e)] for e in OUTCOMES if crossed[(git_outcome, e)]}
+        if row:
+            print(f"  {git_outcome:17} {row}")
     if fallbacks:
         print("element merge fell back to git:", dict(fallbacks))
     if args.json_out:

@@ -70,6 +70,16 @@ class Note(Piece):
         return f"{'    ' * depth}<!-- {self.text} -->\n"
 
 
+class Untranslated(Piece):
+    """A value Salesforce writes as a comment: `<label><!-- Rating --></label>`."""
+
+    def __init__(self, tag: str, hint: str) -> None:
+        self.tag, self.hint = tag, hint
+
+    def render(self, depth: int) -> str:
+        return f"{'    ' * depth}<{self.tag}><!-- {self.hint} --></{self.tag}>\n"
+
+
 @dataclass
 class X(Piece):
     """A conflict block: ours' pieces, then theirs'."""

@@ -6,7 +6,7 @@ sets and their translations merge by entry: each case asserts the whole merged f
 from __future__ import annotations
 
 import pytest
-from mergecase import Case, E, Note, Piece, X, check
+from mergecase import Case, E, Note, Piece, Untranslated, X, check
 
 LABELS = "force-app/main/default/labels/CustomLabels.labels-meta.xml"
 TRANSLATION = "force-app/main/default/translations/fr.translation-meta.xml"
@@ -221,6 +221,13 @@ CASES = [
         [lab("Zed"), lab("Dup"), lab("Alpha", "a"), lab("Dup"), lab("Mid")],
         [lab("Zed"), lab("Alpha"), lab("Dup"), lab("Mid")],
         [lab("Zed"), lab("Alpha", "a"), lab("Dup"), lab("Mid")],
+    ),
+    labels(
+        "labels-duplicate-copies-stay-in-their-places",
+        [lab("Dup"), lab("Zed"), lab("Alpha"), lab("Dup")],
+        [lab("Dup"), lab("Zed", "z"), lab("Alpha"), lab("Dup")],
+        [lab("Dup"), lab("Zed"), lab("Alpha"), lab("Dup"), lab("Mid")],
+        [lab("Dup"), lab("Zed", "z"), lab("Alpha"), lab("Dup"), lab("Mid")],
     ),
     labels(
         "labels-mdapi-file",
@@ -489,6 +496,22 @@ CASES = [
         [tr("standardFields", "Name", "Nom complet")],
         [X([tr("standardFields", "Name", "Le nom")], [tr("standardFields", "Name", "Nom complet")])],
         "CustomObjectTranslation Account-fr: standardFields Name: label Le nom vs Nom complet",
+    ),
+    # --- what is not translated yet: Salesforce writes the master label as a comment
+    object_tr(
+        "object-tr-untranslated-each-side",
+        [E("fields", Untranslated("label", "Rating"), E("name", "Rating__c")), E("fields", Untranslated("label", "Size"), E("name", "Size__c"))],
+        [E("fields", E("label", "Note"), E("name", "Rating__c")), E("fields", Untranslated("label", "Size"), E("name", "Size__c"))],
+        [E("fields", Untranslated("label", "Rating"), E("name", "Rating__c")), E("fields", E("label", "Taille"), E("name", "Size__c"))],
+        [E("fields", E("label", "Note"), E("name", "Rating__c")), E("fields", E("label", "Taille"), E("name", "Size__c"))],
+    ),
+    object_tr(
+        "object-tr-untranslated-translated-both",
+        [E("fields", Untranslated("label", "Rating"), E("name", "Rating__c"))],
+        [E("fields", E("label", "Note"), E("name", "Rating__c"))],
+        [E("fields", E("label", "Évaluation"), E("name", "Rating__c"))],
+        [X([E("fields", E("label", "Note"), E("name", "Rating__c"))], [E("fields", E("label", "Évaluation"), E("name", "Rating__c"))])],
+        "CustomObjectTranslation Account-fr: fields Rating__c: label Note vs Évaluation",
     ),
     # --- a decomposed field translation
     field_tr(

@@ -61,9 +61,10 @@ class ListMerges:
         ts: Sequence[Node],
         trail: Trail,
     ) -> list[Out]:
-        """A list whose order means nothing: merged per key, in ours' order."""
+        """A list whose order means nothing: merged per key, placed where the sides put it."""
         bg, og, tg = keys.groups(bs, keys.b), keys.groups(os, keys.o), keys.groups(ts, keys.t)
         merged: dict[Ident, list[Out]] = {}
+        repeated = False
         for ident in {**bg, **og, **tg}:
             bl, ol, tl = bg.get(ident, []), og.get(ident, []), tg.get(ident, [])
             if len(bl) <= 1 and len(ol) <= 1 and len(tl) <= 1:
@@ -79,9 +80,17 @@ class ListMerges:
                 )
                 merged[ident] = [out] if out is not None else []
             else:
-                merged[ident] = self.duplicates(keys, ident, bl, ol, tl, trail)
-        order = merged_order(list(bg), list(og), list(tg), merged)
-        return [out for ident in order for out in merged[ident]]
+                repeated = True
+                kept = self.duplicates(keys, ident, bl, ol, tl, trail)
+                # each copy of a repeated key placed as its own entry: (key, n) for the n-th
+                merged[ident] = kept[:1]
+                for n, out in enumerate(kept[1:], 1):
+                    merged[(ident, n)] = [out]
+        if not repeated:
+            order = merged_order(list(bg), list(og), list(tg), merged)
+        else:
+            order = merged_order(_copies(keys.b), _copies(keys.o), _copies(keys.t), merged)
+        return [out for ident in order for out in merged.get(ident, [])]
 
     def duplicates(
         self,
@@ -343,6 +352,17 @@ class ListMerges:
             else:
                 fixed.append(out)
         return fixed
+
+
+def _copies(idents: Sequence[Ident]) -> list[Ident]:
+    """Each identity once: the n-th copy of a repeated one as (identity, n)."""
+    seen: dict[Ident, int] = {}
+    out: list[Ident] = []
+    for ident in idents:
+        n = seen.get(ident, 0)
+        seen[ident] = n + 1
+        out.append(ident if n == 0 else (ident, n))
+    return out
 
 
 def in_file(outs: Sequence[Out], unique: Mapping[str, Rule]) -> dict[Ident, list[str]]:

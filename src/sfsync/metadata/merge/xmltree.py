@@ -6,9 +6,10 @@ element's position for that. The file is first checked by expat (well-formed, an
 entity declarations: a DTD is refused before expat reads it, as defusedxml does), then read
 a second time by a small scanner that records positions: after the check, the scanner only
 has to find tags. A comment between elements belongs to the element after it (or to the end of its
-parent). What the scanner does not handle (CDATA, processing instructions after the
-declaration, a comment in a value, text mixed with elements, an encoding other than UTF-8)
-raises `Unmergeable`, and the file is merged line by line instead.
+parent); one in a value is part of the value (Salesforce writes a translation not made yet
+as `<label><!-- Account Name --></label>`). What the scanner does not handle (CDATA,
+processing instructions after the declaration, text mixed with elements, an encoding other
+than UTF-8) raises `Unmergeable`, and the file is merged line by line instead.
 """
 
 from __future__ import annotations
@@ -114,9 +115,10 @@ class Node:
 
     @property
     def value(self) -> str:
-        """A leaf's text, unescaped (`&amp;` -> `&`)."""
+        """A leaf's text, unescaped (`&amp;` -> `&`). A value holding a comment is its text as
+        written: a translation not made yet is `<label><!-- Account Name --></label>`."""
         raw = self.text[self.open_end : self.close_start]
-        if "&" in raw:
+        if "&" in raw and "<!--" not in raw:
             raw = unescape(raw)
         return raw.replace("\r\n", "\n")
 
@@ -345,8 +347,6 @@ def _read_inside(parent: Node) -> None:
                 if not blank:
                     raise Unmergeable(f"text mixed with elements in <{node.tag}>")
                 node._inner_tail = gap
-            elif noted:
-                raise Unmergeable(f"a comment in the value of <{node.tag}>")
             node.close_start = m.start()
             node.end = m.end()
         else:
