@@ -41,6 +41,8 @@ REPORT_SANDBOX = "sfsync-sandbox.md"
 STATUS_JSON = "sfsync-status.json"
 LEGS_JSON = "sfsync-legs.json"
 NIGHTLY_CRON = "0 2 * * *"
+MERGE_DRIVER = "sfsync merge-driver %O %A %B %P %L %S %X %Y"  # = git.mergedriver.COMMAND
+MERGE_DRIVER_NAME = "Salesforce metadata merged by element (sfsync merge-driver)"
 
 # The environment variables the shell lines read (set per job by each provider).
 SPEC_VAR = "SFSYNC_SPEC"
@@ -168,10 +170,14 @@ class CiPlan:
         ]
 
     def prepare_git(self, name: str, email: str) -> list[str]:
-        """An identity for back-promote's merges; every env branch and refs/sfsync/*."""
+        """An identity for back-promote's merges, the merge driver (back-promote merges by
+        element on its own; with it, so does any other git merge in the job, on the patterns
+        the repository's .gitattributes gives merge=sfsync); every env branch and refs/sfsync/*."""
         return [
             f"git config user.name {sh(name)}",
             f"git config user.email {sh(email)}",
+            f"git config merge.sfsync.name {sh(MERGE_DRIVER_NAME)}",
+            f"git config merge.sfsync.driver {sh(MERGE_DRIVER)}",
             f'git fetch --quiet --no-tags "${REMOTE_VAR}" '
             f"\"+refs/heads/*:refs/remotes/${REMOTE_VAR}/*\" 'refs/sfsync/*:refs/sfsync/*'",
         ]
