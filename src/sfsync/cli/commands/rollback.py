@@ -74,7 +74,7 @@ def rollback(
             human=lambda console: _show_plan(console, plan),
         )
         return
-    promote.check_confirm(plan.env, confirm_env)
+    promote.check_confirm(plan.env, confirm_env, "roll it back")
     if not out.json_mode:
         _show_plan(out.console, plan)
     confirm(out, f"Roll back event {plan.event.commit[:12]} on {plan.env.name}?", yes=yes)
