@@ -24,6 +24,7 @@ import argparse
 import compileall
 import json
 import os
+import resource
 import shlex
 import shutil
 import statistics
@@ -289,8 +290,8 @@ def driver_command() -> str:
 
 def per_file(
     tmp: Path, command: str, path: str, base: bytes, ours: bytes, theirs: bytes
-) -> list[float]:
-    """Wall times (ms) of the driver as git starts it, RUNS times after a warm-up."""
+) -> tuple[list[float], list[float]]:
+    """Wall and CPU times (ms) of the driver as git starts it, RUNS times after a warm-up."""
     files = {name: tmp / name for name in ("base", "ours", "theirs")}
     files["base"].write_bytes(base)
     files["theirs"].write_bytes(theirs)
@@ -300,9 +301,10 @@ def per_file(
         .replace("%B", shlex.quote(str(files["theirs"])))
         .replace("%P", shlex.quote(path))
     )
-    times = []
+    times, cpu = [], []
     for run in range(RUNS + 1):
         files["ours"].write_bytes(ours)
+        used = children_cpu()
         start = time.perf_counter()
         proc = subprocess.run(["sh", "-c", line], cwd=tmp, capture_output=True)
         elapsed = (time.perf_counter() - start) * 1000
@@ -310,7 +312,15 @@ def per_file(
             raise SystemExit(f"driver failed on {path}: {proc.stderr.decode(errors='replace')}")
         if run:
             times.append(elapsed)
-    return times
+            cpu.append(children_cpu() - used)
+    return times, cpu
+
+
+def children_cpu() -> float:
+    """CPU time (ms, user + system) used so far by the finished child processes: on a loaded
+    machine it moves less than wall time."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (usage.ru_utime + usage.ru_stime) * 1000
 
 
 def in_process(path: str, base: bytes, ours: bytes, theirs: bytes) -> float:
@@ -348,11 +358,11 @@ for case in sorted(root.iterdir()):
 """
 
 
-def one_process(tmp: Path, cases: list[tuple[str, bytes, bytes, bytes]]) -> float:
+def one_process(tmp: Path, cases: list[tuple[str, bytes, bytes, bytes]]) -> tuple[float, float]:
     """Median wall time (ms) of merging the same files in one fresh Python process, as a
     merge inside sfsync could (the files read and written, start-up and imports included)."""
     root = tmp / "one-process"
-    times = []
+    times, cpu = [], []
     for run in range(MERGE_RUNS + 1):
         shutil.rmtree(root, ignore_errors=True)
         for n, (path, base, ours, theirs) in enumerate(cases):
@@ -361,16 +371,20 @@ def one_process(tmp: Path, cases: list[tuple[str, bytes, bytes, bytes]]) -> floa
             for name, data in (("base", base), ("ours", ours), ("theirs", theirs)):
                 (case / name).write_bytes(data)
             (case / "path").write_text(path)
+        used = children_cpu()
         start = time.perf_counter()
         subprocess.run([sys.executable, "-c", ONE_PROCESS, str(root)], check=True)
         if run:
             times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
+            cpu.append(children_cpu() - used)
+    return statistics.median(times), statistics.median(cpu)
 
 
-def fifty_files(tmp: Path, command: str) -> tuple[float, float, float]:
-    """Median wall time (ms) of `git merge` of 50 files changed on both sides, with the
-    driver and without; and of merging them in one process."""
+def fifty_files(
+    tmp: Path, command: str
+) -> tuple[tuple[float, float], tuple[float, float], tuple[float, float]]:
+    """Median wall and CPU times (ms) of `git merge` of 50 files changed on both sides, with
+    the driver and without; and of merging them in one process."""
     repo = tmp / "repo"
     git(tmp, "init", "-q", "-b", "main", str(repo))
     git(repo, "config", "user.name", "Bench")
@@ -400,12 +414,13 @@ def fifty_files(tmp: Path, command: str) -> tuple[float, float, float]:
         ["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True, text=True
     ).stdout.strip()
 
-    def merge(attributes: str) -> list[float]:
+    def merge(attributes: str) -> tuple[float, float]:
         (repo / ".git" / "info").mkdir(exist_ok=True)
         (repo / ".git" / "info" / "attributes").write_text(attributes)
-        times = []
+        times, cpu = [], []
         for run in range(MERGE_RUNS + 1):
             git(repo, "reset", "-q", "--hard", ours_head)
+            used = children_cpu()
             start = time.perf_counter()
             proc = subprocess.run(
                 ["git", "merge", "-q", "--no-edit", "theirs"], cwd=repo, capture_output=True
@@ -417,18 +432,20 @@ def fifty_files(tmp: Path, command: str) -> tuple[float, float, float]:
                 )
             if run:
                 times.append(elapsed)
-        return times
+                cpu.append(children_cpu() - used)
+        return statistics.median(times), statistics.median(cpu)
 
     from sfsync.metadata.merge import gitattributes_patterns
 
     with_driver = merge("".join(f"{p} merge=sfsync\n" for p in gitattributes_patterns()))
     without = merge("")
-    return statistics.median(with_driver), statistics.median(without), one_process(tmp, cases)
+    return with_driver, without, one_process(tmp, cases)
 
 
 def import_ms() -> float:
-    """Cumulative import time (ms) of the engine's modules, from `python -X importtime`."""
-    code = "import sfsync.metadata.merge, sfsync.metadata.merge.engine, sfsync.metadata.merge.schemas, sfsync.metadata.merge.sequence, sfsync.git.mergefile"
+    """Import time (ms) of what the driver's merge imports beyond the interpreter, from
+    `python -X importtime`: the top-level imports' cumulative times (they do not overlap)."""
+    code = "import sfsync.metadata.merge.engine, sfsync.metadata.merge.schemas"
     samples = []
     for _ in range(9):
         proc = subprocess.run(
@@ -436,15 +453,10 @@ def import_ms() -> float:
         )
         total = 0
         for line in proc.stderr.splitlines():
-            parts = [p.strip() for p in line.removeprefix("import time:").split("|")]
-            if len(parts) == 3 and parts[2] in (
-                "sfsync.metadata.merge",
-                "sfsync.metadata.merge.engine",
-                "sfsync.metadata.merge.schemas",
-                "sfsync.metadata.merge.sequence",
-                "sfsync.git.mergefile",
-            ):
-                total += int(parts[1])
+            fields = line.removeprefix("import time:").split("|")
+            # a top-level import's name follows one space; a nested one is indented further
+            if len(fields) == 3 and fields[2].startswith(" sfsync"):
+                total += int(fields[1])
         samples.append(total / 1000)
     return statistics.median(samples)
 
@@ -463,57 +475,49 @@ def main() -> int:
     rows = []
     with tempfile.TemporaryDirectory(prefix="sfsync-bench-merge-") as tmpdir:
         tmp = Path(tmpdir)
-        floor = per_file(tmp, "true %O %A %B %P", "x", b"", b"", b"")
+
+        def row(label: str, timed: tuple[list[float], list[float]], *extra: str) -> list[str]:
+            wall, cpu = timed
+            med, high, spent = statistics.median(wall), p95(wall), statistics.median(cpu)
+            return [label, f"{med:.0f}", f"{high:.0f}", f"{spent:.0f}", *extra]
+
         rows.append(
-            [
+            row(
                 "a process that does nothing (`true`)",
-                f"{statistics.median(floor):.0f}",
-                f"{p95(floor):.0f}",
+                per_file(tmp, "true %O %A %B %P", "x", b"", b"", b""),
                 "",
                 "",
-            ]
+            )
         )
-        python_floor = per_file(
-            tmp, f"{shlex.quote(sys.executable)} -c pass %O %A %B %P", "x", b"", b"", b""
-        )
-        rows.append(
-            [
-                "`python -c pass`",
-                f"{statistics.median(python_floor):.0f}",
-                f"{p95(python_floor):.0f}",
-                "",
-                "",
-            ]
-        )
+        python = f"{shlex.quote(sys.executable)} -c pass %O %A %B %P"
+        rows.append(row("`python -c pass`", per_file(tmp, python, "x", b"", b"", b""), "", ""))
         kinds = [*TYPICAL, ("profile, 5,000 entries", lambda: profile(5000))]
         for label, make in kinds:
             path, base, ours, theirs = make()
-            times = per_file(tmp, command, path, base, ours, theirs)
+            timed = per_file(tmp, command, path, base, ours, theirs)
             engine = in_process(path, base, ours, theirs)
-            rows.append(
-                [
-                    label,
-                    f"{statistics.median(times):.0f}",
-                    f"{p95(times):.0f}",
-                    f"{engine:.1f}",
-                    f"{len(ours) // 1024} KB",
-                ]
-            )
+            rows.append(row(label, timed, f"{engine:.1f}", f"{len(ours) // 1024} KB"))
         with_driver, without, together = fifty_files(tmp, command)
     load_after = os.getloadavg()
-    rows.append(["50-file `git merge` with the driver", f"{with_driver:.0f}", "", "", ""])
-    rows.append(["50-file `git merge` without (line merge)", f"{without:.0f}", "", "", ""])
-    rows.append(["the same 50 files merged in one process", f"{together:.0f}", "", "", ""])
+    for label, (wall, spent) in (
+        ("50-file `git merge` with the driver", with_driver),
+        ("50-file `git merge` without (line merge)", without),
+        ("the same 50 files merged in one process", together),
+    ):
+        rows.append([label, f"{wall:.0f}", "", f"{spent:.0f}", "", ""])
     table = {
         "title": "Merge by element (wall time per file as git starts the driver)",
-        "columns": ["file", "median ms", "p95 ms", "engine alone ms", "size"],
+        "columns": ["file", "median ms", "p95 ms", "CPU ms", "engine alone ms", "size"],
         "rows": rows,
         "notes": [
             f"Driver: `{command.split(' %O')[0].rsplit('/', 1)[-1]}`; {RUNS} runs per file after a "
             f"warm-up, each a fresh process started through `sh -c` as git does; engine alone: "
-            f"`merge_file` in this process. The 50-file merge: median of {MERGE_RUNS} `git merge` "
-            f"runs, {with_driver / without:.1f}x the line merge (in one process: "
-            f"{together / without:.1f}x). Engine import time "
+            f"`merge_file` in this process; CPU ms: user + system time of the process (and its "
+            f"children), which a loaded machine inflates less than wall time. The 50-file merge: "
+            f"median of {MERGE_RUNS} `git merge` runs, {with_driver[0] / without[0]:.1f}x the "
+            f"line merge in wall time, {with_driver[1] / without[1]:.1f}x in CPU time (in one "
+            f"process: {together[0] / without[0]:.1f}x and {together[1] / without[1]:.1f}x). "
+            f"Engine import time "
             f"{import_ms():.0f} ms (`python -X importtime`). {os.cpu_count()} CPUs, Python "
             f"{sys.version.split()[0]}, load average {load_before[0]:.1f} before and "
             f"{load_after[0]:.1f} after. Goals: typical file <= 60 ms median, 5,000-entry "

@@ -86,9 +86,19 @@ def test_byte_order_mark_and_empty_elements() -> None:
     assert result.content.decode() == bom + HEAD + empty + label("A", "a!") + label("B", "b") + TAIL
 
 
-def test_a_side_that_only_reformatted_changes_nothing() -> None:
+def test_a_reformatting_is_a_change_of_text_like_in_a_line_merge() -> None:
+    # theirs re-indented every entry; ours changed B: B is ours', A theirs' (as git would)
     base = HEAD + label("A", "a") + label("B", "b") + TAIL
     ours = HEAD + label("A", "a") + label("B", "b!") + TAIL
     reformatted = HEAD + label("A", "a", "\t") + label("B", "b", "\t") + TAIL
     result = merge_file(base.encode(), ours.encode(), reformatted.encode(), PATH)
-    assert result.clean and result.content.decode() == ours
+    assert result.clean
+    assert result.content.decode() == HEAD + label("A", "a", "\t") + label("B", "b!") + TAIL
+
+
+def test_an_escaping_change_is_kept() -> None:
+    base = HEAD + label("A", "We&apos;re here") + label("B", "b") + TAIL
+    ours = HEAD + label("A", "We&apos;re here") + label("B", "b!") + TAIL
+    theirs = HEAD + label("A", "We're here") + label("B", "b") + TAIL
+    result = merge_file(base.encode(), ours.encode(), theirs.encode(), PATH)
+    assert result.content.decode() == HEAD + label("A", "We're here") + label("B", "b!") + TAIL

@@ -7,8 +7,9 @@ and names it (`Conflict.describe()`), the rest of the file is merged. A file tha
 merged by element (not well-formed, too large, a DTD or entities, a type without a key table)
 gets exactly what `git merge-file` gives, and `fallback_reason` says why.
 
-This package is what git runs once per file: it imports the standard library, defusedxml and
-`sfsync.git` only (no typer, rich, yaml or jsonschema).
+This package is what git runs once per file: it imports the standard library only (expat
+reads the XML, refusing any DTD as defusedxml does), and `sfsync.git` for a line merge (no
+typer, rich, yaml or jsonschema).
 """
 
 from __future__ import annotations

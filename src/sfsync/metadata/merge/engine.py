@@ -49,7 +49,15 @@ from sfsync.metadata.merge.pieces import (
 )
 from sfsync.metadata.merge.rules import COSMETIC, SINGLE, Rule, Schema, keyed, seq, single
 from sfsync.metadata.merge.writer import Writer
-from sfsync.metadata.merge.xmltree import Document, Node, Unmergeable, comments, parse, same
+from sfsync.metadata.merge.xmltree import (
+    Document,
+    Node,
+    Unmergeable,
+    comments,
+    parse,
+    same,
+    verbatim,
+)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -130,6 +138,12 @@ class Merger(ListMerges):
                 else "changed in ours, deleted in theirs",
             )
             return Choice(o, t)
+        # a side whose text is the base's changed nothing; a side that only reformatted or
+        # re-escaped changed its text, as a line merge sees it
+        if verbatim(o, b) and not self.moved_in(t, b, OURS):
+            return Keep(t)
+        if verbatim(t, b) and not self.moved_in(o, b, THEIRS):
+            return Keep(o)
         if same(o, t):
             return Keep(o)
         if same(o, b):

@@ -189,6 +189,12 @@ def comments(whitespace: str) -> tuple[str, ...]:
     return tuple(" ".join(c[4:-3].split()) for c in _COMMENT.findall(whitespace))
 
 
+def verbatim(a: Node, b: Node) -> bool:
+    """Whether two elements are written the same, to the character (the space before them
+    included)."""
+    return a.end - a.start == b.end - b.start and a.lead == b.lead and a.raw == b.raw
+
+
 def same(a: Node | None, b: Node | None, skip: frozenset[str] = frozenset()) -> bool:
     """Whether two elements (or two absences) mean the same."""
     if a is None or b is None:
