@@ -23,15 +23,15 @@ def test_the_ci_driver_is_the_one_install_hooks_writes() -> None:
 
 @pytest.mark.parametrize("provider", ["github", "gitlab", "azure", "bitbucket"])
 def test_every_provider_configures_the_driver(tmp_path: Path, provider: str) -> None:
-    files = generate.files(load_config(tmp_path, CONFIGS["full"]), provider)
+    files = generate.files(load_config(tmp_path, CONFIGS["full"]), provider, sfsync_spec="sfsync==1.2.0")
     text = "\n".join(files.values())
     assert LINE in text
     # before the first back-promote in the file
-    assert text.index(LINE) < text.index("sfsync back-promote --from prod")
+    assert text.index(LINE) < text.index("sfsync back-promote --from")
 
 
 def test_github_deploy_job_prepares_git_before_back_promote(tmp_path: Path) -> None:
-    files = generate.files(load_config(tmp_path, CONFIGS["full"]), "github")
+    files = generate.files(load_config(tmp_path, CONFIGS["full"]), "github", sfsync_spec="sfsync==1.2.0")
     workflow = yaml.safe_load(files[".github/workflows/sfsync.yml"])
     steps = [s.get("run", "") for s in workflow["jobs"]["deploy-prod"]["steps"]]
     prepared = next(i for i, run in enumerate(steps) if LINE in run)
@@ -40,7 +40,7 @@ def test_github_deploy_job_prepares_git_before_back_promote(tmp_path: Path) -> N
 
 
 def test_the_lines_set_the_driver_through_a_shell(tmp_path: Path) -> None:
-    plan = model.plan(load_config(tmp_path / "cfg", CONFIGS["full"]))
+    plan = model.plan(load_config(tmp_path / "cfg", CONFIGS["full"]), sfsync_spec="sfsync==1.2.0")
     lines = [
         line
         for line in plan.prepare_git("sfsync CI", "ci@example.invalid")

@@ -90,7 +90,7 @@ def test_pull_plan_names_the_conflicting_entry(pipe: Pipeline) -> None:
     assert p.conflicts == (ms.PATH,)
     assert [c["text"] for c in p.merge.conflicts] == [ms.REGION_CONFLICT]
     markdown = reports.pull_upstream({"plan": p.to_json()})
-    assert "Conflicting entries (1)" in markdown and ms.REGION_CONFLICT in markdown
+    assert "Conflicting entries (1)" in markdown and reports.cell(ms.REGION_CONFLICT) in markdown
     untouched(dev1)
 
 
@@ -108,7 +108,7 @@ def test_pull_merges_by_element_and_a_conflict_stops_naming_the_entry(
     assert out["data"]["conflicts"] == [ms.PATH]
     assert [c["text"] for c in out["data"]["conflictEntries"]] == [ms.REGION_CONFLICT]
     markdown = reports.failure("sfsync pull-upstream", out["name"], out["message"], out["data"])
-    assert f"| `{ms.PATH}` | {ms.REGION_CONFLICT} |" in markdown
+    assert f"| `{ms.PATH}` | {reports.cell(ms.REGION_CONFLICT)} |" in markdown
     text = (dev1 / ms.PATH).read_text()
     assert text.count("<<<<<<< story-dev1") == 1 and text.count(">>>>>>> int") == 1
     conflict = text[text.index("<<<<<<<") : text.index(">>>>>>>")]
@@ -206,5 +206,5 @@ def test_back_promote_plan_names_the_conflicting_entry(pipe: Pipeline) -> None:
     assert step.conflicts == (ms.PATH,)
     assert [c["text"] for c in step.merge.conflicts] == [ms.REGION_CONFLICT]
     markdown = reports.back_promote({"plan": p.to_json()})
-    assert f"conflicts in {ms.PATH}" in markdown and ms.REGION_CONFLICT in markdown
+    assert f"conflicts in {ms.PATH}" in markdown and reports.cell(ms.REGION_CONFLICT) in markdown
     untouched(pipe.admin)
