@@ -60,6 +60,8 @@ PUBLISHED = {
     "azure": ["The dashboard is the run's `sfsync-dashboard` pipeline artifact."],
     "bitbucket": ["The dashboard is the last step's `public/` artifact."],
 }
+MERGE_DRIVER = "sfsync merge-driver %O %A %B %P %L %S %X %Y"  # = git.mergedriver.COMMAND
+MERGE_DRIVER_NAME = "Salesforce metadata merged by element (sfsync merge-driver)"
 
 # The environment variables the shell lines read (set per job by each provider).
 SPEC_VAR = "SFSYNC_SPEC"
@@ -187,10 +189,14 @@ class CiPlan:
         ]
 
     def prepare_git(self, name: str, email: str) -> list[str]:
-        """An identity for back-promote's merges; every env branch and refs/sfsync/*."""
+        """An identity for back-promote's merges, the merge driver (back-promote merges by
+        element on its own; with it, so does any other git merge in the job, on the patterns
+        the repository's .gitattributes gives merge=sfsync); every env branch and refs/sfsync/*."""
         return [
             f"git config user.name {sh(name)}",
             f"git config user.email {sh(email)}",
+            f"git config merge.sfsync.name {sh(MERGE_DRIVER_NAME)}",
+            f"git config merge.sfsync.driver {sh(MERGE_DRIVER)}",
             f'git fetch --quiet --no-tags "${REMOTE_VAR}" '
             f"\"+refs/heads/*:refs/remotes/${REMOTE_VAR}/*\" 'refs/sfsync/*:refs/sfsync/*'",
         ]

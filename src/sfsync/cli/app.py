@@ -83,6 +83,10 @@ COMMANDS: dict[str, CommandEntry] = {
     "report": CommandEntry(
         "report", "Write the pipeline as a static HTML dashboard: graph, timelines, backups, drift."
     ),
+    "merge-driver": CommandEntry(
+        "merge_driver",
+        "Merge one Salesforce metadata file by element (git's merge-driver convention).",
+    ),
     "install-hooks": CommandEntry(
         "install_hooks", "Install pre-commit and pre-push git hooks that run `sfsync check`."
     ),

@@ -336,6 +336,7 @@ def pull_upstream(result: Mapping[str, Any]) -> str:
             parts.append(components("To deploy", list(plan.get("deploy", []))))
             parts.append(components("To delete", list(plan.get("delete", []))))
             parts.append(components("Conflicts to resolve first", list(plan.get("conflicts", []))))
+            parts.append(merged_by_element(plan))
         parts.append(components("Excluded (stays behind)", list(plan.get("excluded", []))))
         parts.append(_warnings(plan.get("warnings")))
         return document(parts)
@@ -344,6 +345,7 @@ def pull_upstream(result: Mapping[str, Any]) -> str:
     )
     parts.append(components("Deployed", list(result.get("deployed", []))))
     parts.append(components("Deleted", list(result.get("deleted", []))))
+    parts.append(merged_by_element(result))
     parts.append(_org_changes(result))
     parts.append(components("Excluded (stays behind)", list(result.get("excluded", []))))
     if result.get("pushError"):
@@ -371,6 +373,7 @@ def back_promote(result: Mapping[str, Any]) -> str:
             [
                 heading(f"Back-promote from {text(plan.get('from'))}: plan"),
                 table(["env", "kind", "from", "plan", "deploy", "delete"], rows),
+                *(merged_by_element(s, f"{s.get('env')}: ") for s in plan.get("steps", [])),
             ]
         )
     envs: list[Mapping[str, Any]] = list(result.get("envs", []))
@@ -380,7 +383,13 @@ def back_promote(result: Mapping[str, Any]) -> str:
         if failed
         else plural(len(envs), "env")
     )
-    return document([heading(title, ok=not failed), _walk_table(envs)])
+    return document(
+        [
+            heading(title, ok=not failed),
+            _walk_table(envs),
+            *(merged_by_element(e, f"{e.get('env')}: ") for e in envs),
+        ]
+    )
 
 
 def drift(result: Mapping[str, Any]) -> str:
@@ -492,8 +501,25 @@ def failure(command: str, name: str, message: str, data: Mapping[str, Any]) -> s
     envs = data.get("envs") or data.get("done") or []
     if envs and isinstance(envs, list):
         parts.append(_walk_table(envs))
+    parts.append(merged_by_element(data))
     parts.append(tests(data.get("tests")))
     return document(parts)
+
+
+def merged_by_element(result: Mapping[str, Any], prefix: str = "") -> str:
+    """The merge's entries in conflict (a table: file, entry) and the files `sfsync
+    merge-driver` merged by element, from `conflictEntries` and `mergedByElement`."""
+    entries = [e for e in result.get("conflictEntries") or [] if isinstance(e, Mapping)]
+    parts = []
+    if entries:
+        rows = [[code(e.get("path")), e.get("text")] for e in entries]
+        title = f"**{prefix}Conflicting entries ({len(entries)})**"
+        parts.append(f"{title}\n\n" + table(["file", "entry: ours vs theirs"], rows))
+    parts.append(
+        components(f"{prefix}Merged by element", list(result.get("mergedByElement") or []))
+    )
+    parts.append(_warnings([f"{prefix}{w}" for w in result.get("mergeWarnings") or []]))
+    return "\n\n".join(p for p in parts if p)
 
 
 # --- internals -------------------------------------------------------------------------------

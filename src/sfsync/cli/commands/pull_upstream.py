@@ -8,7 +8,7 @@ import typer
 from rich.console import Console
 
 from sfsync.cli import reports
-from sfsync.cli.interact import Notifier, confirm, deploy_progress
+from sfsync.cli.interact import Notifier, confirm, deploy_progress, show_merge
 from sfsync.cli.output import (
     DryRunOption,
     FormatOption,
@@ -153,6 +153,7 @@ def _show_plan(console: Console, p: pull.PullPlan) -> None:
             "sandbox gets what the branch holds (--exclude to leave one out)",
             markup=False,
         )
+    show_merge(console, p.merge)
     for warning in p.warnings:
         stderr_console().print(f"warning: {warning}", markup=False)
 
@@ -168,6 +169,7 @@ def _show_result(console: Console, r: pull.PullResult) -> None:
             f"{len(o.deleted)} deleted (deploy {o.deploy_id}, backup {o.snapshot})",
             markup=False,
         )
+    show_merge(console, r.merge)
     if p.excluded:
         console.print(f"still behind (excluded): {', '.join(p.excluded)}", markup=False)
     if r.push_error:
