@@ -284,27 +284,103 @@ def apply_change(current: EnvState, before: EnvState, after: EnvState) -> EnvSta
 
 
 def log(repo: Path | str, env: str, limit: int | None = None) -> list[Record]:
-    """The env's events, newest first (both sides of a merged divergence included)."""
+    """The env's events, newest first (both sides of a merged divergence included).
+
+    One `git cat-file --batch` process reads the whole chain, however long: each commit
+    with its `event.json` and `state.json`. The order is `git rev-list --date-order`'s: no
+    event before the events recorded on top of it, otherwise newest first.
+    """
     ref = ref_name(env)
-    if gitrepo.ref_sha(repo, ref) is None:
-        return []
-    args = ["rev-list", "--date-order", ref]
-    if limit is not None:
-        args.insert(1, f"--max-count={limit}")
-    shas = gitrepo.out(repo, *args).split()
-    names = [f"{sha}:{name}" for sha in shas for name in (STATE_FILE, EVENT_FILE)]
-    blobs = gitrepo.cat_file_batch(repo, names)
-    records = []
-    for sha in shas:
-        event_data = _load(blobs.get(f"{sha}:{EVENT_FILE}"), f"{sha}:{EVENT_FILE}")
-        records.append(
-            Record(
-                sha,
-                Event.from_json(event_data),
-                _parse_state(blobs.get(f"{sha}:{STATE_FILE}"), sha),
-            )
-        )
+    with gitrepo.CatFile(repo) as cat:
+        head = cat.get(ref)
+        if head is None or head.type != "commit":
+            return []
+        return _walk(cat, head, limit)
+
+
+def _walk(cat: gitrepo.CatFile, head: gitrepo.GitObject, limit: int | None) -> list[Record]:
+    """The records from `head` down (see `log`): a straight chain is read as it goes and
+    stops at `limit`; from the first merge down, the graph is read whole and then ordered."""
+    records: list[Record] = []
+    sha, obj = head.sha, head
+    while limit is None or len(records) < limit:
+        parents, _ = _commit_header(obj.data)
+        if len(parents) > 1:
+            records += _ordered(cat, sha, obj, None if limit is None else limit - len(records))
+            break
+        records.append(_record(cat, sha))
+        if not parents:
+            break
+        found = cat.get(parents[0])
+        if found is None:
+            break  # a shallow clone's boundary
+        sha, obj = parents[0], found
     return records
+
+
+def _ordered(
+    cat: gitrepo.CatFile, sha: str, obj: gitrepo.GitObject, limit: int | None
+) -> list[Record]:
+    """Every commit below `sha` (a merge), children before parents, newest first."""
+    import heapq
+
+    info: dict[str, tuple[list[str], int]] = {}  # sha -> (parents, committer time)
+    waiting: dict[str, int] = {}  # sha -> children not shown yet
+    todo = [(sha, obj)]
+    queued = {sha}
+    while todo:
+        current, found = todo.pop()
+        parents, when = _commit_header(found.data)
+        info[current] = (parents, when)
+        for parent in parents:
+            waiting[parent] = waiting.get(parent, 0) + 1
+            if parent in queued:
+                continue
+            queued.add(parent)
+            got = cat.get(parent)
+            if got is not None:
+                todo.append((parent, got))
+    # git's topological sort by date: a commit is ready once all its children are shown;
+    # the newest ready one goes first, and of equally new ones the one ready first
+    ready = [(-info[sha][1], 0, sha)]
+    added = 1
+    out: list[Record] = []
+    while ready and (limit is None or len(out) < limit):
+        _, _, current = heapq.heappop(ready)
+        out.append(_record(cat, current))
+        for parent in info[current][0]:
+            if parent not in info:
+                continue
+            waiting[parent] -= 1
+            if waiting[parent] == 0:
+                heapq.heappush(ready, (-info[parent][1], added, parent))
+                added += 1
+    return out
+
+
+def _commit_header(data: bytes) -> tuple[list[str], int]:
+    """(parents, committer time) of a commit object."""
+    parents: list[str] = []
+    when = 0
+    for line in data.split(b"\n"):
+        if not line:
+            break
+        if line.startswith(b"parent "):
+            parents.append(line[7:].decode("ascii"))
+        elif line.startswith(b"committer "):
+            parts = line.rsplit(b" ", 2)
+            when = int(parts[1]) if len(parts) == 3 and parts[1].isdigit() else 0
+    return parents, when
+
+
+def _record(cat: gitrepo.CatFile, sha: str) -> Record:
+    event_blob, state_blob = cat.get_many([f"{sha}:{EVENT_FILE}", f"{sha}:{STATE_FILE}"])
+    event_data = _load(event_blob.data if event_blob else None, f"{sha}:{EVENT_FILE}")
+    return Record(
+        sha,
+        Event.from_json(event_data),
+        _parse_state(state_blob.data if state_blob else None, sha),
+    )
 
 
 def last_event(repo: Path | str, env: str, limit: int = 50) -> Record | None:
