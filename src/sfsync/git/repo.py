@@ -12,6 +12,7 @@ imports light.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -540,10 +541,8 @@ class CatFile:
         proc = self._proc
         stderr = b""
         if proc.stdin is not None and not proc.stdin.closed:
-            try:
+            with contextlib.suppress(BrokenPipeError):  # git ended first
                 proc.stdin.close()
-            except BrokenPipeError:
-                pass
         if proc.stdout is not None and not proc.stdout.closed:
             proc.stdout.close()  # unread answers must not keep git writing
         try:
