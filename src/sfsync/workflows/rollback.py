@@ -239,6 +239,8 @@ def plan(
             f"{interrupted[0]}: that rollback is done; run `sfsync rollback --env {env.name}` "
             "again only to undo it"
         )
+    for pattern in (*only, *leave_out):
+        parse_component(pattern)  # Type:FullName (patterns too), or a usage error
     record = find_event(records, env.name, event)
     where = f"{record.event.kind} {record.commit[:12]}"
     snap = _snapshot_of(repo, env.name, record)
