@@ -256,3 +256,21 @@ def test_log_reads_a_diverged_chain_in_one_git_process_in_date_order(
     assert records[0].event.details == {"n": 1} and records[-1].commit == base.commit
     assert [r.commit for r in state.log(repo, "int", limit=4)] == order[:4]
     assert [r.commit for r in state.log(repo, "int", limit=2)] == order[:2]
+
+
+def test_log_mentioning_a_component_keeps_only_the_events_that_name_it(repo: Path) -> None:
+    names = ["ApexClass:Foo", "ApexClass:FooBar", "CustomField:Account.Tier__c"]
+    for name in names:
+        state.update(repo, "int", state.Event(kind="deploy", components=(name,)), lambda s: s)
+    state.update(repo, "int", state.Event(kind="ignore"), lambda s: replace(s, deployed="a"))
+
+    def kept(text: str) -> list[tuple[str, ...]]:
+        found = state.log(repo, "int", mentioning=text, states=False)
+        assert all(r.state == state.EnvState() for r in found)  # state.json left unread
+        return [r.event.components for r in found]
+
+    assert kept("customfield:ACCOUNT.tier__c") == [("CustomField:Account.Tier__c",)]
+    assert kept("ApexClass:Foo") == [("ApexClass:FooBar",), ("ApexClass:Foo",)]  # a substring
+    assert kept("ApexClass:Nope") == []
+    assert len(kept('Layout:Account-"Odd"')) == 4  # text JSON escapes: every event is parsed
+    assert state.log(repo, "int", 1)[0].state.deployed == "a"

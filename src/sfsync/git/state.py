@@ -283,43 +283,115 @@ def apply_change(current: EnvState, before: EnvState, after: EnvState) -> EnvSta
     )
 
 
-def log(repo: Path | str, env: str, limit: int | None = None) -> list[Record]:
+def log(
+    repo: Path | str,
+    env: str,
+    limit: int | None = None,
+    *,
+    mentioning: str | None = None,
+    states: bool = True,
+) -> list[Record]:
     """The env's events, newest first (both sides of a merged divergence included).
 
     One `git cat-file --batch` process reads the whole chain, however long: each commit
     with its `event.json` and `state.json`. The order is `git rev-list --date-order`'s: no
     event before the events recorded on top of it, otherwise newest first.
+
+    `mentioning`: only the events whose `event.json` holds this text, compared without
+    case (a component's name: its history), read without parsing the others. `states`:
+    False leaves `state.json` unread (each record then has an empty state).
     """
     ref = ref_name(env)
+    reading = _Reading((EVENT_FILE, STATE_FILE) if states else (EVENT_FILE,), mentioning)
     with gitrepo.CatFile(repo) as cat:
         head = cat.get(ref)
         if head is None or head.type != "commit":
             return []
-        return _walk(cat, head, limit)
+        return _walk(cat, head, limit, reading)
 
 
-def _walk(cat: gitrepo.CatFile, head: gitrepo.GitObject, limit: int | None) -> list[Record]:
-    """The records from `head` down (see `log`): a straight chain is read as it goes and
-    stops at `limit`; from the first merge down, the graph is read whole and then ordered."""
+@dataclass(frozen=True)
+class _Reading:
+    """What `log` reads of each event commit, and which events it keeps."""
+
+    files: tuple[str, ...]
+    mentioning: str | None
+
+    def names(self, sha: str) -> list[str]:
+        return [f"{sha}:{name}" for name in self.files]
+
+    def record(self, sha: str, found: Sequence[gitrepo.GitObject | None]) -> Record | None:
+        """The record of `sha` from its files as `names` asked for them (None: not kept)."""
+        event_blob = found[0]
+        raw = event_blob.data if event_blob is not None else None
+        if self.mentioning is not None and not _mentions(raw or b"", self.mentioning):
+            return None
+        state_blob = found[1] if len(found) > 1 else None
+        return Record(
+            sha,
+            Event.from_json(_load(raw, f"{sha}:{EVENT_FILE}")),
+            _parse_state(state_blob.data if state_blob else None, sha),
+        )
+
+
+def _mentions(raw: bytes, text: str) -> bool:
+    """Whether a JSON document holds `text` (any case) in a string. Text that JSON would
+    escape, or that is not ASCII, cannot be looked for in the raw bytes: then True."""
+    needle = text.casefold()
+    if not needle.isascii() or any(c in needle for c in '"\\') or not needle.isprintable():
+        return True
+    return needle.encode("ascii") in raw.lower()
+
+
+def _walk(
+    cat: gitrepo.CatFile, head: gitrepo.GitObject, limit: int | None, reading: _Reading
+) -> list[Record]:
+    """The records from `head` down (see `log`). A straight chain is read a stretch at a
+    time: one question asks for the files of the commits in hand and for the next
+    `_AHEAD` commits (`<sha>~1`, `<sha>~2`, ...), and the walk stops at `limit`. From the
+    first merge down, the graph is read whole and then ordered."""
     records: list[Record] = []
-    sha, obj = head.sha, head
-    while limit is None or len(records) < limit:
-        parents, _ = _commit_header(obj.data)
-        if len(parents) > 1:
-            records += _ordered(cat, sha, obj, None if limit is None else limit - len(records))
-            break
-        records.append(_record(cat, sha))
-        if not parents:
-            break
-        found = cat.get(parents[0])
-        if found is None:
-            break  # a shallow clone's boundary
-        sha, obj = parents[0], found
+    width = len(reading.files)
+    stretch: list[gitrepo.GitObject] = [head]
+    while stretch and (limit is None or len(records) < limit):
+        if limit is not None and reading.mentioning is None:
+            stretch = stretch[: limit - len(records)]
+        merge = None
+        for index, commit in enumerate(stretch):
+            if len(_commit_header(commit.data)[0]) > 1:
+                stretch, merge = stretch[:index], commit
+                break
+        names = [name for c in stretch for name in reading.names(c.sha)]
+        ahead = stretch and merge is None and len(_commit_header(stretch[-1].data)[0]) == 1
+        if ahead:
+            names += [f"{stretch[-1].sha}~{n}" for n in range(1, _AHEAD + 1)]
+        found = cat.get_many(names)
+        for index, commit in enumerate(stretch):
+            record = reading.record(commit.sha, found[width * index : width * (index + 1)])
+            if record is not None and (limit is None or len(records) < limit):
+                records.append(record)
+        if merge is not None:
+            rest = None if limit is None else limit - len(records)
+            return records + _ordered(cat, merge.sha, merge, rest, reading)
+        following = found[width * len(stretch) :] if ahead else []
+        stretch = []
+        for parent in following:
+            if parent is None:
+                break  # past the first event, or a shallow clone's boundary
+            stretch.append(parent)
     return records
 
 
+_AHEAD = 16
+"""Commits of a straight chain asked for at once (git walks 1 + 2 + ... + 16 parents)."""
+
+
 def _ordered(
-    cat: gitrepo.CatFile, sha: str, obj: gitrepo.GitObject, limit: int | None
+    cat: gitrepo.CatFile,
+    sha: str,
+    obj: gitrepo.GitObject,
+    limit: int | None,
+    reading: _Reading,
 ) -> list[Record]:
     """Every commit below `sha` (a merge), children before parents, newest first."""
     import heapq
@@ -347,7 +419,9 @@ def _ordered(
     out: list[Record] = []
     while ready and (limit is None or len(out) < limit):
         _, _, current = heapq.heappop(ready)
-        out.append(_record(cat, current))
+        record = reading.record(current, cat.get_many(reading.names(current)))
+        if record is not None:
+            out.append(record)
         for parent in info[current][0]:
             if parent not in info:
                 continue
@@ -371,16 +445,6 @@ def _commit_header(data: bytes) -> tuple[list[str], int]:
             parts = line.rsplit(b" ", 2)
             when = int(parts[1]) if len(parts) == 3 and parts[1].isdigit() else 0
     return parents, when
-
-
-def _record(cat: gitrepo.CatFile, sha: str) -> Record:
-    event_blob, state_blob = cat.get_many([f"{sha}:{EVENT_FILE}", f"{sha}:{STATE_FILE}"])
-    event_data = _load(event_blob.data if event_blob else None, f"{sha}:{EVENT_FILE}")
-    return Record(
-        sha,
-        Event.from_json(event_data),
-        _parse_state(state_blob.data if state_blob else None, sha),
-    )
 
 
 def last_event(repo: Path | str, env: str, limit: int = 50) -> Record | None:

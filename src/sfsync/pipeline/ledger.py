@@ -104,8 +104,14 @@ class Entry:
 def history(
     repo: Path | str, env: str, component: str, records: Sequence[state.Record] | None = None
 ) -> list[Entry]:
-    """Every event of `env` that changed `component` (or left it alone), newest first."""
-    chain = state.log(repo, env) if records is None else records
+    """Every event of `env` that changed `component` (or left it alone), newest first.
+
+    Reads only the events that name the component (`state.log(mentioning=...)`): one git
+    process, and the JSON of the other events is not parsed.
+    """
+    chain = (
+        state.log(repo, env, mentioning=component, states=False) if records is None else records
+    )
     wanted = key(component)
     entries: list[Entry] = []
     undone: dict[str, str] = {}  # event commit -> the rollback that undid `component` in it
