@@ -151,8 +151,9 @@ def _in_org_work(env: Environment, changes: Sequence[OrgChange], kind: str) -> I
         f"{'it' if len(changes) == 1 else 'them'}, so nothing was deployed:"
     ]
     lines += [f"  {c}" for c in changes]
+    leave_out = "--except" if kind == "rollback" else "--exclude"  # rollback's option
     lines.append(
         "Retrieve them into git (sf project retrieve start) and commit, or leave them out "
-        "with --exclude Type:Name, or overwrite them with --force."
+        f"with {leave_out} Type:Name, or overwrite them with --force."
     )
     return InOrgWork("\n".join(lines), data={"changes": [c.to_json() for c in changes]})
