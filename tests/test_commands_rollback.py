@@ -188,6 +188,7 @@ def test_stories_2_and_4_rolled_back_leave_the_org_as_if_never_deployed(
         git(repo, "checkout", "-q", env)
         commit(repo, BASE, "Base")
         run_json(capsys, "deploy", "--env", env, "--baseline", empty, "--yes")
+    base_int = git(repo, "rev-parse", "int")
     events = {n: deploy_story(capsys, repo, "int", STORIES[n], str(n)) for n in STORIES}
     for n in (1, 3, 5):  # the reference: what int would hold had 2 and 4 never been deployed
         deploy_story(capsys, repo, "ref", STORIES[n], str(n))
@@ -221,6 +222,7 @@ def test_stories_2_and_4_rolled_back_leave_the_org_as_if_never_deployed(
     assert not plan["partial"] and not plan["resetsState"]
     old4 = next(c for c in plan["changes"] if c["component"] == "ApexClass:Old4")
     assert old4["action"] == "redeploy" and old4["version"]["snapshot"] == plan["snapshot"]
+    assert old4["version"]["commit"] == base_int  # the version the base deployment left
     rolled_4 = run_json(capsys, "rollback", "--env", "int", "--event", events[4], "--yes")
     assert rolled_4["result"]["kind"] == "rollback" and rolled_4["result"]["snapshot"]
 

@@ -157,6 +157,14 @@ def test_an_older_deployment_is_refused_for_what_a_later_one_changed(env: Env) -
     assert foo["version"]["snapshot"] == forced.snapshot.ref
     assert foo["version"]["lastModifiedByName"] == "Admin User"
     assert not forced.resets_state  # int holds story 2: `deployed` stays
+    assert forced.changes[1].origin is None  # v0 was in the org before sfsync deployed
+
+    newest = env.plan(second).changes[0]
+    assert newest.origin == first  # the version redeployed is the one story 1 deployed
+    assert newest.to_json()["version"]["commit"] == first.event.to_sha
+    assert f"commit {str(first.event.to_sha)[:7]} of deploy {first.commit[:12]}" in (
+        newest.describe("deploy x")
+    )
 
 
 def test_later_changes_that_cancel_out_and_components_already_put_back(env: Env) -> None:

@@ -58,8 +58,7 @@ COMMANDS: dict[str, CommandEntry] = {
     ),
     "rollback": CommandEntry(
         "rollback",
-        "Undo a recorded deployment, or part of it: redeploy its snapshot, delete what it "
-        "created.",
+        "Undo a recorded deployment, or part of it: redeploy its snapshot, delete what it created.",
     ),
     "backup": CommandEntry(
         "backup", "Back up an org's metadata into git, incrementally, in chunks that resume."

@@ -109,9 +109,7 @@ def history(
     Reads only the events that name the component (`state.log(mentioning=...)`): one git
     process, and the JSON of the other events is not parsed.
     """
-    chain = (
-        state.log(repo, env, mentioning=component, states=False) if records is None else records
-    )
+    chain = state.log(repo, env, mentioning=component, states=False) if records is None else records
     wanted = key(component)
     entries: list[Entry] = []
     undone: dict[str, str] = {}  # event commit -> the rollback that undid `component` in it

@@ -25,8 +25,8 @@ them again (`sfsync log --component`).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -77,8 +77,12 @@ class Change:
     action: str
     """`redeploy` (the snapshot's version), `delete` (the event created it) or `unchanged`
     (a later rollback already put it back)."""
-    before: dict[str, str]
-    """Who last changed the snapshot's version before the event, and when (redeploy)."""
+    snapshot: str
+    """The snapshot whose version is redeployed."""
+    before: Mapping[str, str] = field(default_factory=dict)
+    """Who last changed the snapshot's version in the org before the event, and when."""
+    origin: state.Record | None = None
+    """The earlier event that left the version redeployed (None: no recorded event did)."""
     over: tuple[state.Record, ...] = ()
     """Later events whose change of the component this rollback undoes too (forced)."""
     already_by: state.Record | None = None
@@ -91,11 +95,16 @@ class Change:
             by = self.already_by.commit[:12] if self.already_by else "a later rollback"
             line = f"unchanged {self.component}  (already put back by rollback {by})"
         else:
+            source = ""
+            if self.origin is not None:
+                kind, to = self.origin.event.kind, self.origin.event.to_sha
+                commit = f"commit {to[:7]} of " if to and kind != "rollback" else ""
+                source = f"{commit}{kind} {self.origin.commit[:12]}; "
             who = self.before.get("lastModifiedByName") or "someone"
             when = self.before.get("lastModifiedDate") or ""
             line = (
-                f"redeploy  {self.component}  (the org's version before {event}: last changed "
-                f"by {who}{' on ' + when if when else ''})"
+                f"redeploy  {self.component}  (the org's version before {event}: {source}"
+                f"last changed by {who}{' on ' + when if when else ''})"
             )
         if self.over:
             line += " over " + ", ".join(f"{r.event.kind} {r.commit[:12]}" for r in self.over)
@@ -103,16 +112,23 @@ class Change:
 
     def to_json(self) -> dict[str, Any]:
         """The plan item as `--json` shows it."""
+        version = None
+        if self.action == "redeploy":
+            origin = self.origin
+            version = {
+                "snapshot": self.snapshot,
+                "lastModifiedByName": self.before.get("lastModifiedByName"),
+                "lastModifiedDate": self.before.get("lastModifiedDate"),
+                "event": origin.commit if origin else None,
+                "eventKind": origin.event.kind if origin else None,
+                "commit": origin.event.to_sha
+                if origin and origin.event.kind != "rollback"
+                else None,
+            }
         return {
             "component": self.component,
             "action": self.action,
-            "version": {
-                "snapshot": None,
-                "lastModifiedByName": self.before.get("lastModifiedByName"),
-                "lastModifiedDate": self.before.get("lastModifiedDate"),
-            }
-            if self.action == "redeploy"
-            else None,
+            "version": version,
             "overLater": [_event_json(r) for r in self.over],
             "alreadyBy": self.already_by.commit if self.already_by else None,
         }
@@ -152,10 +168,6 @@ class RollbackPlan:
 
     def to_json(self) -> dict[str, Any]:
         """The plan as `--json` shows it."""
-        changes = [c.to_json() for c in self.changes]
-        for item in changes:
-            if item["version"] is not None:
-                item["version"]["snapshot"] = self.snapshot.ref
         return {
             "interrupted": list(self.interrupted),
             "env": self.env.name,
@@ -169,7 +181,7 @@ class RollbackPlan:
             "restore": list(self.restore),
             "delete": list(self.delete),
             "unchanged": [c.component for c in self.changes if c.action == "unchanged"],
-            "changes": changes,
+            "changes": [c.to_json() for c in self.changes],
             "partial": self.partial,
             "only": list(self.only),
             "except": list(self.leave_out),
@@ -404,38 +416,69 @@ def _changes(
     chosen: Sequence[str],
     meta: MetadataProject,
 ) -> list[Change]:
-    """The plan's lines: each chosen component against the later events that changed it."""
+    """The plan's lines: each chosen component against the later events that changed it,
+    and the earlier event whose version the snapshot holds."""
     extra = meta.extra_types
     present = {ledger.key(c) for c in snap.present}
+    components = [parse_component(c) for c in chosen]
+    at_snap = MetadataProject.at_revision(repo, snap.commit, extra_types=extra)
+    snap_versions = versions_at(repo, snap.commit, at_snap, components)
     later = ledger.later_changes(records, record, chosen)
     versions_now: dict[Component, Version | None] = {}
-    snap_versions: dict[Component, Version] = {}
     event_versions: dict[Component, Version] = {}
     if later:
         touched = [parse_component(c) for c in later]
         versions_now = left.now(repo, env, touched, extra, records)
-        at_snap = MetadataProject.at_revision(repo, snap.commit, extra_types=extra)
-        snap_versions = versions_at(repo, snap.commit, at_snap, touched)
         reader = left.by_event(repo, env, record, extra)
         event_versions = reader(touched) if reader is not None else {}
+    older = list(records[[r.commit for r in records].index(record.commit) + 1 :])
+    origins = _origins(repo, env, older, snap_versions, extra)
     out: list[Change] = []
-    for name in chosen:
-        component = parse_component(name)
+    for name, component in zip(chosen, components, strict=True):
         action = "redeploy" if ledger.key(name) in present else "delete"
-        before = dict(snap.properties.get(name) or {}) if action == "redeploy" else {}
+        base = Change(
+            name,
+            action,
+            snap.ref,
+            dict(snap.properties.get(name) or {}) if action == "redeploy" else {},
+            origins.get(component) if action == "redeploy" else None,
+        )
         events = tuple(later.get(name, ()))
         if not events:
-            out.append(Change(name, action, before))
+            out.append(base)
             continue
         known = component in versions_now
         current = versions_now.get(component)
         if known and current == snap_versions.get(component):
             newest_rollback = next((r for r in events if r.event.kind == "rollback"), None)
-            out.append(Change(name, "unchanged", before, already_by=newest_rollback or events[0]))
+            out.append(replace(base, action="unchanged", already_by=newest_rollback or events[0]))
         elif known and current == event_versions.get(component):
-            out.append(Change(name, action, before))  # later changes that cancel out
+            out.append(base)  # later changes that cancel out
         else:
-            out.append(Change(name, action, before, over=events))
+            out.append(replace(base, over=events))
+    return out
+
+
+def _origins(
+    repo: Path,
+    env: str,
+    older: Sequence[state.Record],
+    versions: Mapping[Component, Version],
+    extra: Sequence[Mapping[str, Any]],
+) -> dict[Component, state.Record]:
+    """For each snapshot version: the earlier event that left exactly it in the org."""
+    last = ledger.last_change(older, [str(c) for c in versions])
+    by_record: dict[str, list[Component]] = {}
+    for component in versions:
+        found = last.get(str(component))
+        if found is not None:
+            by_record.setdefault(found.commit, []).append(component)
+    out: dict[Component, state.Record] = {}
+    for wanted in by_record.values():
+        source = last[str(wanted[0])]
+        reader = left.by_event(repo, env, source, extra)
+        left_there = reader(wanted) if reader is not None else {}
+        out.update({c: source for c in wanted if left_there.get(c) == versions[c]})
     return out
 
 
