@@ -183,7 +183,7 @@ def counting_wrapper(folder: Path, log: Path, real_sf: Path) -> Path:
 
 def has_pull_upstream() -> bool:
     """True when this build of sfsync has `sfsync pull-upstream`."""
-    from sfsync.app import COMMANDS
+    from sfsync.cli.app import COMMANDS
 
     return "pull-upstream" in COMMANDS
 

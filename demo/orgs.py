@@ -48,7 +48,7 @@ class Orgs:
         return open_root(self.stage.emu_root)[name]
 
     def login_all(self, names: Sequence[str]) -> None:
-        """`sf org login access-token` to each org (alias = env name), the first one alone."""
+        """`sf org login access-token` to each org (alias = env name), one after the other."""
         self.names = list(names)
         handles = open_root(self.stage.emu_root)
         self.stage.show_command(
@@ -81,11 +81,9 @@ class Orgs:
                 raise StageError(f"sf could not log in to {name}: {_sf_message(ran.output)}")
             return str(_sf_json(ran.output)["result"]["username"])
 
-        # the first login creates sf's encryption key; logins racing to create it leave
-        # auth files that other sf commands cannot decrypt, so the first one goes alone
-        users = [login(self.names[0])]
-        with ThreadPoolExecutor(max_workers=3) as pool:
-            users += list(pool.map(login, self.names[1:]))
+        # one at a time: concurrent logins race on sf's encryption key and alias file (a
+        # login then reads the other's half-written JSON: "Unexpected end of JSON input")
+        users = [login(name) for name in self.names]
         for name, user in zip(self.names, users, strict=False):
             console.print(f"  logged in: [bold]{name}[/] as {user}")
 

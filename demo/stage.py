@@ -248,7 +248,7 @@ class Stage:
 
 def has_command(name: str) -> bool:
     """True when this build of sfsync has the command ``name``."""
-    from sfsync.app import COMMANDS
+    from sfsync.cli.app import COMMANDS
 
     return name in COMMANDS
 

@@ -13,7 +13,7 @@ import pytest
 
 from sfemu.emulator import OrgHandle
 from sfemu.testing import LoggedInOrg
-from sfsync import app
+from sfsync.cli import app
 
 NS = 'xmlns="http://soap.sforce.com/2006/04/metadata"'
 HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n'

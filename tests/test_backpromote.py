@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from pipeline import CLASSES, Pipeline, git
-from sfsync import app
+from sfsync.cli import app
 from sfsync.errors import UsageError
 from sfsync.git import journal, state
 from sfsync.git import repo as gitrepo

@@ -23,7 +23,7 @@ from orgsample import (
 from sfemu import OrgEmulator
 from sfemu.emulator import OrgHandle
 from sfemu.testing import LoggedInOrg
-from sfsync import app
+from sfsync.cli import app
 
 pytestmark = pytest.mark.e2e
 

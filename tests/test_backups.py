@@ -14,7 +14,7 @@ from sfsync.errors import ExternalError, UsageError
 from sfsync.git import repo as gitrepo
 from sfsync.metadata.resolver import Resolver
 from sfsync.org import backups
-from sfsync.org.listing import Listed
+from sfsync.org.listed import Listed
 
 BASE = "force-app/main/default"
 

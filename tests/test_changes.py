@@ -8,7 +8,7 @@ import pytest
 
 from sfsync.org import changes
 from sfsync.org.changes import Context, Signal
-from sfsync.org.listing import Listed
+from sfsync.org.listed import Listed
 
 CTX = Context(
     objects={"01I000000000001AAA": "Widget__c"},

@@ -18,8 +18,8 @@ import yaml
 from conftest import REPO_ROOT
 from pipeline import SFDX_PROJECT, git
 from sfemu.testing import HttpsEmulator, SfCli
-from sfsync import app
 from sfsync.ci import generate, model
+from sfsync.cli import app
 from sfsync.pipeline import config as config_mod
 
 CONFIGS = {

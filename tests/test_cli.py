@@ -6,7 +6,7 @@ import pytest
 
 from sfsync import __version__
 from sfsync.__main__ import main
-from sfsync.app import COMMANDS
+from sfsync.cli.app import COMMANDS
 
 
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:
@@ -40,7 +40,7 @@ def test_help_explains_with_example_and_flags_take_no_value(
 def _help_of(name: str) -> tuple[str, str]:
     import inspect
 
-    from sfsync.app import load_command
+    from sfsync.cli.app import load_command
 
     command = load_command(name)
     groups = {"config": "validate", "ci": "init"}  # a group's help is its first command's

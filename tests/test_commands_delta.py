@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from gitfixtures import commit, git, init_project, remove, write
-from sfsync.app import main
+from sfsync.cli.app import main
 
 BASE = "force-app/main/default"
 

@@ -12,7 +12,7 @@ from orgsample import apex, custom_object, fresh_org, git, make_repo, run, sourc
 from sfemu.emulator import OrgHandle
 from sfemu.testing import LoggedInOrg, SfCli
 from sfsync.errors import UsageError
-from sfsync.org.listing import Listed
+from sfsync.org.listed import Listed
 from sfsync.pipeline import project
 from sfsync.pipeline.config import Environment
 from sfsync.workflows import compare

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from sfsync.errors import ConfigError, UsageError
-from sfsync.pipeline import config
+from sfsync.pipeline import config, configfile
 
 GOOD = """\
 version: 1
@@ -338,7 +338,7 @@ def test_cache_is_keyed_by_content(tmp_path: Path) -> None:
 def test_schema_is_shipped_and_valid() -> None:
     import jsonschema
 
-    schema = json.loads(config.SCHEMA_PATH.read_text(encoding="utf-8"))
+    schema = json.loads(configfile.SCHEMA_PATH.read_text(encoding="utf-8"))
     jsonschema.Draft202012Validator.check_schema(schema)
     assert set(schema["$defs"]["environment"]["properties"]) == {
         "org",

@@ -11,7 +11,7 @@ import pytest
 from orgsample import DEFAULT, apex, fresh_org, git, make_repo, run, source_project
 from sfemu.emulator import OrgHandle
 from sfemu.testing import LoggedInOrg, SfCli
-from sfsync import app, reports
+from sfsync.cli import app, reports
 from sfsync.pipeline import project, tracking
 from sfsync.workflows import drift
 

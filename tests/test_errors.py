@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from sfsync.cli import failure
+from sfsync.cli.output import failure
 from sfsync.errors import CommandFailed, printable, printable_data, redact
 
 TOKEN = "00D5g000004ABCD!AQ0AQFakeTokenValue.1234567890abcdefghijklmnopqrstuvwxyz"

@@ -17,12 +17,12 @@ import pytest
 from pipeline import SFDX_PROJECT, git
 from sfemu import OrgEmulator
 from sfemu.testing import SfCli
-from sfsync import app
+from sfsync.cli import app
 from sfsync.errors import UsageError
 from sfsync.org.answers import Run, known_orgs
 from sfsync.pipeline import init
-from sfsync.pipeline.config import SCHEMA_PATH
 from sfsync.pipeline.config_validation import validate_text
+from sfsync.pipeline.configfile import SCHEMA_PATH
 
 KnownOrg = init.KnownOrg
 

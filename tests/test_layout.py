@@ -11,47 +11,56 @@ import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "sfsync"
 
-# what each room may import from sfsync (besides itself): commands -> workflows -> org, hooks,
-# pipeline -> git, metadata -> errors
+# what each room may import from sfsync (besides itself): cli -> workflows -> org, hooks,
+# pipeline -> git, metadata -> errors. Inside cli/, each module (and cli/commands) is a room
+# of its own, named "cli/<module>".
+BELOW_CLI = {"errors", "git", "metadata", "pipeline", "org", "hooks", "workflows", "ci"}
 ALLOWED: dict[str, set[str]] = {
     "errors": set(),
     "git": {"errors"},
     "metadata": {"errors", "git"},
     "pipeline": {"errors", "git", "metadata", "__init__"},
     "org": {"errors", "git", "metadata", "pipeline"},
-    "hooks": {"errors", "git", "metadata", "pipeline", "crash"},
+    "hooks": {"errors", "git", "metadata", "pipeline", "cli/crash"},  # crash: lazily, on a crash
     "workflows": {"errors", "git", "metadata", "pipeline", "org"},
-    "commands": {
-        "errors",
-        "git",
-        "metadata",
-        "pipeline",
-        "org",
-        "hooks",
-        "workflows",
-        "cli",
-        "reports",
-        "notify",
-        "ci",
-    },
-    "cli": {"errors"},
-    "reports": {"errors"},  # markdown from the commands' JSON results
-    "notify": {"errors"},  # Slack / Teams webhook messages
     "ci": {"errors", "pipeline", "__init__"},  # CI pipeline files, from sfsync.yml
-    "crash": {"errors", "__init__", "git", "org"},  # lazily, for the tool versions
-    "app": {"errors", "cli", "crash", "__init__", "reports"},  # commands: by name, when run
-    "__main__": {"app", "hooks"},
+    "cli/commands": {*BELOW_CLI, "cli/output", "cli/interact", "cli/reports", "cli/notify"},
+    "cli/interact": {*BELOW_CLI, "cli/output", "cli/notify"},
+    "cli/output": {"errors"},
+    "cli/reports": {"errors"},  # markdown from the commands' JSON results
+    "cli/notify": {"errors"},  # Slack / Teams webhook messages
+    "cli/crash": {"errors", "__init__", "git", "org"},  # lazily, for the tool versions
+    "cli/app": {
+        "errors",
+        "cli/output",
+        "cli/crash",
+        "__init__",
+        "cli/reports",
+    },  # commands: by name
+    "cli/__init__": set(),
+    "__main__": {"cli/app", "hooks"},
     "__init__": set(),
 }
 
 
 def _room(path: Path) -> str:
-    rel = path.relative_to(SRC)
-    return rel.parts[0] if len(rel.parts) > 1 else rel.stem
+    parts = path.relative_to(SRC).with_suffix("").parts
+    if parts[0] == "cli" and len(parts) > 1:
+        return f"cli/{parts[1]}"
+    return parts[0]
 
 
-def _is_module(name: str) -> bool:
-    return (SRC / f"{name}.py").is_file() or (SRC / name).is_dir()
+def _is_module(package: Path, name: str) -> bool:
+    return (package / f"{name}.py").is_file() or (package / name).is_dir()
+
+
+def _room_of(name: str) -> str:
+    parts = name.split(".")[1:]  # after "sfsync"
+    if not parts:
+        return "__init__"
+    if parts[0] == "cli":
+        return f"cli/{parts[1]}" if len(parts) > 1 else "cli/__init__"
+    return parts[0]
 
 
 def _imported_rooms(path: Path) -> set[str]:
@@ -60,16 +69,17 @@ def _imported_rooms(path: Path) -> set[str]:
     for node in ast.walk(tree):
         names: list[str] = []
         if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            if node.module == "sfsync":  # a module of the package, or a name of its __init__
-                names = [f"sfsync.{a.name}" if _is_module(a.name) else "sfsync" for a in node.names]
+            package = SRC.joinpath(*node.module.split(".")[1:])
+            if node.module in ("sfsync", "sfsync.cli"):  # modules of the package, or its names
+                names = [
+                    f"{node.module}.{a.name}" if _is_module(package, a.name) else node.module
+                    for a in node.names
+                ]
             else:
                 names = [node.module]
         elif isinstance(node, ast.Import):
             names = [alias.name for alias in node.names]
-        for name in names:
-            parts = name.split(".")
-            if parts[0] == "sfsync":
-                found.add(parts[1] if len(parts) > 1 else "__init__")
+        found.update(_room_of(name) for name in names if name.split(".")[0] == "sfsync")
     return found
 
 
@@ -93,10 +103,15 @@ def test_every_room_says_what_lives_there() -> None:
         assert ast.get_docstring(ast.parse(init.read_text(encoding="utf-8"))), folder.name
 
 
-def test_the_command_table_matches_the_commands() -> None:
-    from sfsync.app import COMMANDS, load_command
+def test_the_package_root_shows_only_the_layers() -> None:
+    loose = {p.name for p in SRC.iterdir() if p.is_file()}
+    assert loose <= {"__init__.py", "__main__.py", "errors.py", "py.typed"}, sorted(loose)
 
-    modules = {p.stem for p in (SRC / "commands").glob("*.py")} - {"__init__", "interact"}
+
+def test_the_command_table_matches_the_commands() -> None:
+    from sfsync.cli.app import COMMANDS, load_command
+
+    modules = {p.stem for p in (SRC / "cli" / "commands").glob("*.py")} - {"__init__"}
     assert {entry.module for entry in COMMANDS.values()} == modules
     for name, entry in COMMANDS.items():
         command = load_command(name)
@@ -114,19 +129,67 @@ def _modules_after(code: str) -> set[str]:
 
 def test_root_help_imports_no_command() -> None:
     loaded = _modules_after(
-        "from sfsync.app import main\nimport contextlib, io\n"
+        "from sfsync.cli.app import main\nimport contextlib, io\n"
         "with contextlib.redirect_stdout(io.StringIO()):\n    main(['--help'])"
     )
-    assert not {m for m in loaded if m.startswith("sfsync.commands.")}
+    assert not {m for m in loaded if m.startswith("sfsync.cli.commands.")}
     assert not {m for m in loaded if m.startswith("sfsync.workflows")}
 
 
 def test_a_command_imports_only_itself(tmp_path: Path) -> None:
     loaded = _modules_after(
-        f"import os; os.chdir({str(tmp_path)!r})\nfrom sfsync.app import main\n"
+        f"import os; os.chdir({str(tmp_path)!r})\nfrom sfsync.cli.app import main\n"
         "import contextlib, io\n"
         "with contextlib.redirect_stdout(io.StringIO()):\n    main(['delta', '--from', 'HEAD'])"
     )
-    commands = {m for m in loaded if m.startswith("sfsync.commands.")}
-    assert commands == {"sfsync.commands.delta"}
+    commands = {m for m in loaded if m.startswith("sfsync.cli.commands.")}
+    assert commands == {"sfsync.cli.commands.delta"}
     assert not {m for m in loaded if m.startswith(("sfsync.workflows", "sfsync.org"))}
+
+
+def _module_graph() -> dict[str, set[str]]:
+    """sfsync module -> the sfsync modules it imports anywhere (lazily and for type checking
+    too); a package's own `__init__` importing its modules is its facade, not an edge."""
+    modules: dict[str, Path] = {}
+    packages: set[str] = set()
+    for path in MODULES:
+        name = ".".join(("sfsync", *path.relative_to(SRC).with_suffix("").parts))
+        if name.endswith(".__init__"):
+            name = name.removesuffix(".__init__")
+            packages.add(name)
+        modules[name] = path
+    graph: dict[str, set[str]] = {name: set() for name in modules}
+    for name, path in modules.items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            targets: list[str] = []
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                for alias in node.names:
+                    full = f"{node.module}.{alias.name}"
+                    targets.append(full if full in modules else node.module)
+            elif isinstance(node, ast.Import):
+                targets = [alias.name for alias in node.names]
+            graph[name].update(
+                t
+                for t in targets
+                if t in modules
+                and t != name
+                and not (name in packages and t.startswith(name + "."))
+            )
+    return graph
+
+
+def test_no_import_circles() -> None:
+    graph = _module_graph()
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+
+    def visit(name: str, path: list[str]) -> None:
+        state[name] = 1
+        for target in sorted(graph[name]):
+            assert state.get(target) != 1, " -> ".join([*path, name, target])
+            if target not in state:
+                visit(target, [*path, name])
+        state[name] = 2
+
+    for name in sorted(graph):
+        if name not in state:
+            visit(name, [])

@@ -7,8 +7,8 @@ import pytest
 from sfsync.errors import UsageError
 from sfsync.metadata.component import Component
 from sfsync.metadata.resolver import Resolver
-from sfsync.org import backups, listing, sf
-from sfsync.org.listing import Listed
+from sfsync.org import backups, listed, listing, listing_by_type, listscope, sf
+from sfsync.org.listed import Listed
 
 REGISTRY = backups.project().registry
 
@@ -56,16 +56,16 @@ def test_a_component_deleted_and_created_again_is_a_new_version() -> None:
 def test_names_between_listing_manifest_and_resolver(
     key: str, member: tuple[str, str], resolved: str
 ) -> None:
-    assert listing.package_member(REGISTRY, key) == member
-    component = listing.resolver_component(REGISTRY, key)
+    assert listed.package_member(REGISTRY, key) == member
+    component = listed.resolver_component(REGISTRY, key)
     assert str(component) == resolved
-    assert listing.listing_key(REGISTRY, component) == key
+    assert listed.listing_key(REGISTRY, component) == key
 
 
 def test_parents_of_children() -> None:
-    assert listing.parent_key(REGISTRY, "CustomField:Account.Tier__c") == "CustomObject:Account"
-    assert listing.parent_key(REGISTRY, "CustomLabel:Greeting") is None  # its name does not say
-    assert listing.parent_key(REGISTRY, "ApexClass:Foo") is None
+    assert listed.parent_key(REGISTRY, "CustomField:Account.Tier__c") == "CustomObject:Account"
+    assert listed.parent_key(REGISTRY, "CustomLabel:Greeting") is None  # its name does not say
+    assert listed.parent_key(REGISTRY, "ApexClass:Foo") is None
 
 
 def test_queries_list_each_type_folder_and_child_type_with_members() -> None:
@@ -76,7 +76,7 @@ def test_queries_list_each_type_folder_and_child_type_with_members() -> None:
         "Report": ["Sales", "Sales/Pipe", "Ops", "unfiled$public/Old"],
         "Flow": [],
     }
-    queries = listing._queries(REGISTRY, present, None, set())
+    queries = listing_by_type._queries(REGISTRY, present, None, set())
     assert queries == [
         ("ApexClass", None),
         ("CustomField", None),
@@ -85,20 +85,20 @@ def test_queries_list_each_type_folder_and_child_type_with_members() -> None:
         ("Report", "Ops"),
         ("Report", "Sales"),
     ]
-    only = listing._queries(REGISTRY, present, ["CustomObject"], set())
+    only = listing_by_type._queries(REGISTRY, present, ["CustomObject"], set())
     assert only == [("CustomField", None), ("CustomObject", None)]
-    skipped = listing._queries(REGISTRY, present, None, {"CustomObject", "Report"})
+    skipped = listing_by_type._queries(REGISTRY, present, None, {"CustomObject", "Report"})
     assert skipped == [("ApexClass", None)]
 
 
 def test_type_names_and_unknown_types() -> None:
-    assert listing.type_names(["ApexClass, CustomObject", "ApexClass", " "]) == [
+    assert listscope.type_names(["ApexClass, CustomObject", "ApexClass", " "]) == [
         "ApexClass",
         "CustomObject",
     ]
     with pytest.raises(UsageError, match="did you mean 'ApexClass'"):
-        listing._check_names(["ApexClas"], {"ApexClass"}, REGISTRY, "--types")
-    assert listing._check_names(
+        listscope.check_names(["ApexClas"], {"ApexClass"}, REGISTRY, "--types")
+    assert listscope.check_names(
         ["CustomField", "ReportFolder"], {"CustomObject"}, REGISTRY, "x"
     ) == [
         "CustomField",
@@ -107,11 +107,11 @@ def test_type_names_and_unknown_types() -> None:
 
 
 def test_a_listing_covers_its_scope_minus_what_was_skipped() -> None:
-    everything = listing.Listing("prod", {}, None, frozenset({"Profile"}))
+    everything = listed.Listing("prod", {}, None, frozenset({"Profile"}))
     assert everything.covers("ApexClass") and not everything.covers("Profile")
-    some = listing.Listing("prod", {}, frozenset({"ApexClass"}))
+    some = listed.Listing("prod", {}, frozenset({"ApexClass"}))
     assert some.covers("ApexClass") and not some.covers("Flow")
-    assert Component("ApexClass", "Foo") == listing.resolver_component(REGISTRY, "ApexClass:Foo")
+    assert Component("ApexClass", "Foo") == listed.resolver_component(REGISTRY, "ApexClass:Foo")
 
 
 def test_a_failed_listmetadata_is_an_error_not_an_empty_type() -> None:
@@ -137,7 +137,7 @@ def test_documents_and_folders_are_named_as_list_metadata_names_them() -> None:
         f"{base}/reports/Sales/Pipeline.report-meta.xml",
         f"{base}/classes/Foo.cls",
     ]
-    assert listing.path_keys(resolver.registry, resolver.component, paths) == {
+    assert listed.path_keys(resolver.registry, resolver.component, paths) == {
         paths[0]: "Document:Brand/logo.png",
         paths[1]: "Document:Brand/logo.png",
         paths[2]: "DocumentFolder:Brand",
@@ -146,6 +146,6 @@ def test_documents_and_folders_are_named_as_list_metadata_names_them() -> None:
         paths[5]: "ApexClass:Foo",
     }
     # a meta file whose content file is not among the paths keeps sf's name
-    assert listing.path_keys(resolver.registry, resolver.component, paths[1:2]) == {
+    assert listed.path_keys(resolver.registry, resolver.component, paths[1:2]) == {
         paths[1]: "Document:Brand/logo"
     }

@@ -12,7 +12,7 @@ import pytest
 
 from pipeline import Pipeline
 from sfemu.testing import LoggedInOrg
-from sfsync import app, notify
+from sfsync.cli import app, notify
 from sfsync.errors import ConfigError
 from sfsync.pipeline.config_validation import validate_text
 from webhook import SECRET_PATH, Receiver

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from pipeline import CLASSES, Pipeline, git, write
-from sfsync import app
+from sfsync.cli import app
 from sfsync.errors import UsageError
 from sfsync.git import journal, state
 from sfsync.git import repo as gitrepo

@@ -15,7 +15,7 @@ from sfsync.errors import SfsyncError
 from sfsync.git import refnames, state, worktree
 from sfsync.git import repo as gitrepo
 from sfsync.pipeline import config_validation
-from sfsync.pipeline.config import SCHEMA_PATH
+from sfsync.pipeline.configfile import SCHEMA_PATH
 
 BRANCHES = [
     "main",

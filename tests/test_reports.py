@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from pipeline import CLASSES, Pipeline, cls, git
-from sfsync import app, reports
+from sfsync.cli import app, reports
 
 
 def test_cells_escape_pipes_and_line_breaks() -> None:

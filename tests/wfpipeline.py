@@ -19,7 +19,7 @@ import pytest
 from pipeline import CLASSES, Pipeline, git
 from sfemu.emulator import OrgHandle
 from sfemu.testing import LoggedInOrg
-from sfsync import app
+from sfsync.cli import app
 
 ENVS = ("prod", "uat", "int", "dev1", "dev2")
 

@@ -16,7 +16,7 @@ def main(argv: list[str] | None = None) -> int:
         from sfsync.hooks.check import main as check_main
 
         return check_main(args[1:])
-    from sfsync.app import main as app_main
+    from sfsync.cli.app import main as app_main
 
     return app_main(args)
 

@@ -18,7 +18,7 @@ import pytest
 
 from gitfixtures import commit, init_project, write
 from sfemu import safexml
-from sfsync.app import main
+from sfsync.cli.app import main
 
 BASE = "force-app/main/default"
 NS = "http://soap.sforce.com/2006/04/metadata"

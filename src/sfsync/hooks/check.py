@@ -387,7 +387,7 @@ def main(argv: Sequence[str]) -> int:
     except KeyboardInterrupt:
         return _fail(json_mode, 130, "Interrupted", "interrupted; nothing was changed", {})
     except Exception as exc:
-        from sfsync import crash  # rare path
+        from sfsync.cli import crash  # rare path
 
         log = crash.write_log(exc)
         where = f"; details in {log}" if log else ""

@@ -34,7 +34,7 @@ from sfsync.git import repo as gitrepo
 from sfsync.metadata.project import Project
 from sfsync.metadata.resolver import Resolver
 from sfsync.org.changes import Signal
-from sfsync.org.listing import Listed, path_keys
+from sfsync.org.listed import Listed, path_keys
 
 REF_PREFIX = "refs/sfsync-backups/"
 MANIFEST = "sfsync-backup.json"

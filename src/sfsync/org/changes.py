@@ -36,7 +36,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sfsync.org.listing import MANAGED_STATES, UNMANAGED, Listed
+from sfsync.org.listed import MANAGED_STATES, UNMANAGED, Listed
 
 COMMON = ("Id", "NamespacePrefix", "CreatedDate", "CreatedBy.Name", "LastModifiedDate",
           "LastModifiedBy.Name")  # fmt: skip

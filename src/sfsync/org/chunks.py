@@ -30,7 +30,7 @@ from sfsync.metadata.manifest import render
 from sfsync.metadata.registry import MetadataType, Registry
 from sfsync.metadata.resolver import Resolver
 from sfsync.org import sf
-from sfsync.org.listing import package_member, parent_key, path_keys
+from sfsync.org.listed import package_member, parent_key, path_keys
 
 FILE_LIMIT = 10_000
 ZIP_BUDGET = 36 * 1024 * 1024  # the limit is ~39 MB; estimates are estimates

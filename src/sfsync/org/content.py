@@ -20,8 +20,8 @@ from pathlib import Path
 from sfsync.metadata.component import Component
 from sfsync.metadata.project import Project
 from sfsync.metadata.resolver import Resolver
-from sfsync.org import backups, chunks, listing
-from sfsync.org.listing import Listing
+from sfsync.org import backups, chunks, listed, listing
+from sfsync.org.listed import Listing
 from sfsync.org.versions import Version, versions_in_files
 
 
@@ -48,7 +48,7 @@ def fetch(
     types: Collection[str] | None,
     keep: Callable[[str], bool] = lambda _key: True,
     include_managed: bool = False,
-    jobs: int = listing.DEFAULT_JOBS,
+    jobs: int = listed.DEFAULT_JOBS,
     max_files: int = chunks.FILE_LIMIT,
     api_version: str,
 ) -> OrgContent:

@@ -14,21 +14,18 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sfsync import __version__
 from sfsync.errors import ConfigError, UsageError
+from sfsync.pipeline.configfile import CONFIG_FILE, PROJECT_FILE, SCHEMA_PATH, did_you_mean
 
 TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: importing typing costs the hook ~5 ms
 if TYPE_CHECKING:
     from typing import Any
 
 
-CONFIG_FILE = "sfsync.yml"
-PROJECT_FILE = "sfdx-project.json"
-SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "sfsync.schema.json"
 CACHE_FILE = "config-cache.json"
 
 
@@ -169,14 +166,6 @@ class Config:
             ordered.extend(self.downstream_of(ordered[index].name))
             index += 1
         return tuple(ordered)
-
-
-def did_you_mean(word: str, choices: Iterable[str]) -> str:
-    """` (did you mean 'x'?)` for the closest choice, or an empty string."""
-    import difflib  # only on an error path: keeps the hook's imports light
-
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 def find_root(cwd: Path | str = ".") -> Path | None:

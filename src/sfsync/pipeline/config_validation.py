@@ -19,7 +19,7 @@ from collections.abc import Sequence
 
 from sfsync.errors import ConfigError
 from sfsync.git import refnames
-from sfsync.pipeline.config import CONFIG_FILE, SCHEMA_PATH, did_you_mean
+from sfsync.pipeline.configfile import CONFIG_FILE, SCHEMA_PATH, did_you_mean
 
 TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`, as in `config`
 if TYPE_CHECKING:

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sfsync.errors import UsageError
-from sfsync.pipeline.config import CONFIG_FILE, SCHEMA_PATH
+from sfsync.pipeline.configfile import CONFIG_FILE, SCHEMA_PATH
 
 SCHEMA_COPY = ".sfsync/sfsync.schema.json"
 """Where `sfsync init` puts the schema for editors (the `$schema` line points at it)."""

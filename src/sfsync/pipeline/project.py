@@ -13,6 +13,7 @@ from sfsync.errors import UsageError
 from sfsync.git import repo as gitrepo
 from sfsync.pipeline import config as config_mod
 from sfsync.pipeline.config import Config, Environment
+from sfsync.pipeline.configfile import CONFIG_FILE
 
 TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: this module is on the hook's path
 if TYPE_CHECKING:
@@ -49,7 +50,7 @@ def open_repo(cwd: Path | str = ".") -> gitrepo.RepoPaths:
 
 def has_config(paths: gitrepo.RepoPaths) -> bool:
     """True when the work tree root holds `sfsync.yml`."""
-    return (paths.toplevel / config_mod.CONFIG_FILE).is_file()
+    return (paths.toplevel / CONFIG_FILE).is_file()
 
 
 def load(cwd: Path | str = ".", paths: gitrepo.RepoPaths | None = None) -> Project:
@@ -92,6 +93,6 @@ def metadata_project(root: Path | str) -> MetadataProject:
 
     root = Path(root)
     extra: list[dict[str, Any]] = []
-    if (root / config_mod.CONFIG_FILE).is_file():
+    if (root / CONFIG_FILE).is_file():
         extra = [entry.registry_entry() for entry in config_mod.load(root).extra_types]
     return MetadataProject.load(root, extra_types=extra)

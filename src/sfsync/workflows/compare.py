@@ -34,9 +34,9 @@ from sfsync.errors import UsageError
 from sfsync.git import repo as gitrepo
 from sfsync.metadata.component import Component
 from sfsync.metadata.resolver import Resolver
-from sfsync.org import backups, chunks, content, listing, sf
+from sfsync.org import backups, chunks, content, listed, sf
 from sfsync.org import deploy as orgdeploy
-from sfsync.org.listing import Listed
+from sfsync.org.listed import Listed
 from sfsync.org.payload import Payload, write_manifests
 from sfsync.org.versions import Version, versions_in_files
 from sfsync.pipeline.config import Environment
@@ -178,7 +178,7 @@ def run(
     *,
     types: Collection[str] | None = None,
     include_managed: bool = False,
-    jobs: int = listing.DEFAULT_JOBS,
+    jobs: int = listed.DEFAULT_JOBS,
     max_files: int = chunks.FILE_LIMIT,
 ) -> Result:
     """Compare side `a` with side `b` (see the module doc)."""
@@ -217,15 +217,15 @@ def run(
     keys_a = set(first.components)
     keys_b = set(second.components)
     both = sorted(keys_a & keys_b)
-    wanted = {listing.resolver_component(registry, k) for k in both}
+    wanted = {listed.resolver_component(registry, k) for k in both}
     project_b = backups.project()
     va = versions_in_files(first.files, project_b, wanted)
     vb = versions_in_files(second.files, project_b, wanted)
     different = [
         Entry(k, first.components[k], second.components[k])
         for k in both
-        if va.get(listing.resolver_component(registry, k))
-        != vb.get(listing.resolver_component(registry, k))
+        if va.get(listed.resolver_component(registry, k))
+        != vb.get(listed.resolver_component(registry, k))
     ]
     return Result(
         a=first,
@@ -273,8 +273,8 @@ def deploy(
     registry = backups.project().registry
     meta = metadata_project(repo)
     api_version = meta.api_version or DEFAULT_API_VERSION
-    to_deploy = [listing.resolver_component(registry, k) for k in plan.deploy]
-    to_delete = [listing.resolver_component(registry, k) for k in plan.delete]
+    to_deploy = [listed.resolver_component(registry, k) for k in plan.deploy]
+    to_delete = [listed.resolver_component(registry, k) for k in plan.delete]
     expected_b = _expected_of_b(project, result, plan.env)
 
     def target(wanted: Collection[Component]) -> dict[Component, Version]:
@@ -294,7 +294,7 @@ def deploy(
             ).encode("utf-8")
         )
         (out / backups.PACKAGE_DIR).mkdir(parents=True, exist_ok=True)
-        keep = {listing.listing_key(registry, c) for c in to_deploy if c not in removed}
+        keep = {listed.listing_key(registry, c) for c in to_deploy if c not in removed}
         for path, data in sorted(_owned_files(result.a, keep).items()):
             backups.write_inside(out, path, data)
         write_manifests(
@@ -463,7 +463,7 @@ def _tracked_types(project: Project) -> list[str]:
     for path in blobs:
         component = resolver.component(path)
         if component is not None:
-            out.add(listing.listing_key(registry, component).partition(":")[0])
+            out.add(listed.listing_key(registry, component).partition(":")[0])
     return sorted(out)
 
 

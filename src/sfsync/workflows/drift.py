@@ -14,7 +14,7 @@ byte for byte):
 Containers kept as one file (CustomLabels, Workflow, SharingRules) are compared as that file.
 
     report = drift.run(project, "dev1", save=False)
-    report.has_drift; report.to_json() (`sfsync.reports.drift` renders it as markdown)
+    report.has_drift; report.to_json() (`sfsync.cli.reports.drift` renders it as markdown)
 
 `save=True` commits the org's version of every changed and only-in-the-org component onto a
 new branch (`drift/<env>-<time>`, or `branch`) on top of `HEAD` (a sandbox) or the env's
@@ -37,7 +37,7 @@ from sfsync.git import state
 from sfsync.metadata.project import Project as MetadataProject
 from sfsync.metadata.registry import Registry
 from sfsync.metadata.resolver import Resolver
-from sfsync.org import backups, chunks, content, listing
+from sfsync.org import backups, chunks, content, listed
 from sfsync.org.versions import versions_in_files
 from sfsync.pipeline import behind
 from sfsync.pipeline.config import Environment
@@ -204,7 +204,7 @@ def run(
     save: bool = False,
     branch: str | None = None,
     include_managed: bool = False,
-    jobs: int = listing.DEFAULT_JOBS,
+    jobs: int = listed.DEFAULT_JOBS,
     max_files: int = chunks.FILE_LIMIT,
 ) -> Report:
     """Compare `env_name`'s org with git; with `save`, commit the org's work to a branch."""
@@ -234,15 +234,15 @@ def run(
         )
     org_keys = {k for k in got.listing.components if k.partition(":")[0] in tracked}
     both = sorted(org_keys & git_keys)
-    wanted = {listing.resolver_component(registry, k) for k in both}
+    wanted = {listed.resolver_component(registry, k) for k in both}
     org_versions = got.versions(wanted)
     git_versions = versions_in_files(want.files, meta, wanted)
     comps = got.listing.components
     changed = [
         _item(comps, k, "changed")
         for k in both
-        if org_versions.get(listing.resolver_component(registry, k))
-        != git_versions.get(listing.resolver_component(registry, k))
+        if org_versions.get(listed.resolver_component(registry, k))
+        != git_versions.get(listed.resolver_component(registry, k))
     ]
     only = [
         _item(comps, k, "only-in-org")
@@ -333,7 +333,7 @@ def _files_at(repo: Path, commit: str, dirs: Sequence[str]) -> dict[str, bytes]:
 def _components(project: MetadataProject, files: Mapping[str, bytes]) -> set[str]:
     registry = project.registry
     resolver = Resolver(project)
-    return set(listing.path_keys(registry, resolver.component, files).values())
+    return set(listed.path_keys(registry, resolver.component, files).values())
 
 
 def _owned(project: MetadataProject, files: Mapping[str, bytes]) -> dict[str, list[str]]:
@@ -370,6 +370,6 @@ def _standard(registry: Registry, key: str) -> bool:
     return type_name == "CustomObject" and "__" not in name
 
 
-def _item(comps: Mapping[str, listing.Listed], key: str, kind: str) -> Item:
+def _item(comps: Mapping[str, listed.Listed], key: str, kind: str) -> Item:
     found = comps.get(key)
     return Item(key, kind, found.modified_by if found else "", found.modified_date if found else "")

@@ -13,7 +13,7 @@ from sfsync.metadata.registry import MetadataType, Registry
 
 TYPE_CHECKING = False  # typing stays unimported on the hook path
 if TYPE_CHECKING:
-    from sfsync.metadata.resolver import Resolver
+    from sfsync.metadata.kinds.protocol import Context
     from sfsync.metadata.tree import Tree
 
 
@@ -62,7 +62,7 @@ def full_name(mtype: MetadataType, name: str, parent: Component | None) -> str:
 
 
 def make(
-    resolver: Resolver,
+    resolver: Context,
     mtype: MetadataType,
     name: str,
     path: str,

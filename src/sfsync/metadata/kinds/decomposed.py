@@ -15,8 +15,8 @@ from sfsync.metadata.paths import base_name, last_index, parse_metadata_xml
 TYPE_CHECKING = False  # typing stays unimported on the hook path
 if TYPE_CHECKING:
     from sfsync.metadata.component import Resolved
+    from sfsync.metadata.kinds.protocol import Context
     from sfsync.metadata.registry import MetadataType
-    from sfsync.metadata.resolver import Resolver
     from sfsync.metadata.tree import Tree
 
 
@@ -24,7 +24,12 @@ class DecomposedKind:
     """Parent named by its folder; addressable children named `Parent.Child`."""
 
     def resolve(
-        self, resolver: Resolver, mtype: MetadataType, path: str, parts: list[str], package_dir: str
+        self,
+        resolver: Context,
+        mtype: MetadataType,
+        path: str,
+        parts: list[str],
+        package_dir: str,
     ) -> Resolved | None:
         index = last_index(parts, mtype.directory_name)
         if index < 0 or len(parts) < index + 3:
@@ -50,7 +55,7 @@ class DecomposedKind:
             return make(resolver, child, parsed[0], path, package_dir, parent=parent, root=root)
         return make(resolver, mtype, parent_name, path, package_dir, root=root)
 
-    def files(self, resolver: Resolver, resolved: Resolved, tree: Tree) -> list[str]:
+    def files(self, resolver: Context, resolved: Resolved, tree: Tree) -> list[str]:
         if resolved.root is None or resolved.parent is not None:
             return [resolved.path] if tree.has(resolved.path) else []
         # the container's own files: everything in its folder but addressable children
@@ -63,7 +68,7 @@ class DecomposedKind:
                 own.append(p)
         return own
 
-    def exists(self, resolver: Resolver, resolved: Resolved, tree: Tree) -> bool:
+    def exists(self, resolver: Context, resolved: Resolved, tree: Tree) -> bool:
         if resolved.root is None or resolved.parent is not None:
             return tree.has(resolved.path)
         return any(not resolver.is_ignored(p) for p in tree.under(resolved.root))

@@ -18,8 +18,8 @@ from sfsync.metadata.paths import META_XML, last_index, parse_metadata_xml
 TYPE_CHECKING = False  # typing stays unimported on the hook path
 if TYPE_CHECKING:
     from sfsync.metadata.component import Resolved
+    from sfsync.metadata.kinds.protocol import Context
     from sfsync.metadata.registry import MetadataType
-    from sfsync.metadata.resolver import Resolver
     from sfsync.metadata.tree import Tree
 
 _CONTENT_DEPTH = 4  # base type, space, content type, content api name
@@ -29,7 +29,12 @@ class DigitalExperienceKind:
     """The bundle from its `-meta.xml`; children from their content folder."""
 
     def resolve(
-        self, resolver: Resolver, mtype: MetadataType, path: str, parts: list[str], package_dir: str
+        self,
+        resolver: Context,
+        mtype: MetadataType,
+        path: str,
+        parts: list[str],
+        package_dir: str,
     ) -> Resolved | None:
         registry = resolver.registry
         bundle_type = registry.types.get(mtype.parent) if mtype.parent else mtype
@@ -62,7 +67,7 @@ class DigitalExperienceKind:
             resolver, child_type, name, path, package_dir, parent=parent, root="/".join(content)
         )
 
-    def files(self, resolver: Resolver, resolved: Resolved, tree: Tree) -> list[str]:
+    def files(self, resolver: Context, resolved: Resolved, tree: Tree) -> list[str]:
         # the bundle's folder (and its meta file), or one content item's folder
         assert resolved.root is not None
         found = [p for p in tree.under(resolved.root) if not resolver.is_ignored(p)]
@@ -70,5 +75,5 @@ class DigitalExperienceKind:
             found.append(resolved.path)
         return found
 
-    def exists(self, resolver: Resolver, resolved: Resolved, tree: Tree) -> bool:
+    def exists(self, resolver: Context, resolved: Resolved, tree: Tree) -> bool:
         return bool(self.files(resolver, resolved, tree))

@@ -12,8 +12,8 @@ from sfsync.metadata.paths import base_name, last_index
 TYPE_CHECKING = False  # typing stays unimported on the hook path
 if TYPE_CHECKING:
     from sfsync.metadata.component import Resolved
+    from sfsync.metadata.kinds.protocol import Context
     from sfsync.metadata.registry import MetadataType
-    from sfsync.metadata.resolver import Resolver
     from sfsync.metadata.tree import Tree
 
 
@@ -21,7 +21,12 @@ class MixedContentKind:
     """Name = the content's base name (folders kept for in-folder types)."""
 
     def resolve(
-        self, resolver: Resolver, mtype: MetadataType, path: str, parts: list[str], package_dir: str
+        self,
+        resolver: Context,
+        mtype: MetadataType,
+        path: str,
+        parts: list[str],
+        package_dir: str,
     ) -> Resolved | None:
         index = last_index(parts, mtype.directory_name)
         depth = 3 if mtype.in_folder else 2
@@ -37,12 +42,12 @@ class MixedContentKind:
         holder = "/".join(content_parts[:-1])
         return make(resolver, mtype, name, path, package_dir, root=f"{holder}/{stem}")
 
-    def files(self, resolver: Resolver, resolved: Resolved, tree: Tree) -> list[str]:
+    def files(self, resolver: Context, resolved: Resolved, tree: Tree) -> list[str]:
         assert resolved.root is not None
         stem = resolved.root
         found = [p for p in tree.starting_with(stem + ".") if "/" not in p[len(stem) :]]
         found += tree.under(stem)
         return [p for p in found if not resolver.is_ignored(p)]
 
-    def exists(self, resolver: Resolver, resolved: Resolved, tree: Tree) -> bool:
+    def exists(self, resolver: Context, resolved: Resolved, tree: Tree) -> bool:
         return bool(self.files(resolver, resolved, tree))

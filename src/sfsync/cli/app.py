@@ -1,10 +1,10 @@
 """The root of the `sfsync` command line: the command table and the one error boundary.
 
-Commands live one per module in `sfsync.commands`. The table below names them with a one-line
+Commands live one per module in `sfsync.cli.commands`. The table below names them with a one-line
 summary, so `sfsync --help` lists every command without importing any; a command's module (and
 the workflow behind it) is imported only when that command runs.
 
-    sfsync.app.main(["status", "--json"])   # -> exit code
+    sfsync.cli.app.main(["status", "--json"])   # -> exit code
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import typer
 from typer.core import TyperGroup
 
 from sfsync import __version__
-from sfsync.cli import failure, format_of
+from sfsync.cli.output import failure, format_of
 from sfsync.errors import EXIT_EXTERNAL, EXIT_USAGE, SfsyncError
 
 if TYPE_CHECKING:
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class CommandEntry:
-    """Where a command lives: `sfsync.commands.<module>` exposes `app`, a Typer."""
+    """Where a command lives: `sfsync.cli.commands.<module>` exposes `app`, a Typer."""
 
     module: str
     summary: str
@@ -96,7 +96,7 @@ COMMANDS: dict[str, CommandEntry] = {
 def load_command(name: str) -> click.Command:
     """Import the module of command `name` and build its click command."""
     entry = COMMANDS[name]
-    module = importlib.import_module(f"sfsync.commands.{entry.module}")
+    module = importlib.import_module(f"sfsync.cli.commands.{entry.module}")
     typer_app: typer.Typer = module.app
     if entry.group:
         return typer.main.get_group(typer_app)
@@ -186,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     except SfsyncError as exc:
         if not json_mode and format_of(args) == "markdown":
             # the PR comment / job summary shows the failure too (the red line goes to stderr)
-            from sfsync import reports
+            from sfsync.cli import reports
 
             command = " ".join(["sfsync", *_command_words(args)])
             sys.stdout.write(reports.failure(command, exc.name, exc.message, dict(exc.data)))
@@ -205,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return failure(json_mode, 130, "Interrupted", "interrupted; nothing more was done", {})
     except Exception as exc:
-        from sfsync import crash
+        from sfsync.cli import crash
 
         log = crash.write_log(exc)
         where = f"; details in {log}" if log else ""

@@ -6,12 +6,12 @@ from typing import Annotated
 
 import typer
 
-from sfsync import notify, reports
-from sfsync.cli import FormatOption, JsonOption, NotifyOption, Output, command_app
-from sfsync.commands.interact import Notifier
+from sfsync.cli import notify, reports
+from sfsync.cli.interact import Notifier
+from sfsync.cli.output import FormatOption, JsonOption, NotifyOption, Output, command_app
 from sfsync.errors import UsageError
 from sfsync.org.chunks import FILE_LIMIT
-from sfsync.org.listing import DEFAULT_JOBS
+from sfsync.org.listed import DEFAULT_JOBS
 from sfsync.pipeline import project
 from sfsync.workflows import drift as drift_flow
 

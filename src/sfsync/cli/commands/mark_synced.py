@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from sfsync.cli import JsonOption, Output, command_app
+from sfsync.cli.output import JsonOption, Output, command_app
 from sfsync.pipeline import project, tracking
 
 app = command_app()

@@ -8,8 +8,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from sfsync import reports
-from sfsync.cli import FormatOption, JsonOption, Output, command_app
+from sfsync.cli import reports
+from sfsync.cli.output import FormatOption, JsonOption, Output, command_app
 from sfsync.pipeline import project, tracking
 
 app = command_app()

@@ -1,8 +1,8 @@
 """What every command module shares: the common options, the output contract, the Typer maker.
 
-Commands live one per file in `sfsync.commands`; each makes its Typer with `command_app()`,
+Commands live one per file in `sfsync.cli.commands`; each makes its Typer with `command_app()`,
 parses its options, calls one logic function and hands the result to `Output`. The command
-table and the error boundary are in `sfsync.app`. Logic modules never import typer or rich.
+table and the error boundary are in `sfsync.cli.app`. Logic modules never import typer or rich.
 """
 
 from __future__ import annotations

@@ -7,9 +7,16 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from sfsync.cli import DryRunOption, JsonOption, Output, TakeOverOption, YesOption, command_app
-from sfsync.commands.deploy import show_result
-from sfsync.commands.interact import confirm, deploy_progress
+from sfsync.cli.commands.deploy import show_result
+from sfsync.cli.interact import confirm, deploy_progress
+from sfsync.cli.output import (
+    DryRunOption,
+    JsonOption,
+    Output,
+    TakeOverOption,
+    YesOption,
+    command_app,
+)
 from sfsync.pipeline import project
 from sfsync.workflows import promote
 from sfsync.workflows import rollback as rollback_flow

@@ -10,14 +10,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from sfsync.cli import DryRunOption, JsonOption, Output, YesOption, command_app
+from sfsync.cli.output import DryRunOption, JsonOption, Output, YesOption, command_app
 from sfsync.errors import UsageError
 from sfsync.git import repo as gitrepo
 from sfsync.hooks import install
 from sfsync.org import sf
 from sfsync.pipeline import init, project
-from sfsync.pipeline.config import CONFIG_FILE
 from sfsync.pipeline.config_validation import validate_text
+from sfsync.pipeline.configfile import CONFIG_FILE
 
 app = command_app()
 

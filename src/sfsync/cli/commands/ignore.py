@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from sfsync.cli import JsonOption, Output, command_app
+from sfsync.cli.output import JsonOption, Output, command_app
 from sfsync.errors import UsageError, plural
 from sfsync.pipeline import project, tracking
 

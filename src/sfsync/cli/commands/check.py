@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from sfsync.cli import JsonOption, command_app
+from sfsync.cli.output import JsonOption, command_app
 from sfsync.hooks import check as hooks
 
 app = command_app()

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from sfsync.cli import FormatOption, JsonOption, Output, command_app
+from sfsync.cli.output import FormatOption, JsonOption, Output, command_app
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -142,7 +142,7 @@ def delta_command(
         sfsync delta --from v1.4 --output-dir .delta --ignore-file .sgdignore --json
         sfsync delta --from origin/main --format markdown > delta.md
     """
-    from sfsync import reports
+    from sfsync.cli import reports
     from sfsync.errors import UsageError
 
     output = Output(json_output, fmt)

@@ -7,8 +7,9 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from sfsync import reports
-from sfsync.cli import (
+from sfsync.cli import reports
+from sfsync.cli.interact import Notifier, confirm, deploy_progress
+from sfsync.cli.output import (
     DryRunOption,
     FormatOption,
     JsonOption,
@@ -19,7 +20,6 @@ from sfsync.cli import (
     command_app,
     stderr_console,
 )
-from sfsync.commands.interact import Notifier, confirm, deploy_progress
 from sfsync.errors import UsageError
 from sfsync.pipeline import project
 from sfsync.workflows import backpromote

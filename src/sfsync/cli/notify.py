@@ -16,7 +16,7 @@ Payloads:
   webhooks and the Workflows "when a Teams webhook request is received" flows accept
   (Microsoft Learn, "Create Incoming Webhooks: send Adaptive Cards using an Incoming Webhook").
 
-    from sfsync import notify
+    from sfsync.cli import notify
     message = notify.for_result("sfsync deploy", result_json)      # or notify.Message(...)
     problem = notify.send("slack", os.environ["SFSYNC_WEBHOOK_URL"], message)
 

@@ -1,6 +1,6 @@
 """The crash log: what an unexpected error leaves for a bug report (secrets redacted).
 
-Both error boundaries use it: `sfsync.app.main` and the hook's lean `sfsync.hooks.check.main`.
+Both error boundaries use it: `sfsync.cli.app.main` and the hook's lean `sfsync.hooks.check.main`.
 """
 
 from __future__ import annotations

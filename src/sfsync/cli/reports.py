@@ -8,7 +8,7 @@ the tables and show `<details>` as text where HTML is not allowed). Secrets are 
 
 Building blocks, for a command that has no renderer yet::
 
-    from sfsync import reports
+    from sfsync.cli import reports
     reports.heading("Drift on int", ok=False)            # '### ❌ Drift on int'
     reports.table(["component", "in the org"], rows)      # a pipe table, cells escaped
     reports.components("Changed in the org", names)      # a <details> list past LISTED items

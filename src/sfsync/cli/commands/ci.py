@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 
 from sfsync.ci import generate, model
-from sfsync.cli import DryRunOption, JsonOption, Output, command_app
+from sfsync.cli.output import DryRunOption, JsonOption, Output, command_app
 from sfsync.org import login as org_login
 from sfsync.pipeline import project
 

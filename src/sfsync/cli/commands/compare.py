@@ -7,13 +7,14 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from sfsync import reports
-from sfsync.cli import DryRunOption, FormatOption, JsonOption, Output, YesOption, command_app
-from sfsync.commands.deploy import show_result
-from sfsync.commands.interact import confirm, deploy_progress
+from sfsync.cli import reports
+from sfsync.cli.commands.deploy import show_result
+from sfsync.cli.interact import confirm, deploy_progress
+from sfsync.cli.output import DryRunOption, FormatOption, JsonOption, Output, YesOption, command_app
 from sfsync.errors import plural
 from sfsync.org.chunks import FILE_LIMIT
-from sfsync.org.listing import DEFAULT_JOBS, type_names
+from sfsync.org.listed import DEFAULT_JOBS
+from sfsync.org.listscope import type_names
 from sfsync.pipeline import project
 from sfsync.workflows import compare as compare_flow
 

@@ -1,6 +1,6 @@
 """What the mutating commands share with people: the confirmation, the progress, the chat message.
 
-from sfsync.commands.interact import confirm, deploy_progress
+from sfsync.cli.interact import confirm, deploy_progress
 confirm(output, "Deploy 3 components to int?", yes=yes)   # UsageError without a tty
 with deploy_progress(output, "int") as on_progress:        # None when not at a terminal
     result = orgdeploy.deploy_step(..., on_progress=on_progress)
@@ -26,8 +26,8 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from sfsync import notify
-from sfsync.cli import Output
+from sfsync.cli import notify
+from sfsync.cli.output import Output
 from sfsync.errors import SfsyncError, UsageError, redact
 from sfsync.org import sf
 from sfsync.pipeline.config import NotifyConfig

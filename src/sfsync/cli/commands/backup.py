@@ -10,10 +10,11 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from sfsync.cli import JsonOption, Output, command_app
+from sfsync.cli.output import JsonOption, Output, command_app
 from sfsync.errors import plural
 from sfsync.org.chunks import FILE_LIMIT
-from sfsync.org.listing import DEFAULT_JOBS, type_names
+from sfsync.org.listed import DEFAULT_JOBS
+from sfsync.org.listscope import type_names
 from sfsync.pipeline import project
 from sfsync.workflows import backup as backup_flow
 

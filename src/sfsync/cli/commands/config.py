@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.console import Console
 
-from sfsync.cli import JsonOption, Output, command_app
+from sfsync.cli.output import JsonOption, Output, command_app
 from sfsync.pipeline import project
 
 app = command_app(
