@@ -219,3 +219,23 @@ def test_a_choice_that_does_not_fit_the_event_is_a_usage_error(
     with pytest.raises(UsageError, match=needle) as refused:
         env.plan(first, **options)
     assert refused.value.exit_code == 2
+
+
+def test_an_event_that_cannot_be_rolled_back_is_named(env: Env) -> None:
+    first = env.deploy(apex("Foo", " v1 "), "story 1")
+    ignored = state.update(env.repo, "int", state.Event(kind="ignore"), lambda s: s)
+    copied = state.update(
+        env.repo,
+        "int",
+        state.Event(kind="compare-deploy", details={"snapshot": first.event.details["snapshot"]}),
+        lambda s: s,
+    )
+    with pytest.raises(
+        UsageError, match=r"\(ignore\) cannot be rolled back: sfsync rolls back only"
+    ):
+        env.plan(ignored)
+    with pytest.raises(UsageError, match=r"\(compare-deploy\) cannot .*back-promote, deploy"):
+        env.plan(copied)
+    with pytest.raises(UsageError, match="no event 0000000 in refs/sfsync/envs/int"):
+        rollback.plan(project.load(env.repo), "int", "0000000")
+    assert env.plan(None).event == first  # the newest event that can be rolled back

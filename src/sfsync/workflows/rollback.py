@@ -216,9 +216,13 @@ def find_event(records: Sequence[state.Record], env: str, event: str | None) -> 
         )
     record = found[0]
     if not _deployable(record):
+        kind = record.event.kind
+        why = "it kept no snapshot"
+        if kind not in DEPLOY_KINDS:
+            why = f"sfsync rolls back only {', '.join(sorted(DEPLOY_KINDS))} events"
         raise UsageError(
-            f"event {record.commit[:12]} of {env} is a '{record.event.kind}' without a "
-            "snapshot: nothing to roll back"
+            f"event {record.commit[:12]} of {env} ({kind}) cannot be rolled back: {why} "
+            f"(see `sfsync log --env {env}`)"
         )
     return record
 
