@@ -291,7 +291,7 @@ def test_stories_2_and_4_rolled_back_leave_the_org_as_if_never_deployed(
 
 
 @pytest.mark.e2e
-def test_a_rollback_killed_while_its_job_runs_is_settled_and_recorded_by_the_next_run(
+def test_a_refused_rollback_changes_nothing_a_killed_one_is_settled_by_the_next_run(
     project: tuple[Path, str],
     orgs: tuple[OrgHandle, OrgHandle],
     tmp_path: Path,
@@ -304,6 +304,18 @@ def test_a_rollback_killed_while_its_job_runs_is_settled_and_recorded_by_the_nex
     run_json(capsys, "deploy", "--env", "int", "--baseline", empty, "--yes")
     story = deploy_story(capsys, repo, "int", STORIES[2], "2")
     before = state.read_state(repo, "int")
+
+    # the org refuses the rollback: no state ref moves, the org is as it was, the snapshot stays
+    files = org_files(int_org)
+    int_org.fail_next_deploy("ApexClass:Billing", "Variable does not exist: x", line=1)
+    failed = run_json(capsys, "rollback", "--env", "int", "--only", "ApexClass:Billing",
+                      "--yes", code=1)  # fmt: skip
+    assert failed["name"] == "DeployFailed" and "Variable does not exist: x" in failed["message"]
+    assert "refs/sfsync/envs/int are unchanged" in failed["message"]
+    assert state.read_state(repo, "int") == before and org_files(int_org) == files
+    kept = failed["data"]["snapshot"]
+    assert git(repo, "rev-parse", "--verify", "-q", kept)
+    assert journal_of(repo) is None
 
     marker = tmp_path / "paused"
     first = sfsync_process(
