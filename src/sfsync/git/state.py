@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from sfsync.errors import ExternalError, Refused, UsageError
-from sfsync.git import refnames
+from sfsync.git import chain, refnames
 from sfsync.git import repo as gitrepo
 
 TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: importing typing costs the hook ~5 ms
@@ -301,150 +301,20 @@ def log(
     case (a component's name: its history), read without parsing the others. `states`:
     False leaves `state.json` unread (each record then has an empty state).
     """
-    ref = ref_name(env)
-    reading = _Reading((EVENT_FILE, STATE_FILE) if states else (EVENT_FILE,), mentioning)
-    with gitrepo.CatFile(repo) as cat:
-        head = cat.get(ref)
-        if head is None or head.type != "commit":
-            return []
-        return _walk(cat, head, limit, reading)
+    files = (EVENT_FILE, STATE_FILE) if states else (EVENT_FILE,)
+    keep = None
+    if mentioning is not None:
+        needle = mentioning
 
+        def keep(event: bytes | None) -> bool:
+            return chain.mentions(event or b"", needle)
 
-@dataclass(frozen=True)
-class _Reading:
-    """What `log` reads of each event commit, and which events it keeps."""
-
-    files: tuple[str, ...]
-    mentioning: str | None
-
-    def names(self, sha: str) -> list[str]:
-        return [f"{sha}:{name}" for name in self.files]
-
-    def record(self, sha: str, found: Sequence[gitrepo.GitObject | None]) -> Record | None:
-        """The record of `sha` from its files as `names` asked for them (None: not kept)."""
-        event_blob = found[0]
-        raw = event_blob.data if event_blob is not None else None
-        if self.mentioning is not None and not _mentions(raw or b"", self.mentioning):
-            return None
-        state_blob = found[1] if len(found) > 1 else None
-        return Record(
-            sha,
-            Event.from_json(_load(raw, f"{sha}:{EVENT_FILE}")),
-            _parse_state(state_blob.data if state_blob else None, sha),
-        )
-
-
-def _mentions(raw: bytes, text: str) -> bool:
-    """Whether a JSON document holds `text` (any case) in a string. Text that JSON would
-    escape, or that is not ASCII, cannot be looked for in the raw bytes: then True."""
-    needle = text.casefold()
-    if not needle.isascii() or any(c in needle for c in '"\\') or not needle.isprintable():
-        return True
-    return needle.encode("ascii") in raw.lower()
-
-
-def _walk(
-    cat: gitrepo.CatFile, head: gitrepo.GitObject, limit: int | None, reading: _Reading
-) -> list[Record]:
-    """The records from `head` down (see `log`). A straight chain is read a stretch at a
-    time: one question asks for the files of the commits in hand and for the next
-    `_AHEAD` commits (`<sha>~1`, `<sha>~2`, ...), and the walk stops at `limit`. From the
-    first merge down, the graph is read whole and then ordered."""
-    records: list[Record] = []
-    width = len(reading.files)
-    stretch: list[gitrepo.GitObject] = [head]
-    while stretch and (limit is None or len(records) < limit):
-        if limit is not None and reading.mentioning is None:
-            stretch = stretch[: limit - len(records)]
-        merge = None
-        for index, commit in enumerate(stretch):
-            if len(_commit_header(commit.data)[0]) > 1:
-                stretch, merge = stretch[:index], commit
-                break
-        names = [name for c in stretch for name in reading.names(c.sha)]
-        ahead = stretch and merge is None and len(_commit_header(stretch[-1].data)[0]) == 1
-        if ahead:
-            names += [f"{stretch[-1].sha}~{n}" for n in range(1, _AHEAD + 1)]
-        found = cat.get_many(names)
-        for index, commit in enumerate(stretch):
-            record = reading.record(commit.sha, found[width * index : width * (index + 1)])
-            if record is not None and (limit is None or len(records) < limit):
-                records.append(record)
-        if merge is not None:
-            rest = None if limit is None else limit - len(records)
-            return records + _ordered(cat, merge.sha, merge, rest, reading)
-        following = found[width * len(stretch) :] if ahead else []
-        stretch = []
-        for parent in following:
-            if parent is None:
-                break  # past the first event, or a shallow clone's boundary
-            stretch.append(parent)
+    records = []
+    for sha, blobs in chain.read(repo, ref_name(env), files, limit, keep):
+        event_data = _load(blobs[0], f"{sha}:{EVENT_FILE}")
+        state_blob = blobs[1] if len(blobs) > 1 else None
+        records.append(Record(sha, Event.from_json(event_data), _parse_state(state_blob, sha)))
     return records
-
-
-_AHEAD = 16
-"""Commits of a straight chain asked for at once (git walks 1 + 2 + ... + 16 parents)."""
-
-
-def _ordered(
-    cat: gitrepo.CatFile,
-    sha: str,
-    obj: gitrepo.GitObject,
-    limit: int | None,
-    reading: _Reading,
-) -> list[Record]:
-    """Every commit below `sha` (a merge), children before parents, newest first."""
-    import heapq
-
-    info: dict[str, tuple[list[str], int]] = {}  # sha -> (parents, committer time)
-    waiting: dict[str, int] = {}  # sha -> children not shown yet
-    todo = [(sha, obj)]
-    queued = {sha}
-    while todo:
-        current, found = todo.pop()
-        parents, when = _commit_header(found.data)
-        info[current] = (parents, when)
-        for parent in parents:
-            waiting[parent] = waiting.get(parent, 0) + 1
-            if parent in queued:
-                continue
-            queued.add(parent)
-            got = cat.get(parent)
-            if got is not None:
-                todo.append((parent, got))
-    # git's topological sort by date: a commit is ready once all its children are shown;
-    # the newest ready one goes first, and of equally new ones the one ready first
-    ready = [(-info[sha][1], 0, sha)]
-    added = 1
-    out: list[Record] = []
-    while ready and (limit is None or len(out) < limit):
-        _, _, current = heapq.heappop(ready)
-        record = reading.record(current, cat.get_many(reading.names(current)))
-        if record is not None:
-            out.append(record)
-        for parent in info[current][0]:
-            if parent not in info:
-                continue
-            waiting[parent] -= 1
-            if waiting[parent] == 0:
-                heapq.heappush(ready, (-info[parent][1], added, parent))
-                added += 1
-    return out
-
-
-def _commit_header(data: bytes) -> tuple[list[str], int]:
-    """(parents, committer time) of a commit object."""
-    parents: list[str] = []
-    when = 0
-    for line in data.split(b"\n"):
-        if not line:
-            break
-        if line.startswith(b"parent "):
-            parents.append(line[7:].decode("ascii"))
-        elif line.startswith(b"committer "):
-            parts = line.rsplit(b" ", 2)
-            when = int(parts[1]) if len(parts) == 3 and parts[1].isdigit() else 0
-    return parents, when
 
 
 def last_event(repo: Path | str, env: str, limit: int = 50) -> Record | None:
