@@ -122,7 +122,15 @@ class Env:
 
 def _component(path: str) -> str:
     name = path.rsplit("/", 1)[-1].split(".", 1)[0]
-    return f"ApexClass:{name}"
+    return f"{'Profile' if '/profiles/' in path else 'ApexClass'}:{name}"
+
+
+def profile(body: str) -> dict[str, str]:
+    return {
+        "force-app/main/default/profiles/Admin.profile-meta.xml": (
+            f'<Profile xmlns="http://soap.sforce.com/2006/04/metadata">{body}</Profile>\n'
+        )
+    }
 
 
 @pytest.fixture
@@ -239,3 +247,18 @@ def test_an_event_that_cannot_be_rolled_back_is_named(env: Env) -> None:
     with pytest.raises(UsageError, match="no event 0000000 in refs/sfsync/envs/int"):
         rollback.plan(project.load(env.repo), "int", "0000000")
     assert env.plan(None).event == first  # the newest event that can be rolled back
+
+
+def test_a_profile_put_back_warns_that_the_org_keeps_what_the_event_added(env: Env) -> None:
+    env.deploy(profile("<custom>false</custom>"), "Admin profile")
+    grant = "<classAccesses><apexClass>Foo</apexClass><enabled>true</enabled></classAccesses>"
+    story = env.deploy(profile(grant + "<custom>false</custom>"), "story: Foo for admins")
+
+    plan = env.plan(story)
+
+    assert plan.restore == ("Profile:Admin",)
+    assert len(plan.warnings) == 1 and plan.warnings[0].startswith("Profile:Admin: the org")
+    assert "stays after the rollback" in plan.to_json()["warnings"][0]
+    assert env.plan(story, force=True).warnings == plan.warnings
+    classes_only = env.deploy(apex("Foo", " v1 "), "story: Foo v1")
+    assert env.plan(classes_only).warnings == ()

@@ -33,6 +33,7 @@ from typing import Any
 from sfsync.errors import Refused, UsageError, plural
 from sfsync.git import repo as gitrepo
 from sfsync.git import state
+from sfsync.metadata import rules
 from sfsync.metadata.component import Component
 from sfsync.metadata.project import Project as MetadataProject
 from sfsync.org import left, sf, snapshots
@@ -150,6 +151,7 @@ class RollbackPlan:
     only: tuple[str, ...] = ()
     leave_out: tuple[str, ...] = ()
     interrupted: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
 
     @property
     def restore(self) -> tuple[str, ...]:
@@ -186,6 +188,7 @@ class RollbackPlan:
             "only": list(self.only),
             "except": list(self.leave_out),
             "resetsState": self.resets_state,
+            "warnings": list(self.warnings),
         }
 
 
@@ -278,6 +281,13 @@ def plan(
             f"on {env.name} ({', '.join(c.component for c in changes)})"
         )
     partial = len(chosen) < len(changed)
+    warnings = tuple(
+        f"{c.component}: the org overlays a deployed {c.component.split(':', 1)[0]} on what "
+        "it holds (Metadata API Developer Guide, Profile), so what the event added to it "
+        "stays after the rollback; take that out in git and deploy, or in Setup"
+        for c in changes
+        if c.action == "redeploy" and c.component.split(":", 1)[0] in rules.MERGED
+    )
     current = records[0].state if records else state.EnvState()
     resets = not partial and _holds_event_result(env, record, current)
     return RollbackPlan(
@@ -291,6 +301,7 @@ def plan(
         only=tuple(only),
         leave_out=tuple(leave_out),
         interrupted=interrupted,
+        warnings=warnings,
     )
 
 
@@ -356,6 +367,7 @@ def run(
         target=target,
         write=write,
         extra_types=extra,
+        warnings=list(rollback.warnings),
     )
     where = f"{record.event.kind} {record.commit[:12]}"
     what = (

@@ -16,6 +16,7 @@ from sfsync.cli.output import (
     TakeOverOption,
     YesOption,
     command_app,
+    stderr_console,
 )
 from sfsync.pipeline import project
 from sfsync.workflows import promote
@@ -159,3 +160,5 @@ def _show_plan(console: Console, plan: rollback_flow.RollbackPlan) -> None:
             f"  {plan.env.name} is then recorded as holding what it held before {name}",
             markup=False,
         )
+    for warning in plan.warnings:
+        stderr_console().print(f"warning: {warning}", markup=False)
