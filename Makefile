@@ -6,8 +6,10 @@ export PATH := $(BIN):$(CURDIR)/node_modules/.bin:$(PATH)
 export SF_DISABLE_TELEMETRY := true
 # the variable the CLI's auto-updater reads (SF_AUTOUPDATE_DISABLE alone does not stop it)
 export SF_DISABLE_AUTOUPDATE := true
+# mkdocs-material prints a banner about its successor on every build
+export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: setup test test-unit test-e2e lint fmt bench demo clean
+.PHONY: setup test test-unit test-e2e lint fmt bench demo docs docs-reference docs-serve clean
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -51,10 +53,22 @@ fmt: setup
 	$(BIN)/ruff check --fix src tests benchmarks demo
 
 bench: setup
-	$(BIN)/python benchmarks/run.py --update-readme
+	$(BIN)/python benchmarks/run.py --update-docs
+
+# the manual: docs/ as a site (mkdocs-material); --strict fails on a broken link, anchor or page
+docs: setup
+	$(BIN)/mkdocs build --strict --quiet --site-dir site
+
+# the command and sfsync.yml references, rendered from the CLI and the JSON Schema
+# (tests/test_docs.py fails when the committed pages differ)
+docs-reference: setup
+	$(BIN)/python -m sfsync.cli.reference docs/reference
+
+docs-serve: setup
+	$(BIN)/mkdocs serve
 
 demo: setup
 	$(BIN)/python demo/run.py
 
 clean:
-	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache site

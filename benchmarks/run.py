@@ -1,8 +1,8 @@
-"""Run every benchmark, print its table, and write the tables into README.md.
+"""Run every benchmark, print its table, and write the tables into docs/benchmarks.md.
 
 Each benchmark is a script `benchmarks/<name>.py` that accepts `--json-out FILE` and writes
 `{"title": str, "columns": [str], "rows": [[cell]], "notes": [str]}` there. Each runs in its
-own process so that timings and peak memory are its own. The README holds each table
+own process so that timings and peak memory are its own. The benchmarks page holds each table
 between `<!-- bench:<name> -->` and `<!-- /bench:<name> -->`.
 """
 
@@ -17,7 +17,7 @@ import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-README = HERE.parent / "README.md"
+PAGE = HERE.parent / "docs" / "benchmarks.md"
 
 
 def discover() -> list[str]:
@@ -39,8 +39,8 @@ def markdown(table: dict[str, object]) -> str:
     return "\n".join(lines)
 
 
-def update_readme(name: str, text: str) -> bool:
-    content = README.read_text(encoding="utf-8")
+def update_page(name: str, text: str) -> bool:
+    content = PAGE.read_text(encoding="utf-8")
     pattern = re.compile(
         rf"(<!-- bench:{re.escape(name)} -->\n).*?(<!-- /bench:{re.escape(name)} -->)", re.S
     )
@@ -48,16 +48,18 @@ def update_readme(name: str, text: str) -> bool:
         return False
     # the pair may be adjacent (a fresh section) or hold a previous table
     content = pattern.sub(lambda m: m.group(1) + text + "\n" + m.group(2), content)
-    tmp = README.with_suffix(".md.tmp")
+    tmp = PAGE.with_suffix(".md.tmp")
     tmp.write_text(content, encoding="utf-8")
-    tmp.replace(README)
+    tmp.replace(PAGE)
     return True
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("names", nargs="*", help="benchmarks to run (default: all)")
-    parser.add_argument("--update-readme", action="store_true", help="write tables into README")
+    parser.add_argument(
+        "--update-docs", action="store_true", help="write the tables into docs/benchmarks.md"
+    )
     args = parser.parse_args()
     names = args.names or discover()
     failed = 0
@@ -75,8 +77,8 @@ def main() -> int:
             table = json.loads(out.read_text(encoding="utf-8"))
         text = markdown(table)
         print(text + "\n")
-        if args.update_readme and not update_readme(name, text):
-            print(f"README.md has no <!-- bench:{name} --> section", file=sys.stderr)
+        if args.update_docs and not update_page(name, text):
+            print(f"docs/benchmarks.md has no <!-- bench:{name} --> section", file=sys.stderr)
     return 1 if failed else 0
 
 
