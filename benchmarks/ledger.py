@@ -7,7 +7,9 @@ between, as the deploy step records them (`state.json` and `event.json` per comm
 times, each as a fresh process: `sfsync log --env int --component ApexClass:C00042 --json`
 (one component's history, changed by every fortieth event), `sfsync log --env int --json`
 (every event), and the naive way of reading the same records, one `git cat-file` process
-per event. The git processes of the `--component` run are counted with `GIT_TRACE`.
+per event, next to the floor: one `git cat-file --batch-all-objects --batch` printing every
+object of the repository. The git processes of the `--component` run are counted with
+`GIT_TRACE`.
 Target: <= 1 s for 10,000 events.
 """
 
@@ -135,12 +137,16 @@ def measure(events: int, work: Path) -> list[object]:
             check=True,
         )
     naive = (time.perf_counter() - start) * len(shas) / len(sample)
+    floor = statistics.median(
+        timed(["git", "cat-file", "--batch-all-objects", "--batch"], repo)[0] for _ in range(RUNS)
+    )
     return [
         f"{events:,}",
         len(history),
         f"{statistics.median(one):.2f} s",
         f"{statistics.median(everything):.2f} s",
         f"{naive:.1f} s",
+        f"{floor:.2f} s",
         processes,
     ]
 
@@ -162,6 +168,7 @@ def main() -> int:
             "log --component (median)",
             "log, every event (median)",
             "one git process per event",
+            "git reading every object",
             "git processes",
         ],
         "rows": rows,
