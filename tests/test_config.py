@@ -58,6 +58,79 @@ def test_valid_config(tmp_path: Path) -> None:
     assert cfg.package_dirs == ("force-app", "lib")
 
 
+TESTS_YML = """\
+version: 1
+environments:
+  prod:
+    org: prod
+    branch: main
+    tests: {mode: auto, depth: 2, always: [SmokeTest], allow_uncovered: true}
+  uat: {org: uat, branch: uat, upstream: prod, tests: auto}
+  int: {org: int, branch: int, upstream: uat, tests: RunLocalTests}
+  dev1: {org: dev1-sandbox, upstream: int}
+"""
+
+
+def test_tests_per_env(tmp_path: Path) -> None:
+    cfg = config.load(project(tmp_path, TESTS_YML))
+    assert cfg.env("prod").tests == config.TestPolicy(
+        "auto", depth=2, always=("SmokeTest",), allow_uncovered=True
+    )
+    assert cfg.env("uat").tests == config.TestPolicy("auto")
+    assert cfg.env("int").tests == config.TestPolicy("RunLocalTests")
+    assert cfg.env("dev1").tests is None
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        pytest.param(
+            "tests: auto}",
+            "tests: autox}",
+            "sfsync.yml:7: environments.uat.tests: 'autox' is not one of auto, NoTestRun, "
+            "RunLocalTests, RunAllTestsInOrg, RunRelevantTests (did you mean 'auto'?)",
+            id="tests-bad-word",
+        ),
+        pytest.param(
+            "depth: 2,",
+            "depth: 0,",
+            "sfsync.yml:6: environments.prod.tests.depth: must be >= 1, got 0",
+            id="tests-depth",
+        ),
+        pytest.param(
+            "always: [SmokeTest]",
+            "always: ['Smoke Test']",
+            "sfsync.yml:6: environments.prod.tests.always[0]: 'Smoke Test' is not an Apex class "
+            "name",
+            id="tests-always-name",
+        ),
+        pytest.param(
+            "allow_uncovered: true}",
+            "allow_uncoverd: true}",
+            "sfsync.yml:6: environments.prod.tests.allow_uncoverd: unknown key (did you mean "
+            "'allow_uncovered'?)",
+            id="tests-unknown-key",
+        ),
+        pytest.param(
+            "tests: RunLocalTests}",
+            "tests: {mode: RunLocalTests, depth: 4}}",
+            "sfsync.yml:8: environments.int.tests.depth: only with mode auto (mode is "
+            "RunLocalTests)",
+            id="tests-depth-without-auto",
+        ),
+        pytest.param(
+            "tests: RunLocalTests}",
+            "tests: {depth: 4}}",
+            "sfsync.yml:8: environments.int.tests: missing required key 'mode'",
+            id="tests-no-mode",
+        ),
+    ],
+)
+def test_tests_config_errors(tmp_path: Path, old: str, new: str, expected: str) -> None:
+    assert old in TESTS_YML
+    assert expected in error_of(tmp_path, TESTS_YML.replace(old, new))
+
+
 def test_unknown_env_lookup_suggests(tmp_path: Path) -> None:
     cfg = config.load(project(tmp_path, GOOD))
     with pytest.raises(UsageError, match=r"'dev3' is not an environment.*did you mean 'dev2'"):
@@ -345,4 +418,5 @@ def test_schema_is_shipped_and_valid() -> None:
         "branch",
         "upstream",
         "protected",
+        "tests",
     }

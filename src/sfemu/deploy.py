@@ -15,10 +15,11 @@ import stat
 import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Collection
+from dataclasses import replace
 from typing import Any
 
+from sfemu import coverage, safexml, semantics, types
 from sfemu import manifest as mf
-from sfemu import safexml, semantics, types
 from sfemu.deploy_apply import apply, main_file, validate_only
 from sfemu.deploy_model import (
     DeployMessage,
@@ -49,7 +50,14 @@ __all__ = [
 ZIP_LIMIT = 39 * 1024 * 1024
 UNZIPPED_LIMIT = 600 * 1024 * 1024
 FILE_LIMIT = 10_000
-TEST_LEVELS = ("NoTestRun", "RunSpecifiedTests", "RunLocalTests", "RunAllTestsInOrg")
+TEST_LEVELS = (
+    "NoTestRun",
+    "RunSpecifiedTests",
+    "RunLocalTests",
+    "RunAllTestsInOrg",
+    "RunRelevantTests",
+)
+RELEVANT_SINCE = 66.0  # RunRelevantTests (beta) is in the Metadata API WSDL from 66.0
 MANAGED_LOCKED = ("installed", "released", "deprecated")
 MANIFESTS = (
     "package.xml",
@@ -146,12 +154,22 @@ def plan(
     options: DeployOptions,
     injected: tuple[InjectedError, ...] = (),
     zip_limit: int = ZIP_LIMIT,
+    *,
+    no_relevant_tests: bool = False,
 ) -> DeployPlan:
-    """Check a deploy zip against ``store`` and decide what it would do."""
+    """Check a deploy zip against ``store`` and decide what it would do.
+
+    ``no_relevant_tests``: RunRelevantTests runs nothing and checks no coverage (the fault
+    that models the beta's failure, ``sfemu.coverage``).
+    """
     result = DeployPlan(options)
-    if options.test_level not in TEST_LEVELS:
+    too_early = options.test_level == "RunRelevantTests" and options.api_version < RELEVANT_SINCE
+    if options.test_level not in TEST_LEVELS or too_early:
+        # the org's words for a value its WSDL version does not have (ForceCLI/force#457)
         result.error_code = "INVALID_CROSS_REFERENCE_KEY"
-        result.error_message = f"Invalid testLevel: {options.test_level}"
+        result.error_message = (
+            f"'{options.test_level}' is not a valid value for the enum 'TestLevel'"
+        )
         return result
     unzipped = _unzip(zip_bytes, result, zip_limit)
     if unzipped is None:
@@ -354,8 +372,48 @@ def plan(
                     (result.warnings if options.ignore_warnings else result.failures).append(msg)
 
         _refuse_active_flows(store, result, prefix)
-        result.tests = _tests(store, existing, result)
+        apex_deployed = [c for c in result.writes if c.type in _APEX]
+        if not options.level_given and not apex_deployed:
+            result.options = replace(options, test_level="NoTestRun")
+        if result.options.test_level in ("RunSpecifiedTests", "RunRelevantTests"):
+            org = _org_apex(store, existing, result)
+            deployed = [str(c) for c in apex_deployed]
+            if result.options.test_level == "RunRelevantTests":
+                result.tests = () if no_relevant_tests else coverage.relevant(org, deployed)
+            else:
+                result.tests = result.options.run_tests
+            # the rule gates production; a sandbox deploy is not refused for coverage
+            if not no_relevant_tests and not store.info.sandbox:
+                result.coverage_warnings = tuple(coverage.uncovered(org, deployed, result.tests))
+        else:
+            result.tests = _tests(store, existing, result)
     return result
+
+
+_APEX = ("ApexClass", "ApexTrigger")
+_APEX_BODY = (".cls", ".trigger")
+
+
+def _org_apex(
+    store: OrgStore, existing: dict[Component, list[str]], result: DeployPlan
+) -> dict[str, coverage.Apex]:
+    """The org's classes and triggers as they will be once the deploy is applied."""
+    deleted = set(result.pre_deletes) | set(result.post_deletes)
+    bodies: dict[Component, bytes] = {}
+    for comp, paths in existing.items():
+        if comp.type in _APEX and comp not in deleted:
+            for path in paths:
+                if path.endswith(_APEX_BODY):
+                    bodies[comp] = store.read(path)
+    for comp, files in result.writes.items():
+        if comp.type in _APEX:
+            for path, data in files.items():
+                if path.endswith(_APEX_BODY):
+                    bodies[comp] = data
+    return {
+        str(comp): coverage.read(str(comp), data.decode("utf-8", errors="replace"))
+        for comp, data in bodies.items()
+    }
 
 
 def _refuse_active_flows(store: OrgStore, result: DeployPlan, prefix: str) -> None:

@@ -25,13 +25,22 @@ class DeployOptions:
     single_package: bool = True
     test_level: str = "NoTestRun"
     run_tests: tuple[str, ...] = ()
+    level_given: bool = True
+    """False: no testLevel was sent and ``test_level`` is the org's default."""
+    api_version: float = 0.0
+    """The version of the SOAP endpoint the deploy came to (``/services/Soap/m/66.0``)."""
 
     @classmethod
-    def from_soap(cls, raw: dict[str, Any], production: bool = False) -> DeployOptions:
+    def from_soap(
+        cls, raw: dict[str, Any], production: bool = False, api_version: float = 0.0
+    ) -> DeployOptions:
         """Read the options from a parsed ``deployOptions`` element.
 
-        Without a testLevel, production orgs run local tests (as Salesforce does when the
-        deploy holds Apex; the emulator does not look) and sandboxes run none.
+        Without a testLevel, production orgs run local tests and sandboxes run none;
+        ``sfemu.deploy.plan`` then runs none in production either when the package holds no
+        Apex (as Salesforce does: "tests are executed by default in production only if your
+        deployment package contains Apex classes or triggers", Metadata API Developer Guide,
+        Running Tests in a Deployment).
         """
 
         def flag(name: str, default: bool) -> bool:
@@ -51,6 +60,8 @@ class DeployOptions:
                 raw.get("testLevel") or ("RunLocalTests" if production else "NoTestRun")
             ),
             run_tests=tuple(str(t) for t in tests),
+            level_given=bool(raw.get("testLevel")),
+            api_version=api_version,
         )
 
     def as_record(self) -> dict[str, Any]:
@@ -111,6 +122,7 @@ class DeployPlan:
     post_deletes: list[Component] = field(default_factory=list)
     tests: tuple[str, ...] = ()
     test_failures: tuple[tuple[str, str], ...] = ()  # (test class, message)
+    coverage_warnings: tuple[tuple[str, str], ...] = ()  # (class or trigger, message)
 
     @property
     def components(self) -> list[Component]:
@@ -133,6 +145,7 @@ class DeployPlan:
         return (
             bool(self.error_code)
             or bool(self.test_failures)
+            or bool(self.coverage_warnings)
             or (bool(self.failures) and self.options.rollback_on_error)
         )
 

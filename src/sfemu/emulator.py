@@ -207,6 +207,10 @@ class OrgHandle:
         """Close the connection without answering the next ``operation`` call(s)."""
         ft.arm(self._store, Fault("drop_connection", operation, times))
 
+    def run_no_relevant_tests(self) -> None:
+        """The next RunRelevantTests deploy runs no test (the beta's known failure)."""
+        ft.arm(self._store, Fault("no_relevant_tests", "deploy"))
+
     def stay_in_progress(self, polls: int) -> None:
         """The next deploy answers InProgress for ``polls`` more polls."""
         ft.arm(self._store, Fault("stay_in_progress", "deploy", polls=polls))

@@ -19,6 +19,7 @@ KINDS = (
     "request_limit",
     "http_500",
     "hostile_zip",
+    "no_relevant_tests",
 )
 MANY = ("component_error", "test_failure")  # all armed ones fire together
 
@@ -34,7 +35,8 @@ class Fault:
     deploy reports InProgress for ``polls`` more polls), ``request_limit`` (answer
     REQUEST_LIMIT_EXCEEDED), ``http_500`` (answer an HTTP 500), ``hostile_zip`` (the next
     retrieve's zip holds entries that climb out of their folder, an absolute path and a
-    symbolic link: a zip-slip attempt).
+    symbolic link: a zip-slip attempt), ``no_relevant_tests`` (the next RunRelevantTests
+    deploy runs no test and checks no coverage, as the beta did: ``sfemu.coverage``).
     operation: the SOAP method (``checkDeployStatus``), ``rest`` for REST calls, or ``*``.
     times: how many matching calls it fires on.
     after: how many matching calls go through untouched before it fires (a fault in the

@@ -54,6 +54,13 @@ class Settings:
     progress_polls: int = 1
     zip_limit: int = dp.ZIP_LIMIT
     retrieve_file_limit: int = rt.FILE_LIMIT
+    newest_api: int = int(float(API_VERSIONS[-1]))
+    """The newest API version `/services/data` lists (a test raises it to model a newer
+    release: RunRelevantTests needs 66.0)."""
+
+    def api_versions(self) -> list[str]:
+        """The versions `/services/data` lists, oldest first."""
+        return [f"{v}.0" for v in range(31, self.newest_api + 1)]
 
 
 class Emulator:
@@ -69,10 +76,18 @@ class Emulator:
 
     # ----- deploy ----------------------------------------------------------------------------
 
-    def start_deploy(self, org: OrgInfo, zip_b64: str, raw_options: dict[str, Any]) -> DeployJob:
-        """Check the zip now; the org changes when the polls reach the end of the job."""
+    def start_deploy(
+        self, org: OrgInfo, zip_b64: str, raw_options: dict[str, Any], api_version: float = 0.0
+    ) -> DeployJob:
+        """Check the zip now; the org changes when the polls reach the end of the job.
+
+        ``api_version``: the SOAP endpoint's version (0: the newest this emulator serves).
+        """
         store = self.root.store(org.name)
-        options = dp.DeployOptions.from_soap(raw_options, production=not org.sandbox)
+        version = api_version or float(API_VERSIONS[-1])
+        options = dp.DeployOptions.from_soap(
+            raw_options, production=not org.sandbox, api_version=version
+        )
         fired = ft.take(store, ("component_error", "stay_in_progress"), "deploy")
         injected = tuple(
             dp.InjectedError(f.component, f.problem, f.line)
@@ -84,7 +99,17 @@ class Emulator:
             data = base64.b64decode(zip_b64, validate=False)
         except (binascii.Error, ValueError):
             data = b""
-        plan = dp.plan(store, data, options, injected, self.settings.zip_limit)
+        no_relevant = options.test_level == "RunRelevantTests" and bool(
+            ft.take(store, ("no_relevant_tests",), "deploy")
+        )
+        plan = dp.plan(
+            store,
+            data,
+            options,
+            injected,
+            self.settings.zip_limit,
+            no_relevant_tests=no_relevant,
+        )
         if plan.tests:
             failing = ft.take(store, ("test_failure",), "deploy")
             plan.test_failures = tuple(
@@ -182,6 +207,7 @@ class Emulator:
             "errorMessage": plan.error_message,
             "tests": list(plan.tests),
             "testFailures": [{"test": n, "message": m} for n, m in plan.test_failures],
+            "coverageWarnings": [{"name": n, "message": m} for n, m in plan.coverage_warnings],
         }
         with store.locked():
             state = store.state()
@@ -250,6 +276,15 @@ class Emulator:
                             "type": "Class",
                         }
                         for name, message in plan.test_failures
+                    ],
+                    "codeCoverageWarnings": [
+                        {
+                            "id": f"01p{index:012d}AAA",
+                            "message": message,
+                            "name": name,
+                            "namespace": None,
+                        }
+                        for index, (name, message) in enumerate(plan.coverage_warnings, 2)
                     ],
                     "numFailures": len(plan.test_failures),
                     "numTestsRun": len(plan.tests),

@@ -17,7 +17,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from sfemu import faults as ft
 from sfemu import rest, soap, sobjects, soql, types
-from sfemu.jobs import API_VERSIONS, DeployJob, Emulator, Settings
+from sfemu.jobs import DeployJob, Emulator, Settings
 from sfemu.store import OrgInfo, Root, write_atomic
 
 MAX_BODY = 60 * 1024 * 1024  # a little over the SOAP message limit (50 MB)
@@ -111,7 +111,7 @@ class Handler(BaseHTTPRequestHandler):
                 200,
                 [
                     {"label": f"v{v}", "url": f"/services/data/v{v}", "version": v}
-                    for v in API_VERSIONS
+                    for v in self.emu.settings.api_versions()
                 ],
             )
             return
@@ -317,7 +317,13 @@ class Handler(BaseHTTPRequestHandler):
         params = req.params()
         options = params.get("DeployOptions") or params.get("deployOptions") or {}
         zip_b64 = str(params.get("ZipFile") or params.get("zipFile") or "")
-        job = self.emu.start_deploy(org, zip_b64, options if isinstance(options, dict) else {})
+        version = re.search(r"/services/Soap/m/([\d.]+)", self.path)
+        job = self.emu.start_deploy(
+            org,
+            zip_b64,
+            options if isinstance(options, dict) else {},
+            float(version.group(1)) if version else 0.0,
+        )
         return {"done": False, "id": job.id, "state": "Queued"}
 
     def _job(self, org: OrgInfo, job_id: str) -> DeployJob:

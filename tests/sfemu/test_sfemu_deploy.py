@@ -138,7 +138,8 @@ def test_check_only_and_tests(store: OrgStore) -> None:
     plan, _ = run(store, files, test_level="RunSpecifiedTests", run_tests=("FooTest",))
     assert plan.tests == ("FooTest",)
     plan, _ = run(store, files, test_level="RunEverything")
-    assert plan.fails and "Invalid testLevel" in plan.error_message
+    assert plan.fails
+    assert plan.error_message == "'RunEverything' is not a valid value for the enum 'TestLevel'"
 
 
 def test_zip_size_limit(store: OrgStore) -> None:

@@ -232,6 +232,10 @@ def _children(
 ) -> Iterator[tuple[str, Mapping[str, Any], bool]]:
     if "properties" in node:
         yield from _keys(node, defs, f"{path}.", set(node.get("required", ())))
+    for option in node.get("oneOf") or node.get("anyOf") or ():
+        choice = _resolve(option, defs)  # a word or a mapping (`tests`): the mapping's keys
+        if "properties" in choice:
+            yield from _keys(choice, defs, f"{path}.", set(choice.get("required", ())))
     extra = node.get("additionalProperties")
     if isinstance(extra, dict):
         item = _resolve(extra, defs)

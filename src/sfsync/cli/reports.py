@@ -198,11 +198,54 @@ def deploy(result: Mapping[str, Any]) -> str:
                 ("Deletion validated" if checked else "Deleted") if done else "To delete",
                 list(deleted),
             ),
+            tests(plan.get("testPlan")),
             _org_changes(result),
             _warnings([*plan.get("warnings", []), *result.get("warnings", [])]),
             _recorded(result),
         ]
     )
+
+
+def tests(test_plan: object) -> str:
+    """The tests a deployment runs and, with `--tests auto`, why: each test with the chain of
+    references that picked it, each deployed component with the tests that reach it."""
+    if not isinstance(test_plan, Mapping):
+        return ""
+    selection = test_plan.get("selection")
+    names = list(test_plan.get("tests") or [])
+    head = (
+        f"**Tests: {test_plan.get('level')}** ({test_plan.get('mode')}, {test_plan.get('source')})"
+    )
+    parts = [head]
+    if isinstance(selection, Mapping):
+        classes = f"{len(names)} test class{'' if len(names) == 1 else 'es'}"
+        parts[0] += (
+            f": {classes} of {selection.get('localTests')} local "
+            f"(references followed {selection.get('depth')} deep)"
+        )
+        picked = [
+            [code(p.get("test")), "<br>".join(str(w.get("text")) for w in p.get("why", []))]
+            for p in selection.get("selected", [])
+        ]
+        if picked:
+            parts.append(table(["test class", "why"], picked))
+        reached = [
+            [
+                code(t.get("component")),
+                t.get("why"),
+                ", ".join(t.get("tests", [])) or ("**none**" if t.get("needsCoverage") else "-"),
+            ]
+            for t in selection.get("targets", [])
+        ]
+        if reached:
+            parts.append(table(["deployed or affected", "why", "reached by"], reached))
+        uncovered = list(selection.get("uncovered") or [])
+        if uncovered:
+            parts.append(f"{FAILED} reached by no test: " + ", ".join(code(c) for c in uncovered))
+    elif names:
+        parts.append(", ".join(code(n) for n in names))
+    parts += [f"{WARNING} {n}" for n in test_plan.get("notes", [])]
+    return "\n\n".join(parts)
 
 
 def pull_upstream(result: Mapping[str, Any]) -> str:
@@ -374,6 +417,7 @@ def failure(command: str, name: str, message: str, data: Mapping[str, Any]) -> s
     envs = data.get("envs") or data.get("done") or []
     if envs and isinstance(envs, list):
         parts.append(_walk_table(envs))
+    parts.append(tests(data.get("tests")))
     return document(parts)
 
 

@@ -333,7 +333,10 @@ def deployed(run: Run, org: str, check_only: bool) -> Deployed:
     lines += [f"  {f}" for f in failures[1:20]]
     if len(failures) > 20:
         lines.append(f"  ... and {len(failures) - 20} more")
-    if not failures and data.get("message"):
+    if not failures and result.get("errorMessage"):
+        # a deploy the org refused as a whole (a bad option, a limit): no component failed
+        lines.append(f"  {result.get('errorMessage')}")
+    elif not failures and data.get("message"):
         lines.append(f"  {data.get('message')}")
     raise DeployFailed("\n".join(lines), failures=failures, job_id=job, org=org)
 
@@ -386,6 +389,17 @@ def _failures(result: Mapping[str, Any]) -> list[Failure]:
             str(item.get("message") or "test failed"),
             "TestFailure",
         )
+        found.setdefault((failure.component, failure.problem), failure)
+    # insufficient coverage fails a deploy with no component or test error: each class or
+    # trigger below the bar is a codeCoverageWarnings entry ("Test coverage of selected Apex
+    # Class is 0%, at least 75% test coverage is required")
+    for item in _as_list(tests.get("codeCoverageWarnings")):
+        if not isinstance(item, dict):
+            continue
+        message = str(item.get("message") or "insufficient test coverage")
+        kind = "ApexTrigger" if "Apex Trigger" in message else "ApexClass"
+        named = item.get("name")
+        failure = Failure(f"{kind}:{named}" if named else "(coverage)", message, "CodeCoverage")
         found.setdefault((failure.component, failure.problem), failure)
     return list(found.values())
 

@@ -117,6 +117,8 @@ class StepResult:
     warnings: tuple[str, ...] = ()
     pushed: bool = False
     """The state ref (and snapshot) were pushed: the step claimed the env on the remote."""
+    tests_run: int = 0
+    """Apex test methods the org ran (`numberTestsCompleted`)."""
 
     def to_json(self) -> dict[str, Any]:
         """The result as the commands print it with --json."""
@@ -137,6 +139,7 @@ class StepResult:
             "event": self.record.commit if self.record else None,
             "checkOnly": self.check_only,
             "testLevel": self.test_level,
+            "testsRun": self.tests_run,
             "sfInvocations": self.sf_invocations,
             "warnings": list(self.warnings),
             "statePushed": self.pushed,
@@ -244,6 +247,7 @@ def run_payload(
         already: list[str] = []
         snap: Snapshot | None = None
         job_id: str | None = None
+        tests_run = 0
         try:
             with tempfile.TemporaryDirectory(prefix="sfsync-deploy-") as scratch:
                 work = Path(scratch)
@@ -334,8 +338,11 @@ def run_payload(
                         jobs.clear(common, env.name)  # the org refused: it is as before
                         raise _failed(exc, env, snap, kind, check_only) from exc
                     job_id = done.job_id
+                    tests_run = done.tests_run
             calls = sf.invocations() - calls_before
             event_details.update({"deployId": job_id, "sfInvocations": calls})
+            if level != sf.ORG_DEFAULT and level != "NoTestRun":
+                event_details["testsRun"] = tests_run
             record = state.append_event(
                 repo, env.name, replace(event, details=event_details), new_state, base
             )
@@ -361,7 +368,8 @@ def run_payload(
         check_only=check_only,
         test_level=level,
         sf_invocations=calls,
-        warnings=tuple(payload.warnings),
+        warnings=(*payload.warnings, *_relevant_ran_nothing(level, tests_run, deploy)),
+        tests_run=tests_run,
     )
     if held is None:
         return result
@@ -377,6 +385,24 @@ def run_payload(
             f"{env.name} was deployed and recorded here, but not on {held.remote}, where "
             f"its claim stays until then: {error}",
         ),
+    )
+
+
+def _relevant_ran_nothing(
+    level: str, tests_run: int, deployed: Sequence[Component]
+) -> tuple[str, ...]:
+    """A RunRelevantTests deploy that ran no test while it held Apex: Salesforce's beta
+    selection found nothing to run (reported: forcedotcom/cli issue 3565), so nothing tested
+    the deployed Apex. Said loudly, as a warning of the result."""
+    apex = [str(c) for c in deployed if c.type in ("ApexClass", "ApexTrigger")]
+    if level != "RunRelevantTests" or tests_run > 0 or not apex:
+        return ()
+    more = f" and {len(apex) - 5} more" if len(apex) > 5 else ""
+    return (
+        f"RUNRELEVANTTESTS RAN NO TESTS although the deployment holds Apex "
+        f"({', '.join(apex[:5])}{more}): Salesforce's beta selection found nothing to run, "
+        "so no test checked this code; run its tests (e.g. sfsync deploy --validate "
+        "--tests auto) before trusting it",
     )
 
 

@@ -84,6 +84,7 @@ __all__ = [
     "EXIT_CONNECTION",
     "EXIT_IN_PROGRESS",
     "EXIT_PARTIAL",
+    "ORG_DEFAULT",
     "SF_ENV_DEFAULTS",
     "SF_ENV_FORCED",
     "TEST_LEVELS",
@@ -133,7 +134,18 @@ SF_ENV_FORCED = {"SF_DISABLE_AUTOUPDATE": "true"}
 DEFAULT_WAIT = 60  # minutes `sf` waits for a deploy or retrieve
 EXIT_IN_PROGRESS = 69
 EXIT_CONNECTION = 10
-TEST_LEVELS = ("NoTestRun", "RunSpecifiedTests", "RunLocalTests", "RunAllTestsInOrg")
+TEST_LEVELS = (
+    "NoTestRun",
+    "RunSpecifiedTests",
+    "RunLocalTests",
+    "RunAllTestsInOrg",
+    "RunRelevantTests",
+)
+"""What `sf project deploy start --test-level` accepts (RunRelevantTests: beta, API 66.0+; the
+pinned CLI lists it and checks the version only when `--api-version` is given)."""
+ORG_DEFAULT = "OrgDefault"
+"""No `--test-level` at all: the org decides (no tests in a sandbox; in production, tests
+only when the package holds Apex)."""
 _RESUMES = 3  # a dropped connection is resumed at most this many times
 POLL_SECONDS = 5.0  # at least this long between two `deploy report` polls, once under way
 FIRST_POLL_SECONDS = 0.5  # the first wait; each next one doubles up to POLL_SECONDS
@@ -393,12 +405,14 @@ def deploy(
     polled (the deploy step journals it there, so a run killed meanwhile is finished by the
     next one instead of leaving a job nobody records).
     """
-    if test_level is not None and test_level not in TEST_LEVELS:
+    if test_level is not None and test_level not in (*TEST_LEVELS, ORG_DEFAULT):
         raise UsageError(f"test level '{test_level}' is not one of {', '.join(TEST_LEVELS)}")
     if tests and test_level not in (None, "RunSpecifiedTests"):
         raise UsageError("--tests needs --test-level RunSpecifiedTests (or no --test-level)")
     if tests:
         test_level = "RunSpecifiedTests"
+    if test_level == ORG_DEFAULT:
+        test_level = None
     args = ["project", "deploy", "start", "--target-org", org, "--manifest", str(manifest)]
     if post_destructive is not None:
         args += ["--post-destructive-changes", str(post_destructive)]

@@ -30,6 +30,24 @@ CACHE_FILE = "config-cache.json"
 
 
 @dataclass(frozen=True)
+class TestPolicy:
+    """`tests:` of an env: which Apex tests its deployments run.
+
+    `mode` is `auto` (sfsync picks the test classes that reach the deployed Apex, see
+    `sfsync.workflows.apextests`) or a Metadata API test level. `depth`, `always` and
+    `allow_uncovered` tune `auto`.
+    """
+
+    mode: str
+    depth: int = 2
+    always: tuple[str, ...] = ()
+    allow_uncovered: bool = False
+
+
+TEST_MODES = ("auto", "NoTestRun", "RunLocalTests", "RunAllTestsInOrg", "RunRelevantTests")
+
+
+@dataclass(frozen=True)
 class Environment:
     """One org in the pipeline. A developer sandbox has no branch of its own."""
 
@@ -38,6 +56,8 @@ class Environment:
     branch: str | None = None
     upstream: str | None = None
     protected: bool = False
+    tests: TestPolicy | None = None
+    """`tests:`; None: RunLocalTests for protected envs, NoTestRun otherwise."""
 
     @property
     def is_sandbox(self) -> bool:
@@ -266,6 +286,7 @@ def _build(root: Path, data: dict[str, Any]) -> Config:
             branch=env.get("branch"),
             upstream=env.get("upstream"),
             protected=bool(env.get("protected", False)),
+            tests=_tests(env.get("tests")),
         )
         for name, env in data["environments"].items()
     )
@@ -293,6 +314,19 @@ def _build(root: Path, data: dict[str, Any]) -> Config:
         package_dirs=tuple(data["packageDirectories"]),
         lease_ttl_minutes=int((data.get("lease") or {}).get("ttl_minutes", 120)),
         notify=_notify(data.get("notify")),
+    )
+
+
+def _tests(data: str | dict[str, Any] | None) -> TestPolicy | None:
+    if data is None:
+        return None
+    if isinstance(data, str):
+        return TestPolicy(data)
+    return TestPolicy(
+        mode=str(data["mode"]),
+        depth=int(data.get("depth", 2)),
+        always=tuple(str(name) for name in data.get("always") or ()),
+        allow_uncovered=bool(data.get("allow_uncovered", False)),
     )
 
 

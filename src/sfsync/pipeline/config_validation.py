@@ -70,6 +70,7 @@ def validate_text(raw: str | bytes, filename: str = CONFIG_FILE) -> dict[str, An
     envs = data.get("environments")
     if isinstance(envs, dict) and envs and all(isinstance(e, dict) for e in envs.values()):
         problems += _pipeline_problems(data, lines)
+        problems += _tests_problems(envs, lines)
     if problems:
         problems.sort(key=lambda p: p[0])
         messages = [f"{filename}:{line}: {text}" for line, text in problems]
@@ -158,8 +159,8 @@ def _schema_problems(
 
     validator = jsonschema.Draft202012Validator(_schema())
     problems: list[tuple[int, str]] = []
-    for error in validator.iter_errors(data):
-        if error.validator == "pattern" and list(error.absolute_path)[-1:] != ["url_env"]:
+    for error in _specific(validator.iter_errors(data)):
+        if error.validator == "pattern" and not _pattern_said_here(error):
             continue  # the names: `_name_problems` says what is wrong with them
         path = tuple(error.absolute_path)
         line = lines.get(path, 1)
@@ -175,6 +176,26 @@ def _schema_problems(
             continue
         problems.append((line, f"{_dotted(path)}: {_describe(error)}"))
     return list(dict.fromkeys(problems))  # `required` reports once per missing key
+
+
+def _specific(errors: Any) -> list[Any]:
+    """The errors, with an `anyOf` (a value that may be a word or a mapping, like `tests`)
+    replaced by the errors of the alternative of the value's own kind."""
+    out: list[Any] = []
+    for error in errors:
+        if error.validator != "anyOf":
+            out.append(error)
+            continue
+        branch = 1 if isinstance(error.instance, dict) else 0  # a mapping, or a word
+        picked = [sub for sub in error.context if list(sub.schema_path)[:1] == [branch]]
+        out.extend(_specific(picked) if picked else [error])
+    return out
+
+
+def _pattern_said_here(error: Any) -> bool:
+    """Pattern errors the schema reports itself (the names are `_name_problems`')."""
+    path = list(error.absolute_path)
+    return path[-1:] == ["url_env"] or (len(path) >= 2 and path[-2] == "always")
 
 
 def _describe(error: Any) -> str:
@@ -199,6 +220,12 @@ def _describe(error: Any) -> str:
             "must name an environment variable (e.g. SFSYNC_WEBHOOK_URL): the webhook URL is "
             "a secret, keep it out of sfsync.yml"
         )
+    if kind == "pattern" and list(error.absolute_path)[-2:-1] == ["always"]:
+        return f"{value!r} is not an Apex class name"
+    if kind == "maximum":
+        return f"must be <= {error.validator_value}, got {value!r}"
+    if kind == "uniqueItems":
+        return "lists a name twice"
     if kind == "minProperties":
         return "needs at least one entry"
     if kind == "minLength":
@@ -387,4 +414,25 @@ def _pipeline_problems(
             )
         else:
             owners[branch] = name
+    return problems
+
+
+def _tests_problems(
+    envs: dict[str, dict[str, Any]], lines: dict[tuple[str | int, ...], int]
+) -> list[tuple[int, str]]:
+    """`depth`, `always` and `allow_uncovered` tune `mode: auto` and mean nothing otherwise."""
+    problems: list[tuple[int, str]] = []
+    for name, env in envs.items():
+        tests = env.get("tests")
+        if not isinstance(tests, dict) or tests.get("mode") in ("auto", None):
+            continue
+        for key in ("depth", "always", "allow_uncovered"):
+            if key in tests:
+                problems.append(
+                    (
+                        lines.get(("environments", name, "tests", key), 1),
+                        f"environments.{name}.tests.{key}: only with mode auto "
+                        f"(mode is {tests.get('mode')})",
+                    )
+                )
     return problems

@@ -108,14 +108,25 @@ def deploy(
     `on_snapshot` gets the snapshot's ref once it is stored, before the deploy starts.
     """
     from sfsync.org import deploy as orgdeploy
+    from sfsync.workflows import apextests
 
+    delta = compute(project, from_sha, to_sha)
+    left_out = set(exclude)
+    choice = apextests.choose(
+        env,
+        [str(c) for c in delta.components if str(c) not in left_out],
+        api_version=delta.project.api_version,
+        files=lambda: apextests.delta_sources(project.config.package_dirs, delta),
+    )
     step = orgdeploy.deploy_step(
         project.root,
         env,
-        compute(project, from_sha, to_sha),
+        delta,
         kind=kind,
         policy=policy,
         exclude=exclude,
+        test_level=choice.level,
+        tests=choice.tests,
         update_state=new_state,
         details=details,
         on_progress=progress,
@@ -131,7 +142,7 @@ def deploy(
         deploy_id=step.job_id,
         snapshot=step.snapshot.ref if step.snapshot else None,
         event=step.record.commit if step.record else None,
-        step=step.to_json(),
+        step={**step.to_json(), "testPlan": choice.to_json()},
     )
 
 

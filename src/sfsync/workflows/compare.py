@@ -32,6 +32,8 @@ from typing import Any
 
 from sfsync.errors import UsageError
 from sfsync.git import repo as gitrepo
+from sfsync.metadata.apex import graph as apexgraph
+from sfsync.metadata.apex import sources as apexsources
 from sfsync.metadata.component import Component
 from sfsync.metadata.resolver import Resolver
 from sfsync.org import backups, chunks, content, listed, sf
@@ -41,7 +43,7 @@ from sfsync.org.payload import Payload, write_manifests
 from sfsync.org.versions import Version, versions_in_files
 from sfsync.pipeline.config import Environment
 from sfsync.pipeline.project import Project, metadata_project
-from sfsync.workflows import drift
+from sfsync.workflows import apextests, drift
 from sfsync.workflows.backup import DEFAULT_API_VERSION
 
 
@@ -275,6 +277,7 @@ def deploy(
     api_version = meta.api_version or DEFAULT_API_VERSION
     to_deploy = [listed.resolver_component(registry, k) for k in plan.deploy]
     to_delete = [listed.resolver_component(registry, k) for k in plan.delete]
+    choice = _tests(project, result, plan, to_deploy, meta)
     expected_b = _expected_of_b(project, result, plan.env)
 
     def target(wanted: Collection[Component]) -> dict[Component, Version]:
@@ -329,8 +332,8 @@ def deploy(
         kind="compare-deploy",
         policy="force" if force else "stop",
         exclude=(),
-        test_level=None,
-        tests=(),
+        test_level=choice.level,
+        tests=choice.tests,
         check_only=False,
         update_state=lambda current: current,
         details=details,
@@ -437,6 +440,26 @@ def _is_rev(repo: Path, rev: str) -> bool:
 
 def _files_of(side: Side, component: str) -> dict[str, bytes]:
     return _owned_files(side, {component})
+
+
+def _tests(
+    project: Project,
+    result: Result,
+    plan: DeployPlan,
+    to_deploy: Sequence[Component],
+    meta: Any,
+) -> apextests.TestChoice:
+    """B's `tests:` for A's versions: the graph is the project's source at HEAD with the
+    deployed components as A has them."""
+
+    def files() -> dict[str, bytes]:
+        head = gitrepo.rev_parse(project.root, "HEAD")
+        base = apexsources.at_revision(project.root, head, meta.package_dirs) if head else {}
+        return apexgraph.overlay(base, _owned_files(result.a, set(plan.deploy)))
+
+    return apextests.choose(
+        plan.env, [str(c) for c in to_deploy], api_version=meta.api_version, files=files
+    )
 
 
 def _owned_files(side: Side, keys: set[str]) -> dict[str, bytes]:

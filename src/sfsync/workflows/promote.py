@@ -29,6 +29,7 @@ from sfsync.org import sf
 from sfsync.pipeline import behind
 from sfsync.pipeline.config import Environment
 from sfsync.pipeline.project import Project, metadata_project
+from sfsync.workflows import apextests
 from sfsync.workflows import common as workflow
 
 
@@ -55,6 +56,8 @@ class DeployPlan:
     interrupted: tuple[str, ...] = ()
     """What became of a deploy a killed run left (settled before planning), or, in a dry
     run, that one is pending."""
+    test_choice: apextests.TestChoice | None = None
+    """Where the test level and classes come from; with `--tests auto`, why each test."""
 
     @property
     def empty(self) -> bool:
@@ -75,6 +78,7 @@ class DeployPlan:
             "warnings": list(self.delta.warnings) if self.delta else [],
             "testLevel": self.test_level,
             "tests": list(self.tests),
+            "testPlan": self.test_choice.to_json() if self.test_choice else None,
             "validate": self.validate,
             "protected": self.env.protected,
             "interrupted": list(self.interrupted),
@@ -162,13 +166,17 @@ def plan_deploy(
                 f"git fetch {project.config.remote}"
             )
         from_sha, source = recorded, "recorded"
-    if test_level is not None and test_level not in sf.TEST_LEVELS:
-        raise UsageError(f"--test-level {test_level}: use one of {', '.join(sf.TEST_LEVELS)}")
-    if tests and test_level not in (None, "RunSpecifiedTests"):
-        raise UsageError("--tests needs --test-level RunSpecifiedTests (or no --test-level)")
-    level = test_level or ("RunSpecifiedTests" if tests else orgdeploy.default_test_level(env))
     if from_sha == tip:
         delta = None
+        # nothing to deploy: the options are still checked, no graph is built
+        choice = apextests.choose(
+            env,
+            [],
+            api_version=None,
+            files=dict,
+            test_level=test_level,
+            tests=[t for t in tests if t != apextests.AUTO],
+        )
     else:
         if gitrepo.is_ancestor(repo, tip, from_sha):
             raise UsageError(
@@ -176,8 +184,21 @@ def plan_deploy(
                 f"({from_sha[:12]}): to go back, use `sfsync rollback --env {env.name}`"
             )
         delta = compute_delta(repo, from_sha, tip, _metadata_project(project))
+        choice = apextests.for_delta(
+            project.config.package_dirs, env, delta, test_level=test_level, tests=tests
+        )
     return DeployPlan(
-        env, ref, from_sha, tip, source, delta, level, tuple(tests), validate, interrupted
+        env,
+        ref,
+        from_sha,
+        tip,
+        source,
+        delta,
+        choice.level,
+        choice.tests,
+        validate,
+        interrupted,
+        choice,
     )
 
 

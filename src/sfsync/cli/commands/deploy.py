@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -41,8 +41,9 @@ def deploy(
         typer.Option(
             "--test-level",
             metavar="LEVEL",
-            help="NoTestRun, RunSpecifiedTests, RunLocalTests or RunAllTestsInOrg "
-            "(default: RunLocalTests for protected envs, NoTestRun otherwise).",
+            help="NoTestRun, RunSpecifiedTests, RunLocalTests, RunAllTestsInOrg or "
+            "RunRelevantTests (beta, sourceApiVersion 66.0+) (default: the env's tests: in "
+            "sfsync.yml, else RunLocalTests for protected envs, NoTestRun otherwise).",
         ),
     ] = None,
     tests: Annotated[
@@ -50,7 +51,9 @@ def deploy(
         typer.Option(
             "--tests",
             metavar="CLASS",
-            help="Apex test class to run (repeat); implies RunSpecifiedTests.",
+            help="Apex test class to run (repeat); implies RunSpecifiedTests. `auto`: the "
+            "test classes that reach the deployed Apex through the reference graph, each "
+            "with why (see --dry-run --json).",
         ),
     ] = None,
     confirm_env: Annotated[
@@ -92,11 +95,16 @@ def deploy(
     overwritten is retrieved first (the snapshot `sfsync rollback`
     redeploys); the deploy stops if the org holds changes not in git.
     Protected envs need --confirm <env> and run RunLocalTests by default.
+    --tests auto (or `tests: auto` for the env in sfsync.yml) runs only the
+    test classes that reach what the deployment changes, and refuses a
+    deployed class or trigger that no test reaches.
 
     \b
     Examples:
         sfsync deploy --env int --yes
         sfsync deploy --env prod --confirm prod --validate
+        sfsync deploy --env prod --tests auto --dry-run --format markdown
+        sfsync deploy --env prod --confirm prod --tests auto --yes
         sfsync deploy --env int --validate --ref HEAD --yes --format markdown > report.md
     """
     out = Output(json_mode, fmt)
@@ -180,8 +188,25 @@ def _show_plan(console: Console, plan: promote.DeployPlan) -> None:
         console.print(f"  deploy  {component}", markup=False)
     for component in plan.delta.destructive_components:
         console.print(f"  delete  {component}", markup=False)
+    if plan.test_choice is not None:
+        show_tests(console, plan.test_choice.to_json())
     for warning in plan.delta.warnings:
         stderr_console().print(f"warning: {warning}", markup=False)
+
+
+def show_tests(console: Console, test_plan: dict[str, Any]) -> None:
+    """The tests to run and, for `auto`, the first reason of each and what no test reaches."""
+    selection = test_plan.get("selection")
+    if not selection:
+        return
+    for pick in selection["selected"]:
+        why = pick["why"][0]["text"] if pick["why"] else ""
+        more = f" (+{len(pick['why']) - 1} more)" if len(pick["why"]) > 1 else ""
+        console.print(f"  test    {pick['test']}: {why}{more}", markup=False)
+    for component in selection["uncovered"]:
+        console.print(f"  no test reaches {component}", markup=False)
+    for note in test_plan.get("notes", []):
+        console.print(f"  note: {note}", markup=False)
 
 
 def show_result(console: Console, result: StepResult) -> None:
