@@ -57,7 +57,7 @@ bench: setup
 
 # the manual: docs/ as a site (mkdocs-material); --strict fails on a broken link, anchor or page
 docs: setup
-	$(BIN)/mkdocs build --strict --quiet --site-dir site
+	$(BIN)/mkdocs build --strict --site-dir site  # not --quiet: it hides the warnings --strict counts
 
 # the command and sfsync.yml references, rendered from the CLI and the JSON Schema
 # (tests/test_docs.py fails when the committed pages differ)

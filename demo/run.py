@@ -499,7 +499,8 @@ def main(argv: list[str] | None = None) -> int:
         "--workspace",
         type=Path,
         default=WORKSPACE,
-        help="folder for the orgs, clones and sf HOME (wiped first; default .sfsync-demo)",
+        help="folder for the orgs, clones and sf HOME (default .sfsync-demo); wiped first "
+        "when it is empty or holds only what an earlier demo run wrote, else refused",
     )
     args = parser.parse_args(argv)
     started = time.monotonic()
@@ -527,6 +528,7 @@ def main(argv: list[str] | None = None) -> int:
         code = 130
     finally:
         stage.stop_emulator()
+        stage.record()  # what the next run may wipe: exactly what this one left
     console.print(f"[dim]demo took {time.monotonic() - started:.0f} s; the emulator is stopped.[/]")
     return code
 

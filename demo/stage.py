@@ -3,10 +3,17 @@
 Everything lives in ``.sfsync-demo/`` at the repository root (wiped at the start): the
 emulator's orgs, a HOME for ``sf`` and git (so the user's own logins and config are never
 touched), a bare "remote" and one clone per person.
+
+The wipe never takes what the demo did not write: a workspace is wiped only when it is new,
+empty, or holds the demo's record ``.sfsync-demo.json`` and every file in it is one that
+record lists, with the same content hash (the record is written when a run ends, also on
+Ctrl-C; the record alone proves nothing). Anything else stops the demo with one line.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import shlex
 import shutil
@@ -24,6 +31,8 @@ from rich.markup import escape
 
 REPO = Path(__file__).resolve().parents[1]
 WORKSPACE = REPO / ".sfsync-demo"
+RECORD = ".sfsync-demo.json"
+"""What the demo wrote into its workspace: {path: content hash}, written when a run ends."""
 BIN = Path(sys.executable).parent
 NODE_BIN = REPO / "node_modules" / ".bin"
 
@@ -108,17 +117,38 @@ class Stage:
         self._server: subprocess.Popen[str] | None = None
         self._log: IO[str] | None = None
         self.url = ""
+        self.owned = False
+        """The workspace is the demo's (reset wiped and recreated it): its record is kept."""
 
     # ----- workspace and emulator ---------------------------------------------------------
 
     def reset(self) -> None:
         """Wipe the workspace and create its folders (stopping an emulator that a killed
-        earlier run left behind)."""
+        earlier run left behind). StageError, nothing touched, when the workspace holds
+        anything the demo did not write (see the module doc)."""
+        why = foreign_content(self.ws)
+        if why is not None:
+            raise StageError(
+                f"--workspace {self.ws}: {why}; nothing was deleted: give a new or empty "
+                "folder, or delete this one yourself"
+            )
         self._stop_leftover()
         if self.ws.exists():
             shutil.rmtree(self.ws)
         self.ws.mkdir(parents=True)
+        self.owned = True
+        self.record()
         write_home_gitconfig(self.home)
+
+    def record(self) -> None:
+        """Write what the workspace holds now as the demo's own (after a run ends)."""
+        if not self.owned:
+            return
+        files = {path: digest for path, digest in _contents(self.ws) if path != RECORD}
+        data = {"writtenBy": "sfsync demo", "files": files}
+        tmp = self.ws / f".{RECORD}.tmp"
+        tmp.write_text(json.dumps(data, indent=0, sort_keys=True) + "\n", encoding="utf-8")
+        os.replace(tmp, self.ws / RECORD)
 
     def start_emulator(self, orgs: Sequence[str]) -> str:
         """Start ``sfemu serve`` on 127.0.0.1 in a subprocess; return its URL."""
@@ -262,3 +292,54 @@ def write_files(repo: Path, files: Mapping[str, str | None]) -> None:
             continue
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
+
+
+def _contents(root: Path) -> list[tuple[str, str]]:
+    """Every file and link below `root` (relative, posix) with its content hash; folders
+    are not listed (an empty folder holds nothing to lose)."""
+    out: list[tuple[str, str]] = []
+    for folder, dirs, files in os.walk(root):
+        base = Path(folder)
+        names = list(files) + [d for d in dirs if (base / d).is_symlink()]
+        for name in names:
+            path = base / name
+            rel = path.relative_to(root).as_posix()
+            if path.is_symlink():
+                out.append((rel, "link:" + os.readlink(path)))
+            elif path.is_file():
+                digest = hashlib.sha256()
+                with open(path, "rb") as handle:
+                    for block in iter(lambda: handle.read(1 << 20), b""):
+                        digest.update(block)
+                out.append((rel, "sha256:" + digest.hexdigest()))
+            else:
+                out.append((rel, "special"))
+    return out
+
+
+def foreign_content(workspace: Path) -> str | None:
+    """Why `workspace` may not be wiped (it holds something the demo did not write), or
+    None: it is new, empty, or holds exactly files the demo's record lists."""
+    if not os.path.lexists(workspace):
+        return None
+    if workspace.is_symlink() or not workspace.is_dir():
+        return "is not a folder"
+    if not any(workspace.iterdir()):
+        return None
+    try:
+        record = json.loads((workspace / RECORD).read_text(encoding="utf-8"))
+        files = record["files"]
+        assert isinstance(files, dict)
+    except (OSError, ValueError, KeyError, TypeError, AssertionError):
+        return f"is not empty and holds no record of the demo ({RECORD})"
+    for rel, digest in sorted(_contents(workspace)):
+        if rel == RECORD:
+            continue
+        if rel not in files:
+            return (
+                f"holds {rel}, which the demo's record does not list (not the demo's, or "
+                "left by a run that was killed)"
+            )
+        if files[rel] != digest:
+            return f"holds {rel}, which changed since the demo wrote it"
+    return None

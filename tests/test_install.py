@@ -49,7 +49,7 @@ def test_install_refuses_foreign_hook_then_force(
     foreign = tmp_path / ".git" / "hooks" / "pre-commit"
     foreign.write_text("#!/bin/sh\necho mine\n")
     assert main(["install-hooks"]) == 1
-    assert "was not written by sfsync; nothing was changed" in capsys.readouterr().err
+    assert "is not what sfsync wrote" in capsys.readouterr().err
     assert foreign.read_text() == "#!/bin/sh\necho mine\n"
     assert not (tmp_path / ".git" / "hooks" / "pre-push").exists()
     assert main(["install-hooks", "--force", "--json"]) == 0

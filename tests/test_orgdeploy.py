@@ -159,3 +159,40 @@ def test_a_state_ref_moved_since_planning_stops_before_any_sf_call(tmp_path: Pat
 
     assert sf.invocations() == calls
     assert not (gitrepo.common_dir(repo) / "sfsync" / "locks" / "int.lock").exists()
+
+
+SITE = "force-app/main/default/experiences"
+
+
+def _site(home_title: str) -> dict[str, str]:
+    ns = "http://soap.sforce.com/2006/04/metadata"
+    return {
+        f"{SITE}/Partners1.site-meta.xml": (
+            f'<?xml version="1.0" encoding="UTF-8"?>\n<ExperienceBundle xmlns="{ns}">\n'
+            "    <label>Partners</label>\n    <type>customSite</type>\n</ExperienceBundle>\n"
+        ),
+        f"{SITE}/Partners1/config/partners.json": '{\n  "type": "site"\n}\n',
+        f"{SITE}/Partners1/views/home.json": f'{{\n  "label": "{home_title}"\n}}\n',
+    }
+
+
+@pytest.mark.e2e
+def test_a_change_to_an_experience_site_is_snapshotted_and_deployed(
+    tmp_path: Path, int_org: LoggedInOrg
+) -> None:
+    # the snapshot retrieve of a site used to fail ("Expected source files for type
+    # 'ExperienceBundle'"): the org kept the .site-meta.xml and dropped the site's folder
+    repo, base = new_repo(tmp_path, {"prod": "core-prod", "int": int_org.alias}, _site("Home"))
+    tip = commit(repo, _site("Welcome"), "Rename the home view")
+    seed(int_org.handle, _site("Home"))
+    env = project.load(repo).config.env("int")
+
+    result = orgdeploy.deploy_step(repo, env, compute_delta(repo, base, tip), kind="deploy")
+
+    assert result.deployed == ("ExperienceBundle:Partners1",)
+    assert '"Welcome"' in int_org.handle.read_text("experiences/Partners1/views/home.json")
+    assert int_org.handle.exists("experiences/Partners1/config/partners.json")
+    assert result.snapshot is not None
+    snap = snapshots.read(repo, "int", result.snapshot.id)
+    kept = snapshots.files(repo, snap)
+    assert '"Home"' in kept[f"{SITE}/Partners1/views/home.json"].decode()

@@ -159,6 +159,81 @@ def test_thrown_errors_become_one_sfsync_error(data: dict[str, Any], needle: str
     assert caught.value.exit_code == 3
 
 
+def test_an_answer_sf_could_not_use_says_what_sf_said_and_not_the_network() -> None:
+    # what the pinned sf prints when the org sends a site's .site-meta.xml without its folder
+    message = (
+        "Metadata API request failed: unpackaged/experiences/E_Bikes1.site-meta.xml: "
+        "Expected source files for type 'ExperienceBundle'"
+    )
+    data = {"name": "MetadataTransferError", "message": message, "data": {"id": "09S1"}}
+    with pytest.raises(sf.SfError) as caught:
+        retrieved(1, {"status": 1, "exitCode": 1, **data})
+    text = caught.value.message
+    assert text.startswith(
+        "sf could not retrieve ExperienceBundle:E_Bikes1 on org 'dev1': Expected source files "
+        "for type 'ExperienceBundle' (unpackaged/experiences/E_Bikes1.site-meta.xml came "
+        "without them); "
+    )
+    assert "network" not in text and "connection" not in text
+    assert "sf project retrieve start --metadata ExperienceBundle:E_Bikes1" in text
+    assert caught.value.exit_code == 3
+
+
+@pytest.mark.e2e
+def test_a_site_without_its_files_is_named_by_the_real_sf(
+    sfemu_login: Login, sf_home: Path, tmp_path: Path
+) -> None:
+    org = sfemu_login("core-site")
+    org.handle.reset()
+    # an org whose answer holds a site's .site-meta.xml and none of its folder
+    org.handle.put(
+        "experiences/E_Bikes1.site-meta.xml",
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<ExperienceBundle xmlns="http://soap.sforce.com/2006/04/metadata">\n'
+        "    <label>E-Bikes</label>\n    <type>customSite</type>\n</ExperienceBundle>\n",
+    )
+    manifest = tmp_path / "package.xml"
+    manifest.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<Package xmlns="http://soap.sforce.com/2006/04/metadata">\n'
+        "    <types><members>E_Bikes1</members><name>ExperienceBundle</name></types>\n"
+        "    <version>62.0</version>\n</Package>\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(sf.SfError) as caught:
+        sf.retrieve(org.alias, manifest, tmp_path / "out")
+    text = caught.value.message
+    assert text.startswith(
+        "sf could not retrieve ExperienceBundle:E_Bikes1 on org 'core-site': Expected source "
+        "files for type 'ExperienceBundle'"
+    )
+    assert "network" not in text
+
+
+@pytest.mark.parametrize(
+    ("exit_code", "message"),
+    [
+        pytest.param(1, "Metadata API request failed: socket hang up", id="hang-up"),
+        pytest.param(
+            1, "Metadata API request failed: connect ECONNREFUSED 127.0.0.1:9", id="refused"
+        ),
+        pytest.param(10, "Metadata API request failed: something else", id="exit-10"),
+        pytest.param(1, "Metadata API request failed: a", id="other-not-network"),
+    ],
+)
+def test_only_a_connection_failure_is_called_one(exit_code: int, message: str) -> None:
+    with pytest.raises(sf.SfError) as caught:
+        retrieved(
+            exit_code, {"status": exit_code, "name": "MetadataTransferError", "message": message}
+        )
+    network = "check the network" in caught.value.message
+    assert network == (not message.endswith(": a"))
+    if not network:
+        assert caught.value.message.startswith(
+            "sf could not retrieve on org 'dev1': a; run the same"
+        )
+
+
 def test_tokens_never_reach_the_message() -> None:
     token = "00D5g000004abcd!AQ4AQFakeTokenValue.abc"
     with pytest.raises(sf.SfError) as caught:

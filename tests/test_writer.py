@@ -134,7 +134,7 @@ def test_refuses_a_folder_whose_files_it_would_overwrite(
     # uncommitted work in the repository itself: the delta must never land on it
     (repo / BASE / "classes" / "New.cls").write_text("work in progress")
     project = (repo / "sfdx-project.json").read_text()
-    with pytest.raises(UsageError, match="would overwrite, and sfsync did not write it"):
+    with pytest.raises(UsageError, match="the delta would overwrite"):
         write_delta(compute_delta(repo, before, after), repo)
     assert (repo / BASE / "classes" / "New.cls").read_text() == "work in progress"
     assert (repo / "sfdx-project.json").read_text() == project

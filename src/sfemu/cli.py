@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import signal
 import sys
 from pathlib import Path
@@ -48,8 +49,10 @@ def _parser() -> argparse.ArgumentParser:
     s = _sub(
         sub,
         "serve",
-        "serve every org under --root; prints the URL",
-        "Serve the orgs under DIR on 127.0.0.1 until stopped (Ctrl-C or SIGTERM).",
+        "serve every org under --root; prints the URL, then how to log in",
+        "Serve the orgs under DIR on 127.0.0.1 until stopped (Ctrl-C or SIGTERM).\n"
+        "Prints the URL as the first line of stdout, then, on stderr, each org and the\n"
+        "command that prints its access token (sfemu create-org on its name).",
         ["sfemu serve --root .sfemu --port 0 --org dev1:sandbox"],
     )
     s.add_argument(
@@ -90,8 +93,14 @@ def _parser() -> argparse.ArgumentParser:
         "create-org",
         "create an org; prints its login details as JSON",
         "Create the org NAME under DIR and print its instance URL, access token, org id and "
-        "username as JSON\n(the token is what `sf org login access-token` takes).",
-        ["sfemu create-org --root .sfemu dev1 --sandbox"],
+        "username as JSON\n(the token is what `sf org login access-token` takes).\n\n"
+        "NAME may exist already (e.g. made by `serve --org`): it is left as it is (its\n"
+        "metadata, and production or sandbox as it was created) and its login details are\n"
+        "printed again. This is how to get the credentials of an org that serve runs.",
+        [
+            "sfemu create-org --root .sfemu dev1 --sandbox",
+            "sfemu create-org --root .sfemu dev1   # again: the same org's login details",
+        ],
     )
     c.add_argument(
         "--root", required=True, type=Path, metavar="DIR", help="folder holding the orgs"
@@ -160,6 +169,29 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _login_help(root: Root, given: Path, url: str) -> list[str]:
+    """How to log `sf` in to each org served (no secret printed: the command that prints it)."""
+    orgs = root.orgs()
+    where = shlex.quote(str(given))
+    lines = [
+        f"sfemu: serving {len(orgs)} org{'' if len(orgs) == 1 else 's'} at {url} (Ctrl-C stops)"
+    ]
+    for name, info in sorted(orgs.items()):
+        kind = "sandbox" if info.sandbox else "production"
+        lines.append(
+            f"  {name} ({kind}, {info.username}): sfemu create-org --root {where} {name} "
+            "prints its access token"
+        )
+    if orgs:
+        lines.append(
+            "log sf in to one: SF_ACCESS_TOKEN=<accessToken> sf org login access-token "
+            f"--instance-url {url} --alias <name> --no-prompt"
+        )
+    else:
+        lines.append(f"no org yet: sfemu create-org --root {where} NAME (or serve --org NAME)")
+    return lines
+
+
 def _serve(args: argparse.Namespace) -> int:
     from sfemu.emulator import OrgEmulator
 
@@ -183,7 +215,9 @@ def _serve(args: argparse.Namespace) -> int:
     for spec in args.org:
         name, _, kind = spec.partition(":")
         emu.create_org(name, sandbox=kind == "sandbox")
-    print(emu.url, flush=True)
+    print(emu.url, flush=True)  # the first line of stdout: what scripts read
+    for line in _login_help(emu.root, args.root, emu.url):
+        print(line, file=sys.stderr, flush=True)
     stop = {"now": False}
 
     def _stop(*_a: Any) -> None:

@@ -187,12 +187,15 @@ def plan(
     result.api_version = safexml.child_text(pkg_root, "version")
 
     by_comp: dict[Component, dict[str, bytes]] = {}
+    unclaimed: list[str] = []
     for path, data in files.items():
         if path in MANIFESTS:
             continue
         comp = types.component_of(path)
         if comp is not None:
             by_comp.setdefault(comp, {})[path] = data
+        else:
+            unclaimed.append(path)
 
     with store.locked():
         existing = store.components()
@@ -236,18 +239,28 @@ def plan(
                         f"Unknown type name '{type_name}' specified in package.xml",
                     )
                     continue
+                if not types.is_modelled(type_name):
+                    fail(comp, main_file(by_comp.get(comp, {})) or "package.xml", _unmodelled(comp))
+                    continue
                 if member == "*" and mtype.allows_wildcard and not mtype.is_child:
                     wanted.extend(c for c in by_comp if c.type == type_name)
                     continue
                 wanted.append(comp)
+
+        # a file of a type's folder that no component claims is a layout the emulator does
+        # not know: refused, never dropped
+        for path in sorted(unclaimed):
+            owner = types.type_of_directory(path.split("/", 1)[0])
+            if owner is not None:
+                fail(Component(owner, path), path, _unmodelled(Component(owner, path)))
 
         deployed_objects = {c for c in wanted if _has_children(c.type)}
         for comp in wanted:
             mtype = types.get(comp.type)
             assert mtype is not None
             if mtype.is_child and mtype.parent:
-                parent_name, _ = types.split_child(comp.full_name)
-                parent = Component(mtype.parent, parent_name)
+                parent = _zip_parent(comp, mtype, by_comp, store)
+                parent_name = parent.full_name
                 pfile = store.parent_file(parent) or ""
                 if pfile not in files:
                     fail(comp, "package.xml", _not_in_zip(comp))
@@ -263,6 +276,7 @@ def plan(
                     and types.is_custom_object_name(parent_name)
                     and parent not in existing
                     and parent not in deployed_objects
+                    and semantics.held_as(parent, existing) not in existing  # any case
                 ):
                     fail(
                         comp,
@@ -349,15 +363,21 @@ def plan(
                     if mtype is None:
                         fail(comp, fname, f"Unknown type name '{type_name}' specified in {fname}")
                         continue
-                    pool = existing if target is result.pre_deletes else will_exist
-                    if comp not in pool:
-                        # API names ignore case: `foo` names the org's `Foo`
-                        comp = _same_name(comp, pool)
-                    present = comp in pool
+                    pool: Collection[Component] = (
+                        existing if target is result.pre_deletes else will_exist
+                    )
                     if mtype.is_child and mtype.parent:
-                        parent_name, _ = types.split_child(comp.full_name)
-                        parent = Component(mtype.parent, parent_name)
-                        present = comp in org_kids(parent) or comp in result.child_components
+                        parent = store.child_owners().get(comp) or _zip_parent(
+                            comp, mtype, by_comp, store
+                        )
+                        pool = org_kids(parent) | set(result.child_components)
+                    # API names ignore case: `foo` names the org's `Foo`
+                    comp = semantics.held_as(comp, pool)
+                    present = comp in pool
+                    refusal = semantics.undeletable(comp) if present else None
+                    if refusal is not None:
+                        fail(comp, fname, refusal)
+                        continue
                     if present:
                         target.append(comp)
                         continue
@@ -446,13 +466,37 @@ def _refuse_active_flows(store: OrgStore, result: DeployPlan, prefix: str) -> No
                 )
 
 
-def _same_name(comp: Component, pool: Collection[Component]) -> Component:
-    """The component of `pool` whose name equals `comp`'s ignoring case, else `comp`."""
-    folded = comp.full_name.casefold()
-    for other in pool:
-        if other.type == comp.type and other.full_name.casefold() == folded:
-            return other
-    return comp
+def _zip_parent(
+    comp: Component,
+    mtype: types.MetadataType,
+    by_comp: dict[Component, dict[str, bytes]],
+    store: OrgStore,
+) -> Component:
+    """The parent whose file holds child `comp` (`Account` for `CustomField:Account.Tier__c`).
+
+    A CustomLabel's name does not name its parent: every label of an org lives in one
+    `labels/CustomLabels.labels` (the CLI's registry: `ignoreParentName`); `sf project convert
+    source` writes that file and lists each label as a `CustomLabel` member beside
+    `CustomLabels:CustomLabels`. The parent is the zip's file of that type holding the label,
+    else the org's, else the conventional one.
+    """
+    assert mtype.parent is not None
+    if not mtype.ignore_parent_name:
+        return Component(mtype.parent, types.split_child(comp.full_name)[0])
+    ptype = types.get(mtype.parent)
+    element = mtype.element or ""
+    for parent, files in sorted(by_comp.items(), key=lambda kv: str(kv[0])):
+        path = store.parent_file(parent)
+        if parent.type != mtype.parent or ptype is None or path not in files:
+            continue
+        try:
+            root = safexml.parse(files[path])
+        except safexml.XmlError:
+            continue
+        names = {safexml.child_text(e, mtype.id_element) for e in safexml.children(root, element)}
+        if comp.full_name in names:
+            return parent
+    return store.child_owners().get(comp) or Component(mtype.parent, mtype.parent)
 
 
 def _parse_or_fail(
@@ -471,6 +515,12 @@ def _parse_or_fail(
 def _has_children(type_name: str) -> bool:
     mtype = types.get(type_name)
     return mtype is not None and bool(mtype.children)
+
+
+def _unmodelled(comp: Component) -> str:
+    # the org's words for a type it does not offer (forcedotcom/cli#648: "LiveAgent Not
+    # available for deploy for this organization"), and which type the emulator lacks
+    return f"{types.NOT_AVAILABLE} (sfemu does not model {comp.type})"
 
 
 def _not_in_zip(comp: Component) -> str:

@@ -39,7 +39,12 @@ def apply(store: OrgStore, p: DeployPlan, by: str) -> DeployOutcome:
 
         delete(p.pre_deletes)
         before = store.components()
-        for comp, files in sorted(p.writes.items(), key=lambda kv: str(kv[0])):
+        held_names = semantics.HeldNames(before)
+        for deployed_as, files in sorted(p.writes.items(), key=lambda kv: str(kv[0])):
+            # a name that differs from a held one only in case updates the held component,
+            # which keeps its spelling (sfemu.semantics)
+            comp = held_names.held(deployed_as)
+            files = {semantics.respelled(path, deployed_as, comp): d for path, d in files.items()}
             old = {path: store.read(path) for path in before.get(comp, [])}
             if comp.type in semantics.OVERLAID:
                 files = {
@@ -60,7 +65,7 @@ def apply(store: OrgStore, p: DeployPlan, by: str) -> DeployOutcome:
             successes.append(
                 DeployMessage(
                     types.reported_type(comp),
-                    comp.full_name,
+                    deployed_as.full_name,
                     main_file(files) or "",
                     True,
                     created,
@@ -68,9 +73,10 @@ def apply(store: OrgStore, p: DeployPlan, by: str) -> DeployOutcome:
                     id=store.props(comp, state).id,
                 )
             )
-        for parent, (incoming, own) in sorted(p.merges.items(), key=lambda kv: str(kv[0])):
-            mtype = types.get(parent.type)
+        for parent_as, (incoming, own) in sorted(p.merges.items(), key=lambda kv: str(kv[0])):
+            mtype = types.get(parent_as.type)
             assert mtype is not None
+            parent = held_names.held(parent_as)
             path = store.parent_file(parent) or ""
             old_kids = {c: safexml.to_bytes(e) for c, e in store.children(parent).items()}
             old_bytes = store.read(path) if store.exists(path) else None
@@ -84,7 +90,7 @@ def apply(store: OrgStore, p: DeployPlan, by: str) -> DeployOutcome:
                 successes.append(
                     DeployMessage(
                         parent.type,
-                        parent.full_name,
+                        parent_as.full_name,
                         path,
                         True,
                         created,
@@ -92,13 +98,16 @@ def apply(store: OrgStore, p: DeployPlan, by: str) -> DeployOutcome:
                         id=store.props(parent, state).id,
                     )
                 )
-            for child, elem in children_in(incoming, mtype, parent.full_name).items():
+            new_kids = store.children(parent)
+            held_kids = semantics.HeldNames(new_kids)
+            for child in children_in(incoming, mtype, parent_as.full_name):
                 if child not in p.child_components:
                     continue
-                created = child not in old_kids
-                changed = not created and old_kids[child] != safexml.to_bytes(elem)
+                held = held_kids.held(child)
+                created = held not in old_kids
+                changed = not created and old_kids[held] != safexml.to_bytes(new_kids[held])
                 if created or changed:
-                    store.touch(state, child, by)
+                    store.touch(state, held, by)
                 successes.append(
                     DeployMessage(
                         child.type,
@@ -107,7 +116,7 @@ def apply(store: OrgStore, p: DeployPlan, by: str) -> DeployOutcome:
                         True,
                         created,
                         changed,
-                        id=store.props(child, state).id,
+                        id=store.props(held, state).id,
                     )
                 )
         delete(p.post_deletes)

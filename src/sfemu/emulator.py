@@ -85,6 +85,8 @@ class OrgHandle:
             comp = types.component_of(path)
             if comp is None:
                 raise StoreError(f"{path}: no metadata type lives at this path")
+            if not types.is_modelled(comp.type):
+                raise StoreError(f"{path}: sfemu does not model {comp.type}")
             owners.setdefault(comp, []).append(path)
         with self._store.locked():
             state = self._store.state()

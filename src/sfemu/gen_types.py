@@ -60,6 +60,9 @@ def convert(registry: dict[str, Any]) -> dict[str, Any]:
                     "element": _child_element(t, cid, child),
                     "ignore_parent_name": bool(child.get("ignoreParentName")),
                 }
+                if child.get("uniqueIdElement", "fullName") != "fullName":
+                    # the element naming an entry (CustomFieldTranslation: <name>)
+                    types[child["name"]]["id_element"] = child["uniqueIdElement"]
         types[t["name"]] = entry
     return {"types": dict(sorted(types.items()))}
 

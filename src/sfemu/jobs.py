@@ -396,9 +396,13 @@ class Emulator:
         """describeMetadata: every top-level type the emulator knows."""
         objects = []
         for t in sorted(types.registry().values(), key=lambda t: t.name):
-            if t.is_child or (
-                t.folder_type is None
-                and any(o.folder_type == t.name for o in types.registry().values())
+            if (
+                t.is_child
+                or t.container
+                or (
+                    t.folder_type is None
+                    and any(o.folder_type == t.name for o in types.registry().values())
+                )
             ):
                 continue
             objects.append(

@@ -125,6 +125,13 @@ def _select(
             comp = Component(type_name, member)
             if comp in comps:
                 sel.whole.add(comp)
+                contents = types.contents_of(comp)
+                if contents is not None:
+                    # a site comes whole: its views, routes, themes... with it
+                    kind, start = contents
+                    sel.whole.update(
+                        c for c in store.components_of_type(kind) if c.full_name.startswith(start)
+                    )
             else:
                 messages.append(_missing(prefix, type_name, member))
     return sel, messages

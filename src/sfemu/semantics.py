@@ -13,13 +13,31 @@
   (docs.gearset.com, "Changes to Flows in v44 of the Metadata API"). Deploying a
   FlowDefinition with `activeVersionNumber` 0 deactivates it; destructiveChangesPost is
   applied after the package, so a deployment that does both succeeds.
+- **API names ignore case; the org keeps the spelling it holds.** An org holds one component
+  per name whatever its case (field, class and object names are unique without regard to
+  case), and a deploy is an upsert by name: a component deployed as `AccountId__c` over the
+  held `accountId__c` updates that field, which keeps its name. Renaming is a call of its
+  own (renameMetadata(), Metadata API Developer Guide) or an edit in Setup; a deploy does
+  not rename. Tools meet this as a project and an org that disagree on case after such a
+  deploy: the server keeps its spelling while the local files have another
+  (RoseSilverSoftware/IlluminatedCloud#2455, forcedotcom/cli#1362), which is why Gearset
+  rewrites a package to the target's case before deploying ("Items with names in different
+  cases", docs.gearset.com). Destructive changes name a component in any case.
+- **What destructive changes cannot delete.** A standard object (no `__` suffix) and an
+  object translation are standard: "The CustomObjectTranslation called 'X__c-fr' is standard
+  and cannot be deleted" (scolladon/sfdx-git-delta#57; amtrack/force-dev-tool's
+  lib/manifest.js keeps CustomObject, CustomObjectTranslation, SharingRules and the rules
+  types of standard objects out of destructive manifests for that reason). A Workflow is
+  the container of an object's rules and actions: "Cannot delete a workflow object;
+  Workflow Rules and Actions must be deleted individually" (scolladon/sfdx-git-delta#38).
 """
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from collections.abc import Collection
 
-from sfemu import safexml
+from sfemu import safexml, types
 from sfemu.types import Component
 
 OVERLAID = frozenset(("Profile",))
@@ -106,3 +124,64 @@ def with_status(flow: bytes, status: str) -> bytes:
 def flow_of(definition: Component) -> Component:
     """The Flow a FlowDefinition controls."""
     return Component("Flow", definition.full_name)
+
+
+def held_as(comp: Component, pool: Collection[Component]) -> Component:
+    """The component of `pool` that `comp` names ignoring case (the org's spelling), else
+    `comp` itself. For many lookups in one pool, use `HeldNames`."""
+    return HeldNames(pool).held(comp)
+
+
+class HeldNames:
+    """Components looked up by name ignoring case (the index is built on the first miss)."""
+
+    def __init__(self, pool: Collection[Component]) -> None:
+        self._pool = pool
+        self._folded: dict[tuple[str, str], Component] | None = None
+
+    def held(self, comp: Component) -> Component:
+        """The held component `comp` names (its own spelling first), else `comp`."""
+        if comp in self._pool:
+            return comp
+        if self._folded is None:
+            self._folded = {(c.type, c.full_name.casefold()): c for c in self._pool}
+        return self._folded.get((comp.type, comp.full_name.casefold()), comp)
+
+
+def respelled(path: str, comp: Component, held: Component) -> str:
+    """`comp`'s file `path` under the name the org holds (`classes/foo.cls` ->
+    `classes/Foo.cls`; a bundle's own files inside its folder too)."""
+    mtype = types.get(comp.type)
+    if mtype is None or comp.full_name == held.full_name:
+        return path
+    head = f"{mtype.directory}/{comp.full_name}"
+    if not path.startswith(head):
+        return path
+    rest = path[len(head) :]
+    short, held_short = comp.full_name.rsplit("/", 1)[-1], held.full_name.rsplit("/", 1)[-1]
+    parts = rest.split("/")
+    for i, part in enumerate(parts[1:], start=1):
+        if part == short or part.startswith(short + "."):
+            parts[i] = held_short + part[len(short) :]
+    return f"{mtype.directory}/{held.full_name}" + "/".join(parts)
+
+
+# the containers an org keeps for every object (amtrack/force-dev-tool lib/manifest.js)
+_STANDARD_UNLESS_CUSTOM = frozenset(
+    ("CustomObject", "SharingRules", "EscalationRules", "AutoResponseRules", "AssignmentRules")
+)
+
+
+def undeletable(comp: Component) -> str | None:
+    """The org's refusal of a destructive change naming `comp`, or None when it may go."""
+    if comp.type == "Workflow":
+        return (
+            "Cannot delete a workflow object; Workflow Rules and Actions must be deleted "
+            "individually"
+        )
+    standard = comp.type == "CustomObjectTranslation" or (
+        comp.type in _STANDARD_UNLESS_CUSTOM and not types.is_custom_object_name(comp.full_name)
+    )
+    if standard:
+        return f"The {comp.type} called '{comp.full_name}' is standard and cannot be deleted"
+    return None

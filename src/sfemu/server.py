@@ -11,6 +11,7 @@ import socket
 import ssl
 import threading
 import time
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -21,6 +22,15 @@ from sfemu.jobs import DeployJob, Emulator, Settings
 from sfemu.store import OrgInfo, Root, write_atomic
 
 MAX_BODY = 60 * 1024 * 1024  # a little over the SOAP message limit (50 MB)
+
+
+@dataclass(frozen=True)
+class BadFraming:
+    """A request whose body length cannot be read (see `Handler._body`)."""
+
+    why: str
+
+
 NOT_FOUND = [{"errorCode": "NOT_FOUND", "message": "The requested resource does not exist"}]
 INVALID_SESSION = [{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}]
 
@@ -188,16 +198,29 @@ class Handler(BaseHTTPRequestHandler):
         self._log(f"{prefix} {cursor.outcome.plan.schema.name}")
         self._json(200, sobjects.page(self.server.cursors, cursor, offset, locator))
 
-    def _body(self) -> bytes | None:
+    def _body(self) -> bytes | BadFraming | None:
         """The request body (Content-Length, or chunked as node's fetch sends a form); None
-        when it is over the limit."""
+        when it is over the limit; `BadFraming` when its length cannot be read.
+
+        RFC 9112, section 6.3: a Content-Length that is not a number (`-1`, `abc`, two
+        different values) or a chunk size that is not hex makes the framing invalid, and
+        "the server MUST respond with a 400 (Bad Request) status code and then close the
+        connection" - never read on to the end of the stream."""
         if self.headers.get("Transfer-Encoding", "").lower() != "chunked":
-            length = int(self.headers.get("Content-Length") or 0)
+            values = self.headers.get_all("Content-Length") or []
+            lengths = {v.strip() for value in values for v in value.split(",")}
+            if not lengths:
+                return b""
+            if len(lengths) != 1 or not all(v.isdigit() and v.isascii() for v in lengths):
+                return BadFraming(f"Content-Length {', '.join(sorted(lengths))}")
+            length = int(lengths.pop())
             return None if length > MAX_BODY else self.rfile.read(length)
         chunks: list[bytes] = []
         size = 0
         while True:
             line = self.rfile.readline(1024).split(b";", 1)[0].strip()
+            if line and not re.fullmatch(rb"[0-9A-Fa-f]{1,16}", line):
+                return BadFraming("chunk size " + line[:40].decode("ascii", "replace"))
             chunk = int(line or b"0", 16)
             if chunk == 0:
                 while self.rfile.readline(1024).strip():  # trailers
@@ -243,6 +266,11 @@ class Handler(BaseHTTPRequestHandler):
         """Metadata API SOAP calls, and the OAuth token endpoint."""
         path = urlsplit(self.path).path
         body = self._body()
+        if isinstance(body, BadFraming):
+            self._log(f"(bad framing: {body.why})")
+            self.close_connection = True
+            self._json(400, [{"message": "Bad Request", "errorCode": "BAD_REQUEST"}])
+            return
         if body is None:
             self._log("(body too large)")
             self._xml(

@@ -589,7 +589,13 @@ class OrgStore:
             root.remove(found)
             self._write(path, safexml.to_bytes(root))
             return True
-        files = self.components().get(comp, [])
+        files = list(self.components().get(comp, []))
+        contents = types.contents_of(comp)
+        if contents is not None:  # a site goes with its views, routes, themes...
+            kind, start = contents
+            for inner in self.components_of_type(kind):
+                if inner.full_name.startswith(start):
+                    files += self.components().get(inner, [])
         for path in files:
             self._remove(path)
         if mtype is not None and types.is_folder_member(mtype, comp.full_name):
@@ -633,25 +639,49 @@ class OrgStore:
             for e in (incoming if replace_own else current)
             if safexml.local(e.tag) not in child_tags
         ]
+        # API names ignore case: an entry whose name differs from a held one only in case
+        # updates the held entry, which keeps its spelling (see ``semantics``)
+        ids = mtype.id_elements()
+
+        def name(e: ET.Element) -> str:
+            return _child_name(e, ids.get(safexml.local(e.tag), "fullName"))
+
         kids = {
-            (safexml.local(e.tag), _child_name(e)): e
+            (safexml.local(e.tag), name(e).casefold()): e
             for e in current
             if safexml.local(e.tag) in child_tags
         }
         for e in incoming:
             if safexml.local(e.tag) in child_tags:
-                kids[(safexml.local(e.tag), _child_name(e))] = e
+                key = (safexml.local(e.tag), name(e).casefold())
+                held = kids.get(key)
+                if held is not None and name(held) != name(e):
+                    e = _renamed(e, ids.get(key[0], "fullName"), name(held))
+                kids[key] = e
         merged = ET.Element(current.tag, current.attrib)
         merged.extend(own)
-        merged.extend(kids[k] for k in sorted(kids))
+        merged.extend(kids[k] for k in sorted(kids, key=lambda k: (k[0], name(kids[k]))))
         self._write(path, safexml.to_bytes(merged))
 
 
 _OWN = Component("", "")  # a parent's own (non-child) content in ``snapshot_children``
 
 
-def _child_name(elem: ET.Element) -> str:
-    return safexml.child_text(elem, "fullName")
+def _child_name(elem: ET.Element, id_element: str = "fullName") -> str:
+    return safexml.child_text(elem, id_element)
+
+
+def _renamed(elem: ET.Element, id_element: str, name: str) -> ET.Element:
+    """A copy of a child entry whose name (its ``id_element``) is ``name``."""
+    out = ET.Element(elem.tag, elem.attrib)
+    out.text, out.tail = elem.text, elem.tail
+    for child in elem:
+        if safexml.local(child.tag) == id_element:
+            copy = ET.SubElement(out, child.tag, child.attrib)
+            copy.text, copy.tail = name, child.tail
+        else:
+            out.append(child)
+    return out
 
 
 def children_in(
@@ -665,8 +695,10 @@ def children_in(
         if child_type is None:
             continue
         ctype = types.get(child_type)
-        name = _child_name(e)
-        if not name or ctype is None:
+        if ctype is None:
+            continue
+        name = _child_name(e, ctype.id_element)
+        if not name:
             continue
         full = name if ctype.ignore_parent_name else f"{parent_name}.{name}"
         out[Component(child_type, full)] = e

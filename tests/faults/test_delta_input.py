@@ -110,7 +110,7 @@ PROBES = {
         _uncommitted_edit,
         ("--generate-delta", "-o", "."),
         2,
-        "which the delta would overwrite, and sfsync did not write it",
+        "the delta would overwrite force-app/main/default/classes/A.cls, which git tracks",
         _work_tree_intact,
         commit=False,
     ),

@@ -19,6 +19,10 @@ from sfemu.types import Component
         pytest.param("documents/Shared/logo.png", "Document:Shared/logo.png", id="document"),
         pytest.param("layouts/Account-Account Layout.layout", "Layout:Account-Account Layout"),
         pytest.param("settings/Account.settings", "Settings:Account", id="settings"),
+        pytest.param("experiences/Site1.site-meta.xml", "ExperienceBundle:Site1", id="site-meta"),
+        pytest.param(
+            "experiences/Site1/views/home.json", "ExperienceBundle:Site1", id="experience-view"
+        ),
     ],
 )
 def test_component_of(path: str, expected: str) -> None:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+import typer.core
 
 from sfsync.errors import UsageError, printable, redact
 
@@ -55,6 +56,16 @@ FormatOption = Annotated[
         "or $GITHUB_STEP_SUMMARY.",
     ),
 ]
+
+
+class PlainUsage(typer.core.TyperCommand):
+    """A command whose usage line names required arguments plainly (`compare A B`), as click
+    does; typer writes `{A} {B}`, which reads as a choice between A and B."""
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        """The usage pieces without typer's braces around required arguments."""
+        pieces: list[str] = super().collect_usage_pieces(ctx)
+        return [p[1:-1] if p.startswith("{") and p.endswith("}") else p for p in pieces]
 
 
 def command_app(**settings: Any) -> typer.Typer:

@@ -104,7 +104,8 @@ def status(result: Mapping[str, Any]) -> str:
                 count += f" (+{len(ignored)} ignored)"
             comps = str(len(env.get("componentsBehind") or []))
         last = env.get("lastSync") or {}
-        when = f"{str(last.get('when', ''))[:16]} {last.get('kind', '')}".strip() if last else ""
+        who = str(last.get("who") or "").split(" <")[0]  # the name, as the terminal shows it
+        when = f"{str(last.get('when', ''))[:16]} {who}".strip() if last else ""
         rows.append(
             [
                 f"**{env['name']}**" if env.get("deploymentsBehind") else env["name"],
@@ -376,7 +377,7 @@ def compare(result: Mapping[str, Any]) -> str:
     ]
     counts = (
         f"{len(only_a)} only in A, {len(only_b)} only in B, {len(different)} different, "
-        f"{result.get('same', 0)} the same ({len(result.get('types') or [])} types)"
+        f"{result.get('same', 0)} the same ({plural(len(result.get('types') or []), 'type')})"
     )
     diffs = [
         f"**{code(name)}**\n\n```diff\n{text.rstrip()}\n```" if text.strip() else ""
@@ -396,6 +397,10 @@ def compare(result: Mapping[str, Any]) -> str:
         plan = result["plan"]
         parts.append(components(f"Would deploy to {plan.get('env')}", plan.get("deploy") or []))
         parts.append(components(f"Would delete in {plan.get('env')}", plan.get("delete") or []))
+    if isinstance(result.get("plan"), Mapping):
+        plan = result["plan"]
+        done = plan.get("done") or []
+        parts.append(components(f"Deployed to {plan.get('env')} by a killed run's job", done))
     return document(parts)
 
 

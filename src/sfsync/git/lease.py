@@ -36,7 +36,10 @@ from sfsync.git import locks, state
 from sfsync.git import repo as gitrepo
 
 DEFAULT_TTL_MINUTES = 120
-ENDS_A_CLAIM = frozenset({"release", "pull-upstream", "back-promote", "deploy", "rollback"})
+ENDS_A_CLAIM = frozenset(
+    {"release", "pull-upstream", "back-promote", "deploy", "rollback", "compare-deploy"}
+)
+"""The events that end a claim: a release, and every event a deploy step records."""
 _ATTEMPTS = 3
 _WALK = 50  # events looked at, newest first, to find an active claim
 

@@ -708,3 +708,21 @@ def tree_with(cwd: Path | str, rev: str, add: Mapping[str, str], remove: Sequenc
             text = "".join(f"100644 {sha}\t{path}\0" for path, sha in sorted(add.items()))
             run(cwd, "update-index", "-z", "--index-info", input=text.encode("utf-8"), env=env)
         return run(cwd, "write-tree", env=env).stdout.decode().strip()
+
+
+def tracked_below(folder: Path | str) -> set[str]:
+    """The files git tracks (in the index) below `folder`, relative to it; empty when
+    `folder` is in no repository."""
+    proc = run(folder, "ls-files", "-z", "--cached", check=False)
+    if proc.returncode != 0:
+        return set()
+    return set(split_z(proc.stdout))
+
+
+def is_tracked_link(cwd: Path | str, path: Path | str) -> bool:
+    """True when git tracks `path` (relative to `cwd`) as a symbolic link (mode 120000)."""
+    spec = f":(literal){Path(path).as_posix()}"
+    proc = run(cwd, "ls-files", "-z", "--stage", "--", spec, check=False)
+    return proc.returncode == 0 and any(
+        entry.startswith("120000 ") for entry in split_z(proc.stdout)
+    )

@@ -2,10 +2,17 @@
 
 The scripts are generated here and kept, byte for byte, in the repository's `hooks/` folder
 (a test checks that they match). They honour `SKIP=sfsync-behind` like pre-commit does.
+
+A hook file is sfsync's only when its bytes are what sfsync writes now, or what it wrote
+before (`<git common dir>/sfsync/hooks.json` keeps a hash per hook path it wrote): the
+marker comment in it proves nothing (a hook the user edited still has it). Any other hook is
+replaced only with `--force`, and kept as `<hook>.sfsync-backup` (`.1`, `.2`, ... when
+that name is taken: a backup is never overwritten).
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import stat
 import tempfile
@@ -13,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sfsync.errors import Refused
+from sfsync.git import journal
 from sfsync.git import repo as gitrepo
 
 MARKER = "# sfsync-managed hook"
@@ -60,15 +68,19 @@ def hooks_dir(repo: Path | str) -> Path:
 def install(repo: Path | str, *, force: bool = False) -> list[Installed]:
     """Write both hooks; refuse (nothing written) when a foreign hook exists and not `force`."""
     folder = hooks_dir(repo)
+    record_file = gitrepo.common_dir(repo) / "sfsync" / "hooks.json"
+    written = _written(record_file)
     foreign = [
-        folder / name for name in HOOKS if (folder / name).exists() and not _is_ours(folder / name)
+        folder / name
+        for name in HOOKS
+        if os.path.lexists(folder / name) and not _is_ours(folder / name, written)
     ]
     if foreign and not force:
         names = ", ".join(str(p) for p in foreign)
         raise Refused(
-            f"{names} already exists and was not written by sfsync; nothing was changed: "
-            "rerun with --force to replace it (it is kept as <hook>.sfsync-backup), or call "
-            "`sfsync check` from it yourself"
+            f"{names} already exists and is not what sfsync wrote (another tool's hook, or one "
+            "edited since); nothing was changed: rerun with --force to replace it (it is kept "
+            "as <hook>.sfsync-backup), or call `sfsync check` from it yourself"
         )
     folder.mkdir(parents=True, exist_ok=True)
     done = []
@@ -76,18 +88,49 @@ def install(repo: Path | str, *, force: bool = False) -> list[Installed]:
         target = folder / name
         backup = None
         if target in foreign:
-            backup = target.with_name(f"{name}.sfsync-backup")
+            backup = _free_name(target.with_name(f"{name}.sfsync-backup"))
             os.replace(target, backup)
-        _write_executable(target, hook_script(name))
+        text = hook_script(name)
+        _write_executable(target, text)
+        written[str(target)] = _digest(text.encode("utf-8"))
+        journal.write_file(record_file, {"hooks": written})
         done.append(Installed(name, target, backup))
     return done
 
 
-def _is_ours(path: Path) -> bool:
+def _digest(data: bytes) -> str:
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+def _written(record_file: Path) -> dict[str, str]:
+    """{hook path: hash of the bytes sfsync wrote there}."""
+    data = journal.read_file(record_file) or {}
+    hooks = data.get("hooks")
+    if not isinstance(hooks, dict):
+        return {}
+    return {str(k): str(v) for k, v in hooks.items() if isinstance(v, str)}
+
+
+def _is_ours(path: Path, written: dict[str, str]) -> bool:
+    """The hook holds exactly what sfsync writes now, or what it wrote there before."""
+    if path.is_symlink() or not path.is_file():
+        return False
     try:
-        return MARKER in path.read_text(encoding="utf-8", errors="replace")
+        data = path.read_bytes()
     except OSError:
         return False
+    if data == hook_script(path.name).encode("utf-8"):
+        return True
+    return written.get(str(path)) == _digest(data)
+
+
+def _free_name(path: Path) -> Path:
+    """`path`, or `path.1`, `path.2`, ...: the first name nothing holds."""
+    candidate, n = path, 0
+    while os.path.lexists(candidate):
+        n += 1
+        candidate = path.with_name(f"{path.name}.{n}")
+    return candidate
 
 
 def _write_executable(path: Path, text: str) -> None:

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from sfsync.metadata import infile, prune
-from sfsync.metadata.component import Component, Resolved
+from sfsync.metadata.component import Component, Resolved, name_key, same_name_groups
 from sfsync.metadata.kinds import HANDLERS
 from sfsync.metadata.lookup import TreeLookup
 from sfsync.metadata.resolver import Resolver
@@ -96,6 +96,7 @@ class Collector:
         self.flows: set[str] = set()  # deployed flows (their translations go with them)
         self.translations: list[str] = []
         self._broken: set[tuple[str, str]] = set()  # (path, side) already warned about
+        self._twins_warned: set[tuple[str, frozenset[str]]] = set()
 
     # -- plan: from paths alone ---------------------------------------------------------
 
@@ -263,16 +264,37 @@ class Collector:
             self._finish_flow_translation(path, new(path))
         self._finish_destructive()
         # an element moved between files (labels in two package dirs), or a name that only
-        # changed case, is not deleted: Salesforce names ignore case
+        # changed case or Unicode normalisation, is not deleted: it is one name in the org
         for type_name, members in self.destructive.items():
-            deployed = {m.casefold() for m in self.package.get(type_name, ())}
-            members -= {m for m in members if m.casefold() in deployed}
+            deployed = {name_key(m) for m in self.package.get(type_name, ())}
+            members -= {m for m in members if name_key(m) in deployed}
+            for group in same_name_groups(members):
+                members -= set(group[1:])  # one deletion of the one component
+        self.destructive = {t: m for t, m in self.destructive.items() if m}
+        for type_name, members in sorted(self.package.items()):
+            for group in same_name_groups(members):
+                self._warn_twins(type_name, group, "git has a file for each")
         if load_sources:
             for path in self.files:
                 if path not in self.contents:
                     data = new(path)
                     if data is not None:
                         self.contents[path] = data
+
+    def _warn_twins(self, type_name: str, names: Sequence[str], where: str) -> None:
+        """Names that are one component in an org (see `name_key`); once per group."""
+        seen = (type_name, frozenset(names))
+        if seen in self._twins_warned:
+            return
+        self._twins_warned.add(seen)
+        if len(set(names)) == 1:
+            listed = f"{type_name}:{names[0]} is there {len(names)} times"
+        else:
+            listed = " and ".join(f"{type_name}:{n}" for n in dict.fromkeys(names)) + " are"
+        self.warnings.append(
+            f"{listed} one component in Salesforce (names ignore case and Unicode "
+            f"normalisation), and {where}: the org keeps only one of them; keep one in git"
+        )
 
     def _parse(
         self, data: bytes | None, path: str, side: str, what: str
@@ -306,6 +328,9 @@ class Collector:
         if isinstance(old_root, _Broken):
             old_root = None
         diff = infile.diff_elements(self.registry, mtype, old_root, new_root)
+        for type_name, names in diff.twins:
+            members = [self._member(type_name, parent.full_name, n) for n in names]
+            self._warn_twins(type_name, members, f"{path} holds each")
         for type_name, keys in diff.changed.items():
             for key in keys:
                 child = Component(type_name, self._member(type_name, parent.full_name, key))

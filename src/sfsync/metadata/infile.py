@@ -12,6 +12,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from sfsync.metadata.component import name_key
 from sfsync.metadata.registry import MetadataType, Registry
 from sfsync.metadata.xmlsafe import Fingerprint, child_text, fingerprint, local, serialize
 
@@ -24,6 +25,9 @@ class ElementDiff:
     removed: dict[str, set[str]] = field(default_factory=dict)
     added: dict[str, set[str]] = field(default_factory=dict)
     container_changed: bool = False
+    twins: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
+    """In the new revision: (child type, names) of elements that are one component in an org
+    (the same name twice, or names that differ only in case or normalisation)."""
 
 
 def child_types(registry: Registry, mtype: MetadataType) -> dict[str, MetadataType]:
@@ -38,8 +42,10 @@ def child_types(registry: Registry, mtype: MetadataType) -> dict[str, MetadataTy
 
 def _elements(
     root: ET.Element | None, children: Mapping[str, MetadataType]
-) -> tuple[dict[tuple[str, str], Fingerprint], list[Fingerprint]]:
-    keyed: dict[tuple[str, str], Fingerprint] = {}
+) -> tuple[dict[tuple[str, str], tuple[Fingerprint, ...]], list[Fingerprint]]:
+    """Keyed children ({(type, name): their fingerprints, in order: a name may be there
+    twice, and a change to either counts}) and the container's other elements."""
+    keyed: dict[tuple[str, str], tuple[Fingerprint, ...]] = {}
     other: list[Fingerprint] = []
     if root is None:
         return keyed, other
@@ -48,10 +54,19 @@ def _elements(
         child = children.get(name)
         key = child_text(element, child.unique_id_element or "fullName") if child else None
         if child is not None and key:
-            keyed[(child.name, key)] = fingerprint(element)
+            keyed[(child.name, key)] = (*keyed.get((child.name, key), ()), fingerprint(element))
         else:
             other.append(fingerprint(element))
     return keyed, other
+
+
+def _twins(
+    keyed: Mapping[tuple[str, str], tuple[Fingerprint, ...]],
+) -> list[tuple[str, tuple[str, ...]]]:
+    groups: dict[tuple[str, str], list[str]] = {}
+    for (type_name, key), prints in sorted(keyed.items()):
+        groups.setdefault((type_name, name_key(key)), []).extend([key] * len(prints))
+    return [(t, tuple(names)) for (t, _), names in groups.items() if len(names) > 1]
 
 
 def diff_elements(
@@ -63,7 +78,8 @@ def diff_elements(
     new_keyed, new_other = _elements(new, children)
     result = ElementDiff(
         container_changed=new is not None
-        and sorted(map(repr, old_other)) != sorted(map(repr, new_other))
+        and sorted(map(repr, old_other)) != sorted(map(repr, new_other)),
+        twins=_twins(new_keyed),
     )
     for (type_name, key), value in new_keyed.items():
         before = old_keyed.get((type_name, key))

@@ -20,6 +20,7 @@ from sfsync.errors import ExternalError, Refused, printable_data, redact
 from sfsync.pipeline.init import KnownOrg
 
 EXIT_PARTIAL = 68
+EXIT_CONNECTION = 10  # sf's exit code when the connection dropped while it polled
 
 
 class SfError(ExternalError):
@@ -415,6 +416,7 @@ def thrown(run: Run, org: str, what: str, *, job_id: str | None = None) -> SfErr
     ]
     message = "; ".join(lines[:2]) or "no message"
     job = f" (job {job_id})" if job_id else ""
+    shown = name
     if "REQUEST_LIMIT_EXCEEDED" in name or "REQUEST_LIMIT_EXCEEDED" in message:
         hint = "the org's API request limit is used up: wait, then run the command again"
     elif name in ("NoOrgFound", "NamedOrgNotFoundError", "NoAuthInfoFound") or (
@@ -436,14 +438,64 @@ def thrown(run: Run, org: str, what: str, *, job_id: str | None = None) -> SfErr
             f"({', '.join(conflicts) or 'see sf project retrieve preview'}): retrieve them "
             "into git first"
         )
-    elif name == "MetadataTransferError" or "HTTP status code" in message:
+    elif _network(run, message):
         hint = "the connection to the org failed: check the network, then run the command again"
+    elif name == "MetadataTransferError":
+        # sf had the org's answer and could not use it: say what sf said, not the network
+        what, message, hint = _unusable_answer(what, message)
+        shown = ""  # sf's wrapper of every such failure: its name says nothing here
     else:
         hint = "run the command again; if it keeps failing, run the sf command by hand"
     return SfError(
-        redact(f"sf could not {what} on org '{org}'{job}: {name + ': ' if name else ''}{message}")
+        redact(f"sf could not {what} on org '{org}'{job}: {shown + ': ' if shown else ''}{message}")
         + f"; {hint}",
         data={"org": org, "sfName": name, "exitCode": run.exit_code},
+    )
+
+
+# what sf's Metadata API client says when the connection, not the answer, failed: the
+# errors it retries (isRetryableError in source-deploy-retrieve's
+# lib/src/client/metadataTransfer.js), the retries running out, a refused connection and an
+# HTTP error status
+_NETWORK_WORDS = (
+    "ETIMEDOUT",
+    "ENOTFOUND",
+    "ECONNRESET",
+    "ECONNREFUSED",
+    "EAI_AGAIN",
+    "socket hang up",
+    "connection timeout",
+    "ERROR_HTTP_",
+    "HTTP status code",
+    "network socket disconnected",
+    "consecutive retryable errors",
+)
+# source-deploy-retrieve's error_expected_source_files: "%s: Expected source files for type '%s'"
+_EXPECTED_FILES = re.compile(
+    r"(?P<path>\S+): Expected source files for type '(?P<type>[A-Za-z0-9_]+)'"
+)
+
+
+def _network(run: Run, message: str) -> bool:
+    """True when `sf` failed to reach the org (rather than failing on what the org said)."""
+    if run.exit_code == EXIT_CONNECTION:
+        return True
+    return any(word in message for word in _NETWORK_WORDS)
+
+
+def _unusable_answer(what: str, message: str) -> tuple[str, str, str]:
+    """(what failed, what sf said, the next step) for an org answer `sf` could not use."""
+    said = message.removeprefix("Metadata API request failed: ")
+    found = _EXPECTED_FILES.search(said)
+    if found is None:
+        return what, said, "run the same sf command by hand to see its whole answer"
+    base = found["path"].rsplit("/", 1)[-1].removesuffix("-meta.xml").split(".", 1)[0]
+    component = f"{found['type']}:{base}"
+    return (
+        f"{what} {component}",
+        f"Expected source files for type '{found['type']}' ({found['path']} came without them)",
+        f"the org's answer holds no files of {component} beside its -meta.xml: retrieve it "
+        f"alone (sf project retrieve start --metadata {component}) to see what the org sends",
     )
 
 

@@ -56,6 +56,7 @@ import sh
 
 from sfsync.errors import ExecutableNotFound, UsageError, printable, redact
 from sfsync.org.answers import (
+    EXIT_CONNECTION,
     EXIT_PARTIAL,
     Deployed,
     DeployFailed,
@@ -133,7 +134,6 @@ SF_ENV_DEFAULTS = {
 SF_ENV_FORCED = {"SF_DISABLE_AUTOUPDATE": "true"}
 DEFAULT_WAIT = 60  # minutes `sf` waits for a deploy or retrieve
 EXIT_IN_PROGRESS = 69
-EXIT_CONNECTION = 10
 TEST_LEVELS = (
     "NoTestRun",
     "RunSpecifiedTests",

@@ -3,7 +3,10 @@
 Two versions are equal when the component means the same: XML files are compared as
 elements (whitespace between tags ignored), other files byte for byte, and an in-file child
 (`CustomLabel:Greeting`) is compared as its own element of the container file. A component
-absent from a source has no version (it is missing from the returned mapping).
+absent from a source has no version (it is missing from the returned mapping). A file is the
+wanted component's whatever the case or Unicode normalisation of its name (`Foo.cls` is
+`ApexClass:foo`: one name in an org), so a case-only rename is compared with what the org
+holds under the old spelling, and its snapshot knows the component was there.
 
     versions_in_files({path: bytes}, project, wanted) -> {Component: Version}
     versions_at(repo, commit, project, wanted, prefix="") -> {Component: Version}
@@ -11,12 +14,12 @@ absent from a source has no version (it is missing from the returned mapping).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from pathlib import Path, PurePosixPath
 
 from sfsync.errors import UsageError
 from sfsync.git import repo as gitrepo
-from sfsync.metadata.component import Component, Resolved
+from sfsync.metadata.component import Component, Resolved, name_key
 from sfsync.metadata.project import Project
 from sfsync.metadata.registry import MetadataType, Registry
 from sfsync.metadata.resolver import Resolver
@@ -39,21 +42,21 @@ def versions_in_files(
     """The versions of the `wanted` components found among `files` (project-relative paths)."""
     resolver = Resolver(project)
     registry = resolver.registry
-    wanted_set = set(wanted)
-    in_file = _in_file_parents(registry, wanted_set)
+    wanted_as = _by_name_key(wanted)
+    in_file = _in_file_parents(registry, wanted)
     parts: dict[Component, list[tuple[str, object]]] = {}
     for path in sorted(files):
         resolved = resolver.resolve(path)
         if resolved is None:
             continue
-        if resolved.component in wanted_set:
-            parts.setdefault(resolved.component, []).append(
+        for component in wanted_as(resolved.component):
+            parts.setdefault(component, []).append(
                 (_key(path, resolved), _file_print(path, files[path]))
             )
         if resolved.mtype.name in in_file:
             for child, element in _children(registry, resolved, files[path], path):
-                if child in wanted_set:
-                    parts.setdefault(child, []).append(("", element))
+                for component in wanted_as(child):
+                    parts.setdefault(component, []).append(("", element))
     out: dict[Component, Version] = {}
     for component, items in parts.items():
         ordered: list[tuple[str, object]] = sorted(items, key=_first)
@@ -66,13 +69,13 @@ def relevant_paths(
 ) -> list[str]:
     """The paths among `paths` whose contents the versions of `wanted` depend on."""
     resolver = Resolver(project)
-    wanted_set = set(wanted)
-    in_file = _in_file_parents(resolver.registry, wanted_set)
+    wanted_as = _by_name_key(wanted)
+    in_file = _in_file_parents(resolver.registry, wanted)
     keep = []
     for path in paths:
         resolved = resolver.resolve(path)
         if resolved is not None and (
-            resolved.component in wanted_set or resolved.mtype.name in in_file
+            wanted_as(resolved.component) or resolved.mtype.name in in_file
         ):
             keep.append(path)
     return keep
@@ -114,6 +117,19 @@ def files_under(root: Path) -> dict[str, bytes]:
 
 def _first(item: tuple[str, object]) -> str:
     return item[0]
+
+
+def _by_name_key(wanted: Collection[Component]) -> Callable[[Component], list[Component]]:
+    """Which of `wanted` a component found in files is: the same type and the same name in an
+    org (`name_key`: case and Unicode normalisation ignored)."""
+    keyed: dict[tuple[str, str], list[Component]] = {}
+    for component in sorted(set(wanted)):
+        keyed.setdefault((component.type, name_key(component.full_name)), []).append(component)
+
+    def find(found: Component) -> list[Component]:
+        return keyed.get((found.type, name_key(found.full_name)), [])
+
+    return find
 
 
 def _in_file_parents(registry: Registry, wanted: Collection[Component]) -> set[str]:

@@ -248,13 +248,20 @@ def refuse_existing(root: Path, *, force: bool) -> None:
 def write(root: Path, text: str, *, force: bool, schema_copy: bool) -> list[Path]:
     """Write `sfsync.yml` (and the schema copy); refuse to replace one without `force`.
 
-    A replaced file is kept as `sfsync.yml.bak`. Returns the files written.
+    A replaced file is kept as `sfsync.yml.bak` (`.bak.1`, `.bak.2`, ... when an earlier
+    backup holds something else: a backup is never overwritten). Returns the files written.
     """
     target = root / CONFIG_FILE
     refuse_existing(root, force=force)
     written = []
     if target.exists():
-        _write_atomic(root / f"{CONFIG_FILE}.bak", target.read_bytes())
+        old = target.read_bytes()
+        backup, n = root / f"{CONFIG_FILE}.bak", 0
+        while backup.exists() and backup.read_bytes() != old:
+            n += 1
+            backup = root / f"{CONFIG_FILE}.bak.{n}"
+        if not backup.exists():
+            _write_atomic(backup, old)
     _write_atomic(target, text.encode("utf-8"))
     written.append(target)
     if schema_copy:

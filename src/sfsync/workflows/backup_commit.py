@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from sfsync.errors import plural
 from sfsync.git import repo as gitrepo
 from sfsync.metadata.registry import Registry
 from sfsync.metadata.resolver import Resolver
@@ -168,7 +169,10 @@ def message(
     manifest: backups.Manifest,
 ) -> str:
     if first:
-        head = f"backup {env.name}: first backup, {len(manifest.components)} components ({mode})"
+        head = (
+            f"backup {env.name}: first backup, "
+            f"{plural(len(manifest.components), 'component')} ({mode})"
+        )
     else:
         head = (
             f"backup {env.name}: {len(added)} added, {len(changed)} changed, "
@@ -189,6 +193,7 @@ def message(
         lines.append(f"{what:<8} {change.component}{who}")
     if len(rows) > MESSAGE_LINES:
         lines.append(f"... and {len(rows) - MESSAGE_LINES} more (see {backups.MANIFEST})")
-    lines.append("")
-    lines.append(f"org: {env.org}; {len(manifest.components)} components")
+    if lines[-1]:  # one blank line between paragraphs, never two
+        lines.append("")
+    lines.append(f"org: {env.org}; {plural(len(manifest.components), 'component')}")
     return "\n".join(lines) + "\n"

@@ -10,14 +10,18 @@ A only, in B only, or in both and then the same or different, compared by meanin
     result = compare.run(project, "uat", "prod", types=None)
     result.only_a, result.only_b, result.different
     result.diff("ApexClass:Foo")                       # unified diff of its files
-    plan = compare.plan_deploy(project, result, ["ApexClass:Foo"])
+    settled = compare.settle_target(project, "prod", wait=True)  # before run(), --deploy only
+    plan = compare.plan_deploy(project, result, ["ApexClass:Foo"], done=settled.done)
     step = compare.deploy(project, result, plan, force=False)   # -> orgdeploy.StepResult
 
 `deploy` sends A's version of each chosen component to B (and deletes from B a chosen
 component only B has) through the deploy step every workflow uses
 (`sfsync.org.deploy.run_payload`): B's lock, a snapshot of what is about to change first,
 the stop on work found only in B's org (its version is neither git's for B nor A's), and a
-`compare-deploy` event on `refs/sfsync/envs/<B>`.
+`compare-deploy` event on `refs/sfsync/envs/<B>`. A compare-deploy (or any deploy) that a
+killed run left on B is settled before B is compared (`settle_target`, `sfsync.org.jobs`): the
+job is waited for and recorded, B's lock and claim are freed, and a component that job
+deployed is reported as done instead of "not a difference".
 """
 
 from __future__ import annotations
@@ -162,15 +166,32 @@ class DeployPlan:
     env: Environment
     deploy: tuple[str, ...]
     delete: tuple[str, ...]
+    done: tuple[str, ...] = ()
+    """Chosen components the job of a killed run deployed (recorded by `settle_target`)."""
+
+    @property
+    def empty(self) -> bool:
+        """True when nothing is left to send."""
+        return not self.deploy and not self.delete
 
     def to_json(self) -> dict[str, Any]:
-        """`{env, org, deploy, delete}`."""
+        """`{env, org, deploy, delete, done}`."""
         return {
             "env": self.env.name,
             "org": self.env.org,
             "deploy": list(self.deploy),
             "delete": list(self.delete),
+            "done": list(self.done),
         }
+
+
+@dataclass(frozen=True)
+class Settled:
+    """What became of a deploy a killed run left on B (see `settle_target`)."""
+
+    notes: tuple[str, ...] = ()
+    done: frozenset[str] = frozenset()
+    """The components its recorded job deployed or deleted (`Type:FullName`)."""
 
 
 def run(
@@ -241,25 +262,71 @@ def run(
     )
 
 
-def plan_deploy(project: Project, result: Result, components: Sequence[str]) -> DeployPlan:
-    """Check the chosen components: each must differ, and B must be an environment."""
+def settle_target(project: Project, b: str, *, wait: bool = True) -> Settled:
+    """Before `--deploy` compares B: finish a deploy a killed run left on B's env (wait for
+    its job, record it, free the lock and the claim), as `sfsync deploy` does. `wait=False`
+    (a dry run) only names it. Nothing to do when B is not an environment."""
+    from sfsync.org import jobs as orgjobs
+
+    if b not in project.config.names:
+        return Settled()
+    env = project.config.env(b)
+    if not wait:  # a dry run: name the pending job, and what it deploys if it succeeds
+        note = orgjobs.pending_note(project.paths.common_dir, env.name)
+        pending = orgjobs.read(project.paths.common_dir, env.name)
+        return Settled((note,) if note else (), _event_components(pending.event if pending else {}))
+    settled = orgjobs.settle(project.root, env, "compare")
+    if settled is None:
+        return Settled()
+    done = _event_components(settled.record.event.to_json()) if settled.record else frozenset()
+    return Settled((settled.message,), done)
+
+
+def _event_components(event: Mapping[str, Any]) -> frozenset[str]:
+    """The components an event (as journaled: `Event.to_json`) deployed or deleted."""
+    details = event.get("details") or {}
+    return frozenset(
+        [
+            *(str(c) for c in event.get("components") or ()),
+            *(str(c) for c in details.get("deleted") or ()),
+        ]
+    )
+
+
+def plan_deploy(
+    project: Project,
+    result: Result,
+    components: Sequence[str],
+    *,
+    done: Collection[str] = (),
+) -> DeployPlan:
+    """Check the chosen components: each must differ, and B must be an environment.
+
+    `done`: components a killed run's job deployed to B (`Settled.done`); one of them that
+    no longer differs is reported as done, not refused.
+    """
     env = result.b.env
     if env is None or result.b.kind != "org":
         raise UsageError(
             f"--deploy needs B to be an environment of sfsync.yml (an org sfsync records "
             f"events for), not {result.b.spec}"
         )
+    registry = backups.project().registry
     deploy: list[str] = []
     delete: list[str] = []
+    finished: list[str] = []
     for name in dict.fromkeys(components):
         found = result.entry(name)
         if found is None:
+            if str(listed.resolver_component(registry, name)) in done:
+                finished.append(name)
+                continue
             raise UsageError(
                 f"--deploy {name}: not a difference between {result.a.label} and "
                 f"{result.b.label} (it is the same on both, or on neither)"
             )
         (delete if found[0] == "only-b" else deploy).append(name)
-    return DeployPlan(env, tuple(deploy), tuple(delete))
+    return DeployPlan(env, tuple(deploy), tuple(delete), tuple(finished))
 
 
 def deploy(

@@ -96,12 +96,13 @@ def branch_env(project: Project, name: str) -> Environment:
     return env
 
 
-def check_confirm(env: Environment, confirm: str | None) -> None:
-    """Protected envs (production) need `--confirm <env name>`."""
+def check_confirm(env: Environment, confirm: str | None, action: str = "deploy to it") -> None:
+    """Protected envs (production) need `--confirm <env name>`; `action` says what for
+    ("deploy to it", "roll it back")."""
     if env.protected and confirm != env.name:
         got = f" (got --confirm {confirm})" if confirm else ""
         raise ConfirmationNeeded(
-            f"{env.name} is protected{got}: add --confirm {env.name} to deploy to it"
+            f"{env.name} is protected{got}: add --confirm {env.name} to {action}"
         )
 
 
@@ -127,7 +128,12 @@ def plan_deploy(
     assert env.branch is not None
     interrupted: tuple[str, ...] = ()
     if not validate:
+        held = state.read_state(repo, env.name).state.deployed
         interrupted = workflow.settle_interrupted(project, [env], "deploy", wait=settle)
+        if baseline is not None and state.read_state(repo, env.name).state.deployed != held:
+            # the killed run's deploy (from --baseline) is recorded now: the org holds what
+            # it recorded, not the --baseline the killed run started from
+            baseline = None
     if ref is not None:
         if not validate:
             raise UsageError(

@@ -10,7 +10,15 @@ from rich.console import Console
 from sfsync.cli import reports
 from sfsync.cli.commands.deploy import show_result
 from sfsync.cli.interact import confirm, deploy_progress
-from sfsync.cli.output import DryRunOption, FormatOption, JsonOption, Output, YesOption, command_app
+from sfsync.cli.output import (
+    DryRunOption,
+    FormatOption,
+    JsonOption,
+    Output,
+    PlainUsage,
+    YesOption,
+    command_app,
+)
 from sfsync.errors import plural
 from sfsync.org.chunks import FILE_LIMIT
 from sfsync.org.listed import DEFAULT_JOBS
@@ -21,10 +29,14 @@ from sfsync.workflows import compare as compare_flow
 app = command_app()
 
 
-@app.command()
+@app.command(cls=PlainUsage)
 def compare(
-    a: Annotated[str, typer.Argument(help="Side A: an env, org:ALIAS, backup:ENV or a rev.")],
-    b: Annotated[str, typer.Argument(help="Side B: the same kinds; an env for --deploy.")],
+    a: Annotated[
+        str, typer.Argument(metavar="A", help="Side A: an env, org:ALIAS, backup:ENV or a rev.")
+    ],
+    b: Annotated[
+        str, typer.Argument(metavar="B", help="Side B: the same kinds; an env for --deploy.")
+    ],
     types: Annotated[
         list[str] | None,
         typer.Option(
@@ -70,7 +82,9 @@ def compare(
     the one before) or a git revision holding a backup. --deploy sends A's
     version to B (an environment) through the deploy step every workflow
     uses: B is snapshotted first, a change made only in B's org stops it,
-    and the event is recorded in refs/sfsync/envs/<B>.
+    and the event is recorded in refs/sfsync/envs/<B>. A deploy a killed
+    run left on B is waited for and recorded first (its components are
+    then reported as done).
 
     \b
     Examples:
@@ -81,6 +95,12 @@ def compare(
     """
     out = Output(json_mode, fmt)
     proj = project.load()
+    settled = compare_flow.Settled()
+    if deploy:  # a deploy a killed run left on B: recorded before B is compared
+        settled = compare_flow.settle_target(proj, b, wait=not dry_run)
+        for note in settled.notes:
+            if not out.json_mode:
+                out.err.print(f"note: {note}", markup=False)
     result = compare_flow.run(
         proj,
         a,
@@ -99,14 +119,15 @@ def compare(
             markdown=reports.compare,
         )
         return
-    plan = compare_flow.plan_deploy(proj, result, deploy)
+    plan = compare_flow.plan_deploy(proj, result, deploy, done=settled.done)
     payload["plan"] = plan.to_json()
+    payload["interrupted"] = list(settled.notes)
     if not out.json_mode:  # before the question; markdown keeps stdout for its report
         shown = out.err if out.markdown else out.console
         _show(shown, result, diffs)
         _show_plan(shown, result, plan)
-    if dry_run:
-        out.emit({**payload, "dryRun": True}, markdown=reports.compare)
+    if dry_run or plan.empty:
+        out.emit({**payload, "dryRun": dry_run}, markdown=reports.compare)
         return
     count = len(plan.deploy) + len(plan.delete)
     confirm(
@@ -124,7 +145,7 @@ def compare(
 def _show(console: Console, result: compare_flow.Result, diffs: dict[str, str]) -> None:
     a, b = result.a.label, result.b.label
     console.print(
-        f"{a}  vs  {b} ({len(result.types)} types): {len(result.only_a)} only in A, "
+        f"{a}  vs  {b} ({plural(len(result.types), 'type')}): {len(result.only_a)} only in A, "
         f"{len(result.only_b)} only in B, {len(result.different)} different, "
         f"{result.same} the same",
         markup=False,
@@ -163,3 +184,7 @@ def _show_plan(
         console.print(f"  deploy  {name}", markup=False)
     for name in plan.delete:
         console.print(f"  delete  {name}", markup=False)
+    for name in plan.done:
+        console.print(f"  done    {name} (by the deploy of the killed run)", markup=False)
+    if plan.empty:
+        console.print(f"nothing left to deploy to {plan.env.name}", markup=False)

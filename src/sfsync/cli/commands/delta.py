@@ -38,8 +38,8 @@ def delta_command(
             "--output-dir",
             "-o",
             metavar="DIR",
-            help="Where to write the manifests and files: a new or empty folder, or one "
-            "sfsync wrote before.",
+            help="Where to write the manifests and files (. : the project itself, as "
+            "sfdx-git-delta's docs do). A file sfsync did not write is never overwritten.",
         ),
     ] = Path("output"),
     generate_delta: Annotated[
@@ -125,8 +125,11 @@ def delta_command(
 
     Writes OUT/package/package.xml (added and changed components),
     OUT/destructiveChanges/destructiveChanges.xml (deleted ones) and, with --generate-delta,
-    the source files to deploy them. OUT is ./output unless --output-dir says otherwise;
-    a folder holding files the delta would overwrite is refused unless sfsync wrote it.
+    the source files to deploy them. OUT is ./output unless --output-dir says otherwise.
+    Nothing sfsync did not write is overwritten or deleted: a file that already holds
+    the same bytes is left alone (so --output-dir . --generate-delta works in a clean
+    checkout of --to, as with sfdx-git-delta), and any other file in the way (tracked by
+    git, edited, not written by sfsync) stops the run before it writes anything.
     From OUT, this deploys exactly the difference:
 
     \b
@@ -140,6 +143,7 @@ def delta_command(
     Examples:
         sfsync delta --from origin/main --to HEAD --generate-delta
         sfsync delta --from v1.4 --output-dir .delta --ignore-file .sgdignore --json
+        sfsync delta --from HEAD~1 --output-dir . --generate-delta
         sfsync delta --from origin/main --format markdown > delta.md
     """
     from sfsync.cli import reports
@@ -150,7 +154,7 @@ def delta_command(
     from sfsync.metadata import PROJECT_FILE
     from sfsync.metadata.delta import compute_delta
     from sfsync.metadata.filters import PathFilters, load_patterns
-    from sfsync.metadata.writer import write_delta
+    from sfsync.metadata.writer import write_output
     from sfsync.pipeline.project import metadata_project
 
     top = gitrepo.toplevel(Path.cwd())
@@ -192,7 +196,9 @@ def delta_command(
         toplevel=top,
         filters=filters,
     )
-    out = write_delta(delta, output_dir, generate_source=generate_delta)
+    written = write_output(delta, output_dir, generate_source=generate_delta)
+    out = written.out
+    warnings = [*delta.warnings, *written.warnings]
 
     def human(console: Console) -> None:
         added = {(t, m) for t, members in delta.added.items() for m in members}
@@ -208,7 +214,7 @@ def delta_command(
                 console.print(f"  {name}", markup=False)
             if len(shown) > LISTED:
                 console.print(f"  ... and {len(shown) - LISTED} more (see the manifests)")
-        for warning in delta.warnings:
+        for warning in warnings:
             console.print("[yellow]warning:[/] ", end="")
             console.print(warning, markup=False)
         console.print(f"written to {out}", markup=False)
@@ -220,7 +226,7 @@ def delta_command(
             "added": delta.added,
             "modified": delta.modified,
             "deleted": delta.destructive,
-            "warnings": delta.warnings,
+            "warnings": warnings,
             "outputDir": str(out),
         },
         human,

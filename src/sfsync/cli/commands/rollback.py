@@ -116,7 +116,7 @@ def rollback(
             human=lambda console: _show_plan(console, plan),
         )
         return
-    promote.check_confirm(plan.env, confirm_env)
+    promote.check_confirm(plan.env, confirm_env, "roll it back")
     if not out.json_mode:
         _show_plan(out.console, plan)
     what = f"{len(plan.restore) + len(plan.delete)} of its components" if plan.partial else ""
