@@ -20,7 +20,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from sfsync.errors import UsageError
+from sfsync.errors import ConfigError, UsageError
 from sfsync.git import repo as gitrepo
 from sfsync.git import state
 from sfsync.metadata.component import Component
@@ -48,7 +48,7 @@ def by_event(
             snap = snapshots.read(repo, env, restored.rsplit("/", 1)[-1])
         except UsageError:
             return None  # the snapshot ref was not fetched into this clone
-        at_snap = Project.at_revision(repo, snap.commit, extra_types=extra_types)
+        at_snap = snapshot_project(repo, snap, extra_types)
         removed = {
             ledger.key(c) for c, what in ledger.changes(event).items() if what == ledger.REMOVED
         }
@@ -71,6 +71,20 @@ def by_event(
         return {c: v for c, v in found.items() if ledger.key(str(c)) not in gone}
 
     return deployed_versions
+
+
+def snapshot_project(
+    repo: Path | str,
+    snap: snapshots.Snapshot,
+    extra_types: Sequence[Mapping[str, Any]] = (),
+    fallback: Project | None = None,
+) -> Project:
+    """The project a snapshot's files are laid out in: its own `sfdx-project.json` (`sf`
+    writes one into every retrieve), else `fallback` or the work tree's."""
+    try:
+        return Project.at_revision(repo, snap.commit, extra_types=extra_types)
+    except ConfigError:
+        return fallback or Project.load(repo, extra_types=extra_types)
 
 
 def now(

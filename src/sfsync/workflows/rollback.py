@@ -325,7 +325,7 @@ def run(
     snap = rollback.snapshot
     restore = [parse_component(c) for c in rollback.restore]
     delete = [parse_component(c) for c in rollback.delete]
-    snap_project = MetadataProject.at_revision(repo, snap.commit, extra_types=extra)
+    snap_project = left.snapshot_project(repo, snap, extra, meta)
     api_version = snap_project.api_version or meta.api_version or "62.0"
 
     def target(wanted: Collection[Component]) -> dict[Component, Version]:
@@ -437,7 +437,7 @@ def _changes(
     extra = meta.extra_types
     present = {ledger.key(c) for c in snap.present}
     components = [parse_component(c) for c in chosen]
-    at_snap = MetadataProject.at_revision(repo, snap.commit, extra_types=extra)
+    at_snap = left.snapshot_project(repo, snap, extra, meta)
     snap_versions = versions_at(repo, snap.commit, at_snap, components)
     later = ledger.later_changes(records, record, chosen)
     versions_now: dict[Component, Version | None] = {}
