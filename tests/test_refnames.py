@@ -149,7 +149,7 @@ def test_push_does_not_run_a_receive_pack_from_the_remote_name(
     state.append_event(pipe.admin, "int", state.Event(kind="ignore"), state.EnvState(), None)
     with pytest.raises(SfsyncError):
         state.push(pipe.admin, HOSTILE_PUSH.format(marker=marker), ["int"])
-    ok, _ = worktree.push_ref(
+    ok, _, _ = worktree.push_ref(
         pipe.admin, HOSTILE_PUSH.format(marker=marker), git(pipe.admin, "rev-parse", "HEAD"), "x"
     )
     assert not ok

@@ -142,7 +142,7 @@ def test_partial_success_is_a_failure_that_says_so() -> None:
         ),
         pytest.param(
             {"name": "MetadataTransferError", "message": "HTTP status code: 500", "exitCode": 1},
-            "connection to the org failed",
+            "the org's server answered HTTP 500",
             id="http-500",
         ),
         pytest.param(
@@ -226,7 +226,9 @@ def test_only_a_connection_failure_is_called_one(exit_code: int, message: str) -
         retrieved(
             exit_code, {"status": exit_code, "name": "MetadataTransferError", "message": message}
         )
-    network = "check the network" in caught.value.message
+    # a refused connection is named with its address (nothing answers there), not guessed
+    text = caught.value.message
+    network = "check the network" in text or "connection to 127.0.0.1:9 was refused" in text
     assert network == (not message.endswith(": a"))
     if not network:
         assert caught.value.message.startswith(

@@ -62,18 +62,28 @@ class ExecutableNotFound(ExternalError):
 
 
 class CommandFailed(ExternalError):
-    """A process exited non-zero; the text shows the command, the code and its output."""
+    """A process exited non-zero; the text shows the command, the code and its output.
+
+    `summary`: one line naming the cause and what to do, when the caller recognised it
+    (`sfsync.git.repo.failed`); it replaces the dump of the process's output.
+    """
 
     name = "CommandFailed"
 
     def __init__(
-        self, cmd: Sequence[str], returncode: int, stdout: str | bytes, stderr: str | bytes
+        self,
+        cmd: Sequence[str],
+        returncode: int,
+        stdout: str | bytes,
+        stderr: str | bytes,
+        *,
+        summary: str | None = None,
     ) -> None:
         self.cmd = tuple(cmd)
         self.returncode = returncode
         self.stdout = _text(stdout)
         self.stderr = _text(stderr)
-        super().__init__(self._format())
+        super().__init__(redact(summary) if summary else self._format())
 
     def _format(self) -> str:
         lines = [f"command: {' '.join(self.cmd)}", f"return code: {self.returncode}"]
@@ -85,6 +95,73 @@ class CommandFailed(ExternalError):
             else:
                 lines.append(f"{label}: (none)")
         return redact("\n".join(lines))
+
+
+# What an operating-system error means to the person who ran sfsync, and what to do about
+# it: (errno name, what happened, the next step). Names, not numbers: errno differs by platform.
+_OS_ERRORS: tuple[tuple[str, str, str], ...] = (
+    (
+        "EFBIG",
+        "the file size limit was reached (`ulimit -f`)",
+        "raise it (`ulimit -f unlimited`) and run the command again",
+    ),
+    ("ENOSPC", "no space is left on the device", "free some space and run the command again"),
+    ("EDQUOT", "the disk quota is exceeded", "free some space and run the command again"),
+    (
+        "EACCES",
+        "permission denied",
+        "make it readable and writable for you (or run sfsync as its owner), then run the "
+        "command again",
+    ),
+    (
+        "EPERM",
+        "operation not permitted",
+        "make it writable for you (or run sfsync as its owner), then run the command again",
+    ),
+    (
+        "EROFS",
+        "the file system is read-only",
+        "run sfsync in a clone on a writable disk",
+    ),
+    (
+        "ENAMETOOLONG",
+        "the name is too long for the file system",
+        "use a shorter file, folder or environment name",
+    ),
+    ("EMFILE", "too many files are open", "raise the limit (`ulimit -n`) and run again"),
+)
+
+
+def from_unexpected(exc: BaseException) -> SfsyncError | None:
+    """The one-line error for an exception that is not sfsync's own but that the user can
+    act on: an operating-system error with a known cause (`from_os_error`), or input nested
+    so deeply that Python's recursion limit stopped reading it. None for the others (a bug:
+    the crash log)."""
+    if isinstance(exc, OSError):
+        return from_os_error(exc)
+    if isinstance(exc, RecursionError):
+        return UsageError(
+            "an input file is nested too deeply to be read (Python's recursion limit); "
+            "find the file with deeply nested elements (XML or JSON) and fix it"
+        )
+    return None
+
+
+def from_os_error(exc: OSError) -> ExternalError | None:
+    """One line for an operating-system error a user can act on (a full disk, a read-only
+    or size-limited file system, a name too long), naming the file; None for the others."""
+    import errno
+
+    for name, what, advice in _OS_ERRORS:
+        if exc.errno is not None and exc.errno == getattr(errno, name, None):
+            names = [n for n in (exc.filename, exc.filename2) if n is not None]
+            if names:
+                return ExternalError(f"{names[0]!s}: {what}; {advice}")
+            # a failed write names no file: say where sfsync was working
+            import os
+
+            return ExternalError(f"{what} (working in {os.getcwd()}); {advice}")
+    return None
 
 
 def _text(value: str | bytes) -> str:

@@ -206,7 +206,11 @@ def main(argv: list[str] | None = None) -> int:
         return failure(json_mode, 130, "Interrupted", "interrupted; nothing more was done", {})
     except Exception as exc:
         from sfsync.cli import crash
+        from sfsync.errors import from_unexpected
 
+        known = from_unexpected(exc)  # a full disk, a read-only .git, a file size limit...
+        if known is not None:
+            return failure(json_mode, known.exit_code, known.name, known.message, {})
         log = crash.write_log(exc)
         where = f"; details in {log}" if log else ""
         return failure(

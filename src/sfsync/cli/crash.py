@@ -39,8 +39,10 @@ def write_log(exc: BaseException) -> Path | None:
     lines.extend(traceback.format_exception(type(exc), exc, exc.__traceback__))
     base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    for folder in (Path(base) / "sfsync", Path(tempfile.gettempdir())):
+    for folder in (Path(base) / "sfsync", None):
         try:
+            # the temp folder only when needed: finding it fails where nothing is writable
+            folder = folder or Path(tempfile.gettempdir())
             folder.mkdir(parents=True, exist_ok=True)
             path = folder / f"sfsync-crash-{stamp}-{os.getpid()}.log"
             path.write_text(redact("\n".join(lines)), encoding="utf-8")

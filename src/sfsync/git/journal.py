@@ -36,7 +36,7 @@ def read_file(file: Path) -> dict[str, Any] | None:
         data = json.loads(file.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return None
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, RecursionError) as exc:
         raise ExternalError(
             f"{file}: unreadable sfsync journal ({exc}); delete it if no sfsync run is "
             "unfinished on this env"
@@ -66,6 +66,25 @@ def write_file(file: Path, data: dict[str, Any]) -> None:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def pull_merge_live(cwd: Path | str, git_dir: Path, pending: dict[str, Any]) -> bool:
+    """True while the merge a journaled pull-upstream made is still there: git's merge of its
+    upstream commit is in progress (`git_dir`'s MERGE_HEAD), or HEAD holds the merge commit.
+    False once the developer undid it (`git merge --abort`, a reset): the journal is stale,
+    and the pull it records will never be finished."""
+    from sfsync.git import repo as gitrepo  # journal.py itself stays free of processes
+
+    up = str(pending.get("upSha") or "")
+    head = str(pending.get("head") or "")
+    if not up or not head:
+        return False
+    if up in gitrepo.merge_heads(git_dir):
+        return True
+    merged = pending.get("merged")
+    if isinstance(merged, str) and gitrepo.is_ancestor(cwd, merged, "HEAD"):
+        return True
+    return gitrepo.find_merge(cwd, head, up) is not None
 
 
 def clear(common_dir: Path, env: str) -> None:

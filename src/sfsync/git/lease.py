@@ -65,11 +65,18 @@ class Holder:
         )
 
     def expired(self, now: dt.datetime) -> bool:
-        """True once the claim's TTL has passed."""
+        """True once the claim's TTL has passed. The claim comes from the remote and may have
+        been written by hand: a time without a zone is UTC (sfsync writes UTC), one that is
+        not a time at all counts as expired."""
         try:
-            return now >= dt.datetime.fromisoformat(self.expires)
+            expires = dt.datetime.fromisoformat(self.expires)
         except ValueError:
             return True
+        if expires.tzinfo is None:
+            expires = expires.replace(tzinfo=dt.timezone.utc)
+        if now.tzinfo is None:
+            now = now.replace(tzinfo=dt.timezone.utc)
+        return now >= expires
 
 
 @dataclass(frozen=True)
@@ -93,7 +100,7 @@ class Lease:
 
 def has_remote(repo: Path | str, remote: str) -> bool:
     """True when `remote` is a configured git remote of the repository."""
-    return remote in gitrepo.out(repo, "remote").split()
+    return state.has_remote(repo, remote)
 
 
 def clone_id(repo: Path | str) -> str:
@@ -170,8 +177,13 @@ def claim(
             gitrepo.run(repo, "update-ref", "-d", ref, record.commit, check=False)
         else:
             gitrepo.update_ref_cas(repo, ref, current.commit, record.commit, "sfsync claim lost")
-        detail = (proc.stdout + proc.stderr).decode("utf-8", errors="replace").strip()
-        refused = detail.splitlines()[-1] if detail else "no output"
+        refused = gitrepo.reason(proc.stdout, proc.stderr)
+        if not gitrepo.push_lost_race(proc.stdout, proc.stderr):
+            # the remote refuses the push itself, or it never got there: no race to retry
+            raise ExternalError(
+                f"{env}: could not claim it on {remote}: git push failed: {refused}; nothing "
+                "was deployed: fix the remote (or its permissions), then run the command again"
+            )
     raise locks.Locked(
         f"{env}: could not claim it on {remote}: git push was refused {_ATTEMPTS} times "
         f"(last: {refused}); nothing was deployed: run the command again"
@@ -197,12 +209,20 @@ def _holder(record: state.Record) -> Holder:
         who=record.event.who or "someone",
         host=str(d.get("host", "")),
         clone=str(d.get("clone", "")),
-        pid=int(d.get("pid") or 0),
+        pid=_number(d.get("pid")),
         command=str(d.get("command", "")),
         since=str(d.get("since", record.event.when)),
         expires=str(d.get("expires", "")),
         commit=record.commit,
     )
+
+
+def _number(value: object) -> int:
+    """A pid from a claim (written by another clone, perhaps by hand): 0 when not a number."""
+    try:
+        return int(str(value))
+    except ValueError:
+        return 0
 
 
 def _check_holder(env: str, holder: Holder, me: str, take_over: bool) -> str | None:
@@ -227,6 +247,8 @@ def _check_holder(env: str, holder: Holder, me: str, take_over: bool) -> str | N
 
 
 def _alive_here(pid: int) -> bool:
+    if not 0 < pid < 2**31:
+        return True  # not a process id (a claim written by hand): unknown, so not taken over
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

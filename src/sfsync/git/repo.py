@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
+import signal
 import subprocess
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from sfsync.errors import CommandFailed, ExecutableNotFound, UsageError
+from sfsync.errors import CommandFailed, ExecutableNotFound, ExternalError, UsageError
 
 ZERO_SHA = "0" * 40
 
@@ -46,8 +48,110 @@ def run(
             raise UsageError(f"{cwd}: no such directory") from exc
         raise ExecutableNotFound("Executable `git` not found: install git") from exc
     if check and proc.returncode != 0:
-        raise CommandFailed(cmd, proc.returncode, proc.stdout, proc.stderr)
+        raise failed(cmd, proc.returncode, proc.stdout, proc.stderr, cwd)
     return proc
+
+
+# git's messages for causes a user can act on (git 2.39 wording, English): each gives one
+# line naming the cause and the next step instead of git's whole output
+_LOCKED = re.compile(r"Unable to create '([^']+\.lock)': File exists")
+_NO_WRITE = re.compile(
+    r"(?:insufficient permission for adding an object to repository database (\S+)"
+    r"|'([^']+)'[^\n]*?(?:Permission denied|Read-only file system)"
+    r"|(?:Permission denied|Read-only file system)[^\n]*?'([^']+)')"
+)
+_TOO_LONG = re.compile(r"'([^']+)'[^\n]*?File name too long|File name too long")
+
+
+def _decoded(data: bytes | str) -> str:
+    return data.decode("utf-8", errors="replace") if isinstance(data, bytes) else data
+
+
+# `git push --porcelain`: `!<TAB>src:dst<TAB>[remote rejected] (reason)`, or `[rejected]`
+_PUSH_REFUSED = re.compile(r"\[(remote rejected|rejected)\][^(\n]*\(([^)\n]*)\)")
+
+
+def reason(stdout: bytes | str, stderr: bytes | str) -> str:
+    """Why a git command that talks to a remote failed, in one line: what the remote said
+    (its `remote:` lines and a push's `[remote rejected] (reason)`), else git's first
+    `fatal:` or `error:` line (not the last line: that is often advice such as "and the
+    repository exists.")."""
+    out, err = _decoded(stdout), _decoded(stderr)
+    said = [line[7:].strip() for line in err.splitlines() if line.startswith("remote:")]
+    said = [line for line in said if line]
+    refused = [f"{kind} ({why})" for kind, why in _PUSH_REFUSED.findall(out + "\n" + err)]
+    if said or refused:
+        parts = []
+        if said:
+            parts.append("the remote said: " + " ".join(said))
+        if refused:
+            parts.append(", ".join(dict.fromkeys(refused)))
+        return "; ".join(parts)
+    lines = [line.strip() for line in err.splitlines() if line.strip()]
+    for prefix in ("fatal:", "error:"):
+        found = next((line for line in lines if line.startswith(prefix)), None)
+        if found is not None:
+            return found
+    return lines[-1] if lines else "no output"
+
+
+def push_lost_race(stdout: bytes | str, stderr: bytes | str) -> bool:
+    """True when a failed push was refused only because the remote's ref moved meanwhile
+    (`[rejected] (fetch first)`, not a fast-forward): fetching and pushing again may work.
+    A remote that refuses the push itself (a hook, a permission, a protected ref) or a push
+    that never reached it is not this: trying again will not help."""
+    text = _decoded(stdout) + "\n" + _decoded(stderr)
+    return "[rejected]" in text and "[remote rejected]" not in text
+
+
+def failed(
+    cmd: Sequence[str],
+    returncode: int,
+    stdout: bytes | str,
+    stderr: bytes | str,
+    cwd: Path | str | None = None,
+) -> CommandFailed:
+    """The error for a git command that failed: one line naming the cause and the next step
+    when git's exit or message shows one (a lock file left behind, a file size limit, a
+    repository that is not writable, a full disk, a name too long for the file system);
+    otherwise the command and its whole output."""
+    text = stderr.decode("utf-8", errors="replace") if isinstance(stderr, bytes) else stderr
+    what = f"`git {cmd[1]}`" if len(cmd) > 1 else "git"
+    where = f" in {cwd}" if cwd is not None else ""
+    summary: str | None = None
+    if returncode == -getattr(signal, "SIGXFSZ", 25) or "File too large" in text:
+        summary = (
+            f"{what} was stopped by the file size limit (`ulimit -f`) while writing{where}: "
+            "raise it (`ulimit -f unlimited`) and run the command again"
+        )
+    elif (locked := _LOCKED.search(text)) is not None:
+        summary = (
+            f"{what} could not lock {locked[1]}: the file exists, so another git process is "
+            "working in this repository, or one was killed; when no git runs here, delete "
+            "it and run the command again"
+        )
+    elif (denied := _NO_WRITE.search(text)) is not None:
+        path = next(group for group in denied.groups() if group)
+        reason = "read-only file system" if "Read-only" in denied[0] else "permission denied"
+        summary = (
+            f"{what} cannot write {path}: {reason}; make the repository writable for you "
+            "(or run sfsync as its owner), then run the command again"
+        )
+    elif "No space left on device" in text:
+        summary = f"{what} failed{where}: no space left on the device; free some space"
+    elif (long := _TOO_LONG.search(text)) is not None:
+        named = f" ({long[1]})" if long[1] else ""
+        summary = (
+            f"{what} failed{where}: a name is too long for the file system{named}; use a "
+            "shorter file or environment name"
+        )
+    elif returncode < 0:
+        try:
+            sig = signal.Signals(-returncode).name
+        except ValueError:
+            sig = f"signal {-returncode}"
+        summary = f"{what} was killed by {sig}{where}; run the command again"
+    return CommandFailed(cmd, returncode, stdout, stderr, summary=summary)
 
 
 def read_until(cwd: Path | str, args: Sequence[str], done: Callable[[bytes], bool]) -> bool:
@@ -66,7 +170,7 @@ def read_until(cwd: Path | str, args: Sequence[str], done: Callable[[bytes], boo
                 return True
         stderr = proc.stderr.read()
         if proc.wait() != 0:
-            raise CommandFailed(cmd, proc.returncode, b"", stderr)
+            raise failed(cmd, proc.returncode, b"", stderr, cwd)
         return False
     finally:
         if proc.poll() is None:
@@ -167,6 +271,23 @@ def is_ancestor(cwd: Path | str, ancestor: str, descendant: str) -> bool:
 def is_shallow(cwd: Path | str) -> bool:
     """True in a shallow clone (history may be missing)."""
     return out(cwd, "rev-parse", "--is-shallow-repository") == "true"
+
+
+SHALLOW_ADVICE = "run `git fetch --unshallow` (the whole history), then run the command again"
+
+
+def unrelated(cwd: Path | str, ours: str, theirs: str) -> ExternalError | UsageError:
+    """The error when two commits share no history: in a shallow clone the history that
+    joins them was not fetched (`git clone --depth`, CI checkouts); else they are unrelated."""
+    if is_shallow(cwd):
+        return ExternalError(
+            f"{cwd} is a shallow clone: the history joining {ours[:12]} and {theirs[:12]} "
+            f"is missing, so git cannot merge or compare them; {SHALLOW_ADVICE}"
+        )
+    return UsageError(
+        f"{ours[:12]} and {theirs[:12]} share no history (unrelated branches), so they "
+        "cannot be merged: check the branch names in sfsync.yml"
+    )
 
 
 def config_get(cwd: Path | str, key: str) -> str | None:
@@ -418,8 +539,12 @@ def update_ref_cas(cwd: Path | str, ref: str, new: str, old: str | None, reason:
         return True
     if ref_sha(cwd, ref) != old:
         return False
-    raise CommandFailed(
-        ("git", "update-ref", ref, new, old or ZERO_SHA), proc.returncode, proc.stdout, proc.stderr
+    raise failed(
+        ("git", "update-ref", ref, new, old or ZERO_SHA),
+        proc.returncode,
+        proc.stdout,
+        proc.stderr,
+        cwd,
     )
 
 
@@ -595,6 +720,30 @@ def merge_head(cwd: Path | str) -> str | None:
     return ref_sha(cwd, "MERGE_HEAD")
 
 
+def merge_heads(git_dir: Path) -> list[str]:
+    """Every commit a merge in progress brings in (`<git dir>/MERGE_HEAD`, one per line; an
+    octopus merge has several), [] when no merge is in progress. Reads a file: no git process."""
+    try:
+        text = (git_dir / "MERGE_HEAD").read_text(encoding="ascii")
+    except (OSError, ValueError):
+        return []
+    return text.split()
+
+
+def find_merge(cwd: Path | str, head: str, up_sha: str, tip: str = "HEAD") -> str | None:
+    """The commit in `tip`'s history whose first parent is `head` and that merges `up_sha`
+    (the merge a pull-upstream made, or that the developer committed after its conflicts)."""
+    current = rev_parse(cwd, tip)
+    if current is None or current == head or not is_ancestor(cwd, head, current):
+        return None
+    text = out(cwd, "rev-list", "--parents", "--end-of-options", f"{head}..{current}")
+    for line in text.splitlines():
+        sha, *parents = line.split()
+        if parents[:1] == [head] and up_sha in parents:
+            return sha
+    return None
+
+
 def commit_parents(cwd: Path | str, sha: str) -> list[str]:
     """The parents of a commit, first parent first."""
     return out(cwd, "rev-list", "--parents", "-n", "1", "--end-of-options", sha).split()[1:]
@@ -620,8 +769,10 @@ def merge_tree(cwd: Path | str, ours: str, theirs: str) -> tuple[str, list[str]]
     )
     parts = split_z(proc.stdout)
     if proc.returncode not in (0, 1) or not parts:  # no tree: git could not merge them at all
-        raise CommandFailed(
-            ("git", "merge-tree", ours, theirs), proc.returncode, proc.stdout, proc.stderr
+        if b"unrelated histories" in proc.stderr:
+            raise unrelated(cwd, ours, theirs)
+        raise failed(
+            ("git", "merge-tree", ours, theirs), proc.returncode, proc.stdout, proc.stderr, cwd
         )
     return parts[0].strip(), sorted(set(parts[1:])) if proc.returncode == 1 else []
 

@@ -331,6 +331,26 @@ def envs_with_state(repo: Path | str) -> list[str]:
     return [line[len(REF_PREFIX) :] for line in text.splitlines() if line]
 
 
+def has_remote(repo: Path | str, remote: str) -> bool:
+    """True when `remote` is a configured git remote of the repository."""
+    return remote in gitrepo.out(repo, "remote").split()
+
+
+class NoRemote(UsageError):
+    """The remote of `sfsync.yml` is not a git remote of this repository."""
+
+    name = "NoRemote"
+
+
+def require_remote(repo: Path | str, remote: str, doing: str) -> None:
+    """`NoRemote` naming what needed it (`doing`: "fetch from") when `remote` is missing."""
+    if not has_remote(repo, remote):
+        raise NoRemote(
+            f"this repository has no git remote '{remote}' (sfsync.yml: remote) to {doing}: "
+            f"add it (`git remote add {remote} <url>`), or run without --fetch/--push"
+        )
+
+
 def fetch(repo: Path | str, remote: str, branches: Sequence[str] = ()) -> list[str]:
     """Fetch `refs/sfsync/*` and the given branches from `remote`; returns what was merged.
 
@@ -339,15 +359,15 @@ def fetch(repo: Path | str, remote: str, branches: Sequence[str] = ()) -> list[s
     diverged from the remote's (two clones recorded events at once) gets a `merge` event
     with both histories as parents (see `merge_histories`): never overwritten, never stuck.
     """
+    require_remote(repo, remote, "fetch from")
     specs = [f"+refs/sfsync/*:{TRACKING_PREFIX}{remote}/*"]
     specs += [f"+refs/heads/{b}:refs/remotes/{remote}/{b}" for b in branches]
     proc = gitrepo.run(
         repo, "fetch", "--quiet", "--prune", "--end-of-options", remote, *specs, check=False
     )
     if proc.returncode != 0:
-        detail = proc.stderr.decode("utf-8", errors="replace").strip().splitlines()
         raise ExternalError(
-            f"git fetch {remote} failed: {detail[-1] if detail else 'no output'}; "
+            f"git fetch {remote} failed: {gitrepo.reason(proc.stdout, proc.stderr)}; "
             "check the remote and the network, then run the command again"
         )
     return reconcile(repo, remote)
@@ -443,6 +463,7 @@ def push(repo: Path | str, remote: str, envs: Sequence[str]) -> None:
     refs = [ref_name(e) for e in envs]
     if not refs:
         return
+    require_remote(repo, remote, "push to")
     error = push_refs(repo, remote, refs, envs)
     if error is not None:
         raise ExternalError(error)
@@ -464,7 +485,7 @@ def push_refs(
     fetch and merge the envs' refs and try once more. The error text, or None when pushed."""
     specs = [f"{r}:{r}" for r in refs]
     proc = push_specs(repo, remote, specs)
-    if proc.returncode != 0 and envs:
+    if proc.returncode != 0 and envs and gitrepo.push_lost_race(proc.stdout, proc.stderr):
         again = gitrepo.run(
             repo,
             "fetch",
@@ -479,11 +500,10 @@ def push_refs(
             proc = push_specs(repo, remote, specs)
     if proc.returncode == 0:
         return None
-    detail = (proc.stdout + proc.stderr).decode("utf-8", errors="replace").strip()
-    last = detail.splitlines()[-1] if detail else "no output"
+    why = gitrepo.reason(proc.stdout, proc.stderr)
     where = f"--env {envs[0]} " if len(envs) == 1 else ""
     return (
-        f"git push {remote} of {', '.join(refs)} failed: {last}; push them later with: "
+        f"git push {remote} of {', '.join(refs)} failed: {why}; push them later with: "
         f"sfsync status {where}--fetch && git push {remote} {' '.join(specs)}"
     )
 
@@ -521,7 +541,7 @@ def _load(raw: bytes | None, where: str) -> dict[str, Any]:
         return {}
     try:
         data = json.loads(raw)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise ExternalError(f"{where} is not valid JSON: {exc}") from exc
     return data if isinstance(data, dict) else {}
 

@@ -10,8 +10,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from sfsync.errors import CommandFailed, UsageError
-from sfsync.git.repo import merge_head, rev_parse, run, split_z
+from sfsync.errors import ExternalError, UsageError
+from sfsync.git.repo import (
+    failed,
+    git_path,
+    merge_head,
+    push_lost_race,
+    reason,
+    rev_parse,
+    run,
+    split_z,
+    unrelated,
+)
 
 
 def dirty_paths(cwd: Path | str, paths: Sequence[str] = ()) -> list[str]:
@@ -36,22 +46,45 @@ def unmerged_paths(cwd: Path | str) -> list[str]:
     return sorted(set(split_z(data)))
 
 
+def check_index_unlocked(cwd: Path | str) -> None:
+    """Refuse, before anything changes, when git's index is locked (`index.lock` exists:
+    another git process is running, or one was killed). git itself would start a merge,
+    fail to write the index, and leave a MERGE_HEAD behind that looks like conflicts."""
+    lock = git_path(cwd, "index.lock")
+    if lock.exists():
+        raise ExternalError(
+            f"{lock} exists: another git process is working in this repository, or one was "
+            "killed; when no git runs here, delete it and run the command again (nothing "
+            "was changed)"
+        )
+
+
 def merge(cwd: Path | str, rev: str, message: str) -> bool:
     """`git merge --no-ff` of `rev` into the checked-out branch; False when it stopped on conflicts.
 
-    A merge that fails for another reason (e.g. it would overwrite local files) raises.
+    A merge that fails for another reason (the index is locked, it would overwrite local
+    files) raises, and leaves no merge in progress behind.
     """
+    check_index_unlocked(cwd)
     args = ("merge", "--no-ff", "--no-edit", "--no-verify", "-m", message, "--end-of-options", rev)
     proc = run(cwd, *args, check=False)
     if proc.returncode == 0:
         return True
     if merge_head(cwd) is not None:
-        return False
-    raise CommandFailed(("git", "merge", rev), proc.returncode, proc.stdout, proc.stderr)
+        if unmerged_paths(cwd):
+            return False
+        # git recorded a merge but merged nothing (it could not write the index): forget
+        # it, so that no commit concludes a merge that never happened
+        run(cwd, "merge", "--quit", check=False)
+    if b"unrelated histories" in proc.stderr:
+        head = rev_parse(cwd, "HEAD") or "HEAD"
+        raise unrelated(cwd, head, rev_parse(cwd, rev) or rev)
+    raise failed(("git", "merge", rev), proc.returncode, proc.stdout, proc.stderr, cwd)
 
 
 def merge_abort(cwd: Path | str) -> None:
     """Undo a merge that stopped on conflicts (back to the pre-merge state)."""
+    check_index_unlocked(cwd)
     run(cwd, "merge", "--abort")
 
 
@@ -61,6 +94,7 @@ def reset_keep(cwd: Path | str, rev: str) -> None:
     sha = rev_parse(cwd, rev)
     if sha is None:
         raise UsageError(f"'{rev}' is not a commit in this repository")
+    check_index_unlocked(cwd)
     run(cwd, "reset", "--quiet", "--keep", sha)
 
 
@@ -75,9 +109,11 @@ def worktree_remove(cwd: Path | str, path: Path) -> None:
     run(cwd, "worktree", "prune", check=False)
 
 
-def push_ref(cwd: Path | str, remote: str, sha: str, ref: str) -> tuple[bool, str]:
-    """Push `sha` to `ref` on `remote`, fast-forward only: (ok, git's last line of output)."""
+def push_ref(cwd: Path | str, remote: str, sha: str, ref: str) -> tuple[bool, str, bool]:
+    """Push `sha` to `ref` on `remote`, fast-forward only: (ok, why it failed, whether it
+    failed only because someone pushed to `ref` first)."""
     args = ("push", "--quiet", "--porcelain", "--end-of-options", remote, f"{sha}:{ref}")
     proc = run(cwd, *args, check=False)
-    text = (proc.stdout + proc.stderr).decode("utf-8", errors="replace").strip()
-    return proc.returncode == 0, (text.splitlines()[-1] if text else "")
+    if proc.returncode == 0:
+        return True, "", False
+    return False, reason(proc.stdout, proc.stderr), push_lost_race(proc.stdout, proc.stderr)

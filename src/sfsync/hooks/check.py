@@ -49,6 +49,7 @@ class CheckResult:
     touched: tuple[str, ...] = ()
     overlapping: tuple[str, ...] = ()
     note: str | None = None
+    warnings: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """The `result` object of the JSON envelope."""
@@ -59,6 +60,7 @@ class CheckResult:
             "maxBehind": self.max_behind,
             "blocked": self.blocked,
             "note": self.note,
+            "warnings": list(self.warnings),
         }
         b = self.behind
         data.update(
@@ -147,25 +149,65 @@ def run_check(
         )
     proj = project.load(paths=paths)
     environment = project.resolve_env(proj, env, configured=name)
-    policy = proj.config.hooks
     if environment.upstream is None:
         return CheckResult(stage, env=name, note=f"{name} has no upstream: nothing to check")
+    warnings = proj.config.package_dir_warnings
+    try:
+        result = _check_env(paths, proj, environment, stage, fetch, pushed)
+        if warnings:
+            from dataclasses import replace
+
+            result = replace(result, warnings=warnings)
+        return result
+    except behind_mod.BranchMissing as exc:
+        if not exc.no_remote:
+            raise
+        # a new repository without the remote: the branch is not there yet, so nothing
+        # upstream can be behind (`sfsync status` says how to create it)
+        return CheckResult(
+            stage,
+            env=name,
+            note=(
+                f"branch '{exc.branch}' of {exc.env} does not exist yet and there is no remote "
+                f"'{proj.config.remote}': nothing to check"
+            ),
+        )
+
+
+def _check_env(
+    paths: gitrepo.RepoPaths,
+    proj: project.Project,
+    environment: Environment,
+    stage: str,
+    fetch: bool,
+    pushed: Sequence[tuple[str, str]] | None,
+) -> CheckResult:
+    """`run_check` for an env with an upstream."""
+    name = environment.name
+    policy = proj.config.hooks
     repo = paths.toplevel
     pending = _pending_pull(paths, name)
     if pending is not None:
         return CheckResult(stage, env=name, note=pending)
-    if fetch:
+    if fetch and state.has_remote(repo, proj.config.remote):  # none: nothing to fetch
+        assert environment.upstream is not None
         upstream = proj.config.env(environment.upstream)
         branches = [b for b in (upstream.branch, environment.branch) if b]
         state.fetch(repo, proj.config.remote, branches)
-    if stage == "commit":
-        merging = _merging_upstream(paths, proj, environment)
+    heads = gitrepo.merge_heads(paths.git_dir) if stage == "commit" else []
+    if heads:
+        merging = _merging_upstream(paths, proj, environment, heads)
         if merging is not None:
             return CheckResult(stage, env=name, note=merging)
     # the env's state is read in the same git process as the refs
     result = behind_mod.compute(
         repo, proj.config, environment, None, head="HEAD", cache_dir=proj.cache_dir
     )
+    merge_note = None
+    if heads and result.count:
+        # a merge in progress brings in the deployments its commits hold: only the others
+        # are still behind (an older upstream commit merged leaves the newer ones behind)
+        result, merge_note = _after_merge(repo, result, heads)
     over = result.count > policy.max_behind
     touched: set[str] = set()
     overlapping: tuple[str, ...] = ()
@@ -178,7 +220,7 @@ def run_check(
         touched_components = behind_mod.components_of(touched, proj.config, proj.cache_dir)
         overlapping = tuple(sorted(touched_components & set(result.components)))
         blocked = bool(overlapping)
-    note = None
+    note = merge_note
     if not result.known:
         note = f"{name} has no sync point: run `sfsync mark-synced` after a sandbox refresh"
     return CheckResult(
@@ -195,8 +237,9 @@ def run_check(
 
 
 def _pending_pull(paths: gitrepo.RepoPaths, env: str) -> str | None:
-    """The note when a pull-upstream of `env` is journaled (unfinished: e.g. stopped on
-    conflicts the developer is resolving): its commits bring upstream in, so they pass."""
+    """The note when a pull-upstream of `env` is journaled and its merge is still there (in
+    progress: conflicts the developer is resolving; or made, its deploy unfinished): its
+    commits bring upstream in, so they pass. A journal whose merge was undone says nothing."""
     from sfsync.git import journal
 
     if not journal.path(paths.common_dir, env).exists():
@@ -207,6 +250,8 @@ def _pending_pull(paths: gitrepo.RepoPaths, env: str) -> str | None:
         pending = None
     if pending is None or pending.get("op") != "pull-upstream":
         return None
+    if not journal.pull_merge_live(paths.toplevel, paths.git_dir, pending):
+        return None  # its merge was undone (`git merge --abort`): the journal is stale
     return (
         f"a pull-upstream of {env} is unfinished: not blocking; finish it with "
         "`sfsync pull-upstream --continue` (or `--abort`)"
@@ -214,22 +259,43 @@ def _pending_pull(paths: gitrepo.RepoPaths, env: str) -> str | None:
 
 
 def _merging_upstream(
-    paths: gitrepo.RepoPaths, proj: project.Project, environment: Environment
+    paths: gitrepo.RepoPaths,
+    proj: project.Project,
+    environment: Environment,
+    heads: Sequence[str],
 ) -> str | None:
-    """The note when this commit concludes a merge of the upstream branch (MERGE_HEAD is on
-    it): such a commit brings upstream in, so it is not blocked for being behind."""
-    try:
-        text = (paths.git_dir / "MERGE_HEAD").read_text(encoding="ascii")
-    except (OSError, ValueError):
-        return None
-    heads = text.split()
+    """The note when this commit concludes a merge that brings in the upstream branch's tip
+    (a commit of MERGE_HEAD is the tip or holds it): such a commit brings in everything
+    upstream has, so it is not blocked for being behind. A merge of an older upstream
+    commit is not this: `_after_merge` counts what it leaves behind."""
     tip = behind_mod.upstream_tip(paths.toplevel, proj.config, environment)
-    if not heads or tip is None:
+    if tip is None:
         return None
     ref, up = tip
-    if not all(h == up or gitrepo.is_ancestor(paths.toplevel, h, up) for h in heads):
+    if not any(h == up or gitrepo.is_ancestor(paths.toplevel, up, h) for h in heads):
         return None
     return f"this commit concludes a merge of {ref}: not blocking"
+
+
+def _after_merge(repo: Path, result: Behind, heads: Sequence[str]) -> tuple[Behind, str | None]:
+    """`result` without the deployments the merge in progress brings in (those its commits
+    hold), and a note saying how many it brings; unchanged when it brings none."""
+    assert result.up is not None
+    missing = set(
+        gitrepo.out(repo, "rev-list", "--first-parent", result.up, "--not", *heads).split()
+    )
+    left = [d for d in result.deployments if d.sha in missing]
+    brought = result.count - len(left)
+    if not brought:
+        return result, None
+    from dataclasses import replace
+
+    components = tuple(sorted({c for d in left for c in d.components}))
+    note = (
+        f"this merge brings in {_plural(brought, 'deployment')} of {result.upstream}, "
+        f"not the {_plural(len(left), 'newer one')}"
+    )
+    return replace(result, deployments=tuple(left), components=components), note
 
 
 def headline(env: str, b: Behind) -> str:
@@ -241,6 +307,8 @@ def headline(env: str, b: Behind) -> str:
 
 def render(result: CheckResult, stream: TextIO) -> None:
     """The plain-text report of a check (for the hook's stderr)."""
+    for warning in result.warnings:
+        print(f"sfsync: warning: {warning}", file=stream)
     b = result.behind
     if b is None or result.env is None:
         if result.note:
@@ -361,6 +429,10 @@ def check_command(
             # sfsync's own bookkeeping (refs/sfsync/*) is not the developer's work
             note = "only refs/sfsync/* are pushed: nothing to check"
             return report(CheckResult(resolve_stage(stage), note=note), json_mode)
+        if only_deletions(lines):
+            # deleting a branch on the remote brings no work there, behind or not
+            note = "only deletions are pushed: nothing to check"
+            return report(CheckResult(resolve_stage(stage), note=note), json_mode)
         pushed: list[tuple[str, str]] | None = read_push_refs(io.StringIO(lines))
     else:
         pushed = _pre_commit_push_refs()
@@ -388,7 +460,11 @@ def main(argv: Sequence[str]) -> int:
         return _fail(json_mode, 130, "Interrupted", "interrupted; nothing was changed", {})
     except Exception as exc:
         from sfsync.cli import crash  # rare path
+        from sfsync.errors import from_unexpected
 
+        known = from_unexpected(exc)  # a full disk, a read-only .git, a file size limit...
+        if known is not None:
+            return _fail(json_mode, known.exit_code, known.name, known.message, {})
         log = crash.write_log(exc)
         where = f"; details in {log}" if log else ""
         message = f"unexpected error: {type(exc).__name__}: {exc}{where} (please report it)"
@@ -409,6 +485,13 @@ def only_state_refs(text: str) -> bool:
     """True when a pre-push hook's input pushes refs/sfsync/* and nothing else."""
     remote_refs = [f[2] for f in (line.split() for line in text.splitlines()) if len(f) == 4]
     return bool(remote_refs) and all(r.startswith("refs/sfsync/") for r in remote_refs)
+
+
+def only_deletions(text: str) -> bool:
+    """True when a pre-push hook's input deletes remote refs and pushes nothing else (git
+    passes `(delete) 0000... <remote ref> <sha>` for each deleted ref)."""
+    rows = [f for f in (line.split() for line in text.splitlines()) if len(f) == 4]
+    return bool(rows) and all(f[1] == gitrepo.ZERO_SHA for f in rows)
 
 
 def _pre_commit_push_refs() -> list[tuple[str, str]] | None:

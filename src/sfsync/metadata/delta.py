@@ -139,7 +139,7 @@ def compute_delta(
     prefix = _prefix(top, project)
     from_sha, to_sha = resolve_commits(top, from_ref, to_ref, merge_base=merge_base)
     resolver = Resolver(project)
-    warnings: list[str] = []
+    warnings: list[str] = list(project.dir_warnings)
     if api_version is None:
         api_version = project.api_version
         if api_version is None:

@@ -37,6 +37,8 @@ class Project:
     forceignore_text: str = ""
     extra_types: tuple[Mapping[str, Any], ...] = ()
     root: Path | None = None
+    dir_warnings: tuple[str, ...] = field(default=(), compare=False)
+    """What is wrong with a package directory on this disk (`as_found_on_disk`)."""
     forceignore: ForceIgnore = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -58,6 +60,8 @@ class Project:
             raise ConfigError(
                 f"{where}: not valid JSON (line {exc.lineno}: {exc.msg}); fix the file"
             ) from exc
+        except RecursionError:
+            raise ConfigError(f"{where}: nested too deeply to be a project file; fix it") from None
         if not isinstance(data, dict):
             raise ConfigError(f"{where}: expected a JSON object")
         raw_dirs = data.get("packageDirectories")
@@ -110,7 +114,22 @@ class Project:
             extra_types,
             root=root,
             where=str(path),
-        )
+        ).as_found_on_disk()
+
+    def as_found_on_disk(self) -> Project:
+        """This project with its package directories spelled as the disk at `root` has them,
+        as `sf` finds them there (`sfsync.metadata.packagedirs`: `Force-App` is the folder
+        `force-app` on a case-insensitive disk)."""
+        if self.root is None:
+            return self
+        from dataclasses import replace
+
+        from sfsync.metadata import packagedirs
+
+        found = packagedirs.resolve(self.root, self.package_dirs)
+        if found.dirs == self.package_dirs and not found.warnings:
+            return self
+        return replace(self, package_dirs=found.dirs, dir_warnings=found.warnings)
 
     @classmethod
     def at_revision(
@@ -136,7 +155,7 @@ class Project:
             extra_types,
             root=Path(repo) / prefix if prefix else Path(repo),
             where=f"{rev}:{base}{PROJECT_FILE}",
-        )
+        ).as_found_on_disk()
 
     @property
     def registry(self) -> Registry:

@@ -61,6 +61,15 @@ def _inside(out: Path, relative: str) -> Path:
     return target
 
 
+def temp_name(name: str) -> str:
+    """A hidden temporary name beside the file `name` is about to become. Not derived from
+    `name` itself: a 250-byte file name plus any prefix would exceed the 255 bytes a folder
+    entry may have (ENAMETOOLONG), and a random part is not predictable either."""
+    import secrets
+
+    return f".sfsync-{os.getpid()}-{secrets.token_hex(6)}.tmp"
+
+
 def _write(out: Path, relative: str, data: bytes, checked: set[str] | None = None) -> None:
     """Write `out/relative` atomically (temp file + os.replace), never outside `out`."""
     folder, _, name = relative.rpartition("/")
@@ -73,7 +82,7 @@ def _write(out: Path, relative: str, data: bytes, checked: set[str] | None = Non
         if checked is not None:
             checked.add(folder)
     parent = os.path.join(out, folder) if folder else str(out)
-    tmp = os.path.join(parent, f".sfsync-{os.getpid()}-{name}")
+    tmp = os.path.join(parent, temp_name(name))
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         with os.fdopen(fd, "wb") as handle:

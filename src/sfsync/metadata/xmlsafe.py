@@ -31,8 +31,15 @@ class MalformedXml(UsageError):
         self.reason = reason
 
 
+# Salesforce metadata nests a few levels (a Flow's condition value: about 6); sfsync walks
+# elements recursively (fingerprints, pruning, output), far below Python's recursion limit
+# at this depth. A deeper document is refused when it is read, with its name.
+MAX_DEPTH = 100
+
+
 def parse(data: bytes, where: str) -> ET.Element:
-    """Parse a metadata file; DTDs and entity declarations are refused (no expansion)."""
+    """Parse a metadata file; DTDs and entity declarations are refused (no expansion), and
+    so are elements nested more than `MAX_DEPTH` levels deep."""
     try:
         root: ET.Element = fromstring(data, forbid_dtd=True)
     except DefusedXmlException as exc:
@@ -41,7 +48,26 @@ def parse(data: bytes, where: str) -> ET.Element:
     except ET.ParseError as exc:
         reason = f"not well-formed XML ({exc})"
         raise MalformedXml(f"{where}: {reason}; fix the file", where, reason) from None
+    except RecursionError:
+        reason = "XML nested too deeply to be read"
+        raise MalformedXml(f"{where}: {reason}; fix the file", where, reason) from None
+    if _deeper_than(root, MAX_DEPTH):
+        reason = f"elements nested more than {MAX_DEPTH} levels deep are not metadata"
+        raise MalformedXml(f"{where}: {reason}; fix the file", where, reason)
     return root
+
+
+def _deeper_than(root: ET.Element, limit: int) -> bool:
+    """True when an element of the tree is more than `limit` levels below `root` (no
+    recursion: the tree may be as deep as the parser let it be)."""
+    stack = [(root, 1)]
+    while stack:
+        element, depth = stack.pop()
+        if len(element):
+            if depth >= limit:
+                return True
+            stack.extend((child, depth + 1) for child in element)
+    return False
 
 
 def local(tag: str) -> str:

@@ -187,7 +187,7 @@ def parse(stdout: str) -> dict[str, Any] | None:
         return None
     try:
         data = json.loads(text[start:])
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     # everything below is the org's text (names, messages, who changed what): no terminal
     # control reaches the screen or the JSON sfsync prints
@@ -438,19 +438,87 @@ def thrown(run: Run, org: str, what: str, *, job_id: str | None = None) -> SfErr
             f"({', '.join(conflicts) or 'see sf project retrieve preview'}): retrieve them "
             "into git first"
         )
+    elif (status := _HTTP_STATUS.search(message)) is not None:
+        hint = (
+            f"the org's server answered HTTP {status[1]} (sf's words above): run the command "
+            f"again; if it keeps failing, run `{command_line(run.args)}` by hand to see sf's "
+            "whole answer"
+        )
+    elif (connection := connection_failure(data, org)) is not None:
+        said, hint = connection
+        message = f"{message} ({said})"
+        hint += f"; the command was `{command_line(run.args)}`"
     elif _network(run, message):
-        hint = "the connection to the org failed: check the network, then run the command again"
+        hint = (
+            "the connection to the org failed: check the network, then run the command again "
+            f"(the command was `{command_line(run.args)}`)"
+        )
     elif name == "MetadataTransferError":
         # sf had the org's answer and could not use it: say what sf said, not the network
         what, message, hint = _unusable_answer(what, message)
         shown = ""  # sf's wrapper of every such failure: its name says nothing here
     else:
-        hint = "run the command again; if it keeps failing, run the sf command by hand"
+        hint = (
+            "run the command again; if it keeps failing, run "
+            f"`{command_line(run.args)}` by hand to see sf's whole answer"
+        )
     return SfError(
         redact(f"sf could not {what} on org '{org}'{job}: {shown + ': ' if shown else ''}{message}")
         + f"; {hint}",
         data={"org": org, "sfName": name, "exitCode": run.exit_code},
     )
+
+
+_HTTP_STATUS = re.compile(r"HTTP status code:? *(\d{3})")
+
+
+def command_line(args: Sequence[str]) -> str:
+    """`sf project retrieve start --target-org=dev1`: the sf command words and its org, for a
+    person to run again (not the file arguments, which name sfsync's temporary folders)."""
+    words = [a for a in args if not a.startswith("-")][:4]
+    org = [a for a in args if a.startswith("--target-org=")]
+    return " ".join(["sf", *words, *org[:1]])
+
+
+# node's codes for a connection that failed before the org could answer (undici's `fetch
+# failed`, whose `cause` sf prints: `[cause]: Error: connect ECONNREFUSED 127.0.0.1:6101`)
+_CONNECT = re.compile(
+    r"\b(?P<code>ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNRESET|EHOSTUNREACH|"
+    r"ENETUNREACH|EPIPE|UND_ERR_CONNECT_TIMEOUT|UND_ERR_SOCKET|CERT_HAS_EXPIRED|"
+    r"SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|UNABLE_TO_VERIFY_LEAF_SIGNATURE|"
+    r"UNABLE_TO_GET_ISSUER_CERT_LOCALLY|ERR_TLS_CERT_ALTNAME_INVALID)\b"
+    r"(?: (?P<where>[\w.\-\[\]:]+))?"
+)
+
+
+def connection_failure(data: Mapping[str, Any], org: str) -> tuple[str, str] | None:
+    """(what the connection error said, what to do) when `sf` failed to reach the org, from
+    the error's `cause` (or message); None when sf's answer is not a connection failure:
+    then nothing is guessed, sf's own message is quoted."""
+    text = "\n".join(str(data.get(key) or "") for key in ("message", "cause"))
+    found = _CONNECT.search(text)
+    if found is None:
+        return None
+    code, where = found["code"], found["where"] or "the org's instance URL"
+    check = f"`sf org display --target-org {org}` shows the instance URL sf uses"
+    if code == "ECONNREFUSED":
+        hint = (
+            f"the connection to {where} was refused: nothing answers there (the org's server "
+            f"is down, or the login points at the wrong address; {check})"
+        )
+    elif code in ("ENOTFOUND", "EAI_AGAIN"):
+        hint = f"the host {where} was not found (DNS): check the network and the login ({check})"
+    elif code == "ECONNRESET" or code == "EPIPE" or code == "UND_ERR_SOCKET":
+        hint = f"the connection to {where} was cut: run the command again"
+    elif "CERT" in code:
+        hint = (
+            f"the TLS certificate of {where} was not accepted ({code}): a proxy that inspects "
+            "TLS needs its CA in NODE_EXTRA_CA_CERTS"
+        )
+    else:
+        hint = f"the connection to {where} did not get through ({code}): check the network"
+    said = f"{code} {found['where']}" if found["where"] else code
+    return said, hint
 
 
 # what sf's Metadata API client says when the connection, not the answer, failed: the

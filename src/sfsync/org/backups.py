@@ -33,6 +33,7 @@ from sfsync.errors import ExternalError, UsageError
 from sfsync.git import repo as gitrepo
 from sfsync.metadata.project import Project
 from sfsync.metadata.resolver import Resolver
+from sfsync.metadata.writer import temp_name
 from sfsync.org.changes import Signal
 from sfsync.org.listed import Listed, path_keys
 
@@ -113,7 +114,7 @@ class Manifest:
         """Read `sfsync-backup.json`."""
         try:
             raw = json.loads(data)
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:
             raise ExternalError(f"{where}: not a valid {MANIFEST} ({exc})") from exc
         if not isinstance(raw, dict):
             raise ExternalError(f"{where}: not a valid {MANIFEST}")
@@ -292,7 +293,7 @@ def write_inside(out: Path, rel: str, data: bytes) -> Path:
     real_parent = os.path.realpath(target.parent)
     if real_parent != str(out) and not real_parent.startswith(str(out) + os.sep):
         raise ExternalError(f"refusing to write {rel!r}: it would leave {out} (symlink?)")
-    tmp = target.with_name(f".sfsync-{os.getpid()}-{target.name}")
+    tmp = target.with_name(temp_name(target.name))
     tmp.write_bytes(data)
     os.replace(tmp, target)
     return target
@@ -312,7 +313,7 @@ def read_journal(common_dir: Path, env: str) -> dict[str, Any] | None:
     try:
         data = json.loads((folder / "journal.json").read_text(encoding="utf-8"))
         listing = json.loads((folder / "listing.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return None
     if not isinstance(data, dict) or not isinstance(listing, dict):
         return None
@@ -356,7 +357,7 @@ def _lines(
         raw_key = text[1:end]
         try:  # a name with an escaped character is read as JSON (the common one is plain)
             key = json.loads(text[: end + 1]) if "\\" in raw_key else raw_key
-        except ValueError:
+        except (ValueError, RecursionError):
             continue
         item = comps.get(key) if isinstance(key, str) else None
         if item is not None:

@@ -56,7 +56,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from sfsync.errors import SfsyncError, UsageError
+from sfsync.errors import ExternalError, SfsyncError, UsageError, from_os_error
 from sfsync.git import lease, locks, state
 from sfsync.git import repo as gitrepo
 from sfsync.metadata.component import Component
@@ -343,9 +343,14 @@ def run_payload(
             event_details.update({"deployId": job_id, "sfInvocations": calls})
             if level != sf.ORG_DEFAULT and level != "NoTestRun":
                 event_details["testsRun"] = tests_run
-            record = state.append_event(
-                repo, env.name, replace(event, details=event_details), new_state, base
-            )
+            try:
+                record = state.append_event(
+                    repo, env.name, replace(event, details=event_details), new_state, base
+                )
+            except (SfsyncError, OSError) as exc:
+                if job_id is None or check_only:
+                    raise
+                raise _not_recorded(env, job_id, command, exc) from exc
             jobs.clear(common, env.name)
         except BaseException as exc:
             _abandon(repo, env, held, exc)
@@ -385,6 +390,24 @@ def run_payload(
             f"{env.name} was deployed and recorded here, but not on {held.remote}, where "
             f"its claim stays until then: {error}",
         ),
+    )
+
+
+def _not_recorded(
+    env: Environment, job_id: str, command: str, exc: SfsyncError | OSError
+) -> ExternalError:
+    """The error when the org took the deploy but its event could not be recorded: the job
+    stays journaled (`sfsync.org.jobs`), so the next run on the env records it."""
+    if isinstance(exc, SfsyncError):
+        why = exc.message.splitlines()[0] if exc.message else exc.name
+    else:
+        known = from_os_error(exc)
+        why = known.message if known is not None else f"{type(exc).__name__}: {exc}"
+    return ExternalError(
+        f"{env.name} WAS deployed (job {job_id}), but recording it on "
+        f"refs/sfsync/envs/{env.name} failed: {why}; the deploy is journaled: once that is "
+        f"fixed, run `sfsync {command}` again: it records this deploy before anything else",
+        data={"env": env.name, "deployId": job_id, "recorded": False},
     )
 
 

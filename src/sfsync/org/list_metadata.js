@@ -29,6 +29,17 @@ function bare(records) {
   });
 }
 
+// An error as JSON: its name (or the org's error code), its message, and what caused it (a
+// failed connection is undici's `fetch failed` with `cause: connect ECONNREFUSED host:port`)
+function errorOf(error, name) {
+  const cause = error && error.cause;
+  return {
+    name: String(name || (error && (error.errorCode || error.name)) || 'Error'),
+    message: String(error && error.message),
+    cause: cause ? String(cause.message || cause) : '',
+  };
+}
+
 async function main() {
   const [, , sfRoot, org, apiVersion] = process.argv;
   let core;
@@ -69,9 +80,7 @@ async function main() {
         const found = await api.query(ask.q, { autoFetch: true, maxFetch: 10000000 });
         answers[index] = { totalSize: found.totalSize, done: found.done, records: bare(found.records) };
       } catch (error) {
-        answers[index] = {
-          error: { name: String((error && (error.errorCode || error.name)) || 'Error'), message: String(error && error.message) },
-        };
+        answers[index] = { error: errorOf(error) };
       }
     }
   }
@@ -98,7 +107,7 @@ async function main() {
       const found = await api.query(then.q, { autoFetch: true, maxFetch: 10000000 });
       rows.ids = { totalSize: found.totalSize, done: found.done, records: bare(found.records) };
     } catch (error) {
-      rows.ids = { error: { name: String((error && (error.errorCode || error.name)) || 'Error'), message: String(error && error.message) } };
+      rows.ids = { error: errorOf(error) };
     }
   }
   const queries = (input.queries || []).filter((q) => !known || q.always || known.has(q.type));
@@ -126,7 +135,7 @@ async function main() {
   const failed = (query, error) => ({
     type: query.type,
     folder: query.folder || null,
-    error: { name: String(error && error.name), message: String(error && error.message) },
+    error: errorOf(error, String(error && error.name)),
   });
   async function one(index) {
     const query = queries[index];
@@ -185,7 +194,6 @@ main()
     process.exitCode = answer.status;
   })
   .catch((error) => {
-    const name = String((error && error.name) || 'Error');
-    process.stdout.write(JSON.stringify({ status: 1, name, message: String(error && error.message) }));
+    process.stdout.write(JSON.stringify({ status: 1, ...errorOf(error, error && error.name) }));
     process.exitCode = 1;
   });

@@ -41,6 +41,7 @@ from typing import Any
 
 from sfsync.metadata.registry import Registry
 from sfsync.org import changes, listing_by_type, sf
+from sfsync.org.answers import connection_failure
 from sfsync.org.listed import DEFAULT_JOBS, UNFILED, Listed, Listing, as_list, field_text
 from sfsync.org.listscope import check_names, top_level, with_related
 
@@ -343,9 +344,13 @@ def _entries(org: str, results: Sequence[Mapping[str, Any]]) -> list[Listed]:
             text = f"{error.get('name')}: {error.get('message')}"
             if "INVALID_TYPE" in text or "Unknown type" in text:
                 continue
+            connection = connection_failure(error, org)
+            if connection is not None:
+                said, hint = connection
+                text = f"{text} ({said})"
             raise sf.SfError(
                 f"listMetadata of {result.get('type')} on org '{org}' failed: {text}; "
-                "run the command again"
+                + (hint if connection is not None else "run the command again")
             )
         for entry in as_list(result.get("entries")):
             if isinstance(entry, dict):

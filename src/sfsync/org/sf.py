@@ -336,7 +336,9 @@ def list_and_query(
         )
     result = data.get("result")
     if data.get("status") != 0 or not isinstance(result, dict):
-        raise _thrown(_Run(("list", org), int(proc.exit_code), data), org, "list its metadata")
+        # the command a person can run to see the same failure
+        same = ("org", "list", "metadata", f"--target-org={org}")
+        raise _thrown(_Run(same, int(proc.exit_code), data), org, "list its metadata")
     described = result.get("describe")
     entries = [r for r in result.get("results") or [] if isinstance(r, dict)]
     answers = [a if isinstance(a, dict) else {"error": {}} for a in result.get("soql") or []]

@@ -26,6 +26,7 @@ from typing import Any
 
 from sfsync.errors import ExternalError, UsageError
 from sfsync.git import repo as gitrepo
+from sfsync.metadata.writer import temp_name
 
 REF_PREFIX = "refs/sfsync/snapshots/"
 META_FILE = "snapshot.json"
@@ -171,7 +172,7 @@ def materialize(repo: Path | str, snap: Snapshot, out_dir: Path) -> Path:
             raise ExternalError(f"{snap.ref}: refusing to write {rel!r} outside {out}")
         target = out.joinpath(*parts)
         target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".sfsync-{os.getpid()}-{target.name}")
+        tmp = target.with_name(temp_name(target.name))
         tmp.write_bytes(data)
         os.replace(tmp, target)
     _package_dirs_exist(out)
@@ -186,7 +187,7 @@ def _package_dirs_exist(out: Path) -> None:
         return
     try:
         dirs = json.loads(project_file.read_text(encoding="utf-8")).get("packageDirectories", [])
-    except ValueError:
+    except (ValueError, RecursionError):
         return
     for entry in dirs:
         rel = str(entry.get("path", "")) if isinstance(entry, dict) else ""
@@ -210,7 +211,7 @@ def _files(root: Path) -> list[str]:
 def _parse(env: str, snapshot_id: str, commit: str, raw: bytes) -> Snapshot:
     try:
         data = json.loads(raw)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise ExternalError(f"{REF_PREFIX}{env}/{snapshot_id}: bad {META_FILE}: {exc}") from exc
     return Snapshot(
         env=env,

@@ -89,7 +89,7 @@ def upstream_tip(repo: Path | str, config: Config, env: Environment) -> tuple[st
     assert upstream.branch is not None  # config guarantees an upstream has a branch
     candidates = branch_refs(config.remote, upstream.branch)
     found = gitrepo.resolve_many(repo, candidates)
-    return _first(found, candidates, config, upstream)
+    return _first(found, candidates, config, upstream, repo)
 
 
 def compute(
@@ -372,15 +372,16 @@ def _start(
         return Behind(env.name, None, None, None, state.synced_to)
     upstream = config.env(env.upstream)
     assert upstream.branch is not None  # config guarantees an upstream has a branch
-    up = _first(found, branch_refs(config.remote, upstream.branch), config, upstream)[1]
+    up = _first(found, branch_refs(config.remote, upstream.branch), config, upstream, repo)[1]
     head = found.get(request.head) if request.head else None
     sync_point = state.synced_to if env.branch is None else None
     if env.branch is not None:
-        base: str | None = _first(found, branch_refs(config.remote, env.branch), config, env)[1]
+        refs = branch_refs(config.remote, env.branch)
+        base: str | None = _first(found, refs, config, env, repo)[1]
     elif sync_point is not None:
         base = sync_point if _is_sha(sync_point) else gitrepo.rev_parse(repo, sync_point)
         if base is None:
-            raise _missing_sync_point(config, env, sync_point)
+            raise _missing_sync_point(repo, config, env, sync_point)
     else:
         base = head
     if base is None:
@@ -412,7 +413,7 @@ def _span(
         return _Span(request, base, up, head, base, tuple(chain_walked[: depths[base]]))
     merge_base = gitrepo.merge_base(repo, base, up)
     if merge_base is None and gitrepo.rev_parse(repo, base) is None:
-        raise _missing_sync_point(config, request.env, base)  # only a sync point can be
+        raise _missing_sync_point(repo, config, request.env, base)  # only a sync point can be
     if merge_base == up:
         return _Span(request, base, up, head, up, ())
     chain = history.walk(up, merge_base) if merge_base else None
@@ -425,7 +426,14 @@ def _is_sha(rev: str) -> bool:
     return len(rev) == 40 and all(c in "0123456789abcdef" for c in rev)
 
 
-def _missing_sync_point(config: Config, env: Environment, sync_point: str) -> UsageError:
+def _missing_sync_point(
+    repo: Path | str, config: Config, env: Environment, sync_point: str
+) -> UsageError:
+    if gitrepo.is_shallow(repo):
+        return UsageError(
+            f"{env.name} is synced to {sync_point[:12]}, which this shallow clone (git clone "
+            f"--depth) does not have: {gitrepo.SHALLOW_ADVICE}"
+        )
     return UsageError(
         f"{env.name} is synced to {sync_point[:12]}, which is not in this repository: "
         f"run `git fetch {config.remote}` (or --fetch)"
@@ -479,16 +487,48 @@ def _behind(
     )
 
 
+class BranchMissing(UsageError):
+    """An env's branch is neither a local branch nor a remote-tracking one. `no_remote`:
+    the repository has no such remote either, so there is nothing to fetch it from (a new
+    repository: the branch is created locally, or the remote is added later)."""
+
+    name = "BranchMissing"
+
+    def __init__(self, message: str, *, env: str, branch: str, no_remote: bool) -> None:
+        super().__init__(message, data={"env": env, "branch": branch})
+        self.env = env
+        self.branch = branch
+        self.no_remote = no_remote
+
+
 def _first(
-    found: dict[str, str | None], refs: list[str], config: Config, env: Environment
+    found: dict[str, str | None],
+    refs: list[str],
+    config: Config,
+    env: Environment,
+    repo: Path | str,
 ) -> tuple[str, str]:
     for ref in refs:
         sha = found.get(ref)
         if sha:
             return ref, sha
-    raise UsageError(
-        f"branch '{env.branch}' of {env.name} not found locally or as "
-        f"{config.remote}/{env.branch}: run `git fetch {config.remote}` (or --fetch)"
+    branch, remote = str(env.branch), config.remote
+    if not state_mod.has_remote(repo, remote):
+        raise BranchMissing(
+            f"branch '{branch}' of {env.name} does not exist, and this repository has no "
+            f"remote '{remote}' (sfsync.yml: remote) to fetch it from: create it "
+            f"(`git branch {branch} <commit {env.name} holds>`) or add the remote "
+            f"(`git remote add {remote} <url>`)",
+            env=env.name,
+            branch=branch,
+            no_remote=True,
+        )
+    raise BranchMissing(
+        f"branch '{branch}' of {env.name} not found locally or as {remote}/{branch}: "
+        f"run `git fetch {remote}` (or --fetch)",
+        env=env.name,
+        branch=branch,
+        no_remote=False,
     )
 
 

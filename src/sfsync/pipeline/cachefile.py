@@ -52,7 +52,7 @@ def read(path: Path, key: str) -> dict[str, Any]:
         ):
             return {}
         value = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return {}
     return value if isinstance(value, dict) else {}
 

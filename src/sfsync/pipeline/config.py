@@ -135,6 +135,8 @@ class Config:
     """`lease.ttl_minutes`: when another clone may take over a deploy's claim on an env."""
     notify: NotifyConfig | None = None
     """`notify:`: the chat message deploy, pull-upstream, back-promote and drift send."""
+    package_dir_warnings: tuple[str, ...] = ()
+    """What is wrong with a package directory on this disk (`sfsync.metadata.packagedirs`)."""
 
     _by_name: dict[str, Environment] = field(init=False, repr=False, compare=False)
     _children: dict[str, tuple[Environment, ...]] = field(init=False, repr=False, compare=False)
@@ -241,6 +243,8 @@ def parse_package_dirs(raw: bytes, filename: str = PROJECT_FILE) -> tuple[str, .
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         line = getattr(exc, "lineno", 1)
         raise ConfigError(f"{filename}:{line}: not valid JSON: {exc}") from exc
+    except RecursionError:
+        raise ConfigError(f"{filename}: nested too deeply to be a project file; fix it") from None
     entries = project.get("packageDirectories") if isinstance(project, dict) else None
     if not isinstance(entries, list) or not entries:
         raise ConfigError(
@@ -279,6 +283,10 @@ def _read(path: Path, hint: str) -> bytes:
 
 
 def _build(root: Path, data: dict[str, Any]) -> Config:
+    from sfsync.metadata import packagedirs
+
+    # as sf finds them on this disk (not cached: the folders may change, the file not)
+    dirs = packagedirs.resolve(root, data["packageDirectories"])
     environments = tuple(
         Environment(
             name=name,
@@ -311,7 +319,8 @@ def _build(root: Path, data: dict[str, Any]) -> Config:
             )
             for t in extra
         ),
-        package_dirs=tuple(data["packageDirectories"]),
+        package_dirs=dirs.dirs,
+        package_dir_warnings=dirs.warnings,
         lease_ttl_minutes=int((data.get("lease") or {}).get("ttl_minutes", 120)),
         notify=_notify(data.get("notify")),
     )
@@ -344,7 +353,7 @@ def _notify(data: dict[str, Any] | None) -> NotifyConfig | None:
 def _read_cache(cache_dir: Path, key: str) -> dict[str, Any] | None:
     try:
         cached = json.loads((cache_dir / CACHE_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return None
     if not isinstance(cached, dict) or cached.get("key") != key:
         return None

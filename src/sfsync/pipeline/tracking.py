@@ -85,6 +85,8 @@ def ignore(
     env = resolve_env(project, env_name)
     if env.upstream is None:
         raise UsageError(f"{env.name} has no upstream: there is nothing to ignore")
+    if push:  # before anything is recorded
+        state.require_remote(project.root, project.config.remote, "push to")
     if fetch:
         sync_remote(project, [env])
     repo = project.root
@@ -139,6 +141,8 @@ def mark_synced(
             f"{env.name} has a branch ({env.branch}): its state is its branch tip; "
             "mark-synced is for developer sandboxes"
         )
+    if push:  # before anything is recorded
+        state.require_remote(project.root, project.config.remote, "push to")
     if fetch:
         sync_remote(project, [env])
     repo = project.root

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from sfsync.errors import EXIT_EXTERNAL, Refused, SfsyncError, UsageError
+from sfsync.errors import EXIT_EXTERNAL, ExternalError, Refused, SfsyncError, UsageError
 from sfsync.git import journal, state, worktree
 from sfsync.git import repo as gitrepo
 from sfsync.pipeline import behind as behind_mod
@@ -161,7 +161,7 @@ def plan(
             f"nothing below {source} to back-promote to"
             + ("" if sandboxes else " (add --sandboxes for developer sandboxes)")
         )
-    if fetch:
+    if fetch and state.has_remote(project.root, config.remote):  # none: branches are local
         tracking.sync_remote(project, [top, *walk])
     interrupted = workflow.settle_interrupted(project, walk, OP, wait=settle)
     tips: dict[str, str] = {top.name: _branch_tip(project, top)}
@@ -435,9 +435,15 @@ def _run_branch(
         outcome = _deploy_unless_recorded(project, env, old, merged, upper_sha, progress, take_over)
         journal.write(common, env.name, {**record, "step": "push", "merged": merged})
         journal.pause_point("back-promote-push")
-        ok, detail = worktree.push_ref(
+        ok, detail, race = worktree.push_ref(
             repo, project.config.remote, merged, f"refs/heads/{env.branch}"
         )
+        if not ok and not race:
+            raise ExternalError(
+                f"{env.name}'s org now holds {merged[:12]}, but git push "
+                f"{project.config.remote} {env.branch} failed: {detail}; fix the remote (or "
+                "your permissions on it), then run back-promote again to push it"
+            )
         if not ok:
             raise Refused(
                 f"{env.name}'s org now holds {merged[:12]}, but pushing it to "

@@ -280,8 +280,7 @@ def push_backup(project: Project, env: str) -> str:
     remote = project.config.remote
     proc = state.push_specs(project.root, remote, [f"{ref}:{ref}"])  # after --end-of-options
     if proc.returncode != 0:
-        detail = (proc.stdout + proc.stderr).decode("utf-8", errors="replace").strip()
-        last = detail.splitlines()[-1] if detail else "no output"
+        last = gitrepo.reason(proc.stdout, proc.stderr)
         raise ExternalError(
             f"the backup of {env} is committed here, but git push {remote} failed: {last}; "
             f"push it later with: git push {remote} {ref}:{ref}"

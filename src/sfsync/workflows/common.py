@@ -78,8 +78,8 @@ def push_state(project: Project, env: str, snapshot: str | None = None) -> str |
 
     wanted = [state.ref_name(env), *([snapshot] if snapshot else [])]
     refs = [ref for ref in wanted if gitrepo.ref_sha(project.root, ref) is not None]
-    if not refs:
-        return None
+    if not refs or not state.has_remote(project.root, project.config.remote):
+        return None  # a repository without the remote shares nothing: the refs stay here
     return state.push_refs(project.root, project.config.remote, refs, [env])
 
 

@@ -84,13 +84,19 @@ def execute(
         record = journal_record(the_plan)
         merged = the_plan.merged
         if merged is None:
+            worktree.check_index_unlocked(repo)  # before the journal: nothing to finish later
             journal.write(common, env.name, {**record, "step": "merge"})
             journal.pause_point("merge")
             message = (
                 f"Merge {env.upstream} ({the_plan.up_ref}) into {the_plan.branch}\n\n"
                 f"sfsync pull-upstream of {env.name}: {the_plan.up_sha}\n"
             )
-            if not worktree.merge(repo, the_plan.up_sha, message):
+            try:
+                clean = worktree.merge(repo, the_plan.up_sha, message)
+            except SfsyncError:
+                journal.clear(common, env.name)  # git merged nothing: there is nothing to finish
+                raise
+            if not clean:
                 conflicts = worktree.unmerged_paths(repo)
                 journal.write(common, env.name, {**record, "step": "conflict"})
                 raise Refused(
@@ -166,9 +172,10 @@ def abort(project: Project, env_name: str | None) -> dict[str, Any]:
     repo = project.root
     common = project.paths.common_dir
     pending = journal.read(common, env.name)
-    in_merge = gitrepo.merge_head(repo) is not None
     if pending is None or pending.get("op") != OP:
         raise UsageError(f"no pull-upstream of {env.name} to abort")
+    # only the pull's own merge: a merge of something else in progress is the developer's
+    in_merge = str(pending.get("upSha")) in gitrepo.merge_heads(project.paths.git_dir)
     workflow.check_unlocked(project, env.name)
     head = str(pending["head"])
     merged = pending.get("merged")

@@ -141,7 +141,7 @@ def _plan_pull(
     branch = worktree.current_branch(repo)
     if branch is None:
         raise UsageError("HEAD is detached: check out your story branch, then pull-upstream")
-    if fetch:
+    if fetch and state.has_remote(repo, project.config.remote):  # none: branches are local
         tracking.sync_remote(project, [env])
     current = state.read_state(repo, env.name)
     tip = behind_mod.upstream_tip(repo, project.config, env)
@@ -222,7 +222,8 @@ def _resume_plan(project: Project, env: Environment, pending: dict[str, Any]) ->
     """The plan of the journaled pull (None: its merge never happened, start afresh)."""
     repo = project.root
     head, up_sha = str(pending["head"]), str(pending["upSha"])
-    if gitrepo.merge_head(repo) is not None:
+    heads = gitrepo.merge_heads(project.paths.git_dir)
+    if up_sha in heads:
         conflicts = worktree.unmerged_paths(repo)
         still = (
             f"still has conflicts in {short_list(conflicts)}" if conflicts else "is not committed"
@@ -234,12 +235,22 @@ def _resume_plan(project: Project, env: Environment, pending: dict[str, Any]) ->
         )
     merged = pending.get("merged") or find_merge(project, head, up_sha)
     if merged is None:
-        if gitrepo.rev_parse(repo, "HEAD") == head:
-            return None
+        branch = str(pending.get("branch") or "")
+        elsewhere = branch and worktree.current_branch(repo) != branch
+        if elsewhere and gitrepo.find_merge(repo, head, up_sha, f"refs/heads/{branch}"):
+            raise Refused(
+                f"the journaled pull-upstream of {env.name} merged {up_sha[:12]} into "
+                f"{branch}, which is not checked out: check out {branch} and run "
+                "`sfsync pull-upstream --continue` (or `--abort`)"
+            )
+        # the merge was undone (`git merge --abort`, a reset) before anything was deployed:
+        # the journal is stale, the pull starts afresh
+        return None
+    if heads:
         raise Refused(
-            f"the journaled pull-upstream of {env.name} merged {up_sha[:12]} into "
-            f"{head[:12]}, but that merge is not on the current branch: check out "
-            f"{pending.get('branch')} or run `sfsync pull-upstream --abort`"
+            "a git merge is in progress in this work tree: finish it (`git commit`) or "
+            f"`git merge --abort` first, then `sfsync pull-upstream --continue` to finish the "
+            f"pull of {env.upstream}"
         )
     from_sha = str(pending.get("from") or head)
     deploy, delete = workflow.delta_components(project, from_sha, merged)
@@ -268,17 +279,7 @@ def _resume_plan(project: Project, env: Environment, pending: dict[str, Any]) ->
 
 def find_merge(project: Project, head: str, up_sha: str) -> str | None:
     """The commit on the current branch that merged `up_sha` into `head`."""
-    repo = project.root
-    current = gitrepo.rev_parse(repo, "HEAD")
-    if current is None or current == head or not gitrepo.is_ancestor(repo, head, current):
-        return None
-    for line in gitrepo.out(
-        repo, "rev-list", "--parents", "--end-of-options", f"{head}..{current}"
-    ).splitlines():
-        sha, *parents = line.split()
-        if parents[:1] == [head] and up_sha in parents:
-            return sha
-    return None
+    return gitrepo.find_merge(project.root, head, up_sha)
 
 
 def short_list(paths: Sequence[str], limit: int = 5) -> str:

@@ -26,6 +26,11 @@ def validate(json_mode: JsonOption = False) -> None:
     """
     proj = project.load()
     config = proj.config
+    from sfsync.metadata import packagedirs
+
+    # here git is asked too: a package directory in which git tracks nothing
+    warnings = packagedirs.resolve(config.root, config.package_dirs, check_git=True).warnings
+    warnings = tuple(dict.fromkeys((*config.package_dir_warnings, *warnings)))
     result = {
         "file": str(config.path),
         "valid": True,
@@ -42,6 +47,7 @@ def validate(json_mode: JsonOption = False) -> None:
         ],
         "packageDirectories": list(config.package_dirs),
         "hooks": {"block": config.hooks.block, "maxBehind": config.hooks.max_behind},
+        "warnings": list(warnings),
     }
 
     def human(console: Console) -> None:
@@ -52,4 +58,8 @@ def validate(json_mode: JsonOption = False) -> None:
         console.print(f"{config.path.name} is valid: {chain}", markup=False)
         console.print(f"package directories: {', '.join(config.package_dirs)}", markup=False)
 
-    Output(json_mode).emit(result, human=human)
+    out = Output(json_mode)
+    if not json_mode:
+        for warning in warnings:
+            out.err.print(f"warning: {warning}", markup=False)
+    out.emit(result, human=human)

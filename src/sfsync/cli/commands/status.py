@@ -40,10 +40,15 @@ def status(
         sfsync status --format markdown >> "$GITHUB_STEP_SUMMARY"
     """
     output = Output(json_mode, fmt)
-    rows = tracking.status(project.load(), env, fetch=fetch)
+    proj = project.load()
+    rows = tracking.status(proj, env, fetch=fetch)
     shown = None if env else SHOWN
+    warnings = proj.config.package_dir_warnings
+    if not json_mode:
+        for warning in warnings:
+            output.err.print(f"warning: {warning}", markup=False)
     output.emit(
-        {"environments": [_row_json(r) for r in rows]},
+        {"environments": [_row_json(r) for r in rows], "warnings": list(warnings)},
         human=lambda console: _table(console, rows, shown),
         markdown=reports.status,
     )
