@@ -310,7 +310,13 @@ class Runner:
         matrix = (job.get("strategy") or {}).get("matrix")
         if matrix is not None:
             include = matrix["include"] if isinstance(matrix, dict) else matrix
-            legs = include if isinstance(include, list) else evaluate(_unwrap(include), ctx)
+            if isinstance(include, list):  # GitHub evaluates `${{ }}` in a static matrix too
+                legs = [
+                    {k: substitute(v, ctx) if isinstance(v, str) else v for k, v in leg.items()}
+                    for leg in include
+                ]
+            else:
+                legs = evaluate(_unwrap(include), ctx)
         results = [self._leg(job_id, job, {**ctx, "matrix": leg}, leg) for leg in legs]
         result = "success" if all(r.result == "success" for r in results) else "failure"
         outputs = results[-1].outputs if results else {}

@@ -123,9 +123,9 @@ def test_the_explanation_in_markdown_and_on_the_terminal(
     assert main([*args, "--format", "markdown"]) == 0
     report = capsys.readouterr().out
     assert "**Tests: RunSpecifiedTests** (auto, command line): 1 test class of 2 local" in report
-    assert (
-        "| `ServiceTest` | reaches ApexClass:Helper: ServiceTest -> Service (uses Service) "
-        "-> Helper (uses Helper) |"
+    assert (  # escaped as anyone's text (`reports.text`): GitHub shows `->` and `(uses ...)`
+        "| `ServiceTest` | reaches ApexClass:Helper: ServiceTest -&gt; Service \\(uses Service\\) "
+        "-&gt; Helper \\(uses Helper\\) |"
     ) in report
     assert "| `ApexClass:Helper` | deployed | ServiceTest |" in report
     assert main(args) == 0

@@ -47,6 +47,9 @@ environments:
   dev1: {org: ana-dev, upstream: prod}
 """,
 }
+SPEC = "sfsync==1.2.0"  # what `sfsync ci init` would choose for an install from an index
+PIN = ("--sfsync-spec", SPEC)
+
 SCHEMAS = {
     "github": "vendor.github-workflows",
     "gitlab": "vendor.gitlab-ci",
@@ -76,7 +79,7 @@ def generated(tmp_path: Path, provider: str) -> list[Path]:
     for name, text in CONFIGS.items():
         for login in model.LOGINS:
             root = tmp_path / f"{name}-{login}"
-            files = generate.files(load_config(root, text), provider, login=login)
+            files = generate.files(load_config(root, text), provider, login=login, sfsync_spec=SPEC)
             paths += generate.write(root, files, force=False)
     return paths
 
@@ -145,7 +148,9 @@ def test_github_workflows_pass_actionlint(tmp_path: Path) -> None:
 
 
 def workflow(tmp_path: Path, name: str = "full", login: str = "sfdx-url") -> dict[str, Any]:
-    files = generate.files(load_config(tmp_path, CONFIGS[name]), "github", login=login)
+    files = generate.files(
+        load_config(tmp_path, CONFIGS[name]), "github", login=login, sfsync_spec=SPEC
+    )
     data: dict[str, Any] = yaml.safe_load(files[".github/workflows/sfsync.yml"])
     return data
 
@@ -162,13 +167,26 @@ def test_github_jobs_do_what_the_issue_asks(tmp_path: Path) -> None:
     assert data["env"]["TEAMS_HOOK"] == "${{ secrets.TEAMS_HOOK }}"
     jobs = data["jobs"]
     prod = runs(jobs["deploy-prod"])
-    assert "sfsync ci login --env prod --env uat --env int" in prod
-    assert "sfsync deploy --env prod --confirm prod --yes --push" in prod
-    assert "sfsync back-promote --from prod --yes" in prod
+    # names reach the shell as environment variables, never as text in the lines
+    assert {k: jobs["deploy-prod"]["env"][k] for k in ("SFSYNC_ENV", "SFSYNC_BELOW_1")} == {
+        "SFSYNC_ENV": "prod",
+        "SFSYNC_BELOW_1": "uat",
+    }
+    assert jobs["deploy-prod"]["env"]["SFSYNC_BELOW_2"] == "int"
+    assert (
+        'sfsync ci login --env "$SFSYNC_ENV" --env "$SFSYNC_BELOW_1" --env "$SFSYNC_BELOW_2"'
+        in prod
+    )
+    assert 'sfsync deploy --env "$SFSYNC_ENV" --confirm "$SFSYNC_ENV" --yes --push' in prod
+    assert 'sfsync back-promote --from "$SFSYNC_ENV" --yes' in prod
     assert "back-promote" not in runs(jobs["deploy-int"])  # nothing with a branch below int
     assert jobs["deploy-int"]["if"] == "github.event_name == 'push' && github.ref_name == 'int'"
     validate = runs(jobs["validate-uat"])
-    assert "sfsync deploy --env uat --validate --ref HEAD --yes --format markdown" in validate
+    assert jobs["validate-uat"]["env"]["SFSYNC_ENV"] == "uat"
+    assert (
+        'sfsync deploy --env "$SFSYNC_ENV" --validate --ref HEAD --yes --format markdown'
+        in validate
+    )
     assert jobs["validate-uat"]["steps"][-1]["uses"].startswith("actions/github-script@")
     assert jobs["sandboxes"]["needs"] == ["deploy-prod", "deploy-uat", "deploy-int"]
     assert "sfsync status --json" in runs(jobs["sandboxes"])
@@ -185,10 +203,11 @@ def test_github_jobs_do_what_the_issue_asks(tmp_path: Path) -> None:
 
 
 def test_the_nightly_backs_up_production_and_checks_drift(tmp_path: Path) -> None:
-    files = generate.files(load_config(tmp_path, CONFIGS["full"]), "github")
+    files = generate.files(load_config(tmp_path, CONFIGS["full"]), "github", sfsync_spec=SPEC)
     nightly = yaml.safe_load(files[".github/workflows/sfsync-nightly.yml"])
     assert nightly["on"]["schedule"] == [{"cron": model.NIGHTLY_CRON}]
-    assert "sfsync backup --env prod --full-every 7" in runs(nightly["jobs"]["backup"])
+    assert nightly["jobs"]["backup"]["env"]["SFSYNC_ENV"] == "prod"
+    assert 'sfsync backup --env "$SFSYNC_ENV" --full-every 7' in runs(nightly["jobs"]["backup"])
     legs = nightly["jobs"]["drift"]["strategy"]["matrix"]["include"]
     assert [leg["env"] for leg in legs] == ["prod", "uat", "int"]
     assert 'sfsync drift --env "$SFSYNC_ENV"' in runs(nightly["jobs"]["drift"])
@@ -205,30 +224,39 @@ def test_jwt_logins_reference_the_key_and_the_client_ids(tmp_path: Path) -> None
 def test_other_providers_run_the_same_commands(tmp_path: Path) -> None:
     config = load_config(tmp_path, CONFIGS["full"])
     texts = {
-        p: "\n".join(generate.files(config, p).values()) for p in ("gitlab", "azure", "bitbucket")
+        p: "\n".join(generate.files(config, p, sfsync_spec=SPEC).values())
+        for p in ("gitlab", "azure", "bitbucket")
     }
     for provider, text in texts.items():
         for needle in (
-            "sfsync deploy --env prod --confirm prod --yes --push",
-            "sfsync back-promote --from prod --yes",
+            'sfsync ci login --env "$SFSYNC_ENV" --env "$SFSYNC_BELOW_1" --env "$SFSYNC_BELOW_2"',
+            'sfsync deploy --env "$SFSYNC_ENV" --confirm "$SFSYNC_ENV" --yes --push',
+            'sfsync back-promote --from "$SFSYNC_ENV" --yes',
             "--validate --ref HEAD --yes --format markdown",
-            "sfsync backup --env prod --full-every 7",
-            "sfsync drift --env",
+            'sfsync backup --env "$SFSYNC_ENV" --full-every 7',
+            'sfsync drift --env "$SFSYNC_ENV"',
             'sfsync back-promote --from "$UPSTREAM" --to "$SANDBOX" --yes',
+            'python -m pip install --quiet "$SFSYNC_SPEC"',
         ):
             assert needle in text, (provider, needle)
     gitlab = yaml.safe_load(texts["gitlab"])
-    assert gitlab["sandbox"]["parallel"]["matrix"] == [  # the pipeline's order, level by level
-        {"SANDBOX": "hotfix", "UPSTREAM": "uat"},
-        {"SANDBOX": "dev1", "UPSTREAM": "int"},
-        {"SANDBOX": "dev-2", "UPSTREAM": "int"},
-    ]
+    sandboxes = [k for k in gitlab if k.startswith("sandbox-")]
+    assert sandboxes == ["sandbox-hotfix", "sandbox-dev1", "sandbox-dev-2"]  # pipeline order
+    assert gitlab["sandbox-dev-2"]["variables"] == {
+        "SANDBOX": {"value": "dev-2", "expand": False},
+        "UPSTREAM": {"value": "int", "expand": False},
+    }
+    assert gitlab["deploy-prod"]["variables"]["SFSYNC_ENV"] == {"value": "prod", "expand": False}
     azure = yaml.safe_load(texts["azure"])
     leg = next(j for j in azure["jobs"] if j["job"] == "sandbox")
     assert leg["strategy"]["matrix"] == "$[ dependencies.sandboxes.outputs['list.legs'] ]"
+    deploy = next(j for j in azure["jobs"] if j["job"] == "deploy_prod")
+    assert deploy["steps"][5]["env"]["SFSYNC_BELOW_2"] == "int"
     bitbucket = yaml.safe_load(texts["bitbucket"])
     assert list(bitbucket["pipelines"]["branches"]) == ["main", "uat", "int"]
     assert "parallel" in bitbucket["pipelines"]["branches"]["int"][1]
+    first = bitbucket["pipelines"]["branches"]["main"][0]["step"]["script"]
+    assert "export SFSYNC_ENV=prod SFSYNC_BELOW_1=uat SFSYNC_BELOW_2=int" in first
 
 
 def test_the_pinned_sf_cli_is_the_one_the_tests_use() -> None:
@@ -257,13 +285,15 @@ def repo(tmp_path: Path) -> Path:
 def test_ci_init_writes_once_then_needs_force(
     repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
 ) -> None:
-    code, out = ci_run(repo, monkeypatch, capsys, "ci", "init", "--provider", "gitlab", "--dry-run")
+    code, out = ci_run(
+        repo, monkeypatch, capsys, "ci", "init", "--provider", "gitlab", "--dry-run", *PIN
+    )
     assert code == 0 and out["result"]["written"] == []
     assert not (repo / ".gitlab-ci.yml").exists()
-    code, out = ci_run(repo, monkeypatch, capsys, "ci", "init", "--provider", "gitlab")
+    code, out = ci_run(repo, monkeypatch, capsys, "ci", "init", "--provider", "gitlab", *PIN)
     assert code == 0 and (repo / ".gitlab-ci.yml").is_file()
     assert "SFSYNC_AUTH_URL_DEV_2" in out["result"]["secrets"]
-    code, out = ci_run(repo, monkeypatch, capsys, "ci", "init", "--provider", "gitlab")
+    code, out = ci_run(repo, monkeypatch, capsys, "ci", "init", "--provider", "gitlab", *PIN)
     assert code == 2 and ".gitlab-ci.yml already exists: pass --force" in out["message"]
     code, out = ci_run(repo, monkeypatch, capsys, "ci", "init", "--provider", "jenkins")
     assert code == 2 and "github, gitlab, azure, bitbucket" in out["message"]

@@ -138,7 +138,7 @@ def team(tmp_path: Path, sfemu_https: HttpsEmulator) -> Team:
         {"classes/Story.cls": "public class Story {  }\n", "classes/Story.cls-meta.xml": META}
     )
     t.sfsync("mark-synced", "--env", "dev1", "origin/int", "--push")
-    t.sfsync("ci", "init", "--provider", "github")
+    t.sfsync("ci", "init", "--provider", "github", "--sfsync-spec", "sfsync")  # install: skipped
     git(admin, "add", ".github")
     git(admin, "commit", "-q", "-m", "CI: sfsync ci init --provider github")
     git(admin, "push", "-q", "origin", "main")

@@ -250,6 +250,7 @@ def test_at_a_terminal_it_asks(repo: Path) -> None:
         "-",  # dev1: leave it out
         "int",  # my own env
         "n",  # no hooks
+        "y",  # the merge driver
     ]
     master, slave = pty.openpty()
     proc = subprocess.Popen(
@@ -275,6 +276,8 @@ def test_at_a_terminal_it_asks(repo: Path) -> None:
     }
     assert git(repo, "config", "sfsync.env") == "int"
     assert not (repo / ".git" / "hooks" / "pre-commit").exists()
+    assert "*.profile-meta.xml merge=sfsync" in (repo / ".gitattributes").read_text()
+    assert git(repo, "config", "merge.sfsync.driver").startswith("sfsync merge-driver %O %A %B %P")
 
 
 # --- end to end: the proposal from the real `sf org list` ----------------------------------

@@ -23,7 +23,7 @@ ALLOWED: dict[str, set[str]] = {
     "org": {"errors", "git", "metadata", "pipeline"},
     "hooks": {"errors", "git", "metadata", "pipeline", "cli/crash"},  # crash: lazily, on a crash
     "workflows": {"errors", "git", "metadata", "pipeline", "org"},
-    "ci": {"errors", "pipeline", "__init__"},  # CI pipeline files, from sfsync.yml
+    "ci": {"errors", "git", "pipeline", "__init__"},  # CI files from sfsync.yml; git: ref rules
     "cli/commands": {*BELOW_CLI, "cli/output", "cli/interact", "cli/reports", "cli/notify"},
     "cli/interact": {*BELOW_CLI, "cli/output", "cli/notify"},
     "cli/output": {"errors"},

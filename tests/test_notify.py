@@ -45,7 +45,8 @@ def test_teams_payload_is_an_adaptive_card_message() -> None:
     assert attachment["contentType"] == "application/vnd.microsoft.card.adaptive"
     card = attachment["content"]
     assert card["type"] == "AdaptiveCard" and card["version"] == "1.4"
-    assert card["body"][0]["text"] == MESSAGE.title and card["body"][0]["color"] == "Attention"
+    (title,) = card["body"][0]["inlines"]  # TextRuns: never read as markdown
+    assert title["text"] == MESSAGE.title and title["color"] == "Attention"
     assert len(card["body"]) == 1 + notify.LINES + 1
     assert card["actions"][0]["url"] == "https://ci.example/run/1"
 
@@ -142,7 +143,7 @@ def test_a_failed_command_notifies_and_keeps_its_exit_code(
         "sent": True,
     }
     (body,) = receiver.bodies()
-    title = body["attachments"][0]["content"]["body"][0]["text"]
+    title = body["attachments"][0]["content"]["body"][0]["inlines"][0]["text"]
     assert title.startswith("sfsync deploy failed (UsageError): int has no recorded deployment")
     assert "s3cr3t" not in out.out + out.err
 

@@ -79,11 +79,11 @@ def test_an_env_name_is_one_component() -> None:
     assert refnames.component_problem("a/b") == "contains '/'"
 
 
-def _schema_pattern(*keys: str) -> re.Pattern[str]:
+def _schema_check(*keys: str) -> tuple[re.Pattern[str], int | None]:
     node = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
     for key in keys:
         node = node[key]
-    return re.compile(node)
+    return re.compile(node["pattern"]), node.get("maxLength")
 
 
 NAMES = [
@@ -99,25 +99,47 @@ NAMES = [
     "my\torg",
     "my\u00a0org",
     "-o",
+    # what every CI provider reads as something else: refused in sfsync.yml
+    "x)touch${IFS}MARKER;;y",
+    "z'||true||'",
+    "${{github.token}}",
+    'z"||$CI_COMMIT_BRANCH!="',
+    "q'x",
+    "rel+1",
+    "a{b,c}",
+    "a!b",
+    # lengths: env names up to 64 characters, branches up to 200, orgs up to 255
+    "e" * 64,
+    "e" * 65,
+    "b/" * 99 + "b",
+    "b/" * 100 + "b",
+    "o" * 255,
+    "o" * 256,
 ]
 
 
-@pytest.mark.parametrize("name", NAMES, ids=[repr(n) for n in NAMES])
+@pytest.mark.parametrize("name", NAMES, ids=[repr(n)[:40] for n in NAMES])
 def test_schema_patterns_say_what_the_checks_say(name: str) -> None:
     """Editors read the schema's patterns; sfsync reports with its checks: they agree."""
     pairs = [
-        (("$defs", "environment", "properties", "branch", "pattern"), refnames.branch_problem),
-        (("properties", "remote", "pattern"), refnames.remote_problem),
-        (
-            ("properties", "environments", "propertyNames", "pattern"),
-            config_validation.env_name_problem,
-        ),
-        (("$defs", "environment", "properties", "org", "pattern"), config_validation.org_problem),
+        (("$defs", "environment", "properties", "branch"), config_validation.branch_problem),
+        (("properties", "remote"), refnames.remote_problem),
+        (("properties", "environments", "propertyNames"), config_validation.env_name_problem),
+        (("$defs", "environment", "properties", "org"), config_validation.org_problem),
     ]
     for keys, check in pairs:
+        pattern, longest = _schema_check(*keys)
         # `fullmatch` without the trailing newline `$` allows: the checks refuse "main\n" too
-        matches = _schema_pattern(*keys).fullmatch(name) is not None and "\n" not in name
-        assert matches == (check(name) is None), (keys[-2], name)
+        matches = pattern.fullmatch(name) is not None and "\n" not in name
+        matches = matches and (longest is None or len(name) <= longest)
+        assert matches == (check(name) is None), (keys[-1], name)
+
+
+def test_env_branches_are_git_branches() -> None:
+    """What sfsync.yml accepts as a branch, git accepts (the allowlist is narrower)."""
+    for name in NAMES:
+        if config_validation.branch_problem(name) is None:
+            assert refnames.branch_problem(name) is None, name
 
 
 # --- option injection through git: the value is never read as an option -------------------

@@ -209,7 +209,12 @@ _ESCAPES = re.compile(
     r"|\x9b[0-?]*[ -/]*[@-~]"
     r"|\x1b[ -/]*[0-~]"  # two-character escapes
 )
-_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# ... and the invisible characters that reorder what a terminal shows (bidirectional
+# overrides and isolates: "Trojan Source", CVE-2021-42574).
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_BREAKS = re.compile(r"\r\n|[\n\r\x85\u2028\u2029]")
+SHOWN_CHARACTERS = 200
+"""Where `one_line` cuts text from git or an org (a commit subject can be 200,000 long)."""
 
 
 def printable(text: str) -> str:
@@ -218,6 +223,42 @@ def printable(text: str) -> str:
     if text.isprintable():
         return text
     return _CONTROLS.sub("", _ESCAPES.sub("", text))
+
+
+def one_line(text: str, limit: int = SHOWN_CHARACTERS) -> str:
+    """Text from git or an org (a commit subject, a file or user name) for one line of a
+    terminal or CI log: `loggable`, line breaks shown as `\\n`, at most `limit` characters."""
+    shown = loggable(_BREAKS.sub("\\\\n", text))
+    if len(shown) > limit:
+        return shown[: limit - 3] + "..."
+    return shown
+
+
+# A CI log is a terminal that obeys: the Azure Pipelines agent runs every `##vso[...]` it
+# finds anywhere in a step's output (`##vso[task.prependpath]` puts a folder first on PATH
+# for the next steps; Microsoft's own tasks now print `##_vso[`, azure-pipelines-tasks#22297)
+# and reads `##[...]` as formatting; GitHub runs `::command::` at the start of a line.
+_AZURE_COMMAND = re.compile(r"##(vso)?\[", re.IGNORECASE)
+_GITHUB_COMMAND = re.compile(r"^(\s*):(?=:)", re.MULTILINE)
+
+
+def loggable(text: str) -> str:
+    """`printable`, and no CI logging command: `##vso[` shown as `##_vso[`, `##[` as
+    `##_[`, a line's leading `::` with a zero-width space between the colons."""
+    shown = printable(text)
+    if "##" in shown:
+        shown = _AZURE_COMMAND.sub(lambda m: "##_" + (m.group(1) or "") + "[", shown)
+    if "::" in shown:
+        shown = _GITHUB_COMMAND.sub("\\1:\u200b", shown)
+    return shown
+
+
+def json_loggable(serialized: str) -> str:
+    """A JSON text with `[` after `##` and `##vso` written `\\u005b`: the same document for
+    any JSON reader, no logging command for a CI agent reading the log."""
+    if "##" not in serialized:
+        return serialized
+    return _AZURE_COMMAND.sub(lambda m: "##" + (m.group(1) or "") + "\\u005b", serialized)
 
 
 def printable_data(value: object) -> object:
@@ -241,3 +282,16 @@ def redact(text: str) -> str:
     for pattern, replacement in _SECRET_PATTERNS:
         text = pattern.sub(replacement, text)
     return text
+
+
+def redact_data(value: object) -> object:
+    """`redact` applied to every string of a JSON-like document (keys included), before it
+    is serialized: redacting the JSON text could swallow the backslash of an escaped quote
+    after a secret and leave invalid JSON."""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {redact(str(k)): redact_data(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [redact_data(v) for v in value]
+    return value

@@ -6,6 +6,12 @@ jobs are a matrix read at run time from the `sandboxes` job's output (built from
 `sfsync status --json`). Reports go to the run's summary page (`task.uploadsummary`). The
 checkout keeps its credentials so back-promote can push: give the project's build service
 Contribute rights on the repository.
+
+Names from sfsync.yml reach the scripts only as step `env:` values and pipeline `variables:`
+(the scripts read `"$SFSYNC_ENV"`); conditions compare with `'...'` literals (a quote
+doubled). Azure expands `$(name)` macros in those values and `${{ }}` everywhere, and has no
+escape for either (MicrosoftDocs/azure-devops-docs#7023 asks for one): a value with a `$`
+is refused instead of written.
 """
 
 from __future__ import annotations
@@ -13,7 +19,9 @@ from __future__ import annotations
 from typing import Any
 
 from sfsync.ci import model
+from sfsync.ci.model import label
 from sfsync.ci.yamltext import dump, script
+from sfsync.errors import UsageError
 
 FILE = "azure-pipelines.yml"
 PUSHED = "in(variables['Build.Reason'], 'IndividualCI', 'BatchedCI', 'Manual')"
@@ -21,7 +29,24 @@ PUSHED = "in(variables['Build.Reason'], 'IndividualCI', 'BatchedCI', 'Manual')"
 
 def files(plan: model.CiPlan) -> dict[str, str]:
     """The one pipeline file."""
+    values = [
+        *plan.common_variables().values(),
+        *(e.name for e in plan.envs),
+        *(s.name for s in plan.sandboxes),
+        *plan.branches,
+    ]
+    for value in values:
+        if "$" in value:
+            raise UsageError(
+                f"cannot write {FILE}: {label(value)!r} holds a '$', which Azure Pipelines "
+                "expands ($(var), ${{ }}, $[ ]) and cannot escape: rename it"
+            )
     return {FILE: dump(_pipeline(plan), plan.header("azure"))}
+
+
+def literal(value: str) -> str:
+    """`value` as a string in an Azure expression (`'q''x'`); no `$` reaches here."""
+    return "'" + value.replace("'", "''") + "'"
 
 
 def _setup(plan: model.CiPlan) -> list[dict[str, Any]]:
@@ -37,9 +62,11 @@ def _setup(plan: model.CiPlan) -> list[dict[str, Any]]:
     ]
 
 
-def _env(plan: model.CiPlan, names: tuple[str, ...]) -> dict[str, str]:
+def _env(
+    plan: model.CiPlan, names: tuple[str, ...], values: dict[str, str] | None = None
+) -> dict[str, str]:
     secrets = [*plan.secrets_for(names), *([plan.webhook_env] if plan.webhook_env else [])]
-    return {s: f"$({s})" for s in secrets}
+    return {**(values or {}), **{s: f"$({s})" for s in secrets}}
 
 
 def _summary(report: str) -> dict[str, Any]:
@@ -57,14 +84,15 @@ def _pipeline(plan: model.CiPlan) -> dict[str, Any]:
     jobs: list[dict[str, Any]] = []
     for env in plan.envs:
         names = (env.name, *env.below)
-        lines = [plan.login_command(names), plan.deploy(env)]
+        values = plan.variables(env.name, env.below)
+        lines = [plan.login_command(len(env.below)), plan.deploy(env)]
         walk = plan.back_promote(env)
         steps = [
             *_setup(plan),
             {
                 "script": script(lines),
-                "displayName": f"Deploy {env.branch} to {env.name}",
-                "env": _env(plan, names),
+                "displayName": f"Deploy {label(env.branch)} to {label(env.name)}",
+                "env": _env(plan, names, values),
             },
             _summary(model.REPORT_DEPLOY),
         ]
@@ -72,17 +100,17 @@ def _pipeline(plan: model.CiPlan) -> dict[str, Any]:
             steps += [
                 {
                     "script": script([walk]),
-                    "displayName": f"Back-promote {' -> '.join(names)}",
-                    "env": _env(plan, names),
+                    "displayName": f"Back-promote {' -> '.join(label(n) for n in names)}",
+                    "env": _env(plan, names, values),
                 },
                 _summary(model.REPORT_BACK_PROMOTE),
             ]
         jobs.append(
             {
                 "job": f"deploy_{model.key(env.name).lower()}",
-                "displayName": f"deploy {env.name}",
+                "displayName": f"deploy {label(env.name)}",
                 "condition": f"and(succeeded(), {PUSHED}, "
-                f"eq(variables['Build.SourceBranch'], 'refs/heads/{env.branch}'))",
+                f"eq(variables['Build.SourceBranch'], {literal('refs/heads/' + env.branch)}))",
                 "steps": steps,
             }
         )
@@ -139,18 +167,19 @@ def _pipeline(plan: model.CiPlan) -> dict[str, Any]:
             }
         )
     for env in plan.envs:
+        target = literal("refs/heads/" + env.branch)
         jobs.append(
             {
                 "job": f"validate_{model.key(env.name).lower()}",
-                "displayName": f"validate on {env.name}",
+                "displayName": f"validate on {label(env.name)}",
                 "condition": "and(succeeded(), eq(variables['Build.Reason'], 'PullRequest'), "
-                f"eq(variables['System.PullRequest.TargetBranch'], 'refs/heads/{env.branch}'))",
+                f"eq(variables['System.PullRequest.TargetBranch'], {target}))",
                 "steps": [
                     *_setup(plan),
                     {
-                        "script": script([plan.login_command((env.name,)), plan.validate(env)]),
-                        "displayName": f"Validate the merge on {env.name}",
-                        "env": _env(plan, (env.name,)),
+                        "script": script([plan.login_command(), plan.validate()]),
+                        "displayName": f"Validate the merge on {label(env.name)}",
+                        "env": _env(plan, (env.name,), plan.variables(env.name)),
                     },
                     _summary(model.REPORT_VALIDATE),
                 ],
@@ -160,14 +189,14 @@ def _pipeline(plan: model.CiPlan) -> dict[str, Any]:
     jobs.append(
         {
             "job": "backup",
-            "displayName": f"backup {plan.top.name}",
+            "displayName": f"backup {label(plan.top.name)}",
             "condition": nightly,
             "steps": [
                 *_setup(plan),
                 {
-                    "script": script([plan.login_command((plan.top.name,)), plan.backup()]),
-                    "displayName": f"Back up {plan.top.name}",
-                    "env": _env(plan, (plan.top.name,)),
+                    "script": script([plan.login_command(), plan.backup()]),
+                    "displayName": f"Back up {label(plan.top.name)}",
+                    "env": _env(plan, (plan.top.name,), plan.variables(plan.top.name)),
                 },
             ],
         }
@@ -177,17 +206,11 @@ def _pipeline(plan: model.CiPlan) -> dict[str, Any]:
             "job": "drift",
             "displayName": "drift",
             "condition": nightly,
-            "strategy": {"matrix": {e.key: {"SFSYNC_ENV": e.name} for e in plan.envs}},
+            "strategy": {"matrix": {e.key: {model.ENV_VAR: e.name} for e in plan.envs}},
             "steps": [
                 *_setup(plan),
                 {
-                    "script": script(
-                        [
-                            'sfsync ci login --env "$SFSYNC_ENV"',
-                            'sfsync drift --env "$SFSYNC_ENV" --format markdown '
-                            '> "sfsync-drift-$SFSYNC_ENV.md"',
-                        ]
-                    ),
+                    "script": script([plan.login_command(), plan.drift()]),
                     "displayName": "Compare the org with its branch",
                     "env": _env(plan, tuple(e.name for e in plan.envs)),
                 },
@@ -205,7 +228,11 @@ def _pipeline(plan: model.CiPlan) -> dict[str, Any]:
                 "always": "true",
             }
         ],
-        "variables": {"SF_DISABLE_AUTOUPDATE": "true", "SF_DISABLE_TELEMETRY": "true"},
+        "variables": {
+            "SF_DISABLE_AUTOUPDATE": "true",
+            "SF_DISABLE_TELEMETRY": "true",
+            **plan.common_variables(),
+        },
         "pool": {"vmImage": "ubuntu-latest"},
         "jobs": jobs,
     }

@@ -7,6 +7,11 @@ destination branch; the destination picks the env), and a custom `sfsync-nightly
 to schedule in Repository settings > Pipelines > Schedules. Repository variables reach the
 steps as environment variables: mark the secrets secured. Pipelines can push to their own
 repository, which back-promote needs.
+
+Bitbucket has no expressions and runs the `script:` lines as they are: names from sfsync.yml
+reach them as `export NAME='value'` lines, quoted for the shell, and are compared with
+`[ "$BITBUCKET_..." = 'value' ]`. The `branches:` keys are glob patterns with no documented
+escape: a branch holding a glob character is refused instead of written.
 """
 
 from __future__ import annotations
@@ -14,21 +19,37 @@ from __future__ import annotations
 from typing import Any
 
 from sfsync.ci import model
+from sfsync.ci.model import label, sh
 from sfsync.ci.yamltext import dump, script
+from sfsync.errors import UsageError
 
 FILE = "bitbucket-pipelines.yml"
 NIGHTLY = "sfsync-nightly"
 REPORTS = ["sfsync-*.md"]
+GLOB = frozenset("*?[]{}!\\")  # documented: * and **; the rest kept out to be sure
 
 
 def files(plan: model.CiPlan) -> dict[str, str]:
     """The one pipeline file."""
+    for branch in plan.branches:
+        if GLOB.intersection(branch):
+            raise UsageError(
+                f"cannot write {FILE}: branch {label(branch)!r} holds a glob character "
+                f"({' '.join(sorted(GLOB.intersection(branch)))}), which Bitbucket's "
+                "`branches:` patterns cannot match as itself: rename it"
+            )
     return {FILE: dump(_pipeline(plan), plan.header("bitbucket"))}
+
+
+def exports(values: dict[str, str]) -> str:
+    """`export NAME='value' ...`: the values as the shell's own quoted words."""
+    return "export " + " ".join(f"{name}={sh(value)}" for name, value in values.items())
 
 
 def _setup(plan: model.CiPlan) -> list[str]:
     return [
         "export SF_DISABLE_AUTOUPDATE=true SF_DISABLE_TELEMETRY=true",
+        exports(plan.common_variables()),
         *plan.container_setup(),
         *plan.install(),
         *plan.prepare_git("sfsync CI", "sfsync-ci@noreply.invalid"),
@@ -49,9 +70,9 @@ def _parallel(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def _pipeline(plan: model.CiPlan) -> dict[str, Any]:
     sandboxes = [
         _step(
-            f"back-promote to {s.name}",
+            f"back-promote to {label(s.name)}",
             [
-                f"export SANDBOX={s.name} UPSTREAM={s.upstream}",
+                exports({"SANDBOX": s.name, "UPSTREAM": s.upstream}),
                 *plan.sandbox("SANDBOX", "UPSTREAM"),
             ],
             plan,
@@ -60,40 +81,44 @@ def _pipeline(plan: model.CiPlan) -> dict[str, Any]:
     ]
     branches: dict[str, Any] = {}
     for env in plan.envs:
-        names = (env.name, *env.below)
         walk = plan.back_promote(env)
         deploy = _step(
-            f"deploy {env.name}" + (f", back-promote to {', '.join(env.below)}" if walk else ""),
-            [plan.login_command(names), plan.deploy(env), *([walk] if walk else [])],
+            f"deploy {label(env.name)}"
+            + (f", back-promote to {', '.join(label(n) for n in env.below)}" if walk else ""),
+            [
+                exports(plan.variables(env.name, env.below)),
+                plan.login_command(len(env.below)),
+                plan.deploy(env),
+                *([walk] if walk else []),
+            ],
             plan,
         )
         branches[env.branch] = [deploy, *_parallel(sandboxes)]
-    pick = ['case "$BITBUCKET_PR_DESTINATION_BRANCH" in']
-    pick += [f"  {e.branch}) SFSYNC_ENV={e.name} ;;" for e in plan.envs]
-    pick += ['  *) echo "not an env branch: nothing to validate"; exit 0 ;;', "esac"]
+    pick = []
+    for index, env in enumerate(plan.envs):
+        keyword = "if" if index == 0 else "elif"
+        pick.append(
+            f'{keyword} [ "$BITBUCKET_PR_DESTINATION_BRANCH" = {sh(env.branch)} ]; then '
+            f"{exports(plan.variables(env.name))}"
+        )
+    pick += ['else echo "not an env branch: nothing to validate"; exit 0', "fi"]
     validate = _step(
         "validate the merge on its env",
-        [
-            script(pick).rstrip("\n"),
-            'sfsync ci login --env "$SFSYNC_ENV"',
-            'sfsync deploy --env "$SFSYNC_ENV" --validate --ref HEAD --yes --format markdown '
-            f"> {model.REPORT_VALIDATE}",
-        ],
+        [script(pick).rstrip("\n"), plan.login_command(), plan.validate()],
         plan,
     )
     drift = [
         _step(
-            f"drift of {e.name}",
-            [
-                plan.login_command((e.name,)),
-                f"sfsync drift --env {e.name} --format markdown > sfsync-drift-{e.name}.md",
-            ],
+            f"drift of {label(e.name)}",
+            [exports(plan.variables(e.name)), plan.login_command(), plan.drift()],
             plan,
         )
         for e in plan.envs
     ]
     backup = _step(
-        f"backup {plan.top.name}", [plan.login_command((plan.top.name,)), plan.backup()], plan
+        f"backup {label(plan.top.name)}",
+        [exports(plan.variables(plan.top.name)), plan.login_command(), plan.backup()],
+        plan,
     )
     return {
         "image": "node:22-bookworm",

@@ -5,6 +5,14 @@ The sandbox jobs are a matrix built at run time from `sfsync status --json` (a j
 read with `fromJSON`), so the CI service runs one job per sandbox that is behind. Secrets
 reach the steps as environment variables; a matrix leg reads its sandbox's secret through
 `secrets[format(...)]`. The PR comment is posted by `actions/github-script` from the report.
+
+GitHub evaluates `${{ }}` in every string of a workflow (names, `env:`, `run:`), and `if:`
+is an expression: names from sfsync.yml reach the jobs only as `env:` values, written as they
+are when they hold nothing but letters, digits and `_ . / -`, else as an expression whose
+string literal spells every other character as a JSON `\\uXXXX` escape (`fromJSON('"..."')`),
+so no `${{`, quote or operator of theirs is ever read. Branch filters escape the glob
+characters with `\\` (GitHub's filter pattern cheat sheet: "escape each of these special
+characters with \\"); a branch holding `${{` is refused: a filter cannot escape it.
 """
 
 from __future__ import annotations
@@ -12,7 +20,9 @@ from __future__ import annotations
 from typing import Any
 
 from sfsync.ci import model
+from sfsync.ci.model import label
 from sfsync.ci.yamltext import dump, script
+from sfsync.errors import UsageError
 
 WORKFLOW = ".github/workflows/sfsync.yml"
 NIGHTLY = ".github/workflows/sfsync-nightly.yml"
@@ -23,10 +33,45 @@ INSTALL_ID = "install"  # the step that installs sfsync and sf (the end-to-end t
 
 def files(plan: model.CiPlan) -> dict[str, str]:
     """The two workflow files."""
+    for branch in plan.branches:
+        if "${{" in branch:
+            raise UsageError(
+                f"cannot write {WORKFLOW}: branch {label(branch)!r} holds '${{{{', which GitHub "
+                "reads as an expression in a branch filter (no escape there): rename it"
+            )
     return {
         WORKFLOW: dump(_workflow(plan), plan.header("github")),
         NIGHTLY: dump(_nightly(plan), plan.header("github")),
     }
+
+
+def literal(value: str) -> str:
+    """`value` as a string in a GitHub expression: `'main'`, or `fromJSON('"\\u0071..."')`
+    when it holds anything but letters, digits and `_ . / -`."""
+    if all(c in model.SAFE for c in value):
+        return f"'{value}'"
+    units = value.encode("utf-16-be")
+    spelled = "".join(
+        chr(unit) if chr(unit) in model.SAFE else f"\\u{unit:04x}"
+        for unit in (int.from_bytes(units[i : i + 2], "big") for i in range(0, len(units), 2))
+    )
+    return f"fromJSON('\"{spelled}\"')"
+
+
+def text(value: str) -> str:
+    """`value` where GitHub reads a string with `${{ }}` in it (`env:`, `concurrency:`)."""
+    if all(c in model.SAFE for c in value):
+        return value
+    return f"${{{{ {literal(value)} }}}}"
+
+
+def branch_filter(branch: str) -> str:
+    """`branch` as an `on.push.branches` pattern that matches only itself."""
+    return "".join(f"\\{c}" if c in "*+?![]\\" else c for c in branch)
+
+
+def _variables(values: dict[str, str]) -> dict[str, str]:
+    return {name: text(value) for name, value in values.items()}
 
 
 def _setup(plan: model.CiPlan) -> list[dict[str, Any]]:
@@ -61,25 +106,26 @@ def _summary(report: str) -> dict[str, Any]:
 
 def _deploy_job(plan: model.CiPlan, env: model.CiEnv) -> dict[str, Any]:
     names = (env.name, *env.below)
+    shown = ", ".join(label(n) for n in names)
     steps = [
         *_setup(plan),
-        {"name": f"Log in to {', '.join(names)}", "run": plan.login_command(names)},
-        {"name": f"Deploy {env.branch} to {env.name}", "run": plan.deploy(env)},
+        {"name": f"Log in to {shown}", "run": plan.login_command(len(env.below))},
+        {"name": f"Deploy {label(env.branch)} to {label(env.name)}", "run": plan.deploy(env)},
         _summary(model.REPORT_DEPLOY),
     ]
     walk = plan.back_promote(env)
     if walk is not None:
         steps += [
-            {"name": f"Back-promote {' -> '.join(names)}", "run": walk},
+            {"name": f"Back-promote {' -> '.join(label(n) for n in names)}", "run": walk},
             _summary(model.REPORT_BACK_PROMOTE),
         ]
     return {
-        "name": f"deploy {env.name}"
-        + (f", back-promote to {', '.join(env.below)}" if walk else ""),
-        "if": f"github.event_name == 'push' && github.ref_name == '{env.branch}'",
+        "name": f"deploy {label(env.name)}"
+        + (f", back-promote to {', '.join(label(n) for n in env.below)}" if walk else ""),
+        "if": f"github.event_name == 'push' && github.ref_name == {literal(env.branch)}",
         "runs-on": "ubuntu-latest",
-        "concurrency": {"group": f"sfsync-{env.name}", "cancel-in-progress": False},
-        "env": _secrets(plan, names),
+        "concurrency": {"group": "sfsync-" + text(env.name), "cancel-in-progress": False},
+        "env": {**_variables(plan.variables(env.name, env.below)), **_secrets(plan, names)},
         "steps": steps,
     }
 
@@ -95,18 +141,18 @@ def _validate_job(plan: model.CiPlan, env: model.CiEnv) -> dict[str, Any]:
         "});\n"
     )
     return {
-        "name": f"validate on {env.name}",
-        "if": f"github.event_name == 'pull_request' && github.base_ref == '{env.branch}'",
+        "name": f"validate on {label(env.name)}",
+        "if": f"github.event_name == 'pull_request' && github.base_ref == {literal(env.branch)}",
         "runs-on": "ubuntu-latest",
         "concurrency": {
-            "group": f"sfsync-validate-${{{{ github.event.pull_request.number }}}}-{env.name}",
+            "group": "sfsync-validate-${{ github.event.pull_request.number }}-" + text(env.name),
             "cancel-in-progress": True,
         },
-        "env": _secrets(plan, (env.name,)),
+        "env": {**_variables(plan.variables(env.name)), **_secrets(plan, (env.name,))},
         "steps": [
             *_setup(plan),
-            {"name": f"Log in to {env.name}", "run": plan.login_command((env.name,))},
-            {"name": f"Validate the merge on {env.name}", "run": plan.validate(env)},
+            {"name": f"Log in to {label(env.name)}", "run": plan.login_command()},
+            {"name": f"Validate the merge on {label(env.name)}", "run": plan.validate()},
             _summary(model.REPORT_VALIDATE),
             {
                 "name": "Comment on the pull request",
@@ -172,7 +218,7 @@ def _workflow(plan: model.CiPlan) -> dict[str, Any]:
         jobs[f"validate-{model.job_id(env.name)}"] = _validate_job(plan, env)
     if plan.sandboxes:
         jobs.update(_sandbox_jobs(plan, deploy_jobs))
-    branches = list(plan.branches)
+    branches = [branch_filter(b) for b in plan.branches]
     return {
         "name": "sfsync",
         "on": {"push": {"branches": branches}, "pull_request": {"branches": branches}},
@@ -184,7 +230,8 @@ def _workflow(plan: model.CiPlan) -> dict[str, Any]:
 
 def _nightly(plan: model.CiPlan) -> dict[str, Any]:
     top = plan.top
-    drift_legs = [{"env": e.name, "key": e.key} for e in plan.envs]
+    drift_report = f"sfsync-drift-${model.ENV_VAR}.md"
+    drift_legs = [{"env": text(e.name), "key": e.key} for e in plan.envs]
     return {
         "name": "sfsync nightly",
         "on": {"schedule": [{"cron": model.NIGHTLY_CRON}], "workflow_dispatch": {}},
@@ -192,37 +239,32 @@ def _nightly(plan: model.CiPlan) -> dict[str, Any]:
         "env": _common_env(plan),
         "jobs": {
             "backup": {
-                "name": f"backup {top.name}",
+                "name": f"backup {label(top.name)}",
                 "runs-on": "ubuntu-latest",
-                "env": _secrets(plan, (top.name,)),
+                "env": {**_variables(plan.variables(top.name)), **_secrets(plan, (top.name,))},
                 "steps": [
                     *_setup(plan),
-                    {"name": f"Log in to {top.name}", "run": plan.login_command((top.name,))},
-                    {"name": f"Back up {top.name}", "run": plan.backup()},
+                    {"name": f"Log in to {label(top.name)}", "run": plan.login_command()},
+                    {"name": f"Back up {label(top.name)}", "run": plan.backup()},
                 ],
             },
             "drift": {
                 "name": "drift of ${{ matrix.env }}",
                 "runs-on": "ubuntu-latest",
                 "strategy": {"fail-fast": False, "matrix": {"include": drift_legs}},
-                "env": {"SFSYNC_ENV": "${{ matrix.env }}", **_leg_secrets(plan)},
+                "env": {model.ENV_VAR: "${{ matrix.env }}", **_leg_secrets(plan)},
                 "steps": [
                     *_setup(plan),
-                    {"name": "Log in", "run": 'sfsync ci login --env "$SFSYNC_ENV"'},
-                    {
-                        "name": "Compare the org with its branch",
-                        "run": script(
-                            [
-                                'sfsync drift --env "$SFSYNC_ENV" --format markdown '
-                                '> "sfsync-drift-$SFSYNC_ENV.md"'
-                            ]
-                        ),
-                    },
+                    {"name": "Log in", "run": plan.login_command()},
+                    {"name": "Compare the org with its branch", "run": script([plan.drift()])},
                     {
                         "name": "Job summary",
                         "if": "always()",
                         "run": script(
-                            ['cat "sfsync-drift-$SFSYNC_ENV.md" >> "$GITHUB_STEP_SUMMARY"']
+                            [
+                                f'if [ -f "{drift_report}" ]; then '
+                                f'cat "{drift_report}" >> "$GITHUB_STEP_SUMMARY"; fi'
+                            ]
                         ),
                     },
                 ],
@@ -252,6 +294,7 @@ def _common_env(plan: model.CiPlan) -> dict[str, str]:
     env = {
         "SF_DISABLE_AUTOUPDATE": "true",  # sf's own variable (not SF_AUTOUPDATE_DISABLE)
         "SF_DISABLE_TELEMETRY": "true",
+        **_variables(plan.common_variables()),
     }
     if plan.webhook_env:
         env[plan.webhook_env] = f"${{{{ secrets.{plan.webhook_env} }}}}"

@@ -1,12 +1,17 @@
 """GitLab CI/CD: `.gitlab-ci.yml`.
 
 Jobs run on `node:22-bookworm` with sfsync in a venv. Pushes and merge requests are told
-apart by `rules`; the sandbox jobs are a `parallel:matrix` of the sandboxes in sfsync.yml
-(GitLab's matrix is static: a sandbox that is not behind reports up to date). Pushing the
-merges back needs a token with write access in `SFSYNC_GIT_TOKEN` (a project access token;
-the job token cannot push); the merge request note needs `SFSYNC_GITLAB_TOKEN` (api scope),
-otherwise the report is only kept as an artifact. CI/CD variables reach the jobs as
-environment variables: mark the secrets masked and protected.
+apart by `rules`; each developer sandbox has its own job (GitLab's jobs are fixed in the
+file: a sandbox that is not behind reports up to date). Pushing the merges back needs a
+token with write access in `SFSYNC_GIT_TOKEN` (a project access token; the job token cannot
+push); the merge request note needs `SFSYNC_GITLAB_TOKEN` (api scope), otherwise the report
+is only kept as an artifact. CI/CD variables reach the jobs as environment variables: mark
+the secrets masked and protected.
+
+Names from sfsync.yml reach the scripts only as job `variables:` with `expand: false` (GitLab
+would otherwise expand `$X` inside them); `rules:if` compares with a string literal when the
+name holds only letters, digits and `_ . / -`, else with a regular expression that spells
+every other character as `\\x{..}` (GitLab's expression strings have no escape character).
 """
 
 from __future__ import annotations
@@ -26,6 +31,21 @@ REPORTS = {"when": "always", "paths": ["sfsync-*.md"], "expire_in": "30 days"}
 def files(plan: model.CiPlan) -> dict[str, str]:
     """The one pipeline file."""
     return {FILE: dump(_pipeline(plan), plan.header("gitlab"))}
+
+
+def equals(variable: str, value: str) -> str:
+    """`$VARIABLE` is exactly `value`, as a `rules:if` expression."""
+    if all(c in model.SAFE for c in value):
+        return f'${variable} == "{value}"'
+    spelled = "".join(
+        c if c.isascii() and c.isalnum() else "\\x{" + f"{ord(c):x}" + "}" for c in value
+    )
+    return f"${variable} =~ /^{spelled}$/"
+
+
+def variables(values: dict[str, str]) -> dict[str, Any]:
+    """Job variables GitLab passes as they are (`expand: false`: no `$X` inside expanded)."""
+    return {name: {"value": value, "expand": False} for name, value in values.items()}
 
 
 def _before(plan: model.CiPlan) -> list[str]:
@@ -56,68 +76,63 @@ def _note() -> str:
 
 
 def _pipeline(plan: model.CiPlan) -> dict[str, Any]:
-    branches = "|".join(plan.branches)
+    pushed = [{"if": f"{PUSH} && {equals('CI_COMMIT_BRANCH', b)}"} for b in plan.branches]
     pipeline: dict[str, Any] = {
-        "workflow": {
-            "rules": [
-                {"if": MR},
-                {"if": SCHEDULE},
-                {"if": f"{PUSH} && $CI_COMMIT_BRANCH =~ /^({branches})$/"},
-            ]
-        },
+        "workflow": {"rules": [{"if": MR}, {"if": SCHEDULE}, *pushed]},
         "stages": ["deploy", "sandboxes", "validate", "nightly"],
         "variables": {
             "GIT_DEPTH": "0",  # whole history: deltas and merges need it
             "SF_DISABLE_AUTOUPDATE": "true",
             "SF_DISABLE_TELEMETRY": "true",
+            **variables(plan.common_variables()),
         },
         "default": {"image": "node:22-bookworm", "before_script": _before(plan)},
     }
     for env in plan.envs:
-        names = (env.name, *env.below)
         pipeline[f"deploy-{model.job_id(env.name)}"] = {
             "stage": "deploy",
-            "rules": [{"if": f'{PUSH} && $CI_COMMIT_BRANCH == "{env.branch}"'}],
-            "resource_group": f"sfsync-{env.name}",  # one run per env at a time
+            "rules": [{"if": f"{PUSH} && {equals('CI_COMMIT_BRANCH', env.branch)}"}],
+            "resource_group": f"sfsync-{model.job_id(env.name)}",  # one run per env at a time
+            "variables": variables(plan.variables(env.name, env.below)),
             "script": [
-                plan.login_command(names),
+                plan.login_command(len(env.below)),
                 plan.deploy(env),
                 *([walk] if (walk := plan.back_promote(env)) else []),
             ],
             "artifacts": REPORTS,
         }
-    if plan.sandboxes:
-        pipeline["sandbox"] = {
+    for sandbox in plan.sandboxes:
+        pipeline[f"sandbox-{model.job_id(sandbox.name)}"] = {
             "stage": "sandboxes",
-            "rules": [{"if": f"{PUSH} && $CI_COMMIT_BRANCH =~ /^({branches})$/"}],
-            "parallel": {
-                "matrix": [{"SANDBOX": s.name, "UPSTREAM": s.upstream} for s in plan.sandboxes]
-            },
-            "resource_group": "sfsync-$SANDBOX",
+            "rules": pushed,
+            "resource_group": f"sfsync-{model.job_id(sandbox.name)}",
+            "variables": variables({"SANDBOX": sandbox.name, "UPSTREAM": sandbox.upstream}),
             "script": plan.sandbox("SANDBOX", "UPSTREAM"),
             "artifacts": REPORTS,
         }
     for env in plan.envs:
         pipeline[f"validate-{model.job_id(env.name)}"] = {
             "stage": "validate",
-            "rules": [{"if": f'{MR} && $CI_MERGE_REQUEST_TARGET_BRANCH_NAME == "{env.branch}"'}],
-            "script": [plan.login_command((env.name,)), plan.validate(env)],
+            "rules": [
+                {"if": f"{MR} && {equals('CI_MERGE_REQUEST_TARGET_BRANCH_NAME', env.branch)}"}
+            ],
+            "variables": variables(plan.variables(env.name)),
+            "script": [plan.login_command(), plan.validate()],
             "after_script": [_note()],
             "artifacts": REPORTS,
         }
     pipeline["backup"] = {
         "stage": "nightly",
         "rules": [{"if": SCHEDULE}],
-        "script": [plan.login_command((plan.top.name,)), plan.backup()],
+        "variables": variables(plan.variables(plan.top.name)),
+        "script": [plan.login_command(), plan.backup()],
     }
-    pipeline["drift"] = {
-        "stage": "nightly",
-        "rules": [{"if": SCHEDULE}],
-        "parallel": {"matrix": [{"SFSYNC_ENV": [e.name for e in plan.envs]}]},
-        "script": [
-            'sfsync ci login --env "$SFSYNC_ENV"',
-            'sfsync drift --env "$SFSYNC_ENV" --format markdown > "sfsync-drift-$SFSYNC_ENV.md"',
-        ],
-        "artifacts": REPORTS,
-    }
+    for env in plan.envs:
+        pipeline[f"drift-{model.job_id(env.name)}"] = {
+            "stage": "nightly",
+            "rules": [{"if": SCHEDULE}],
+            "variables": variables(plan.variables(env.name)),
+            "script": [plan.login_command(), plan.drift()],
+            "artifacts": REPORTS,
+        }
     return pipeline

@@ -12,15 +12,25 @@ Four jobs, the same shell commands on every provider:
 
 Logins come from CI secrets through `sfsync ci login` (sfdx auth URL or JWT; see
 `sfsync.org.login` for the variable names), never echoed.
+
+Names from `sfsync.yml` (envs, branches, the remote) and the pip spec never become shell or
+expression text: the shell lines read them from environment variables (`"$SFSYNC_ENV"`),
+which each provider sets through its own mechanism, escaped for it (`variables()`); display
+names and comments show them through `label()`. `plan()` refuses names that git itself would
+refuse (no real branch is one) and two envs that would share a job or a secret.
 """
 
 from __future__ import annotations
 
 import re
+import shlex
 from dataclasses import dataclass
 
 from sfsync import __version__
-from sfsync.pipeline.config import Config, secret_key
+from sfsync.errors import UsageError
+from sfsync.git import refnames
+from sfsync.pipeline.config import Config
+from sfsync.pipeline.configfile import secret_key
 
 SF_CLI_VERSION = "2.150.6"  # the sf CLI sfsync is tested with (package.json; a test checks)
 LOGINS = ("sfdx-url", "jwt")
@@ -31,6 +41,29 @@ REPORT_SANDBOX = "sfsync-sandbox.md"
 STATUS_JSON = "sfsync-status.json"
 LEGS_JSON = "sfsync-legs.json"
 NIGHTLY_CRON = "0 2 * * *"
+MERGE_DRIVER = "sfsync merge-driver %O %A %B %P %L %S %X %Y"  # = git.mergedriver.COMMAND
+MERGE_DRIVER_NAME = "Salesforce metadata merged by element (sfsync merge-driver)"
+
+# The environment variables the shell lines read (set per job by each provider).
+SPEC_VAR = "SFSYNC_SPEC"
+REMOTE_VAR = "SFSYNC_REMOTE"
+ENV_VAR = "SFSYNC_ENV"
+BELOW_VAR = "SFSYNC_BELOW_{}"
+SAFE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_./-")
+"""Characters that no provider's expressions, globs, variables or shells read as syntax."""
+_VARIABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def label(text: str) -> str:
+    """`text` for a display name or a comment: characters outside `SAFE` (and spaces) as `_`,
+    so a name cannot end a comment line, open an expression or fake another job's name."""
+    return "".join(c if c in SAFE or c == " " else "_" for c in text)
+
+
+def sh(value: str) -> str:
+    """A constant of sfsync's own as one shell word (values from sfsync.yml go through
+    environment variables instead)."""
+    return shlex.quote(value)
 
 
 def key(name: str) -> str:
@@ -121,9 +154,10 @@ class CiPlan:
     # --- the commands ----------------------------------------------------------------------
 
     def install(self) -> list[str]:
-        """sfsync (from the package index) and the sf CLI sfsync is tested with."""
+        """sfsync (what `sfsync ci init` chose: `sfsync.ci.install`) and the sf CLI sfsync is
+        tested with."""
         return [
-            f'python -m pip install --quiet "{self.sfsync_spec}"',
+            f'python -m pip install --quiet "${SPEC_VAR}"',
             f"npm install --global --no-audit --no-fund @salesforce/cli@{SF_CLI_VERSION}",
         ]
 
@@ -136,23 +170,41 @@ class CiPlan:
         ]
 
     def prepare_git(self, name: str, email: str) -> list[str]:
-        """An identity for back-promote's merges; every env branch and refs/sfsync/*."""
+        """An identity for back-promote's merges, the merge driver (back-promote merges by
+        element on its own; with it, so does any other git merge in the job, on the patterns
+        the repository's .gitattributes gives merge=sfsync); every env branch and refs/sfsync/*."""
         return [
-            f'git config user.name "{name}"',
-            f'git config user.email "{email}"',
-            f"git fetch --quiet --no-tags {self.remote} "
-            f"'+refs/heads/*:refs/remotes/{self.remote}/*' 'refs/sfsync/*:refs/sfsync/*'",
+            f"git config user.name {sh(name)}",
+            f"git config user.email {sh(email)}",
+            f"git config merge.sfsync.name {sh(MERGE_DRIVER_NAME)}",
+            f"git config merge.sfsync.driver {sh(MERGE_DRIVER)}",
+            f'git fetch --quiet --no-tags "${REMOTE_VAR}" '
+            f"\"+refs/heads/*:refs/remotes/${REMOTE_VAR}/*\" 'refs/sfsync/*:refs/sfsync/*'",
         ]
 
-    def login_command(self, names: tuple[str, ...]) -> str:
-        """`sfsync ci login` for these envs (reads their secrets, never prints them)."""
-        return "sfsync ci login " + " ".join(f"--env {n}" for n in names)
+    def common_variables(self) -> dict[str, str]:
+        """What every job's shell lines read: the pip spec and the remote's name."""
+        return {SPEC_VAR: self.sfsync_spec, REMOTE_VAR: self.remote}
+
+    def variables(self, env: str, below: tuple[str, ...] = ()) -> dict[str, str]:
+        """A job's env names as variables: `SFSYNC_ENV`, then `SFSYNC_BELOW_1`... (the shell
+        lines below read them; a provider sets them its own safe way)."""
+        out = {ENV_VAR: env}
+        for index, name in enumerate(below, start=1):
+            out[BELOW_VAR.format(index)] = name
+        return out
+
+    def login_command(self, below: int = 0) -> str:
+        """`sfsync ci login` for the job's env and the first `below` of its envs below
+        (reads their secrets, never prints them)."""
+        more = "".join(f' --env "${BELOW_VAR.format(i)}"' for i in range(1, below + 1))
+        return f'sfsync ci login --env "${ENV_VAR}"{more}'
 
     def deploy(self, env: CiEnv) -> str:
         """Deploy the branch's net difference; the markdown result into a report file."""
-        confirm = f" --confirm {env.name}" if env.protected else ""
+        confirm = f' --confirm "${ENV_VAR}"' if env.protected else ""
         return (
-            f"sfsync deploy --env {env.name}{confirm} --yes --push --format markdown "
+            f'sfsync deploy --env "${ENV_VAR}"{confirm} --yes --push --format markdown '
             f"> {REPORT_DEPLOY}"
         )
 
@@ -161,13 +213,14 @@ class CiPlan:
         if not env.below:
             return None
         return (
-            f"sfsync back-promote --from {env.name} --yes --format markdown > {REPORT_BACK_PROMOTE}"
+            f'sfsync back-promote --from "${ENV_VAR}" --yes --format markdown '
+            f"> {REPORT_BACK_PROMOTE}"
         )
 
-    def validate(self, env: CiEnv) -> str:
+    def validate(self) -> str:
         """A check-only deploy of the pull request's merge (HEAD)."""
         return (
-            f"sfsync deploy --env {env.name} --validate --ref HEAD --yes --format markdown "
+            f'sfsync deploy --env "${ENV_VAR}" --validate --ref HEAD --yes --format markdown '
             f"> {REPORT_VALIDATE}"
         )
 
@@ -181,7 +234,7 @@ class CiPlan:
             f"envs = json.load(open('{STATUS_JSON}'))['result']['environments']",
             "legs = [",
             "    {'env': e['name'], 'from': e['upstream'],",
-            "     'key': re.sub('[^A-Z0-9]', '_', e['name'].upper())}",
+            "     'key': re.sub('[^A-Za-z0-9]', '_', e['name']).upper()}",
             "    for e in envs",
             "    if e['branch'] is None and e['known'] and e['deploymentsBehind']",
             "]",
@@ -199,11 +252,11 @@ class CiPlan:
 
     def backup(self) -> str:
         """The nightly backup of production (`sfsync backup`), in full once a week."""
-        return f"sfsync backup --env {self.top.name} --full-every 7"
+        return f'sfsync backup --env "${ENV_VAR}" --full-every 7'
 
-    def drift(self, env: CiEnv) -> str:
+    def drift(self) -> str:
         """The nightly drift check of one env (`sfsync drift`); notifies through `notify:`."""
-        return f"sfsync drift --env {env.name} --format markdown > sfsync-drift-{env.name}.md"
+        return f'sfsync drift --env "${ENV_VAR}" --format markdown > "sfsync-drift-${ENV_VAR}.md"'
 
     def header(self, provider: str) -> list[str]:
         """The comment lines on top of every generated file."""
@@ -212,11 +265,11 @@ class CiPlan:
             "sfsync.yml; run it again after changing the pipeline (--force replaces this file).",
             "",
             "On a push to "
-            + ", ".join(f"{e.branch} ({e.name})" for e in self.envs)
+            + ", ".join(f"{label(e.branch)} ({label(e.name)})" for e in self.envs)
             + ": deploy the branch to its org,",
             "then back-promote to the branch envs below and to every developer sandbox behind.",
             "On a pull request into one of them: a check-only deploy, its report as a comment.",
-            f"Nightly: backup of {self.top.name}, drift of each env.",
+            f"Nightly: backup of {label(self.top.name)}, drift of each env.",
             "",
             "Secrets to set (never printed; `sfsync ci login` reads them):",
         ]
@@ -239,8 +292,8 @@ class CiPlan:
         return lines
 
 
-def plan(config: Config, *, login: str = "sfdx-url", sfsync_spec: str | None = None) -> CiPlan:
-    """The CI model of `config`'s pipeline."""
+def plan(config: Config, *, login: str = "sfdx-url", sfsync_spec: str) -> CiPlan:
+    """The CI model of `config`'s pipeline; UsageError for names no CI file can carry."""
     ordered = config.pipeline()
     branch_envs = [e for e in ordered if e.branch is not None]
     envs = []
@@ -262,11 +315,54 @@ def plan(config: Config, *, login: str = "sfdx-url", sfsync_spec: str | None = N
         for e in ordered
         if e.branch is None and e.upstream is not None
     )
-    return CiPlan(
+    the_plan = CiPlan(
         envs=tuple(envs),
         sandboxes=sandboxes,
         login=login,
-        sfsync_spec=sfsync_spec or f"sfsync=={__version__}",
+        sfsync_spec=sfsync_spec,
         remote=config.remote,
         webhook_env=config.notify.url_env if config.notify else None,
     )
+    check(the_plan)
+    return the_plan
+
+
+def check(the_plan: CiPlan) -> None:
+    """UsageError for what no CI file should carry, whatever escaping: a name git refuses
+    (no real branch or env has it), two envs sharing a job or secret name, two branches
+    that differ only in case (GitHub and Azure compare them ignoring case), a variable name
+    that is not one. `sfsync config validate` refuses all of these earlier, with the line."""
+    problems: list[str] = []
+    keys: dict[str, str] = {}
+    folded: dict[str, str] = {}
+    names = [e.name for e in the_plan.envs] + [s.name for s in the_plan.sandboxes]
+    for name in names:
+        why = refnames.component_problem(name)
+        if why is not None:
+            problems.append(f"env {label(name)!r}: it {why}")
+        if key(name) in keys:
+            problems.append(
+                f"envs {label(keys[key(name)])!r} and {label(name)!r} would share the "
+                f"secret SFSYNC_AUTH_URL_{key(name)}"
+            )
+        keys.setdefault(key(name), name)
+    for ci_env in the_plan.envs:
+        why = refnames.branch_problem(ci_env.branch)
+        if why is not None:
+            problems.append(f"branch {label(ci_env.branch)!r}: it {why}")
+        other = folded.setdefault(ci_env.branch.casefold(), ci_env.branch)
+        if other != ci_env.branch:
+            problems.append(
+                f"branches {label(other)!r} and {label(ci_env.branch)!r} differ only in case"
+            )
+    why = refnames.remote_problem(the_plan.remote)
+    if why is not None:
+        problems.append(f"remote {label(the_plan.remote)!r}: it {why}")
+    if the_plan.webhook_env is not None and not _VARIABLE_NAME.fullmatch(the_plan.webhook_env):
+        problems.append(f"notify.url_env {label(the_plan.webhook_env)!r} is not a variable name")
+    if problems:
+        raise UsageError(
+            "cannot write CI files: "
+            + "; ".join(problems)
+            + " (run `sfsync config validate` for the lines to fix)"
+        )

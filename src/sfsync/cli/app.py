@@ -81,6 +81,10 @@ COMMANDS: dict[str, CommandEntry] = {
         "Record that a developer sandbox holds its upstream at REF, e.g. right after a refresh.",
     ),
     "log": CommandEntry("log", "Show the events recorded for an environment, newest first."),
+    "merge-driver": CommandEntry(
+        "merge_driver",
+        "Merge one Salesforce metadata file by element (git's merge-driver convention).",
+    ),
     "install-hooks": CommandEntry(
         "install_hooks", "Install pre-commit and pre-push git hooks that run `sfsync check`."
     ),

@@ -17,6 +17,7 @@ from dataclasses import replace
 from typing import Any
 
 import typer
+from rich.console import Console
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -27,10 +28,11 @@ from rich.progress import (
 )
 
 from sfsync.cli import notify
-from sfsync.cli.output import Output
-from sfsync.errors import SfsyncError, UsageError, redact
+from sfsync.cli.output import Output, stderr_console
+from sfsync.errors import SfsyncError, UsageError, loggable, redact
 from sfsync.org import sf
 from sfsync.pipeline.config import NotifyConfig
+from sfsync.workflows.merging import MergeReport
 
 
 def confirm(output: Output, question: str, *, yes: bool) -> None:
@@ -69,10 +71,10 @@ def deploy_progress(output: Output, env: str) -> Iterator[Callable[[sf.Progress]
         yield line
         return
     columns = (
-        TextColumn("[bold]{task.description}"),
+        TextColumn("{task.description}", style="bold", markup=False),
         BarColumn(),
         MofNCompleteColumn(),
-        TextColumn("{task.fields[status]}"),
+        TextColumn("{task.fields[status]}", markup=False),
         TimeElapsedColumn(),
     )
     with Progress(*columns, console=output.err, transient=True) as bar:
@@ -163,5 +165,16 @@ class Notifier:
 
 
 def _warn(text: str) -> None:
-    sys.stderr.write(f"warning: {redact(text)}\n")
+    sys.stderr.write(f"warning: {loggable(redact(text))}\n")
     sys.stderr.flush()
+
+
+def show_merge(console: Console, merge: MergeReport, indent: str = "") -> None:
+    """The files merged by element and the entries in conflict (`sfsync merge-driver`)."""
+    if merge.by_element:
+        names = ", ".join(merge.by_element)
+        console.print(f"{indent}merged by element ({len(merge.by_element)}): {names}", markup=False)
+    for conflict in merge.conflicts:
+        console.print(f"{indent}  conflict: {conflict['text']}", markup=False)
+    for warning in merge.warnings:
+        stderr_console().print(f"warning: {warning}", markup=False)

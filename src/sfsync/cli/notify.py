@@ -21,6 +21,15 @@ Payloads:
     problem = notify.send("slack", os.environ["SFSYNC_WEBHOOK_URL"], message)
 
 `drift` (and any command) builds its own `Message(event="drift", ok=False, ...)`.
+
+A message's title and lines carry anyone's text (an org's error, a commit subject, a user
+name): each service gets it escaped its own way. Slack mrkdwn: `&`, `<` and `>` as `&amp;`,
+`&lt;`, `&gt;` (Slack API docs, "Formatting text for app surfaces: escaping text"), so
+`<!channel>`, `<@U123>` and `<https://evil|forged>` stay text, and `*_~`` ` `` with a
+zero-width space after them (no bold or code of theirs); Teams: `TextRun`s in
+`RichTextBlock`s, which Adaptive Cards never read as markdown (schema explorer, TextRun:
+"Markdown is not supported"), so `[forged](https://...)` stays text. Both lose terminal
+control and have a zero-width space after `@`.
 """
 
 from __future__ import annotations
@@ -33,7 +42,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sfsync.errors import plural, redact
+from sfsync.errors import plural, printable, redact
 
 SERVICES = ("slack", "teams")
 EVENTS = ("success", "failure", "drift")
@@ -84,29 +93,34 @@ def send(service: str, url: str, message: Message, *, timeout: float = TIMEOUT) 
 
 
 def payload(service: str, message: Message) -> dict[str, Any]:
-    """The JSON body for `service`."""
+    """The JSON body for `service` (every text escaped for it: see the module doc)."""
     lines = list(message.lines[:LINES])
     if len(message.lines) > LINES:
         lines.append(f"... and {len(message.lines) - LINES} more")
     if service == "slack":
-        text = "\n".join([f"*{message.title}*", *lines])
+        text = "\n".join([f"*{slack_text(message.title)}*", *map(slack_text, lines)])
         if message.link:
-            text += f"\n<{message.link}|CI run>"
+            text += f"\n<{slack_url(message.link)}|CI run>"
         return {
-            "text": message.title,  # what notifications and old clients show
+            "text": slack_text(message.title),  # what notifications and old clients show
             "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}],
         }
-    body: list[dict[str, Any]] = [
+    title = {
+        "type": "TextRun",
+        "text": plain(message.title),
+        "weight": "Bolder",
+        "size": "Medium",
+        "color": "Good" if message.ok else "Attention",
+    }
+    body: list[dict[str, Any]] = [{"type": "RichTextBlock", "inlines": [title]}]
+    body += [
         {
-            "type": "TextBlock",
-            "text": message.title,
-            "weight": "Bolder",
-            "size": "Medium",
-            "wrap": True,
-            "color": "Good" if message.ok else "Attention",
+            "type": "RichTextBlock",
+            "inlines": [{"type": "TextRun", "text": plain(line)}],
+            "spacing": "None",
         }
+        for line in lines
     ]
-    body += [{"type": "TextBlock", "text": line, "wrap": True, "spacing": "None"} for line in lines]
     card: dict[str, Any] = {
         "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
         "type": "AdaptiveCard",
@@ -125,6 +139,28 @@ def payload(service: str, message: Message) -> dict[str, Any]:
             }
         ],
     }
+
+
+_ZERO_WIDTH = "\u200b"
+
+
+def plain(text: str) -> str:
+    """Anyone's text for a chat message: no terminal control, one line, no mention (`@`
+    followed by a zero-width space)."""
+    return " ".join(printable(text).split()).replace("@", "@" + _ZERO_WIDTH)
+
+
+def slack_text(text: str) -> str:
+    """Anyone's text inside Slack mrkdwn: shown as it is, never a link, mention or format."""
+    shown = plain(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    for mark in "*_~`":
+        shown = shown.replace(mark, mark + _ZERO_WIDTH)
+    return shown
+
+
+def slack_url(url: str) -> str:
+    """A URL inside Slack's `<url|label>`: `|` and `>` cannot end it early."""
+    return url.replace("&", "&amp;").replace("<", "%3C").replace(">", "%3E").replace("|", "%7C")
 
 
 def ci_link(environ: Mapping[str, str] | None = None) -> str | None:
@@ -198,10 +234,18 @@ def _env_line(env: Mapping[str, Any]) -> str:
 
 
 def _scrub(text: str, url: str) -> str:
-    """`text` without the URL (nor its path, which holds the secret), redacted."""
-    for secret in (url, url.split("?", 1)[0]):
-        text = text.replace(secret, "<webhook URL>")
-    path = url.split("://", 1)[-1].partition("/")[2]
-    if path:
-        text = text.replace(path, "<webhook path>")
+    """`text` without the URL nor any secret part of it (its path, each long path segment or
+    query value: Slack and Teams answers can echo just the token), in any encoding, redacted."""
+    from urllib.parse import quote, unquote, urlsplit
+
+    parts = urlsplit(url)
+    secrets = [url, url.split("?", 1)[0], parts.path.lstrip("/"), parts.query]
+    secrets += [segment for segment in parts.path.split("/") if len(segment) >= 8]
+    secrets += [value for _, _, value in (q.partition("=") for q in parts.query.split("&"))]
+    found = set()
+    for secret in secrets:
+        if len(secret) >= 8:
+            found |= {secret, unquote(secret), quote(secret, safe=""), quote(unquote(secret))}
+    for secret in sorted(found, key=len, reverse=True):
+        text = text.replace(secret, "<webhook URL>" if secret.startswith("http") else "<secret>")
     return redact(text)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 import typer.core
 
-from sfsync.errors import UsageError, printable, redact
+from sfsync.errors import UsageError, json_loggable, loggable, redact, redact_data
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -118,7 +118,7 @@ class Output:
         if self.json_mode:
             print_json({"status": 0, "result": result})
         elif self.markdown and markdown is not None:
-            sys.stdout.write(redact(markdown(result)))
+            sys.stdout.write(redact(markdown(result)))  # escaped for markdown: no `##vso[` left
             sys.stdout.flush()
         elif human is not None:
             human(self.console)
@@ -130,8 +130,8 @@ class Output:
 
 def print_json(obj: dict[str, Any]) -> None:
     """One JSON document on stdout, secrets redacted."""
-    text = json.dumps(obj, indent=2, default=str)
-    sys.stdout.write(redact(text) + "\n")
+    text = json_loggable(json.dumps(redact_data(obj), indent=2, default=str))
+    sys.stdout.write(text + "\n")
     sys.stdout.flush()
 
 
@@ -151,7 +151,7 @@ def failure(json_mode: bool, status: int, name: str, message: str, data: dict[st
     The message may quote what an org or a file said: terminal control is removed and rich
     markup is escaped, so it is shown, never interpreted.
     """
-    message = printable(redact(message))
+    message = loggable(redact(message))
     if json_mode:
         envelope: dict[str, Any] = {"status": status, "name": name, "message": message}
         if data:
@@ -169,14 +169,26 @@ def failure(json_mode: bool, status: int, name: str, message: str, data: dict[st
 
 
 def stderr_console() -> Console:
-    """A rich console on stderr, without syntax highlighting or hard wrapping."""
-    from rich.console import Console
-
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+    """A rich console on stderr, without syntax highlighting or hard wrapping (see
+    `safe_console`)."""
+    return safe_console(stderr=True)
 
 
 def stdout_console() -> Console:
-    """A rich console on stdout, without syntax highlighting or hard wrapping."""
+    """A rich console on stdout, without syntax highlighting or hard wrapping (see
+    `safe_console`)."""
+    return safe_console(stderr=False)
+
+
+def safe_console(*, stderr: bool) -> Console:
+    """A console for text from git and orgs: every string it draws (a line, a table cell)
+    loses its terminal control first (`errors.loggable`: OSC 52 clipboard writes, window
+    titles, screen clears), and markup is off unless a call asks for it (`markup=True`, with
+    the data in it escaped): a subject holding `[link=...]` stays text."""
     from rich.console import Console
 
-    return Console(highlight=False, soft_wrap=True)
+    class _SafeConsole(Console):
+        def render_str(self, text: str, **options: Any) -> Any:
+            return super().render_str(loggable(text), **options)
+
+    return _SafeConsole(stderr=stderr, highlight=False, soft_wrap=True, markup=False)

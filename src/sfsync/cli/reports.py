@@ -16,14 +16,24 @@ Building blocks, for a command that has no renderer yet::
 
 Renderers: `status`, `delta`, `deploy`, `pull_upstream`, `back_promote`, `drift`, `compare`,
 `failure`.
+
+Text from an org, git or `sfsync.yml` (an error message, a commit subject, a user name, an
+alias) is anyone's: GitHub renders raw HTML and links in a PR comment, and notifies the
+people and teams it mentions. Every such value goes through `text` (or `code`, `fence`):
+HTML escaped (`</details>`, `<img>`, `<!-- -->` stay text), markdown punctuation escaped with
+`\\` (no forged `[link](...)`, `![image](...)`, emphasis, headings, lists, code spans), `@` and
+`#` followed by a zero-width space (no mention, no issue reference), line breaks as `<br>`,
+terminal control removed. A table cell escapes its value unless it is `Md`, sfsync's own
+markdown built from escaped parts.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sfsync.errors import plural, redact
+from sfsync.errors import plural, printable, redact
 
 LISTED = 20  # components listed before the rest goes into a <details> block
 OK, FAILED, WARNING = "✅", "❌", "⚠️"
@@ -32,20 +42,76 @@ OK, FAILED, WARNING = "✅", "❌", "⚠️"
 # --- building blocks ------------------------------------------------------------------------
 
 
+class Md(str):
+    """Markdown sfsync wrote itself (from escaped parts): a table cell keeps it as it is."""
+
+    __slots__ = ()
+
+
+# Characters with a meaning anywhere in a line of GitHub-flavoured markdown, backslash-escaped
+# (any ASCII punctuation may be: CommonMark "Backslash escapes"); `<`, `>` and `&` become HTML
+# entities instead, which also holds inside GitHub's HTML blocks (`<details>`). At the start of
+# a line, `- + =` and `1.` (lists, setext headings) are escaped too.
+_INLINE = frozenset("\\`*_[]()!~")
+_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+_ZERO_WIDTH = "\u200b"  # after `@` and `#`: GitHub links neither a mention nor an issue
+_BREAKS = re.compile(r"\r\n|[\r\n\u2028\u2029\x85]")
+_LIST_START = re.compile(r"^(\d{1,9})([.)])")
+
+
+def text(value: object) -> Md:
+    """Anyone's text as inline markdown that shows exactly that text (see the module doc)."""
+    if value is None:
+        return Md("")
+    lines = [line.strip() for line in _BREAKS.split(printable(str(value)))]
+    return Md("<br>".join(_line(line) for line in lines if line) if any(lines) else "")
+
+
+def _line(raw: str) -> str:
+    out = []
+    for char in raw:
+        if char in _ENTITIES:
+            out.append(_ENTITIES[char])
+        elif char in "@#":
+            out.append(char + _ZERO_WIDTH)
+        elif char in _INLINE:
+            out.append("\\" + char)
+        else:
+            out.append(char)
+    shown = "".join(out)
+    if shown[:1] in ("-", "+", "="):
+        shown = "\\" + shown
+    return _LIST_START.sub(r"\1\\\2", shown)
+
+
 def cell(value: object) -> str:
-    """One table cell: `|` escaped, line breaks as `<br>`, None as an empty cell."""
+    """One table cell: anyone's text escaped (`text`), sfsync's own `Md` kept; `|` escaped
+    in both (GitHub splits cells at every unescaped pipe, even in code), None as empty."""
     if value is None:
         return ""
-    text = str(value).replace("\\", "\\\\").replace("|", "\\|")
-    return "<br>".join(line.strip() for line in text.splitlines()) or ""
+    shown: str = value if isinstance(value, Md) else text(value)
+    piped = shown.replace("|", "\\|")
+    return "<br>".join(line.strip() for line in piped.splitlines()) or ""
 
 
-def code(value: object) -> str:
-    """Inline code that survives backticks in the value."""
-    text = str(value)
-    fence = "``" if "`" in text else "`"
-    pad = " " if "`" in text else ""
-    return f"{fence}{pad}{text}{pad}{fence}"
+def code(value: object) -> Md:
+    """Inline code showing `value` as it is: a fence longer than any run of backticks in it,
+    on one line, without terminal control."""
+    raw = printable(" ".join(str(value).split("\n"))).replace("\r", " ")
+    runs = [len(r) for r in re.findall(r"`+", raw)]
+    longest = max(runs, default=0)
+    marks = "`" * (longest + 1)
+    pad = " " if raw.startswith("`") or raw.endswith("`") or longest else ""
+    return Md(f"{marks}{pad}{raw}{pad}{marks}")
+
+
+def fence(body: str, info: str = "") -> Md:
+    """A fenced code block showing `body` as it is: the fence is longer than any run of
+    backticks in it (a line of ``` in an error message cannot end the block early)."""
+    raw = printable(body)
+    runs = [len(r) for r in re.findall(r"`+", raw)]
+    marks = "`" * max(3, max(runs, default=0) + 1)
+    return Md(f"{marks}{info}\n{raw}\n{marks}")
 
 
 def heading(text: str, *, ok: bool | None = None, level: int = 3) -> str:
@@ -65,7 +131,8 @@ def table(columns: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
 
 
 def components(title: str, names: Sequence[str], *, limit: int = LISTED) -> str:
-    """`title (N)` and the components as a list; past `limit`, inside `<details>`."""
+    """`title (N)` (sfsync's own words; a name in it goes through `text`) and the components
+    as a list; past `limit`, inside `<details>`."""
     if not names:
         return ""
     items = "\n".join(f"- {code(n)}" for n in names)
@@ -79,9 +146,9 @@ def document(parts: Iterable[str]) -> str:
     return redact("\n\n".join(p.strip("\n") for p in parts if p and p.strip())) + "\n"
 
 
-def short(sha: object) -> str:
+def short(sha: object) -> Md:
     """A commit as `abc1234` (empty for None)."""
-    return code(str(sha)[:7]) if sha else ""
+    return code(str(sha)[:7]) if sha else Md("")
 
 
 # --- renderers, one per command --------------------------------------------------------------
@@ -108,7 +175,7 @@ def status(result: Mapping[str, Any]) -> str:
         when = f"{str(last.get('when', ''))[:16]} {who}".strip() if last else ""
         rows.append(
             [
-                f"**{env['name']}**" if env.get("deploymentsBehind") else env["name"],
+                Md(f"**{text(env['name'])}**") if env.get("deploymentsBehind") else env["name"],
                 env.get("org"),
                 env.get("upstream") or "-",
                 count,
@@ -134,7 +201,7 @@ def status(result: Mapping[str, Any]) -> str:
             for d in env.get("deployments", [])
         ]
         parts.append(
-            f"**{env['name']}** is behind {env.get('upstream')}:\n\n"
+            f"**{text(env['name'])}** is behind {text(env.get('upstream'))}:\n\n"
             + table(["commit", "deployment", "author", "date"], listed)
         )
     return document(parts)
@@ -148,6 +215,7 @@ def delta(result: Mapping[str, Any]) -> str:
     delete_count = sum(len(m) for m in destructive.values())
     rows = [[code(t), "deploy", len(m), ", ".join(m)] for t, m in package.items()]
     rows += [[code(t), "delete", len(m), ", ".join(m)] for t, m in destructive.items()]
+    # members are cells: escaped as text
     return document(
         [
             heading(f"Delta: {deploy_count} to deploy, {delete_count} to delete"),
@@ -160,8 +228,8 @@ def delta(result: Mapping[str, Any]) -> str:
 def deploy(result: Mapping[str, Any]) -> str:
     """`sfsync deploy` (and `--validate`, `--dry-run`): the plan and what the org did."""
     plan: Mapping[str, Any] = result.get("plan") or {}
-    env = plan.get("env") or result.get("env")
-    org = plan.get("org") or result.get("org")
+    env = text(plan.get("env") or result.get("env"))
+    org = text(plan.get("org") or result.get("org"))
     validate = bool(plan.get("validate"))
     if result.get("upToDate"):
         title, ok = f"{env} ({org}) already holds {short(plan.get('to'))}: nothing to deploy", True
@@ -252,8 +320,8 @@ def tests(test_plan: object) -> str:
 def pull_upstream(result: Mapping[str, Any]) -> str:
     """`sfsync pull-upstream`: the deployments pulled and what the sandbox received."""
     plan: Mapping[str, Any] = result.get("plan") or result
-    env = plan.get("env")
-    upstream = plan.get("upstream")
+    env = text(plan.get("env"))
+    upstream = text(plan.get("upstream"))
     parts: list[str] = []
     if "plan" in result:  # --dry-run, or up to date
         if plan.get("upToDate"):
@@ -268,6 +336,7 @@ def pull_upstream(result: Mapping[str, Any]) -> str:
             parts.append(components("To deploy", list(plan.get("deploy", []))))
             parts.append(components("To delete", list(plan.get("delete", []))))
             parts.append(components("Conflicts to resolve first", list(plan.get("conflicts", []))))
+            parts.append(merged_by_element(plan))
         parts.append(components("Excluded (stays behind)", list(plan.get("excluded", []))))
         parts.append(_warnings(plan.get("warnings")))
         return document(parts)
@@ -276,10 +345,11 @@ def pull_upstream(result: Mapping[str, Any]) -> str:
     )
     parts.append(components("Deployed", list(result.get("deployed", []))))
     parts.append(components("Deleted", list(result.get("deleted", []))))
+    parts.append(merged_by_element(result))
     parts.append(_org_changes(result))
     parts.append(components("Excluded (stays behind)", list(result.get("excluded", []))))
     if result.get("pushError"):
-        parts.append(f"{WARNING} state not pushed: {result['pushError']}")
+        parts.append(f"{WARNING} state not pushed: {text(result['pushError'])}")
     parts.append(_recorded(result))
     return document(parts)
 
@@ -301,24 +371,31 @@ def back_promote(result: Mapping[str, Any]) -> str:
         ]
         return document(
             [
-                heading(f"Back-promote from {plan.get('from')}: plan"),
+                heading(f"Back-promote from {text(plan.get('from'))}: plan"),
                 table(["env", "kind", "from", "plan", "deploy", "delete"], rows),
+                *(merged_by_element(s, f"{s.get('env')}: ") for s in plan.get("steps", [])),
             ]
         )
     envs: list[Mapping[str, Any]] = list(result.get("envs", []))
     failed = [e for e in envs if e.get("status") == "failed"]
-    title = f"Back-promote from {result.get('from')}: " + (
+    title = f"Back-promote from {text(result.get('from'))}: " + (
         f"{len(failed)} of {plural(len(envs), 'env')} failed"
         if failed
         else plural(len(envs), "env")
     )
-    return document([heading(title, ok=not failed), _walk_table(envs)])
+    return document(
+        [
+            heading(title, ok=not failed),
+            _walk_table(envs),
+            *(merged_by_element(e, f"{e.get('env')}: ") for e in envs),
+        ]
+    )
 
 
 def drift(result: Mapping[str, Any]) -> str:
     """`sfsync drift`: what the org holds that git does not say, with who changed it when."""
     expected = result.get("expected") or {}
-    where = f"{result.get('env')} ({code(result.get('org'))})"
+    where = f"{text(result.get('env'))} ({code(result.get('org'))})"
     against = f"{code(expected.get('ref'))} at {short(expected.get('commit'))}"
     compared = result.get("compared", 0)
     if not result.get("drift"):
@@ -339,7 +416,7 @@ def drift(result: Mapping[str, Any]) -> str:
         for label, items in groups
         for i in items
     ]
-    counts = ", ".join(f"{len(items)} {label}" for label, items in groups)
+    counts = ", ".join(f"{len(items)} {label}" for label, items in groups)  # sfsync's words
     saved = result.get("savedBranch")
     return document(
         [
@@ -380,8 +457,8 @@ def compare(result: Mapping[str, Any]) -> str:
         f"{result.get('same', 0)} the same ({plural(len(result.get('types') or []), 'type')})"
     )
     diffs = [
-        f"**{code(name)}**\n\n```diff\n{text.rstrip()}\n```" if text.strip() else ""
-        for name, text in (result.get("diffs") or {}).items()
+        f"**{code(name)}**\n\n{fence(diff.rstrip(), 'diff')}" if diff.strip() else ""
+        for name, diff in (result.get("diffs") or {}).items()
     ]
     parts = [
         heading(f"Compare: A {code(a.get('label'))} vs B {code(b.get('label'))}", ok=same),
@@ -395,22 +472,24 @@ def compare(result: Mapping[str, Any]) -> str:
         parts.append(deploy({**step, "plan": facts}))
     elif isinstance(result.get("plan"), Mapping):
         plan = result["plan"]
-        parts.append(components(f"Would deploy to {plan.get('env')}", plan.get("deploy") or []))
-        parts.append(components(f"Would delete in {plan.get('env')}", plan.get("delete") or []))
+        target = text(plan.get("env"))
+        parts.append(components(f"Would deploy to {target}", plan.get("deploy") or []))
+        parts.append(components(f"Would delete in {target}", plan.get("delete") or []))
     if isinstance(result.get("plan"), Mapping):
         plan = result["plan"]
         done = plan.get("done") or []
-        parts.append(components(f"Deployed to {plan.get('env')} by a killed run's job", done))
+        killed = f"Deployed to {text(plan.get('env'))} by a killed run's job"
+        parts.append(components(killed, done))
     return document(parts)
 
 
 def failure(command: str, name: str, message: str, data: Mapping[str, Any]) -> str:
     """Any command's failure: the error, the component/test failures, the envs of a walk."""
     first, *rest = message.splitlines() or [""]
-    parts = [heading(f"{command} failed: {name}", ok=False), first]
+    parts = [heading(f"{text(command)} failed: {text(name)}", ok=False), text(first)]
     detail = [line for line in rest if line.strip()]
     if detail:
-        parts.append("```\n" + "\n".join(detail) + "\n```")
+        parts.append(fence("\n".join(detail)))
     failures = data.get("failures") or []
     if failures:
         parts.append(
@@ -422,8 +501,25 @@ def failure(command: str, name: str, message: str, data: Mapping[str, Any]) -> s
     envs = data.get("envs") or data.get("done") or []
     if envs and isinstance(envs, list):
         parts.append(_walk_table(envs))
+    parts.append(merged_by_element(data))
     parts.append(tests(data.get("tests")))
     return document(parts)
+
+
+def merged_by_element(result: Mapping[str, Any], prefix: str = "") -> str:
+    """The merge's entries in conflict (a table: file, entry) and the files `sfsync
+    merge-driver` merged by element, from `conflictEntries` and `mergedByElement`."""
+    entries = [e for e in result.get("conflictEntries") or [] if isinstance(e, Mapping)]
+    parts = []
+    if entries:
+        rows = [[code(e.get("path")), e.get("text")] for e in entries]
+        title = f"**{prefix}Conflicting entries ({len(entries)})**"
+        parts.append(f"{title}\n\n" + table(["file", "entry: ours vs theirs"], rows))
+    parts.append(
+        components(f"{prefix}Merged by element", list(result.get("mergedByElement") or []))
+    )
+    parts.append(_warnings([f"{prefix}{w}" for w in result.get("mergeWarnings") or []]))
+    return "\n\n".join(p for p in parts if p)
 
 
 # --- internals -------------------------------------------------------------------------------
@@ -431,7 +527,7 @@ def failure(command: str, name: str, message: str, data: Mapping[str, Any]) -> s
 
 def _warnings(warnings: object) -> str:
     items = list(warnings) if isinstance(warnings, (list, tuple)) else []
-    return "\n".join(f"{WARNING} {w}" for w in dict.fromkeys(map(str, items)))
+    return "\n".join(f"{WARNING} {text(w)}" for w in dict.fromkeys(map(str, items)))
 
 
 def _org_changes(result: Mapping[str, Any]) -> str:
@@ -453,6 +549,7 @@ def _recorded(result: Mapping[str, Any]) -> str:
         bits.append(f"backup {code(result['snapshot'])}")
     if result.get("event") and not result.get("checkOnly"):
         undo = f"sfsync rollback --env {result.get('env')} --event {str(result['event'])[:12]}"
+        # in `code`: shown as it is
         bits.append(f"recorded as {short(result['event'])} (undo: {code(undo)})")
     return "; ".join(bits)
 
@@ -464,7 +561,7 @@ def _walk_table(envs: Sequence[Mapping[str, Any]]) -> str:
             _status_mark(e.get("status")),
             len(e.get("deployed", [])),
             len(e.get("deleted", [])),
-            ", ".join(code(s["component"]) for s in e.get("skipped", [])),
+            Md(", ".join(code(s["component"]) for s in e.get("skipped", []))),
             (e.get("reason") or "").splitlines()[0] if e.get("reason") else "",
         ]
         for e in envs

@@ -303,6 +303,27 @@ def config_set(cwd: Path | str, key: str, value: str) -> None:
     run(cwd, "config", "--local", key, value)
 
 
+def config_get_local(cwd: Path | str, key: str) -> str | None:
+    """A value of the repository's own config (`git config --local`), or None when unset."""
+    proc = run(cwd, "config", "--local", "--get", "--end-of-options", key, check=False)
+    if proc.returncode != 0:
+        return None
+    return proc.stdout.decode("utf-8", errors="surrogateescape").rstrip("\n")
+
+
+def config_unset_local(cwd: Path | str, key: str) -> None:
+    """Remove a key from the repository's own config (nothing when it is not set)."""
+    run(cwd, "config", "--local", "--unset-all", "--end-of-options", key, check=False)
+
+
+def config_path(cwd: Path | str, key: str) -> str | None:
+    """A path-valued config value with `~` expanded (`git config --path`), or None."""
+    proc = run(cwd, "config", "--path", "--get", "--end-of-options", key, check=False)
+    if proc.returncode != 0:
+        return None
+    return proc.stdout.decode("utf-8", errors="surrogateescape").rstrip("\n") or None
+
+
 def branch_names(cwd: Path | str, remote: str) -> list[str]:
     """Local branches and `remote`'s branches (without the remote's prefix), each once."""
     text = out(
@@ -749,14 +770,31 @@ def commit_parents(cwd: Path | str, sha: str) -> list[str]:
     return out(cwd, "rev-list", "--parents", "-n", "1", "--end-of-options", sha).split()[1:]
 
 
-def merge_tree(cwd: Path | str, ours: str, theirs: str) -> tuple[str, list[str]]:
+def config_args(config: Sequence[tuple[str, str]]) -> list[str]:
+    """`-c key=value` for each pair: configuration for one git invocation only."""
+    args: list[str] = []
+    for key, value in config:
+        args += ["-c", f"{key}={value}"]
+    return args
+
+
+def merge_tree(
+    cwd: Path | str,
+    ours: str,
+    theirs: str,
+    *,
+    config: Sequence[tuple[str, str]] = (),
+    env: Mapping[str, str] | None = None,
+) -> tuple[str, list[str]]:
     """Merge two commits in memory (`git merge-tree --write-tree`): (tree, conflicted paths).
 
     Nothing in the work tree or the index changes; with conflicts the tree holds the
-    conflict markers and the list names the conflicted files.
+    conflict markers and the list names the conflicted files. `config` (`-c` pairs) and
+    `env` apply to this merge only: git 2.39's merge-tree (ort) runs merge drivers too.
     """
     proc = run(
         cwd,
+        *config_args(config),
         "merge-tree",
         "--write-tree",
         "--name-only",
@@ -765,6 +803,7 @@ def merge_tree(cwd: Path | str, ours: str, theirs: str) -> tuple[str, list[str]]
         "--end-of-options",
         ours,
         theirs,
+        env=env,
         check=False,
     )
     parts = split_z(proc.stdout)

@@ -7,11 +7,12 @@ through `sfsync.git.repo`, whose process runner (`repo.run`) runs git here too.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from sfsync.errors import ExternalError, UsageError
 from sfsync.git.repo import (
+    config_args,
     failed,
     git_path,
     merge_head,
@@ -59,15 +60,23 @@ def check_index_unlocked(cwd: Path | str) -> None:
         )
 
 
-def merge(cwd: Path | str, rev: str, message: str) -> bool:
+def merge(
+    cwd: Path | str,
+    rev: str,
+    message: str,
+    *,
+    config: Sequence[tuple[str, str]] = (),
+    env: Mapping[str, str] | None = None,
+) -> bool:
     """`git merge --no-ff` of `rev` into the checked-out branch; False when it stopped on conflicts.
 
     A merge that fails for another reason (the index is locked, it would overwrite local
-    files) raises, and leaves no merge in progress behind.
+    files) raises, and leaves no merge in progress behind. `config` (`-c` pairs, e.g. a merge
+    driver) and `env` apply to this merge only.
     """
     check_index_unlocked(cwd)
     args = ("merge", "--no-ff", "--no-edit", "--no-verify", "-m", message, "--end-of-options", rev)
-    proc = run(cwd, *args, check=False)
+    proc = run(cwd, *config_args(config), *args, env=env, check=False)
     if proc.returncode == 0:
         return True
     if merge_head(cwd) is not None:

@@ -19,7 +19,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from sfsync.errors import EXIT_NO, EXIT_OK, SfsyncError, UsageError
+from sfsync.errors import (
+    EXIT_NO,
+    EXIT_OK,
+    SfsyncError,
+    UsageError,
+    json_loggable,
+    loggable,
+    one_line,
+)
 from sfsync.git import repo as gitrepo
 from sfsync.git import state
 from sfsync.pipeline import behind as behind_mod
@@ -306,27 +314,34 @@ def headline(env: str, b: Behind) -> str:
 
 
 def render(result: CheckResult, stream: TextIO) -> None:
-    """The plain-text report of a check (for the hook's stderr)."""
+    """The plain-text report of a check (for the hook's stderr). Text from git (subjects,
+    author names, paths) is shown without terminal control and cut at a line's length."""
     for warning in result.warnings:
-        print(f"sfsync: warning: {warning}", file=stream)
+        print(f"sfsync: warning: {loggable(warning)}", file=stream)
     b = result.behind
     if b is None or result.env is None:
         if result.note:
-            print(f"sfsync: {result.note}", file=stream)
+            print(f"sfsync: {loggable(result.note)}", file=stream)
         return
     if result.note:
-        print(f"sfsync: {result.note}", file=stream)
+        print(f"sfsync: {loggable(result.note)}", file=stream)
     if b.count == 0:
         return
     prefix = "" if result.blocked else "sfsync: warning: "
     print(f"{prefix}{headline(result.env, b)}:", file=stream)
     for d in b.deployments[:SHOWN]:
-        print(f"  {d.sha[:7]}  {d.subject}  ({d.author}, {d.date[:10]})", file=stream)
+        author = one_line(d.author, 60)
+        print(f"  {d.sha[:7]}  {one_line(d.subject, 100)}  ({author}, {d.date[:10]})", file=stream)
     if b.count > SHOWN:
         more = b.count - SHOWN
         print(f"  ... and {more} more (sfsync status --env {result.env})", file=stream)
     if result.overlapping:
-        print(f"Your changes touch: {', '.join(result.overlapping)}", file=stream)
+        touched = ", ".join(one_line(c) for c in result.overlapping[:SHOWN])
+        more = len(result.overlapping) - SHOWN
+        print(
+            f"Your changes touch: {touched}" + (f" and {more} more" if more > 0 else ""),
+            file=stream,
+        )
     elif result.policy == "overlap" and b.count > result.max_behind:
         print("None of them touches your changes (hooks.block: overlap).", file=stream)
     elif not result.blocked:
@@ -351,7 +366,7 @@ def report(result: CheckResult, json_mode: bool) -> int:
             }
         else:
             envelope = {"status": EXIT_OK, "result": result.to_json()}
-        sys.stdout.write(json.dumps(envelope, indent=2) + "\n")
+        sys.stdout.write(json_loggable(json.dumps(envelope, indent=2)) + "\n")
     else:
         render(result, sys.stderr)
     return EXIT_NO if result.blocked else EXIT_OK
@@ -529,14 +544,14 @@ def _plural(count: int, word: str) -> str:
 
 
 def _fail(json_mode: bool, status: int, name: str, message: str, data: dict[str, Any]) -> int:
-    from sfsync.errors import printable, redact
+    from sfsync.errors import redact
 
-    message = printable(redact(message))
+    message = loggable(redact(message))
     if json_mode:
         envelope: dict[str, Any] = {"status": status, "name": name, "message": message}
         if data:
             envelope["data"] = data
-        sys.stdout.write(json.dumps(envelope, indent=2) + "\n")
+        sys.stdout.write(json_loggable(json.dumps(envelope, indent=2)) + "\n")
     else:
         first, *rest = message.splitlines() or [""]
         print(f"sfsync check: error: {first}", file=sys.stderr)

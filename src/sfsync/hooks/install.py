@@ -98,6 +98,43 @@ def install(repo: Path | str, *, force: bool = False) -> list[Installed]:
     return done
 
 
+@dataclass(frozen=True)
+class Removed:
+    """One hook `uninstall` looked at: removed, or kept (changed since sfsync wrote it)."""
+
+    name: str
+    path: Path
+    removed: bool
+    restored: Path | None = None
+    """The hook sfsync had replaced (its `.sfsync-backup`), now back in place."""
+
+
+def uninstall(repo: Path | str) -> list[Removed]:
+    """Remove the hooks sfsync wrote, only while they are exactly as written (a hook edited
+    since is kept, and named); put back a hook that `install --force` had set aside."""
+    folder = hooks_dir(repo)
+    done = []
+    for name in HOOKS:
+        target = folder / name
+        if not target.exists():
+            continue
+        try:
+            ours = target.read_text(encoding="utf-8") == hook_script(name)
+        except (OSError, UnicodeDecodeError):
+            ours = False
+        if not ours:
+            done.append(Removed(name, target, False))
+            continue
+        target.unlink()
+        backup = target.with_name(f"{name}.sfsync-backup")
+        restored = None
+        if backup.exists():
+            os.replace(backup, target)
+            restored = target
+        done.append(Removed(name, target, True, restored))
+    return done
+
+
 def _digest(data: bytes) -> str:
     return "sha256:" + hashlib.sha256(data).hexdigest()
 

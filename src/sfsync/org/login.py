@@ -11,8 +11,12 @@ are read too, which is what a CI matrix leg sets):
   (default: login.salesforce.com for the top env, test.salesforce.com for sandboxes)
   -> `sf org login jwt`.
 
-The secret goes to `sf` through a file only this user can read, deleted right after; it is
-never an argument, never printed (the alias is the env's `org:` in sfsync.yml).
+The auth URL goes to `sf` on its standard input (`--sfdx-url-stdin`): never an argument,
+never a file. `sf org login jwt` reads the private key only from a file (`--jwt-key-file`);
+that file lives in a folder only this user can enter (0700, the file 0600) and is removed
+when the login ends, also when sfsync is stopped by SIGTERM (what a CI cancel sends to the
+process group), SIGHUP or Ctrl-C; only a kill -9 can leave it. Nothing is printed (the alias
+is the env's `org:` in sfsync.yml).
 
     done = login.login(env, environ=os.environ, single=True, production=False)
 """
@@ -20,11 +24,15 @@ never an argument, never printed (the alias is the env's `org:` in sfsync.yml).
 from __future__ import annotations
 
 import os
+import shutil
+import signal
 import tempfile
+import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from types import FrameType
 
 from sfsync.errors import UsageError
 from sfsync.org import sf
@@ -142,25 +150,64 @@ def _sfdx_url(env: Environment, variable: str, value: str) -> LoggedIn:
     value = value.strip()
     if not value.startswith("force://"):
         raise UsageError(f"{variable} does not hold an sfdx auth URL (force://...): {_URL_HINT}")
-    with _secret_file(value, is_path=False) as url_file:
-        info = sf.login_sfdx_url(env.org, url_file)
+    info = sf.login_sfdx_url(env.org, value)
     return LoggedIn(env.name, env.org, "sfdx-url", variable, info.username, info.org_id)
 
 
 @contextmanager
 def _secret_file(value: str, *, is_path: bool) -> Iterator[Path]:
-    """`value` in a file only this user can read (0600), removed afterwards; or `value` as a
-    path when the variable names a file."""
+    """`value` in a file only this user can read, in a folder only this user can enter,
+    removed afterwards and on SIGTERM, SIGHUP and SIGINT; or `value` as a path when the
+    variable names a file (the user's own: left alone)."""
     if is_path:
         path = Path(value.strip())
         if not path.is_file():
             raise UsageError(f"SFSYNC_JWT_KEY_FILE: {path} is not a file")
         yield path
         return
-    fd, name = tempfile.mkstemp(prefix="sfsync-secret-")
-    try:
+    with _removed_on_signal() as folders:
+        folder = Path(tempfile.mkdtemp(prefix="sfsync-secret-"))  # 0700
+        folders.append(folder)
+        name = folder / "key"
+        fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(value if value.endswith("\n") else value + "\n")
-        yield Path(name)
+        yield name
+
+
+class _Stopped(BaseException):
+    """A signal arrived while a secret was on disk: clean up, then die of it."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+@contextmanager
+def _removed_on_signal() -> Iterator[list[Path]]:
+    """The folders appended to the yielded list are removed when the block ends, and when
+    SIGTERM, SIGHUP or SIGINT arrive (then the process ends by that signal, as it would
+    have)."""
+    folders: list[Path] = []
+    previous: dict[int, object] = {}
+    if threading.current_thread() is threading.main_thread():
+
+        def stop(signum: int, frame: FrameType | None) -> None:
+            raise _Stopped(signum)
+
+        for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+            previous[int(sig)] = signal.signal(sig, stop)
+    stopped: _Stopped | None = None
+    try:
+        yield folders
+    except _Stopped as exc:
+        stopped = exc
     finally:
-        Path(name).unlink(missing_ok=True)
+        for folder in folders:
+            shutil.rmtree(folder, ignore_errors=True)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)  # type: ignore[arg-type]
+    if stopped is not None:
+        if stopped.signum == signal.SIGINT:
+            raise KeyboardInterrupt
+        signal.raise_signal(stopped.signum)

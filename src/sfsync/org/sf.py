@@ -4,8 +4,9 @@ Public API (every function takes the org's alias or username as `sf` knows it):
 
 - `org_display(org) -> OrgInfo`: id, username, instance URL (never the access token).
 - `org_list() -> tuple[KnownOrg, ...]`: the orgs `sf` is logged in to (for `sfsync init`).
-- `login_sfdx_url(alias, url_file)`, `login_jwt(alias, username=, client_id=, key_file=,
-  instance_url=) -> OrgInfo`: CI logins; the secret goes through a file, never an argument.
+- `login_sfdx_url(alias, url)`, `login_jwt(alias, username=, client_id=, key_file=,
+  instance_url=) -> OrgInfo`: CI logins; the auth URL goes on sf's standard input, the JWT
+  key through a file (sf reads it nowhere else); a secret is never an argument.
 - `retrieve(org, manifest, out_dir) -> Retrieved`: the manifest's components in source
   format under `out_dir` (made an sfdx project when it is not one), with who changed each
   component and when; members the org does not have are listed in `missing`. An org that
@@ -176,10 +177,21 @@ def org_list() -> tuple[KnownOrg, ...]:
     return _known_orgs(run)
 
 
-def login_sfdx_url(alias: str, url_file: Path) -> OrgInfo:
-    """`sf org login sfdx-url` from a file holding the auth URL (never on the command line)."""
-    args = ("org", "login", "sfdx-url", "--sfdx-url-file", str(url_file), "--alias", alias)
-    return _org_info(_call(args, org=alias, what="log in"), alias, what="log in")
+def login_sfdx_url(alias: str, url: str) -> OrgInfo:
+    """`sf org login sfdx-url` with the auth URL on sf's standard input: never an argument,
+    never a file on disk.
+
+    sf reads it as the file `/dev/stdin` (read to its end), not with `--sfdx-url-stdin`: that
+    flag gives up on standard input after 10 ms (@oclif/core parser/parse.js, `readStdin`)
+    and then logs in with the URL "-", which a busy CI runner can hit. Where there is no
+    `/dev/stdin` (Windows), the flag is the way left."""
+    source = (
+        ("--sfdx-url-file", "/dev/stdin")
+        if os.path.exists("/dev/stdin")
+        else ("--sfdx-url-stdin", "-")
+    )
+    args = ("org", "login", "sfdx-url", *source, "--alias", alias)
+    return _org_info(_call(args, org=alias, what="log in", stdin=url + "\n"), alias, what="log in")
 
 
 def login_jwt(
@@ -524,8 +536,16 @@ def _sf() -> sh.Command:
         ) from exc
 
 
-def _call(args: Sequence[str], *, org: str, what: str, cwd: Path | None = None) -> _Run:
-    """Run `sf ARGS --json`; parse its output (any exit code), raise when it is not JSON."""
+def _call(
+    args: Sequence[str],
+    *,
+    org: str,
+    what: str,
+    cwd: Path | None = None,
+    stdin: str | None = None,
+) -> _Run:
+    """Run `sf ARGS --json` (with `stdin` on its standard input); parse its output (any exit
+    code), raise when it is not JSON."""
     _counter.count = invocations() + 1
     full = (*_joined(args), "--json")
     try:
@@ -533,6 +553,7 @@ def _call(args: Sequence[str], *, org: str, what: str, cwd: Path | None = None) 
             *full,
             _env=_env(),
             _cwd=str(cwd) if cwd else None,
+            _in=stdin,
             _ok_code=list(range(256)),
             _return_cmd=True,
         )
@@ -572,6 +593,11 @@ _VALUE_FLAGS = frozenset(
         "--metadata",
         "--output-dir",
         "--api-version",
+        "--alias",
+        "--username",
+        "--client-id",
+        "--jwt-key-file",
+        "--instance-url",
     }
 )
 

@@ -19,7 +19,13 @@ from pathlib import Path
 
 from sfsync import __version__
 from sfsync.errors import ConfigError, UsageError
-from sfsync.pipeline.configfile import CONFIG_FILE, PROJECT_FILE, SCHEMA_PATH, did_you_mean
+from sfsync.pipeline.configfile import (
+    CONFIG_FILE,
+    PROJECT_FILE,
+    SCHEMA_PATH,
+    did_you_mean,
+    secret_key,
+)
 
 TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: importing typing costs the hook ~5 ms
 if TYPE_CHECKING:
@@ -68,11 +74,6 @@ class Environment:
     def secret_key(self) -> str:
         """The suffix of its CI secrets' names: `dev-1` -> `DEV_1` (SFSYNC_AUTH_URL_DEV_1)."""
         return secret_key(self.name)
-
-
-def secret_key(name: str) -> str:
-    """An env name as the suffix of an environment variable's name: `dev-1.a` -> `DEV_1_A`."""
-    return "".join(c if c.isascii() and c.isalnum() else "_" for c in name.upper())
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 
 from sfsync.errors import ConfigError
 from sfsync.git import refnames
-from sfsync.pipeline.configfile import CONFIG_FILE, SCHEMA_PATH, did_you_mean
+from sfsync.pipeline.configfile import CONFIG_FILE, SCHEMA_PATH, did_you_mean, secret_key
 
 TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`, as in `config`
 if TYPE_CHECKING:
@@ -160,7 +160,7 @@ def _schema_problems(
     validator = jsonschema.Draft202012Validator(_schema())
     problems: list[tuple[int, str]] = []
     for error in _specific(validator.iter_errors(data)):
-        if error.validator == "pattern" and not _pattern_said_here(error):
+        if error.validator in ("pattern", "maxLength") and not _pattern_said_here(error):
             continue  # the names: `_name_problems` says what is wrong with them
         path = tuple(error.absolute_path)
         line = lines.get(path, 1)
@@ -266,22 +266,28 @@ def _name_problems(
             problems.append(
                 (
                     key_lines.get(("environments", name), lines.get(("environments",), 1)),
-                    f"environments.{name}: {name!r} cannot be an environment name: it {why} "
-                    f"(it names the git ref refs/sfsync/envs/<name>; use letters, digits, "
-                    "'_', '.', '-')",
+                    f"environments.{_shown(name)}: {_shown(name)!r} cannot be an environment "
+                    f"name: it {why} (it names the git ref refs/sfsync/envs/<name>, CI jobs and "
+                    f"secrets; use {ENV_CHARS}, at most {MAX_ENV_NAME} characters)",
                 )
             )
         if not isinstance(env, dict):
             continue
         branch = env.get("branch")
         if isinstance(branch, str) and branch:
-            why = refnames.branch_problem(branch)
+            why = branch_problem(branch)
             if why is not None:
+                what = (
+                    "is not a git branch name"
+                    if refnames.branch_problem(branch) is not None
+                    else "cannot be an env branch"
+                )
                 problems.append(
                     (
                         lines.get(("environments", name, "branch"), 1),
-                        f"environments.{name}.branch: {branch!r} is not a git branch name: "
-                        f"it {why}",
+                        f"environments.{_shown(name)}.branch: {_shown(branch)!r} {what}: it "
+                        f"{why} (CI files match it and git names refs after it; use "
+                        f"{BRANCH_CHARS}, at most {MAX_BRANCH} characters)",
                     )
                 )
         org = env.get("org")
@@ -291,21 +297,54 @@ def _name_problems(
                 problems.append(
                     (
                         lines.get(("environments", name, "org"), 1),
-                        f"environments.{name}.org: {org!r} is not an sf alias or username: "
-                        f"it {why}",
+                        f"environments.{_shown(name)}.org: {_shown(org)!r} is not an sf alias or "
+                        f"username: it {why}",
                     )
                 )
     return problems
 
 
+# The names that reach CI files, git refs and secret names: an allowlist, not a blocklist.
+# Every CI provider's expressions, globs and shells read these characters as themselves.
+# (The schema's patterns and maxLength say the same; a test keeps them in step.)
+ENV_CHARS = "letters a-z A-Z, digits, '_', '.' and '-' (not first)"
+BRANCH_CHARS = "letters a-z A-Z, digits, '_', '.', '-' (not first) and '/'"
+MAX_ENV_NAME = 64
+MAX_BRANCH = 200
+MAX_ORG = 255
+_SHOWN = 80
+
+
+def _shown(text: str) -> str:
+    """A name as an error message shows it: cut when it is very long."""
+    return text if len(text) <= _SHOWN else text[:_SHOWN] + "..."
+
+
+def _charset_problem(name: str, extra: str) -> str | None:
+    for char in name:
+        if not (char.isascii() and (char.isalnum() or char in extra)):
+            shown = repr(char) if char.isprintable() and char != " " else f"U+{ord(char):04X}"
+            return f"contains {shown}"
+    return None
+
+
+def branch_problem(name: str) -> str | None:
+    """Why `name` cannot be an env branch in sfsync.yml, or None.
+
+    git's own rules (`refnames.branch_problem`), within an allowlist of characters that no
+    CI service reads as anything but themselves, and a length limit."""
+    if len(name) > MAX_BRANCH:
+        return f"is {len(name)} characters long"
+    return refnames.branch_problem(name) or _charset_problem(name, "_.-/")
+
+
 def env_name_problem(name: str) -> str | None:
-    """Why `name` cannot be an environment (a ref component, ASCII), or None."""
+    """Why `name` cannot be an environment (a ref component, ASCII, not too long), or None."""
+    if len(name) > MAX_ENV_NAME:
+        return f"is {len(name)} characters long"
     if name and not ("A" <= name[0] <= "Z" or "a" <= name[0] <= "z" or "0" <= name[0] <= "9"):
         return f"starts with {name[0]!r}"
-    for char in name:
-        if not (char.isascii() and (char.isalnum() or char in "_.-")):
-            return f"contains {char!r}"
-    return refnames.component_problem(name)
+    return _charset_problem(name, "_.-") or refnames.component_problem(name)
 
 
 def org_problem(org: str) -> str | None:
@@ -314,6 +353,8 @@ def org_problem(org: str) -> str | None:
     An alias may hold spaces (`sf` and the VS Code extensions accept "my org"); sfsync passes
     it as one `--target-org=VALUE` argument, so only a leading '-', whitespace at either end
     and control characters are refused."""
+    if len(org) > MAX_ORG:
+        return f"is {len(org)} characters long"
     if org.startswith("-"):
         return "starts with '-'"
     if org != org.strip():
@@ -360,7 +401,7 @@ def _pipeline_problems(
                 )
             )
     if problems:
-        return problems
+        return problems + _secret_problems(envs, line)
 
     done: set[str] = set()  # walked before: on a path to the root or to a reported cycle
     for start in names:
@@ -400,6 +441,7 @@ def _pipeline_problems(
             )
 
     owners: dict[str, str] = {}
+    folded_owners: dict[str, str] = {}
     for name, env in envs.items():
         branch = env.get("branch")
         if not isinstance(branch, str):
@@ -412,8 +454,43 @@ def _pipeline_problems(
                     f"{owners[branch]} (each env needs its own branch)",
                 )
             )
+            continue
+        owners[branch] = name
+        folded = branch.casefold()
+        if folded in folded_owners:
+            other = folded_owners[folded]
+            problems.append(
+                (
+                    line(name, "branch"),
+                    f"environments.{name}.branch: '{branch}' differs from {other}'s branch "
+                    f"'{envs[other]['branch']}' only in case (GitHub and Azure compare branch "
+                    "names ignoring case, and macOS and Windows keep them in one file): "
+                    "rename one",
+                )
+            )
         else:
-            owners[branch] = name
+            folded_owners[folded] = name
+    return problems + _secret_problems(envs, line)
+
+
+def _secret_problems(envs: dict[str, dict[str, Any]], line: Any) -> list[tuple[int, str]]:
+    """Two envs whose CI secrets would have the same names (`int` and `INT`, `dev-1` and
+    `dev_1`: SFSYNC_AUTH_URL_INT): `sfsync ci login` would log one in to the other's org."""
+    problems: list[tuple[int, str]] = []
+    owners: dict[str, str] = {}
+    for name in envs:
+        key = secret_key(name)
+        if key in owners:
+            problems.append(
+                (
+                    line(name),
+                    f"environments.{name}: its CI secrets would be named like "
+                    f"{owners[key]}'s (SFSYNC_AUTH_URL_{key}: names are upper-cased, '-' and '.' "
+                    "read as '_'): rename one of them",
+                )
+            )
+        else:
+            owners[key] = name
     return problems
 
 

@@ -1,5 +1,5 @@
 """Where the configuration lives (`sfsync.yml`, `sfdx-project.json`, the JSON Schema), and
-the "did you mean" hint its errors share.
+what its loading and its checks share: the "did you mean" hint, an env's CI secret suffix.
 
 Both `sfsync.pipeline.config` (loading, cached) and `sfsync.pipeline.config_validation` (the
 schema and the pipeline checks, run on a cache miss) read these; neither imports the other
@@ -22,3 +22,8 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
 
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def secret_key(name: str) -> str:
+    """An env name as the suffix of an environment variable's name: `dev-1.a` -> `DEV_1_A`."""
+    return "".join(c if c.isascii() and c.isalnum() else "_" for c in name.upper())

@@ -18,15 +18,15 @@ said in `notes` and left as a placeholder to edit.
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from sfsync.errors import UsageError
-from sfsync.pipeline.configfile import CONFIG_FILE, SCHEMA_PATH
+from sfsync.pipeline import files
+from sfsync.pipeline.config_validation import MAX_ENV_NAME
+from sfsync.pipeline.configfile import CONFIG_FILE, SCHEMA_PATH, secret_key
 
 SCHEMA_COPY = ".sfsync/sfsync.schema.json"
 """Where `sfsync init` puts the schema for editors (the `$schema` line points at it)."""
@@ -159,12 +159,17 @@ def propose(orgs: Sequence[KnownOrg], branches: Sequence[str]) -> Proposal:
 
 
 def env_name(text: str, taken: Iterable[str] = ()) -> str:
-    """A valid, unused environment name made from an alias (`Dev 1` -> `Dev-1`)."""
+    """A valid, unused environment name made from an alias (`Dev 1` -> `Dev-1`): not too
+    long, and not sharing its CI secrets' names with a taken one (`dev_1` after `dev-1`)."""
     base = re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-._") or "sandbox"
     if not base[0].isalnum():
         base = f"env-{base}"
+    base = re.sub(r"\.{2,}", ".", base)[: MAX_ENV_NAME - 4].rstrip("-._")
+    if base.endswith(".lock"):
+        base = base[: -len(".lock")]
+    keys = {secret_key(t) for t in taken}
     name, index = base, 2
-    while name in set(taken):
+    while secret_key(name) in keys:
         name, index = f"{base}-{index}", index + 1
     return name
 
@@ -306,11 +311,4 @@ def _pad(value: str, width: int) -> str:
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    files.replace(path, data)

@@ -32,6 +32,7 @@ from sfsync.pipeline import tracking
 from sfsync.pipeline.config import Environment
 from sfsync.pipeline.project import Project
 from sfsync.workflows import common as workflow
+from sfsync.workflows import merging
 
 OP = "back-promote"
 DEFAULT_JOBS = 4  # developer sandboxes updated at once (each has its own org and lock)
@@ -54,6 +55,8 @@ class Step:
     conflicts: tuple[str, ...] = ()
     skip_reason: str | None = None
     resume_merged: str | None = None
+    merge: merging.MergeReport = field(default_factory=merging.MergeReport)
+    """The predicted merge (branch env), file by file: merged by element, entries in conflict."""
 
     @property
     def is_sandbox(self) -> bool:
@@ -74,6 +77,7 @@ class Step:
             "delete": list(self.delete),
             "conflicts": list(self.conflicts),
             "skip": self.skip_reason,
+            **self.merge.to_json(),
         }
 
 
@@ -110,6 +114,8 @@ class StepResult:
     """A failed sandbox: the error's name (DeployFailed, InOrgWork, SfError...)."""
     exit_code: int | None = None
     data: dict[str, Any] = field(default_factory=dict, compare=False)
+    merge: merging.MergeReport = field(default_factory=merging.MergeReport)
+    """The branch env's merge, file by file (files merged by element)."""
 
     def to_json(self) -> dict[str, Any]:
         """One env's result."""
@@ -120,6 +126,8 @@ class StepResult:
             data["error"] = {"name": self.error, "exitCode": self.exit_code, "data": self.data}
         if self.warnings:
             data["warnings"] = list(self.warnings)
+        if self.merge.files:
+            data.update(self.merge.to_json())
         if self.outcome is not None:
             data.update(self.outcome.to_json())
         return data
@@ -358,12 +366,25 @@ def _plan_branch(project: Project, env: Environment, upper_sha: str) -> Step:
     if gitrepo.is_ancestor(repo, old, upper_sha):
         deploy, delete = workflow.delta_components(project, old, upper_sha)
         return Step(env, env.upstream, old, upper_sha, upper_sha, tuple(deploy), tuple(delete))
-    tree, conflicts = gitrepo.merge_tree(repo, old, upper_sha)
+    with merging.element_merge(repo, _labels(project, env)) as how:
+        tree, conflicts = gitrepo.merge_tree(repo, old, upper_sha, config=how.config, env=how.env)
+        report = how.report()
     if conflicts:
-        return Step(env, env.upstream, old, upper_sha, None, conflicts=tuple(conflicts))
+        return Step(
+            env, env.upstream, old, upper_sha, None, conflicts=tuple(conflicts), merge=report
+        )
     probe = gitrepo.commit_tree(repo, tree, [old, upper_sha], "sfsync back-promote plan")
     deploy, delete = workflow.delta_components(project, old, probe)
-    return Step(env, env.upstream, old, upper_sha, probe, tuple(deploy), tuple(delete))
+    return Step(
+        env, env.upstream, old, upper_sha, probe, tuple(deploy), tuple(delete), merge=report
+    )
+
+
+def _labels(project: Project, env: Environment) -> tuple[str, str, str]:
+    """The conflict markers' labels: merge base, the env's branch, the upper env's branch."""
+    assert env.upstream is not None and env.branch is not None
+    upper = project.config.env(env.upstream).branch or env.upstream
+    return ("merge-base", env.branch, upper)
 
 
 def _plan_sandbox(project: Project, env: Environment, upper_sha: str) -> Step:
@@ -428,8 +449,9 @@ def _run_branch(
             "upperSha": upper_sha,
         }
         merged = step.resume_merged
+        report = merging.MergeReport()
         if merged is None or not gitrepo.is_ancestor(repo, upper_sha, merged):
-            merged = _merge_in_worktree(project, env, old, upper_sha)
+            merged, report = _merge_in_worktree(project, env, old, upper_sha)
         journal.write(common, env.name, {**record, "step": "deploy", "merged": merged})
         journal.pause_point("back-promote-deploy")
         outcome = _deploy_unless_recorded(project, env, old, merged, upper_sha, progress, take_over)
@@ -456,11 +478,15 @@ def _run_branch(
     push_error = workflow.push_state(project, env.name, outcome.snapshot if outcome else None)
     if push_error:
         warnings.append(f"refs/sfsync/envs/{env.name} not pushed: {push_error}")
-    return StepResult(env.name, "done", merged, outcome, warnings=tuple(warnings))
+    warnings += report.warnings
+    return StepResult(env.name, "done", merged, outcome, warnings=tuple(warnings), merge=report)
 
 
-def _merge_in_worktree(project: Project, env: Environment, old: str, upper_sha: str) -> str:
-    """Merge `upper_sha` into `old` in a temporary worktree; the merge commit's sha."""
+def _merge_in_worktree(
+    project: Project, env: Environment, old: str, upper_sha: str
+) -> tuple[str, merging.MergeReport]:
+    """Merge `upper_sha` into `old` in a temporary worktree, metadata by element: the merge
+    commit's sha and what the merge driver did."""
     repo = project.root
     assert env.upstream is not None and env.branch is not None
     upper_branch = project.config.env(env.upstream).branch
@@ -472,19 +498,23 @@ def _merge_in_worktree(project: Project, env: Environment, old: str, upper_sha: 
                 f"Merge {upper_branch} into {env.branch}\n\n"
                 f"sfsync back-promote from {env.upstream} to {env.name}: {upper_sha}\n"
             )
-            if not worktree.merge(tree, upper_sha, message):
+            with merging.element_merge(repo, _labels(project, env)) as how:
+                clean = worktree.merge(tree, upper_sha, message, config=how.config, env=how.env)
+                report = how.report()
+            if not clean:
                 conflicts = worktree.unmerged_paths(tree)
                 worktree.merge_abort(tree)
                 raise Refused(
                     f"merging {upper_branch} into {env.branch} conflicts in "
-                    f"{', '.join(conflicts[:5])}: merge it by hand (`git checkout "
-                    f"{env.branch} && git merge {upper_branch}`), push, then run "
+                    f"{report.conflicts_in(conflicts)}: merge it by hand (`git checkout "
+                    f"{env.branch} && git merge {upper_branch}`; with `sfsync install-hooks "
+                    "--merge-driver` git merges metadata by element as here), push, then run "
                     f"`sfsync back-promote --from {env.name}` for the envs below",
-                    data={"conflicts": conflicts},
+                    data={"conflicts": conflicts, **report.to_json()},
                 )
             merged = gitrepo.rev_parse(tree, "HEAD")
             assert merged is not None
-            return merged
+            return merged, report
         finally:
             worktree.worktree_remove(repo, tree)
 

@@ -13,7 +13,7 @@ with `abort` (`--abort`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -22,14 +22,15 @@ from sfsync.git import journal, state, worktree
 from sfsync.git import repo as gitrepo
 from sfsync.pipeline.project import Project
 from sfsync.workflows import common as workflow
+from sfsync.workflows import merging
 from sfsync.workflows.pull_plan import (
     OP,
     PullPlan,
     find_merge,
     journal_record,
+    labels,
     plan,
     sandbox,
-    short_list,
 )
 
 __all__ = ["OP", "PullPlan", "PullResult", "abort", "execute", "plan"]
@@ -43,6 +44,8 @@ class PullResult:
     merged: str
     outcome: workflow.Outcome | None
     push_error: str | None = None
+    merge: merging.MergeReport = field(default_factory=merging.MergeReport)
+    """The merge, file by file: merged by element (conflicts stop before a result)."""
 
     def to_json(self) -> dict[str, Any]:
         """`--json` result."""
@@ -54,6 +57,7 @@ class PullResult:
             "merged": self.merged,
             "excluded": list(self.plan.excluded),
             "statePushed": self.outcome is not None and self.push_error is None,
+            **self.merge.to_json(),
         }
         if self.push_error:
             data["pushError"] = self.push_error
@@ -83,6 +87,7 @@ def execute(
     with workflow.env_lock(project, env.name, OP):
         record = journal_record(the_plan)
         merged = the_plan.merged
+        report = merging.MergeReport()
         if merged is None:
             worktree.check_index_unlocked(repo)  # before the journal: nothing to finish later
             journal.write(common, env.name, {**record, "step": "merge"})
@@ -91,20 +96,25 @@ def execute(
                 f"Merge {env.upstream} ({the_plan.up_ref}) into {the_plan.branch}\n\n"
                 f"sfsync pull-upstream of {env.name}: {the_plan.up_sha}\n"
             )
-            try:
-                clean = worktree.merge(repo, the_plan.up_sha, message)
-            except SfsyncError:
-                journal.clear(common, env.name)  # git merged nothing: there is nothing to finish
-                raise
+            with merging.element_merge(repo, labels(the_plan)) as how:
+                try:
+                    clean = worktree.merge(
+                        repo, the_plan.up_sha, message, config=how.config, env=how.env
+                    )
+                except SfsyncError:
+                    journal.clear(common, env.name)  # git merged nothing: nothing to finish
+                    raise
+                report = how.report()
             if not clean:
                 conflicts = worktree.unmerged_paths(repo)
                 journal.write(common, env.name, {**record, "step": "conflict"})
                 raise Refused(
                     f"merging {env.upstream} into {the_plan.branch} stopped on conflicts in "
-                    f"{short_list(conflicts)}: resolve them, `git add` and `git commit`, then run "
-                    "`sfsync pull-upstream --continue` (or `--abort` to undo); nothing was "
-                    f"deployed to {env.name}",
-                    data={"conflicts": conflicts},
+                    f"{report.conflicts_in(conflicts)}: resolve them "
+                    "(the markers surround the conflicting entries only), `git add` and "
+                    "`git commit`, then run `sfsync pull-upstream --continue` (or `--abort` to "
+                    f"undo); nothing was deployed to {env.name}",
+                    data={"conflicts": conflicts, **report.to_json()},
                 )
             merged = gitrepo.rev_parse(repo, "HEAD")
             assert merged is not None
@@ -114,7 +124,8 @@ def execute(
         if the_plan.resuming and _already_recorded(project, env.name, the_plan, merged):
             # a killed run deployed and recorded, then died before cleaning up
             journal.clear(common, env.name)
-            return PullResult(the_plan, merged, None, workflow.push_state(project, env.name))
+            push_error = workflow.push_state(project, env.name)
+            return PullResult(the_plan, merged, None, push_error, report)
         try:
             outcome = workflow.deploy(
                 project,
@@ -163,7 +174,7 @@ def execute(
             raise
         journal.clear(common, env.name)
     push_error = workflow.push_state(project, env.name, outcome.snapshot)
-    return PullResult(the_plan, merged, outcome, push_error)
+    return PullResult(the_plan, merged, outcome, push_error, report)
 
 
 def abort(project: Project, env_name: str | None) -> dict[str, Any]:

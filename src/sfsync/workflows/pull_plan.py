@@ -9,7 +9,7 @@ and `plan` reads it back (`--continue`), finding the merge already made.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sfsync.errors import Refused, UsageError
@@ -21,6 +21,7 @@ from sfsync.pipeline.config import Environment
 from sfsync.pipeline.deployments import Deployment
 from sfsync.pipeline.project import Project, resolve_env
 from sfsync.workflows import common as workflow
+from sfsync.workflows import merging
 
 OP = "pull-upstream"
 
@@ -55,6 +56,8 @@ class PullPlan:
     sandbox holds what the branch holds (`components` lists only those this pull deploys)."""
     interrupted: tuple[str, ...] = ()
     """What became of a deploy a killed run left (settled before planning)."""
+    merge: merging.MergeReport = field(default_factory=merging.MergeReport)
+    """The predicted merge, file by file: merged by element, the entries in conflict."""
 
     def to_json(self) -> dict[str, Any]:
         """The plan as printed by `--dry-run --json`."""
@@ -78,6 +81,7 @@ class PullPlan:
             "warnings": list(self.warnings),
             "ignoredDeployments": [d.to_json() for d in self.ignored],
             "interrupted": list(self.interrupted),
+            **self.merge.to_json(),
         }
 
 
@@ -170,7 +174,8 @@ def _plan_pull(
             deploy=tuple(c for c in deploy if c not in excluded),
             delete=tuple(c for c in delete if c not in excluded),
         )
-    tree, conflicts = gitrepo.merge_tree(repo, head, up_sha)
+    tree, conflicts, report = predict_merge(project, head, up_sha, labels(base))
+    base = replace(base, merge=report)
     if conflicts:
         # the delta is known once the user has resolved them; until then, what is behind
         _check_excludes(excluded, behind.components)
@@ -188,6 +193,23 @@ def _plan_pull(
         delete=tuple(c for c in delete if c not in excluded),
         ignored=_from_ignored(project, current.state, head, up_sha, (*deploy, *delete)),
     )
+
+
+def labels(p: PullPlan) -> tuple[str, str, str]:
+    """The conflict markers' labels: (base, ours, theirs) = merge base, the branch, upstream."""
+    return ("merge-base", p.branch, p.upstream)
+
+
+def predict_merge(
+    project: Project, head: str, up_sha: str, names: tuple[str, str, str]
+) -> tuple[str, list[str], merging.MergeReport]:
+    """The merge of `up_sha` into `head` in memory, metadata merged by element: (tree,
+    conflicted paths, what the driver did)."""
+    with merging.element_merge(project.root, names) as how:
+        tree, conflicts = gitrepo.merge_tree(
+            project.root, head, up_sha, config=how.config, env=how.env
+        )
+        return tree, conflicts, how.report()
 
 
 def sandbox(project: Project, env_name: str | None) -> Environment:
@@ -256,8 +278,9 @@ def _resume_plan(project: Project, env: Environment, pending: dict[str, Any]) ->
     deploy, delete = workflow.delta_components(project, from_sha, merged)
     excluded = tuple(str(c) for c in pending.get("excluded") or ())
     parents = gitrepo.commit_parents(repo, merged)
-    tree_of_plain_merge = gitrepo.merge_tree(repo, head, up_sha)
-    by_user = bool(tree_of_plain_merge[1]) or parents != [head, up_sha]
+    names = ("merge-base", str(pending.get("branch") or "HEAD"), str(env.upstream))
+    _tree, sfsync_conflicts, _report = predict_merge(project, head, up_sha, names)
+    by_user = bool(sfsync_conflicts) or parents != [head, up_sha]
     return PullPlan(
         env=env,
         upstream=str(env.upstream),

@@ -8,7 +8,7 @@ import typer
 from rich.console import Console
 
 from sfsync.cli import reports
-from sfsync.cli.interact import Notifier, confirm, deploy_progress
+from sfsync.cli.interact import Notifier, confirm, deploy_progress, show_merge
 from sfsync.cli.output import (
     DryRunOption,
     FormatOption,
@@ -142,10 +142,12 @@ def _show_plan(console: Console, p: backpromote.Plan) -> None:
             continue
         if step.conflicts:
             console.print(f"  {what}: merge conflicts in {', '.join(step.conflicts)}", markup=False)
+            show_merge(console, step.merge, "    ")
             continue
         changes = [*step.deploy, *(f"-{c}" for c in step.delete)]
         body = ", ".join(changes) if changes else "up to date"
         console.print(f"  {what}: {body}", markup=False)
+        show_merge(console, step.merge, "    ")
 
 
 def _show_steps(console: Console, steps: tuple[backpromote.StepResult, ...]) -> None:
@@ -159,5 +161,8 @@ def _show_steps(console: Console, steps: tuple[backpromote.StepResult, ...]) -> 
             if o.skipped:
                 line += f", skipped (changed in the sandbox): {', '.join(o.skipped)}"
         console.print(line, markup=False)
+        if step.merge.by_element:
+            names = ", ".join(step.merge.by_element)
+            console.print(f"  merged by element: {names}", markup=False)
         for warning in step.warnings:
             stderr_console().print(f"warning: {step.env}: {warning}", markup=False)

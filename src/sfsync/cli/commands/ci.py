@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from sfsync.ci import generate, model
+from sfsync.ci import generate, install, model
 from sfsync.cli.output import DryRunOption, JsonOption, Output, command_app
 from sfsync.org import login as org_login
 from sfsync.pipeline import project
@@ -40,7 +40,8 @@ def init(
         typer.Option(
             "--sfsync-spec",
             metavar="SPEC",
-            help="What the jobs pip-install (default: this sfsync version).",
+            help="What the jobs pip-install (default: what pip installed this sfsync from: "
+            "its version, or the git URL and commit).",
         ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace existing files.")] = False,
@@ -55,22 +56,32 @@ def init(
     merge and posts the markdown report. Nightly: backup of production and drift of each
     env. Orgs are logged in from CI secrets by `sfsync ci login`, never echoed.
 
+    The jobs install the sfsync you run, as pip recorded installing it: the same version
+    from the package index, or the git URL and commit it came from (an editable checkout
+    counts when its commit is pushed and nothing is uncommitted). When neither is known,
+    pass --sfsync-spec.
+
     \b
     Examples:
         sfsync ci init --provider github
         sfsync ci init --provider gitlab --login jwt --dry-run
+        sfsync ci init --provider azure --sfsync-spec "sfsync==1.2.0"
     """
     output = Output(json_mode)
     proj = project.load()
-    files = generate.files(proj.config, provider, login=login, sfsync_spec=sfsync_spec)
+    generate.check(provider, login)
+    chosen = install.spec(sfsync_spec)
+    files = generate.files(proj.config, provider, login=login, sfsync_spec=chosen.spec)
     written = [] if dry_run else generate.write(proj.root, files, force=force)
+    the_plan = model.plan(proj.config, login=login, sfsync_spec=chosen.spec)
     result: dict[str, Any] = {
         "provider": provider,
         "login": login,
         "dryRun": dry_run,
         "files": dict(files),
         "written": [str(p) for p in written],
-        "secrets": list(model.plan(proj.config, login=login).all_secrets()),
+        "secrets": list(the_plan.all_secrets()),
+        "sfsync": chosen.to_json(),
     }
 
     def human(console: Console) -> None:
@@ -81,6 +92,10 @@ def init(
             return
         for target in written:
             console.print(f"wrote {target}", markup=False)
+        console.print(
+            f"the jobs install {chosen.spec} ({chosen.source}; --sfsync-spec to change it)",
+            markup=False,
+        )
         console.print(f"secrets to set: {', '.join(result['secrets'])}", markup=False)
 
     output.emit(result, human=human)

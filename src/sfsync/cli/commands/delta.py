@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from sfsync.cli.output import FormatOption, JsonOption, Output, command_app
+from sfsync.errors import one_line
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -206,16 +207,15 @@ def delta_command(
             count = sum(len(m) for m in types.values())
             new = sum(1 for t, ms in types.items() for m in ms if (t, m) in added)
             detail = f" ({new} added, {count - new} modified)" if title == "deploy" else ""
-            console.print(
-                f"[bold]{count}[/] {'component' if count == 1 else 'components'} to {title}{detail}"
-            )
+            noun = "component" if count == 1 else "components"
+            console.print(f"[bold]{count}[/] {noun} to {title}{detail}", markup=True)
             shown = [f"{t}:{m}" for t, members in types.items() for m in members]
             for name in shown[:LISTED]:
-                console.print(f"  {name}", markup=False)
+                console.print(f"  {one_line(name)}", markup=False)
             if len(shown) > LISTED:
                 console.print(f"  ... and {len(shown) - LISTED} more (see the manifests)")
         for warning in warnings:
-            console.print("[yellow]warning:[/] ", end="")
+            console.print("[yellow]warning:[/] ", end="", markup=True)
             console.print(warning, markup=False)
         console.print(f"written to {out}", markup=False)
 

@@ -13,7 +13,7 @@ from rich.table import Table
 from sfsync.cli.output import DryRunOption, JsonOption, Output, YesOption, command_app
 from sfsync.errors import UsageError
 from sfsync.git import repo as gitrepo
-from sfsync.hooks import install
+from sfsync.hooks import driver_install, install
 from sfsync.org import sf
 from sfsync.pipeline import init, project
 from sfsync.pipeline.config_validation import validate_text
@@ -40,6 +40,14 @@ def init_command(
     hooks: Annotated[
         bool,
         typer.Option("--install-hooks", help="Also install the pre-commit and pre-push hooks."),
+    ] = False,
+    merge_driver: Annotated[
+        bool,
+        typer.Option(
+            "--merge-driver",
+            help="Also make git merge Salesforce metadata by element (as `sfsync "
+            "install-hooks --merge-driver`).",
+        ),
     ] = False,
     remote: Annotated[
         str, typer.Option("--remote", metavar="REMOTE", help="The git remote of the env branches.")
@@ -71,7 +79,7 @@ def init_command(
     Examples:
         sfsync init
         sfsync init --yes --env prod=main:prod --env int=int:int-sb --env dev1=:dev1-sb
-        sfsync init --yes --set-env dev1 --install-hooks
+        sfsync init --yes --set-env dev1 --install-hooks --merge-driver
     """
     output = Output(json_mode)
     root = project.open_repo().toplevel
@@ -82,7 +90,7 @@ def init_command(
     else:
         proposal = init.propose(sf.org_list(), gitrepo.branch_names(root, remote))
     if not yes and not dry_run:
-        proposal, my_env, hooks = _ask(output, proposal, my_env, hooks)
+        proposal, my_env, hooks, merge_driver = _ask(output, proposal, my_env, hooks, merge_driver)
     schema_ref = schema_url or init.SCHEMA_COPY
     text = init.render(proposal.envs, remote=remote, schema_ref=schema_ref)
     validate_text(text)  # a name from --env that the schema refuses: ConfigError at its line
@@ -103,12 +111,14 @@ def init_command(
             gitrepo.config_set(root, project.ENV_KEY, my_env)
         result["developerEnv"] = my_env
         result["hooks"] = [str(h.path) for h in install.install(root)] if hooks else []
+        driver = driver_install.install(root) if merge_driver else None
+        result["mergeDriver"] = driver.to_json() if driver is not None else None
     output.emit(result, human=lambda console: _show(console, result, dry_run))
 
 
 def _ask(
-    output: Output, proposal: init.Proposal, my_env: str | None, hooks: bool
-) -> tuple[init.Proposal, str | None, bool]:
+    output: Output, proposal: init.Proposal, my_env: str | None, hooks: bool, merge_driver: bool
+) -> tuple[init.Proposal, str | None, bool, bool]:
     """At a terminal: show the proposal, let the person change orgs and branches."""
     if output.json_mode or not sys.stdin.isatty():
         raise UsageError(
@@ -145,7 +155,14 @@ def _ask(
         hooks = typer.confirm(
             "Install the git hooks (pre-commit, pre-push)?", default=True, err=True
         )
-    return init.Proposal(tuple(envs), proposal.notes), my_env, hooks
+    if not merge_driver:
+        merge_driver = typer.confirm(
+            "Merge profiles, permission sets, labels and flows by element in git merges "
+            "(a merge driver: .gitattributes and .git/config)?",
+            default=True,
+            err=True,
+        )
+    return init.Proposal(tuple(envs), proposal.notes), my_env, hooks, merge_driver
 
 
 def _reparent(spec: init.EnvSpec, envs: list[init.EnvSpec]) -> init.EnvSpec:
@@ -178,4 +195,11 @@ def _show(console: Console, result: dict[str, Any], dry_run: bool) -> None:
         console.print(f"git config sfsync.env {result['developerEnv']}", markup=False)
     for path in result["hooks"]:
         console.print(f"installed {path}", markup=False)
+    driver = result.get("mergeDriver")
+    if driver:
+        console.print(
+            f"wrote {len(driver['lines'])} merge=sfsync lines into {driver['attributes']} and "
+            "git config merge.sfsync.driver (commit .gitattributes)",
+            markup=False,
+        )
     console.print("next: sfsync config validate, then sfsync status", markup=False)

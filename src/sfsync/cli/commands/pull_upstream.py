@@ -8,7 +8,7 @@ import typer
 from rich.console import Console
 
 from sfsync.cli import reports
-from sfsync.cli.interact import Notifier, confirm, deploy_progress
+from sfsync.cli.interact import Notifier, confirm, deploy_progress, show_merge
 from sfsync.cli.output import (
     DryRunOption,
     FormatOption,
@@ -20,7 +20,7 @@ from sfsync.cli.output import (
     command_app,
     stderr_console,
 )
-from sfsync.errors import UsageError
+from sfsync.errors import UsageError, one_line
 from sfsync.pipeline import project
 from sfsync.workflows import pull
 
@@ -135,7 +135,8 @@ def _show_plan(console: Console, p: pull.PullPlan) -> None:
         markup=False,
     )
     for d in p.deployments:
-        console.print(f"  {d.sha[:7]}  {d.subject}  ({d.author}, {d.date[:10]})", markup=False)
+        subject, author = one_line(d.subject, 100), one_line(d.author, 60)
+        console.print(f"  {d.sha[:7]}  {subject}  ({author}, {d.date[:10]})", markup=False)
     for label, items in (
         ("deploy", p.deploy),
         ("delete", p.delete),
@@ -147,11 +148,12 @@ def _show_plan(console: Console, p: pull.PullPlan) -> None:
             console.print(f"{label} ({len(items)}): {', '.join(items)}", markup=False)
     for d in p.ignored:
         console.print(
-            f"also deployed, from ignored deployment {d.sha[:7]} ({d.subject}): "
+            f"also deployed, from ignored deployment {d.sha[:7]} ({one_line(d.subject, 100)}): "
             f"{', '.join(d.components)} - the merge brings it into your branch, and the "
             "sandbox gets what the branch holds (--exclude to leave one out)",
             markup=False,
         )
+    show_merge(console, p.merge)
     for warning in p.warnings:
         stderr_console().print(f"warning: {warning}", markup=False)
 
@@ -167,6 +169,7 @@ def _show_result(console: Console, r: pull.PullResult) -> None:
             f"{len(o.deleted)} deleted (deploy {o.deploy_id}, backup {o.snapshot})",
             markup=False,
         )
+    show_merge(console, r.merge)
     if p.excluded:
         console.print(f"still behind (excluded): {', '.join(p.excluded)}", markup=False)
     if r.push_error:

@@ -10,6 +10,7 @@ from rich.table import Table
 
 from sfsync.cli import reports
 from sfsync.cli.output import FormatOption, JsonOption, Output, command_app
+from sfsync.errors import one_line
 from sfsync.pipeline import project, tracking
 
 app = command_app()
@@ -90,7 +91,9 @@ def _table(console: Console, rows: list[tracking.EnvStatus], shown: int | None) 
             behind = str(b.count) + (f" (+{len(b.ignored)} ignored)" if b.ignored else "")
             components = str(len(b.components))
         last = row.last_sync
-        when = f"{last.event.when[:16]} {last.event.who.split(' <')[0]}" if last else "-"
+        when = (
+            f"{last.event.when[:16]} {one_line(last.event.who.split(' <')[0], 60)}" if last else "-"
+        )
         style = "red" if b.count else None
         table.add_row(row.env.name, row.env.upstream or "-", behind, components, when, style=style)
     console.print(table)
@@ -98,7 +101,8 @@ def _table(console: Console, rows: list[tracking.EnvStatus], shown: int | None) 
     for row in rows:
         deployments = row.behind.deployments
         for d in deployments[:shown]:
-            lines.append(f"  {row.env.name}: {d.sha[:7]} {d.subject} ({d.author}, {d.date[:10]})")
+            subject, author = one_line(d.subject, 100), one_line(d.author, 60)
+            lines.append(f"  {row.env.name}: {d.sha[:7]} {subject} ({author}, {d.date[:10]})")
         if shown is not None and len(deployments) > shown:
             more = len(deployments) - shown
             lines.append(

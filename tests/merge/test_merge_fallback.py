@@ -1,0 +1,85 @@
+"""What cannot merge by element gets exactly `git merge-file`'s result and conflict count."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from sfsync.metadata.merge import MergeResult, gitattributes_patterns, merge_file, supported
+
+
+def git_merge_file(tmp_path: Path, base: bytes, ours: bytes, theirs: bytes) -> tuple[bytes, int]:
+    for name, data in (("base", base), ("ours", ours), ("theirs", theirs)):
+        (tmp_path / name).write_bytes(data)
+    proc = subprocess.run(
+        [
+            "git",
+            "merge-file",
+            "-p",
+            "-L",
+            "ours",
+            "-L",
+            "base",
+            "-L",
+            "theirs",
+            "ours",
+            "base",
+            "theirs",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        check=False,
+    )
+    return proc.stdout, proc.returncode
+
+
+CASES = [
+    pytest.param(
+        b"a\nb\nc\n", b"a\nB\nc\n", b"a\nX\nc\n", "src/classes/A.cls", id="unsupported-conflict"
+    ),
+    pytest.param(
+        b"a\nb\nc\n", b"A\nb\nc\n", b"a\nb\nC\n", "src/classes/A.cls", id="unsupported-clean"
+    ),
+    pytest.param(
+        b"<Profile>\n<a>1</a>\n",
+        b"<Profile>\n<a>2</a>\n",
+        b"<Profile>\n<a>3</a>\n",
+        "profiles/Admin.profile-meta.xml",
+        id="not-well-formed",
+    ),
+]
+
+
+@pytest.mark.parametrize(("base", "ours", "theirs", "path"), CASES)
+def test_fallback_is_git_merge_file(
+    tmp_path: Path, base: bytes, ours: bytes, theirs: bytes, path: str
+) -> None:
+    expected, code = git_merge_file(tmp_path, base, ours, theirs)
+    result = merge_file(base, ours, theirs, path)
+    assert result == MergeResult(
+        content=expected,
+        conflicts=(),
+        by_element=False,
+        fallback_reason=result.fallback_reason,
+        line_conflicts=code,
+    )
+    assert result.fallback_reason
+    assert result.clean is (code == 0)
+
+
+def test_binary_content_keeps_ours_as_one_conflict() -> None:
+    result = merge_file(b"\0base", b"\0ours", b"\0theirs", "a.bin")
+    assert (result.content, result.line_conflicts, result.clean) == (b"\0ours", 1, False)
+    assert result.fallback_reason is not None and "binary" in result.fallback_reason
+
+
+def test_supported_paths_and_patterns() -> None:
+    assert supported("force-app/main/default/profiles/Admin.profile-meta.xml")
+    assert supported("manifest/destructiveChangesPost.xml")
+    assert not supported("force-app/main/default/classes/A.cls")
+    assert not supported("force-app/main/default/aura/App/App.app")
+    patterns = gitattributes_patterns()
+    assert "*.flow-meta.xml" in patterns and "package.xml" in patterns
+    assert len(patterns) == len(set(patterns))
