@@ -70,6 +70,36 @@ def test_mark_synced_and_log(dev: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert refused["message"] == "-n/--limit 0: show at least 1 event (or leave it out for all)"
 
 
+def test_log_component_human_and_json(dev: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from sfsync.git import state
+
+    deployed = state.update(
+        dev,
+        "int",
+        state.Event(kind="deploy", to_sha="a" * 40, components=("ApexClass:Foo",)),
+        lambda s: s,
+    )
+    state.update(
+        dev,
+        "int",
+        state.Event(
+            kind="rollback", components=("ApexClass:Foo",), details={"rolledBack": deployed.commit}
+        ),
+        lambda s: s,
+    )
+    assert main(["log", "--env", "int", "--component", "apexclass:foo"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 2
+    assert "restored" in lines[0] and f"(undoes {deployed.commit[:7]})" in lines[0]
+    assert "deployed" in lines[1] and " aaaaaaa, undone by " in lines[1]
+    history = run_json(capsys, "log", "--env", "int", "--component", "ApexClass:Foo")["result"]
+    assert [h["action"] for h in history["history"]] == ["restored", "deployed"]
+    assert main(["log", "--env", "int", "--component", "ApexClass:Bar"]) == 0
+    assert "no recorded event changed ApexClass:Bar" in capsys.readouterr().out
+    refused = run_json(capsys, "log", "--env", "int", "--component", "Foo", code=2)
+    assert "write Type:FullName" in refused["message"]
+
+
 def test_ignore_command(dev: Path, capsys: pytest.CaptureFixture[str]) -> None:
     sha = git(dev, "rev-parse", "origin/int")
     result = run_json(capsys, "ignore", sha[:7])["result"]

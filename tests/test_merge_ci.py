@@ -23,7 +23,9 @@ def test_the_ci_driver_is_the_one_install_hooks_writes() -> None:
 
 @pytest.mark.parametrize("provider", ["github", "gitlab", "azure", "bitbucket"])
 def test_every_provider_configures_the_driver(tmp_path: Path, provider: str) -> None:
-    files = generate.files(load_config(tmp_path, CONFIGS["full"]), provider, sfsync_spec="sfsync==1.2.0")
+    files = generate.files(
+        load_config(tmp_path, CONFIGS["full"]), provider, sfsync_spec="sfsync==1.2.0"
+    )
     text = "\n".join(files.values())
     assert LINE in text
     # before the first back-promote in the file
@@ -31,7 +33,9 @@ def test_every_provider_configures_the_driver(tmp_path: Path, provider: str) -> 
 
 
 def test_github_deploy_job_prepares_git_before_back_promote(tmp_path: Path) -> None:
-    files = generate.files(load_config(tmp_path, CONFIGS["full"]), "github", sfsync_spec="sfsync==1.2.0")
+    files = generate.files(
+        load_config(tmp_path, CONFIGS["full"]), "github", sfsync_spec="sfsync==1.2.0"
+    )
     workflow = yaml.safe_load(files[".github/workflows/sfsync.yml"])
     steps = [s.get("run", "") for s in workflow["jobs"]["deploy-prod"]["steps"]]
     prepared = next(i for i, run in enumerate(steps) if LINE in run)

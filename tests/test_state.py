@@ -200,3 +200,77 @@ def test_read_states_and_newest_records_in_one_go(repo: Path) -> None:
     assert state.newest_records(repo, ["dev1"], lambda e: e.kind != "ignore", limit=1) == {
         "dev1": None
     }
+
+
+def _git_processes(trace: Path) -> list[str]:
+    """The git commands a GIT_TRACE file recorded (one `built-in:` line per git process)."""
+    if not trace.exists():
+        return []
+    return [line for line in trace.read_text().splitlines() if "trace: built-in: git" in line]
+
+
+@pytest.mark.parametrize(
+    "seconds",
+    [
+        pytest.param([0] * 9, id="same-second"),  # only the graph can order them
+        pytest.param([0, 1, 4, 5, 2, 3, 6, 7, 8], id="theirs-older"),
+        pytest.param([0, 3, 4, 5, 1, 2, 6, 7, 8], id="theirs-between"),
+    ],
+)
+def test_log_reads_a_diverged_chain_in_one_git_process_in_date_order(
+    tmp_path: Path, repo: Path, monkeypatch: pytest.MonkeyPatch, seconds: list[int]
+) -> None:
+    clock = iter(seconds)
+
+    def tick() -> None:
+        monkeypatch.setenv("GIT_COMMITTER_DATE", f"2026-01-02T03:04:{next(clock):02d}+00:00")
+
+    tick()
+    base = state.append_event(repo, "int", state.Event(kind="deploy"), state.EnvState(), None)
+    ours = theirs = base.commit
+    for n in range(3):
+        tick()
+        ours = state.append_event(
+            repo, "int", state.Event(kind="ignore", details={"n": n}), state.EnvState(), ours
+        ).commit
+    for n in range(2):
+        tick()
+        theirs = gitrepo.commit_tree(
+            repo, gitrepo.make_tree(repo, {}), [theirs], f"theirs {n}\n"
+        )  # events of another clone (no files: they read as empty events)
+    tick()
+    merged = state.merge_histories(repo, "int", ours, theirs, "origin")
+    for n in range(2):
+        tick()
+        state.update(repo, "int", state.Event(kind="deploy", details={"n": n}), lambda s: s)
+
+    trace = tmp_path / "trace"
+    monkeypatch.setenv("GIT_TRACE", str(trace))
+    records = state.log(repo, "int")
+    assert len(_git_processes(trace)) == 1
+    monkeypatch.delenv("GIT_TRACE")
+
+    order = git(repo, "rev-list", "--date-order", "refs/sfsync/envs/int").split()
+    assert [r.commit for r in records] == order
+    assert len(order) == 9 and merged.commit in order
+    assert records[0].event.details == {"n": 1} and records[-1].commit == base.commit
+    assert [r.commit for r in state.log(repo, "int", limit=4)] == order[:4]
+    assert [r.commit for r in state.log(repo, "int", limit=2)] == order[:2]
+
+
+def test_log_mentioning_a_component_keeps_only_the_events_that_name_it(repo: Path) -> None:
+    names = ["ApexClass:Foo", "ApexClass:FooBar", "CustomField:Account.Tier__c"]
+    for name in names:
+        state.update(repo, "int", state.Event(kind="deploy", components=(name,)), lambda s: s)
+    state.update(repo, "int", state.Event(kind="ignore"), lambda s: replace(s, deployed="a"))
+
+    def kept(text: str) -> list[tuple[str, ...]]:
+        found = state.log(repo, "int", mentioning=text, states=False)
+        assert all(r.state == state.EnvState() for r in found)  # state.json left unread
+        return [r.event.components for r in found]
+
+    assert kept("customfield:ACCOUNT.tier__c") == [("CustomField:Account.Tier__c",)]
+    assert kept("ApexClass:Foo") == [("ApexClass:FooBar",), ("ApexClass:Foo",)]  # a substring
+    assert kept("ApexClass:Nope") == []
+    assert len(kept('Layout:Account-"Odd"')) == 4  # text JSON escapes: every event is parsed
+    assert state.log(repo, "int", 1)[0].state.deployed == "a"

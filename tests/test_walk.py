@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from pipeline import git, write
-from sfsync.errors import CommandFailed
+from sfsync.errors import CommandFailed, UsageError
 from sfsync.git import repo as gitrepo
 from sfsync.git import walk
 
@@ -76,3 +76,18 @@ def test_first_parent_until_stops_at_a_known_commit(repo: Path) -> None:
     assert walk.first_parent_until(repo, "1" * 40, lambda sha: False) == ([], None)
     with pytest.raises(CommandFailed, match="no-such-branch"):
         gitrepo.read_until(repo, ["rev-list", "no-such-branch"], lambda line: False)
+
+
+def test_one_cat_file_process_answers_question_after_question(repo: Path) -> None:
+    head = gitrepo.rev_parse(repo, "HEAD")
+    with gitrepo.CatFile(repo) as cat:
+        commit = cat.get("HEAD")
+        assert commit is not None and commit.type == "commit" and commit.sha == head
+        blob, missing, again = cat.get_many(["HEAD:docs/x.md", "HEAD:nope.txt", "HEAD"])
+        assert blob is not None and blob.type == "blob" and blob.data == b"y"
+        assert missing is None and again == commit
+        with pytest.raises(UsageError, match="cannot name a git object"):
+            cat.get("HEAD\nHEAD")
+        assert cat.get("HEAD~1") is not None  # still answering after the refusal
+    with pytest.raises(UsageError, match="no such directory"):
+        gitrepo.CatFile(repo / "missing")

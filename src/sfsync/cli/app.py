@@ -57,7 +57,8 @@ COMMANDS: dict[str, CommandEntry] = {
         "deploy", "Deploy what the env's branch has and its org does not: the net difference."
     ),
     "rollback": CommandEntry(
-        "rollback", "Undo a recorded deployment: redeploy its snapshot, delete what it created."
+        "rollback",
+        "Undo a recorded deployment, or part of it: redeploy its snapshot, delete what it created.",
     ),
     "backup": CommandEntry(
         "backup", "Back up an org's metadata into git, incrementally, in chunks that resume."

@@ -10,6 +10,8 @@
 - `refnames`: which names may reach a git command (git's ref rules, never an option);
 - `state`: `refs/sfsync/envs/<env>`, a chain of event commits moved by compare-and-swap
   (fetch and push merge a diverged one);
+- `chain`: such a chain and some files of each commit, read in one git process (`repo`'s
+  `CatFile`: one `git cat-file --batch` asked question after question);
 - `journal`: what a half-done command left behind, so a re-run can finish it;
 - `locks`: one sfsync at a time per environment and clone;
 - `lease`: one deploy at a time per environment across clones (a claim pushed on the state

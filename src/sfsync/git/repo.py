@@ -12,6 +12,7 @@ imports light.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -613,6 +614,92 @@ def cat_file_objects(cwd: Path | str, names: Sequence[str]) -> dict[str, GitObje
         result[name] = GitObject(fields[0], fields[1], data[pos : pos + size])
         pos += size + 1
     return result
+
+
+class CatFile:
+    """One `git cat-file --batch` process that answers question after question, for walks
+    whose next question depends on the last answer (a commit's parents)::
+
+        with CatFile(repo) as cat:
+            head = cat.get("refs/sfsync/envs/int")       # GitObject | None
+            event, state = cat.get_many([f"{sha}:event.json", f"{sha}:state.json"])
+    """
+
+    def __init__(self, cwd: Path | str) -> None:
+        cmd = ("git", "cat-file", "--batch")
+        try:
+            self._proc = subprocess.Popen(
+                cmd,
+                cwd=cwd,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            )
+        except FileNotFoundError as exc:
+            if not Path(cwd).is_dir():
+                raise UsageError(f"{cwd}: no such directory") from exc
+            raise ExecutableNotFound("Executable `git` not found: install git") from exc
+
+    def __enter__(self) -> CatFile:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def get(self, name: str) -> GitObject | None:
+        """The object `name` (a sha, a ref, `rev:path`), None when it does not exist."""
+        return self.get_many([name])[0]
+
+    def get_many(self, names: Sequence[str]) -> list[GitObject | None]:
+        """The objects `names`, in order (one round trip: a few names at a time)."""
+        proc = self._proc
+        assert proc.stdin is not None and proc.stdout is not None
+        for name in names:
+            if "\n" in name or "\r" in name:
+                raise UsageError(f"{name!r} cannot name a git object")
+        try:
+            proc.stdin.write("".join(f"{n}\n" for n in names).encode("utf-8", "surrogateescape"))
+            proc.stdin.flush()
+            found: list[GitObject | None] = []
+            for _ in names:
+                fields = proc.stdout.readline().decode("utf-8", "surrogateescape").split()
+                if len(fields) != 3:
+                    if not fields:
+                        raise BrokenPipeError("git cat-file --batch ended")
+                    found.append(None)
+                    continue
+                size = int(fields[2])
+                data = proc.stdout.read(size + 1)[:size]  # contents, then a newline
+                found.append(GitObject(fields[0], fields[1], data))
+            return found
+        except (BrokenPipeError, ValueError) as exc:
+            stderr = self._end()
+            raise CommandFailed(
+                ("git", "cat-file", "--batch"), proc.returncode or 128, b"", stderr
+            ) from exc
+
+    def close(self) -> None:
+        """End the process (idempotent)."""
+        self._end()
+
+    def _end(self) -> bytes:
+        """End the process; what it wrote to stderr."""
+        proc = self._proc
+        stderr = b""
+        if proc.stdin is not None and not proc.stdin.closed:
+            with contextlib.suppress(BrokenPipeError):  # git ended first
+                proc.stdin.close()
+        if proc.stdout is not None and not proc.stdout.closed:
+            proc.stdout.close()  # unread answers must not keep git writing
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        if proc.stderr is not None and not proc.stderr.closed:
+            stderr = proc.stderr.read()
+            proc.stderr.close()
+        return stderr
 
 
 # --- metadata delta engine ------------------------------------------------------------

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from sfsync.errors import ExternalError, Refused, UsageError
-from sfsync.git import refnames
+from sfsync.git import chain, refnames
 from sfsync.git import repo as gitrepo
 
 TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: importing typing costs the hook ~5 ms
@@ -283,27 +283,37 @@ def apply_change(current: EnvState, before: EnvState, after: EnvState) -> EnvSta
     )
 
 
-def log(repo: Path | str, env: str, limit: int | None = None) -> list[Record]:
-    """The env's events, newest first (both sides of a merged divergence included)."""
-    ref = ref_name(env)
-    if gitrepo.ref_sha(repo, ref) is None:
-        return []
-    args = ["rev-list", "--date-order", ref]
-    if limit is not None:
-        args.insert(1, f"--max-count={limit}")
-    shas = gitrepo.out(repo, *args).split()
-    names = [f"{sha}:{name}" for sha in shas for name in (STATE_FILE, EVENT_FILE)]
-    blobs = gitrepo.cat_file_batch(repo, names)
+def log(
+    repo: Path | str,
+    env: str,
+    limit: int | None = None,
+    *,
+    mentioning: str | None = None,
+    states: bool = True,
+) -> list[Record]:
+    """The env's events, newest first (both sides of a merged divergence included).
+
+    One `git cat-file --batch` process reads the whole chain, however long: each commit
+    with its `event.json` and `state.json`. The order is `git rev-list --date-order`'s: no
+    event before the events recorded on top of it, otherwise newest first.
+
+    `mentioning`: only the events whose `event.json` holds this text, compared without
+    case (a component's name: its history), read without parsing the others. `states`:
+    False leaves `state.json` unread (each record then has an empty state).
+    """
+    files = (EVENT_FILE, STATE_FILE) if states else (EVENT_FILE,)
+    keep = None
+    if mentioning is not None:
+        needle = mentioning
+
+        def keep(event: bytes | None) -> bool:
+            return chain.mentions(event or b"", needle)
+
     records = []
-    for sha in shas:
-        event_data = _load(blobs.get(f"{sha}:{EVENT_FILE}"), f"{sha}:{EVENT_FILE}")
-        records.append(
-            Record(
-                sha,
-                Event.from_json(event_data),
-                _parse_state(blobs.get(f"{sha}:{STATE_FILE}"), sha),
-            )
-        )
+    for sha, blobs in chain.read(repo, ref_name(env), files, limit, keep):
+        event_data = _load(blobs[0], f"{sha}:{EVENT_FILE}")
+        state_blob = blobs[1] if len(blobs) > 1 else None
+        records.append(Record(sha, Event.from_json(event_data), _parse_state(state_blob, sha)))
     return records
 
 

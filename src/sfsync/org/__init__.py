@@ -8,6 +8,8 @@
   a killed run left;
 - `payload`: what a deploy step sends (components, version readers, files, manifests);
 - `inorg`: the snapshot and in-org check before a deploy (work that exists only in the org);
+- `left`: the version each recorded event left in the org (a deployment's commit, a
+  rollback's snapshot), for the in-org check and the rollback plan;
 - `versions`: which version of each component an org (or a commit) holds, compared by meaning;
 - `snapshots`: what an org held before sfsync deployed over it, kept in
   `refs/sfsync/snapshots/<env>/<id>`.

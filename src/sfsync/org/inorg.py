@@ -2,14 +2,15 @@
 
 One `sf` retrieve of the payload's components is both the snapshot
 (`refs/sfsync/snapshots/<env>/<id>`) and what is compared: a component whose org version
-differs from its version at `from` and at `to` was changed (or deleted) in the org, outside
-git. The deploy step's policy decides what happens to it (`stop` raises `InOrgWork` here,
+differs from its version at `from` and at `to`, and from what the env's last recorded event
+put there (a rollback's version, `sfsync.org.left`), was changed (or deleted) in the org,
+outside git. The deploy step's policy decides what happens to it (`stop` raises `InOrgWork` here,
 before anything is stored).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,10 +19,10 @@ from sfsync.errors import Refused, plural
 from sfsync.metadata.component import Component
 from sfsync.metadata.manifest import render
 from sfsync.metadata.project import Project
-from sfsync.org import sf, snapshots
+from sfsync.org import left, sf, snapshots
 from sfsync.org.payload import Payload, by_type
 from sfsync.org.snapshots import Snapshot
-from sfsync.org.versions import files_under, versions_in_files
+from sfsync.org.versions import Version, files_under, parse_component, versions_in_files
 from sfsync.pipeline.config import Environment
 
 
@@ -98,6 +99,8 @@ def snapshot_and_check(
                     have is not None,
                 )
             )
+    if changes:
+        changes = _not_left_by_sfsync(repo, env, changes, in_org, payload)
     if changes and policy == "stop":
         raise _in_org_work(env, changes, kind)
     properties = {
@@ -119,6 +122,28 @@ def snapshot_and_check(
     return snap, changes, already
 
 
+def _not_left_by_sfsync(
+    repo: Path,
+    env: Environment,
+    changes: list[OrgChange],
+    in_org: Mapping[Component, Version],
+    payload: Payload,
+) -> list[OrgChange]:
+    """The changes whose org version is not what the env's last recorded event put there.
+
+    Git at `from` does not know every version sfsync deployed: a rollback of part of a
+    deployment (or of an older one) puts back a snapshot's version and leaves `deployed`
+    where it was. The ledger (`sfsync.org.left`) knows it, so that is no work done in the org.
+    """
+    flagged = [parse_component(c.component) for c in changes]
+    recorded = left.now(repo, env.name, flagged, payload.extra_types)
+    return [
+        change
+        for change, component in zip(changes, flagged, strict=True)
+        if component not in recorded or recorded[component] != in_org.get(component)
+    ]
+
+
 def _in_org_work(env: Environment, changes: Sequence[OrgChange], kind: str) -> InOrgWork:
     lines = [
         f"{env.name} ({env.org}) has {plural(len(changes), 'component')} changed in the org "
@@ -126,8 +151,9 @@ def _in_org_work(env: Environment, changes: Sequence[OrgChange], kind: str) -> I
         f"{'it' if len(changes) == 1 else 'them'}, so nothing was deployed:"
     ]
     lines += [f"  {c}" for c in changes]
+    leave_out = "--except" if kind == "rollback" else "--exclude"  # rollback's option
     lines.append(
         "Retrieve them into git (sf project retrieve start) and commit, or leave them out "
-        "with --exclude Type:Name, or overwrite them with --force."
+        f"with {leave_out} Type:Name, or overwrite them with --force."
     )
     return InOrgWork("\n".join(lines), data={"changes": [c.to_json() for c in changes]})

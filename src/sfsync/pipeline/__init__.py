@@ -9,7 +9,9 @@
   `history` (what each upstream commit changed, cached by sha), `deployments` (the records,
   built lazily) and `heldback` (components a pull excluded or a deploy skipped);
 - `cachefile`: the cache files under the git common dir (keyed, checksummed, atomic);
-- `tracking`: status rows, ignore and mark-synced on top of `behind` and the state refs.
+- `tracking`: status rows, ignore and mark-synced on top of `behind` and the state refs;
+- `ledger`: which recorded event changed which component of an env's org (a component's
+  history for `sfsync log --component`; the later events a rollback would undo).
 
 Reads config and git (`sfsync.git`, `sfsync.metadata`); never talks to an org. On the hook's
 import path: no yaml or jsonschema unless the config changed.

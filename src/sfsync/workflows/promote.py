@@ -1,4 +1,5 @@
-"""`sfsync deploy` and `sfsync rollback`: plans first, then the shared deploy step.
+"""`sfsync deploy`: the plan first, then the shared deploy step (`sfsync rollback`'s plan and
+run are `sfsync.workflows.rollback`; it uses `check_confirm` and `push_refs` from here).
 
 The net difference `sfsync deploy` promotes is `deployed -> branch tip`: `deployed` is the
 commit whose package-directory content the org holds, recorded in
@@ -9,9 +10,6 @@ commit whose package-directory content the org holds, recorded in
                                baseline=None)
     promote.check_confirm(plan.env, confirm)          # protected envs: --confirm <env>
     result = promote.run_deploy(project, plan, on_progress=None)   # -> orgdeploy.StepResult
-
-    rplan = promote.plan_rollback(project, "int", event=None)
-    result = promote.run_rollback(project, rplan, force=False, on_progress=None)
 """
 
 from __future__ import annotations
@@ -20,7 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sfsync.errors import ExternalError, Refused, UsageError
+from sfsync.errors import ExternalError, UsageError
 from sfsync.git import repo as gitrepo
 from sfsync.git import state
 from sfsync.metadata import compute_delta
@@ -28,13 +26,11 @@ from sfsync.metadata.delta import Delta, flatten
 from sfsync.metadata.project import Project as MetadataProject
 from sfsync.org import deploy as orgdeploy
 from sfsync.org import sf
-from sfsync.org.snapshots import Snapshot
 from sfsync.pipeline import behind
 from sfsync.pipeline.config import Environment
 from sfsync.pipeline.project import Project, metadata_project
 from sfsync.workflows import apextests
 from sfsync.workflows import common as workflow
-from sfsync.workflows import rollback as rollback_mod
 
 
 class ConfirmationNeeded(UsageError):
@@ -86,33 +82,6 @@ class DeployPlan:
             "validate": self.validate,
             "protected": self.env.protected,
             "interrupted": list(self.interrupted),
-        }
-
-
-@dataclass(frozen=True)
-class RollbackPlan:
-    """What `sfsync rollback` would do."""
-
-    env: Environment
-    event: state.Record
-    snapshot: Snapshot
-    restore: tuple[str, ...]
-    delete: tuple[str, ...]
-    interrupted: tuple[str, ...] = ()
-
-    def to_json(self) -> dict[str, Any]:
-        """The plan as `--json` shows it."""
-        return {
-            "interrupted": list(self.interrupted),
-            "env": self.env.name,
-            "org": self.env.org,
-            "event": self.event.commit,
-            "eventKind": self.event.event.kind,
-            "eventWhen": self.event.event.when,
-            "eventWho": self.event.event.who,
-            "snapshot": self.snapshot.ref,
-            "restore": list(self.restore),
-            "delete": list(self.delete),
         }
 
 
@@ -260,49 +229,6 @@ def run_deploy(
         details={"branch": plan.branch_ref, "baseline": plan.baseline},
         on_progress=on_progress,
         command="validate" if plan.validate else "deploy",
-        take_over=take_over,
-    )
-
-
-def plan_rollback(
-    project: Project, env_name: str, event: str | None = None, *, settle: bool = True
-) -> RollbackPlan:
-    """The recorded event to undo and what undoing it deploys and deletes.
-
-    `settle`: first finish a deploy a killed run left on the env (a dry run only names it).
-    A rollback that a killed run started and that landed is recorded, not undone again.
-    """
-    env = project.config.env(env_name)
-    before = state.last_event(project.root, env.name)
-    interrupted = workflow.settle_interrupted(project, [env], "rollback", wait=settle)
-    after = state.last_event(project.root, env.name)
-    if event is None and after is not None and after != before and after.event.kind == "rollback":
-        raise Refused(
-            f"{interrupted[0]}: that rollback is done; run `sfsync rollback --env {env.name}` "
-            "again only to undo it"
-        )
-    record, snap, restore, delete = rollback_mod.plan_rollback(project.root, env, event)
-    if not restore and not delete:
-        raise Refused(f"event {record.commit[:12]} of {env.name} changed no component")
-    return RollbackPlan(env, record, snap, tuple(restore), tuple(delete), interrupted)
-
-
-def run_rollback(
-    project: Project,
-    plan: RollbackPlan,
-    *,
-    force: bool = False,
-    on_progress: Callable[[sf.Progress], None] | None = None,
-    take_over: bool = False,
-) -> orgdeploy.StepResult:
-    """Redeploy the event's snapshot and delete what the event created (recorded, snapshotted)."""
-    return rollback_mod.rollback_step(
-        project.root,
-        plan.env,
-        _metadata_project(project),
-        plan.event.commit,
-        policy="force" if force else "stop",
-        on_progress=on_progress,
         take_over=take_over,
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -10,7 +11,8 @@ from rich.console import Console
 from sfsync.cli.output import JsonOption, Output, command_app
 from sfsync.errors import UsageError, plural
 from sfsync.git import state
-from sfsync.pipeline import project
+from sfsync.org.versions import parse_component
+from sfsync.pipeline import ledger, project
 
 app = command_app()
 
@@ -25,18 +27,31 @@ def log_command(
         int | None,
         typer.Option("--limit", "-n", metavar="N", help="Show at most N events (N >= 1)."),
     ] = None,
+    component: Annotated[
+        str | None,
+        typer.Option(
+            "--component",
+            metavar="TYPE:NAME",
+            help="Only this component's history: the deployments that changed it and the "
+            "rollbacks that put it back.",
+        ),
+    ] = None,
     fetch: Annotated[bool, typer.Option("--fetch", help="Fetch refs/sfsync/* first.")] = False,
     json_mode: JsonOption = False,
 ) -> None:
     """Show the events recorded for an environment, newest first.
 
     Each event is one commit on refs/sfsync/envs/<env>, so `git log refs/sfsync/envs/dev1`
-    shows the same trail.
+    shows the same trail. With --component, one component's history: each deployment
+    that changed or deleted it and each rollback that put it back (when, who, the commit
+    deployed, the event), long after the org forgot its own deploy history.
 
-    Example:
+    Examples:
 
     \b
         sfsync log --env int -n 10
+        sfsync log --env int --component ApexClass:InvoiceService
+        sfsync log --env prod --component CustomField:Account.Tier__c --fetch --json
     """
     if limit is not None and limit < 1:
         raise UsageError(f"-n/--limit {limit}: show at least 1 event (or leave it out for all)")
@@ -44,6 +59,9 @@ def log_command(
     environment = project.resolve_env(proj, env)
     if fetch:
         state.fetch(proj.root, proj.config.remote)
+    if component is not None:
+        _component_log(environment.name, component, limit, json_mode, proj.root)
+        return
     records = state.log(proj.root, environment.name, limit)
     events = [
         {"commit": r.commit, **r.event.to_json(), "state": r.state.to_json()} for r in records
@@ -64,3 +82,34 @@ def log_command(
             )
 
     Output(json_mode).emit({"env": environment.name, "events": events}, human=human)
+
+
+def _component_log(
+    env: str, component: str, limit: int | None, json_mode: bool, root: Path
+) -> None:
+    parse_component(component)  # Type:FullName, or a usage error
+    entries = ledger.history(root, env, component)[:limit]
+    history = [entry.to_json() for entry in entries]
+
+    def human(console: Console) -> None:
+        if not entries:
+            console.print(
+                f"{env}: no recorded event changed {component} "
+                f"(see `sfsync log --env {env}` for every event)",
+                markup=False,
+            )
+        for entry in entries:
+            e = entry.record.event
+            commit = f" {e.to_sha[:7]}" if e.to_sha and e.kind != "rollback" else ""
+            of = ""
+            rolled = e.details.get("rolledBack")
+            if e.kind == "rollback" and isinstance(rolled, str):
+                of = f" (undoes {rolled[:7]})"
+            undone = f", undone by {entry.undone_by[:7]}" if entry.undone_by else ""
+            console.print(
+                f"{entry.record.commit[:7]}  {e.when}  {entry.action:<9} {e.kind:<13} "
+                f"{e.who}{commit}{of}{undone}",
+                markup=False,
+            )
+
+    Output(json_mode).emit({"env": env, "component": component, "history": history}, human=human)

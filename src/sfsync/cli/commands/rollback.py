@@ -1,4 +1,4 @@
-"""`sfsync rollback`: undo a recorded deployment from its snapshot."""
+"""`sfsync rollback`: undo a recorded deployment, or part of it, from its snapshot."""
 
 from __future__ import annotations
 
@@ -16,9 +16,11 @@ from sfsync.cli.output import (
     TakeOverOption,
     YesOption,
     command_app,
+    stderr_console,
 )
 from sfsync.pipeline import project
 from sfsync.workflows import promote
+from sfsync.workflows import rollback as rollback_flow
 
 app = command_app()
 
@@ -36,9 +38,30 @@ def rollback(
             help="Event commit (see `sfsync log`); default: the newest deployment.",
         ),
     ] = None,
+    only: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--only",
+            metavar="TYPE:NAME",
+            help="Roll back only this component of the event (repeatable; * and ? match "
+            "as in a shell: 'CustomField:Account.*').",
+        ),
+    ] = None,
+    leave_out: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--except",
+            metavar="TYPE:NAME",
+            help="Roll back every component of the event but this one (repeatable).",
+        ),
+    ] = None,
     force: Annotated[
         bool,
-        typer.Option("--force", help="Roll back even over changes made in the org since."),
+        typer.Option(
+            "--force",
+            help="Roll back even over a later deployment's change of a component, or a "
+            "change made in the org since.",
+        ),
     ] = False,
     confirm_env: Annotated[
         str | None,
@@ -53,21 +76,40 @@ def rollback(
     yes: YesOption = False,
     json_mode: JsonOption = False,
 ) -> None:
-    """Undo a recorded deployment: redeploy its snapshot, delete what it created.
+    """Undo a recorded deployment, or part of it: redeploy its snapshot, delete what it created.
 
-    The rollback takes its own snapshot first and is recorded as an event,
-    so it can be undone the same way. It stops if a component was changed
-    in the org since the deployment (--force rolls back over it).
+    Rolls back the event's components as the org held them just before it
+    (its snapshot) and deletes the ones it created; --only/--except pick
+    components. An older deployment can be rolled back while later ones
+    stay: a component a later deployment changed is refused, naming that
+    deployment (--force rolls back over it). A component changed in the
+    org since stops the rollback and names who changed it (--force
+    overwrites it). The rollback takes its own snapshot first and is
+    recorded as an event, so it can be undone the same way.
 
     Examples:
 
     \b
-        sfsync rollback --env int --dry-run
-        sfsync rollback --env int --event 1a2b3c4d --yes
+        sfsync log --env int -n 10                          # find the event
+        sfsync rollback --env int --dry-run                 # undo the newest deployment: the plan
+        sfsync rollback --env int --event 1a2b3c4d --yes    # undo that deployment
+        sfsync rollback --env int --event 1a2b3c4d --only ApexClass:Invoice --yes
+        sfsync rollback --env int --event 1a2b3c4d --only 'CustomField:Account.*' --dry-run --json
+        sfsync rollback --env int --event 1a2b3c4d --except PermissionSet:Sales --yes
+        sfsync rollback --env int --event 1a2b3c4d --force --yes   # over later deployments
+        sfsync log --env int --component ApexClass:Invoice  # its history, rollbacks included
     """
     out = Output(json_mode)
     proj = project.load()
-    plan = promote.plan_rollback(proj, env, event, settle=not dry_run)
+    plan = rollback_flow.plan(
+        proj,
+        env,
+        event,
+        only=only or (),
+        leave_out=leave_out or (),
+        force=force,
+        settle=not dry_run,
+    )
     if dry_run:
         out.emit(
             {"dryRun": True, "plan": plan.to_json()},
@@ -77,9 +119,15 @@ def rollback(
     promote.check_confirm(plan.env, confirm_env, "roll it back")
     if not out.json_mode:
         _show_plan(out.console, plan)
-    confirm(out, f"Roll back event {plan.event.commit[:12]} on {plan.env.name}?", yes=yes)
+    what = f"{len(plan.restore) + len(plan.delete)} of its components" if plan.partial else ""
+    confirm(
+        out,
+        f"Roll back {what + ' of ' if what else ''}event {plan.event.commit[:12]} "
+        f"on {plan.env.name}?",
+        yes=yes,
+    )
     with deploy_progress(out, plan.env.name) as on_progress:
-        result = promote.run_rollback(
+        result = rollback_flow.run(
             proj, plan, force=force, on_progress=on_progress, take_over=take_over
         )
     if push:
@@ -90,16 +138,27 @@ def rollback(
     )
 
 
-def _show_plan(console: Console, plan: promote.RollbackPlan) -> None:
+def _show_plan(console: Console, plan: rollback_flow.RollbackPlan) -> None:
     event = plan.event.event
     for note in plan.interrupted:
         console.print(f"note: {note}", markup=False)
+    name = f"{event.kind} {plan.event.commit[:12]}"
+    part = (
+        f"{len(plan.changes)} of its {len(plan.changed)} components"
+        if plan.partial
+        else "all its components"
+    )
     console.print(
-        f"{plan.env.name} ({plan.env.org}): roll back {event.kind} {plan.event.commit[:12]} "
-        f"({event.who}, {event.when}) from {plan.snapshot.ref}",
+        f"{plan.env.name} ({plan.env.org}): roll back {name} ({event.who}, {event.when}), "
+        f"{part}, from {plan.snapshot.ref}",
         markup=False,
     )
-    for component in plan.restore:
-        console.print(f"  restore {component}", markup=False)
-    for component in plan.delete:
-        console.print(f"  delete  {component}", markup=False)
+    for change in plan.changes:
+        console.print(f"  {change.describe(name)}", markup=False)
+    if plan.resets_state:
+        console.print(
+            f"  {plan.env.name} is then recorded as holding what it held before {name}",
+            markup=False,
+        )
+    for warning in plan.warnings:
+        stderr_console().print(f"warning: {warning}", markup=False)
