@@ -408,3 +408,84 @@ def test_the_workflow_runner_reads_github_expressions(expr: str, value: object) 
     failed = {"success": False, "failure": True, "always": True, "cancelled": False}
     assert condition("github.event_name == 'push'", ctx, failed) is False
     assert condition("${{ always() && github.event_name == 'push' }}", ctx, failed) is True
+
+
+# --- the nightly dashboard ------------------------------------------------------------------
+
+
+def test_the_github_nightly_publishes_the_dashboard_on_pages(tmp_path: Path) -> None:
+    files = generate.files(load_config(tmp_path, CONFIGS["full"]), "github", sfsync_spec=SPEC)
+    jobs = yaml.safe_load(files[".github/workflows/sfsync-nightly.yml"])["jobs"]
+    drift = jobs["drift"]
+    assert '--json-file "sfsync-drift/$SFSYNC_ENV.json"' in runs(drift)
+    keep = next(s for s in drift["steps"] if s.get("uses", "").startswith("actions/upload-art"))
+    assert keep["if"] == "always()" and keep["with"]["path"] == "sfsync-drift/"
+    dashboard = jobs["dashboard"]
+    assert dashboard["needs"] == ["backup", "drift"]
+    assert dashboard["if"] == "${{ !cancelled() }}"  # a drift found still gets its dashboard
+    uses = [s.get("uses", "") for s in dashboard["steps"]]
+    assert "actions/download-artifact@v4" in uses and "actions/upload-pages-artifact@v3" in uses
+    assert "sfsync report --html public --fetch --drift sfsync-drift" in runs(dashboard)
+    pages = jobs["pages"]
+    assert pages["needs"] == "dashboard" and pages["continue-on-error"] is True
+    assert pages["permissions"] == {"pages": "write", "id-token": "write"}
+    assert pages["environment"]["name"] == "github-pages"
+    assert pages["steps"] == [
+        {"name": "Deploy", "id": "deployment", "uses": "actions/deploy-pages@v4"}
+    ]
+    assert "secrets" not in json.dumps(dashboard) + json.dumps(pages)  # no org login needed
+
+
+def test_other_providers_publish_the_dashboard(tmp_path: Path) -> None:
+    config = load_config(tmp_path, CONFIGS["full"])
+    gitlab = yaml.safe_load(generate.files(config, "gitlab", sfsync_spec=SPEC)[".gitlab-ci.yml"])
+    assert gitlab["stages"][-1] == "publish"
+    pages = gitlab["pages"]  # GitLab Pages publishes the `pages` job's public/
+    assert pages["stage"] == "publish" and pages["artifacts"]["paths"] == ["public"]
+    assert pages["rules"] == [{"if": '$CI_PIPELINE_SOURCE == "schedule"', "when": "always"}]
+    assert "sfsync report --html public --fetch --drift sfsync-drift" in pages["script"]
+    assert "sfsync-drift/" in gitlab["drift-prod"]["artifacts"]["paths"]
+    assert '--json-file "sfsync-drift/$SFSYNC_ENV.json"' in gitlab["drift-uat"]["script"][-1]
+    azure = yaml.safe_load(generate.files(config, "azure", sfsync_spec=SPEC)["azure-pipelines.yml"])
+    job = next(j for j in azure["jobs"] if j["job"] == "dashboard")
+    assert job["dependsOn"] == ["backup", "drift"]
+    tasks = {s.get("task"): s.get("inputs") for s in job["steps"] if "task" in s}
+    assert tasks["PublishPipelineArtifact@1"] == {
+        "targetPath": "public",
+        "artifact": "sfsync-dashboard",
+    }
+    assert tasks["DownloadPipelineArtifact@2"]["itemPattern"] == "sfsync-drift-*/**"
+    bitbucket = yaml.safe_load(
+        generate.files(config, "bitbucket", sfsync_spec=SPEC)["bitbucket-pipelines.yml"]
+    )
+    nightly = bitbucket["pipelines"]["custom"]["sfsync-nightly"]
+    last = nightly[-1]["step"]
+    assert last["name"] == "dashboard" and last["artifacts"] == ["public/**"]
+    drift_step = nightly[1]["parallel"][0]["step"]
+    assert drift_step["script"][-1].endswith("|| [ $? -eq 1 ]")
+
+
+@pytest.mark.parametrize(
+    ("results", "code"),
+    [
+        pytest.param({"prod": 0, "uat": 0}, 0, id="no-drift"),
+        pytest.param({"prod": 0, "uat": 1}, 1, id="uat-drifted"),
+        pytest.param({}, 0, id="no-results"),
+    ],
+)
+def test_bitbucket_fails_the_nightly_after_the_dashboard_when_an_org_drifted(
+    tmp_path: Path, results: dict[str, int], code: int
+) -> None:
+    config = load_config(tmp_path / "repo", CONFIGS["full"])
+    bitbucket = yaml.safe_load(
+        generate.files(config, "bitbucket", sfsync_spec=SPEC)["bitbucket-pipelines.yml"]
+    )
+    check = bitbucket["pipelines"]["custom"]["sfsync-nightly"][-1]["step"]["script"][-1]
+    work = tmp_path / "work"
+    (work / "sfsync-drift").mkdir(parents=True)
+    for env, status in results.items():
+        doc = {"status": status, "result" if status == 0 else "data": {"env": env}}
+        (work / "sfsync-drift" / f"{env}.json").write_text(json.dumps(doc), encoding="utf-8")
+    proc = subprocess.run(["bash", "-c", check], cwd=work, capture_output=True, text=True)
+    assert proc.returncode == code, proc.stderr
+    assert ("drift in uat" in proc.stderr) == (code == 1)

@@ -290,3 +290,34 @@ def test_a_pull_request_into_int_is_validated_at_its_merge(
     secrets = [o.refresh_token for o in team.orgs.values()]
     assert_no_secret_in_output(runs, secrets)
     assert os.environ.get("SFSYNC_AUTH_URL_INT") is None  # secrets stay in the job's env
+
+
+def test_the_nightly_dashboard_job_writes_the_site_from_the_remote(
+    team: Team, tmp_path: Path, receiver: Receiver
+) -> None:
+    """The nightly's `dashboard` job alone (its `uses:` steps, the artifacts and Pages, are
+    GitHub's): a fresh checkout, `sfsync report --fetch` reads the remote's refs."""
+    nightly = yaml.safe_load(git(team.admin, "show", "main:.github/workflows/sfsync-nightly.yml"))
+    job = nightly["jobs"]["dashboard"]
+    github = {
+        "event_name": "schedule",
+        "ref": "refs/heads/main",
+        "ref_name": "main",
+        "sha": git(team.admin, "rev-parse", "main"),
+        "repository": "acme/crm",
+        "event": {},
+    }
+    run = runner(team, tmp_path, github, "refs/heads/main", receiver)
+    run.workflow = {**nightly, "jobs": {"dashboard": {**job, "needs": []}}}
+    (dashboard,) = run.run()
+    assert dashboard.result == "success", failures([dashboard])
+    wrote = next(s for s in dashboard.steps if s.name == "Write the dashboard")
+    assert wrote.outcome == "success"
+    assert dashboard.workspace is not None
+    site = dashboard.workspace / "public"
+    index = (site / "index.html").read_text(encoding="utf-8")
+    for env in ("prod", "int", "dev1"):
+        assert f'data-env="{env}"' in index and (site / "envs" / f"{env}.html").is_file()
+    # the events recorded on the remote (deploys, the sandbox's sync) are on the pages
+    assert "deployed" in (site / "envs" / "prod.html").read_text(encoding="utf-8")
+    assert "marked synced" in (site / "envs" / "dev1.html").read_text(encoding="utf-8")

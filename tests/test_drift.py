@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ from orgsample import DEFAULT, apex, fresh_org, git, make_repo, run, source_proj
 from sfemu.emulator import OrgHandle
 from sfemu.testing import LoggedInOrg, SfCli
 from sfsync.cli import app, reports
-from sfsync.pipeline import project, tracking
+from sfsync.pipeline import dashboard, project, tracking
 from sfsync.workflows import drift
 
 
@@ -66,7 +67,11 @@ def test_drift_after_a_back_door_edit_then_save_it(
     # before a refresh: save the sandbox's work on a branch, as markdown for CI
     head = git(repo, "rev-parse", "HEAD")
     capsys.readouterr()
-    code = app.main(["drift", "--save", "--branch", "drift/dev1-test", "--format", "markdown"])
+    kept = repo.parent / "drift-results" / "dev1.json"
+    code = app.main(
+        ["drift", "--save", "--branch", "drift/dev1-test", "--format", "markdown",
+         "--json-file", str(kept)]
+    )  # fmt: skip
     markdown = capsys.readouterr().out
     assert code == 1
     assert "| changed in the org | `ApexClass:Util` | Dana Dev |" in markdown
@@ -87,6 +92,29 @@ def test_drift_after_a_back_door_edit_then_save_it(
     # the work tree, the index and the current branch are untouched
     assert git(repo, "rev-parse", "HEAD") == head
     assert git(repo, "status", "--porcelain") == ""
+
+    # --json-file kept the --json document for the dashboard, which reads it and the branch
+    kept_doc = json.loads(kept.read_text(encoding="utf-8"))
+    assert kept_doc["name"] == "Drift" and kept_doc["data"]["changed"] == data["changed"]
+    [result] = dashboard.read_drift([kept.parent])
+    assert (result.env, result.drifted, len(result.items)) == ("dev1", True, 3)
+    [branch] = dashboard.saved_drift(repo, "origin")["dev1"]
+    assert branch.source == saved
+    assert [(i.component, i.kind, i.by) for i in branch.items] == [
+        ("ApexClass:Util", "changed", "Dana Dev"),
+        ("ApexClass:OrgOnly", "only-in-org", "Dana Dev"),
+    ]
+    code, out = run(repo, "report", "--html", str(repo.parent / "site"), "--drift",
+                    str(kept), monkeypatch=monkeypatch, capsys=capsys)  # fmt: skip
+    assert code == 0, out
+    envs = {e["name"]: e for e in out["result"]["environments"]}
+    assert envs["dev1"]["status"] == "drifted" and envs["dev1"]["drift"] is True
+    page = (repo.parent / "site" / "envs" / "dev1.html").read_text(encoding="utf-8")
+    assert "drift/dev1-test" in page and "Dana Dev" in page
+    # and it never writes over a file
+    code, out = run(repo, "drift", "--json-file", str(kept), monkeypatch=monkeypatch,
+                    capsys=capsys)  # fmt: skip
+    assert code == 2 and "exists" in out["message"]
 
 
 @pytest.mark.parametrize(

@@ -24,11 +24,19 @@ ALLOWED: dict[str, set[str]] = {
     "hooks": {"errors", "git", "metadata", "pipeline", "cli/crash"},  # crash: lazily, on a crash
     "workflows": {"errors", "git", "metadata", "pipeline", "org"},
     "ci": {"errors", "git", "pipeline", "__init__"},  # CI files from sfsync.yml; git: ref rules
-    "cli/commands": {*BELOW_CLI, "cli/output", "cli/interact", "cli/reports", "cli/notify"},
+    "cli/commands": {
+        *BELOW_CLI,
+        "cli/output",
+        "cli/interact",
+        "cli/reports",
+        "cli/notify",
+        "cli/html",
+    },
     "cli/interact": {*BELOW_CLI, "cli/output", "cli/notify"},
     "cli/output": {"errors"},
     "cli/reports": {"errors"},  # markdown from the commands' JSON results
     "cli/notify": {"errors"},  # Slack / Teams webhook messages
+    "cli/html": {"errors", "pipeline"},  # the dashboard's pages, from pipeline.dashboard
     "cli/crash": {"errors", "__init__", "git", "org"},  # lazily, for the tool versions
     "cli/app": {
         "errors",

@@ -12,6 +12,10 @@ Names from sfsync.yml reach the scripts only as step `env:` values and pipeline 
 doubled). Azure expands `$(name)` macros in those values and `${{ }}` everywhere, and has no
 escape for either (MicrosoftDocs/azure-devops-docs#7023 asks for one): a value with a `$`
 is refused instead of written.
+
+The nightly's drift legs publish their results as pipeline artifacts; the `dashboard` job
+downloads them, writes the site (`sfsync report`) and publishes it as the pipeline artifact
+`sfsync-dashboard`.
 """
 
 from __future__ import annotations
@@ -213,6 +217,41 @@ def _pipeline(plan: model.CiPlan) -> dict[str, Any]:
                     "script": script([plan.login_command(), plan.drift()]),
                     "displayName": "Compare the org with its branch",
                     "env": _env(plan, tuple(e.name for e in plan.envs)),
+                },
+                {
+                    "task": "PublishPipelineArtifact@1",
+                    "displayName": "Keep the drift result for the dashboard",
+                    "condition": "succeededOrFailed()",
+                    "inputs": {
+                        "targetPath": f"{model.DRIFT_DIR}",
+                        "artifact": "sfsync-drift-$(System.JobPositionInPhase)",
+                    },
+                },
+            ],
+        }
+    )
+    jobs.append(
+        {
+            "job": "dashboard",
+            "displayName": "dashboard",
+            "dependsOn": ["backup", "drift"],
+            "condition": f"and(not(canceled()), {nightly})",
+            "steps": [
+                *_setup(plan),
+                {
+                    "task": "DownloadPipelineArtifact@2",
+                    "displayName": "Drift results",
+                    "inputs": {
+                        "buildType": "current",
+                        "itemPattern": "sfsync-drift-*/**",
+                        "targetPath": f"{model.DRIFT_DIR}",
+                    },
+                },
+                {"script": script(plan.dashboard()), "displayName": "Write the dashboard"},
+                {
+                    "task": "PublishPipelineArtifact@1",
+                    "displayName": "Publish the dashboard",
+                    "inputs": {"targetPath": model.SITE_DIR, "artifact": "sfsync-dashboard"},
                 },
             ],
         }

@@ -12,10 +12,15 @@ Bitbucket has no expressions and runs the `script:` lines as they are: names fro
 reach them as `export NAME='value'` lines, quoted for the shell, and are compared with
 `[ "$BITBUCKET_..." = 'value' ]`. The `branches:` keys are glob patterns with no documented
 escape: a branch holding a glob character is refused instead of written.
+
+The nightly ends with the dashboard (`sfsync report`, its `public/` kept as an artifact).
+Bitbucket runs no step after a failed one, so a drift step passes when the only news is a
+drift (exit 1) and the dashboard step, after writing the site, fails when any env drifted.
 """
 
 from __future__ import annotations
 
+import shlex
 from typing import Any
 
 from sfsync.ci import model
@@ -27,6 +32,14 @@ FILE = "bitbucket-pipelines.yml"
 NIGHTLY = "sfsync-nightly"
 REPORTS = ["sfsync-*.md"]
 GLOB = frozenset("*?[]{}!\\")  # documented: * and **; the rest kept out to be sure
+DRIFTED = (
+    "import json, pathlib, sys\n"
+    "found = [p.stem for p in sorted(pathlib.Path(sys.argv[1]).glob('*.json'))\n"
+    "         if json.loads(p.read_text()).get('status') == 1]\n"
+    "if found:\n"
+    "    sys.exit('drift in ' + ', '.join(found) + ': see the drift steps and the dashboard')\n"
+)
+"""Fails (exit 1) when a drift result in the directory says the org drifted."""
 
 
 def files(plan: model.CiPlan) -> dict[str, str]:
@@ -56,8 +69,16 @@ def _setup(plan: model.CiPlan) -> list[str]:
     ]
 
 
-def _step(name: str, lines: list[str], plan: model.CiPlan) -> dict[str, Any]:
-    return {"step": {"name": name, "script": [*_setup(plan), *lines], "artifacts": REPORTS}}
+def _step(
+    name: str, lines: list[str], plan: model.CiPlan, artifacts: list[str] | None = None
+) -> dict[str, Any]:
+    return {
+        "step": {
+            "name": name,
+            "script": [*_setup(plan), *lines],
+            "artifacts": artifacts or REPORTS,
+        }
+    }
 
 
 def _parallel(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -110,11 +131,26 @@ def _pipeline(plan: model.CiPlan) -> dict[str, Any]:
     drift = [
         _step(
             f"drift of {label(e.name)}",
-            [exports(plan.variables(e.name)), plan.login_command(), plan.drift()],
+            [
+                exports(plan.variables(e.name)),
+                plan.login_command(),
+                # exit 1 (drift found) lets the dashboard step run; it fails the run after
+                f"{plan.drift()} || [ $? -eq 1 ]",
+            ],
             plan,
+            [*REPORTS, f"{model.DRIFT_DIR}/**"],
         )
         for e in plan.envs
     ]
+    dashboard = _step(
+        "dashboard",
+        [
+            *plan.dashboard(),
+            "python3 -c " + shlex.quote(DRIFTED) + f" {model.DRIFT_DIR}",
+        ],
+        plan,
+        [f"{model.SITE_DIR}/**"],
+    )
     backup = _step(
         f"backup {label(plan.top.name)}",
         [exports(plan.variables(plan.top.name)), plan.login_command(), plan.backup()],
@@ -127,6 +163,6 @@ def _pipeline(plan: model.CiPlan) -> dict[str, Any]:
         "pipelines": {
             "branches": branches,
             "pull-requests": {"**": [validate]},
-            "custom": {NIGHTLY: [backup, *_parallel(drift)]},
+            "custom": {NIGHTLY: [backup, *_parallel(drift), dashboard]},
         },
     }

@@ -13,6 +13,13 @@ string literal spells every other character as a JSON `\\uXXXX` escape (`fromJSO
 so no `${{`, quote or operator of theirs is ever read. Branch filters escape the glob
 characters with `\\` (GitHub's filter pattern cheat sheet: "escape each of these special
 characters with \\"); a branch holding `${{` is refused: a filter cannot escape it.
+
+The nightly's drift legs keep their results as artifacts; the `dashboard` job writes the
+site (`sfsync report`) and hands it to `actions/upload-pages-artifact`; the `pages` job
+deploys it with `actions/deploy-pages` (permissions `pages: write`, `id-token: write`, the
+`github-pages` environment) once Pages is enabled for the repository (Settings > Pages >
+Source: GitHub Actions); until then that job fails without failing the run
+(`continue-on-error`): publishing stays the repository admin's choice.
 """
 
 from __future__ import annotations
@@ -267,8 +274,64 @@ def _nightly(plan: model.CiPlan) -> dict[str, Any]:
                             ]
                         ),
                     },
+                    {
+                        "name": "Keep the drift result for the dashboard",
+                        "if": "always()",
+                        "uses": "actions/upload-artifact@v4",
+                        "with": {
+                            "name": "sfsync-drift-${{ matrix.key }}",
+                            "path": f"{model.DRIFT_DIR}/",
+                            "if-no-files-found": "ignore",
+                        },
+                    },
                 ],
             },
+            **_dashboard_jobs(plan),
+        },
+    }
+
+
+def _dashboard_jobs(plan: model.CiPlan) -> dict[str, Any]:
+    """The dashboard, after the backup and the drift legs (whatever they found), and its
+    deployment on GitHub Pages (when Pages is enabled for the repository)."""
+    return {
+        "dashboard": {
+            "name": "dashboard",
+            "needs": ["backup", "drift"],
+            "if": "${{ !cancelled() }}",
+            "runs-on": "ubuntu-latest",
+            "steps": [
+                *_setup(plan),
+                {
+                    "name": "Drift results",
+                    "uses": "actions/download-artifact@v4",
+                    "with": {
+                        "pattern": "sfsync-drift-*",
+                        "path": model.DRIFT_DIR,
+                        "merge-multiple": True,
+                    },
+                },
+                {"name": "Write the dashboard", "run": script(plan.dashboard())},
+                {
+                    "name": "Keep the dashboard (the github-pages artifact)",
+                    "uses": "actions/upload-pages-artifact@v3",
+                    "with": {"path": model.SITE_DIR},
+                },
+            ],
+        },
+        "pages": {
+            "name": "publish the dashboard on GitHub Pages",
+            "needs": "dashboard",
+            "if": "${{ !cancelled() && needs.dashboard.result == 'success' }}",
+            "continue-on-error": True,  # Pages not enabled yet: the run stays green
+            "runs-on": "ubuntu-latest",
+            "permissions": {"pages": "write", "id-token": "write"},
+            "concurrency": {"group": "sfsync-pages", "cancel-in-progress": False},
+            "environment": {
+                "name": "github-pages",
+                "url": "${{ steps.deployment.outputs.page_url }}",
+            },
+            "steps": [{"name": "Deploy", "id": "deployment", "uses": "actions/deploy-pages@v4"}],
         },
     }
 

@@ -12,6 +12,10 @@ Names from sfsync.yml reach the scripts only as job `variables:` with `expand: f
 would otherwise expand `$X` inside them); `rules:if` compares with a string literal when the
 name holds only letters, digits and `_ . / -`, else with a regular expression that spells
 every other character as `\\x{..}` (GitLab's expression strings have no escape character).
+
+The nightly's `pages` job (stage `publish`, run whatever the drift jobs found) writes the
+dashboard into `public/` from the refs and the drift jobs' results (artifacts of the stage
+before): GitLab Pages publishes a `pages` job's `public/` artifact.
 """
 
 from __future__ import annotations
@@ -79,7 +83,7 @@ def _pipeline(plan: model.CiPlan) -> dict[str, Any]:
     pushed = [{"if": f"{PUSH} && {equals('CI_COMMIT_BRANCH', b)}"} for b in plan.branches]
     pipeline: dict[str, Any] = {
         "workflow": {"rules": [{"if": MR}, {"if": SCHEDULE}, *pushed]},
-        "stages": ["deploy", "sandboxes", "validate", "nightly"],
+        "stages": ["deploy", "sandboxes", "validate", "nightly", "publish"],
         "variables": {
             "GIT_DEPTH": "0",  # whole history: deltas and merges need it
             "SF_DISABLE_AUTOUPDATE": "true",
@@ -133,6 +137,12 @@ def _pipeline(plan: model.CiPlan) -> dict[str, Any]:
             "rules": [{"if": SCHEDULE}],
             "variables": variables(plan.variables(env.name)),
             "script": [plan.login_command(), plan.drift()],
-            "artifacts": REPORTS,
+            "artifacts": {**REPORTS, "paths": [*REPORTS["paths"], f"{model.DRIFT_DIR}/"]},
         }
+    pipeline["pages"] = {
+        "stage": "publish",
+        "rules": [{"if": SCHEDULE, "when": "always"}],  # a drift found fails its job
+        "script": plan.dashboard(),
+        "artifacts": {"paths": [model.SITE_DIR], "expire_in": "30 days"},
+    }
     return pipeline

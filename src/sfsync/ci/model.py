@@ -6,7 +6,9 @@ Four jobs, the same shell commands on every provider:
    `sfsync back-promote --from E --yes` when branch envs lie below E;
 2. a pull/merge request into an env branch: `sfsync deploy --env E --validate --ref HEAD`,
    the markdown report as the PR comment and the job summary;
-3. nightly: `sfsync backup` of production and `sfsync drift` of every branch env;
+3. nightly: `sfsync backup` of production and `sfsync drift` of every branch env, then the
+   dashboard (`sfsync report --html`, with the drift results) published: GitHub Pages,
+   GitLab Pages, a pipeline artifact elsewhere;
 4. after a push: one job per developer sandbox that is behind (from `sfsync status --json`),
    `sfsync back-promote --from <upstream> --to <sandbox> --yes`.
 
@@ -41,6 +43,23 @@ REPORT_SANDBOX = "sfsync-sandbox.md"
 STATUS_JSON = "sfsync-status.json"
 LEGS_JSON = "sfsync-legs.json"
 NIGHTLY_CRON = "0 2 * * *"
+DRIFT_DIR = "sfsync-drift"
+"""Where the nightly drift jobs keep their results (`<env>.json`) for the dashboard."""
+SITE_DIR = "public"
+"""Where the nightly writes the dashboard (GitLab Pages publishes `public/`)."""
+PUBLISHED = {
+    "github": [
+        "The dashboard is the run's `github-pages` artifact, published on GitHub Pages once",
+        "Settings > Pages > Source is GitHub Actions (until then the `pages` job fails",
+        "without failing the run). A Pages site can be public even for a private repository.",
+    ],
+    "gitlab": [
+        "The dashboard is published by the `pages` job on GitLab Pages (set Pages access",
+        "control to project members for a private project).",
+    ],
+    "azure": ["The dashboard is the run's `sfsync-dashboard` pipeline artifact."],
+    "bitbucket": ["The dashboard is the last step's `public/` artifact."],
+}
 MERGE_DRIVER = "sfsync merge-driver %O %A %B %P %L %S %X %Y"  # = git.mergedriver.COMMAND
 MERGE_DRIVER_NAME = "Salesforce metadata merged by element (sfsync merge-driver)"
 
@@ -255,8 +274,19 @@ class CiPlan:
         return f'sfsync backup --env "${ENV_VAR}" --full-every 7'
 
     def drift(self) -> str:
-        """The nightly drift check of one env (`sfsync drift`); notifies through `notify:`."""
-        return f'sfsync drift --env "${ENV_VAR}" --format markdown > "sfsync-drift-${ENV_VAR}.md"'
+        """The nightly drift check of one env (`sfsync drift`); notifies through `notify:`;
+        the result kept for the dashboard (`--json-file`)."""
+        return (
+            f'sfsync drift --env "${ENV_VAR}" --json-file "{DRIFT_DIR}/${ENV_VAR}.json" '
+            f'--format markdown > "sfsync-drift-${ENV_VAR}.md"'
+        )
+
+    def dashboard(self) -> list[str]:
+        """The dashboard from the refs (fetched) and the drift results, into SITE_DIR."""
+        return [
+            f"mkdir -p {DRIFT_DIR}",
+            f"sfsync report --html {SITE_DIR} --fetch --drift {DRIFT_DIR}",
+        ]
 
     def header(self, provider: str) -> list[str]:
         """The comment lines on top of every generated file."""
@@ -269,7 +299,9 @@ class CiPlan:
             + ": deploy the branch to its org,",
             "then back-promote to the branch envs below and to every developer sandbox behind.",
             "On a pull request into one of them: a check-only deploy, its report as a comment.",
-            f"Nightly: backup of {label(self.top.name)}, drift of each env.",
+            f"Nightly: backup of {label(self.top.name)}, drift of each env, then the dashboard",
+            "(sfsync report --html: the pipeline as a graph, timelines, backups, drift).",
+            *PUBLISHED.get(provider, []),
             "",
             "Secrets to set (never printed; `sfsync ci login` reads them):",
         ]

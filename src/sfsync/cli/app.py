@@ -81,6 +81,9 @@ COMMANDS: dict[str, CommandEntry] = {
         "Record that a developer sandbox holds its upstream at REF, e.g. right after a refresh.",
     ),
     "log": CommandEntry("log", "Show the events recorded for an environment, newest first."),
+    "report": CommandEntry(
+        "report", "Write the pipeline as a static HTML dashboard: graph, timelines, backups, drift."
+    ),
     "merge-driver": CommandEntry(
         "merge_driver",
         "Merge one Salesforce metadata file by element (git's merge-driver convention).",

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -36,6 +37,7 @@ from sfsync.metadata.resolver import Resolver
 from sfsync.metadata.writer import temp_name
 from sfsync.org.changes import Signal
 from sfsync.org.listed import Listed, path_keys
+from sfsync.pipeline.dashboard import BackupInfo
 
 REF_PREFIX = "refs/sfsync-backups/"
 MANIFEST = "sfsync-backup.json"
@@ -192,6 +194,56 @@ def latest(repo: Path | str, env: str) -> Backup | None:
     if gitrepo.ref_sha(repo, ref) is None:
         return None
     return read(repo, ref)
+
+
+def summaries(repo: Path | str) -> dict[str, BackupInfo]:
+    """The newest backup of every env that has one, read from the refs and their messages
+    alone (one git process, no manifest: a production manifest is megabytes)."""
+    text = gitrepo.run(
+        repo,
+        "for-each-ref",
+        "--format=%(refname)%00%(objectname)%00%(committerdate:iso-strict)%00%(contents)%00",
+        "--end-of-options",
+        REF_PREFIX,
+    ).stdout.decode("utf-8", errors="replace")
+    found: dict[str, BackupInfo] = {}
+    fields = text.split("\0")
+    for index in range(0, len(fields) - 3, 4):
+        ref, commit, when, message = fields[index].strip(), *fields[index + 1 : index + 4]
+        env = ref.removeprefix(REF_PREFIX)
+        lines = message.splitlines()
+        subject = lines[0] if lines else ""
+        # `backup_commit.message`: "backup prod: 3 added, ... (full)" / "org: X; N components"
+        mode = subject.rsplit("(", 1)[-1].rstrip(")") if subject.endswith(")") else ""
+        count = next(
+            (
+                int(m.group(1))
+                for line in reversed(lines)
+                if (m := _COMPONENTS_LINE.search(line)) is not None
+            ),
+            None,
+        )
+        found[env] = BackupInfo(env, commit, when, subject, mode, count)
+    return found
+
+
+_COMPONENTS_LINE = re.compile(r"^org: .*; (\d+) components?$")
+
+
+def fetch(repo: Path | str, remote: str) -> str | None:
+    """Fetch `refs/sfsync-backups/*` from `remote`, fast-forward only (a local backup that
+    is not on the remote yet is kept); the problem as one line, or None."""
+    spec = f"{REF_PREFIX}*:{REF_PREFIX}*"
+    proc = gitrepo.run(
+        repo, "fetch", "--quiet", "--no-tags", "--end-of-options", remote, spec, check=False
+    )
+    if proc.returncode == 0:
+        return None
+    detail = proc.stderr.decode("utf-8", errors="replace").strip().splitlines()
+    return (
+        f"git fetch {remote} {spec} failed: {detail[-1] if detail else 'no output'}; "
+        "the backups shown are this clone's"
+    )
 
 
 def days_since_full(repo: Path | str, env: str) -> float | None:

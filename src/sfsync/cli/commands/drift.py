@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import json
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 
 from sfsync.cli import notify, reports
 from sfsync.cli.interact import Notifier
 from sfsync.cli.output import FormatOption, JsonOption, NotifyOption, Output, command_app
-from sfsync.errors import UsageError
+from sfsync.errors import UsageError, printable, redact
 from sfsync.org.chunks import FILE_LIMIT
 from sfsync.org.listed import DEFAULT_JOBS
 from sfsync.pipeline import project
@@ -46,6 +48,14 @@ def drift(
             "--max-files", metavar="N", help="Files per retrieve (the org's limit: 10,000)."
         ),
     ] = FILE_LIMIT,
+    json_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--json-file",
+            metavar="FILE",
+            help="Also write the --json document to FILE, a new file (for sfsync report --drift).",
+        ),
+    ] = None,
     notify_service: NotifyOption = None,
     json_mode: JsonOption = False,
     fmt: FormatOption = "text",
@@ -58,16 +68,20 @@ def drift(
     missing from the org. XML is compared by meaning. --save commits the
     org's versions to a new branch (nothing in your work tree changes):
     the first step before a sandbox refresh. With `notify:` in sfsync.yml (or --notify), a
-    drift sends a chat message (the `drift` event).
+    drift sends a chat message (the `drift` event). --json-file keeps the
+    result for `sfsync report --drift` while the output stays text or markdown.
 
     \b
     Examples:
         sfsync drift --env prod
         sfsync drift --env prod --format markdown >> "$GITHUB_STEP_SUMMARY"
         sfsync drift --env dev1 --save
+        sfsync drift --env prod --format markdown --json-file drift/prod.json
     """
     if branch is not None and not save:
         raise UsageError("--branch names the branch of --save: add --save")
+    if json_file is not None and (json_file.exists() or json_file.is_symlink()):
+        raise UsageError(f"--json-file {json_file} exists: remove it or name a new file")
     out = Output(json_mode, fmt)
     proj = project.load()
     name = project.resolve_env(proj, env).name
@@ -86,11 +100,33 @@ def drift(
     sent = notifier.send(_message(report))
     if sent:
         result["notification"] = sent
+    if json_file is not None:
+        _write_json(json_file, report, result)
     if json_mode and report.has_drift:
         raise drift_flow.Drifted(report.summary(), data=result)
     out.emit(result, human=lambda console: _show(out, report), markdown=reports.drift)
     if report.has_drift:
         raise typer.Exit(1)
+
+
+def _write_json(path: Path, report: drift_flow.Report, result: dict[str, Any]) -> None:
+    """The document --json prints (the `Drift` failure with its data when the org drifted)."""
+    if report.has_drift:
+        envelope: dict[str, Any] = {
+            "status": 1,
+            "name": drift_flow.Drifted.name,
+            "message": printable(report.summary()),
+            "data": result,
+        }
+    else:
+        envelope = {"status": 0, "result": result}
+    text = redact(json.dumps(envelope, indent=2, default=str)) + "\n"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("x", encoding="utf-8") as handle:  # never over a file
+            handle.write(text)
+    except OSError as exc:
+        raise UsageError(f"--json-file {path}: cannot write it ({exc.strerror})") from exc
 
 
 def _show(out: Output, report: drift_flow.Report) -> None:
