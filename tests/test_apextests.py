@@ -149,6 +149,36 @@ def test_deployed_apex_no_test_reaches_is_refused_with_its_name(
     assert "reached by no test: `ApexClass:Lonely`" in capsys.readouterr().out
 
 
+def test_the_refusal_explains_the_tests_it_did_find(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The refused selection says which tests it picked (not "0 test classes" beside a table
+    of one), and the markdown keeps its own line breaks and bold instead of escaping them."""
+    change = {**apex("Lonely", " Integer v = 2; "), **HELPER_CHANGED}
+    _, base = project(tmp_path, monkeypatch, change)
+    args = ["deploy", "--env", "int", "--baseline", base, "--tests", "auto", "--dry-run"]
+    envelope = run_json(capsys, *args, code=1)
+    tests = envelope["data"]["tests"]
+    assert (tests["level"], tests["tests"]) == ("RunSpecifiedTests", ["ServiceTest"])
+    assert main([*args, "--format", "markdown"]) == 1
+    report = capsys.readouterr().out
+    assert "**Tests: RunSpecifiedTests** (auto, command line): 1 test class of 2 local" in report
+    assert "| `ApexClass:Lonely` | deployed | **none** |" in report
+    assert "&lt;br&gt;" not in report and "\\*\\*none" not in report
+
+
+def test_each_reason_is_a_line_of_its_markdown_cell(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, base = project(tmp_path, monkeypatch, apex("Service", " public void run() { } // 2"))
+    args = ["deploy", "--env", "int", "--baseline", base, "--tests", "auto", "--dry-run"]
+    assert main([*args, "--format", "markdown"]) == 0
+    assert (
+        "| `ServiceTest` | reaches ApexClass:Service: ServiceTest -&gt; Service \\(uses Service\\)"
+        "<br>named after ApexClass:Service |"
+    ) in capsys.readouterr().out
+
+
 def test_the_env_may_allow_uncovered_apex(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -293,7 +293,7 @@ def tests(test_plan: object) -> str:
             f"(references followed {selection.get('depth')} deep)"
         )
         picked = [
-            [code(p.get("test")), "<br>".join(str(w.get("text")) for w in p.get("why", []))]
+            [code(p.get("test")), Md("<br>".join(text(w.get("text")) for w in p.get("why", [])))]
             for p in selection.get("selected", [])
         ]
         if picked:
@@ -302,7 +302,8 @@ def tests(test_plan: object) -> str:
             [
                 code(t.get("component")),
                 t.get("why"),
-                ", ".join(t.get("tests", [])) or ("**none**" if t.get("needsCoverage") else "-"),
+                ", ".join(t.get("tests", []))
+                or (Md("**none**") if t.get("needsCoverage") else "-"),
             ]
             for t in selection.get("targets", [])
         ]
