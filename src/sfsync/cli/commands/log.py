@@ -101,10 +101,17 @@ def _component_log(
         for entry in entries:
             e = entry.record.event
             commit = f" {e.to_sha[:7]}" if e.to_sha and e.kind != "rollback" else ""
-            of = ""
+            notes = []
             rolled = e.details.get("rolledBack")
             if e.kind == "rollback" and isinstance(rolled, str):
-                of = f" (undoes {rolled[:7]})"
+                notes.append(f"undoes {rolled[:7]}")
+            if entry.over:
+                notes.append(f"over {', '.join(c[:7] for c in entry.over)}")
+            by = entry.changed_in_org_by
+            if by is not None:
+                done = "left alone" if entry.action == ledger.SKIPPED else "overwrote"
+                notes.append(f"{done} a change in the org by {by}")
+            of = f" ({'; '.join(notes)})" if notes else ""
             undone = f", undone by {entry.undone_by[:7]}" if entry.undone_by else ""
             console.print(
                 f"{entry.record.commit[:7]}  {e.when}  {entry.action:<9} {e.kind:<13} "
