@@ -279,6 +279,28 @@ def test_relevant_tests_are_accepted_from_api_66(
     assert plan["testLevel"] == "RunRelevantTests" and plan["testPlan"]["source"] == "sfsync.yml"
 
 
+@pytest.mark.parametrize(
+    ("int_tests", "args"),
+    [
+        pytest.param("RunRelevantTests", [], id="sfsync.yml"),
+        pytest.param("", ["--test-level", "RunRelevantTests"], id="command-line"),
+    ],
+)
+def test_relevant_tests_with_nothing_to_deploy_is_up_to_date(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    int_tests: str,
+    args: list[str],
+) -> None:
+    """An org already at the tip: RunRelevantTests is checked against the project's
+    sourceApiVersion (66.0), not refused as if it had none."""
+    path, _ = project(tmp_path, monkeypatch, HELPER_CHANGED, int_tests=int_tests, api="66.0")
+    tip = git(path, "rev-parse", "int").strip()
+    result = run_json(capsys, "deploy", "--env", "int", "--baseline", tip, *args, "--yes")
+    assert result["result"]["upToDate"] is True
+
+
 # --- against the org ---------------------------------------------------------------------------
 
 

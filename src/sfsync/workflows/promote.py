@@ -178,7 +178,7 @@ def plan_deploy(
         choice = apextests.choose(
             env,
             [],
-            api_version=None,
+            api_version=_metadata_project(project).api_version,
             files=dict,
             test_level=test_level,
             tests=[t for t in tests if t != apextests.AUTO],
