@@ -484,3 +484,60 @@ def test_compare_deploy_runs_the_target_envs_tests(
     assert result["step"]["testLevel"] == "RunSpecifiedTests"
     record = prod.handle.deployments()[-1]
     assert record["options"]["runTests"] == ["ServiceTest"] and record["status"] == "Succeeded"
+
+
+def _at_a_terminal(cwd: Path, args: list[str], answer: bytes) -> tuple[int, str]:
+    """Run sfsync at a pseudo-terminal; type `answer` at its question."""
+    import fcntl
+    import os
+    import pty
+    import select
+    import subprocess
+    import sys
+    import termios
+    import time
+
+    main_fd, child_fd = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sfsync", *args],
+        cwd=cwd, stdin=child_fd, stdout=child_fd, stderr=child_fd, start_new_session=True,
+        preexec_fn=lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0),  # Ctrl-C sends SIGINT
+    )  # fmt: skip
+    os.close(child_fd)
+    seen, answered, deadline = b"", False, time.monotonic() + 60
+    try:
+        while time.monotonic() < deadline:
+            if select.select([main_fd], [], [], 0.2)[0]:
+                try:
+                    chunk = os.read(main_fd, 4096)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                seen += chunk
+            if not answered and b"[y/N]" in seen:
+                os.write(main_fd, answer)
+                answered = True
+            if proc.poll() is not None and not select.select([main_fd], [], [], 0.2)[0]:
+                break
+        return proc.wait(timeout=30), seen.decode(errors="replace")
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        os.close(main_fd)
+
+
+@pytest.mark.parametrize(
+    ("answer", "code", "said"),
+    [
+        pytest.param(b"n\r", 1, "answered no: nothing more was done", id="no"),
+        pytest.param(b"\x03", 130, "aborted by the user", id="ctrl-c"),
+    ],
+)
+def test_no_at_the_question_is_exit_1_and_ctrl_c_is_130(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, answer: bytes, code: int, said: str
+) -> None:
+    path, base = project(tmp_path, monkeypatch, HELPER_CHANGED)
+    exit_code, seen = _at_a_terminal(path, ["deploy", "--env", "int", "--baseline", base], answer)
+    assert (exit_code, said in seen) == (code, True), seen
+    assert state.read_state(path, "int").commit is None  # nothing recorded, no org asked
