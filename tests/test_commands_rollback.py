@@ -317,6 +317,11 @@ def test_a_refused_rollback_changes_nothing_a_killed_one_is_settled_by_the_next_
                       "--yes", code=1)  # fmt: skip
     assert failed["name"] == "DeployFailed" and "Variable does not exist: x" in failed["message"]
     assert "refs/sfsync/envs/int are unchanged" in failed["message"]
+    # the next step is a rollback's (a commit changes nothing a rollback sends)
+    assert failed["message"].endswith(
+        "(--except Type:Name), or first change in the org what they conflict with, and run the "
+        "rollback again."
+    )
     assert state.read_state(repo, "int") == before and org_files(int_org) == files
     kept = failed["data"]["snapshot"]
     assert git(repo, "rev-parse", "--verify", "-q", kept)
