@@ -353,12 +353,23 @@ def merge_documents(
         raise Unmergeable("the comments at the end of the file changed on both sides")
     tail = (o.root if tail_side == OURS else t.root).inner_tail
     root = Build(o.root, start_tag, children, lead="", tail=tail)  # the prolog holds its lead
-    writer = Writer(o.newline, marker_size, labels, diff3)
+    newline = o.newline
+    if t.newline != o.newline and base.strip() and o.newline == b.newline:
+        newline = t.newline  # only theirs changed the line endings: theirs' are taken
+    writer = Writer(newline, marker_size, labels, diff3)
     writer.emit(prolog)
     writer.build(root)
     writer.emit(epilogue)
+    text = "".join(writer.parts)
+    if t.newline != o.newline:
+        # one side turned the file to CRLF or LF: entries taken from each side would mix
+        # both; the result gets the line endings of the side that changed them (ours' when
+        # both did), throughout
+        text = text.replace("\r\n", "\n")
+        if newline == "\r\n":
+            text = text.replace("\n", "\r\n")
     return MergeResult(
-        content="".join(writer.parts).encode("utf-8"),
+        content=text.encode("utf-8"),
         conflicts=tuple(merger.conflicts),
         by_element=True,
         fallback_reason=None,
