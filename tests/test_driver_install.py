@@ -172,3 +172,31 @@ def test_uninstall_hooks_only_as_written_and_puts_back_what_they_replaced(
         ("pre-commit", False),
         ("pre-push", True),
     ]
+
+
+def test_uninstall_leaves_no_record_of_the_hooks_it_removed(repo: Path, capsys: Any) -> None:
+    """The record of what sfsync wrote (`.git/sfsync/hooks.json`) goes with the hooks; a hook
+    an earlier sfsync wrote (its bytes in the record) is sfsync's too, as install says."""
+    hooks = repo / ".git" / "hooks"
+    assert sfsync(capsys, "install-hooks", "--merge-driver")[0] == 0
+    record = repo / ".git" / "sfsync" / "hooks.json"
+    assert record.exists()
+
+    assert sfsync(capsys, "install-hooks", "--merge-driver", "--uninstall")[0] == 0
+
+    assert not record.exists() and not (repo / ".git" / "sfsync").exists()
+    assert not (hooks / "pre-commit").exists() and not (hooks / "pre-push").exists()
+    # an earlier sfsync's hook: recorded when written, removed like the current one
+    assert sfsync(capsys, "install-hooks")[0] == 0
+    older = "#!/bin/sh\n# sfsync-managed hook: an earlier version\nexec sfsync check\n"
+    (hooks / "pre-commit").write_text(older)
+    data = json.loads(record.read_text())
+    data["hooks"][str(hooks / "pre-commit")] = install._digest(older.encode())
+    record.write_text(json.dumps(data))
+    code, out = sfsync(capsys, "install-hooks", "--uninstall")
+    assert code == 0, out
+    assert [(h["name"], h["removed"]) for h in out["result"]["hooks"]] == [
+        ("pre-commit", True),
+        ("pre-push", True),
+    ]
+    assert not (hooks / "pre-commit").exists() and not record.exists()
