@@ -21,6 +21,7 @@ is. The rest of the file is merged, and every element nobody changed keeps its t
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 
 from sfsync.metadata.merge.keys import (
@@ -329,9 +330,9 @@ def merge_documents(
 
     ft = file_type(path)
     schema = SCHEMAS["Manifest" if is_manifest(path) or ft is None else ft.schema]
-    o, t = parse(ours), parse(theirs)
+    o, t = _parse(ours, "ours"), _parse(theirs, "theirs")
     # both sides added the file (git gives an empty base): merged from nothing
-    b = parse(base) if base.strip() else _empty_like(o)
+    b = _parse(base, "base") if base.strip() else _empty_like(o)
     if not (b.root.tag == o.root.tag == t.root.tag):
         raise Unmergeable(
             f"the root element differs (<{b.root.tag}>, <{o.root.tag}>, <{t.root.tag}>)"
@@ -374,6 +375,23 @@ def merge_documents(
         by_element=True,
         fallback_reason=None,
     )
+
+
+_MARKER = re.compile(rb"^(?:<{7}|>{7})(?: |\r?$)", re.MULTILINE)
+
+
+def _parse(data: bytes, side: str) -> Document:
+    """`parse`, its refusal naming the version (and conflict markers someone committed)."""
+    try:
+        return parse(data)
+    except Unmergeable as exc:
+        marker = _MARKER.search(data)
+        if marker is not None:
+            line = data.count(b"\n", 0, marker.start()) + 1
+            raise Unmergeable(
+                f"{side} holds conflict markers (line {line}: committed unresolved)"
+            ) from None
+        raise Unmergeable(f"{side}: {exc}") from None
 
 
 def _empty_like(doc: Document) -> Document:
