@@ -54,8 +54,9 @@ def test_install_writes_every_pattern_in_a_block_and_the_driver_without_a_path(
     for pattern in ("*.profile-meta.xml", "*.permissionset-meta.xml", "*.flow-meta.xml"):
         assert f"{pattern} merge=sfsync" in lines
     driver = config(repo, "merge.sfsync.driver")
-    assert driver is not None and driver.startswith("sfsync merge-driver %O %A %B %P")
-    assert "/" not in driver.split(";")[0]  # no absolute path: survives a new virtualenv
+    assert driver == mergedriver.DRIVER_COMMAND
+    assert "sfsync merge-driver %O %A %B %P %L %S %X %Y;" in driver
+    assert "/" not in driver.split("&&")[1].split(";")[0]  # no path: survives a new virtualenv
     assert config(repo, "merge.sfsync.name") == mergedriver.NAME
     assert not (repo / ".git" / "hooks" / "pre-commit").exists()  # --no-hooks
     assert out["result"]["mergeDriver"]["config"] == ["merge.sfsync.name", "merge.sfsync.driver"]
@@ -200,3 +201,13 @@ def test_uninstall_leaves_no_record_of_the_hooks_it_removed(repo: Path, capsys: 
         ("pre-push", True),
     ]
     assert not (hooks / "pre-commit").exists() and not record.exists()
+
+
+@pytest.mark.parametrize("earlier", mergedriver.EARLIER_COMMANDS)
+def test_a_driver_an_earlier_sfsync_wrote_is_sfsyncs(repo: Path, capsys: Any, earlier: str) -> None:
+    git(repo, "config", "merge.sfsync.driver", earlier)
+    assert sfsync(capsys, "install-hooks", "--merge-driver", "--no-hooks")[0] == 0  # no --force
+    assert config(repo, "merge.sfsync.driver") == mergedriver.DRIVER_COMMAND
+    git(repo, "config", "merge.sfsync.driver", earlier)
+    assert sfsync(capsys, "install-hooks", "--merge-driver", "--no-hooks", "--uninstall")[0] == 0
+    assert config(repo, "merge.sfsync.driver") is None

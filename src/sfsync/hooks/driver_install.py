@@ -24,7 +24,13 @@ from pathlib import Path
 
 from sfsync.errors import Refused
 from sfsync.git import repo as gitrepo
-from sfsync.git.mergedriver import COMMAND, DRIVER, DRIVER_COMMAND, NAME, attribute_lines
+from sfsync.git.mergedriver import (
+    DRIVER,
+    DRIVER_COMMAND,
+    EARLIER_COMMANDS,
+    NAME,
+    attribute_lines,
+)
 
 ATTRIBUTES = ".gitattributes"
 BEGIN = "# >>> sfsync merge driver (sfsync install-hooks --merge-driver; --uninstall removes it)"
@@ -73,7 +79,7 @@ def install(repo: Path | str, *, force: bool = False) -> DriverChange:
     """
     root = gitrepo.toplevel(repo)
     current = gitrepo.config_get_local(root, f"merge.{DRIVER}.driver")
-    if current is not None and current not in (DRIVER_COMMAND, COMMAND) and not force:
+    if current is not None and current not in (DRIVER_COMMAND, *EARLIER_COMMANDS) and not force:
         raise Refused(
             f"git config merge.{DRIVER}.driver is already set to {current!r}, not by sfsync; "
             "nothing was changed: rerun with --force to replace it"
@@ -129,7 +135,7 @@ def uninstall(repo: Path | str) -> DriverChange:
         current = gitrepo.config_get_local(root, key)
         if current is None:
             continue
-        ours = (DRIVER_COMMAND, COMMAND) if value is None else (value,)
+        ours = (DRIVER_COMMAND, *EARLIER_COMMANDS) if value is None else (value,)
         if current in ours:
             gitrepo.config_unset_local(root, key)
             config.append(key)
