@@ -211,3 +211,21 @@ def test_a_driver_an_earlier_sfsync_wrote_is_sfsyncs(repo: Path, capsys: Any, ea
     git(repo, "config", "merge.sfsync.driver", earlier)
     assert sfsync(capsys, "install-hooks", "--merge-driver", "--no-hooks", "--uninstall")[0] == 0
     assert config(repo, "merge.sfsync.driver") is None
+
+
+@pytest.mark.parametrize("text", ["* text=auto\r\n*.png binary", "*.png binary", "a\n\n"])
+def test_install_then_uninstall_gives_back_the_file_byte_for_byte(
+    repo: Path, capsys: Any, text: str
+) -> None:
+    """Even a last line without a newline: install put one there to start its block."""
+    (repo / ".gitattributes").write_bytes(text.encode())
+    assert sfsync(capsys, "install-hooks", "--merge-driver", "--no-hooks")[0] == 0
+    installed = (repo / ".gitattributes").read_bytes()
+    assert installed.startswith(text.encode()) and driver_install.BEGIN.encode() in installed
+    assert git(repo, "check-attr", "merge", "--", "a.flow-meta.xml").endswith("merge: sfsync")
+    assert sfsync(capsys, "install-hooks", "--merge-driver", "--no-hooks")[0] == 0  # again
+    assert (repo / ".gitattributes").read_bytes() == installed
+
+    assert sfsync(capsys, "install-hooks", "--merge-driver", "--no-hooks", "--uninstall")[0] == 0
+
+    assert (repo / ".gitattributes").read_bytes() == text.encode()

@@ -87,7 +87,8 @@ def install(repo: Path | str, *, force: bool = False) -> DriverChange:
     lines = attribute_lines(supported_patterns())
     path = root / ATTRIBUTES
     existed = path.exists()
-    rows, cr = _rows(_read(path))
+    text = _read(path)
+    rows, cr = _rows(text)
     block = _find_block(rows)
     ours = [row + cr for row in (BEGIN, *lines, END)]
     if block is None:
@@ -96,7 +97,7 @@ def install(repo: Path | str, *, force: bool = False) -> DriverChange:
         start, end = block
         foreign = [r for r in rows[start + 1 : end] if not _is_ours(r)]
         rows[start : end + 1] = [*ours, *foreign]
-    _write(path, "".join(f"{row}\n" for row in rows))
+    _write(path, _join(rows, text))
     if not existed:
         gitrepo.config_set(root, CREATED_KEY, "true")
     gitrepo.config_set(root, f"merge.{DRIVER}.name", NAME)
@@ -111,7 +112,8 @@ def uninstall(repo: Path | str) -> DriverChange:
     removed: list[str] = []
     kept: list[str] = []
     removed_file = False
-    rows, _cr = _rows(_read(path))
+    text = _read(path)
+    rows, _cr = _rows(text)
     block = _find_block(rows)
     if block is not None:
         start, end = block
@@ -128,7 +130,7 @@ def uninstall(repo: Path | str) -> DriverChange:
             path.unlink()
             removed_file = True
         else:
-            _write(path, "".join(f"{row}\n" for row in rows))
+            _write(path, _join(rows, text))
     gitrepo.config_unset_local(root, CREATED_KEY)
     config: list[str] = []
     for key, value in ((f"merge.{DRIVER}.driver", None), (f"merge.{DRIVER}.name", NAME)):
@@ -169,6 +171,13 @@ def _rows(text: str) -> tuple[list[str], str]:
         rows.pop()
     cr = "\r" if rows and all(r.endswith("\r") for r in rows) else ""
     return rows, cr
+
+
+def _join(rows: Sequence[str], before: str) -> str:
+    """The file's text: its last line ends with a newline only when it did `before` (a file
+    whose last line had none gets the block after a newline, and loses both on uninstall)."""
+    text = "".join(f"{row}\n" for row in rows)
+    return text[:-1] if before and not before.endswith("\n") and text else text
 
 
 def _read(path: Path) -> str:
