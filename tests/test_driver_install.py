@@ -145,8 +145,22 @@ def test_a_foreign_driver_is_refused_unless_force(repo: Path, capsys: Any) -> No
     assert code == 1 and "not by sfsync; nothing was changed" in out["message"]
     assert not (repo / ".gitattributes").exists()
     assert not (repo / ".git" / "hooks" / "pre-commit").exists()
-    assert sfsync(capsys, "install-hooks", "--merge-driver", "--force")[0] == 0
+    code, out = sfsync(capsys, "install-hooks", "--merge-driver", "--force")
+    assert code == 0 and out["result"]["mergeDriver"]["replaced"] == "my-own-tool %O %A %B"
     assert config(repo, "merge.sfsync.driver") == mergedriver.DRIVER_COMMAND
+    # the human output names what --force overwrote (nothing kept it: this is the record)
+    git(repo, "config", "merge.sfsync.driver", "my-own-tool\x1b[2J %O %A %B")
+    capsys.readouterr()
+    assert main(["install-hooks", "--merge-driver", "--no-hooks", "--force"]) == 0
+    printed = " ".join(capsys.readouterr().out.split())  # lines as a terminal wraps them
+    assert "replaced (--force) merge.sfsync.driver 'my-own-tool\\x1b[2J %O %A %B'" in printed
+    assert "\x1b" not in printed
+    assert (
+        sfsync(capsys, "install-hooks", "--merge-driver", "--no-hooks")[1]["result"]["mergeDriver"][
+            "replaced"
+        ]
+        is None
+    )  # sfsync's own value is no replacement
 
 
 def test_no_hooks_alone_is_bad_usage(repo: Path, capsys: Any) -> None:

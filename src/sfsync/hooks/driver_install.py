@@ -52,6 +52,8 @@ class DriverChange:
     kept: tuple[str, ...] = ()
     """What was left alone, and why (uninstall: lines and values sfsync did not write)."""
     removed_file: bool = False
+    replaced: str | None = None
+    """install --force: the `merge.sfsync.driver` sfsync did not write, now overwritten."""
 
     def to_json(self) -> dict[str, object]:
         """The `--json` record."""
@@ -61,6 +63,7 @@ class DriverChange:
             "config": list(self.config),
             "kept": list(self.kept),
             "removedFile": self.removed_file,
+            "replaced": self.replaced,
         }
 
 
@@ -79,7 +82,8 @@ def install(repo: Path | str, *, force: bool = False) -> DriverChange:
     """
     root = gitrepo.toplevel(repo)
     current = gitrepo.config_get_local(root, f"merge.{DRIVER}.driver")
-    if current is not None and current not in (DRIVER_COMMAND, *EARLIER_COMMANDS) and not force:
+    replaced = current if current not in (None, DRIVER_COMMAND, *EARLIER_COMMANDS) else None
+    if replaced is not None and not force:
         raise Refused(
             f"git config merge.{DRIVER}.driver is already set to {current!r}, not by sfsync; "
             "nothing was changed: rerun with --force to replace it"
@@ -102,7 +106,12 @@ def install(repo: Path | str, *, force: bool = False) -> DriverChange:
         gitrepo.config_set(root, CREATED_KEY, "true")
     gitrepo.config_set(root, f"merge.{DRIVER}.name", NAME)
     gitrepo.config_set(root, f"merge.{DRIVER}.driver", DRIVER_COMMAND)
-    return DriverChange(path, tuple(lines), (f"merge.{DRIVER}.name", f"merge.{DRIVER}.driver"))
+    return DriverChange(
+        path,
+        tuple(lines),
+        (f"merge.{DRIVER}.name", f"merge.{DRIVER}.driver"),
+        replaced=replaced,
+    )
 
 
 def uninstall(repo: Path | str) -> DriverChange:

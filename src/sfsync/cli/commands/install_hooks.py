@@ -137,6 +137,12 @@ def _show(console: Console, result: dict[str, Any]) -> None:
     else:
         console.print(f"wrote {count} merge=sfsync lines into {where}", markup=False)
         console.print("set git config merge.sfsync.name and merge.sfsync.driver", markup=False)
+        if driver.get("replaced") is not None:
+            console.print(
+                f"replaced (--force) merge.sfsync.driver {driver['replaced']!r}, which sfsync "
+                "had not written: `git config merge.sfsync.driver ...` puts it back",
+                markup=False,
+            )
         console.print(
             "next: commit .gitattributes; every clone runs `sfsync install-hooks "
             "--merge-driver` once (hosted PR merge buttons never run it: merge locally or "
