@@ -522,9 +522,10 @@ def _merge_in_worktree(
             worktree.worktree_remove(repo, tree)
 
 
-def _hand_merge(project: Project, branch: str, upper_branch: str) -> str:
+def _hand_merge(project: Project, branch: str, upper_branch: str | None) -> str:
     """The git commands that merge `upper_branch` into `branch` by hand: the upper branch as
     the remote has it (what back-promote merged; a local branch of that name may be stale)."""
+    assert upper_branch is not None  # an env with a branch below has an upstream with one
     remote = project.config.remote
     commands = [f"git switch {branch}"]
     for name in (branch, upper_branch):
