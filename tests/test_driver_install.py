@@ -243,3 +243,24 @@ def test_install_then_uninstall_gives_back_the_file_byte_for_byte(
     assert sfsync(capsys, "install-hooks", "--merge-driver", "--no-hooks", "--uninstall")[0] == 0
 
     assert (repo / ".gitattributes").read_bytes() == text.encode()
+
+
+def test_a_symlinked_gitattributes_is_refused_and_its_target_never_written(
+    repo: Path, tmp_path_factory: pytest.TempPathFactory, capsys: Any
+) -> None:
+    """Git ignores a symlinked in-tree .gitattributes (2.32); writing through it wrote the
+    block into a file outside the repository, and git still did not merge by element."""
+    outside = tmp_path_factory.mktemp("elsewhere") / "notes.txt"
+    outside.write_text("mine\n")
+    (repo / ".gitattributes").symlink_to(outside)
+
+    code, out = sfsync(capsys, "install-hooks", "--merge-driver", "--no-hooks")
+
+    assert code == 2 and "is a symbolic link" in out["message"], out
+    assert outside.read_text() == "mine\n"
+    assert config(repo, "merge.sfsync.driver") is None
+    git(repo, "config", "merge.sfsync.driver", mergedriver.DRIVER_COMMAND)
+    code, out = sfsync(capsys, "install-hooks", "--merge-driver", "--no-hooks", "--uninstall")
+    assert code == 0 and outside.read_text() == "mine\n"
+    assert (repo / ".gitattributes").is_symlink()
+    assert config(repo, "merge.sfsync.driver") is None

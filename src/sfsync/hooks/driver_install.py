@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from sfsync.errors import Refused
+from sfsync.errors import Refused, UsageError
 from sfsync.git import repo as gitrepo
 from sfsync.git.mergedriver import (
     DRIVER,
@@ -90,6 +90,12 @@ def install(repo: Path | str, *, force: bool = False) -> DriverChange:
         )
     lines = attribute_lines(supported_patterns())
     path = root / ATTRIBUTES
+    if path.is_symlink():
+        raise UsageError(
+            f"{path} is a symbolic link: git ignores a symlinked .gitattributes (git 2.32 "
+            "release notes) and sfsync writes no file outside the repository; nothing was "
+            "changed: replace it with a regular file, then run again"
+        )
     existed = path.exists()
     text = _read(path)
     rows, cr = _rows(text)
@@ -121,7 +127,9 @@ def uninstall(repo: Path | str) -> DriverChange:
     removed: list[str] = []
     kept: list[str] = []
     removed_file = False
-    text = _read(path)
+    if path.is_symlink():  # its target is outside what sfsync may change (install refuses it)
+        kept.append(f"{ATTRIBUTES}: a symbolic link, left alone")
+    text = "" if path.is_symlink() else _read(path)
     rows, _cr = _rows(text)
     block = _find_block(rows)
     if block is not None:
@@ -198,7 +206,7 @@ def _read(path: Path) -> str:
 
 
 def _write(path: Path, text: str) -> None:
-    """Replace the file through a temporary file (its mode kept; a symlink's target is written)."""
+    """Replace the file through a temporary file (its mode kept; never a symlink: refused)."""
     target = path.resolve()
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
