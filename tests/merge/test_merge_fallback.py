@@ -110,3 +110,8 @@ def test_the_fallback_names_the_version_that_cannot_be_read(broken: str, said: s
     swapped = merge_file(base.encode(), theirs.encode(), ours.encode(), "labels/X.labels")
     assert swapped.fallback_reason is not None
     assert swapped.fallback_reason.startswith(said.replace("ours", "theirs"))
+    # in a base, markers are git's own merge of two merge bases (a criss-cross merge)
+    in_base = merge_file(ours.encode(), base.encode(), theirs.encode(), "labels/X.labels")
+    assert in_base.fallback_reason is not None
+    assert in_base.fallback_reason.startswith(said.replace("ours", "base").split(":")[0])
+    assert "committed" not in in_base.fallback_reason

@@ -388,9 +388,9 @@ def _parse(data: bytes, side: str) -> Document:
         marker = _MARKER.search(data)
         if marker is not None:
             line = data.count(b"\n", 0, marker.start()) + 1
-            raise Unmergeable(
-                f"{side} holds conflict markers (line {line}: committed unresolved)"
-            ) from None
+            # in the base of a criss-cross merge they are git's own (its merge of the bases)
+            how = "" if side == "base" else ": committed unresolved"
+            raise Unmergeable(f"{side} holds conflict markers (line {line}{how})") from None
         raise Unmergeable(f"{side}: {exc}") from None
 
 
