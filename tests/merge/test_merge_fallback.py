@@ -115,3 +115,7 @@ def test_the_fallback_names_the_version_that_cannot_be_read(broken: str, said: s
     assert in_base.fallback_reason is not None
     assert in_base.fallback_reason.startswith(said.replace("ours", "base").split(":")[0])
     assert "committed" not in in_base.fallback_reason
+    wider = ours.replace("<<<<<<<", "<<<<<<<<<").replace(">>>>>>>", ">>>>>>>>>")  # git's, inside
+    in_base = merge_file(wider.encode(), base.encode(), theirs.encode(), "labels/X.labels")
+    assert in_base.fallback_reason is not None
+    assert in_base.fallback_reason.startswith(said.replace("ours", "base").split(":")[0])

@@ -377,7 +377,7 @@ def merge_documents(
     )
 
 
-_MARKER = re.compile(rb"^(?:<{7}|>{7})(?: |\r?$)", re.MULTILINE)
+_MARKER = re.compile(rb"^(?:<{7,}|>{7,})(?: |\r?$)", re.MULTILINE)  # longer: git's inner merges
 
 
 def _parse(data: bytes, side: str) -> Document:
