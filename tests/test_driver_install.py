@@ -264,3 +264,16 @@ def test_a_symlinked_gitattributes_is_refused_and_its_target_never_written(
     assert code == 0 and outside.read_text() == "mine\n"
     assert (repo / ".gitattributes").is_symlink()
     assert config(repo, "merge.sfsync.driver") is None
+
+
+def test_uninstall_with_nothing_installed_says_so(repo: Path, capsys: Any) -> None:
+    """Not "removed 0 merge=sfsync lines from .gitattributes" (a file that does not exist),
+    nor nothing at all for the hooks."""
+    capsys.readouterr()
+    assert main(["install-hooks", "--merge-driver", "--uninstall"]) == 0
+    printed = " ".join(capsys.readouterr().out.split())
+    assert "removed 0" not in printed
+    assert "no pre-commit or pre-push hook to remove" in printed
+    assert "no sfsync merge driver block in" in printed
+    assert "no merge.sfsync driver in git config" in printed
+    assert not (repo / ".gitattributes").exists()

@@ -110,6 +110,8 @@ def install_hooks(
 
 
 def _show(console: Console, result: dict[str, Any]) -> None:
+    if result["uninstall"] and "hooks" in result and not result["hooks"]:
+        console.print("no pre-commit or pre-push hook to remove", markup=False)
     for h in result.get("hooks", []):
         if result["uninstall"]:
             if not h["removed"]:
@@ -129,7 +131,12 @@ def _show(console: Console, result: dict[str, Any]) -> None:
     count = len(driver["lines"])
     if result["uninstall"]:
         gone = " (the file, now empty, removed)" if driver["removedFile"] else ""
-        console.print(f"removed {count} merge=sfsync lines from {where}{gone}", markup=False)
+        if count:
+            console.print(f"removed {count} merge=sfsync lines from {where}{gone}", markup=False)
+        else:
+            console.print(f"no sfsync merge driver block in {where}", markup=False)
+        if not driver["config"] and not any("git config" in k for k in driver["kept"]):
+            console.print("no merge.sfsync driver in git config", markup=False)
         for key in driver["config"]:
             console.print(f"removed git config {key}", markup=False)
         for note in driver["kept"]:
