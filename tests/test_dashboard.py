@@ -115,6 +115,7 @@ def test_hostile_event_data_is_shown_as_text_never_as_markup(built: Any) -> None
 ALLOWED_TAGS = {
     "html", "head", "meta", "title", "style", "body", "a", "header", "nav", "ul", "li", "h1",
     "h2", "h3", "p", "time", "main", "section", "div", "svg", "desc", "defs", "marker", "path",
+    "clippath",
     "g", "polyline", "rect", "text", "tspan", "circle", "table", "caption", "thead", "tbody",
     "tr", "th", "td", "span", "code", "ol", "br", "details", "summary", "footer",
 }  # fmt: skip

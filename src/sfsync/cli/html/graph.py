@@ -14,8 +14,10 @@ from sfsync.cli.html.style import STATUS_COLOURS, STATUS_WORDS
 from sfsync.cli.html.text import esc, plural
 from sfsync.pipeline.dashboard import Dashboard, EnvView
 
-NAME_CHARS = 20  # of an env name inside its node (the full name is in the link's label)
-WHERE_CHARS = 26  # of "branch <name>" inside its node
+NAME_CHARS = 14  # of an env name inside its node (the full name is in the link's label)
+WHERE_CHARS = 21  # of "branch <name>" inside its node
+# (about 140 px of the node's width: 14 letters of the bold name, 21 of the small line;
+# wider letters than most are clipped at the node's edge rather than drawn over the next)
 
 
 def svg(board: Dashboard, href: dict[str, str]) -> str:
@@ -24,12 +26,12 @@ def svg(board: Dashboard, href: dict[str, str]) -> str:
     arrows = []
     labels = []
     nodes = []
-    for env in board.envs:
+    for number, env in enumerate(board.envs):
         spot = placed.nodes[env.name]
         if spot.parent is not None:
             arrows.append(_arrow(spot, env))
             labels.append(_label(spot, env))
-        nodes.append(_node(spot, env, href[env.name]))
+        nodes.append(_node(spot, env, href[env.name], number))
     count = len(board.envs)
     description = "; ".join(sentence(e) for e in board.envs)
     return (
@@ -104,7 +106,7 @@ def _label(spot: Placed, env: EnvView) -> str:
     )
 
 
-def _node(spot: Placed, env: EnvView, href: str) -> str:
+def _node(spot: Placed, env: EnvView, href: str, number: int) -> str:
     box = spot.node
     status = env.status
     line, tint = STATUS_COLOURS[status]
@@ -123,12 +125,15 @@ def _node(spot: Placed, env: EnvView, href: str) -> str:
         f'<rect class="node" x="{_n(box.x)}" y="{_n(box.y)}" width="{_n(box.w)}" '
         f'height="{_n(box.h)}" rx="8" fill="{tint}" stroke="{line}" stroke-width="2"{dash}/>'
         f"{shape(status, box.x + 16, box.y + 20, line)}"
+        f'<clipPath id="node-text-{number}"><rect x="{_n(box.x)}" y="{_n(box.y)}" '
+        f'width="{_n(box.w - 6)}" height="{_n(box.h)}"/></clipPath>'
+        f'<g clip-path="url(#node-text-{number})">'
         f'<text x="{_n(box.x + 30)}" y="{_n(box.y + 24)}" font-size="15" font-weight="600" '
         f'fill="#1f2328">{esc(name, None)} </text>'
         f'<text x="{_n(box.x + 30)}" y="{_n(box.y + 42)}" font-size="12" '
         f'fill="{line}">{esc(word)} </text>'
         f'<text x="{_n(box.x + 30)}" y="{_n(box.y + 57)}" font-size="11" '
-        f'fill="#424a53">{esc(where, None)}</text>'
+        f'fill="#424a53">{esc(where, None)}</text></g>'
         "</a>"
     )
 
