@@ -56,13 +56,22 @@ def check(placed: Layout, envs: list[tuple[str, str | None]]) -> None:
         up = placed.nodes[parent]
         assert up.node.y + up.node.h <= spot.node.y, f"{parent} is not above {name}"
         assert spot.arrow[0] == (up.node.cx, up.node.y + up.node.h)  # from the parent
-        end = spot.arrow[-1]
-        assert end in ((spot.node.cx, spot.node.y), (spot.node.x, spot.node.y + spot.node.h / 2))
+        # the arrow comes down into the top of the node through its label: the label sits
+        # on its own arrow (a label floating over a node with the arrow coming in from the
+        # side reads as the label of a link from the node above it)
+        end, before = spot.arrow[-1], spot.arrow[-2]
+        assert end == (spot.node.cx, spot.node.y), f"{parent}->{name} ends at {end}"
+        assert spot.label is not None
+        assert before[0] == end[0] and before[1] <= spot.label.y, f"{name}'s label is off its arrow"
         for a, b in zip(spot.arrow, spot.arrow[1:], strict=False):
             for other, other_spot in placed.nodes.items():
                 if other in (name, parent):
                     continue
                 assert not segment_hits(other_spot.node, a, b), f"{parent}->{name} crosses {other}"
+                if other_spot.label is not None:
+                    assert not segment_hits(other_spot.label, a, b), (
+                        f"{parent}->{name} crosses the label of {other}"
+                    )
         assert depth[name] > depth[parent]
 
 

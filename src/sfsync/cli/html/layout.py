@@ -9,9 +9,10 @@ block, and blocks never share a column, so no two nodes and no two labels overla
 many envs there are (tests/test_dashboard_layout.py checks 50 envs in 5 tiers).
 
 Arrows run from the parent's bottom down to a bus in the gap under its row, along the bus,
-then down into the child: from the top for a child in the first row below, else down the
-gutter left of the child's column and into the child's left side. Gutters hold no node and
-no label, and each block's bus stays inside the block.
+then down into the top of the child through its label: straight for a child in the first
+row below, else first down the gutter left of the child's column to the gap above the
+child's row, then across to it. So every label sits on its own arrow. Gutters and gaps
+hold no node and no label, and each block's bus stays inside the block.
 
     placed = layout([("prod", None), ("uat", "prod"), ("dev1", "uat")])
     placed.nodes["uat"].node   # Box(x, y, w, h)
@@ -139,5 +140,12 @@ def _arrow(parent: Box, child: Box, next_row: bool) -> tuple[tuple[float, float]
     if next_row:
         return (start, (parent.cx, bus), (child.cx, bus), (child.cx, child.y))
     gutter = child.x - GAP_X / 4
-    middle = child.y + child.h / 2
-    return (start, (parent.cx, bus), (gutter, bus), (gutter, middle), (child.x, middle))
+    above = child.y - LABEL_H - GAP_Y / 2  # the gap above the child's row
+    return (
+        start,
+        (parent.cx, bus),
+        (gutter, bus),
+        (gutter, above),
+        (child.cx, above),
+        (child.cx, child.y),
+    )
