@@ -245,6 +245,10 @@ def test_report_writes_the_site_and_says_what_it_counted(
     assert result["pages"] == len([p for p in out.rglob("*.html")])
     behind = {e["name"]: e["deploymentsBehind"] for e in result["environments"]}
     assert behind == {"prod": None, "uat": 2, "int": 1, "dev1": 1, "dev2": None}
+    # components behind: a count where the deployments behind are one, else unknown (as
+    # `sfsync status` shows "?" for a sandbox never synced), never a made-up 0
+    components = {e["name"]: e["componentsBehind"] for e in result["environments"]}
+    assert components == {"prod": None, "uat": 2, "int": 1, "dev1": 1, "dev2": None}
     assert result["driftResults"] == 1 and result["backups"] == 1
     assert result["events"] == 6 and result["components"] >= 5
     assert result["largestPage"]["bytes"] <= 500_000

@@ -109,7 +109,9 @@ def report(
                 "name": env.name,
                 "status": env.status,
                 "deploymentsBehind": env.behind if env.known and env.upstream else None,
-                "componentsBehind": len(env.components_behind),
+                "componentsBehind": (
+                    len(env.components_behind) if env.known and env.upstream else None
+                ),
                 "events": len(env.events),
                 "lastBackup": env.backup.when if env.backup else None,
                 "drift": (None if env.drift is None else env.drift.drifted),
