@@ -316,3 +316,13 @@ def test_open_hands_the_index_to_the_browser(
     assert code == 0 and opened == [(tmp_path / "s").resolve().joinpath("index.html").as_uri()]
     assert doc["result"]["opened"] is False
     assert any("could not start a browser" in w for w in doc["result"]["warnings"])
+
+
+def test_an_env_with_no_events_says_so_without_counting_none(built: Any) -> None:
+    proj = project.load(built.admin)
+    board = dashboard.collect(proj, backups=backups.summaries(proj.root), drift=[])
+    assert not board.env("dev2").events
+    written = {p.path: p.html for p in pages.site(board)}
+    page = written["envs/dev2.html"]
+    assert "No events recorded yet." in page
+    assert "0 events" not in page

@@ -315,12 +315,10 @@ def _drift_table(s: Site, d: DriftInfo, root: str) -> str:
 
 
 def _timeline(s: Site, env: EnvView, root: str) -> str:
-    head = (
-        f'<section aria-labelledby="timeline-h"><h2 id="timeline-h">Timeline</h2>'
-        f"<p>{plural(len(env.events), 'event')}, newest first.</p>"
-    )
+    head = '<section aria-labelledby="timeline-h"><h2 id="timeline-h">Timeline</h2>'
     if not env.events:
         return head + "<p>No events recorded yet.</p></section>"
+    head += f"<p>{plural(len(env.events), 'event')}, newest first.</p>"
     items = "".join(event_item(s, e, root) for e in env.events[:TIMELINE])
     more = len(env.events) - TIMELINE
     note = (
