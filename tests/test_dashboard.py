@@ -326,3 +326,12 @@ def test_an_env_with_no_events_says_so_without_counting_none(built: Any) -> None
     page = written["envs/dev2.html"]
     assert "No events recorded yet." in page
     assert "0 events" not in page
+
+
+def test_the_last_backup_says_its_component_count_once(built: Any) -> None:
+    proj = project.load(built.admin)
+    board = dashboard.collect(proj, backups=backups.summaries(proj.root), drift=[])
+    page = {p.path: p.html for p in pages.site(board)}["envs/prod.html"]
+    # the first backup's subject already counts them: no "2 components (full), 2 components"
+    assert "first backup, 2 components (full)" in page
+    assert page.count("2 components") == 1

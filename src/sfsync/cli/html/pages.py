@@ -262,7 +262,10 @@ def _backup_section(env: EnvView) -> str:
             f"<p>No backup in this repository (<code>refs/sfsync-backups/{esc(env.name)}</code>): "
             f"<code>sfsync backup --env {esc(env.name)}</code>.</p></section>"
         )
-    count = f", {plural(b.components, 'component')}" if b.components is not None else ""
+    count = ""
+    if b.components is not None and plural(b.components, "component") not in b.summary:
+        # a first backup's subject already says it ("first backup, 2 components (full)")
+        count = f", {plural(b.components, 'component')} in all"
     return head + (
         f"<p>{time_tag(b.when)}: {esc(b.summary)}{count}. "
         f"Commit <code>{esc(short(b.commit))}</code> "
