@@ -335,3 +335,15 @@ def test_the_last_backup_says_its_component_count_once(built: Any) -> None:
     # the first backup's subject already counts them: no "2 components (full), 2 components"
     assert "first backup, 2 components (full)" in page
     assert page.count("2 components") == 1
+
+
+def test_each_arrowhead_has_the_colour_of_its_arrow(built: Any) -> None:
+    proj = project.load(built.admin)
+    board = dashboard.collect(proj, backups=backups.summaries(proj.root), drift=[])
+    index = {p.path: p.html for p in pages.site(board)}["index.html"]
+    heads = dict(re.findall(r'<marker id="([\w-]+)"[^>]*><path [^>]*fill="(#\w+)"', index))
+    arrows = re.findall(r'<polyline [^>]*stroke="(#\w+)"[^>]*marker-end="url\(#([\w-]+)\)"', index)
+    assert len(arrows) == 4  # uat, int, dev1, dev2
+    assert {stroke for stroke, _ in arrows} == {"#7d4e00", "#57606a"}  # behind, and not
+    for stroke, head in arrows:
+        assert heads[head] == stroke

@@ -41,11 +41,7 @@ def svg(board: Dashboard, href: dict[str, str]) -> str:
         f'<title id="graph-title">The pipeline: {plural(count, "environment")}, '
         "the top one first</title>"
         f'<desc id="graph-desc">{esc(description, None)}</desc>'
-        "<defs>"
-        '<marker id="arrowhead" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="9" '
-        'markerHeight="9" markerUnits="userSpaceOnUse" orient="auto-start-reverse">'
-        '<path d="M0 0L10 5L0 10z" fill="#57606a"/></marker>'
-        "</defs>"
+        f"<defs>{_marker('arrowhead', QUIET)}{_marker('arrowhead-behind', BEHIND)}</defs>"
         f'<g class="arrows">{"".join(arrows)}</g>'
         f'<g class="labels">{"".join(labels)}</g>'
         f'<g class="nodes">{"".join(nodes)}</g>'
@@ -78,14 +74,27 @@ def edge_text(env: EnvView) -> tuple[str, str]:
     return (plural(env.behind, "deployment"), plural(len(env.components_behind), "component"))
 
 
+QUIET = "#57606a"
+BEHIND = STATUS_COLOURS["behind"][0]
+
+
+def _marker(name: str, colour: str) -> str:
+    return (
+        f'<marker id="{name}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="9" '
+        'markerHeight="9" markerUnits="userSpaceOnUse" orient="auto-start-reverse">'
+        f'<path d="M0 0L10 5L0 10z" fill="{colour}"/></marker>'
+    )
+
+
 def _arrow(spot: Placed, env: EnvView) -> str:
     points = " ".join(f"{_n(x)},{_n(y)}" for x, y in spot.arrow)
-    colour = STATUS_COLOURS["behind"][0] if env.behind else "#57606a"
+    # the head in the colour of its line: a brown arrow behind, a grey one in sync
+    colour, head = (BEHIND, "arrowhead-behind") if env.behind else (QUIET, "arrowhead")
     width = 2.5 if env.behind else 1.5
     dash = ' stroke-dasharray="5 4"' if not env.known else ""
     return (
         f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="{width}"'
-        f'{dash} marker-end="url(#arrowhead)"/>'
+        f'{dash} marker-end="url(#{head})"/>'
     )
 
 
