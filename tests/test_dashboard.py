@@ -349,3 +349,13 @@ def test_each_arrowhead_has_the_colour_of_its_arrow(built: Any) -> None:
     assert {stroke for stroke, _ in arrows} == {"#7d4e00", "#57606a"}  # behind, and not
     for stroke, head in arrows:
         assert heads[head] == stroke
+
+
+def test_ci_init_help_says_the_nightly_job_publishes_the_dashboard(
+    monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    monkeypatch.setenv("COLUMNS", "200")
+    assert app.main(["ci", "init", "--help"]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "then the dashboard (sfsync report --html)" in text
+    assert "GitHub Pages" in text and "GitLab Pages" in text
