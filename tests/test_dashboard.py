@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from conftest import REPO_ROOT
 from dashpipeline import HOSTILE, HOSTILE_NAME, SECRET, build
 from pipeline import git
 from sfsync.cli import app
@@ -273,6 +274,12 @@ def test_report_errors_are_one_line_with_exit_2(
                     "--drift", str(bad))  # fmt: skip
     assert code == 2 and "not JSON" in doc["message"] and "\n" not in doc["message"]
     assert not (tmp_path / "s").exists()  # nothing written
+    # no sfsync.yml: one line that points at a page that says how to write one
+    (built.admin / "sfsync.yml").unlink()
+    code, doc = run(built.admin, monkeypatch, capsys, "report", "--html", str(tmp_path / "s"))
+    assert code == 2 and "sfsync.yml not found" in doc["message"], doc
+    page = re.search(r"see (docs/[\w-]+\.md)", doc["message"])
+    assert page is not None and (REPO_ROOT / page.group(1)).is_file(), doc["message"]
 
 
 def test_the_writer_never_replaces_a_file_sfsync_did_not_write(tmp_path: Path) -> None:
