@@ -311,6 +311,10 @@ def test_the_graph_keeps_its_size_and_a_wide_one_scrolls(
     )
     assert box[0] > box[1] + 1000, box
     assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+    # it opens at its left: the top of the pipeline is there, in view, not off to the right
+    graph = page.locator(".graph").bounding_box()
+    top = page.locator('svg a.env[data-env="prod"] rect.node').bounding_box()
+    assert top["x"] >= graph["x"] and top["x"] + top["width"] <= graph["x"] + graph["width"]
     # the keyboard reaches an env off to the right: the box scrolls it into view
     last = page.locator("svg a.env").last
     last.focus()

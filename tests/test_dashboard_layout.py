@@ -7,7 +7,7 @@ from itertools import combinations
 
 import pytest
 
-from sfsync.cli.html.layout import Box, Layout, layout
+from sfsync.cli.html.layout import COL_W, MARGIN, NODE_W, Box, Layout, layout
 
 
 def fifty_in_five_tiers() -> list[tuple[str, str | None]]:
@@ -104,6 +104,19 @@ def test_fifty_envs_in_five_tiers_do_not_overlap() -> None:
 )
 def test_small_pipelines(envs: list[tuple[str, str | None]]) -> None:
     check(layout(envs), envs)
+    check(layout(envs, centred=False), envs)
+
+
+def test_a_wide_graph_can_put_its_top_at_the_left() -> None:
+    envs = fifty_in_five_tiers()
+    centred, left = layout(envs), layout(envs, centred=False)
+    check(left, envs)
+    assert left.width == centred.width
+    first = MARGIN + (COL_W - NODE_W) / 2
+    assert centred.nodes["prod"].node.x > 1000
+    assert left.nodes["prod"].node.x == first
+    # each parent over its first child: the way down from the top is one straight line
+    assert left.nodes["uat"].node.x == left.nodes["int"].node.x == first
 
 
 def test_the_check_catches_an_overlap() -> None:

@@ -14,6 +14,7 @@ from sfsync.cli.html.style import STATUS_COLOURS, STATUS_WORDS
 from sfsync.cli.html.text import esc, plural
 from sfsync.pipeline.dashboard import Dashboard, EnvView
 
+SCREEN_WIDTH = 1160  # the graph's box on a wide screen (the page is at most 1200 px)
 NAME_CHARS = 14  # of an env name inside its node (the full name is in the link's label)
 WHERE_CHARS = 21  # of "branch <name>" inside its node
 # (about 140 px of the node's width: 14 letters of the bold name, 21 of the small line;
@@ -22,7 +23,11 @@ WHERE_CHARS = 21  # of "branch <name>" inside its node
 
 def svg(board: Dashboard, href: dict[str, str]) -> str:
     """The graph of `board`; `href`: env name -> the link to its page."""
-    placed = layout([(e.name, e.upstream) for e in board.envs])
+    tree = [(e.name, e.upstream) for e in board.envs]
+    placed = layout(tree)
+    if placed.width > SCREEN_WIDTH:
+        # wider than the page: it opens scrolled to its left, so the top env goes there
+        placed = layout(tree, centred=False)
     arrows = []
     labels = []
     nodes = []

@@ -5,7 +5,7 @@ cell, the label of the arrow that comes into it. An env's children sit in the ro
 it, in a block of columns of their own: first the children that have children (each with
 its subtree), then the leaves (developer sandboxes, mostly) in a grid about as wide as it
 is tall, of at most `LEAF_COLUMNS` columns, row after row. A parent is centred over its
-block, and blocks never share a column, so no two nodes and no two labels overlap, however
+block (or, for a graph wider than the screen, over its first column: the top at the left), and blocks never share a column, so no two nodes and no two labels overlap, however
 many envs there are (tests/test_dashboard_layout.py checks 50 envs in 5 tiers).
 
 Arrows run from the parent's bottom down to a bus in the gap under its row, along the bus,
@@ -82,8 +82,11 @@ class Layout:
     nodes: dict[str, Placed]
 
 
-def layout(envs: Sequence[tuple[str, str | None]]) -> Layout:
-    """Place `envs` ((name, parent or None), parents before their children)."""
+def layout(envs: Sequence[tuple[str, str | None]], *, centred: bool = True) -> Layout:
+    """Place `envs` ((name, parent or None), parents before their children); with
+    `centred=False` each parent sits over the first column of its block instead of its
+    middle, so the top of the pipeline is at the left (where a page opens a graph wider
+    than the screen)."""
     names = [name for name, _ in envs]
     parent_of = dict(envs)
     children: dict[str, list[str]] = {name: [] for name in names}
@@ -108,7 +111,7 @@ def layout(envs: Sequence[tuple[str, str | None]]) -> Layout:
             row_of[leaf] = row + 1 + index // across
         column += across
         width = max(1.0, column - first)
-        centre[name] = first + width / 2
+        centre[name] = first + width / 2 if centred else first + 0.5
         row_of[name] = row
         return width
 
