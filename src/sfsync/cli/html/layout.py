@@ -5,8 +5,9 @@ cell, the label of the arrow that comes into it. An env's children sit in the ro
 it, in a block of columns of their own: first the children that have children (each with
 its subtree), then the leaves (developer sandboxes, mostly) in a grid about as wide as it
 is tall, of at most `LEAF_COLUMNS` columns, row after row. A parent is centred over its
-block (or, for a graph wider than the screen, over its first column: the top at the left), and blocks never share a column, so no two nodes and no two labels overlap, however
-many envs there are (tests/test_dashboard_layout.py checks 50 envs in 5 tiers).
+block (or, for a graph wider than the screen, over its first column: the top at the
+left), and blocks never share a column, so no two nodes and no two labels overlap,
+however many envs there are (tests/test_dashboard_layout.py checks 50 envs in 5 tiers).
 
 Arrows run from the parent's bottom down to a bus in the gap under its row, along the bus,
 then down into the top of the child through its label: straight for a child in the first
