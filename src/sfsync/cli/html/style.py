@@ -6,7 +6,8 @@ relies on colour alone: each has a shape in the graph and a word everywhere.
 The graph is drawn at its own size (its words at their font size): one wider than the page
 scrolls in its box, never shrinks to fit (50 envs shrunk onto a laptop screen are 4 px
 words). Table cells break only a word too long for any line (`break-word`: `anywhere`
-would let a phone squeeze a column to a letter a line); wide tables scroll in their box.
+would let a phone squeeze a column to a letter a line) and never inside a time; wide
+tables scroll in their box.
 """
 
 from __future__ import annotations
@@ -59,6 +60,7 @@ th{background:#f6f8fa}
 code,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.85rem}
 li{overflow-wrap:anywhere}
 td{overflow-wrap:break-word}
+time{white-space:nowrap}
 .muted{color:var(--muted)}
 ol.timeline{list-style:none;padding:0;margin:0}
 ol.timeline>li{border-left:3px solid var(--line);padding:4px 0 10px 12px;margin-left:4px}
