@@ -366,3 +366,26 @@ def test_ci_init_help_says_the_nightly_job_publishes_the_dashboard(
     text = " ".join(capsys.readouterr().out.split())
     assert "then the dashboard (sfsync report --html)" in text
     assert "GitHub Pages" in text and "GitLab Pages" in text
+
+
+def test_a_component_ignored_or_validated_is_not_said_to_be_deployed(built: Any) -> None:
+    admin = built.admin
+
+    def record(env: str, kind: str, component: str) -> None:
+        current = state.read_state(admin, env)
+        event = state.Event(kind=kind, org=env, to_sha=built.deployed["Qux"],
+                            components=(component,))  # fmt: skip
+        state.append_event(admin, env, event, current.state, current.commit)
+
+    record("uat", "validate", "ApexClass:Check")
+    record("dev1", "ignore", "ApexClass:Skip")
+    board = dashboard.collect(project.load(admin), backups={}, drift=[])
+    written = {p.path: p.html for p in pages.site(board)}
+
+    def page_of(name: str) -> str:
+        [path] = [p for p in written if p.startswith(f"components/ApexClass_{name}")]
+        return written[path]
+
+    assert "validated here" in page_of("Check") and "deployed here" not in page_of("Check")
+    assert "ignored here" in page_of("Skip") and "deployed here" not in page_of("Skip")
+    assert "deployed here" in page_of("Qux")  # a deploy is still a deploy
