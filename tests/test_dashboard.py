@@ -14,7 +14,7 @@ import pytest
 
 from conftest import REPO_ROOT
 from dashpipeline import HOSTILE, HOSTILE_NAME, SECRET, build
-from pipeline import git
+from pipeline import Pipeline, git
 from sfsync.cli import app
 from sfsync.cli.html import pages, site
 from sfsync.errors import UsageError
@@ -389,3 +389,20 @@ def test_a_component_ignored_or_validated_is_not_said_to_be_deployed(built: Any)
     assert "validated here" in page_of("Check") and "deployed here" not in page_of("Check")
     assert "ignored here" in page_of("Skip") and "deployed here" not in page_of("Skip")
     assert "deployed here" in page_of("Qux")  # a deploy is still a deploy
+
+
+def test_a_repository_with_no_events_gets_a_site_and_a_warning_saying_why(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    clone = Pipeline(tmp_path).admin  # a fresh clone: no refs/sfsync/* (not fetched)
+    code, doc = run(clone, monkeypatch, capsys, "report", "--html", str(tmp_path / "site"))
+    assert code == 0 and doc["result"]["events"] == 0, doc
+    assert (tmp_path / "site" / "index.html").is_file()
+    [warning] = doc["result"]["warnings"]
+    assert warning.startswith("no events in refs/sfsync/envs/*") and "--fetch" in warning
+    # fetched, and still none: nothing to fetch is not the reason
+    code, doc = run(clone, monkeypatch, capsys, "report", "--html", str(tmp_path / "site"),
+                    "--fetch")  # fmt: skip
+    assert code == 0 and doc["result"]["warnings"] == [
+        "no events in refs/sfsync/envs/*: nothing is recorded yet"
+    ], doc

@@ -87,6 +87,12 @@ def report(
     done = site.write(html_dir, pages.site(board), proj.cache_dir, force=force)
     index = done.directory / "index.html"
     warnings += board.warnings
+    if board.event_count == 0:
+        # a fresh clone has no refs/sfsync/*: an empty dashboard would look like the truth
+        warnings.append(
+            "no events in refs/sfsync/envs/*: nothing is recorded yet"
+            + ("" if fetch else ", or they are not fetched (sfsync report --fetch)")
+        )
     opened = False
     if open_page:
         import webbrowser
