@@ -305,6 +305,10 @@ def test_the_writer_never_replaces_a_file_sfsync_did_not_write(tmp_path: Path) -
     # a directory that is a file, or a page through a link: refused
     with pytest.raises(UsageError, match="not a directory"):
         site.write(out / "notes.txt", first, record, force=True)
+    # a link to a directory is not "not a directory": it is a link, and never written through
+    (tmp_path / "link").symlink_to(out)
+    with pytest.raises(UsageError, match=r"link: is a symbolic link; sfsync does not write"):
+        site.write(tmp_path / "link", first, record, force=True)
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     (out / "envs").symlink_to(elsewhere)
