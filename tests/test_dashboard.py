@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import html.parser
 import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -410,3 +413,17 @@ def test_a_repository_with_no_events_gets_a_site_and_a_warning_saying_why(
     assert code == 0 and doc["result"]["warnings"] == [
         "no events in refs/sfsync/envs/*: nothing is recorded yet"
     ], doc
+
+
+def test_open_keeps_the_browsers_output_off_stdout(built: Any, tmp_path: Path) -> None:
+    # a browser that says something on its stdout, as Chrome does for a running session
+    env = {**os.environ, "BROWSER": "echo Opening in existing browser session. %s"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "sfsync", "report", "--html", str(tmp_path / "site"), "--open",
+         "--json"],
+        cwd=built.admin, env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)  # exactly one JSON object
+    assert doc["result"]["opened"] is True
+    assert "Opening in existing browser session. file://" in proc.stderr

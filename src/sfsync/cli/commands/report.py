@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -95,9 +97,7 @@ def report(
         )
     opened = False
     if open_page:
-        import webbrowser
-
-        opened = webbrowser.open(index.as_uri())
+        opened = _open(index.as_uri())
         if not opened:
             warnings.append(f"could not start a browser: open {index.as_uri()} yourself")
     history = board.components()
@@ -144,3 +144,18 @@ def report(
         if not json_mode:
             output.err.print(f"warning: {warning}", markup=False)
     output.emit(result, human=human)
+
+
+def _open(url: str) -> bool:
+    """Open `url` in a browser, whose chatter ("Opening in existing browser session.") goes
+    to stderr: stdout is the command's own (one JSON object with --json)."""
+    import webbrowser
+
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        os.dup2(2, 1)  # the browser started now inherits stderr as its stdout
+        return webbrowser.open(url)
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
