@@ -6,14 +6,18 @@ from __future__ import annotations
 
 import html.parser
 import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from conftest import REPO_ROOT
 from dashpipeline import HOSTILE, HOSTILE_NAME, SECRET, build
-from pipeline import git
+from pipeline import Pipeline, git
 from sfsync.cli import app
 from sfsync.cli.html import pages, site
 from sfsync.errors import UsageError
@@ -115,6 +119,7 @@ def test_hostile_event_data_is_shown_as_text_never_as_markup(built: Any) -> None
 ALLOWED_TAGS = {
     "html", "head", "meta", "title", "style", "body", "a", "header", "nav", "ul", "li", "h1",
     "h2", "h3", "p", "time", "main", "section", "div", "svg", "desc", "defs", "marker", "path",
+    "clippath",
     "g", "polyline", "rect", "text", "tspan", "circle", "table", "caption", "thead", "tbody",
     "tr", "th", "td", "span", "code", "ol", "br", "details", "summary", "footer",
 }  # fmt: skip
@@ -205,7 +210,9 @@ def test_drift_results_in_every_shape_sfsync_drift_prints(tmp_path: Path) -> Non
         ("dev1", False), ("int", False), ("prod", False), ("uat", True)
     ]  # fmt: skip
     (tmp_path / "other.json").write_text('{"status": 2, "name": "UsageError"}', encoding="utf-8")
-    with pytest.raises(UsageError, match=r"other\.json: not a drift result"):
+    # the error names the whole path: in a folder of results, which file is wrong
+    with pytest.raises(UsageError, match=rf"^--drift {re.escape(str(tmp_path))}/other\.json: "
+                       "not a drift result"):  # fmt: skip
         dashboard.read_drift([tmp_path])
     with pytest.raises(UsageError, match="no such file or directory"):
         dashboard.read_drift([tmp_path / "missing.json"])
@@ -244,6 +251,10 @@ def test_report_writes_the_site_and_says_what_it_counted(
     assert result["pages"] == len([p for p in out.rglob("*.html")])
     behind = {e["name"]: e["deploymentsBehind"] for e in result["environments"]}
     assert behind == {"prod": None, "uat": 2, "int": 1, "dev1": 1, "dev2": None}
+    # components behind: a count where the deployments behind are one, else unknown (as
+    # `sfsync status` shows "?" for a sandbox never synced), never a made-up 0
+    components = {e["name"]: e["componentsBehind"] for e in result["environments"]}
+    assert components == {"prod": None, "uat": 2, "int": 1, "dev1": 1, "dev2": None}
     assert result["driftResults"] == 1 and result["backups"] == 1
     assert result["events"] == 6 and result["components"] >= 5
     assert result["largestPage"]["bytes"] <= 500_000
@@ -266,6 +277,12 @@ def test_report_errors_are_one_line_with_exit_2(
                     "--drift", str(bad))  # fmt: skip
     assert code == 2 and "not JSON" in doc["message"] and "\n" not in doc["message"]
     assert not (tmp_path / "s").exists()  # nothing written
+    # no sfsync.yml: one line that points at a page that says how to write one
+    (built.admin / "sfsync.yml").unlink()
+    code, doc = run(built.admin, monkeypatch, capsys, "report", "--html", str(tmp_path / "s"))
+    assert code == 2 and "sfsync.yml not found" in doc["message"], doc
+    page = re.search(r"see (docs/[\w-]+\.md)", doc["message"])
+    assert page is not None and (REPO_ROOT / page.group(1)).is_file(), doc["message"]
 
 
 def test_the_writer_never_replaces_a_file_sfsync_did_not_write(tmp_path: Path) -> None:
@@ -291,6 +308,10 @@ def test_the_writer_never_replaces_a_file_sfsync_did_not_write(tmp_path: Path) -
     # a directory that is a file, or a page through a link: refused
     with pytest.raises(UsageError, match="not a directory"):
         site.write(out / "notes.txt", first, record, force=True)
+    # a link to a directory is not "not a directory": it is a link, and never written through
+    (tmp_path / "link").symlink_to(out)
+    with pytest.raises(UsageError, match=r"link: is a symbolic link; sfsync does not write"):
+        site.write(tmp_path / "link", first, record, force=True)
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     (out / "envs").symlink_to(elsewhere)
@@ -311,3 +332,98 @@ def test_open_hands_the_index_to_the_browser(
     assert code == 0 and opened == [(tmp_path / "s").resolve().joinpath("index.html").as_uri()]
     assert doc["result"]["opened"] is False
     assert any("could not start a browser" in w for w in doc["result"]["warnings"])
+
+
+def test_an_env_with_no_events_says_so_without_counting_none(built: Any) -> None:
+    proj = project.load(built.admin)
+    board = dashboard.collect(proj, backups=backups.summaries(proj.root), drift=[])
+    assert not board.env("dev2").events
+    written = {p.path: p.html for p in pages.site(board)}
+    page = written["envs/dev2.html"]
+    assert "No events recorded yet." in page
+    assert "0 events" not in page
+
+
+def test_the_last_backup_says_its_component_count_once(built: Any) -> None:
+    proj = project.load(built.admin)
+    board = dashboard.collect(proj, backups=backups.summaries(proj.root), drift=[])
+    page = {p.path: p.html for p in pages.site(board)}["envs/prod.html"]
+    # the first backup's subject already counts them: no "2 components (full), 2 components"
+    assert "first backup, 2 components (full)" in page
+    assert page.count("2 components") == 1
+
+
+def test_each_arrowhead_has_the_colour_of_its_arrow(built: Any) -> None:
+    proj = project.load(built.admin)
+    board = dashboard.collect(proj, backups=backups.summaries(proj.root), drift=[])
+    index = {p.path: p.html for p in pages.site(board)}["index.html"]
+    heads = dict(re.findall(r'<marker id="([\w-]+)"[^>]*><path [^>]*fill="(#\w+)"', index))
+    arrows = re.findall(r'<polyline [^>]*stroke="(#\w+)"[^>]*marker-end="url\(#([\w-]+)\)"', index)
+    assert len(arrows) == 4  # uat, int, dev1, dev2
+    assert {stroke for stroke, _ in arrows} == {"#7d4e00", "#57606a"}  # behind, and not
+    for stroke, head in arrows:
+        assert heads[head] == stroke
+
+
+def test_ci_init_help_says_the_nightly_job_publishes_the_dashboard(
+    monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    monkeypatch.setenv("COLUMNS", "200")
+    assert app.main(["ci", "init", "--help"]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "then the dashboard (sfsync report --html)" in text
+    assert "GitHub Pages" in text and "GitLab Pages" in text
+
+
+def test_a_component_ignored_or_validated_is_not_said_to_be_deployed(built: Any) -> None:
+    admin = built.admin
+
+    def record(env: str, kind: str, component: str) -> None:
+        current = state.read_state(admin, env)
+        event = state.Event(kind=kind, org=env, to_sha=built.deployed["Qux"],
+                            components=(component,))  # fmt: skip
+        state.append_event(admin, env, event, current.state, current.commit)
+
+    record("uat", "validate", "ApexClass:Check")
+    record("dev1", "ignore", "ApexClass:Skip")
+    board = dashboard.collect(project.load(admin), backups={}, drift=[])
+    written = {p.path: p.html for p in pages.site(board)}
+
+    def page_of(name: str) -> str:
+        [path] = [p for p in written if p.startswith(f"components/ApexClass_{name}")]
+        return written[path]
+
+    assert "validated here" in page_of("Check") and "deployed here" not in page_of("Check")
+    assert "ignored here" in page_of("Skip") and "deployed here" not in page_of("Skip")
+    assert "deployed here" in page_of("Qux")  # a deploy is still a deploy
+
+
+def test_a_repository_with_no_events_gets_a_site_and_a_warning_saying_why(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    clone = Pipeline(tmp_path).admin  # a fresh clone: no refs/sfsync/* (not fetched)
+    code, doc = run(clone, monkeypatch, capsys, "report", "--html", str(tmp_path / "site"))
+    assert code == 0 and doc["result"]["events"] == 0, doc
+    assert (tmp_path / "site" / "index.html").is_file()
+    [warning] = doc["result"]["warnings"]
+    assert warning.startswith("no events in refs/sfsync/envs/*") and "--fetch" in warning
+    # fetched, and still none: nothing to fetch is not the reason
+    code, doc = run(clone, monkeypatch, capsys, "report", "--html", str(tmp_path / "site"),
+                    "--fetch")  # fmt: skip
+    assert code == 0 and doc["result"]["warnings"] == [
+        "no events in refs/sfsync/envs/*: nothing is recorded yet"
+    ], doc
+
+
+def test_open_keeps_the_browsers_output_off_stdout(built: Any, tmp_path: Path) -> None:
+    # a browser that says something on its stdout, as Chrome does for a running session
+    env = {**os.environ, "BROWSER": "echo Opening in existing browser session. %s"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "sfsync", "report", "--html", str(tmp_path / "site"), "--open",
+         "--json"],
+        cwd=built.admin, env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)  # exactly one JSON object
+    assert doc["result"]["opened"] is True
+    assert "Opening in existing browser session. file://" in proc.stderr

@@ -27,6 +27,7 @@ import pytest
 
 from conftest import REPO_ROOT
 from dashpipeline import HOSTILE_NAME, build
+from pipeline import SFDX_PROJECT, cls, git, write
 
 ARGS = [
     "--headless",
@@ -242,12 +243,114 @@ def test_axe_finds_no_serious_accessibility_violation(
 def test_the_pages_fit_a_phone(browser: Any, site: dict[str, Any]) -> None:
     context = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True)
     page = context.new_page()
-    for path in ("index.html", "envs/int.html"):
+    for path in ("index.html", "envs/int.html", "envs/uat.html"):
         page.goto((site["dir"] / path).as_uri())
         wide = page.evaluate("document.documentElement.scrollWidth")
         assert wide <= 375, (path, wide)  # wide tables and the graph scroll in their box
         assert page.locator("h1").is_visible()
+        # a wide table scrolls in its box rather than squeezing a column to a letter a
+        # line, nor breaks a time over lines: no row grows taller than three lines
+        heights = page.evaluate(
+            "[...document.querySelectorAll('tbody tr')].map(r => r.getBoundingClientRect().height)"
+        )
+        assert heights and max(heights) < 80, (path, heights)
     context.close()
+
+
+WIDE_TEAMS = 10
+LONG_NAME = "team-integration-environment-"  # + a number: 31 characters
+
+
+@pytest.fixture(scope="module")
+def wide_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The dashboard of a pipeline wider than a screen, with long env names: prod, 10 team
+    envs under it, 3 developer sandboxes under each (no events yet)."""
+    root = tmp_path_factory.mktemp("wide")
+    repo = root / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "config", "user.name", "Riley Release")
+    git(repo, "config", "user.email", "riley@example.invalid")
+    lines = ["version: 1", "environments:", "  prod: {org: prod, branch: main}"]
+    for i in range(WIDE_TEAMS):
+        team = f"{LONG_NAME}{i}"
+        lines.append(f"  {team}: {{org: t{i}, branch: integration-branch-{i}, upstream: prod}}")
+        for j in range(3):
+            name = f"developer-sandbox-of-someone-{i}-{j}" if j else f"MMMMMMMMMMMMMMMMMMM{i}"
+            lines.append(f"  {name}: {{org: d{i}x{j}, upstream: {team}}}")
+    files = {"sfsync.yml": "\n".join(lines) + "\n", "sfdx-project.json": SFDX_PROJECT}
+    write(repo, {**files, **cls("Base")}, "Initial project")
+    for i in range(WIDE_TEAMS):
+        git(repo, "branch", f"integration-branch-{i}")
+    out = root / "site"
+    report = sfsync(repo, "report", "--html", str(out))
+    assert len(report["result"]["environments"]) == 1 + 4 * WIDE_TEAMS
+    return out
+
+
+def _graph_scale(page: Any) -> float:
+    return float(
+        page.evaluate(
+            "(() => { const s = document.querySelector('.graph svg');"
+            " return s.getBoundingClientRect().width / s.width.baseVal.value; })()"
+        )
+    )
+
+
+def test_the_graph_keeps_its_size_and_a_wide_one_scrolls(
+    browser: Any, site: dict[str, Any], wide_site: Path
+) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    # a pipeline wider than the screen is not shrunk until its words are unreadable: it
+    # keeps its size and scrolls in its box, the page itself does not
+    page.goto((wide_site / "index.html").as_uri())
+    assert _graph_scale(page) == pytest.approx(1, abs=0.01)
+    box = page.evaluate(
+        "(() => { const g = document.querySelector('.graph');"
+        " return [g.scrollWidth, g.clientWidth]; })()"
+    )
+    assert box[0] > box[1] + 1000, box
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+    # it opens at its left: the top of the pipeline is there, in view, not off to the right
+    graph = page.locator(".graph").bounding_box()
+    top = page.locator('svg a.env[data-env="prod"] rect.node').bounding_box()
+    assert top["x"] >= graph["x"] and top["x"] + top["width"] <= graph["x"] + graph["width"]
+    # the keyboard reaches an env off to the right: the box scrolls it into view
+    last = page.locator("svg a.env").last
+    last.focus()
+    assert last.is_visible() and page.evaluate("document.querySelector('.graph').scrollLeft") > 0
+    # and a small pipeline is not blown up past its size either
+    page.goto((site["dir"] / "index.html").as_uri())
+    assert _graph_scale(page) == pytest.approx(1, abs=0.01)
+    page.close()
+
+
+def test_every_word_of_a_node_stays_inside_it(browser: Any, wide_site: Path) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto((wide_site / "index.html").as_uri())
+    # the words drawn past the node's right edge, and those the node's clip cuts there
+    # (the bounding box of a text ignores its clip)
+    drawn = """(clipped) => [...document.querySelectorAll('svg a.env')].flatMap(a => {
+        const node = a.querySelector('rect.node').getBoundingClientRect();
+        return [...a.querySelectorAll('text')].filter(t => {
+            const r = t.getBoundingClientRect();
+            let right = r.right;
+            const g = t.closest('[clip-path]');
+            if (clipped && g) {
+                const id = g.getAttribute('clip-path').match(/#([^)]+)/)[1];
+                right = Math.min(right, document.getElementById(id).firstElementChild
+                    .getBoundingClientRect().right);
+            }
+            return r.left < node.left || right > node.right + 0.5;
+        }).map(t => a.dataset.env + ': ' + t.textContent);
+    })"""
+    assert page.evaluate(drawn, True) == []
+    # names of ordinary letters are cut short enough to fit whole; only the widest
+    # letters (MMMM...) reach the clip
+    cut = page.evaluate(drawn, False)
+    assert cut and all(entry.startswith("MMMM") for entry in cut), cut
+    assert page.locator("svg a.env").count() == 1 + 4 * WIDE_TEAMS
+    page.close()
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ from itertools import combinations
 
 import pytest
 
-from sfsync.cli.html.layout import Box, Layout, layout
+from sfsync.cli.html.layout import COL_W, MARGIN, NODE_W, Box, Layout, layout
 
 
 def fifty_in_five_tiers() -> list[tuple[str, str | None]]:
@@ -56,13 +56,22 @@ def check(placed: Layout, envs: list[tuple[str, str | None]]) -> None:
         up = placed.nodes[parent]
         assert up.node.y + up.node.h <= spot.node.y, f"{parent} is not above {name}"
         assert spot.arrow[0] == (up.node.cx, up.node.y + up.node.h)  # from the parent
-        end = spot.arrow[-1]
-        assert end in ((spot.node.cx, spot.node.y), (spot.node.x, spot.node.y + spot.node.h / 2))
+        # the arrow comes down into the top of the node through its label: the label sits
+        # on its own arrow (a label floating over a node with the arrow coming in from the
+        # side reads as the label of a link from the node above it)
+        end, before = spot.arrow[-1], spot.arrow[-2]
+        assert end == (spot.node.cx, spot.node.y), f"{parent}->{name} ends at {end}"
+        assert spot.label is not None
+        assert before[0] == end[0] and before[1] <= spot.label.y, f"{name}'s label is off its arrow"
         for a, b in zip(spot.arrow, spot.arrow[1:], strict=False):
             for other, other_spot in placed.nodes.items():
                 if other in (name, parent):
                     continue
                 assert not segment_hits(other_spot.node, a, b), f"{parent}->{name} crosses {other}"
+                if other_spot.label is not None:
+                    assert not segment_hits(other_spot.label, a, b), (
+                        f"{parent}->{name} crosses the label of {other}"
+                    )
         assert depth[name] > depth[parent]
 
 
@@ -95,6 +104,19 @@ def test_fifty_envs_in_five_tiers_do_not_overlap() -> None:
 )
 def test_small_pipelines(envs: list[tuple[str, str | None]]) -> None:
     check(layout(envs), envs)
+    check(layout(envs, centred=False), envs)
+
+
+def test_a_wide_graph_can_put_its_top_at_the_left() -> None:
+    envs = fifty_in_five_tiers()
+    centred, left = layout(envs), layout(envs, centred=False)
+    check(left, envs)
+    assert left.width == centred.width
+    first = MARGIN + (COL_W - NODE_W) / 2
+    assert centred.nodes["prod"].node.x > 1000
+    assert left.nodes["prod"].node.x == first
+    # each parent over its first child: the way down from the top is one straight line
+    assert left.nodes["uat"].node.x == left.nodes["int"].node.x == first
 
 
 def test_the_check_catches_an_overlap() -> None:

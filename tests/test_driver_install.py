@@ -54,8 +54,9 @@ def test_install_writes_every_pattern_in_a_block_and_the_driver_without_a_path(
     for pattern in ("*.profile-meta.xml", "*.permissionset-meta.xml", "*.flow-meta.xml"):
         assert f"{pattern} merge=sfsync" in lines
     driver = config(repo, "merge.sfsync.driver")
-    assert driver is not None and driver.startswith("sfsync merge-driver %O %A %B %P")
-    assert "/" not in driver.split(";")[0]  # no absolute path: survives a new virtualenv
+    assert driver == mergedriver.DRIVER_COMMAND
+    assert "sfsync merge-driver %O %A %B %P %L %S %X %Y;" in driver
+    assert "/" not in driver.split("&&")[1].split(";")[0]  # no path: survives a new virtualenv
     assert config(repo, "merge.sfsync.name") == mergedriver.NAME
     assert not (repo / ".git" / "hooks" / "pre-commit").exists()  # --no-hooks
     assert out["result"]["mergeDriver"]["config"] == ["merge.sfsync.name", "merge.sfsync.driver"]
@@ -144,8 +145,22 @@ def test_a_foreign_driver_is_refused_unless_force(repo: Path, capsys: Any) -> No
     assert code == 1 and "not by sfsync; nothing was changed" in out["message"]
     assert not (repo / ".gitattributes").exists()
     assert not (repo / ".git" / "hooks" / "pre-commit").exists()
-    assert sfsync(capsys, "install-hooks", "--merge-driver", "--force")[0] == 0
+    code, out = sfsync(capsys, "install-hooks", "--merge-driver", "--force")
+    assert code == 0 and out["result"]["mergeDriver"]["replaced"] == "my-own-tool %O %A %B"
     assert config(repo, "merge.sfsync.driver") == mergedriver.DRIVER_COMMAND
+    # the human output names what --force overwrote (nothing kept it: this is the record)
+    git(repo, "config", "merge.sfsync.driver", "my-own-tool\x1b[2J %O %A %B")
+    capsys.readouterr()
+    assert main(["install-hooks", "--merge-driver", "--no-hooks", "--force"]) == 0
+    printed = " ".join(capsys.readouterr().out.split())  # lines as a terminal wraps them
+    assert "replaced (--force) merge.sfsync.driver 'my-own-tool\\x1b[2J %O %A %B'" in printed
+    assert "\x1b" not in printed
+    assert (
+        sfsync(capsys, "install-hooks", "--merge-driver", "--no-hooks")[1]["result"]["mergeDriver"][
+            "replaced"
+        ]
+        is None
+    )  # sfsync's own value is no replacement
 
 
 def test_no_hooks_alone_is_bad_usage(repo: Path, capsys: Any) -> None:
@@ -172,3 +187,93 @@ def test_uninstall_hooks_only_as_written_and_puts_back_what_they_replaced(
         ("pre-commit", False),
         ("pre-push", True),
     ]
+
+
+def test_uninstall_leaves_no_record_of_the_hooks_it_removed(repo: Path, capsys: Any) -> None:
+    """The record of what sfsync wrote (`.git/sfsync/hooks.json`) goes with the hooks; a hook
+    an earlier sfsync wrote (its bytes in the record) is sfsync's too, as install says."""
+    hooks = repo / ".git" / "hooks"
+    assert sfsync(capsys, "install-hooks", "--merge-driver")[0] == 0
+    record = repo / ".git" / "sfsync" / "hooks.json"
+    assert record.exists()
+
+    assert sfsync(capsys, "install-hooks", "--merge-driver", "--uninstall")[0] == 0
+
+    assert not record.exists() and not (repo / ".git" / "sfsync").exists()
+    assert not (hooks / "pre-commit").exists() and not (hooks / "pre-push").exists()
+    # an earlier sfsync's hook: recorded when written, removed like the current one
+    assert sfsync(capsys, "install-hooks")[0] == 0
+    older = "#!/bin/sh\n# sfsync-managed hook: an earlier version\nexec sfsync check\n"
+    (hooks / "pre-commit").write_text(older)
+    data = json.loads(record.read_text())
+    data["hooks"][str(hooks / "pre-commit")] = install._digest(older.encode())
+    record.write_text(json.dumps(data))
+    code, out = sfsync(capsys, "install-hooks", "--uninstall")
+    assert code == 0, out
+    assert [(h["name"], h["removed"]) for h in out["result"]["hooks"]] == [
+        ("pre-commit", True),
+        ("pre-push", True),
+    ]
+    assert not (hooks / "pre-commit").exists() and not record.exists()
+
+
+@pytest.mark.parametrize("earlier", mergedriver.EARLIER_COMMANDS)
+def test_a_driver_an_earlier_sfsync_wrote_is_sfsyncs(repo: Path, capsys: Any, earlier: str) -> None:
+    git(repo, "config", "merge.sfsync.driver", earlier)
+    assert sfsync(capsys, "install-hooks", "--merge-driver", "--no-hooks")[0] == 0  # no --force
+    assert config(repo, "merge.sfsync.driver") == mergedriver.DRIVER_COMMAND
+    git(repo, "config", "merge.sfsync.driver", earlier)
+    assert sfsync(capsys, "install-hooks", "--merge-driver", "--no-hooks", "--uninstall")[0] == 0
+    assert config(repo, "merge.sfsync.driver") is None
+
+
+@pytest.mark.parametrize("text", ["* text=auto\r\n*.png binary", "*.png binary", "a\n\n"])
+def test_install_then_uninstall_gives_back_the_file_byte_for_byte(
+    repo: Path, capsys: Any, text: str
+) -> None:
+    """Even a last line without a newline: install put one there to start its block."""
+    (repo / ".gitattributes").write_bytes(text.encode())
+    assert sfsync(capsys, "install-hooks", "--merge-driver", "--no-hooks")[0] == 0
+    installed = (repo / ".gitattributes").read_bytes()
+    assert installed.startswith(text.encode()) and driver_install.BEGIN.encode() in installed
+    assert git(repo, "check-attr", "merge", "--", "a.flow-meta.xml").endswith("merge: sfsync")
+    assert sfsync(capsys, "install-hooks", "--merge-driver", "--no-hooks")[0] == 0  # again
+    assert (repo / ".gitattributes").read_bytes() == installed
+
+    assert sfsync(capsys, "install-hooks", "--merge-driver", "--no-hooks", "--uninstall")[0] == 0
+
+    assert (repo / ".gitattributes").read_bytes() == text.encode()
+
+
+def test_a_symlinked_gitattributes_is_refused_and_its_target_never_written(
+    repo: Path, tmp_path_factory: pytest.TempPathFactory, capsys: Any
+) -> None:
+    """Git ignores a symlinked in-tree .gitattributes (2.32); writing through it wrote the
+    block into a file outside the repository, and git still did not merge by element."""
+    outside = tmp_path_factory.mktemp("elsewhere") / "notes.txt"
+    outside.write_text("mine\n")
+    (repo / ".gitattributes").symlink_to(outside)
+
+    code, out = sfsync(capsys, "install-hooks", "--merge-driver", "--no-hooks")
+
+    assert code == 2 and "is a symbolic link" in out["message"], out
+    assert outside.read_text() == "mine\n"
+    assert config(repo, "merge.sfsync.driver") is None
+    git(repo, "config", "merge.sfsync.driver", mergedriver.DRIVER_COMMAND)
+    code, out = sfsync(capsys, "install-hooks", "--merge-driver", "--no-hooks", "--uninstall")
+    assert code == 0 and outside.read_text() == "mine\n"
+    assert (repo / ".gitattributes").is_symlink()
+    assert config(repo, "merge.sfsync.driver") is None
+
+
+def test_uninstall_with_nothing_installed_says_so(repo: Path, capsys: Any) -> None:
+    """Not "removed 0 merge=sfsync lines from .gitattributes" (a file that does not exist),
+    nor nothing at all for the hooks."""
+    capsys.readouterr()
+    assert main(["install-hooks", "--merge-driver", "--uninstall"]) == 0
+    printed = " ".join(capsys.readouterr().out.split())
+    assert "removed 0" not in printed
+    assert "no pre-commit or pre-push hook to remove" in printed
+    assert "no sfsync merge driver block in" in printed
+    assert "no merge.sfsync driver in git config" in printed
+    assert not (repo / ".gitattributes").exists()

@@ -19,6 +19,7 @@ from sfemu import OrgEmulator
 from sfemu.testing import SfCli
 from sfsync.cli import app
 from sfsync.errors import UsageError
+from sfsync.git import mergedriver
 from sfsync.org.answers import Run, known_orgs
 from sfsync.pipeline import init
 from sfsync.pipeline.config_validation import validate_text
@@ -277,7 +278,7 @@ def test_at_a_terminal_it_asks(repo: Path) -> None:
     assert git(repo, "config", "sfsync.env") == "int"
     assert not (repo / ".git" / "hooks" / "pre-commit").exists()
     assert "*.profile-meta.xml merge=sfsync" in (repo / ".gitattributes").read_text()
-    assert git(repo, "config", "merge.sfsync.driver").startswith("sfsync merge-driver %O %A %B %P")
+    assert git(repo, "config", "merge.sfsync.driver") == mergedriver.DRIVER_COMMAND
 
 
 # --- end to end: the proposal from the real `sf org list` ----------------------------------

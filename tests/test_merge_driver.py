@@ -333,6 +333,7 @@ def test_without_sfsync_on_path_git_still_merges_by_lines(
     )
     assert proc.returncode == 1  # a conflict, git's own: both sides are in the file
     assert "sfsync is not on PATH; merged by lines:" in proc.stderr
+    assert "not found" not in proc.stderr  # not the shell's: it repeated the whole command
     text = (repo / ms.PATH).read_text()
     assert "<<<<<<< ours" in text and ">>>>>>> theirs" in text
     assert "Account.Region__c" in text and "Account.Segment__c" in text

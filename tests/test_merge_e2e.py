@@ -4,6 +4,8 @@ any more, and the org then holds both changes; both changing one entry stops and
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
@@ -91,6 +93,51 @@ def test_back_promote_stops_when_both_changed_one_entry_and_names_it(
     assert editable(wf.orgs["int"]) == ms.ADD_OURS
     assert git(wf.admin, "rev-parse", "origin/int") == int_before
     assert git(wf.admin, "worktree", "list").count("\n") == 0
+
+
+def test_the_hint_of_a_back_promote_conflict_gets_the_merge_into_the_org(
+    sales: WfPipeline, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    """The message says what to run, and running it works: the upper branch as the remote
+    has it (a local branch of that name may be stale), then `sfsync deploy` (back-promote run
+    again would find int up to date and deploy nothing)."""
+    wf = sales
+    wf.deploy("main", {ms.PATH: ms.permset(ms.ADD_THEIRS)}, "prod adds Region read-only")
+    int_before = wf.deploy("int", {ms.PATH: ms.permset(ms.ADD_OURS)}, "int adds Region editable")
+    wf.orgs["int"].put(IN_ORG, ms.permset(ms.ADD_OURS))
+
+    code, out = run(
+        wf.admin, "back-promote", "--from", "prod", "--yes", monkeypatch=monkeypatch, capsys=capsys
+    )
+
+    assert code == 1, out
+    message = out["message"]
+    assert "`git switch int && git merge --ff-only origin/int && git merge origin/uat`" in message
+    assert "`sfsync deploy --env int`" in message and "run the same back-promote" not in message
+    code, _ = run(
+        wf.admin,
+        *("install-hooks", "--merge-driver", "--no-hooks"),
+        monkeypatch=monkeypatch,
+        capsys=capsys,
+    )
+    assert code == 0
+    bin_dir = str(Path(sys.executable).parent)  # the driver's `sfsync`, as a shell finds it
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    git(wf.admin, "switch", "-q", "int")
+    git(wf.admin, "merge", "-q", "--ff-only", "origin/int")
+    with pytest.raises(AssertionError, match="conflict: PermissionSet Sales: fieldPermissions"):
+        git(wf.admin, "merge", "origin/uat")  # by element: the one entry named
+    (wf.admin / ms.PATH).write_text(ms.permset(ms.ADD_THEIRS))  # prod's value wins
+    git(wf.admin, "commit", "-qam", "Merge uat into int, Region read-only")
+    git(wf.admin, "push", "-q", "origin", "int")
+    code, out = run(
+        wf.admin,
+        *("deploy", "--env", "int", "--baseline", int_before, "--yes"),  # int's first deploy
+        monkeypatch=monkeypatch,
+        capsys=capsys,
+    )
+    assert code == 0, out
+    assert editable(wf.orgs["int"]) == ms.ADD_THEIRS
 
 
 def test_pull_upstream_merges_the_story_with_int_by_element(

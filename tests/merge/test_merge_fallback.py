@@ -83,3 +83,39 @@ def test_supported_paths_and_patterns() -> None:
     patterns = gitattributes_patterns()
     assert "*.flow-meta.xml" in patterns and "package.xml" in patterns
     assert len(patterns) == len(set(patterns))
+
+
+@pytest.mark.parametrize(
+    ("broken", "said"),
+    [
+        (
+            "<<<<<<< HEAD\n        <value>Hi</value>\n=======\n        <value>Yo</value>\n"
+            ">>>>>>> other\n",
+            "ours holds conflict markers (line 4: committed unresolved)",
+        ),
+        ("        <value>Hi & bye</value>\n", "ours: not well-formed XML"),
+    ],
+)
+def test_the_fallback_names_the_version_that_cannot_be_read(broken: str, said: str) -> None:
+    """Which of the three versions is broken, and conflict markers someone committed called
+    that: the person then knows where to look (the warning only said "not well-formed")."""
+    head = '<?xml version="1.0" encoding="UTF-8"?>\n<CustomLabels xmlns="x">\n    <labels>\n'
+    tail = "        <fullName>A</fullName>\n    </labels>\n</CustomLabels>\n"
+    base = head + "        <value>Hello</value>\n" + tail
+    ours = head + broken + tail
+    theirs = base.replace("<fullName>A<", "<fullName>B<")
+    result = merge_file(base.encode(), ours.encode(), theirs.encode(), "labels/X.labels-meta.xml")
+    assert not result.by_element and result.fallback_reason is not None
+    assert result.fallback_reason.startswith(said), result.fallback_reason
+    swapped = merge_file(base.encode(), theirs.encode(), ours.encode(), "labels/X.labels")
+    assert swapped.fallback_reason is not None
+    assert swapped.fallback_reason.startswith(said.replace("ours", "theirs"))
+    # in a base, markers are git's own merge of two merge bases (a criss-cross merge)
+    in_base = merge_file(ours.encode(), base.encode(), theirs.encode(), "labels/X.labels")
+    assert in_base.fallback_reason is not None
+    assert in_base.fallback_reason.startswith(said.replace("ours", "base").split(":")[0])
+    assert "committed" not in in_base.fallback_reason
+    wider = ours.replace("<<<<<<<", "<<<<<<<<<").replace(">>>>>>>", ">>>>>>>>>")  # git's, inside
+    in_base = merge_file(wider.encode(), base.encode(), theirs.encode(), "labels/X.labels")
+    assert in_base.fallback_reason is not None
+    assert in_base.fallback_reason.startswith(said.replace("ours", "base").split(":")[0])

@@ -64,6 +64,29 @@ def test_crlf_files_stay_crlf() -> None:
     assert result.content == crlf(marked)
 
 
+def test_one_side_changing_the_line_endings_gives_one_kind_of_line_ending() -> None:
+    """A side that turned the file to CRLF (an editor on Windows) while the other changed
+    entries: the result has that side's line endings throughout, never a mix of both."""
+
+    def crlf(text: str) -> bytes:
+        return text.replace("\n", "\r\n").encode()
+
+    base = HEAD + label("A", "a") + label("B", "b") + TAIL
+    changed = HEAD + label("A", "a!") + label("B", "b") + label("C", "c") + TAIL
+    merged = HEAD + label("A", "a!") + label("B", "b") + label("C", "c") + TAIL
+    result = merge_file(base.encode(), crlf(base), changed.encode(), PATH)
+    assert result.clean and result.content == crlf(merged)
+    result = merge_file(base.encode(), changed.encode(), crlf(base), PATH)
+    assert result.clean and result.content == crlf(merged)
+    # both sides changed them (base CRLF, ours LF, theirs LF edits): one kind still, ours'
+    result = merge_file(crlf(base), base.encode(), changed.encode(), PATH)
+    assert result.clean and result.content == merged.encode()
+    conflicting = HEAD + label("A", "a?") + label("B", "b") + TAIL
+    result = merge_file(base.encode(), crlf(changed), conflicting.encode(), PATH)
+    assert not result.clean and b"\r\n" in result.content
+    assert result.content.count(b"\n") == result.content.count(b"\r\n")
+
+
 def test_other_indentation_is_kept() -> None:
     two = "  "
     head = HEAD

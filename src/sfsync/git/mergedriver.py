@@ -24,12 +24,20 @@ COMMAND = "sfsync merge-driver %O %A %B %P %L %S %X %Y"
 """What git runs, with sfsync found on PATH at merge time (gitattributes(5): %O base, %A ours
 (the result goes there), %B theirs, %P the path, %L the marker size, %S %X %Y the labels)."""
 DRIVER_COMMAND = (
-    f"{COMMAND}; s=$?; [ $s -ne 127 ] && exit $s; "
+    f"command -v sfsync >/dev/null && {{ {COMMAND}; s=$?; [ $s -ne 127 ] && exit $s; }}; "
     "echo 'sfsync merge-driver: sfsync is not on PATH; merged by lines:' %P >&2; "
     "git merge-file --marker-size=%L -L ours -L base -L theirs %A %O %B"
 )
 """The config value: the command, and git's line merge when the shell cannot find `sfsync`
-(exit 127), so a missing sfsync never leaves a conflicted file holding only our side."""
+(or cannot start it: exit 127), so a missing sfsync never leaves a conflicted file holding
+only our side. Looked up first: the shell's own "not found" would repeat the whole command."""
+EARLIER_COMMANDS = (
+    f"{COMMAND}; s=$?; [ $s -ne 127 ] && exit $s; "
+    "echo 'sfsync merge-driver: sfsync is not on PATH; merged by lines:' %P >&2; "
+    "git merge-file --marker-size=%L -L ours -L base -L theirs %A %O %B",
+    COMMAND,
+)
+"""Values earlier sfsync versions wrote: still sfsync's (install replaces, uninstall removes)."""
 
 
 def attribute_lines(patterns: Sequence[str]) -> list[str]:

@@ -22,9 +22,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from sfsync.errors import Refused
+from sfsync.errors import Refused, UsageError
 from sfsync.git import repo as gitrepo
-from sfsync.git.mergedriver import COMMAND, DRIVER, DRIVER_COMMAND, NAME, attribute_lines
+from sfsync.git.mergedriver import (
+    DRIVER,
+    DRIVER_COMMAND,
+    EARLIER_COMMANDS,
+    NAME,
+    attribute_lines,
+)
 
 ATTRIBUTES = ".gitattributes"
 BEGIN = "# >>> sfsync merge driver (sfsync install-hooks --merge-driver; --uninstall removes it)"
@@ -46,6 +52,8 @@ class DriverChange:
     kept: tuple[str, ...] = ()
     """What was left alone, and why (uninstall: lines and values sfsync did not write)."""
     removed_file: bool = False
+    replaced: str | None = None
+    """install --force: the `merge.sfsync.driver` sfsync did not write, now overwritten."""
 
     def to_json(self) -> dict[str, object]:
         """The `--json` record."""
@@ -55,6 +63,7 @@ class DriverChange:
             "config": list(self.config),
             "kept": list(self.kept),
             "removedFile": self.removed_file,
+            "replaced": self.replaced,
         }
 
 
@@ -73,15 +82,23 @@ def install(repo: Path | str, *, force: bool = False) -> DriverChange:
     """
     root = gitrepo.toplevel(repo)
     current = gitrepo.config_get_local(root, f"merge.{DRIVER}.driver")
-    if current is not None and current not in (DRIVER_COMMAND, COMMAND) and not force:
+    replaced = current if current not in (None, DRIVER_COMMAND, *EARLIER_COMMANDS) else None
+    if replaced is not None and not force:
         raise Refused(
             f"git config merge.{DRIVER}.driver is already set to {current!r}, not by sfsync; "
             "nothing was changed: rerun with --force to replace it"
         )
     lines = attribute_lines(supported_patterns())
     path = root / ATTRIBUTES
+    if path.is_symlink():
+        raise UsageError(
+            f"{path} is a symbolic link: git ignores a symlinked .gitattributes (git 2.32 "
+            "release notes) and sfsync writes no file outside the repository; nothing was "
+            "changed: replace it with a regular file, then run again"
+        )
     existed = path.exists()
-    rows, cr = _rows(_read(path))
+    text = _read(path)
+    rows, cr = _rows(text)
     block = _find_block(rows)
     ours = [row + cr for row in (BEGIN, *lines, END)]
     if block is None:
@@ -90,12 +107,17 @@ def install(repo: Path | str, *, force: bool = False) -> DriverChange:
         start, end = block
         foreign = [r for r in rows[start + 1 : end] if not _is_ours(r)]
         rows[start : end + 1] = [*ours, *foreign]
-    _write(path, "".join(f"{row}\n" for row in rows))
+    _write(path, _join(rows, text))
     if not existed:
         gitrepo.config_set(root, CREATED_KEY, "true")
     gitrepo.config_set(root, f"merge.{DRIVER}.name", NAME)
     gitrepo.config_set(root, f"merge.{DRIVER}.driver", DRIVER_COMMAND)
-    return DriverChange(path, tuple(lines), (f"merge.{DRIVER}.name", f"merge.{DRIVER}.driver"))
+    return DriverChange(
+        path,
+        tuple(lines),
+        (f"merge.{DRIVER}.name", f"merge.{DRIVER}.driver"),
+        replaced=replaced,
+    )
 
 
 def uninstall(repo: Path | str) -> DriverChange:
@@ -105,7 +127,10 @@ def uninstall(repo: Path | str) -> DriverChange:
     removed: list[str] = []
     kept: list[str] = []
     removed_file = False
-    rows, _cr = _rows(_read(path))
+    if path.is_symlink():  # its target is outside what sfsync may change (install refuses it)
+        kept.append(f"{ATTRIBUTES}: a symbolic link, left alone")
+    text = "" if path.is_symlink() else _read(path)
+    rows, _cr = _rows(text)
     block = _find_block(rows)
     if block is not None:
         start, end = block
@@ -122,14 +147,14 @@ def uninstall(repo: Path | str) -> DriverChange:
             path.unlink()
             removed_file = True
         else:
-            _write(path, "".join(f"{row}\n" for row in rows))
+            _write(path, _join(rows, text))
     gitrepo.config_unset_local(root, CREATED_KEY)
     config: list[str] = []
     for key, value in ((f"merge.{DRIVER}.driver", None), (f"merge.{DRIVER}.name", NAME)):
         current = gitrepo.config_get_local(root, key)
         if current is None:
             continue
-        ours = (DRIVER_COMMAND, COMMAND) if value is None else (value,)
+        ours = (DRIVER_COMMAND, *EARLIER_COMMANDS) if value is None else (value,)
         if current in ours:
             gitrepo.config_unset_local(root, key)
             config.append(key)
@@ -165,6 +190,13 @@ def _rows(text: str) -> tuple[list[str], str]:
     return rows, cr
 
 
+def _join(rows: Sequence[str], before: str) -> str:
+    """The file's text: its last line ends with a newline only when it did `before` (a file
+    whose last line had none gets the block after a newline, and loses both on uninstall)."""
+    text = "".join(f"{row}\n" for row in rows)
+    return text[:-1] if before and not before.endswith("\n") and text else text
+
+
 def _read(path: Path) -> str:
     try:
         data = path.read_bytes()
@@ -174,7 +206,7 @@ def _read(path: Path) -> str:
 
 
 def _write(path: Path, text: str) -> None:
-    """Replace the file through a temporary file (its mode kept; a symlink's target is written)."""
+    """Replace the file through a temporary file (its mode kept; never a symlink: refused)."""
     target = path.resolve()
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:

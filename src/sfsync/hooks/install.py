@@ -12,6 +12,7 @@ that name is taken: a backup is never overwritten).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import stat
@@ -113,26 +114,38 @@ def uninstall(repo: Path | str) -> list[Removed]:
     """Remove the hooks sfsync wrote, only while they are exactly as written (a hook edited
     since is kept, and named); put back a hook that `install --force` had set aside."""
     folder = hooks_dir(repo)
+    record_file = gitrepo.common_dir(repo) / "sfsync" / "hooks.json"
+    written = _written(record_file)
     done = []
     for name in HOOKS:
         target = folder / name
         if not target.exists():
+            written.pop(str(target), None)
             continue
-        try:
-            ours = target.read_text(encoding="utf-8") == hook_script(name)
-        except (OSError, UnicodeDecodeError):
-            ours = False
-        if not ours:
+        if not _is_ours(target, written):  # what this sfsync writes, or an earlier one did
             done.append(Removed(name, target, False))
             continue
         target.unlink()
+        written.pop(str(target), None)
         backup = target.with_name(f"{name}.sfsync-backup")
         restored = None
         if backup.exists():
             os.replace(backup, target)
             restored = target
         done.append(Removed(name, target, True, restored))
+    _forget(record_file, written)
     return done
+
+
+def _forget(record_file: Path, written: dict[str, str]) -> None:
+    """Keep the record of the hooks still installed; with none left, remove it (and its
+    folder once empty: other sfsync state lives there too)."""
+    if written:
+        journal.write_file(record_file, {"hooks": written})
+        return
+    record_file.unlink(missing_ok=True)
+    with contextlib.suppress(OSError):
+        record_file.parent.rmdir()  # only when empty
 
 
 def _digest(data: bytes) -> str:

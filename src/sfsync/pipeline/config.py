@@ -212,7 +212,7 @@ def load(root: Path | str, *, cache_dir: Path | None = None) -> Config:
     config_bytes = _read(
         root / CONFIG_FILE,
         f"run `sfsync init`, or create {CONFIG_FILE} at the repository root "
-        "(see README: sfsync.yml)",
+        "(see docs/configuration.md)",
     )
     project_bytes = _read(
         root / PROJECT_FILE, "sfsync needs the Salesforce project file at the repository root"

@@ -461,7 +461,13 @@ def _drift_file(path: Path) -> list[DriftInfo]:
         raise UsageError(
             f"--drift {path}: not JSON ({exc}); write it with `sfsync drift --env ENV --json`"
         ) from exc
-    return drift_from_json(data, path.name, when.isoformat(timespec="seconds"))
+    try:
+        return drift_from_json(data, path.name, when.isoformat(timespec="seconds"))
+    except UsageError:
+        raise UsageError(
+            f"--drift {path}: not a drift result "
+            "(write one with `sfsync drift --env ENV --json-file FILE`)"
+        ) from None
 
 
 def _project_name(project: Project) -> str:

@@ -223,11 +223,12 @@ def execute(
         except SfsyncError as exc:
             names = [r.env for r in done if r.status != "skipped"]
             where = f"done: {', '.join(names)}" if names else "no env was changed"
-            exc.message = (
-                f"back-promote stopped at {step.env.name} ({where}): {exc.message}\n"
-                f"once fixed, run the same back-promote again: envs already done are up to "
-                "date and an interrupted merge is reused"
-            )
+            exc.message = f"back-promote stopped at {step.env.name} ({where}): {exc.message}"
+            if "conflicts" not in exc.data:  # a conflict's message says what to run instead
+                exc.message += (
+                    "\nonce fixed, run the same back-promote again: envs already done are up "
+                    "to date and an interrupted merge is reused"
+                )
             exc.data = {**exc.data, "done": [r.to_json() for r in done], "failed": step.env.name}
             raise
         if result.merged and step.env.branch is not None:
@@ -506,10 +507,12 @@ def _merge_in_worktree(
                 worktree.merge_abort(tree)
                 raise Refused(
                     f"merging {upper_branch} into {env.branch} conflicts in "
-                    f"{report.conflicts_in(conflicts)}: merge it by hand (`git checkout "
-                    f"{env.branch} && git merge {upper_branch}`; with `sfsync install-hooks "
-                    "--merge-driver` git merges metadata by element as here), push, then run "
-                    f"`sfsync back-promote --from {env.name}` for the envs below",
+                    f"{report.conflicts_in(conflicts)}: merge it by hand "
+                    f"(`{_hand_merge(project, env.branch, upper_branch)}`; with `sfsync "
+                    "install-hooks --merge-driver` git merges metadata by element as here) "
+                    f"and push; then `sfsync deploy --env {env.name}` deploys the merge to its "
+                    f"org (back-promote would find {env.branch} up to date and deploy nothing) "
+                    f"and `sfsync back-promote --from {env.name}` carries it to the envs below",
                     data={"conflicts": conflicts, **report.to_json()},
                 )
             merged = gitrepo.rev_parse(tree, "HEAD")
@@ -517,6 +520,21 @@ def _merge_in_worktree(
             return merged, report
         finally:
             worktree.worktree_remove(repo, tree)
+
+
+def _hand_merge(project: Project, branch: str, upper_branch: str | None) -> str:
+    """The git commands that merge `upper_branch` into `branch` by hand: the upper branch as
+    the remote has it (what back-promote merged; a local branch of that name may be stale)."""
+    assert upper_branch is not None  # an env with a branch below has an upstream with one
+    remote = project.config.remote
+    commands = [f"git switch {branch}"]
+    for name in (branch, upper_branch):
+        ref = behind_mod.branch_ref(project.root, remote, name) or ""
+        short = ref[len("refs/remotes/") :] if ref.startswith("refs/remotes/") else name
+        commands.append(f"git merge --ff-only {short}" if name == branch else f"git merge {short}")
+    if commands[1] == f"git merge --ff-only {branch}":  # no remote: the local branch is it
+        del commands[1]
+    return " && ".join(commands)
 
 
 def _deploy_unless_recorded(

@@ -65,12 +65,14 @@ def back_promote(
     """Walk the pipeline downwards from --from: prod -> uat -> int -> developer sandboxes.
 
     For each env with a branch, top first: merge the upper env's branch into its branch in a
-    temporary git worktree (your working tree is not touched), retrieve what will change from
-    its org as a backup, deploy the net difference, push the branch and record the event.
-    With --sandboxes, each developer sandbox then gets the upstream changes it lacks, --jobs
-    at a time; a component the sandbox changed since its sync point is skipped and reported,
-    never overwritten. The first conflict or failure of a branch env stops the walk and names
-    the envs done; a failed sandbox does not stop the others and is reported at the end.
+    temporary git worktree (your working tree is not touched; profiles, permission sets,
+    labels, flows... merge by element, see `sfsync merge-driver --help`), retrieve what will
+    change from its org as a backup, deploy the net difference, push the branch and record
+    the event. With --sandboxes, each developer sandbox then gets the upstream changes it
+    lacks, --jobs at a time; a component the sandbox changed since its sync point is skipped
+    and reported, never overwritten. The first conflict or failure of a branch env stops the
+    walk and names the envs done; a conflict names its entries and the commands that finish
+    it by hand. A failed sandbox does not stop the others and is reported at the end.
 
     \b
     Examples:

@@ -53,8 +53,10 @@ def init(
     A push to an env branch deploys it (sfsync deploy --yes --push) and back-promotes to
     the envs below; one job per developer sandbox that is behind (from sfsync status) then
     brings it up to date. A pull request into an env branch runs a check-only deploy of the
-    merge and posts the markdown report. Nightly: backup of production and drift of each
-    env. Orgs are logged in from CI secrets by `sfsync ci login`, never echoed.
+    merge and posts the markdown report. Nightly: backup of production, drift of each
+    branch env, then the dashboard (sfsync report --html), published on GitHub Pages or
+    GitLab Pages, or kept as an artifact (Azure, Bitbucket). Orgs are logged in from CI
+    secrets by `sfsync ci login`, never echoed.
 
     The jobs install the sfsync you run, as pip recorded installing it: the same version
     from the package index, or the git URL and commit it came from (an editable checkout

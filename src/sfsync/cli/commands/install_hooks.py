@@ -110,6 +110,8 @@ def install_hooks(
 
 
 def _show(console: Console, result: dict[str, Any]) -> None:
+    if result["uninstall"] and "hooks" in result and not result["hooks"]:
+        console.print("no pre-commit or pre-push hook to remove", markup=False)
     for h in result.get("hooks", []):
         if result["uninstall"]:
             if not h["removed"]:
@@ -129,7 +131,12 @@ def _show(console: Console, result: dict[str, Any]) -> None:
     count = len(driver["lines"])
     if result["uninstall"]:
         gone = " (the file, now empty, removed)" if driver["removedFile"] else ""
-        console.print(f"removed {count} merge=sfsync lines from {where}{gone}", markup=False)
+        if count:
+            console.print(f"removed {count} merge=sfsync lines from {where}{gone}", markup=False)
+        else:
+            console.print(f"no sfsync merge driver block in {where}", markup=False)
+        if not driver["config"] and not any("git config" in k for k in driver["kept"]):
+            console.print("no merge.sfsync driver in git config", markup=False)
         for key in driver["config"]:
             console.print(f"removed git config {key}", markup=False)
         for note in driver["kept"]:
@@ -137,6 +144,12 @@ def _show(console: Console, result: dict[str, Any]) -> None:
     else:
         console.print(f"wrote {count} merge=sfsync lines into {where}", markup=False)
         console.print("set git config merge.sfsync.name and merge.sfsync.driver", markup=False)
+        if driver.get("replaced") is not None:
+            console.print(
+                f"replaced (--force) merge.sfsync.driver {driver['replaced']!r}, which sfsync "
+                "had not written: `git config merge.sfsync.driver ...` puts it back",
+                markup=False,
+            )
         console.print(
             "next: commit .gitattributes; every clone runs `sfsync install-hooks "
             "--merge-driver` once (hosted PR merge buttons never run it: merge locally or "

@@ -65,13 +65,15 @@ def pull_upstream(
     """Bring everything deployed upstream into your branch and your sandbox.
 
     Refuses while package directories have uncommitted changes. Fetches the upstream branch
-    and refs/sfsync/*, merges the upstream branch into the current branch, then deploys only
-    the net difference (pre-merge HEAD -> merged HEAD) to your sandbox, after retrieving
-    those components from it as a backup. A component the sandbox changed since its last
-    sync (work that exists only there) stops the pull, naming who changed it and when:
-    retrieve and commit it, or --exclude it, or --force. On merge conflicts it stops with
-    git's conflict state: resolve, commit, then --continue (or --abort). A run that was
-    interrupted is finished by running the command again.
+    and refs/sfsync/*, merges the upstream branch into the current branch (profiles,
+    permission sets, labels, flows... by element, installed driver or not: see `sfsync
+    merge-driver --help`), then deploys only the net difference (pre-merge HEAD -> merged
+    HEAD) to your sandbox, after retrieving those components from it as a backup. A
+    component the sandbox changed since its last sync (work that exists only there) stops
+    the pull, naming who changed it and when: retrieve and commit it, or --exclude it, or
+    --force. On merge conflicts it stops with git's conflict state, naming the conflicting
+    entries: resolve, commit, then --continue (or --abort). A run that was interrupted is
+    finished by running the command again.
 
     \b
     Examples:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -87,11 +89,15 @@ def report(
     done = site.write(html_dir, pages.site(board), proj.cache_dir, force=force)
     index = done.directory / "index.html"
     warnings += board.warnings
+    if board.event_count == 0:
+        # a fresh clone has no refs/sfsync/*: an empty dashboard would look like the truth
+        warnings.append(
+            "no events in refs/sfsync/envs/*: nothing is recorded yet"
+            + ("" if fetch else ", or they are not fetched (sfsync report --fetch)")
+        )
     opened = False
     if open_page:
-        import webbrowser
-
-        opened = webbrowser.open(index.as_uri())
+        opened = _open(index.as_uri())
         if not opened:
             warnings.append(f"could not start a browser: open {index.as_uri()} yourself")
     history = board.components()
@@ -109,7 +115,9 @@ def report(
                 "name": env.name,
                 "status": env.status,
                 "deploymentsBehind": env.behind if env.known and env.upstream else None,
-                "componentsBehind": len(env.components_behind),
+                "componentsBehind": (
+                    len(env.components_behind) if env.known and env.upstream else None
+                ),
                 "events": len(env.events),
                 "lastBackup": env.backup.when if env.backup else None,
                 "drift": (None if env.drift is None else env.drift.drifted),
@@ -136,3 +144,18 @@ def report(
         if not json_mode:
             output.err.print(f"warning: {warning}", markup=False)
     output.emit(result, human=human)
+
+
+def _open(url: str) -> bool:
+    """Open `url` in a browser, whose chatter ("Opening in existing browser session.") goes
+    to stderr: stdout is the command's own (one JSON object with --json)."""
+    import webbrowser
+
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        os.dup2(2, 1)  # the browser started now inherits stderr as its stdout
+        return webbrowser.open(url)
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)

@@ -27,6 +27,9 @@ KIND_WORDS = {
     "release": "ended without deploying",
 }
 
+COMPONENT_WORDS = {"ignore": "ignored", "validate": "validated"}
+"""What an event of these kinds did to a component, on the component's page."""
+
 
 @dataclass(frozen=True)
 class Page:
@@ -108,7 +111,9 @@ def _event_text(s: Site, e: EventView, root: str, env: bool, component: str | No
     if e.job:
         parts.append(f' <span class="muted">(job <code>{esc(e.job, 40)}</code>)</span>')
     if component is not None:
-        what = "deleted" if component in e.deleted else "deployed"
+        # what the event did to it: an ignore marks it received without deploying it, a
+        # validation is a check-only deploy: neither is "deployed here"
+        what = COMPONENT_WORDS.get(e.kind) or ("deleted" if component in e.deleted else "deployed")
         others = len(set(e.components) | set(e.deleted)) - 1
         more = f" with {plural(others, 'other component')}" if others > 0 else ""
         parts.append(f"<br>{what} here{more}")

@@ -14,22 +14,29 @@ from sfsync.cli.html.style import STATUS_COLOURS, STATUS_WORDS
 from sfsync.cli.html.text import esc, plural
 from sfsync.pipeline.dashboard import Dashboard, EnvView
 
-NAME_CHARS = 20  # of an env name inside its node (the full name is in the link's label)
-WHERE_CHARS = 26  # of "branch <name>" inside its node
+SCREEN_WIDTH = 1160  # the graph's box on a wide screen (the page is at most 1200 px)
+NAME_CHARS = 14  # of an env name inside its node (the full name is in the link's label)
+WHERE_CHARS = 21  # of "branch <name>" inside its node
+# (about 140 px of the node's width: 14 letters of the bold name, 21 of the small line;
+# wider letters than most are clipped at the node's edge rather than drawn over the next)
 
 
 def svg(board: Dashboard, href: dict[str, str]) -> str:
     """The graph of `board`; `href`: env name -> the link to its page."""
-    placed = layout([(e.name, e.upstream) for e in board.envs])
+    tree = [(e.name, e.upstream) for e in board.envs]
+    placed = layout(tree)
+    if placed.width > SCREEN_WIDTH:
+        # wider than the page: it opens scrolled to its left, so the top env goes there
+        placed = layout(tree, centred=False)
     arrows = []
     labels = []
     nodes = []
-    for env in board.envs:
+    for number, env in enumerate(board.envs):
         spot = placed.nodes[env.name]
         if spot.parent is not None:
             arrows.append(_arrow(spot, env))
             labels.append(_label(spot, env))
-        nodes.append(_node(spot, env, href[env.name]))
+        nodes.append(_node(spot, env, href[env.name], number))
     count = len(board.envs)
     description = "; ".join(sentence(e) for e in board.envs)
     return (
@@ -39,11 +46,7 @@ def svg(board: Dashboard, href: dict[str, str]) -> str:
         f'<title id="graph-title">The pipeline: {plural(count, "environment")}, '
         "the top one first</title>"
         f'<desc id="graph-desc">{esc(description, None)}</desc>'
-        "<defs>"
-        '<marker id="arrowhead" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="9" '
-        'markerHeight="9" markerUnits="userSpaceOnUse" orient="auto-start-reverse">'
-        '<path d="M0 0L10 5L0 10z" fill="#57606a"/></marker>'
-        "</defs>"
+        f"<defs>{_marker('arrowhead', QUIET)}{_marker('arrowhead-behind', BEHIND)}</defs>"
         f'<g class="arrows">{"".join(arrows)}</g>'
         f'<g class="labels">{"".join(labels)}</g>'
         f'<g class="nodes">{"".join(nodes)}</g>'
@@ -76,14 +79,27 @@ def edge_text(env: EnvView) -> tuple[str, str]:
     return (plural(env.behind, "deployment"), plural(len(env.components_behind), "component"))
 
 
+QUIET = "#57606a"
+BEHIND = STATUS_COLOURS["behind"][0]
+
+
+def _marker(name: str, colour: str) -> str:
+    return (
+        f'<marker id="{name}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="9" '
+        'markerHeight="9" markerUnits="userSpaceOnUse" orient="auto-start-reverse">'
+        f'<path d="M0 0L10 5L0 10z" fill="{colour}"/></marker>'
+    )
+
+
 def _arrow(spot: Placed, env: EnvView) -> str:
     points = " ".join(f"{_n(x)},{_n(y)}" for x, y in spot.arrow)
-    colour = STATUS_COLOURS["behind"][0] if env.behind else "#57606a"
+    # the head in the colour of its line: a brown arrow behind, a grey one in sync
+    colour, head = (BEHIND, "arrowhead-behind") if env.behind else (QUIET, "arrowhead")
     width = 2.5 if env.behind else 1.5
     dash = ' stroke-dasharray="5 4"' if not env.known else ""
     return (
         f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="{width}"'
-        f'{dash} marker-end="url(#arrowhead)"/>'
+        f'{dash} marker-end="url(#{head})"/>'
     )
 
 
@@ -104,7 +120,7 @@ def _label(spot: Placed, env: EnvView) -> str:
     )
 
 
-def _node(spot: Placed, env: EnvView, href: str) -> str:
+def _node(spot: Placed, env: EnvView, href: str, number: int) -> str:
     box = spot.node
     status = env.status
     line, tint = STATUS_COLOURS[status]
@@ -123,12 +139,15 @@ def _node(spot: Placed, env: EnvView, href: str) -> str:
         f'<rect class="node" x="{_n(box.x)}" y="{_n(box.y)}" width="{_n(box.w)}" '
         f'height="{_n(box.h)}" rx="8" fill="{tint}" stroke="{line}" stroke-width="2"{dash}/>'
         f"{shape(status, box.x + 16, box.y + 20, line)}"
+        f'<clipPath id="node-text-{number}"><rect x="{_n(box.x)}" y="{_n(box.y)}" '
+        f'width="{_n(box.w - 6)}" height="{_n(box.h)}"/></clipPath>'
+        f'<g clip-path="url(#node-text-{number})">'
         f'<text x="{_n(box.x + 30)}" y="{_n(box.y + 24)}" font-size="15" font-weight="600" '
         f'fill="#1f2328">{esc(name, None)} </text>'
         f'<text x="{_n(box.x + 30)}" y="{_n(box.y + 42)}" font-size="12" '
         f'fill="{line}">{esc(word)} </text>'
         f'<text x="{_n(box.x + 30)}" y="{_n(box.y + 57)}" font-size="11" '
-        f'fill="#424a53">{esc(where, None)}</text>'
+        f'fill="#424a53">{esc(where, None)}</text></g>'
         "</a>"
     )
 

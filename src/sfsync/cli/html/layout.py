@@ -5,13 +5,15 @@ cell, the label of the arrow that comes into it. An env's children sit in the ro
 it, in a block of columns of their own: first the children that have children (each with
 its subtree), then the leaves (developer sandboxes, mostly) in a grid about as wide as it
 is tall, of at most `LEAF_COLUMNS` columns, row after row. A parent is centred over its
-block, and blocks never share a column, so no two nodes and no two labels overlap, however
-many envs there are (tests/test_dashboard_layout.py checks 50 envs in 5 tiers).
+block (or, for a graph wider than the screen, over its first column: the top at the
+left), and blocks never share a column, so no two nodes and no two labels overlap,
+however many envs there are (tests/test_dashboard_layout.py checks 50 envs in 5 tiers).
 
 Arrows run from the parent's bottom down to a bus in the gap under its row, along the bus,
-then down into the child: from the top for a child in the first row below, else down the
-gutter left of the child's column and into the child's left side. Gutters hold no node and
-no label, and each block's bus stays inside the block.
+then down into the top of the child through its label: straight for a child in the first
+row below, else first down the gutter left of the child's column to the gap above the
+child's row, then across to it. So every label sits on its own arrow. Gutters and gaps
+hold no node and no label, and each block's bus stays inside the block.
 
     placed = layout([("prod", None), ("uat", "prod"), ("dev1", "uat")])
     placed.nodes["uat"].node   # Box(x, y, w, h)
@@ -81,8 +83,11 @@ class Layout:
     nodes: dict[str, Placed]
 
 
-def layout(envs: Sequence[tuple[str, str | None]]) -> Layout:
-    """Place `envs` ((name, parent or None), parents before their children)."""
+def layout(envs: Sequence[tuple[str, str | None]], *, centred: bool = True) -> Layout:
+    """Place `envs` ((name, parent or None), parents before their children); with
+    `centred=False` each parent sits over the first column of its block instead of its
+    middle, so the top of the pipeline is at the left (where a page opens a graph wider
+    than the screen)."""
     names = [name for name, _ in envs]
     parent_of = dict(envs)
     children: dict[str, list[str]] = {name: [] for name in names}
@@ -107,7 +112,7 @@ def layout(envs: Sequence[tuple[str, str | None]]) -> Layout:
             row_of[leaf] = row + 1 + index // across
         column += across
         width = max(1.0, column - first)
-        centre[name] = first + width / 2
+        centre[name] = first + width / 2 if centred else first + 0.5
         row_of[name] = row
         return width
 
@@ -139,5 +144,12 @@ def _arrow(parent: Box, child: Box, next_row: bool) -> tuple[tuple[float, float]
     if next_row:
         return (start, (parent.cx, bus), (child.cx, bus), (child.cx, child.y))
     gutter = child.x - GAP_X / 4
-    middle = child.y + child.h / 2
-    return (start, (parent.cx, bus), (gutter, bus), (gutter, middle), (child.x, middle))
+    above = child.y - LABEL_H - GAP_Y / 2  # the gap above the child's row
+    return (
+        start,
+        (parent.cx, bus),
+        (gutter, bus),
+        (gutter, above),
+        (child.cx, above),
+        (child.cx, child.y),
+    )

@@ -262,7 +262,10 @@ def _backup_section(env: EnvView) -> str:
             f"<p>No backup in this repository (<code>refs/sfsync-backups/{esc(env.name)}</code>): "
             f"<code>sfsync backup --env {esc(env.name)}</code>.</p></section>"
         )
-    count = f", {plural(b.components, 'component')}" if b.components is not None else ""
+    count = ""
+    if b.components is not None and plural(b.components, "component") not in b.summary:
+        # a first backup's subject already says it ("first backup, 2 components (full)")
+        count = f", {plural(b.components, 'component')} in all"
     return head + (
         f"<p>{time_tag(b.when)}: {esc(b.summary)}{count}. "
         f"Commit <code>{esc(short(b.commit))}</code> "
@@ -315,12 +318,10 @@ def _drift_table(s: Site, d: DriftInfo, root: str) -> str:
 
 
 def _timeline(s: Site, env: EnvView, root: str) -> str:
-    head = (
-        f'<section aria-labelledby="timeline-h"><h2 id="timeline-h">Timeline</h2>'
-        f"<p>{plural(len(env.events), 'event')}, newest first.</p>"
-    )
+    head = '<section aria-labelledby="timeline-h"><h2 id="timeline-h">Timeline</h2>'
     if not env.events:
         return head + "<p>No events recorded yet.</p></section>"
+    head += f"<p>{plural(len(env.events), 'event')}, newest first.</p>"
     items = "".join(event_item(s, e, root) for e in env.events[:TIMELINE])
     more = len(env.events) - TIMELINE
     note = (

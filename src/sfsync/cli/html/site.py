@@ -39,7 +39,12 @@ class Written:
 
 def write(directory: Path, pages: Sequence[Page], state_dir: Path, *, force: bool) -> Written:
     """Write `pages` into `directory` (see the module doc); `state_dir` keeps the record."""
-    if directory.is_symlink() or (directory.exists() and not directory.is_dir()):
+    if directory.is_symlink():
+        raise UsageError(
+            f"--html {directory}: is a symbolic link; sfsync does not write through links: "
+            "name the directory itself, or a new or empty one"
+        )
+    if directory.exists() and not directory.is_dir():
         raise UsageError(f"--html {directory}: not a directory: name a new or empty one")
     root = directory.resolve()
     record_file = state_dir / RECORD

@@ -2,6 +2,12 @@
 
 Colours meet WCAG AA (4.5:1) for text on white and on each status tint; a status never
 relies on colour alone: each has a shape in the graph and a word everywhere.
+
+The graph is drawn at its own size (its words at their font size): one wider than the page
+scrolls in its box, never shrinks to fit (50 envs shrunk onto a laptop screen are 4 px
+words). Table cells break only a word too long for any line (`break-word`: `anywhere`
+would let a phone squeeze a column to a letter a line) and never inside a time; wide
+tables scroll in their box.
 """
 
 from __future__ import annotations
@@ -42,7 +48,7 @@ h3{font-size:1rem;margin:16px 0 6px}
 .skip:focus{left:8px;top:8px;background:#fff;padding:6px;z-index:9}
 .graph{overflow-x:auto;border:1px solid var(--line);border-radius:6px;padding:4px;
 -webkit-overflow-scrolling:touch}
-.graph svg{display:block;margin:0 auto;max-width:100%;min-width:min(100%,560px);height:auto}
+.graph svg{display:block;margin:0 auto}
 .graph a:focus-visible rect.node{stroke:#0969da;stroke-width:4}
 .legend{display:flex;flex-wrap:wrap;gap:6px 14px;padding:0;margin:8px 0;list-style:none}
 .badge{display:inline-block;padding:0 8px;border-radius:10px;border:1px solid currentColor;
@@ -52,7 +58,9 @@ th,td{text-align:left;padding:6px 8px;border-bottom:1px solid var(--line);vertic
 th{background:#f6f8fa}
 .scroll{overflow-x:auto}
 code,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.85rem}
-td,li{overflow-wrap:anywhere}
+li{overflow-wrap:anywhere}
+td{overflow-wrap:break-word}
+time{white-space:nowrap}
 .muted{color:var(--muted)}
 ol.timeline{list-style:none;padding:0;margin:0}
 ol.timeline>li{border-left:3px solid var(--line);padding:4px 0 10px 12px;margin-left:4px}

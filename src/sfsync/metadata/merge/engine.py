@@ -21,6 +21,7 @@ is. The rest of the file is merged, and every element nobody changed keeps its t
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 
 from sfsync.metadata.merge.keys import (
@@ -329,9 +330,9 @@ def merge_documents(
 
     ft = file_type(path)
     schema = SCHEMAS["Manifest" if is_manifest(path) or ft is None else ft.schema]
-    o, t = parse(ours), parse(theirs)
+    o, t = _parse(ours, "ours"), _parse(theirs, "theirs")
     # both sides added the file (git gives an empty base): merged from nothing
-    b = parse(base) if base.strip() else _empty_like(o)
+    b = _parse(base, "base") if base.strip() else _empty_like(o)
     if not (b.root.tag == o.root.tag == t.root.tag):
         raise Unmergeable(
             f"the root element differs (<{b.root.tag}>, <{o.root.tag}>, <{t.root.tag}>)"
@@ -353,16 +354,44 @@ def merge_documents(
         raise Unmergeable("the comments at the end of the file changed on both sides")
     tail = (o.root if tail_side == OURS else t.root).inner_tail
     root = Build(o.root, start_tag, children, lead="", tail=tail)  # the prolog holds its lead
-    writer = Writer(o.newline, marker_size, labels, diff3)
+    newline = o.newline
+    if t.newline != o.newline and base.strip() and o.newline == b.newline:
+        newline = t.newline  # only theirs changed the line endings: theirs' are taken
+    writer = Writer(newline, marker_size, labels, diff3)
     writer.emit(prolog)
     writer.build(root)
     writer.emit(epilogue)
+    text = "".join(writer.parts)
+    if t.newline != o.newline:
+        # one side turned the file to CRLF or LF: entries taken from each side would mix
+        # both; the result gets the line endings of the side that changed them (ours' when
+        # both did), throughout
+        text = text.replace("\r\n", "\n")
+        if newline == "\r\n":
+            text = text.replace("\n", "\r\n")
     return MergeResult(
-        content="".join(writer.parts).encode("utf-8"),
+        content=text.encode("utf-8"),
         conflicts=tuple(merger.conflicts),
         by_element=True,
         fallback_reason=None,
     )
+
+
+_MARKER = re.compile(rb"^(?:<{7,}|>{7,})(?: |\r?$)", re.MULTILINE)  # longer: git's inner merges
+
+
+def _parse(data: bytes, side: str) -> Document:
+    """`parse`, its refusal naming the version (and conflict markers someone committed)."""
+    try:
+        return parse(data)
+    except Unmergeable as exc:
+        marker = _MARKER.search(data)
+        if marker is not None:
+            line = data.count(b"\n", 0, marker.start()) + 1
+            # in the base of a criss-cross merge they are git's own (its merge of the bases)
+            how = "" if side == "base" else ": committed unresolved"
+            raise Unmergeable(f"{side} holds conflict markers (line {line}{how})") from None
+        raise Unmergeable(f"{side}: {exc}") from None
 
 
 def _empty_like(doc: Document) -> Document:
