@@ -71,6 +71,11 @@ def test_dry_run_shows_the_net_difference(
             ["--env", "prod", "--baseline", "HEAD~1", "--yes"], "--confirm prod", id="protected"
         ),
         pytest.param(["--env", "int", "--baseline", "HEAD~1"], "--yes", id="no-tty"),
+        pytest.param(  # one of --env and --confirm is a slip: which org is not guessed
+            ["--env", "int", "--baseline", "HEAD~1", "--confirm", "prod", "--yes"],
+            "--confirm prod does not name --env int",
+            id="confirm-names-another-env",
+        ),
         pytest.param(
             ["--env", "int", "--baseline", "HEAD~1", "--test-level", "Fast"],
             "RunLocalTests",

@@ -104,6 +104,12 @@ def check_confirm(env: Environment, confirm: str | None, action: str = "deploy t
         raise ConfirmationNeeded(
             f"{env.name} is protected{got}: add --confirm {env.name} to {action}"
         )
+    if confirm is not None and confirm != env.name:
+        # `--env int --confirm prod`: one of the two is a slip; the org must not be guessed
+        raise ConfirmationNeeded(
+            f"--confirm {confirm} does not name --env {env.name}: check which env you mean "
+            f"(--confirm {env.name}, or leave it out: {env.name} is not protected)"
+        )
 
 
 def plan_deploy(
