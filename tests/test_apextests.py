@@ -486,22 +486,32 @@ def test_compare_deploy_runs_the_target_envs_tests(
     assert record["options"]["runTests"] == ["ServiceTest"] and record["status"] == "Succeeded"
 
 
+def _controlling_terminal() -> None:
+    """In the child: the pty on stdin becomes its terminal, so Ctrl-C there sends SIGINT,
+    which it handles as Python does by default (a pytest-xdist worker ignores SIGINT, and a
+    child would inherit that)."""
+    import fcntl
+    import signal
+    import termios
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+
 def _at_a_terminal(cwd: Path, args: list[str], answer: bytes) -> tuple[int, str]:
     """Run sfsync at a pseudo-terminal; type `answer` at its question."""
-    import fcntl
     import os
     import pty
     import select
     import subprocess
     import sys
-    import termios
     import time
 
     main_fd, child_fd = pty.openpty()
     proc = subprocess.Popen(
         [sys.executable, "-m", "sfsync", *args],
         cwd=cwd, stdin=child_fd, stdout=child_fd, stderr=child_fd, start_new_session=True,
-        preexec_fn=lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0),  # Ctrl-C sends SIGINT
+        preexec_fn=_controlling_terminal,
     )  # fmt: skip
     os.close(child_fd)
     seen, answered, deadline = b"", False, time.monotonic() + 60

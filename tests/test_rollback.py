@@ -246,6 +246,8 @@ def test_an_event_that_cannot_be_rolled_back_is_named(env: Env) -> None:
         env.plan(copied)
     with pytest.raises(UsageError, match="no event 0000000 in refs/sfsync/envs/int"):
         rollback.plan(project.load(env.repo), "int", "0000000")
+    with pytest.raises(UsageError, match=r"^--event is empty: give an event id"):
+        rollback.plan(project.load(env.repo), "int", "")  # was "no event  in refs/..."
     assert env.plan(None).event == first  # the newest event that can be rolled back
 
 

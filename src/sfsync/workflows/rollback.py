@@ -208,8 +208,13 @@ def find_event(records: Sequence[state.Record], env: str, event: str | None) -> 
             f"{env} has no recorded deployment with a snapshot to roll back "
             f"(see `sfsync log --env {env}`)"
         )
+    if not event.strip():
+        raise UsageError(
+            f"--event is empty: give an event id, or leave --event out for the newest "
+            f"(see `sfsync log --env {env}`)"
+        )
     found = [r for r in records if r.commit.startswith(event.lower())]
-    if not found or not event:
+    if not found:
         raise UsageError(
             f"no event {event} in refs/sfsync/envs/{env} (see `sfsync log --env {env}`)"
         )
