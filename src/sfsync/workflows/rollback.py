@@ -37,7 +37,7 @@ from sfsync.metadata import rules
 from sfsync.metadata.component import Component
 from sfsync.metadata.project import Project as MetadataProject
 from sfsync.org import left, sf, snapshots
-from sfsync.org.deploy import DEPLOY_KINDS, StepResult, run_payload
+from sfsync.org.deploy import DEPLOY_KINDS, StepResult, default_test_level, run_payload
 from sfsync.org.payload import Payload, write_manifests
 from sfsync.org.snapshots import Snapshot
 from sfsync.org.versions import Version, parse_component, versions_at
@@ -164,6 +164,12 @@ class RollbackPlan:
         return tuple(c.component for c in self.changes if c.action == "delete")
 
     @property
+    def test_level(self) -> str:
+        """The tests the rollback runs: RunLocalTests on a protected env, else NoTestRun (an
+        env's `tests:` in sfsync.yml chooses for deployments, not for rollbacks)."""
+        return default_test_level(self.env)
+
+    @property
     def forced(self) -> tuple[Change, ...]:
         """The changes that undo later events too."""
         return tuple(c for c in self.changes if c.over)
@@ -188,6 +194,7 @@ class RollbackPlan:
             "only": list(self.only),
             "except": list(self.leave_out),
             "resetsState": self.resets_state,
+            "testLevel": self.test_level,
             "warnings": list(self.warnings),
         }
 

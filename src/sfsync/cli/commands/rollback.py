@@ -151,7 +151,7 @@ def _show_plan(console: Console, plan: rollback_flow.RollbackPlan) -> None:
     )
     console.print(
         f"{plan.env.name} ({plan.env.org}): roll back {name} ({event.who}, {event.when}), "
-        f"{part}, from {plan.snapshot.ref}",
+        f"{part}, from {plan.snapshot.ref}, tests: {plan.test_level}",
         markup=False,
     )
     for change in plan.changes:
