@@ -149,6 +149,36 @@ def test_deployed_apex_no_test_reaches_is_refused_with_its_name(
     assert "reached by no test: `ApexClass:Lonely`" in capsys.readouterr().out
 
 
+def test_the_refusal_explains_the_tests_it_did_find(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The refused selection says which tests it picked (not "0 test classes" beside a table
+    of one), and the markdown keeps its own line breaks and bold instead of escaping them."""
+    change = {**apex("Lonely", " Integer v = 2; "), **HELPER_CHANGED}
+    _, base = project(tmp_path, monkeypatch, change)
+    args = ["deploy", "--env", "int", "--baseline", base, "--tests", "auto", "--dry-run"]
+    envelope = run_json(capsys, *args, code=1)
+    tests = envelope["data"]["tests"]
+    assert (tests["level"], tests["tests"]) == ("RunSpecifiedTests", ["ServiceTest"])
+    assert main([*args, "--format", "markdown"]) == 1
+    report = capsys.readouterr().out
+    assert "**Tests: RunSpecifiedTests** (auto, command line): 1 test class of 2 local" in report
+    assert "| `ApexClass:Lonely` | deployed | **none** |" in report
+    assert "&lt;br&gt;" not in report and "\\*\\*none" not in report
+
+
+def test_each_reason_is_a_line_of_its_markdown_cell(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, base = project(tmp_path, monkeypatch, apex("Service", " public void run() { } // 2"))
+    args = ["deploy", "--env", "int", "--baseline", base, "--tests", "auto", "--dry-run"]
+    assert main([*args, "--format", "markdown"]) == 0
+    assert (
+        "| `ServiceTest` | reaches ApexClass:Service: ServiceTest -&gt; Service \\(uses Service\\)"
+        "<br>named after ApexClass:Service |"
+    ) in capsys.readouterr().out
+
+
 def test_the_env_may_allow_uncovered_apex(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -247,6 +277,28 @@ def test_relevant_tests_are_accepted_from_api_66(
         "plan"
     ]
     assert plan["testLevel"] == "RunRelevantTests" and plan["testPlan"]["source"] == "sfsync.yml"
+
+
+@pytest.mark.parametrize(
+    ("int_tests", "args"),
+    [
+        pytest.param("RunRelevantTests", [], id="sfsync.yml"),
+        pytest.param("", ["--test-level", "RunRelevantTests"], id="command-line"),
+    ],
+)
+def test_relevant_tests_with_nothing_to_deploy_is_up_to_date(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    int_tests: str,
+    args: list[str],
+) -> None:
+    """An org already at the tip: RunRelevantTests is checked against the project's
+    sourceApiVersion (66.0), not refused as if it had none."""
+    path, _ = project(tmp_path, monkeypatch, HELPER_CHANGED, int_tests=int_tests, api="66.0")
+    tip = git(path, "rev-parse", "int").strip()
+    result = run_json(capsys, "deploy", "--env", "int", "--baseline", tip, *args, "--yes")
+    assert result["result"]["upToDate"] is True
 
 
 # --- against the org ---------------------------------------------------------------------------
@@ -432,3 +484,70 @@ def test_compare_deploy_runs_the_target_envs_tests(
     assert result["step"]["testLevel"] == "RunSpecifiedTests"
     record = prod.handle.deployments()[-1]
     assert record["options"]["runTests"] == ["ServiceTest"] and record["status"] == "Succeeded"
+
+
+def _controlling_terminal() -> None:
+    """In the child: the pty on stdin becomes its terminal, so Ctrl-C there sends SIGINT,
+    which it handles as Python does by default (a pytest-xdist worker ignores SIGINT, and a
+    child would inherit that)."""
+    import fcntl
+    import signal
+    import termios
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+
+def _at_a_terminal(cwd: Path, args: list[str], answer: bytes) -> tuple[int, str]:
+    """Run sfsync at a pseudo-terminal; type `answer` at its question."""
+    import os
+    import pty
+    import select
+    import subprocess
+    import sys
+    import time
+
+    main_fd, child_fd = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sfsync", *args],
+        cwd=cwd, stdin=child_fd, stdout=child_fd, stderr=child_fd, start_new_session=True,
+        preexec_fn=_controlling_terminal,
+    )  # fmt: skip
+    os.close(child_fd)
+    seen, answered, deadline = b"", False, time.monotonic() + 60
+    try:
+        while time.monotonic() < deadline:
+            if select.select([main_fd], [], [], 0.2)[0]:
+                try:
+                    chunk = os.read(main_fd, 4096)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                seen += chunk
+            if not answered and b"[y/N]" in seen:
+                os.write(main_fd, answer)
+                answered = True
+            if proc.poll() is not None and not select.select([main_fd], [], [], 0.2)[0]:
+                break
+        return proc.wait(timeout=30), seen.decode(errors="replace")
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        os.close(main_fd)
+
+
+@pytest.mark.parametrize(
+    ("answer", "code", "said"),
+    [
+        pytest.param(b"n\r", 1, "answered no: nothing more was done", id="no"),
+        pytest.param(b"\x03", 130, "aborted by the user", id="ctrl-c"),
+    ],
+)
+def test_no_at_the_question_is_exit_1_and_ctrl_c_is_130(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, answer: bytes, code: int, said: str
+) -> None:
+    path, base = project(tmp_path, monkeypatch, HELPER_CHANGED)
+    exit_code, seen = _at_a_terminal(path, ["deploy", "--env", "int", "--baseline", base], answer)
+    assert (exit_code, said in seen) == (code, True), seen
+    assert state.read_state(path, "int").commit is None  # nothing recorded, no org asked

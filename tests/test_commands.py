@@ -100,6 +100,52 @@ def test_log_component_human_and_json(dev: Path, capsys: pytest.CaptureFixture[s
     assert "write Type:FullName" in refused["message"]
 
 
+def test_log_component_with_a_mistyped_type_says_so(
+    dev: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`Apexclas:Foo` is a typo (exit 2, with the type meant), not a component without history."""
+    refused = run_json(capsys, "log", "--env", "int", "--component", "Apexclas:Foo", code=2)
+    assert refused["message"] == (
+        "--component Apexclas:Foo: 'Apexclas' is not a metadata type (did you mean "
+        "'ApexClass'?); write Type:FullName (ApexClass:Foo)"
+    )
+    assert run_json(capsys, "log", "--env", "int", "--component", "flow:Nope")["result"] == {
+        "env": "int",
+        "component": "flow:Nope",
+        "history": [],
+    }
+
+
+def test_log_component_names_what_a_forced_rollback_overwrote(
+    dev: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sfsync.git import state
+
+    def event(kind: str, **details: object) -> state.Record:
+        made = state.Event(
+            kind=kind, to_sha="a" * 40, components=("ApexClass:Foo",), details=details
+        )
+        return state.update(dev, "int", made, lambda s: s)
+
+    older, later = event("deploy"), event("deploy")
+    event(
+        "rollback",
+        rolledBack=older.commit,
+        overLater=[{"component": "ApexClass:Foo", "events": [{"event": later.commit}]}],
+        forced=[{"component": "ApexClass:Foo", "lastModifiedByName": "Maria Admin"}],
+    )
+    assert main(["log", "--env", "int", "--component", "ApexClass:Foo"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].endswith(
+        f"(undoes {older.commit[:7]}; over {later.commit[:7]}; "
+        "overwrote a change in the org by Maria Admin)"
+    )
+    assert [line.split(", undone by ")[-1][:7] == lines[0][:7] for line in lines[1:]] == [
+        True,
+        True,
+    ]
+
+
 def test_ignore_command(dev: Path, capsys: pytest.CaptureFixture[str]) -> None:
     sha = git(dev, "rev-parse", "origin/int")
     result = run_json(capsys, "ignore", sha[:7])["result"]

@@ -71,6 +71,11 @@ def test_dry_run_shows_the_net_difference(
             ["--env", "prod", "--baseline", "HEAD~1", "--yes"], "--confirm prod", id="protected"
         ),
         pytest.param(["--env", "int", "--baseline", "HEAD~1"], "--yes", id="no-tty"),
+        pytest.param(  # one of --env and --confirm is a slip: which org is not guessed
+            ["--env", "int", "--baseline", "HEAD~1", "--confirm", "prod", "--yes"],
+            "--confirm prod does not name --env int",
+            id="confirm-names-another-env",
+        ),
         pytest.param(
             ["--env", "int", "--baseline", "HEAD~1", "--test-level", "Fast"],
             "RunLocalTests",
@@ -246,3 +251,28 @@ def test_a_pull_request_is_validated_at_its_merge_with_a_markdown_report(
     assert "| `ApexClass:Feature` | 3 | Variable does not exist: y |" in captured.out
     assert "\nerror: validation to org 'core-int' failed" in captured.err
     assert org_files(int_org.handle) == before
+
+
+@pytest.mark.parametrize(
+    ("protected", "undo"),
+    [
+        pytest.param(False, "sfsync rollback --env int --event 1a2b3c4d5e6f)", id="sandbox"),
+        pytest.param(
+            True, "sfsync rollback --env int --event 1a2b3c4d5e6f --confirm int)", id="protected"
+        ),
+    ],
+)
+def test_the_undo_command_shown_after_a_deploy_runs_as_shown(protected: bool, undo: str) -> None:
+    """A protected env's rollback needs --confirm: the hint says so, or copying it fails."""
+    from rich.console import Console
+
+    from sfsync.cli.commands.deploy import show_result
+    from sfsync.org.deploy import StepResult
+
+    record = state.Record("1a2b3c4d5e6f" + "0" * 28, state.Event(kind="deploy"), state.EnvState())
+    result = StepResult(
+        "int", "acme-int", "deploy", None, None, ("ApexClass:Foo",), (), record=record
+    )
+    console = Console(record=True, width=200)
+    show_result(console, result, protected=protected)
+    assert console.export_text().splitlines()[-1].endswith(f"(undo with: {undo}")

@@ -272,6 +272,9 @@ def test_stories_2_and_4_rolled_back_leave_the_org_as_if_never_deployed(
         ("deploy", "deployed"),
     ]
     assert [h["event"] for h in util["history"][1:4]] == [events[5], events[3], events[1]]
+    # forced over stories 3 and 5: their change of Util is undone too, and the log says so
+    assert [h["undoneBy"] for h in util["history"][:4]] == [None, *[forced["event"]] * 3]
+    assert util["history"][0]["overLater"] == [events[5], events[3]]
     assert util["history"][1]["to"] == tip and util["history"][0]["rolledBack"] == events[1]
     assert all(
         h["who"] == "Test Author <author@example.com>" and h["when"] for h in util["history"]
@@ -314,6 +317,11 @@ def test_a_refused_rollback_changes_nothing_a_killed_one_is_settled_by_the_next_
                       "--yes", code=1)  # fmt: skip
     assert failed["name"] == "DeployFailed" and "Variable does not exist: x" in failed["message"]
     assert "refs/sfsync/envs/int are unchanged" in failed["message"]
+    # the next step is a rollback's (a commit changes nothing a rollback sends)
+    assert failed["message"].endswith(
+        "(--except Type:Name), or first change in the org what they conflict with, and run the "
+        "rollback again."
+    )
     assert state.read_state(repo, "int") == before and org_files(int_org) == files
     kept = failed["data"]["snapshot"]
     assert git(repo, "rev-parse", "--verify", "-q", kept)

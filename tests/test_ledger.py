@@ -113,3 +113,31 @@ def test_later_changes_and_last_change(repo: Path) -> None:
         "ApexClass:Foo": second.commit,
         "ApexClass:Bar": third.commit,
     }
+
+
+def test_a_forced_rollback_undoes_the_later_change_it_rolled_back_over(repo: Path) -> None:
+    """`rollback --force` of an older event also undid the later deployment's change of the
+    component and an edit made in the org: the history says both, not only the event named."""
+    older = _event(repo, "deploy", ["ApexClass:Foo", "ApexClass:Bar"])
+    later = _event(repo, "deploy", ["ApexClass:Foo"])
+    forced = _event(
+        repo,
+        "rollback",
+        ["ApexClass:Foo"],
+        rolledBack=older.commit,
+        overLater=[{"component": "ApexClass:Foo", "events": [{"event": later.commit}]}],
+        forced=[{"component": "ApexClass:Foo", "lastModifiedByName": "Maria Admin"}],
+    )
+
+    entries = ledger.history(repo, "int", "ApexClass:Foo")
+
+    assert [(e.record.commit, e.undone_by) for e in entries] == [
+        (forced.commit, None),
+        (later.commit, forced.commit),
+        (older.commit, forced.commit),
+    ]
+    shown = entries[0].to_json()
+    assert shown["overLater"] == [later.commit] and shown["changedInOrgBy"] == "Maria Admin"
+    assert entries[1].to_json()["changedInOrgBy"] is None
+    bar = ledger.history(repo, "int", "ApexClass:Bar")  # the rollback did not touch Bar
+    assert [(e.record.commit, e.undone_by) for e in bar] == [(older.commit, None)]

@@ -93,6 +93,11 @@ PLAN = {
             id="deployed",
         ),
         pytest.param(
+            {"dryRun": False, "upToDate": False, "plan": {**PLAN, "protected": True}, **STEP},
+            ["(undo: `sfsync rollback --env int --event 1a2b3c4d5e6f --confirm int`)"],
+            id="protected",  # the undo command runs as shown: a protected env needs --confirm
+        ),
+        pytest.param(
             {"dryRun": True, "upToDate": False, "plan": {**PLAN, "validate": True}},
             ["### Would validate on int (int-sandbox)", "**To deploy (2)**", "**To delete (1)**"],
             id="dry-run",

@@ -246,6 +246,8 @@ def test_an_event_that_cannot_be_rolled_back_is_named(env: Env) -> None:
         env.plan(copied)
     with pytest.raises(UsageError, match="no event 0000000 in refs/sfsync/envs/int"):
         rollback.plan(project.load(env.repo), "int", "0000000")
+    with pytest.raises(UsageError, match=r"^--event is empty: give an event id"):
+        rollback.plan(project.load(env.repo), "int", "")  # was "no event  in refs/..."
     assert env.plan(None).event == first  # the newest event that can be rolled back
 
 
@@ -262,3 +264,12 @@ def test_a_profile_put_back_warns_that_the_org_keeps_what_the_event_added(env: E
     assert env.plan(story, force=True).warnings == plan.warnings
     classes_only = env.deploy(apex("Foo", " v1 "), "story: Foo v1")
     assert env.plan(classes_only).warnings == ()
+
+
+def test_the_plan_says_which_tests_the_rollback_runs(env: Env) -> None:
+    """A rollback of Apex on a protected env runs every local test: the plan says so before
+    anyone waits for it (a sandbox: none)."""
+    plan = env.plan(env.deploy(apex("Foo", " v1 "), "story 1"))
+    assert plan.to_json()["testLevel"] == "NoTestRun"
+    on_prod = replace(plan, env=replace(plan.env, protected=True))
+    assert on_prod.to_json()["testLevel"] == "RunLocalTests"

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from sfemu.faults import KINDS, Fault
+from sfemu.jobs import API_VERSIONS
 from sfemu.store import Root, StoreError
 
 
@@ -79,6 +80,15 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         metavar="BYTES",
         help="largest deploy/retrieve zip the org accepts (default: 39 MB, as Salesforce)",
+    )
+    s.add_argument(
+        "--api-version",
+        type=_api_version,
+        default=None,
+        metavar="VERSION",
+        help=f"the newest API version the orgs serve (default {API_VERSIONS[-1]}; 66.0 models "
+        "Spring '26, the first to accept RunRelevantTests); sf keeps the version it saw at "
+        "login: sf org logout, then log in again",
     )
     s.add_argument(
         "--tls-cert",
@@ -192,6 +202,16 @@ def _login_help(root: Root, given: Path, url: str) -> list[str]:
     return lines
 
 
+def _api_version(text: str) -> int:
+    """`66.0` (or `66`) as the major version; argparse shows a ValueError as a usage error."""
+    major, _, minor = text.partition(".")
+    if not major.isdigit() or minor not in ("", "0") or int(major) < int(float(API_VERSIONS[0])):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an API version: write one like 66.0 (at least {API_VERSIONS[0]})"
+        )
+    return int(major)
+
+
 def _serve(args: argparse.Namespace) -> int:
     from sfemu.emulator import OrgEmulator
 
@@ -210,6 +230,7 @@ def _serve(args: argparse.Namespace) -> int:
         progress_polls=args.progress_polls,
         zip_limit=args.zip_limit,
         tls=tls,
+        newest_api=args.api_version,
     )
     emu.start()
     for spec in args.org:

@@ -392,6 +392,7 @@ def plan(
                     (result.warnings if options.ignore_warnings else result.failures).append(msg)
 
         _refuse_active_flows(store, result, prefix)
+        _refuse_used_classes(store, existing, result, prefix)
         apex_deployed = [c for c in result.writes if c.type in _APEX]
         if not options.level_given and not apex_deployed:
             result.options = replace(options, test_level="NoTestRun")
@@ -434,6 +435,33 @@ def _org_apex(
         str(comp): coverage.read(str(comp), data.decode("utf-8", errors="replace"))
         for comp, data in bodies.items()
     }
+
+
+def _refuse_used_classes(
+    store: OrgStore, existing: dict[Component, list[str]], result: DeployPlan, prefix: str
+) -> None:
+    """A class other Apex of the org still names cannot be deleted (``sfemu.semantics``)."""
+    for deletes, fname in (
+        (result.pre_deletes, "destructiveChangesPre.xml"),
+        (result.post_deletes, "destructiveChangesPost.xml"),
+    ):
+        classes = [c for c in deletes if c.type == "ApexClass"]
+        if not classes:
+            continue
+        org = _org_apex(store, existing, result).values()
+        for comp in classes:
+            name = comp.full_name.lower()
+            if any(name in a.words and a.name.lower() != name for a in org):
+                result.failures.append(
+                    DeployMessage(
+                        "ApexClass",
+                        comp.full_name,
+                        prefix + fname,
+                        False,
+                        problem=semantics.APEX_IN_USE,
+                        problem_type="Error",
+                    )
+                )
 
 
 def _refuse_active_flows(store: OrgStore, result: DeployPlan, prefix: str) -> None:

@@ -244,7 +244,8 @@ class OrgEmulator:
     ``progress_polls``: how many status polls a deploy answers InProgress before finishing;
     ``zip_limit`` and ``retrieve_file_limit`` lower Salesforce's limits for tests;
     ``tls``: a server-side ``ssl.SSLContext`` to serve https (`sf org login sfdx-url` only
-    talks https; ``sf`` must trust the certificate, e.g. through ``NODE_EXTRA_CA_CERTS``).
+    talks https; ``sf`` must trust the certificate, e.g. through ``NODE_EXTRA_CA_CERTS``);
+    ``newest_api``: the newest API version served (66: Spring '26, RunRelevantTests).
     """
 
     def __init__(
@@ -255,6 +256,7 @@ class OrgEmulator:
         zip_limit: int | None = None,
         retrieve_file_limit: int | None = None,
         tls: ssl.SSLContext | None = None,
+        newest_api: int | None = None,
     ) -> None:
         self.root = Root(root)
         self._tls = tls
@@ -263,6 +265,8 @@ class OrgEmulator:
             settings.zip_limit = zip_limit
         if retrieve_file_limit is not None:
             settings.retrieve_file_limit = retrieve_file_limit
+        if newest_api is not None:
+            settings.newest_api = newest_api
         self._settings = settings
         self._port = port
         self._httpd: EmulatorHTTPServer | None = None

@@ -30,6 +30,16 @@
   types of standard objects out of destructive manifests for that reason). A Workflow is
   the container of an object's rules and actions: "Cannot delete a workflow object;
   Workflow Rules and Actions must be deleted individually" (scolladon/sfdx-git-delta#38).
+- **An Apex class that other Apex uses cannot be deleted.** The org keeps its code
+  consistent: "if a custom object is referenced in an Apex class, you can't delete it unless
+  you modify the Apex class first to remove the dependency" (Metadata API Developer Guide,
+  "Deleting Components from an Organization"), and deleting a class that another class or
+  trigger still names fails with "This apex class is referenced elsewhere in salesforce.com.
+  Remove the usage and try again." ("Salesforce attempt to enforce referential integrity by
+  preventing deletion of components used elsewhere in your org", certinia/apex-mdapi#209).
+  The model: a class deleted while a class or trigger the org holds after the deploy (not
+  deleted by it; as deployed, when the deploy changes it) names it in its code (comments
+  and strings aside, the reading of `sfemu.coverage`).
 """
 
 from __future__ import annotations
@@ -62,6 +72,9 @@ _KEY_CHILDREN = frozenset(
     )
 )
 FLOW_IN_USE = "insufficient access rights on cross-reference id"
+APEX_IN_USE = (
+    "This apex class is referenced elsewhere in salesforce.com. Remove the usage and try again."
+)
 
 
 def _key(element: ET.Element) -> tuple[str, ...]:

@@ -88,3 +88,25 @@ def test_every_option_says_what_it_is_for() -> None:
             assert action.help, f"sfemu {name} {'/'.join(action.option_strings) or action.dest}"
         text = sub.format_help()
         assert f"  sfemu {name} --root .sfemu" in text  # the example, on a line of its own
+
+
+def test_serve_models_a_newer_release(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`--api-version 66.0`: the orgs list 66.0 (what RunRelevantTests needs); a version that
+    is not one is a usage error."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sfemu", "serve", "--root", str(tmp_path), "--api-version", "66.0"],
+        stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )  # fmt: skip
+    try:
+        assert proc.stdout is not None
+        url = proc.stdout.readline().strip()
+        with urllib.request.urlopen(url + "/services/data", timeout=5) as resp:
+            versions = [v["version"] for v in json.loads(resp.read())]
+        assert versions[-1] == "66.0"
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=10) == 0
+    with pytest.raises(SystemExit) as exited:
+        main(["serve", "--root", str(tmp_path), "--api-version", "66.5"])
+    assert exited.value.code == 2
+    assert "'66.5' is not an API version: write one like 66.0" in capsys.readouterr().err

@@ -1,4 +1,4 @@
-"""What the emulated org does with a deployed Profile, PermissionSet and deleted Flow."""
+"""What the emulated org does with a deployed Profile or PermissionSet, a deleted Flow or class."""
 
 from __future__ import annotations
 
@@ -119,3 +119,57 @@ def test_a_deletion_names_the_component_whatever_its_case(store: OrgStore) -> No
     plan = _deploy(store, {}, {}, post={"ApexClass": ["customerServices"]})
     assert not plan.fails
     assert not store.exists("classes/CustomerServices.cls")
+
+
+META = _doc("ApexClass", "<apiVersion>62.0</apiVersion><status>Active</status>")
+
+
+def _classes(**bodies: str) -> dict[str, bytes]:
+    out = {}
+    for name, body in bodies.items():
+        out[f"classes/{name}.cls"] = body.encode()
+        out[f"classes/{name}.cls-meta.xml"] = META.encode()
+    return out
+
+
+@pytest.mark.parametrize(
+    ("user", "deleted_too", "refused"),
+    [
+        pytest.param("public class User { Integer n = Util.v(); }", False, True, id="used"),
+        pytest.param(
+            "public class User { /* Util */ String s = 'Util'; }",
+            False,
+            False,
+            id="named-in-a-comment-or-string",
+        ),
+        pytest.param("public class User { Integer n = Util.v(); }", True, False, id="both-go"),
+    ],
+)
+def test_an_apex_class_other_apex_uses_cannot_be_deleted(
+    store: OrgStore, user: str, deleted_too: bool, refused: bool
+) -> None:
+    store.put_files(_classes(Util="public class Util { static Integer v() { return 1; } }"))
+    store.put_files(_classes(User=user))
+    gone = ["Util", "User"] if deleted_too else ["Util"]
+    plan = _deploy(store, {}, {}, post={"ApexClass": gone})
+    assert plan.fails is refused
+    if refused:
+        (failure,) = plan.failures
+        assert (failure.component_type, failure.full_name) == ("ApexClass", "Util")
+        assert failure.problem == (
+            "This apex class is referenced elsewhere in salesforce.com. Remove the usage and "
+            "try again."
+        )
+    assert store.exists("classes/Util.cls") is refused
+
+
+def test_a_class_is_deleted_when_the_deploy_removes_its_last_use(store: OrgStore) -> None:
+    store.put_files(_classes(Util="public class Util { }", User="public class User { Util u; }"))
+    plan = _deploy(
+        store,
+        {"ApexClass": ["User"]},
+        {"classes/User.cls": "public class User { }", "classes/User.cls-meta.xml": META},
+        post={"ApexClass": ["Util"]},
+    )
+    assert not plan.fails, plan.failures
+    assert not store.exists("classes/Util.cls")

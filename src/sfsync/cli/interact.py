@@ -1,7 +1,7 @@
 """What the mutating commands share with people: the confirmation, the progress, the chat message.
 
 from sfsync.cli.interact import confirm, deploy_progress
-confirm(output, "Deploy 3 components to int?", yes=yes)   # UsageError without a tty
+confirm(output, "Deploy 3 components to int?", yes=yes)   # no tty: UsageError; "n": Declined
 with deploy_progress(output, "int") as on_progress:        # None when not at a terminal
     result = orgdeploy.deploy_step(..., on_progress=on_progress)
 """
@@ -29,7 +29,7 @@ from rich.progress import (
 
 from sfsync.cli import notify
 from sfsync.cli.output import Output, stderr_console
-from sfsync.errors import SfsyncError, UsageError, loggable, redact
+from sfsync.errors import Refused, SfsyncError, UsageError, loggable, redact
 from sfsync.org import sf
 from sfsync.pipeline.config import NotifyConfig
 from sfsync.workflows.merging import MergeReport
@@ -44,8 +44,15 @@ def confirm(output: Output, question: str, *, yes: bool) -> None:
             "refusing to change an org without confirmation: no terminal to ask on; "
             "pass --yes (or look first with --dry-run)"
         )
-    if not typer.confirm(question, default=False, err=True):
-        raise typer.Abort()
+    if not typer.confirm(question, default=False, err=True):  # Ctrl-C, Ctrl-D: typer.Abort
+        raise Declined("answered no: nothing more was done")
+
+
+class Declined(Refused):
+    """The question before changing an org was answered no (exit 1: the answer is "no";
+    130 stays for Ctrl-C)."""
+
+    name = "Declined"
 
 
 @contextmanager

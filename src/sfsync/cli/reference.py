@@ -43,10 +43,10 @@ hook's messages belong on stderr.
 | exit code | meaning |
 | --- | --- |
 | 0 | success |
-| 1 | the command ran and the answer is "no" (check: blocked; deploy: failed in the org) |
+| 1 | the answer is "no" (check: blocked; deploy: failed in the org; "n" at a question) |
 | 2 | bad usage or bad configuration |
 | 3 | an external tool (sf, git, network) failed |
-| 130 | interrupted (Ctrl-C) |
+| 130 | interrupted (Ctrl-C at a question or while running) |
 """
 
 

@@ -270,7 +270,7 @@ def deploy(result: Mapping[str, Any]) -> str:
             tests(plan.get("testPlan")),
             _org_changes(result),
             _warnings([*plan.get("warnings", []), *result.get("warnings", [])]),
-            _recorded(result),
+            _recorded(result, protected=bool(plan.get("protected"))),
         ]
     )
 
@@ -293,7 +293,7 @@ def tests(test_plan: object) -> str:
             f"(references followed {selection.get('depth')} deep)"
         )
         picked = [
-            [code(p.get("test")), "<br>".join(str(w.get("text")) for w in p.get("why", []))]
+            [code(p.get("test")), Md("<br>".join(text(w.get("text")) for w in p.get("why", [])))]
             for p in selection.get("selected", [])
         ]
         if picked:
@@ -302,7 +302,8 @@ def tests(test_plan: object) -> str:
             [
                 code(t.get("component")),
                 t.get("why"),
-                ", ".join(t.get("tests", [])) or ("**none**" if t.get("needsCoverage") else "-"),
+                ", ".join(t.get("tests", []))
+                or (Md("**none**") if t.get("needsCoverage") else "-"),
             ]
             for t in selection.get("targets", [])
         ]
@@ -543,12 +544,14 @@ def _org_changes(result: Mapping[str, Any]) -> str:
     )
 
 
-def _recorded(result: Mapping[str, Any]) -> str:
+def _recorded(result: Mapping[str, Any], *, protected: bool = False) -> str:
     bits = []
     if result.get("snapshot"):
         bits.append(f"backup {code(result['snapshot'])}")
     if result.get("event") and not result.get("checkOnly"):
         undo = f"sfsync rollback --env {result.get('env')} --event {str(result['event'])[:12]}"
+        if protected:  # a protected env's rollback needs its name, as the deploy did
+            undo += f" --confirm {result.get('env')}"
         # in `code`: shown as it is
         bits.append(f"recorded as {short(result['event'])} (undo: {code(undo)})")
     return "; ".join(bits)

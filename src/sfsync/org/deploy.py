@@ -525,10 +525,16 @@ def _failed(
 ) -> sf.DeployFailed:
     kept = f" The snapshot {snap.ref} is kept." if snap else ""
     what = "validation" if check_only else kind
+    # a rollback redeploys a snapshot: a commit changes nothing it sends
+    fix = (
+        "Leave the refused components out (--except Type:Name), or first change in the org "
+        "what they conflict with, and run the rollback again."
+        if kind == "rollback"
+        else "Fix the errors, commit, and run the command again."
+    )
     message = (
         f"{exc.message}\n{env.name}: the org refused the {what}, so the org, the branch and "
-        f"the state recorded in refs/sfsync/envs/{env.name} are unchanged.{kept} Fix the "
-        "errors, commit, and run the command again."
+        f"the state recorded in refs/sfsync/envs/{env.name} are unchanged.{kept} {fix}"
     )
     failed = sf.DeployFailed(message, failures=exc.failures, job_id=exc.job_id, org=exc.org)
     failed.data.update({"env": env.name, "snapshot": snap.ref if snap else None})

@@ -74,15 +74,26 @@ class Entry:
     undone_by: str | None = None
     """The rollback event that later undid this change of the component, if any."""
 
+    @property
+    def changed_in_org_by(self) -> str | None:
+        """Who had changed the component in the org: the change a `skipped` entry left
+        alone, or the one a forced step (`--force`) overwrote."""
+        found = self.record.event.details.get("skipped" if self.action == SKIPPED else "forced")
+        for item in found if isinstance(found, list) else ():
+            if isinstance(item, Mapping) and key(str(item.get("component"))) == key(self.component):
+                by = item.get("lastModifiedByName")
+                return str(by) if by else "someone"
+        return None
+
+    @property
+    def over(self) -> list[str]:
+        """The later events whose change of the component this (forced) rollback undid too."""
+        return over_later(self.record.event, self.component)
+
     def to_json(self) -> dict[str, Any]:
         """The entry as `sfsync log --component --json` prints it."""
         event = self.record.event
         details = event.details
-        changed = details.get("skipped") if self.action == SKIPPED else None
-        by = None
-        for item in changed if isinstance(changed, list) else ():
-            if isinstance(item, Mapping) and key(str(item.get("component"))) == key(self.component):
-                by = item.get("lastModifiedByName")
         return {
             "event": self.record.commit,
             "kind": event.kind,
@@ -97,7 +108,8 @@ class Entry:
             "snapshot": details.get("snapshot"),
             "rolledBack": details.get("rolledBack"),
             "undoneBy": self.undone_by,
-            "changedInOrgBy": by,
+            "overLater": self.over,
+            "changedInOrgBy": self.changed_in_org_by,
         }
 
 
@@ -127,9 +139,27 @@ def history(
             continue
         entries.append(Entry(name, action, record, undone.get(record.commit)))
         target = record.event.details.get("rolledBack")
-        if record.event.kind == "rollback" and isinstance(target, str) and action != SKIPPED:
-            undone.setdefault(target, record.commit)
+        if record.event.kind == "rollback" and action != SKIPPED:
+            # the event it rolled back, and the later ones it rolled back over (--force)
+            for undid in [target, *over_later(record.event, component)]:
+                if isinstance(undid, str):
+                    undone.setdefault(undid, record.commit)
     return entries
+
+
+def over_later(event: state.Event, component: str) -> list[str]:
+    """The events whose change of `component` a forced rollback undid besides the one it
+    rolled back (`overLater` in its details), newest first."""
+    found = event.details.get("overLater") if event.kind == "rollback" else None
+    for item in found if isinstance(found, list) else ():
+        if isinstance(item, Mapping) and key(str(item.get("component"))) == key(component):
+            events = item.get("events")
+            return [
+                str(e["event"])
+                for e in (events if isinstance(events, list) else ())
+                if isinstance(e, Mapping) and isinstance(e.get("event"), str)
+            ]
+    return []
 
 
 def later_changes(

@@ -197,7 +197,10 @@ def _auto(
     if selection.uncovered and not policy.allow_uncovered:
         names = ", ".join(selection.uncovered[:10])
         more = f" and {len(selection.uncovered) - 10} more" if len(selection.uncovered) > 10 else ""
-        choice = TestChoice(ORG_DEFAULT, (), AUTO, source, selection, tuple(notes), has_apex)
+        # the selection as it would run with allow_uncovered: what it picked, not nothing
+        level = "RunSpecifiedTests" if selection.picks else default_level(env)
+        picked = selection.names()
+        choice = TestChoice(level, picked, AUTO, source, selection, tuple(notes), has_apex)
         raise Uncovered(
             f"{env.name}: no test class reaches {names}{more} (searched {policy.depth} "
             f"references deep, by name and @IsTest(testFor)): the org would refuse the deploy "

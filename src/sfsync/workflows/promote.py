@@ -104,6 +104,12 @@ def check_confirm(env: Environment, confirm: str | None, action: str = "deploy t
         raise ConfirmationNeeded(
             f"{env.name} is protected{got}: add --confirm {env.name} to {action}"
         )
+    if confirm is not None and confirm != env.name:
+        # `--env int --confirm prod`: one of the two is a slip; the org must not be guessed
+        raise ConfirmationNeeded(
+            f"--confirm {confirm} does not name --env {env.name}: check which env you mean "
+            f"(--confirm {env.name}, or leave it out: {env.name} is not protected)"
+        )
 
 
 def plan_deploy(
@@ -178,7 +184,7 @@ def plan_deploy(
         choice = apextests.choose(
             env,
             [],
-            api_version=None,
+            api_version=_metadata_project(project).api_version,
             files=dict,
             test_level=test_level,
             tests=[t for t in tests if t != apextests.AUTO],

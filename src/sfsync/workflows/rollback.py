@@ -37,7 +37,7 @@ from sfsync.metadata import rules
 from sfsync.metadata.component import Component
 from sfsync.metadata.project import Project as MetadataProject
 from sfsync.org import left, sf, snapshots
-from sfsync.org.deploy import DEPLOY_KINDS, StepResult, run_payload
+from sfsync.org.deploy import DEPLOY_KINDS, StepResult, default_test_level, run_payload
 from sfsync.org.payload import Payload, write_manifests
 from sfsync.org.snapshots import Snapshot
 from sfsync.org.versions import Version, parse_component, versions_at
@@ -164,6 +164,12 @@ class RollbackPlan:
         return tuple(c.component for c in self.changes if c.action == "delete")
 
     @property
+    def test_level(self) -> str:
+        """The tests the rollback runs: RunLocalTests on a protected env, else NoTestRun (an
+        env's `tests:` in sfsync.yml chooses for deployments, not for rollbacks)."""
+        return default_test_level(self.env)
+
+    @property
     def forced(self) -> tuple[Change, ...]:
         """The changes that undo later events too."""
         return tuple(c for c in self.changes if c.over)
@@ -188,6 +194,7 @@ class RollbackPlan:
             "only": list(self.only),
             "except": list(self.leave_out),
             "resetsState": self.resets_state,
+            "testLevel": self.test_level,
             "warnings": list(self.warnings),
         }
 
@@ -208,8 +215,13 @@ def find_event(records: Sequence[state.Record], env: str, event: str | None) -> 
             f"{env} has no recorded deployment with a snapshot to roll back "
             f"(see `sfsync log --env {env}`)"
         )
+    if not event.strip():
+        raise UsageError(
+            f"--event is empty: give an event id, or leave --event out for the newest "
+            f"(see `sfsync log --env {env}`)"
+        )
     found = [r for r in records if r.commit.startswith(event.lower())]
-    if not found or not event:
+    if not found:
         raise UsageError(
             f"no event {event} in refs/sfsync/envs/{env} (see `sfsync log --env {env}`)"
         )

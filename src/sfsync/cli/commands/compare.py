@@ -137,7 +137,7 @@ def compare(
         step = compare_flow.deploy(proj, result, plan, force=force, on_progress=on_progress)
     out.emit(
         {**payload, "dryRun": False, **{"step": step.to_json()}},
-        human=lambda console: show_result(console, step),
+        human=lambda console: show_result(console, step, protected=plan.env.protected),
         markdown=reports.compare,
     )
 

@@ -135,7 +135,7 @@ def deploy(
     sent = notifier.success(done)
     out.emit(
         {**done, "notification": sent} if sent else done,
-        human=lambda console: show_result(console, result),
+        human=lambda console: show_result(console, result, protected=plan.env.protected),
         markdown=reports.deploy,
     )
 
@@ -209,8 +209,9 @@ def show_tests(console: Console, test_plan: dict[str, Any]) -> None:
         console.print(f"  note: {note}", markup=False)
 
 
-def show_result(console: Console, result: StepResult) -> None:
-    """One summary line, then what was skipped or forced and where the snapshot is."""
+def show_result(console: Console, result: StepResult, *, protected: bool = False) -> None:
+    """One summary line, then what was skipped or forced and where the snapshot is;
+    `protected`: the undo command needs `--confirm <env>`."""
     if result.check_only:
         console.print(
             f"validated {plural(len(result.deployed), 'component')} and "
@@ -232,9 +233,12 @@ def show_result(console: Console, result: StepResult) -> None:
     if result.snapshot is not None:
         console.print(f"  snapshot: {result.snapshot.ref}", markup=False)
     if result.record is not None:
+        undo = f"sfsync rollback --env {result.env} --event {result.record.commit[:12]}"
+        if protected:
+            undo += f" --confirm {result.env}"
         console.print(
             f"  recorded: refs/sfsync/envs/{result.env} {result.record.commit[:12]} "
-            f"(undo with: sfsync rollback --env {result.env} --event {result.record.commit[:12]})",
+            f"(undo with: {undo})",
             markup=False,
         )
     for warning in result.warnings:

@@ -13,6 +13,7 @@ from sfsync.errors import UsageError, plural
 from sfsync.git import state
 from sfsync.org.versions import parse_component
 from sfsync.pipeline import ledger, project
+from sfsync.pipeline.configfile import did_you_mean
 
 app = command_app()
 
@@ -87,8 +88,16 @@ def log_command(
 def _component_log(
     env: str, component: str, limit: int | None, json_mode: bool, root: Path
 ) -> None:
-    parse_component(component)  # Type:FullName, or a usage error
+    type_name = parse_component(component).type  # Type:FullName, or a usage error
     entries = ledger.history(root, env, component)[:limit]
+    if not entries:
+        registry = project.metadata_project(root).registry
+        if registry.by_name(type_name) is None:  # a typo, not a component without history
+            names = [registry.types[type_id].name for type_id in registry.types]
+            raise UsageError(
+                f"--component {component}: '{type_name}' is not a metadata type"
+                f"{did_you_mean(type_name, names)}; write Type:FullName (ApexClass:Foo)"
+            )
     history = [entry.to_json() for entry in entries]
 
     def human(console: Console) -> None:
@@ -101,10 +110,17 @@ def _component_log(
         for entry in entries:
             e = entry.record.event
             commit = f" {e.to_sha[:7]}" if e.to_sha and e.kind != "rollback" else ""
-            of = ""
+            notes = []
             rolled = e.details.get("rolledBack")
             if e.kind == "rollback" and isinstance(rolled, str):
-                of = f" (undoes {rolled[:7]})"
+                notes.append(f"undoes {rolled[:7]}")
+            if entry.over:
+                notes.append(f"over {', '.join(c[:7] for c in entry.over)}")
+            by = entry.changed_in_org_by
+            if by is not None:
+                done = "left alone" if entry.action == ledger.SKIPPED else "overwrote"
+                notes.append(f"{done} a change in the org by {by}")
+            of = f" ({'; '.join(notes)})" if notes else ""
             undone = f", undone by {entry.undone_by[:7]}" if entry.undone_by else ""
             console.print(
                 f"{entry.record.commit[:7]}  {e.when}  {entry.action:<9} {e.kind:<13} "

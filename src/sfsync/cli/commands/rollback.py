@@ -35,7 +35,8 @@ def rollback(
         typer.Option(
             "--event",
             metavar="ID",
-            help="Event commit (see `sfsync log`); default: the newest deployment.",
+            help="Event commit (see `sfsync log`); default: the env's newest deployment or "
+            "rollback (undoing a rollback deploys again what it took back).",
         ),
     ] = None,
     only: Annotated[
@@ -91,7 +92,7 @@ def rollback(
 
     \b
         sfsync log --env int -n 10                          # find the event
-        sfsync rollback --env int --dry-run                 # undo the newest deployment: the plan
+        sfsync rollback --env int --dry-run                 # undo the newest event: the plan
         sfsync rollback --env int --event 1a2b3c4d --yes    # undo that deployment
         sfsync rollback --env int --event 1a2b3c4d --only ApexClass:Invoice --yes
         sfsync rollback --env int --event 1a2b3c4d --only 'CustomField:Account.*' --dry-run --json
@@ -119,11 +120,11 @@ def rollback(
     promote.check_confirm(plan.env, confirm_env, "roll it back")
     if not out.json_mode:
         _show_plan(out.console, plan)
-    what = f"{len(plan.restore) + len(plan.delete)} of its components" if plan.partial else ""
+    count = len(plan.restore) + len(plan.delete)
+    what = f"{count} of the {len(plan.changed)} components of " if plan.partial else ""
     confirm(
         out,
-        f"Roll back {what + ' of ' if what else ''}event {plan.event.commit[:12]} "
-        f"on {plan.env.name}?",
+        f"Roll back {what}{plan.event.event.kind} {plan.event.commit[:12]} on {plan.env.name}?",
         yes=yes,
     )
     with deploy_progress(out, plan.env.name) as on_progress:
@@ -134,7 +135,7 @@ def rollback(
         promote.push_refs(proj, result)
     out.emit(
         {"dryRun": False, "plan": plan.to_json(), **result.to_json()},
-        human=lambda console: show_result(console, result),
+        human=lambda console: show_result(console, result, protected=plan.env.protected),
     )
 
 
@@ -150,7 +151,7 @@ def _show_plan(console: Console, plan: rollback_flow.RollbackPlan) -> None:
     )
     console.print(
         f"{plan.env.name} ({plan.env.org}): roll back {name} ({event.who}, {event.when}), "
-        f"{part}, from {plan.snapshot.ref}",
+        f"{part}, from {plan.snapshot.ref}, tests: {plan.test_level}",
         markup=False,
     )
     for change in plan.changes:
