@@ -143,8 +143,15 @@ def test_deploy_then_rollback_restores_the_org_byte_for_byte_and_can_be_undone(
     assert state.read_state(path, "int").state.deployed == base
     assert git(path, "rev-parse", "int") == tip  # the branch is not rewritten
 
-    # the rollback is an event with its own snapshot: undoing it brings the deploy back
-    run_json(capsys, "rollback", "--env", "int", "--yes")
+    # run again without --event, it is refused: a retried job cannot put the release back
+    again = run_json(capsys, "rollback", "--env", "int", "--yes", code=2)
+    newest = state.log(path, "int")[0]
+    assert f"rollback {newest.commit[:12]}" in again["message"]
+    assert f"--event {newest.commit[:12]}" in again["message"]
+    assert org_files(int_org.handle) == before and len(state.log(path, "int")) == 2
+
+    # the rollback is an event with its own snapshot: undoing it (by id) brings the deploy back
+    run_json(capsys, "rollback", "--env", "int", "--event", newest.commit[:12], "--yes")
     assert org_files(int_org.handle) == expected_org(TIP)
     assert state.read_state(path, "int").state.deployed == tip
     kinds = [r.event.kind for r in state.log(path, "int")]

@@ -206,10 +206,23 @@ def deployable_events(repo: Path | str, env: str) -> list[state.Record]:
 
 def find_event(records: Sequence[state.Record], env: str, event: str | None) -> state.Record:
     """The event to roll back: `event` (a commit of the env's chain, or a prefix) or the
-    newest deployment. `records` is the env's chain, newest first."""
+    newest deployment; when the newest is a rollback, only by its id. `records` is the env's
+    chain, newest first."""
     if event is None:
         for record in records:
             if _deployable(record):
+                if record.event.kind == "rollback":
+                    # run twice (a CI retry, a second terminal), "undo the newest" would put
+                    # back what the first run took out: say which, or name it
+                    undid = str(record.event.details.get("rolledBack") or "")[:12]
+                    raise UsageError(
+                        f"the newest event of {env} is rollback {record.commit[:12]}"
+                        + (f" (of {undid})" if undid else "")
+                        + ": rolling back without --event would undo it and deploy again "
+                        f"what it took out; to undo that rollback give --event "
+                        f"{record.commit[:12]}, for another event its id "
+                        f"(see `sfsync log --env {env}`)"
+                    )
                 return record
         raise UsageError(
             f"{env} has no recorded deployment with a snapshot to roll back "

@@ -35,8 +35,10 @@ def rollback(
         typer.Option(
             "--event",
             metavar="ID",
-            help="Event commit (see `sfsync log`); default: the env's newest deployment or "
-            "rollback (undoing a rollback deploys again what it took back).",
+            help="Event commit (see `sfsync log`); default: the env's newest deployment. When "
+            "the newest event is a rollback, give its id to undo it (which deploys again what "
+            "it took back); without --event that is refused, so a command run twice cannot "
+            "put a release back.",
         ),
     ] = None,
     only: Annotated[
