@@ -214,6 +214,32 @@ def test_init_writes_a_valid_file_sets_the_env_and_installs_hooks(
     assert "int" not in validate_text((repo / "sfsync.yml").read_text())["environments"]
 
 
+def test_it_ends_with_the_commands_that_finish_the_set_up(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    """What init wrote is committed whole (the merge driver's .gitattributes too: the old
+    "next" left it untracked), the developer's sandbox is marked synced to its upstream's
+    branch, then status; the plain text shows the same commands."""
+    args = ["init", "--yes", *FLAGS, "--set-env", "dev1", "--install-hooks", "--merge-driver"]
+    code, out = sfsync(repo, monkeypatch, capsys, *args)
+    assert code == 0, out
+    assert out["result"]["next"] == [
+        'git add sfsync.yml .sfsync .gitattributes && git commit -m "sfsync: the pipeline"',
+        "sfsync mark-synced --env dev1 origin/int --push",
+        "sfsync status --fetch",
+    ]
+    git(repo, "add", "sfsync.yml", ".sfsync", ".gitattributes")
+    assert "??" not in git(repo, "status", "--porcelain")  # nothing init wrote is left out
+    capsys.readouterr()
+    code = app.main(["init", "--yes", "--force", *FLAGS, "--schema-url", "https://x.test/s.json"])
+    text = capsys.readouterr().out
+    assert code == 0
+    assert 'next:\n  git add sfsync.yml && git commit -m "sfsync: the pipeline"\n' in text, text
+    assert "every env branch: main, int" in text
+    assert "mark-synced" not in text  # no --set-env: no sandbox of one's own to mark
+    assert "  sfsync status --fetch\n" in text
+
+
 def test_errors_now_point_at_an_init_that_exists(
     repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
 ) -> None:

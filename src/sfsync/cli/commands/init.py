@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from dataclasses import replace
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -113,6 +115,7 @@ def init_command(
         result["hooks"] = [str(h.path) for h in install.install(root)] if hooks else []
         driver = driver_install.install(root) if merge_driver else None
         result["mergeDriver"] = driver.to_json() if driver is not None else None
+        result["next"] = _next_steps(root, result, proposal.envs, remote)
     output.emit(result, human=lambda console: _show(console, result, dry_run))
 
 
@@ -165,6 +168,27 @@ def _ask(
     return init.Proposal(tuple(envs), proposal.notes), my_env, hooks, merge_driver
 
 
+def _next_steps(
+    root: Path, result: dict[str, Any], envs: Sequence[init.EnvSpec], remote: str
+) -> list[str]:
+    """The commands that finish the set-up: commit what init wrote (every file of it), record
+    what the developer's sandbox holds, look. Names are schema-checked (allowlists)."""
+    files: list[str] = []
+    for path in [*result["written"], (result["mergeDriver"] or {}).get("attributes")]:
+        if path:
+            first = Path(path).relative_to(root).parts[0]
+            if first not in files:
+                files.append(first)
+    steps = [f'git add {" ".join(files)} && git commit -m "sfsync: the pipeline"']
+    by_name = {e.name: e for e in envs}
+    mine = by_name.get(result["developerEnv"] or "")
+    upstream = by_name.get(mine.upstream or "") if mine is not None else None
+    if mine is not None and mine.branch is None and upstream is not None and upstream.branch:
+        steps.append(f"sfsync mark-synced --env {mine.name} {remote}/{upstream.branch} --push")
+    steps.append("sfsync status --fetch")
+    return steps
+
+
 def _reparent(spec: init.EnvSpec, envs: list[init.EnvSpec]) -> init.EnvSpec:
     branch_envs = [e for e in envs if e.branch is not None and e.name != spec.name]
     return replace(spec, upstream=branch_envs[-1].name if branch_envs else None)
@@ -202,4 +226,15 @@ def _show(console: Console, result: dict[str, Any], dry_run: bool) -> None:
             "git config merge.sfsync.driver (commit .gitattributes)",
             markup=False,
         )
-    console.print("next: sfsync config validate, then sfsync status", markup=False)
+    branches = ", ".join(e["branch"] for e in result["environments"] if e.get("branch"))
+    console.print("next:", markup=False)
+    for step in result["next"]:
+        console.print(f"  {step}", markup=False)
+        if step.startswith("git add"):
+            console.print(
+                f"    (then bring that commit to every env branch: {branches})", markup=False
+            )
+        elif step.startswith("sfsync mark-synced"):
+            console.print(
+                "    (the commit your sandbox was created or last refreshed from)", markup=False
+            )
