@@ -69,6 +69,41 @@ def envs(proposal: init.Proposal) -> list[tuple[str, str, str | None, str | None
             id="sandbox-names-from-usernames",
         ),
         pytest.param(
+            [
+                KnownOrg("admin@acme.com", "acme-prod"),
+                KnownOrg("admin@acme.com.full", "acme-uat", sandbox=True),
+                KnownOrg("admin@acme.com.partial", "acme_int", sandbox=True),
+                KnownOrg("ana@acme.com.anadev", "ana-dev", sandbox=True),
+                KnownOrg("bob@acme.com.bobdev", "bob-dev", sandbox=True),
+            ],
+            ["main", "uat", "int", "dev"],
+            [
+                ("prod", "acme-prod", "main", None),
+                ("uat", "acme-uat", "uat", "prod"),
+                ("int", "acme_int", "int", "uat"),
+                ("ana-dev", "ana-dev", None, "int"),
+                ("bob-dev", "bob-dev", None, "int"),
+            ],
+            None,
+            id="team-prefixed-aliases",
+        ),
+        pytest.param(
+            [
+                KnownOrg("admin@acme.com", "prod"),
+                KnownOrg("ana@acme.com.anadev", "ana-dev", sandbox=True),
+                KnownOrg("bob@acme.com.bobdev", "bob-dev", sandbox=True),
+            ],
+            ["main", "dev"],
+            [
+                ("prod", "prod", "main", None),
+                ("dev", "dev", "dev", "prod"),
+                ("ana-dev", "ana-dev", None, "dev"),
+                ("bob-dev", "bob-dev", None, "dev"),
+            ],
+            "no sandbox logged in for dev",
+            id="a-word-two-sandboxes-share-matches-neither",
+        ),
+        pytest.param(
             [KnownOrg("a@acme.com", "prod"), KnownOrg("b@acme.com", "other-prod")],
             ["main", "staging"],
             [("prod", "prod", "main", None), ("staging", "staging", "staging", "prod")],
