@@ -90,6 +90,8 @@ def test_refuses_uncommitted_changes_in_package_directories(
     code, out = run(dev1, "pull-upstream", "--yes", monkeypatch=monkeypatch, capsys=capsys)
     assert code == 1
     assert "uncommitted changes in force-app" in out["message"]
+    # the way out that works: while behind, the hook refuses the commit the old text advised
+    assert "(`git stash --include-untracked`, and `git stash pop` after" in out["message"]
     assert sorted(out["data"]["dirty"]) == [f"{CLASSES}/Base.cls", f"{CLASSES}/New.cls"]
     assert (dev1 / CLASSES / "Base.cls").read_text() == "public class Base { edited }\n"
 

@@ -369,7 +369,9 @@ def _check_clean(project: Project) -> None:
     if dirty:
         raise Refused(
             f"uncommitted changes in {', '.join(project.config.package_dirs)}: "
-            f"{short_list(dirty)}; commit or stash them first (nothing was changed)",
+            f"{short_list(dirty)}; set them aside first (`git stash --include-untracked`, "
+            "and `git stash pop` after the pull: while you are behind, the hook refuses a "
+            "commit), then run it again (nothing was changed)",
             data={"dirty": dirty},
         )
 

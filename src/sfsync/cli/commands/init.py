@@ -232,7 +232,7 @@ def _show(console: Console, result: dict[str, Any], dry_run: bool) -> None:
         console.print(f"  {step}", markup=False)
         if step.startswith("git add"):
             console.print(
-                f"    (then bring that commit to every env branch: {branches})", markup=False
+                f"    (push it, and bring it to every env branch: {branches})", markup=False
             )
         elif step.startswith("sfsync mark-synced"):
             console.print(
