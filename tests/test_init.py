@@ -342,6 +342,36 @@ def test_at_a_terminal_it_asks(repo: Path) -> None:
     assert git(repo, "config", "merge.sfsync.driver") == mergedriver.DRIVER_COMMAND
 
 
+def test_a_mistyped_own_env_is_asked_again(repo: Path) -> None:
+    """Refused after the last question (exit 2, as if `--set-env` had been passed), every
+    answer was lost; now the question is asked again, with a suggestion."""
+    answers = ["", "dev9", "dev1", "n", "n"]  # the pipeline, a typo, the env, hooks, driver
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sfsync", "init", *FLAGS],
+        cwd=repo,
+        stdin=slave,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    os.close(slave)
+    try:
+        for answer in answers:
+            time.sleep(0.3)
+            os.write(master, answer.encode() + b"\n")
+        _, err = proc.communicate(timeout=60)
+    finally:
+        os.close(master)
+    text = err.decode()
+    assert proc.returncode == 0, text
+    assert (
+        "dev9 is not an environment of this pipeline (did you mean 'dev1'?): one of prod, int, "
+        "dev1, or empty"
+    ) in text
+    assert git(repo, "config", "sfsync.env") == "dev1"
+    assert (repo / "sfsync.yml").is_file()
+
+
 # --- end to end: the proposal from the real `sf org list` ----------------------------------
 
 

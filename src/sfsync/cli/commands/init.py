@@ -13,13 +13,13 @@ from rich.console import Console
 from rich.table import Table
 
 from sfsync.cli.output import DryRunOption, JsonOption, Output, YesOption, command_app
-from sfsync.errors import UsageError
+from sfsync.errors import UsageError, printable
 from sfsync.git import repo as gitrepo
 from sfsync.hooks import driver_install, install
 from sfsync.org import sf
 from sfsync.pipeline import init, project
 from sfsync.pipeline.config_validation import validate_text
-from sfsync.pipeline.configfile import CONFIG_FILE
+from sfsync.pipeline.configfile import CONFIG_FILE, did_you_mean
 
 app = command_app()
 
@@ -146,14 +146,25 @@ def _ask(
             edited.append(replace(spec, org=org.strip(), branch=branch))
         kept = {e.name for e in edited}
         envs = [e if e.upstream in kept | {None} else _reparent(e, edited) for e in edited]
-    if my_env is None:
+    names = [e.name for e in envs]
+    while my_env is None:
         answer = typer.prompt(
             "Your own environment, for `git config sfsync.env` (empty: none)",
             default="",
             show_default=False,
             err=True,
         )
-        my_env = answer.strip() or None
+        if not answer.strip():
+            break
+        if answer.strip() in names:
+            my_env = answer.strip()
+            break
+        # asked again here: refused after the last question, every answer was lost
+        output.err.print(
+            f"{printable(answer.strip())} is not an environment of this pipeline"
+            f"{did_you_mean(answer.strip(), names)}: one of {', '.join(names)}, or empty",
+            markup=False,
+        )
     if not hooks:
         hooks = typer.confirm(
             "Install the git hooks (pre-commit, pre-push)?", default=True, err=True
