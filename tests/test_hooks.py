@@ -167,10 +167,26 @@ def test_a_branch_without_the_config_says_which_branch_has_it(
     capsys.readouterr()
     assert main(["check"]) == 0
     err = capsys.readouterr().err
-    assert "no sfsync.yml on this branch (" in err and "`git merge " in err, err
+    assert "sfsync.yml is not on this branch: " in err and "`git merge " in err, err
+    assert "nothing to check" in err
     assert main(["status"]) == 2
     err = capsys.readouterr().err
     assert "sfsync.yml is not on this branch: " in err and "sfsync init" not in err, err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_a_config_deleted_from_the_work_tree_is_not_called_absent_from_the_branch(
+    behind_dev: tuple[Pipeline, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """sfsync.yml committed on this branch, deleted from the work tree: not "not on this
+    branch, merge it in" (the branch has it), but how to bring it back."""
+    _, dev = behind_dev
+    (dev / "sfsync.yml").unlink()
+    capsys.readouterr()
+    assert main(["status"]) == 2
+    err = capsys.readouterr().err
+    assert "committed on this branch but deleted from the work tree" in err, err
+    assert "`git restore sfsync.yml`" in err and "not on this branch" not in err, err
     assert len(err.strip().splitlines()) == 1
 
 

@@ -433,12 +433,11 @@ def repo_paths(cwd: Path | str) -> RepoPaths:
 
 def branches_with_file(cwd: Path | str, path: str, limit: int = 3) -> list[str]:
     """Local and remote-tracking branches (short names) whose tip holds `path`, at most
-    `limit`, local ones first: for "not on this branch, but on ..." hints. One process for
-    the refs, one for the lookups."""
+    `limit`, local ones first: for "not on this branch, but on ..." hints; `["HEAD"]` alone
+    when the checked-out commit holds it (it is on this branch, deleted from the work tree).
+    One process for the refs, one for the lookups."""
     refs = out(cwd, "for-each-ref", "--format=%(refname:short)", "refs/heads/", "refs/remotes/")
-    names = [r for r in refs.splitlines() if r and not r.endswith("/HEAD")]
-    if not names:
-        return []
+    names = ["HEAD", *(r for r in refs.splitlines() if r and not r.endswith("/HEAD"))]
     payload = "".join(f"{name}:{path}\n" for name in names).encode()
     data = run(cwd, "cat-file", "--batch-check", input=payload).stdout.decode()
     found = [
@@ -446,6 +445,8 @@ def branches_with_file(cwd: Path | str, path: str, limit: int = 3) -> list[str]:
         for name, line in zip(names, data.splitlines(), strict=False)
         if line.split()[-1:] != ["missing"] and len(line.split()) == 3
     ]
+    if found[:1] == ["HEAD"]:
+        return ["HEAD"]
     return found[:limit]
 
 

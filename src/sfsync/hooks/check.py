@@ -146,9 +146,7 @@ def run_check(
     if not project.has_config(paths):
         elsewhere = config_mod.elsewhere_hint(paths.toplevel)
         if elsewhere is not None:
-            return CheckResult(
-                stage, note=f"no sfsync.yml on this branch ({elsewhere}): nothing to check"
-            )
+            return CheckResult(stage, note=f"{elsewhere}; nothing to check")
         return CheckResult(stage, note="no sfsync.yml in this repository: nothing to check")
     # the env before the config: a developer who never opted in is never blocked, not even
     # by a broken sfsync.yml (`sfsync config validate` reports that one)

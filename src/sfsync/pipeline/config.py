@@ -210,7 +210,7 @@ def load(root: Path | str, *, cache_dir: Path | None = None) -> Config:
     """
     root = Path(root)
     if not (root / CONFIG_FILE).is_file() and (elsewhere := elsewhere_hint(root)):
-        raise ConfigError(f"{CONFIG_FILE} is not on this branch: {elsewhere}")
+        raise ConfigError(elsewhere)
     config_bytes = _read(
         root / CONFIG_FILE,
         f"run `sfsync init`, or create {CONFIG_FILE} at the repository root "
@@ -274,8 +274,9 @@ def parse_package_dirs(raw: bytes, filename: str = PROJECT_FILE) -> tuple[str, .
 
 
 def elsewhere_hint(root: Path) -> str | None:
-    """When the work tree has no sfsync.yml but other branches do (it was committed to one
-    env branch and has not reached this one yet), what to do about it; None otherwise."""
+    """When the work tree has no sfsync.yml but git does (committed to another env branch and
+    not merged here yet, or deleted from this work tree), the error that says what to do about
+    it; None otherwise."""
     from sfsync.git import repo as gitrepo
 
     try:
@@ -284,9 +285,16 @@ def elsewhere_hint(root: Path) -> str | None:
         return None
     if not branches:
         return None
+    if branches == ["HEAD"]:
+        return (
+            f"{CONFIG_FILE} not found in {root}: it is committed on this branch but deleted "
+            f"from the work tree: `git restore {CONFIG_FILE}` brings it back "
+            "(see docs/configuration.md)"
+        )
     listed = ", ".join(branches)
     return (
-        f"{listed} {'has' if len(branches) == 1 else 'have'} it: merge it in "
+        f"{CONFIG_FILE} is not on this branch: {listed} "
+        f"{'has' if len(branches) == 1 else 'have'} it: merge it in "
         f"(`git merge {branches[0]}`), or work on a branch that has it"
     )
 
