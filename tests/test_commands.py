@@ -55,6 +55,26 @@ def test_status_human(dev: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert err == ""
 
 
+def test_mark_synced_to_a_stale_local_branch_says_so(
+    dev: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`mark-synced int` where `origin/int` was meant: the local int is a clone-time copy,
+    behind what was deployed since. Recorded as asked, with a note naming the newer commit;
+    origin/int (and a local branch that is up to date) gets none."""
+    git(dev, "branch", "int", "origin/int~1")
+    stale = run_json(capsys, "mark-synced", "int")["result"]
+    assert stale["syncedTo"] == git(dev, "rev-parse", "origin/int~1")
+    (note,) = stale["warnings"]
+    assert note.startswith("note: your local branch int is behind origin/int ("), note
+    assert "run `sfsync mark-synced` again with origin/int" in note
+    assert main(["mark-synced", "int"]) == 0
+    out, err = capsys.readouterr()
+    assert "dev1 holds int at" in out and err.startswith("note: your local branch int"), err
+    assert run_json(capsys, "mark-synced", "origin/int")["result"]["warnings"] == []
+    git(dev, "branch", "-f", "int", "origin/int")
+    assert run_json(capsys, "mark-synced", "int")["result"]["warnings"] == []
+
+
 def test_mark_synced_and_log(dev: Path, capsys: pytest.CaptureFixture[str]) -> None:
     result = run_json(capsys, "mark-synced", "--push")["result"]
     tip = git(dev, "rev-parse", "origin/int")

@@ -153,6 +153,27 @@ def test_no_config_passes_with_hint(
     assert "no sfsync.yml" in capsys.readouterr().err
 
 
+def test_a_branch_without_the_config_says_which_branch_has_it(
+    behind_dev: tuple[Pipeline, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """sfsync.yml committed to one branch and not yet merged into the one checked out (a
+    story cut from an env branch before it got the file): the hook still passes, and it, like
+    every command, names the branches that have the file instead of "run sfsync init"."""
+    _, dev = behind_dev
+    git(dev, "switch", "-q", "-c", "old-story")
+    git(dev, "rm", "-q", "sfsync.yml")
+    git(dev, "commit", "-q", "--no-verify", "-m", "a branch without it")
+    assert not (dev / "sfsync.yml").exists()
+    capsys.readouterr()
+    assert main(["check"]) == 0
+    err = capsys.readouterr().err
+    assert "no sfsync.yml on this branch (" in err and "`git merge " in err, err
+    assert main(["status"]) == 2
+    err = capsys.readouterr().err
+    assert "sfsync.yml is not on this branch: " in err and "sfsync init" not in err, err
+    assert len(err.strip().splitlines()) == 1
+
+
 def test_no_env_passes_with_hint(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -69,6 +69,41 @@ def envs(proposal: init.Proposal) -> list[tuple[str, str, str | None, str | None
             id="sandbox-names-from-usernames",
         ),
         pytest.param(
+            [
+                KnownOrg("admin@acme.com", "acme-prod"),
+                KnownOrg("admin@acme.com.full", "acme-uat", sandbox=True),
+                KnownOrg("admin@acme.com.partial", "acme_int", sandbox=True),
+                KnownOrg("ana@acme.com.anadev", "ana-dev", sandbox=True),
+                KnownOrg("bob@acme.com.bobdev", "bob-dev", sandbox=True),
+            ],
+            ["main", "uat", "int", "dev"],
+            [
+                ("prod", "acme-prod", "main", None),
+                ("uat", "acme-uat", "uat", "prod"),
+                ("int", "acme_int", "int", "uat"),
+                ("ana-dev", "ana-dev", None, "int"),
+                ("bob-dev", "bob-dev", None, "int"),
+            ],
+            None,
+            id="team-prefixed-aliases",
+        ),
+        pytest.param(
+            [
+                KnownOrg("admin@acme.com", "prod"),
+                KnownOrg("ana@acme.com.anadev", "ana-dev", sandbox=True),
+                KnownOrg("bob@acme.com.bobdev", "bob-dev", sandbox=True),
+            ],
+            ["main", "dev"],
+            [
+                ("prod", "prod", "main", None),
+                ("dev", "dev", "dev", "prod"),
+                ("ana-dev", "ana-dev", None, "dev"),
+                ("bob-dev", "bob-dev", None, "dev"),
+            ],
+            "no sandbox logged in for dev",
+            id="a-word-two-sandboxes-share-matches-neither",
+        ),
+        pytest.param(
             [KnownOrg("a@acme.com", "prod"), KnownOrg("b@acme.com", "other-prod")],
             ["main", "staging"],
             [("prod", "prod", "main", None), ("staging", "staging", "staging", "prod")],
@@ -214,6 +249,32 @@ def test_init_writes_a_valid_file_sets_the_env_and_installs_hooks(
     assert "int" not in validate_text((repo / "sfsync.yml").read_text())["environments"]
 
 
+def test_it_ends_with_the_commands_that_finish_the_set_up(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    """What init wrote is committed whole (the merge driver's .gitattributes too: the old
+    "next" left it untracked), the developer's sandbox is marked synced to its upstream's
+    branch, then status; the plain text shows the same commands."""
+    args = ["init", "--yes", *FLAGS, "--set-env", "dev1", "--install-hooks", "--merge-driver"]
+    code, out = sfsync(repo, monkeypatch, capsys, *args)
+    assert code == 0, out
+    assert out["result"]["next"] == [
+        'git add sfsync.yml .sfsync .gitattributes && git commit -m "sfsync: the pipeline"',
+        "sfsync mark-synced --env dev1 origin/int --push",
+        "sfsync status --fetch",
+    ]
+    git(repo, "add", "sfsync.yml", ".sfsync", ".gitattributes")
+    assert "??" not in git(repo, "status", "--porcelain")  # nothing init wrote is left out
+    capsys.readouterr()
+    code = app.main(["init", "--yes", "--force", *FLAGS, "--schema-url", "https://x.test/s.json"])
+    text = capsys.readouterr().out
+    assert code == 0
+    assert 'next:\n  git add sfsync.yml && git commit -m "sfsync: the pipeline"\n' in text, text
+    assert "every env branch: main, int" in text
+    assert "mark-synced" not in text  # no --set-env: no sandbox of one's own to mark
+    assert "  sfsync status --fetch\n" in text
+
+
 def test_errors_now_point_at_an_init_that_exists(
     repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
 ) -> None:
@@ -279,6 +340,36 @@ def test_at_a_terminal_it_asks(repo: Path) -> None:
     assert not (repo / ".git" / "hooks" / "pre-commit").exists()
     assert "*.profile-meta.xml merge=sfsync" in (repo / ".gitattributes").read_text()
     assert git(repo, "config", "merge.sfsync.driver") == mergedriver.DRIVER_COMMAND
+
+
+def test_a_mistyped_own_env_is_asked_again(repo: Path) -> None:
+    """Refused after the last question (exit 2, as if `--set-env` had been passed), every
+    answer was lost; now the question is asked again, with a suggestion."""
+    answers = ["", "dev9", "dev1", "n", "n"]  # the pipeline, a typo, the env, hooks, driver
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sfsync", "init", *FLAGS],
+        cwd=repo,
+        stdin=slave,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    os.close(slave)
+    try:
+        for answer in answers:
+            time.sleep(0.3)
+            os.write(master, answer.encode() + b"\n")
+        _, err = proc.communicate(timeout=60)
+    finally:
+        os.close(master)
+    text = err.decode()
+    assert proc.returncode == 0, text
+    assert (
+        "dev9 is not an environment of this pipeline (did you mean 'dev1'?): one of prod, int, "
+        "dev1, or empty"
+    ) in text
+    assert git(repo, "config", "sfsync.env") == "dev1"
+    assert (repo / "sfsync.yml").is_file()
 
 
 # --- end to end: the proposal from the real `sf org list` ----------------------------------

@@ -90,6 +90,8 @@ def test_refuses_uncommitted_changes_in_package_directories(
     code, out = run(dev1, "pull-upstream", "--yes", monkeypatch=monkeypatch, capsys=capsys)
     assert code == 1
     assert "uncommitted changes in force-app" in out["message"]
+    # the way out that works: while behind, the hook refuses the commit the old text advised
+    assert "(`git stash --include-untracked`, and `git stash pop` after" in out["message"]
     assert sorted(out["data"]["dirty"]) == [f"{CLASSES}/Base.cls", f"{CLASSES}/New.cls"]
     assert (dev1 / CLASSES / "Base.cls").read_text() == "public class Base { edited }\n"
 
@@ -104,6 +106,28 @@ def test_without_a_terminal_and_without_yes_it_refuses(
     assert code == 2
     assert "--yes" in out["message"]
     assert git(dev1, "rev-parse", "HEAD") == head
+
+
+def test_on_another_envs_branch_it_refuses_before_merging(
+    pipe: Pipeline, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    """A fresh clone is on main: pull-upstream there merged int into prod's branch (one
+    `git push` from promoting int to production). Refused, naming the way out; the
+    upstream's own branch stays allowed (a developer working on int directly)."""
+    dev1 = pipe.developer("dev1")
+    pipe.deploy("int", apex("Foo"), "Add Foo")
+    git(dev1, "switch", "-q", "main")
+    head = git(dev1, "rev-parse", "HEAD")
+    code, out = run(dev1, "pull-upstream", "--yes", monkeypatch=monkeypatch, capsys=capsys)
+    assert code == 2, out
+    assert out["message"] == (
+        "you are on main, the branch of prod: pull-upstream merges int into the branch you "
+        "are on; work on a story branch (`git switch -c my-story origin/int`), then run it again"
+    )
+    assert git(dev1, "rev-parse", "HEAD") == head
+    assert journal.read(gitrepo.common_dir(dev1), "dev1") is None
+    git(dev1, "switch", "-q", "int")
+    assert pull.plan(project.load(dev1), None).branch == "int"
 
 
 def test_branch_env_is_pointed_at_back_promote(pipe: Pipeline) -> None:

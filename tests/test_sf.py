@@ -423,3 +423,66 @@ def test_sf_runs_without_its_log_file_unless_asked(monkeypatch: pytest.MonkeyPat
     assert (env["SF_DISABLE_LOG_FILE"], env["SF_DISABLE_AUTOUPDATE"]) == ("true", "true")
     monkeypatch.setenv("SF_DISABLE_LOG_FILE", "false")
     assert sf._env()["SF_DISABLE_LOG_FILE"] == "false"
+
+
+# what the pinned sf printed under Node.js 20 (its modules need node >= 22): node's own crash
+NODE_CRASH = """\
+/repo/node_modules/undici/lib/interceptor/decompress.js:78
+  zstd: createZstdDecompress.bind(null, { params: { [constants.ZSTD_d_windowLogMax]: 23 } })
+                             ^
+
+TypeError: Cannot read properties of undefined (reading 'bind')
+    at Object.<anonymous> (/repo/node_modules/undici/lib/interceptor/decompress.js:78:30)
+    at Module._compile (node:internal/modules/cjs/loader:1521:14)
+
+Node.js v20.20.2
+"""
+
+
+def test_node_crashing_under_sf_is_named_with_its_error_and_version() -> None:
+    """The old line quoted the last one ("Node.js v20.20.2"), as if it were the error."""
+    line = answers.no_answer("", NODE_CRASH, what="list the orgs", org="(all)", exit_code=1)
+    assert line.startswith(
+        "sf crashed trying to list the orgs (exit 1) under Node.js v20.20.2: TypeError: "
+        "Cannot read properties of undefined (reading 'bind'); check that this Node.js is one "
+        "your sf supports (`node --version`"
+    ), line
+    other = answers.no_answer("", "boom\nlast words\n", what="x", org="dev1", exit_code=2)
+    assert other == (
+        "sf failed trying to x on org 'dev1' (exit 2): last words; check that `sf` works "
+        "(`sf org list`)"
+    )
+
+
+def _older_node() -> str | None:
+    """A node older than the pinned sf needs (22), when this machine has one."""
+    import subprocess
+
+    for candidate in ("/usr/bin/node", "/usr/local/bin/node"):
+        if Path(candidate).is_file():
+            version = subprocess.run(
+                [candidate, "--version"], capture_output=True, text=True, check=False
+            ).stdout
+            if version.startswith("v") and int(version[1:].split(".")[0]) < 22:
+                return candidate
+    return None
+
+
+@pytest.mark.e2e
+def test_the_real_sf_under_an_older_node_is_one_clear_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    old = _older_node()
+    if old is None:
+        pytest.skip("no Node.js older than 22 on this machine")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "node").symlink_to(old)
+    sf_bin = Path(__file__).resolve().parents[1] / "node_modules" / ".bin"
+    monkeypatch.setenv("PATH", f"{bin_dir}:{sf_bin}:/usr/bin:/bin")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    with pytest.raises(sf.SfError) as caught:
+        sf.org_list()
+    message = str(caught.value)
+    assert message.startswith("sf crashed trying to list the orgs (exit "), message
+    assert "under Node.js v" in message and "Error" in message and "\n" not in message

@@ -103,7 +103,8 @@ def _parser() -> argparse.ArgumentParser:
         "create-org",
         "create an org; prints its login details as JSON",
         "Create the org NAME under DIR and print its instance URL, access token, org id and "
-        "username as JSON\n(the token is what `sf org login access-token` takes).\n\n"
+        "username as JSON\n(the token is what `sf org login access-token` takes; with a "
+        "server on https, also\nsfdxAuthUrl, for `sf org login sfdx-url --sfdx-url-file`).\n\n"
         "NAME may exist already (e.g. made by `serve --org`): it is left as it is (its\n"
         "metadata, and production or sandbox as it was created) and its login details are\n"
         "printed again. This is how to get the credentials of an org that serve runs.",
@@ -267,19 +268,19 @@ def main(argv: list[str] | None = None) -> int:
             server = root.path / "server.json"
             if server.exists():
                 url = json.loads(server.read_text(encoding="utf-8"))["url"]
-            print(
-                json.dumps(
-                    {
-                        "name": info.name,
-                        "instanceUrl": url,
-                        "accessToken": info.access_token,
-                        "refreshToken": info.refresh_token,
-                        "orgId": info.org_id,
-                        "username": info.username,
-                        "sandbox": info.sandbox,
-                    }
-                )
-            )
+            details = {
+                "name": info.name,
+                "instanceUrl": url,
+                "accessToken": info.access_token,
+                "refreshToken": info.refresh_token,
+                "orgId": info.org_id,
+                "username": info.username,
+                "sandbox": info.sandbox,
+            }
+            if url.startswith("https://"):  # sf org login sfdx-url talks https only
+                host = url.split("://", 1)[1]
+                details["sfdxAuthUrl"] = f"force://PlatformCLI::{info.refresh_token}@{host}"
+            print(json.dumps(details))
             return 0
         store = root.store(args.org)
         if args.command == "fault":

@@ -13,6 +13,7 @@ import pytest
 
 from sfemu import open_root
 from sfemu.cli import main
+from sfemu.testing import HttpsEmulator, SfCli
 
 
 def test_create_org_and_arm_a_fault(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -110,3 +111,25 @@ def test_serve_models_a_newer_release(tmp_path: Path, capsys: pytest.CaptureFixt
         main(["serve", "--root", str(tmp_path), "--api-version", "66.5"])
     assert exited.value.code == 2
     assert "'66.5' is not an API version: write one like 66.0" in capsys.readouterr().err
+
+
+@pytest.mark.e2e
+def test_create_org_prints_the_sfdx_url_the_real_sf_logs_in_with(
+    sfemu_https: HttpsEmulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """On https, create-org prints sfdxAuthUrl: before, a shell user built it by hand from
+    refreshToken and instanceUrl (the Python API had it as Org.sfdx_auth_url)."""
+    root = sfemu_https.emulator.root.path
+    assert main(["create-org", "--root", str(root), "cli-url", "--sandbox"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert info["sfdxAuthUrl"] == sfemu_https.emulator.create_org("cli-url").sfdx_auth_url
+    url = tmp_path / "auth.url"
+    url.write_text(info["sfdxAuthUrl"], encoding="utf-8")
+    sf = SfCli(tmp_path / "home")
+    run = sf.run("org", "login", "sfdx-url", "--sfdx-url-file", str(url), "--alias", "cli-url",
+                 env=sfemu_https.sf_env)  # fmt: skip
+    assert run.exit_code == 0, run.stdout
+    assert run.result["username"] == info["username"]
+    # without a server on https (here: none running) there is no URL sf could use
+    assert main(["create-org", "--root", str(tmp_path / "plain"), "dev1"]) == 0
+    assert "sfdxAuthUrl" not in json.loads(capsys.readouterr().out)

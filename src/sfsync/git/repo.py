@@ -431,6 +431,24 @@ def repo_paths(cwd: Path | str) -> RepoPaths:
     return RepoPaths(Path(lines[0]), Path(lines[1]), Path(lines[2]))
 
 
+def branches_with_file(cwd: Path | str, path: str, limit: int = 3) -> list[str]:
+    """Local and remote-tracking branches (short names) whose tip holds `path`, at most
+    `limit`, local ones first: for "not on this branch, but on ..." hints. One process for
+    the refs, one for the lookups."""
+    refs = out(cwd, "for-each-ref", "--format=%(refname:short)", "refs/heads/", "refs/remotes/")
+    names = [r for r in refs.splitlines() if r and not r.endswith("/HEAD")]
+    if not names:
+        return []
+    payload = "".join(f"{name}:{path}\n" for name in names).encode()
+    data = run(cwd, "cat-file", "--batch-check", input=payload).stdout.decode()
+    found = [
+        name
+        for name, line in zip(names, data.splitlines(), strict=False)
+        if line.split()[-1:] != ["missing"] and len(line.split()) == 3
+    ]
+    return found[:limit]
+
+
 def resolve_many(cwd: Path | str, revs: Sequence[str]) -> dict[str, str | None]:
     """Commit shas for several revs in one process; a rev that names nothing maps to None."""
     if not revs:

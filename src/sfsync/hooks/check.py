@@ -31,6 +31,7 @@ from sfsync.errors import (
 from sfsync.git import repo as gitrepo
 from sfsync.git import state
 from sfsync.pipeline import behind as behind_mod
+from sfsync.pipeline import config as config_mod
 from sfsync.pipeline import project
 from sfsync.pipeline.behind import Behind
 from sfsync.pipeline.config import Environment
@@ -143,6 +144,11 @@ def run_check(
         return CheckResult(stage, note=f"skipped: SKIP contains {HOOK_ID}")
     paths = project.open_repo(cwd)
     if not project.has_config(paths):
+        elsewhere = config_mod.elsewhere_hint(paths.toplevel)
+        if elsewhere is not None:
+            return CheckResult(
+                stage, note=f"no sfsync.yml on this branch ({elsewhere}): nothing to check"
+            )
         return CheckResult(stage, note="no sfsync.yml in this repository: nothing to check")
     # the env before the config: a developer who never opted in is never blocked, not even
     # by a broken sfsync.yml (`sfsync config validate` reports that one)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sfsync.errors import ExternalError, Refused, printable_data, redact
+from sfsync.errors import ExternalError, Refused, printable, printable_data, redact
 from sfsync.pipeline.init import KnownOrg
 
 EXIT_PARTIAL = 68
@@ -193,6 +193,32 @@ def parse(stdout: str) -> dict[str, Any] | None:
     # control reaches the screen or the JSON sfsync prints
     cleaned = printable_data(data)
     return cleaned if isinstance(cleaned, dict) else None
+
+
+_NODE_FOOTER = re.compile(r"^Node\.js (v\d+[\d.]*)$")
+_JS_ERROR = re.compile(r"^(?:[A-Z][A-Za-z]*)?Error(?: \[[A-Z0-9_]+\])?: .+")
+
+
+def no_answer(stdout: str, stderr: str, *, what: str, org: str, exit_code: int) -> str:
+    """The one line for an `sf` run that printed no JSON: the last line it printed, or, when
+    node itself crashed (a stack trace ending `Node.js v20.20.2`, as an `sf` whose modules
+    need a newer node does), the error and the node version, with what to check."""
+    where = "" if org == "(all)" else f" on org '{org}'"
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    node = _NODE_FOOTER.match(lines[-1]) if lines else None
+    if node is not None:
+        error = next((line for line in lines if _JS_ERROR.match(line)), "no error message")
+        return (
+            f"sf crashed trying to {what}{where} (exit {exit_code}) under Node.js "
+            f"{node.group(1)}: {printable(redact(error))}; check that this Node.js is one "
+            "your sf supports (`node --version`; the Salesforce CLI needs a recent LTS) and "
+            "that `sf org list` works"
+        )
+    shown = printable(redact((stdout.strip() or stderr.strip() or "no output").splitlines()[-1]))
+    return (
+        f"sf failed trying to {what}{where} (exit {exit_code}): {shown}; check that `sf` "
+        "works (`sf org list`)"
+    )
 
 
 def org_info(run: Run, org: str, what: str = "read the org") -> OrgInfo:

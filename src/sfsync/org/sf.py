@@ -55,7 +55,7 @@ from typing import Any
 
 import sh
 
-from sfsync.errors import ExecutableNotFound, UsageError, printable, redact
+from sfsync.errors import ExecutableNotFound, UsageError, redact
 from sfsync.org.answers import (
     EXIT_CONNECTION,
     EXIT_PARTIAL,
@@ -73,6 +73,7 @@ from sfsync.org.answers import Run as _Run
 from sfsync.org.answers import deployed as _deployed
 from sfsync.org.answers import job_id as _job_id
 from sfsync.org.answers import known_orgs as _known_orgs
+from sfsync.org.answers import no_answer as _no_answer
 from sfsync.org.answers import org_info as _org_info
 from sfsync.org.answers import parse as _parse
 from sfsync.org.answers import progress as _progress
@@ -566,13 +567,7 @@ def _call(
     stderr = proc.stderr.decode("utf-8", errors="replace") if proc.stderr else ""
     data = _parse(stdout)
     if data is None:
-        shown = printable(
-            redact((stdout.strip() or stderr.strip() or "no output").splitlines()[-1])
-        )
-        raise SfError(
-            f"sf failed trying to {what} on org '{org}' (exit {proc.exit_code}): {shown}; "
-            "check that `sf` works (`sf org list`)"
-        )
+        raise SfError(_no_answer(stdout, stderr, what=what, org=org, exit_code=int(proc.exit_code)))
     return _Run(tuple(full), int(proc.exit_code), data)
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sfsync import __version__
-from sfsync.errors import ConfigError, UsageError
+from sfsync.errors import ConfigError, SfsyncError, UsageError
 from sfsync.pipeline.configfile import (
     CONFIG_FILE,
     PROJECT_FILE,
@@ -209,6 +209,8 @@ def load(root: Path | str, *, cache_dir: Path | None = None) -> Config:
     without importing yaml or jsonschema; a fresh validation is written there.
     """
     root = Path(root)
+    if not (root / CONFIG_FILE).is_file() and (elsewhere := elsewhere_hint(root)):
+        raise ConfigError(f"{CONFIG_FILE} is not on this branch: {elsewhere}")
     config_bytes = _read(
         root / CONFIG_FILE,
         f"run `sfsync init`, or create {CONFIG_FILE} at the repository root "
@@ -269,6 +271,24 @@ def parse_package_dirs(raw: bytes, filename: str = PROJECT_FILE) -> tuple[str, .
         if clean not in paths:
             paths.append(clean)
     return tuple(paths)
+
+
+def elsewhere_hint(root: Path) -> str | None:
+    """When the work tree has no sfsync.yml but other branches do (it was committed to one
+    env branch and has not reached this one yet), what to do about it; None otherwise."""
+    from sfsync.git import repo as gitrepo
+
+    try:
+        branches = gitrepo.branches_with_file(root, CONFIG_FILE)
+    except SfsyncError:  # only a hint: the plain "not found" error stands
+        return None
+    if not branches:
+        return None
+    listed = ", ".join(branches)
+    return (
+        f"{listed} {'has' if len(branches) == 1 else 'have'} it: merge it in "
+        f"(`git merge {branches[0]}`), or work on a branch that has it"
+    )
 
 
 # --- internals -------------------------------------------------------------------------

@@ -10,7 +10,8 @@ and write it as a commented, schema-valid `sfsync.yml`.
 The proposal: production is the branch `main` (or `master`) and the one org `sf` knows that is
 neither a sandbox nor a scratch org; the branches named like a UAT (`uat`, `staging`, `qa`...)
 and an integration env (`int`, `develop`, `dev`...) become the envs between, each on the
-sandbox whose alias (or sandbox name, the username's last dot part) matches; every other
+sandbox whose alias (or sandbox name, the username's last dot part) matches, or else the one
+sandbox whose alias starts or ends with the env's name as a word (`acme-uat`); every other
 sandbox becomes a developer sandbox below the lowest branch env. What could not be matched is
 said in `notes` and left as a placeholder to edit.
 """
@@ -128,14 +129,14 @@ def propose(orgs: Sequence[KnownOrg], branches: Sequence[str]) -> Proposal:
         if branch is None:
             continue
         env = branch if _NAME.match(branch) else canonical
-        match = next(
-            (
-                o
-                for o in sandboxes
-                if o.username not in used and o.sandbox_name.lower() in {env, branch, *names}
-            ),
-            None,
-        )
+        wanted = {env, branch, *names}
+        free = [o for o in sandboxes if o.username not in used]
+        match = next((o for o in free if o.sandbox_name.lower() in wanted), None)
+        if match is None:
+            # a team prefix (`acme-uat`, `uat_acme`): the first or last word, when only one
+            # sandbox has it (`ana-dev` and `bob-dev` are developers', not a `dev` branch's)
+            by_word = [o for o in free if _edge_words(o.sandbox_name) & {env, branch}]
+            match = by_word[0] if len(by_word) == 1 else None
         if match is None:
             notes.append(
                 f"no sandbox logged in for {env}: its org is left as '{env}' (log in with "
@@ -156,6 +157,13 @@ def propose(orgs: Sequence[KnownOrg], branches: Sequence[str]) -> Proposal:
     if len(envs) == 1:
         notes.append("only production was found: add the envs below it with --env")
     return Proposal(tuple(envs), tuple(notes))
+
+
+def _edge_words(name: str) -> set[str]:
+    """The first and last word of an alias (`acme-uat-sb` -> acme, sb; `acme_uat` -> acme,
+    uat), lower case."""
+    words = [w for w in re.split(r"[-_.\s]+", name.lower()) if w]
+    return {words[0], words[-1]} if len(words) > 1 else set()
 
 
 def env_name(text: str, taken: Iterable[str] = ()) -> str:

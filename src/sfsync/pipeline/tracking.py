@@ -126,6 +126,25 @@ def ignore(
     return record, before
 
 
+def stale_branch_note(project: Project, ref: str | None) -> str | None:
+    """When REF names a local branch that is behind its copy on the remote (`int` not pulled
+    since: the usual slip for `origin/int`), one line saying so; None otherwise."""
+    if not ref:
+        return None
+    repo, remote = project.root, project.config.remote
+    local = gitrepo.ref_sha(repo, f"refs/heads/{ref}")
+    there = gitrepo.ref_sha(repo, f"refs/remotes/{remote}/{ref}")
+    if local is None or there is None or local == there:
+        return None
+    if not gitrepo.is_ancestor(repo, local, there):
+        return None
+    return (
+        f"note: your local branch {ref} is behind {remote}/{ref} (recorded {local[:12]}, "
+        f"{remote}/{ref} is at {there[:12]}): if the sandbox holds the newer commit, run "
+        f"`sfsync mark-synced` again with {remote}/{ref}"
+    )
+
+
 def mark_synced(
     project: Project,
     env_name: str | None,

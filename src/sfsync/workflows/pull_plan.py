@@ -145,6 +145,7 @@ def _plan_pull(
     branch = worktree.current_branch(repo)
     if branch is None:
         raise UsageError("HEAD is detached: check out your story branch, then pull-upstream")
+    _check_not_an_env_branch(project, env, branch)
     if fetch and state.has_remote(repo, project.config.remote):  # none: branches are local
         tracking.sync_remote(project, [env])
     current = state.read_state(repo, env.name)
@@ -193,6 +194,21 @@ def _plan_pull(
         delete=tuple(c for c in delete if c not in excluded),
         ignored=_from_ignored(project, current.state, head, up_sha, (*deploy, *delete)),
     )
+
+
+def _check_not_an_env_branch(project: Project, env: Environment, branch: str) -> None:
+    """Refuse to merge the upstream into another env's branch: on `main` (a fresh clone's
+    branch) the merge of int would be a promotion of int into prod's branch by accident. The
+    upstream's own branch is allowed (working on int directly: a `git pull` plus the deploy)."""
+    upstream = project.config.upstream_of(env.name)
+    for other in project.config.environments:
+        if upstream is not None and other.branch == branch and other.name != upstream.name:
+            start = f"{project.config.remote}/{upstream.branch}"
+            raise UsageError(
+                f"you are on {branch}, the branch of {other.name}: pull-upstream merges "
+                f"{upstream.name} into the branch you are on; work on a story branch "
+                f"(`git switch -c my-story {start}`), then run it again"
+            )
 
 
 def labels(p: PullPlan) -> tuple[str, str, str]:
@@ -353,7 +369,9 @@ def _check_clean(project: Project) -> None:
     if dirty:
         raise Refused(
             f"uncommitted changes in {', '.join(project.config.package_dirs)}: "
-            f"{short_list(dirty)}; commit or stash them first (nothing was changed)",
+            f"{short_list(dirty)}; set them aside first (`git stash --include-untracked`, "
+            "and `git stash pop` after the pull: while you are behind, the hook refuses a "
+            "commit), then run it again (nothing was changed)",
             data={"dirty": dirty},
         )
 

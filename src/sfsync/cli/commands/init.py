@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from dataclasses import replace
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -11,13 +13,13 @@ from rich.console import Console
 from rich.table import Table
 
 from sfsync.cli.output import DryRunOption, JsonOption, Output, YesOption, command_app
-from sfsync.errors import UsageError
+from sfsync.errors import UsageError, printable
 from sfsync.git import repo as gitrepo
 from sfsync.hooks import driver_install, install
 from sfsync.org import sf
 from sfsync.pipeline import init, project
 from sfsync.pipeline.config_validation import validate_text
-from sfsync.pipeline.configfile import CONFIG_FILE
+from sfsync.pipeline.configfile import CONFIG_FILE, did_you_mean
 
 app = command_app()
 
@@ -113,6 +115,7 @@ def init_command(
         result["hooks"] = [str(h.path) for h in install.install(root)] if hooks else []
         driver = driver_install.install(root) if merge_driver else None
         result["mergeDriver"] = driver.to_json() if driver is not None else None
+        result["next"] = _next_steps(root, result, proposal.envs, remote)
     output.emit(result, human=lambda console: _show(console, result, dry_run))
 
 
@@ -143,14 +146,25 @@ def _ask(
             edited.append(replace(spec, org=org.strip(), branch=branch))
         kept = {e.name for e in edited}
         envs = [e if e.upstream in kept | {None} else _reparent(e, edited) for e in edited]
-    if my_env is None:
+    names = [e.name for e in envs]
+    while my_env is None:
         answer = typer.prompt(
             "Your own environment, for `git config sfsync.env` (empty: none)",
             default="",
             show_default=False,
             err=True,
         )
-        my_env = answer.strip() or None
+        if not answer.strip():
+            break
+        if answer.strip() in names:
+            my_env = answer.strip()
+            break
+        # asked again here: refused after the last question, every answer was lost
+        output.err.print(
+            f"{printable(answer.strip())} is not an environment of this pipeline"
+            f"{did_you_mean(answer.strip(), names)}: one of {', '.join(names)}, or empty",
+            markup=False,
+        )
     if not hooks:
         hooks = typer.confirm(
             "Install the git hooks (pre-commit, pre-push)?", default=True, err=True
@@ -163,6 +177,27 @@ def _ask(
             err=True,
         )
     return init.Proposal(tuple(envs), proposal.notes), my_env, hooks, merge_driver
+
+
+def _next_steps(
+    root: Path, result: dict[str, Any], envs: Sequence[init.EnvSpec], remote: str
+) -> list[str]:
+    """The commands that finish the set-up: commit what init wrote (every file of it), record
+    what the developer's sandbox holds, look. Names are schema-checked (allowlists)."""
+    files: list[str] = []
+    for path in [*result["written"], (result["mergeDriver"] or {}).get("attributes")]:
+        if path:
+            first = Path(path).relative_to(root).parts[0]
+            if first not in files:
+                files.append(first)
+    steps = [f'git add {" ".join(files)} && git commit -m "sfsync: the pipeline"']
+    by_name = {e.name: e for e in envs}
+    mine = by_name.get(result["developerEnv"] or "")
+    upstream = by_name.get(mine.upstream or "") if mine is not None else None
+    if mine is not None and mine.branch is None and upstream is not None and upstream.branch:
+        steps.append(f"sfsync mark-synced --env {mine.name} {remote}/{upstream.branch} --push")
+    steps.append("sfsync status --fetch")
+    return steps
 
 
 def _reparent(spec: init.EnvSpec, envs: list[init.EnvSpec]) -> init.EnvSpec:
@@ -202,4 +237,15 @@ def _show(console: Console, result: dict[str, Any], dry_run: bool) -> None:
             "git config merge.sfsync.driver (commit .gitattributes)",
             markup=False,
         )
-    console.print("next: sfsync config validate, then sfsync status", markup=False)
+    branches = ", ".join(e["branch"] for e in result["environments"] if e.get("branch"))
+    console.print("next:", markup=False)
+    for step in result["next"]:
+        console.print(f"  {step}", markup=False)
+        if step.startswith("git add"):
+            console.print(
+                f"    (push it, and bring it to every env branch: {branches})", markup=False
+            )
+        elif step.startswith("sfsync mark-synced"):
+            console.print(
+                "    (the commit your sandbox was created or last refreshed from)", markup=False
+            )

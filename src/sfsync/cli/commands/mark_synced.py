@@ -43,14 +43,20 @@ def mark_synced(
     proj = project.load()
     environment = project.resolve_env(proj, env)
     record = tracking.mark_synced(proj, environment.name, ref, fetch=fetch, push=push)
+    note = tracking.stale_branch_note(proj, ref)
     result = {
         "env": environment.name,
         "syncedTo": record.state.synced_to,
         "previous": record.event.from_sha,
         "event": record.commit,
+        "warnings": [note] if note else [],
     }
+
+    output = Output(json_mode)
 
     def human(console: Console) -> None:
         console.print(f"{record.event.details.get('summary')} (event {record.commit[:7]})")
+        if note:
+            output.err.print(note, markup=False)
 
-    Output(json_mode).emit(result, human=human)
+    output.emit(result, human=human)
