@@ -10,6 +10,7 @@ every name is importable from here.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import stat
 import xml.etree.ElementTree as ET
@@ -392,7 +393,7 @@ def plan(
                     (result.warnings if options.ignore_warnings else result.failures).append(msg)
 
         _refuse_active_flows(store, result, prefix)
-        _refuse_used_classes(store, existing, result, prefix)
+        _refuse_used(store, existing, result, prefix)
         apex_deployed = [c for c in result.writes if c.type in _APEX]
         if not options.level_given and not apex_deployed:
             result.options = replace(options, test_level="NoTestRun")
@@ -416,17 +417,22 @@ _APEX_BODY = (".cls", ".trigger")
 
 
 def _org_apex(
-    store: OrgStore, existing: dict[Component, list[str]], result: DeployPlan
+    store: OrgStore,
+    existing: dict[Component, list[str]],
+    result: DeployPlan,
+    *,
+    applied: bool = True,
 ) -> dict[str, coverage.Apex]:
-    """The org's classes and triggers as they will be once the deploy is applied."""
-    deleted = set(result.pre_deletes) | set(result.post_deletes)
+    """The org's classes and triggers as they will be once the deploy is applied, or, with
+    ``applied`` False, as a pre-deletion sees them (the package not yet deployed)."""
+    deleted = set(result.pre_deletes) | (set(result.post_deletes) if applied else set())
     bodies: dict[Component, bytes] = {}
     for comp, paths in existing.items():
         if comp.type in _APEX and comp not in deleted:
             for path in paths:
                 if path.endswith(_APEX_BODY):
                     bodies[comp] = store.read(path)
-    for comp, files in result.writes.items():
+    for comp, files in result.writes.items() if applied else ():
         if comp.type in _APEX:
             for path, data in files.items():
                 if path.endswith(_APEX_BODY):
@@ -437,31 +443,94 @@ def _org_apex(
     }
 
 
-def _refuse_used_classes(
+_CHECKED_FOR_USE = ("ApexClass", "CustomField", "CustomObject")
+
+
+def _refuse_used(
     store: OrgStore, existing: dict[Component, list[str]], result: DeployPlan, prefix: str
 ) -> None:
-    """A class other Apex of the org still names cannot be deleted (``sfemu.semantics``)."""
-    for deletes, fname in (
-        (result.pre_deletes, "destructiveChangesPre.xml"),
-        (result.post_deletes, "destructiveChangesPost.xml"),
+    """What other metadata still uses cannot be deleted (``sfemu.semantics``): a class that
+    Apex names, a custom field that Apex or a formula of its object names, a custom object
+    that Apex names."""
+    for deletes, fname, applied in (
+        (result.pre_deletes, "destructiveChangesPre.xml", False),
+        (result.post_deletes, "destructiveChangesPost.xml", True),
     ):
-        classes = [c for c in deletes if c.type == "ApexClass"]
-        if not classes:
+        targets = [c for c in deletes if c.type in _CHECKED_FOR_USE]
+        if not targets:
             continue
-        org = _org_apex(store, existing, result).values()
-        for comp in classes:
-            name = comp.full_name.lower()
-            if any(name in a.words and a.name.lower() != name for a in org):
+        org = list(_org_apex(store, existing, result, applied=applied).values())
+        gone = set(result.pre_deletes) | (set(result.post_deletes) if applied else set())
+        for comp in targets:
+            problem = _users(store, result, comp, org, gone, applied)
+            if problem:
                 result.failures.append(
                     DeployMessage(
-                        "ApexClass",
+                        comp.type,
                         comp.full_name,
                         prefix + fname,
                         False,
-                        problem=semantics.APEX_IN_USE,
+                        problem=problem,
                         problem_type="Error",
                     )
                 )
+
+
+def _apex_label(apex: coverage.Apex) -> tuple[str, str]:
+    kind = "Apex Trigger" if apex.key.startswith("ApexTrigger:") else "Apex Class"
+    return kind, apex.name
+
+
+def _users(
+    store: OrgStore,
+    result: DeployPlan,
+    comp: Component,
+    org: list[coverage.Apex],
+    gone: set[Component],
+    applied: bool,
+) -> str | None:
+    """The org's refusal of deleting `comp` while others use it, else None."""
+    if comp.type == "ApexClass":
+        name = comp.full_name.lower()
+        if any(name in a.words and a.name.lower() != name for a in org):
+            return semantics.APEX_IN_USE
+        return None
+    if comp.type == "CustomObject":
+        name = comp.full_name.lower()
+        users = [_apex_label(a) for a in org if name in a.words and a.sobject != name]
+        return semantics.in_use(semantics.OBJECT_IN_USE, users) if users else None
+    obj, field_name = types.split_child(comp.full_name)
+    if not field_name:
+        return None
+    wanted = {obj.lower(), field_name.lower()}
+    users = [_apex_label(a) for a in org if wanted <= (a.words | {a.sobject or ""})]
+    for other, formula in _formulas(store, result, obj, applied).items():
+        other_comp = Component("CustomField", f"{obj}.{other}")
+        if other.lower() == field_name.lower() or other_comp in gone:
+            continue
+        if field_name.lower() in semantics.formula_words(formula):
+            users.append(("Custom Formula Field", f"{obj}.{other}"))
+    return semantics.in_use(semantics.FIELD_IN_USE, users) if users else None
+
+
+def _formulas(store: OrgStore, result: DeployPlan, obj: str, applied: bool) -> dict[str, str]:
+    """Formula fields of object `obj` (field name -> formula): as held, and as deployed when
+    the package is applied (a deployed object or field replaces the held entry)."""
+    parent = Component("CustomObject", obj)
+    roots: list[ET.Element] = []
+    path = store.parent_file(parent)
+    if path and store.exists(path):
+        with contextlib.suppress(safexml.XmlError):
+            roots.append(safexml.parse(store.read(path)))
+    if applied:
+        roots += [root for p, (root, _) in result.merges.items() if p == parent]
+    formulas: dict[str, str] = {}
+    for root in roots:
+        for element in safexml.children(root, "fields"):
+            name = safexml.child_text(element, "fullName").strip()
+            if name:
+                formulas[name] = safexml.child_text(element, "formula")
+    return {name: text for name, text in formulas.items() if text.strip()}
 
 
 def _refuse_active_flows(store: OrgStore, result: DeployPlan, prefix: str) -> None:

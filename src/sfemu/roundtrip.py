@@ -15,8 +15,9 @@
 4. one component of each type deleted through ``destructiveChangesPost.xml`` (an active flow
    deactivated by its FlowDefinition in the same deploy, as an org requires), all in one
    deploy, then retrieved again: the org must say it no longer has them. A delete the org
-   model refuses with the org's own words (a standard object, a workflow) counts as refused,
-   not as a failure.
+   model refuses with the org's own words (a standard object, a workflow, a field or object
+   the project's other components still use) counts as refused, not as a failure; the
+   others are deleted without it.
 
 The result is a row per type: components, deployed, came back the same (in both formats),
 deleted. ``python scripts/roundtrip.py PROJECT...`` runs it from a shell.
@@ -545,6 +546,9 @@ def pick_deletions(manifest: Manifest, skip: set[str]) -> dict[str, str]:
     return picks
 
 
+_IN_USE = (semantics.APEX_IN_USE, semantics.FIELD_IN_USE, semantics.OBJECT_IN_USE)
+
+
 def _is_child(type_name: str) -> bool:
     """True for a type whose members live in another's file or folder (picked after it)."""
     mtype = types.get(type_name)
@@ -575,6 +579,20 @@ def _delete(
     if not deletable:
         return
     run = _destroy(sf, copy, work / "delete", deletable, version)
+    for attempt in range(len(picks)):
+        # what other metadata of the project still uses is refused, as an org refuses it
+        # ("This custom object is used by another feature. ..."): note it, delete the rest
+        failures = _failures(run)
+        if run.exit_code == 0 or not failures:
+            break
+        if not all(problem.startswith(_IN_USE) for *_, problem in failures):
+            break
+        for type_name, _, problem in failures:
+            result.row(type_name).refused = problem
+            deletable.pop(type_name, None)
+        if not deletable:
+            return
+        run = _destroy(sf, copy, work / f"delete-{attempt + 2}", deletable, version)
     if run.exit_code != 0:
         for type_name, member, problem in _failures(run) or [("(delete)", "", message_of(run))]:
             result.row(type_name).problems.append(f"delete {member}: {problem}")

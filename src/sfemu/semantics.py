@@ -40,12 +40,44 @@
   The model: a class deleted while a class or trigger the org holds after the deploy (not
   deleted by it; as deployed, when the deploy changes it) names it in its code (comments
   and strings aside, the reading of `sfemu.coverage`).
+- **A custom field or object that others use cannot be deleted.** "You can't delete a custom
+  field that's referenced elsewhere. For example, you can't delete a custom field that's
+  referenced by a field update or Apex" (Salesforce Help, "Delete Fields"); a formula field,
+  an Apex class or trigger, a flow and an active validation rule block it, a report, list
+  view or page layout does not (simplysfdc.com, "Salesforce: Delete Custom Field"). The
+  org's words name each user: "This custom field is referenced elsewhere in salesforce.com.
+  : Custom Formula Field - OpportunityLineItem.Use_Opp_Close_Date__c."
+  (SFDO-Tooling/CumulusCI#142), "... : Visualforce Page - Spatula."
+  (salesforce.stackexchange.com/questions/16777). An object: "This custom object is used by
+  another feature. Remove the usage and try again. : Apex Class - ApprovalProcessSelector."
+  once per user, the sentences joined (RoseSilverSoftware/IlluminatedCloud#1822). The model
+  reads Apex and formulas only: a field is used by a class or trigger whose code names both
+  the field and its object (`Account` and `Tier__c`: Apex names a field through its object,
+  and a field name alone could be another object's), and by a formula field of its own
+  object naming it; an object by a class or trigger naming it (a trigger *on* the object is
+  not counted: what an org does with it was not found). The label of a trigger, "Apex
+  Trigger", follows the class's. Flows, validation rules, pages and cross-object formulas
+  are not read (kinder than an org; docs/sfemu.md).
+- **Which org a deletion is checked against.** destructiveChangesPost is applied after the
+  package, so its deletions see the org as deployed; destructiveChangesPre (and
+  destructiveChanges.xml) before it ("To delete components before adding or updating other
+  components, create a manifest file that's named destructiveChangesPre.xml", Metadata API
+  Developer Guide, "Deleting Components from an Organization"), so they see the org as it
+  is, less what they delete: a class changed by the package to stop naming a field still
+  names it when a pre-deletion runs.
+- **Standard fields and record types cannot be deleted.** "The CustomField called
+  'ContactPointAddress.ActiveFromDate' is standard and cannot be deleted"
+  (scolladon/sfdx-git-delta#98). "The API can add or change record types, but cannot delete
+  them ... you will get the Salesforce error Cannot delete record type through API"
+  (docs.gearset.com, "Which destructive changes does the metadata API not handle?"; the same
+  words in hardisgroupcom/sfdx-hardis's deployment tips).
 """
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 
 from sfemu import safexml, types
 from sfemu.types import Component
@@ -75,6 +107,22 @@ FLOW_IN_USE = "insufficient access rights on cross-reference id"
 APEX_IN_USE = (
     "This apex class is referenced elsewhere in salesforce.com. Remove the usage and try again."
 )
+FIELD_IN_USE = "This custom field is referenced elsewhere in salesforce.com."
+OBJECT_IN_USE = "This custom object is used by another feature. Remove the usage and try again."
+RECORD_TYPE = "Cannot delete record type through API"
+_FORMULA_NOISE = re.compile(r'"(?:[^"\\]|\\.)*"?|\'(?:[^\'\\]|\\.)*\'?|/\*.*?(?:\*/|\Z)', re.S)
+_FORMULA_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def in_use(sentence: str, users: Iterable[tuple[str, str]]) -> str:
+    """The org's refusal naming each `(kind, name)` user: `<sentence> : Apex Class - Foo.`,
+    once per user, joined by a space (RoseSilverSoftware/IlluminatedCloud#1822)."""
+    return " ".join(f"{sentence} : {kind} - {name}." for kind, name in users)
+
+
+def formula_words(formula: str) -> frozenset[str]:
+    """The names a formula uses, lower case (text literals and comments aside)."""
+    return frozenset(w.lower() for w in _FORMULA_WORD.findall(_FORMULA_NOISE.sub(" ", formula)))
 
 
 def _key(element: ET.Element) -> tuple[str, ...]:
@@ -187,6 +235,12 @@ _STANDARD_UNLESS_CUSTOM = frozenset(
 
 def undeletable(comp: Component) -> str | None:
     """The org's refusal of a destructive change naming `comp`, or None when it may go."""
+    if comp.type == "RecordType":
+        return RECORD_TYPE
+    if comp.type == "CustomField" and not types.is_custom_object_name(
+        types.split_child(comp.full_name)[1]
+    ):
+        return f"The CustomField called '{comp.full_name}' is standard and cannot be deleted"
     if comp.type == "Workflow":
         return (
             "Cannot delete a workflow object; Workflow Rules and Actions must be deleted "

@@ -237,6 +237,59 @@ def test_post_destructive_changes_remove_components(
     ]
 
 
+def _manifest(path: Path, members: dict[str, list[str]]) -> Path:
+    types = "".join(
+        "    <types>\n"
+        + "".join(f"        <members>{m}</members>\n" for m in names)
+        + f"        <name>{name}</name>\n    </types>\n"
+        for name, names in members.items()
+    )
+    path.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<Package xmlns="http://soap.sforce.com/2006/04/metadata">\n'
+        f"{types}    <version>62.0</version>\n</Package>\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_a_field_apex_uses_cannot_be_deleted(
+    sf_cli: SfCli, sfemu_scratch_org: LoggedInOrg, tmp_path: Path
+) -> None:
+    # as an org answers (SFDO-Tooling/CumulusCI#142): the field stays, the deploy fails
+    org = sfemu_scratch_org
+    project = tmp_path / "p"
+    default = sample_project(project)
+    apex_class(
+        default, "Scale", "public class Scale { Decimal w(Widget__c x) { return x.Weight__c; } }\n"
+    )
+    assert deploy(sf_cli, project, org.alias).exit_code == 0
+    empty = _manifest(tmp_path / "package.xml", {})
+
+    def delete(members: dict[str, list[str]]) -> SfRun:
+        post = _manifest(tmp_path / "destructiveChangesPost.xml", members)
+        return sf_cli.run(
+            "project", "deploy", "start", "-o", org.alias, "-x", str(empty),
+            "--post-destructive-changes", str(post), cwd=project,
+        )  # fmt: skip
+
+    run = delete({"CustomField": ["Widget__c.Weight__c"]})
+    assert run.exit_code == 1, run.stdout
+    # sf lists the failure once with the project's file and once without
+    assert {(f["type"], f["fullName"], f["error"]) for f in _failed(run)} == {
+        (
+            "CustomField",
+            "Widget__c.Weight__c",
+            "This custom field is referenced elsewhere in salesforce.com. : Apex Class - Scale.",
+        )
+    }
+    assert "CustomField:Widget__c.Weight__c" in org.handle.components()
+    # deleted with its user, it goes (an org's answer too)
+    run = delete({"CustomField": ["Widget__c.Weight__c"], "ApexClass": ["Scale"]})
+    assert run.exit_code == 0, run.stdout
+    assert "CustomField:Widget__c.Weight__c" not in org.handle.components()
+
+
 def test_dry_run_changes_nothing(deployed: Deployed, sf_cli: SfCli, tmp_path: Path) -> None:
     project = tmp_path / "p"
     shutil.copytree(deployed.project, project)

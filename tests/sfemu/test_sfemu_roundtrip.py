@@ -49,10 +49,15 @@ def test_every_shape_makes_the_round_trip(tmp_path: Path) -> None:
         t: (n, n) for t, n in expected.items()
     }
     deleted = {t for t, r in rows.items() if r.delete_ok}
-    # CustomLabels holds every label (deleted one by one); an object translation is refused
-    assert set(expected) - deleted == {"CustomLabels", "CustomObjectTranslation"}
+    # CustomLabels holds every label (deleted one by one); an object translation is refused,
+    # and so is an object the project's Apex still names (as an org refuses both)
+    assert set(expected) - deleted == {"CustomLabels", "CustomObjectTranslation", "CustomObject"}
     assert rows["CustomObjectTranslation"].refused == (
         "The CustomObjectTranslation called 'Account-fr' is standard and cannot be deleted"
+    )
+    assert rows["CustomObject"].refused == (
+        "This custom object is used by another feature. Remove the usage and try again. "
+        ": Apex Class - WidgetService."
     )
     assert rows["Flow"].deleted == "Greet"  # active: deactivated in the same deploy
 

@@ -9,6 +9,7 @@ from sfemu_zip import NS, make_zip, package
 
 from sfemu import deploy as dp
 from sfemu.store import OrgStore, Root
+from sfemu.types import Component
 
 FIELD = (
     "<fieldPermissions><editable>{1}</editable><field>{0}</field><readable>true</readable>"
@@ -173,3 +174,179 @@ def test_a_class_is_deleted_when_the_deploy_removes_its_last_use(store: OrgStore
     )
     assert not plan.fails, plan.failures
     assert not store.exists("classes/Util.cls")
+
+
+def _object(name: str, *fields: tuple[str, str]) -> dict[str, bytes]:
+    """`objects/<name>.object` with text fields, or formula fields for `(name, formula)`."""
+    body = "".join(
+        f"<fields><fullName>{f}</fullName><label>{f}</label>"
+        + (f"<formula>{formula}</formula><type>Number</type>" if formula else "<type>Text</type>")
+        + "</fields>"
+        for f, formula in fields
+    )
+    return {f"objects/{name}.object": _doc("CustomObject", body + "<label>X</label>").encode()}
+
+
+def _trigger(name: str, body: str) -> dict[str, bytes]:
+    meta = _doc("ApexTrigger", "<apiVersion>62.0</apiVersion><status>Active</status>")
+    return {
+        f"triggers/{name}.trigger": body.encode(),
+        f"triggers/{name}.trigger-meta.xml": meta.encode(),
+    }
+
+
+def _kids(store: OrgStore, obj: str) -> set[str]:
+    return {str(c) for c in store.children(Component("CustomObject", obj))}
+
+
+FIELD_USED = "This custom field is referenced elsewhere in salesforce.com."
+
+
+@pytest.mark.parametrize(
+    ("user", "problem"),
+    [
+        pytest.param(
+            _classes(User="public class User { Decimal t(Account a) { return a.Tier__c; } }"),
+            f"{FIELD_USED} : Apex Class - User.",
+            id="a-class",
+        ),
+        pytest.param(
+            _trigger("Up", "trigger Up on Account (before insert) { Trigger.new[0].Tier__c = 1; }"),
+            f"{FIELD_USED} : Apex Trigger - Up.",
+            id="a-trigger",
+        ),
+        pytest.param(
+            _object("Account", ("Tier__c", ""), ("Double__c", "Tier__c * 2")),
+            f"{FIELD_USED} : Custom Formula Field - Account.Double__c.",
+            id="a-formula-of-its-object",
+        ),
+        pytest.param(
+            {
+                **_classes(A="public class A { Object o = Account.Tier__c; }"),
+                **_classes(B="public class B { Object o = [SELECT Tier__c FROM Account]; }"),
+            },
+            f"{FIELD_USED} : Apex Class - A. {FIELD_USED} : Apex Class - B.",
+            id="two-users-two-sentences",
+        ),
+        # guards: what an org lets go
+        pytest.param(
+            _classes(User="public class User { Decimal t(Contact c) { return c.Tier__c; } }"),
+            None,
+            id="another-objects-field-of-that-name",
+        ),
+        pytest.param(
+            _classes(User="public class User { /* Account.Tier__c */ String s = 'Tier__c'; }"),
+            None,
+            id="named-in-a-comment-or-string",
+        ),
+        pytest.param(
+            _object("Account", ("Tier__c", ""), ("Label__c", '"Tier__c" &amp; Name')),
+            None,
+            id="a-formula-naming-it-in-text",
+        ),
+        pytest.param(
+            _object("Account", ("Tier__c", ""), ("Other__c", "")),
+            None,
+            id="unused",
+        ),
+    ],
+)
+def test_a_custom_field_others_use_cannot_be_deleted(
+    store: OrgStore, user: dict[str, bytes], problem: str | None
+) -> None:
+    store.put_files(_object("Account", ("Tier__c", "")))
+    store.put_files(user)
+    plan = _deploy(store, {}, {}, post={"CustomField": ["Account.Tier__c"]})
+    if problem is None:
+        assert not plan.fails, plan.failures
+        assert "CustomField:Account.Tier__c" not in _kids(store, "Account")
+        return
+    (failure,) = plan.failures
+    assert (failure.component_type, failure.full_name) == ("CustomField", "Account.Tier__c")
+    assert failure.problem == problem
+    assert "CustomField:Account.Tier__c" in _kids(store, "Account")
+
+
+def test_a_field_goes_with_its_users_or_after_the_package_stops_using_it(store: OrgStore) -> None:
+    uses = "public class User { Decimal t(Account a) { return a.Tier__c; } }"
+    store.put_files(_object("Account", ("Tier__c", ""), ("Double__c", "Tier__c * 2")))
+    store.put_files(_classes(User=uses))
+    both = {"CustomField": ["Account.Tier__c", "Account.Double__c"], "ApexClass": ["User"]}
+    assert not _deploy(store, {}, {}, post=both).fails
+    # a package that changes the user, then a post-deletion: the org checks the new code
+    store.put_files(_object("Account", ("Tier__c", "")))
+    store.put_files(_classes(User=uses))
+    changed = {"classes/User.cls": "public class User { }", "classes/User.cls-meta.xml": META}
+    plan = _deploy(
+        store, {"ApexClass": ["User"]}, changed, post={"CustomField": ["Account.Tier__c"]}
+    )
+    assert not plan.fails, plan.failures
+
+
+def test_a_pre_deletion_sees_the_org_before_the_package(store: OrgStore) -> None:
+    store.put_files(_object("Account", ("Tier__c", "")))
+    store.put_files(
+        _classes(User="public class User { Decimal t(Account a) { return a.Tier__c; } }")
+    )
+    zipped = {
+        "package.xml": package({"ApexClass": ["User"]}),
+        "destructiveChangesPre.xml": package({"CustomField": ["Account.Tier__c"]}),
+        "classes/User.cls": "public class User { }",
+        "classes/User.cls-meta.xml": META,
+    }
+    plan = dp.plan(store, make_zip(zipped), dp.DeployOptions())
+    (failure,) = plan.failures
+    assert failure.problem == f"{FIELD_USED} : Apex Class - User."
+
+
+OBJECT_USED = "This custom object is used by another feature. Remove the usage and try again."
+
+
+@pytest.mark.parametrize(
+    ("user", "problem"),
+    [
+        pytest.param(
+            _classes(Sel="public class Sel { List<Widget__c> all() { return null; } }"),
+            f"{OBJECT_USED} : Apex Class - Sel.",
+            id="a-class",
+        ),
+        pytest.param(
+            _trigger("OnWidget", "trigger OnWidget on Widget__c (before insert) { }"),
+            None,
+            id="only-its-own-trigger",
+        ),
+        pytest.param(
+            _classes(Sel="public class Sel { String s = 'Widget__c'; }"), None, id="a-string"
+        ),
+    ],
+)
+def test_a_custom_object_apex_uses_cannot_be_deleted(
+    store: OrgStore, user: dict[str, bytes], problem: str | None
+) -> None:
+    store.put_files(_object("Widget__c", ("Size__c", "")))
+    store.put_files(user)
+    plan = _deploy(store, {}, {}, post={"CustomObject": ["Widget__c"]})
+    if problem is None:
+        assert not plan.fails, plan.failures
+        assert not store.exists("objects/Widget__c.object")
+        return
+    (failure,) = plan.failures
+    assert (failure.component_type, failure.full_name) == ("CustomObject", "Widget__c")
+    assert failure.problem == problem
+    assert store.exists("objects/Widget__c.object")
+
+
+def test_standard_fields_and_record_types_cannot_be_deleted(store: OrgStore) -> None:
+    kinds = "<recordTypes><fullName>Partner</fullName><label>Partner</label></recordTypes>"
+    fields = "<fields><fullName>Industry</fullName><type>Picklist</type></fields>"
+    store.put_files({"objects/Account.object": _doc("CustomObject", fields + kinds).encode()})
+    plan = _deploy(
+        store, {}, {}, post={"CustomField": ["Account.Industry"], "RecordType": ["Account.Partner"]}
+    )
+    problems = {(f.component_type, f.full_name): f.problem for f in plan.failures}
+    assert problems == {
+        ("CustomField", "Account.Industry"): (
+            "The CustomField called 'Account.Industry' is standard and cannot be deleted"
+        ),
+        ("RecordType", "Account.Partner"): "Cannot delete record type through API",
+    }
