@@ -10,8 +10,10 @@ and theirs, and the exact merged children and conflict descriptions expected.
 from __future__ import annotations
 
 import difflib
+import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 
@@ -149,3 +151,30 @@ def mirrored(case: Case) -> Case:
         case.merged,
         case.conflicts,
     )
+
+
+def git_merge_file(tmp_path: Path, base: bytes, ours: bytes, theirs: bytes) -> tuple[bytes, int]:
+    """`git merge-file -p` of the three versions (labels ours, base, theirs): its output
+    and exit code (the number of conflicts)."""
+    for name, data in (("base", base), ("ours", ours), ("theirs", theirs)):
+        (tmp_path / name).write_bytes(data)
+    proc = subprocess.run(
+        [
+            "git",
+            "merge-file",
+            "-p",
+            "-L",
+            "ours",
+            "-L",
+            "base",
+            "-L",
+            "theirs",
+            "ours",
+            "base",
+            "theirs",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        check=False,
+    )
+    return proc.stdout, proc.returncode

@@ -2,38 +2,12 @@
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
+from mergecase import git_merge_file
 
 from sfsync.metadata.merge import MergeResult, gitattributes_patterns, merge_file, supported
-
-
-def git_merge_file(tmp_path: Path, base: bytes, ours: bytes, theirs: bytes) -> tuple[bytes, int]:
-    for name, data in (("base", base), ("ours", ours), ("theirs", theirs)):
-        (tmp_path / name).write_bytes(data)
-    proc = subprocess.run(
-        [
-            "git",
-            "merge-file",
-            "-p",
-            "-L",
-            "ours",
-            "-L",
-            "base",
-            "-L",
-            "theirs",
-            "ours",
-            "base",
-            "theirs",
-        ],
-        cwd=tmp_path,
-        capture_output=True,
-        check=False,
-    )
-    return proc.stdout, proc.returncode
-
 
 CASES = [
     pytest.param(

@@ -5,7 +5,6 @@ to git's line merge without failing."""
 from __future__ import annotations
 
 import re
-import subprocess
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -13,7 +12,7 @@ import pytest
 from defusedxml import ElementTree
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from mergecase import DECLARATION, NS
+from mergecase import DECLARATION, NS, git_merge_file
 
 from sfsync.metadata.merge import merge_file
 
@@ -230,31 +229,6 @@ def test_ordered_values_lose_nothing(lists: tuple[list[str], list[str], list[str
         # each side of every conflict gives a well-formed file
         for side in ("ours", "theirs"):
             ElementTree.fromstring(resolve(result.content, side))
-
-
-def git_merge_file(tmp: Path, base: bytes, ours: bytes, theirs: bytes) -> tuple[bytes, int]:
-    for name, data in (("base", base), ("ours", ours), ("theirs", theirs)):
-        (tmp / name).write_bytes(data)
-    proc = subprocess.run(
-        [
-            "git",
-            "merge-file",
-            "-p",
-            "-L",
-            "ours",
-            "-L",
-            "base",
-            "-L",
-            "theirs",
-            "ours",
-            "base",
-            "theirs",
-        ],
-        cwd=tmp,
-        capture_output=True,
-        check=False,
-    )
-    return proc.stdout, proc.returncode
 
 
 SAMPLE = profile({"Account.A__c": (True, True), "Account.B__c": (False, True)})
