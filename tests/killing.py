@@ -17,19 +17,6 @@ from typing import Any
 import processes
 
 
-def sfsync(repo: Path, *args: str) -> tuple[int, str]:
-    """`sfsync ARGS` as a separate process in `repo`: (exit code, stdout + stderr)."""
-    proc = subprocess.run(
-        [sys.executable, "-m", "sfsync", *args],
-        cwd=repo,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-    )
-    return proc.returncode, proc.stdout + proc.stderr
-
-
 def parsed(out: str) -> dict[str, Any]:
     """The JSON object in `sfsync --json`'s output (stderr may follow it)."""
     start = out.index("{")

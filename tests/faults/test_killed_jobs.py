@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from killing import kill_while_polled, parsed, sfsync
+from killing import kill_while_polled, parsed
 from pipeline import Pipeline, git
+from runs import sfsync
 from sfemu.emulator import OrgEmulator
 from sfsync.git import lease, locks, state
 from sfsync.git import repo as gitrepo
