@@ -301,19 +301,9 @@ def test_refusals(
     assert not (repo / "sfsync.yml").exists()
 
 
-def test_at_a_terminal_it_asks(repo: Path) -> None:
-    """The questions, answered through a pseudo-terminal (stdin is a tty)."""
-    answers = [
-        "n",  # Use this pipeline? no: edit it
-        "acme-prod-2",  # prod's org
-        "",  # prod's branch: main
-        "",  # int's org: acme-int
-        "",  # int's branch: int
-        "-",  # dev1: leave it out
-        "int",  # my own env
-        "n",  # no hooks
-        "y",  # the merge driver
-    ]
+def init_answering(repo: Path, answers: list[str]) -> tuple[subprocess.Popen[bytes], bytes]:
+    """`sfsync init` in `repo` with a pseudo-terminal as stdin (so it asks), typing `answers`
+    one by one: the finished process and its stderr."""
     master, slave = pty.openpty()
     proc = subprocess.Popen(
         [sys.executable, "-m", "sfsync", "init", *FLAGS],
@@ -330,6 +320,23 @@ def test_at_a_terminal_it_asks(repo: Path) -> None:
         _, err = proc.communicate(timeout=60)
     finally:
         os.close(master)
+    return proc, err
+
+
+def test_at_a_terminal_it_asks(repo: Path) -> None:
+    """The questions, answered through a pseudo-terminal (stdin is a tty)."""
+    answers = [
+        "n",  # Use this pipeline? no: edit it
+        "acme-prod-2",  # prod's org
+        "",  # prod's branch: main
+        "",  # int's org: acme-int
+        "",  # int's branch: int
+        "-",  # dev1: leave it out
+        "int",  # my own env
+        "n",  # no hooks
+        "y",  # the merge driver
+    ]
+    proc, err = init_answering(repo, answers)
     assert proc.returncode == 0, err.decode()
     data = validate_text((repo / "sfsync.yml").read_text(encoding="utf-8"))
     assert data["environments"] == {
@@ -346,22 +353,7 @@ def test_a_mistyped_own_env_is_asked_again(repo: Path) -> None:
     """Refused after the last question (exit 2, as if `--set-env` had been passed), every
     answer was lost; now the question is asked again, with a suggestion."""
     answers = ["", "dev9", "dev1", "n", "n"]  # the pipeline, a typo, the env, hooks, driver
-    master, slave = pty.openpty()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "sfsync", "init", *FLAGS],
-        cwd=repo,
-        stdin=slave,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    os.close(slave)
-    try:
-        for answer in answers:
-            time.sleep(0.3)
-            os.write(master, answer.encode() + b"\n")
-        _, err = proc.communicate(timeout=60)
-    finally:
-        os.close(master)
+    proc, err = init_answering(repo, answers)
     text = err.decode()
     assert proc.returncode == 0, text
     assert (
